@@ -1,0 +1,29 @@
+# Quick start: `make demo` runs the main job end to end, `make test` runs the tests.
+SHELL := /bin/bash
+VENV := .venv/bin
+
+.PHONY: setup demo test up down bench models clean
+
+setup:
+	scripts/setup.sh
+
+demo: setup
+	@trap 'scripts/stack.sh down' EXIT; scripts/stack.sh up && . scripts/env.sh && $(VENV)/python scripts/demo.py
+
+test: setup
+	. scripts/env.sh && $(VENV)/python -m pytest $(PYTEST_ARGS)
+
+up: setup
+	scripts/stack.sh up
+
+down:
+	scripts/stack.sh down
+
+models: setup
+	scripts/models.sh
+
+bench: setup
+	. scripts/env.sh && $(VENV)/python -m bench
+
+clean: down
+	rm -rf var

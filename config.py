@@ -1,0 +1,106 @@
+"""All configuration, in one place: environment variables with documented defaults.
+
+Every process (API, worker, CLI, tests) builds a `Settings` from the environment
+with `Settings.from_env()`; nothing else reads `os.environ` for configuration.
+The README's "Configuration" table mirrors this file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"configuration error: {name}={raw!r} is not an integer")
+
+
+def _str(name: str, default: str) -> str:
+    raw = os.environ.get(name)
+    return default if raw is None or raw.strip() == "" else raw.strip()
+
+
+def _list(name: str, default: str = "") -> tuple[str, ...]:
+    return tuple(item.strip() for item in _str(name, default).split(",") if item.strip())
+
+
+def _default_intra_threads(concurrency: int) -> int:
+    # CTranslate2's intra_threads=0 means "all cores" per process; with several
+    # worker processes that oversubscribes the CPU (argos-translate PR #528), so
+    # the default divides the cores between the processes explicitly.
+    return max(1, (os.cpu_count() or 1) // max(1, concurrency))
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Where installed Argos packages live (argostranslate reads the same variable).
+    argos_packages_dir: str = ""
+
+    # Engine
+    beam_size: int = 4
+    compute_type: str = "auto"
+    worker_concurrency: int = 1
+    intra_threads: int = 1
+    inter_threads: int = 1
+    max_batch_tokens: int = 4096
+    pivot_lang: str = "en"
+    preload_models: bool = True
+
+    # Celery reliability
+    visibility_timeout: int = 3600
+    prefetch_multiplier: int = 1
+    max_tasks_per_child: int = 0
+
+    # API limits
+    max_body_bytes: int = 1024 * 1024
+    max_target_langs: int = 10
+    job_ttl_seconds: int = 7 * 24 * 3600
+    segment_cache_ttl_seconds: int = 30 * 24 * 3600
+
+    # Glossaries
+    max_glossaries: int = 1000
+    max_glossary_entries: int = 5000
+    max_term_length: int = 200
+
+    # Webhooks
+    webhook_secret: str = ""
+    webhook_allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    webhook_max_attempts: int = 5
+    webhook_backoff_seconds: int = 2
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        concurrency = _int("WORKER_CONCURRENCY", 1)
+        return cls(
+            redis_url=_str("REDIS_URL", cls.redis_url),
+            argos_packages_dir=_str("ARGOS_PACKAGES_DIR", ""),
+            beam_size=_int("TRANSLATE_BEAM_SIZE", cls.beam_size),
+            compute_type=_str("TRANSLATE_COMPUTE_TYPE", cls.compute_type),
+            worker_concurrency=concurrency,
+            intra_threads=_int("TRANSLATE_INTRA_THREADS", _default_intra_threads(concurrency)),
+            inter_threads=_int("TRANSLATE_INTER_THREADS", cls.inter_threads),
+            max_batch_tokens=_int("TRANSLATE_MAX_BATCH_TOKENS", cls.max_batch_tokens),
+            pivot_lang=_str("TRANSLATE_PIVOT_LANG", cls.pivot_lang),
+            preload_models=_str("WORKER_PRELOAD_MODELS", "1") not in ("0", "false", "no"),
+            visibility_timeout=_int("CELERY_VISIBILITY_TIMEOUT", cls.visibility_timeout),
+            prefetch_multiplier=_int("WORKER_PREFETCH_MULTIPLIER", cls.prefetch_multiplier),
+            max_tasks_per_child=_int("WORKER_MAX_TASKS_PER_CHILD", cls.max_tasks_per_child),
+            max_body_bytes=_int("MAX_BODY_BYTES", cls.max_body_bytes),
+            max_target_langs=_int("MAX_TARGET_LANGS", cls.max_target_langs),
+            job_ttl_seconds=_int("JOB_TTL_SECONDS", cls.job_ttl_seconds),
+            segment_cache_ttl_seconds=_int("SEGMENT_CACHE_TTL_SECONDS", cls.segment_cache_ttl_seconds),
+            max_glossaries=_int("MAX_GLOSSARIES", cls.max_glossaries),
+            max_glossary_entries=_int("MAX_GLOSSARY_ENTRIES", cls.max_glossary_entries),
+            max_term_length=_int("MAX_TERM_LENGTH", cls.max_term_length),
+            webhook_secret=_str("WEBHOOK_SECRET", ""),
+            webhook_allowed_hosts=_list("WEBHOOK_ALLOWED_HOSTS"),
+            webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", cls.webhook_max_attempts),
+            webhook_backoff_seconds=_int("WEBHOOK_BACKOFF_SECONDS", cls.webhook_backoff_seconds),
+        )

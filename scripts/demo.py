@@ -1,0 +1,75 @@
+"""Submit the sample article, show progress while polling, print each translation.
+
+Run by `make demo` against the stack that `scripts/stack.sh up` started.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+API = f"http://127.0.0.1:{os.environ.get('API_PORT', '8080')}"
+ARTICLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "article.txt"
+
+
+def read_article(path: Path) -> dict:
+    title, _, body = path.read_text(encoding="utf-8").partition("\n")
+    return {"title": title.strip(), "body": body.lstrip("\n"), "format": "text"}
+
+
+def main() -> int:
+    langs = os.environ.get("DEMO_LANGS", "de fr es").split()
+    with httpx.Client(base_url=API, timeout=10) as client:
+        pairs = client.get("/v1/languages").json()["pairs"]
+        print("Models:", ", ".join(f"{p['source']}->{p['target']} ({' + '.join(p['via'])})" for p in pairs))
+        job = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": langs, "article": read_article(ARTICLE)})
+        if job.status_code != 202:
+            print(f"submission failed: {job.status_code} {job.text}", file=sys.stderr)
+            return 1
+        location = job.headers["Location"]
+        print(f"Submitted job {job.json()['id']} -> {location}")
+        started, last = time.monotonic(), None
+        while True:
+            status = client.get(location).json()
+            line = "  ".join(
+                f"{lang}: {s['state']} {s['progress']['done']}/{s['progress']['total']}"
+                for lang, s in status["languages"].items()
+            )
+            if line != last:
+                print(f"[{time.monotonic() - started:5.1f}s] {status['state']:<9} {line}")
+                last = line
+            if status["state"] not in ("queued", "running"):
+                break
+            if time.monotonic() - started > 300:
+                print("gave up waiting after 300 s", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        failed = False
+        for lang, s in status["languages"].items():
+            if s["state"] != "succeeded":
+                print(f"\n== {lang}: {s['state']} {s.get('error', '')}")
+                failed = True
+                continue
+            t = client.get(f"{location}/translations/{lang}").json()
+            model = " + ".join(f"{m['package']} {m['version']}" for m in t["model"])
+            print(f"\n== {lang} (model: {model}; {s['stats']['segments']} segments,"
+                  f" {_seconds(s['started_at'], s['finished_at']):.2f} s in the worker)")
+            print(t["title"])
+            print()
+            print(t["body"])
+        return 1 if failed else 0
+
+
+def _seconds(start: str, end: str) -> float:
+    from datetime import datetime
+
+    parse = lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(end) - parse(start)).total_seconds()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Make sure translation models are installed for en -> $DEMO_LANGS:
+# real Argos packages if present or downloadable, else the deterministic test
+# models, with a notice saying so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+PY=.venv/bin/python
+
+have_pair() { $PY -m workers.models list | grep -q "^  en -> $1 "; }
+
+missing=()
+for lang in $DEMO_LANGS; do have_pair "$lang" || missing+=("$lang"); done
+[ ${#missing[@]} -eq 0 ] && { $PY -m workers.models list; exit 0; }
+
+for lang in "${missing[@]}"; do
+  if timeout 60 $PY -m workers.models install-pair en "$lang" >/dev/null 2>&1; then
+    echo "installed the real Argos model en -> $lang from the Argos index"
+  else
+    echo "NOTICE: no real Argos model for en -> $lang is installed and the Argos index cannot be reached."
+    echo "NOTICE: installing the deterministic TEST model 'test-cipher-en_$lang' (ROT13, not a translation)."
+    $PY -m workers.testmodels --kind cipher --from en --to "$lang" --size tiny --out var/test-models >/dev/null
+    $PY -m workers.models install-file "var/test-models/test-cipher-en_$lang.argosmodel" >/dev/null
+  fi
+done
+$PY -m workers.models list

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Run the whole stack in the background on loopback: Redis, the API under
+# gunicorn, one Celery worker. `stack.sh up` / `stack.sh down`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+run=var/run
+
+up() {
+  scripts/redis.sh start
+  scripts/models.sh
+  .venv/bin/gunicorn 'service:create_app()' --bind "127.0.0.1:$API_PORT" --workers 2 \
+    --daemon --pid "$run/api.pid" --access-logfile var/log/api-access.log --error-logfile var/log/api.log
+  .venv/bin/celery -A workers.celery_app worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-1}" \
+    --hostname "worker-$API_PORT@%h" --detach --pidfile "$PWD/$run/worker.pid" --logfile "$PWD/var/log/worker.log"
+  for _ in $(seq 120); do
+    curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null || { echo "stack did not become ready; see var/log/" >&2; exit 1; }
+  echo "API on http://127.0.0.1:$API_PORT (docs: /docs), worker and Redis running. Stop with 'make down'."
+}
+
+stop_pidfile() {
+  local file=$1
+  [ -f "$file" ] || return 0
+  local pid; pid=$(cat "$file")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$file"
+}
+
+down() {
+  stop_pidfile "$run/api.pid"
+  stop_pidfile "$run/worker.pid"
+  scripts/redis.sh stop
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac

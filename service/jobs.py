@@ -1,0 +1,113 @@
+"""/v1/jobs: submit an article, follow its progress, fetch each translation."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import url_for
+
+from service.problems import Problem
+from service.schemas import JobIn, JobOut, TranslationOut
+from service.state import services
+from workers.celery_app import TRANSLATE_TASK
+from workers.documents import DocumentError, parse
+from workers.jobstore import SUCCEEDED, TERMINAL, JobNotFound
+
+bp = APIBlueprint("jobs", __name__, url_prefix="/v1/jobs", tag="Jobs")
+
+
+def _unprocessable(field: str, message: str, slug: str = "validation-error", **extra) -> Problem:
+    return Problem(422, slug, "Invalid request", f"{field}: {message}",
+                   errors=[{"field": field, "message": message}], **extra)
+
+
+def _status_or_404(job_id: str) -> dict:
+    try:
+        return services().jobs.status(job_id)
+    except JobNotFound:
+        raise Problem(404, "job-not-found", "Job not found", f"There is no job {job_id!r}.")
+
+
+def _check_languages(source: str, targets: list[str]) -> None:
+    s = services()
+    if len(targets) > s.settings.max_target_langs:
+        raise _unprocessable("target_langs", f"At most {s.settings.max_target_langs} target languages per job.")
+    if len(set(targets)) != len(targets):
+        raise _unprocessable("target_langs", "A language is listed twice.")
+    if source in targets:
+        raise _unprocessable("target_langs", f"The source language {source!r} is also a target.")
+    routes = s.catalog.routes()
+    missing = [t for t in targets if (source, t) not in routes]
+    if missing:
+        available = sorted(f"{a}-{b}" for a, b in routes)
+        raise _unprocessable(
+            "target_langs",
+            f"No installed model translates {source} into {', '.join(missing)}.",
+            slug="unsupported-language-pair",
+            available_pairs=available,
+        )
+
+
+@bp.post("")
+@bp.input(JobIn, arg_name="job")
+@bp.output(JobOut, status_code=202)
+@bp.doc(summary="Submit an article for translation", responses=[202, 413, 415, 422])
+def create_job(job: dict):
+    _check_languages(job["source_lang"], job["target_langs"])
+    article = job["article"]
+    try:
+        parse(article["body"], article["format"])
+    except DocumentError as error:
+        raise _unprocessable("article.body", str(error))
+    from service.glossary_use import resolve_glossaries
+
+    request = {**job, "glossaries": resolve_glossaries(job)}
+    request.pop("glossary_ids", None)
+
+    s = services()
+    job_id = s.jobs.create(request)
+    try:
+        for lang in job["target_langs"]:
+            s.celery.send_task(TRANSLATE_TASK, args=[job_id, lang])
+    except Exception:
+        # The broker is unreachable: remove the job rather than leave one that never runs.
+        s.jobs.delete(job_id, job["target_langs"])
+        raise Problem(503, "queue-unavailable", "Queue unavailable", "The job queue cannot be reached; retry later.")
+    location = url_for("jobs.get_job", job_id=job_id)
+    return s.jobs.status(job_id), 202, {"Location": location}
+
+
+@bp.get("/<job_id>")
+@bp.output(JobOut)
+@bp.doc(summary="Job status, per target language", responses=[200, 404])
+def get_job(job_id: str):
+    return _status_or_404(job_id)
+
+
+@bp.delete("/<job_id>")
+@bp.output(JobOut)
+@bp.doc(summary="Cancel the languages that have not started", responses=[200, 404, 409])
+def cancel_job(job_id: str):
+    status = _status_or_404(job_id)
+    if all(lang["state"] in TERMINAL for lang in status["languages"].values()):
+        raise Problem(409, "job-finished", "Job already finished",
+                      f"Job {job_id!r} is {status['state']}; there is nothing left to cancel.")
+    services().jobs.cancel(job_id)
+    return _status_or_404(job_id)
+
+
+@bp.get("/<job_id>/translations/<lang>")
+@bp.output(TranslationOut)
+@bp.doc(summary="One translation of the article", responses=[200, 404, 409])
+def get_translation(job_id: str, lang: str):
+    status = _status_or_404(job_id)
+    language = status["languages"].get(lang)
+    if language is None:
+        raise Problem(404, "language-not-in-job", "Language not in job",
+                      f"Job {job_id!r} does not translate into {lang!r}; it has {', '.join(status['target_langs'])}.")
+    if language["state"] != SUCCEEDED:
+        raise Problem(409, "translation-not-ready", "Translation not ready",
+                      f"The {lang} translation is {language['state']}."
+                      + (f" Error: {language['error']}" if language.get("error") else ""),
+                      state=language["state"])
+    result = services().jobs.result(job_id, lang)
+    return {"job_id": job_id, "lang": lang, **result}

@@ -1,0 +1,22 @@
+"""/v1/languages: what the installed models can translate."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+
+from service.schemas import LanguagesOut
+from service.state import services
+
+bp = APIBlueprint("languages", __name__, url_prefix="/v1/languages", tag="Languages")
+
+
+@bp.get("")
+@bp.output(LanguagesOut)
+@bp.doc(summary="Installed models and every pair they reach, directly or through the pivot language")
+def list_languages():
+    catalog = services().catalog
+    pairs = [
+        {"source": src, "target": tgt, "via": [m.package for m in route], "pivot": len(route) > 1}
+        for (src, tgt), route in sorted(catalog.routes().items())
+    ]
+    return {"installed": [m.to_dict() for m in catalog.models()], "pairs": pairs}

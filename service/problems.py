@@ -1,0 +1,109 @@
+"""Errors as RFC 9457 problem documents: every 4xx/5xx body has type, title,
+status and detail, served as application/problem+json."""
+
+from __future__ import annotations
+
+from apiflask import HTTPError
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_BASE = "https://newsroom-translate.example/problems/"
+
+
+class Problem(HTTPError):
+    """An error with its own problem type; raise it from a view.
+
+    `slug` names the problem type, `extra` adds members (e.g. the available
+    language pairs) to the document.
+    """
+
+    def __init__(self, status: int, slug: str, title: str, detail: str, headers=None, **extra):
+        super().__init__(status, message=title, detail=detail, headers=headers, extra_data={"slug": slug, **extra})
+
+
+def _validation_errors(messages, path: str = "") -> list[dict]:
+    """Flatten marshmallow's nested messages into [{field, message}]."""
+    if isinstance(messages, dict):
+        errors = []
+        for key, value in messages.items():
+            # The request location ("json", "query") is not part of the field name.
+            field = path if key in ("json", "query", "headers", "form", "files") and not path else \
+                f"{path}.{key}" if path else str(key)
+            errors.extend(_validation_errors(value, field))
+        return errors
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [{"field": path or None, "message": m} for m in messages]
+    if isinstance(messages, list):
+        return [e for m in messages for e in _validation_errors(m, path)]
+    return [{"field": path or None, "message": str(messages)}]
+
+
+def problem_from_error(error: HTTPError) -> dict:
+    extra = dict(error.extra_data or {})
+    slug = extra.pop("slug", None)
+    doc = {"type": "about:blank", "title": error.message, "status": error.status_code, "detail": None}
+    if slug:
+        doc["type"] = PROBLEM_BASE + slug
+        doc["detail"] = error.detail
+    elif error.status_code == 422 and isinstance(error.detail, dict):
+        errors = _validation_errors(error.detail)
+        doc.update(
+            type=PROBLEM_BASE + "validation-error",
+            title="Invalid request",
+            detail="; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors),
+            errors=errors,
+        )
+    elif error.status_code == 400 and request.mimetype == "application/json":
+        doc.update(type=PROBLEM_BASE + "malformed-json", title="Malformed JSON",
+                   detail="The request body is not valid JSON.")
+    if doc["detail"] in (None, {}, ""):
+        doc["detail"] = _DEFAULT_DETAIL.get(error.status_code, error.message)
+    doc.update(extra)
+    return doc
+
+
+_DEFAULT_DETAIL = {
+    404: "No such resource.",
+    405: "This method is not allowed on this resource.",
+    413: "The request body exceeds the size limit.",
+    415: "The request body must be JSON (Content-Type: application/json).",
+}
+
+
+def accepts_any_body(view):
+    """Mark a view that reads a non-JSON body itself (glossary imports)."""
+    view.accepts_any_body = True
+    return view
+
+
+def register(app: Flask) -> None:
+    app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
+
+    @app.before_request
+    def require_json_body():
+        # Without this, a text/plain body would be read as "no fields" and
+        # answered with a misleading list of missing fields.
+        if request.method not in ("POST", "PUT", "PATCH") or not request.content_length or request.is_json:
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if view is not None and not getattr(view, "accepts_any_body", False):
+            raise HTTPError(415, "Unsupported Media Type")
+        return None
+
+    @app.error_processor
+    def problem_document(error: HTTPError):
+        doc = problem_from_error(error)
+        if doc["status"] == 413:
+            doc["detail"] = f"The request body exceeds the limit of {app.config['MAX_CONTENT_LENGTH']} bytes."
+        headers = dict(error.headers or {})
+        headers["Content-Type"] = "application/problem+json"
+        return doc, error.status_code, headers
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):  # routed by APIFlask's json_errors
+            raise error
+        app.logger.exception("unhandled error")
+        return ({"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                 "detail": "An unexpected error occurred; it has been logged."},
+                500, {"Content-Type": "application/problem+json"})

@@ -1,0 +1,217 @@
+"""Fixtures for the whole path: a real Redis server, real Celery worker
+processes, Argos packages built from the deterministic test models and
+installed with argostranslate's own installer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pytest
+import redis
+
+from config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+TEST_LANGS = ("de", "fr", "es", "lt", "uk")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@dataclass
+class RedisServer:
+    """A redis-server process of our own, with AOF persistence like production."""
+
+    directory: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(self.port),
+             "--dir", str(self.directory), "--daemonize", "no", "--logfile", str(self.directory / "redis.log")],
+        )
+        client = redis.Redis(port=self.port)
+        wait_until(lambda: _pings(client), 10, what="redis to start")
+
+    def stop(self) -> None:
+        """A clean shutdown, as an operator's restart would do."""
+        if self.process:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(10)
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def _pings(client) -> bool:
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is not installed; run `make test`, which installs it")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def install_packages(files: list[Path], packages_dir: Path) -> None:
+    """argostranslate reads ARGOS_PACKAGES_DIR at import, so install in a
+    fresh interpreter pointed at the target folder."""
+    env = {**os.environ, "ARGOS_PACKAGES_DIR": str(packages_dir), "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "workers.models", "install-file", *map(str, files)],
+                   env=env, check=True, capture_output=True, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def model_dirs(tmp_path_factory) -> dict[str, Path]:
+    """ARGOS_PACKAGES_DIR folders: 'identity' and 'cipher' for en -> TEST_LANGS."""
+    from workers.testmodels import build_package
+
+    built = tmp_path_factory.mktemp("argosmodels")
+    dirs = {}
+    for kind in ("identity", "cipher"):
+        files = [build_package(kind, "en", lang, built) for lang in TEST_LANGS]
+        dirs[kind] = tmp_path_factory.mktemp(f"packages-{kind}")
+        install_packages(files, dirs[kind])
+    return dirs
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    name: str
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes, as a crashed machine would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class Stack:
+    """API (Flask test client on the real app) + Redis + worker processes."""
+
+    settings: Settings
+    packages_dir: Path
+    log_dir: Path
+    workers: list[Worker] = field(default_factory=list)
+
+    def env(self, **extra) -> dict:
+        s = self.settings
+        return {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "REDIS_URL": s.redis_url,
+            "ARGOS_PACKAGES_DIR": str(self.packages_dir),
+            "TRANSLATE_BEAM_SIZE": str(s.beam_size),
+            "CELERY_VISIBILITY_TIMEOUT": str(s.visibility_timeout),
+            "WEBHOOK_SECRET": s.webhook_secret,
+            "WEBHOOK_ALLOWED_HOSTS": ",".join(s.webhook_allowed_hosts),
+            "WEBHOOK_BACKOFF_SECONDS": str(s.webhook_backoff_seconds),
+            **extra,
+        }
+
+    def start_worker(self, **env) -> Worker:
+        name = f"w{len(self.workers)}-{os.getpid()}@localhost"
+        log = open(self.log_dir / f"{name}.log", "w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--concurrency", "1",
+             "--loglevel", "INFO", "-n", name, "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        worker = Worker(process, name)
+        self.workers.append(worker)
+        from workers.celery_app import create_celery
+
+        control = create_celery(self.settings).control
+        wait_until(lambda: any(name in reply for reply in control.ping(timeout=0.5)), 60,
+                   what=f"worker {name} (log: {log.name})")
+        return worker
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+
+def make_settings(redis_server: RedisServer, db: int, packages_dir: Path, **overrides) -> Settings:
+    return replace(Settings(), redis_url=f"{redis_server.url}/{db}", argos_packages_dir=str(packages_dir),
+                   intra_threads=1, **overrides)
+
+
+@pytest.fixture(scope="module", params=["identity", "cipher"])
+def stack(request, redis_server, model_dirs, tmp_path_factory):
+    """One stack per test model, each in its own Redis database."""
+    kind = request.param
+    db = {"identity": 1, "cipher": 2}[kind]
+    redis.Redis.from_url(f"{redis_server.url}/{db}").flushdb()
+    settings = make_settings(redis_server, db, model_dirs[kind])
+    running = Stack(settings, model_dirs[kind], tmp_path_factory.mktemp(f"logs-{kind}"))
+    running.kind = kind
+    running.start_worker()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def client(stack):
+    from service import create_app
+
+    app = create_app(stack.settings)
+    app.testing = True
+    return app.test_client()
+
+
+def read_article() -> dict:
+    title, _, body = (DATA / "article.txt").read_text(encoding="utf-8").partition("\n")
+    return {"title": title.strip(), "body": body.lstrip("\n"), "format": "text"}
+
+
+def wait_for_job(client, job_id: str, timeout: float = 60) -> dict:
+    def finished():
+        status = client.get(f"/v1/jobs/{job_id}").get_json()
+        return status if status["state"] not in ("queued", "running") else None
+
+    return wait_until(finished, timeout, interval=0.1, what=f"job {job_id}")

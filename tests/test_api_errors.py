@@ -1,0 +1,134 @@
+"""Every bad request gets its documented status and a problem document, and
+leaves nothing behind in Redis."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from tests.conftest import make_settings, read_article
+
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+
+
+@pytest.fixture(scope="module")
+def api(redis_server, model_dirs):
+    """The real app on the real Redis (its own database); no worker needed."""
+    from service import create_app
+
+    settings = make_settings(redis_server, 3, model_dirs["identity"], max_body_bytes=64 * 1024, max_target_langs=3)
+    store = redis.Redis.from_url(settings.redis_url)
+    store.flushdb()
+    app = create_app(settings)
+    return app.test_client(), store
+
+
+def job(**overrides) -> dict:
+    return {"source_lang": "en", "target_langs": ["de"], "article": read_article(), **overrides}
+
+
+def assert_problem(response, status: int, type_suffix: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert PROBLEM_KEYS <= body.keys()
+    assert body["status"] == status and body["detail"]
+    if type_suffix:
+        assert body["type"].endswith(type_suffix)
+    return body
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"target_langs": ["de"], "article": {"title": "t", "body": "b"}}, "source_lang"),
+    (job(article={"title": "t"}), "article.body"),
+    (job(target_langs=[]), "target_langs"),
+    (job(target_langs="de"), "target_langs"),
+    (job(source_lang="english"), "source_lang"),
+    (job(article={"title": "t", "body": "b", "format": "docx"}), "article.format"),
+    (job(callback_url="ftp://example.com/x"), "callback_url"),
+    (job(unexpected=1), "unexpected"),
+])
+def test_missing_or_wrong_fields_are_422_naming_the_field(api, payload, field):
+    client, store = api
+    body = assert_problem(client.post("/v1/jobs", json=payload), 422, "validation-error")
+    assert field in [e["field"] for e in body["errors"]]
+    assert field in body["detail"]
+    assert store.dbsize() == 0
+
+
+def test_malformed_json_is_400(api):
+    client, store = api
+    assert_problem(client.post("/v1/jobs", data='{"source_lang": "en",', content_type="application/json"), 400,
+                   "malformed-json")
+    assert store.dbsize() == 0
+
+
+def test_unsupported_pair_lists_available_pairs(api):
+    client, store = api
+    body = assert_problem(client.post("/v1/jobs", json=job(target_langs=["ja"])), 422, "unsupported-language-pair")
+    assert "en-de" in body["available_pairs"] and "en-ja" not in body["available_pairs"]
+    assert "ja" in body["detail"]
+    assert store.dbsize() == 0
+
+
+def test_too_many_target_languages(api):
+    client, store = api
+    body = assert_problem(client.post("/v1/jobs", json=job(target_langs=["de", "fr", "es", "lt"])), 422)
+    assert "At most 3" in body["detail"]
+    assert store.dbsize() == 0
+
+
+def test_body_over_size_limit_is_413(api):
+    client, store = api
+    article = {"title": "big", "body": "x" * (70 * 1024)}
+    body = assert_problem(client.post("/v1/jobs", json=job(article=article)), 413)
+    assert "65536" in body["detail"]
+    assert store.dbsize() == 0
+
+
+def test_non_json_body_is_415(api):
+    client, store = api
+    assert_problem(client.post("/v1/jobs", data="hello", content_type="text/plain"), 415)
+    assert store.dbsize() == 0
+
+
+def test_unknown_job_and_route_are_404(api):
+    client, _ = api
+    assert_problem(client.get("/v1/jobs/does-not-exist"), 404, "job-not-found")
+    assert_problem(client.get("/v1/jobs/does-not-exist/translations/de"), 404)
+    assert_problem(client.delete("/v1/jobs/does-not-exist"), 404)
+    assert_problem(client.get("/v2/nothing"), 404)
+
+
+def test_method_not_allowed_is_a_problem_too(api):
+    client, _ = api
+    assert_problem(client.put("/v1/jobs"), 405)
+
+
+def test_openapi_and_docs(api):
+    client, _ = api
+    spec = client.get("/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/v1/jobs" in spec["paths"] and "/v1/jobs/{job_id}/translations/{lang}" in spec["paths"]
+    assert "JobIn" in spec["components"]["schemas"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_languages_lists_installed_and_pivot_pairs(api):
+    client, _ = api
+    body = client.get("/v1/languages").get_json()
+    packages = {m["package"] for m in body["installed"]}
+    assert "test-identity-en_de" in packages
+    pairs = {(p["source"], p["target"]): p for p in body["pairs"]}
+    assert pairs[("en", "de")]["pivot"] is False
+    # No model ends in English here, so no pivot pair can be reached.
+    assert not any(p["pivot"] for p in body["pairs"])
+
+
+def test_readyz_without_worker_is_503(api):
+    client, _ = api
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    checks = response.get_json()["checks"]
+    assert checks["redis"] is True and checks["workers"] == [] and checks["models"] == 5

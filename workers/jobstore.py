@@ -1,0 +1,202 @@
+"""Job state in Redis, shared by the API (writes jobs, reads status) and the
+workers (claim a language, store its result).
+
+Celery's result backend expires and has one state per task; a job here has a
+state per target language, so it lives in its own keys:
+
+    job:{id}             hash: request fields, created_at, cancelled flag
+    job:{id}:lang:{xx}   hash: state, progress, timestamps, error, result
+
+The job's overall state is derived from its languages, never stored, so it
+cannot disagree with them. Every write that changes a language's state is a
+check-and-set transaction, so a redelivered task cannot overwrite a finished
+result or resurrect a cancelled language.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+import redis
+
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
+TERMINAL = {SUCCEEDED, FAILED, CANCELLED}
+
+
+class JobNotFound(Exception):
+    pass
+
+
+def now() -> float:
+    return round(time.time(), 3)
+
+
+def iso(ts: float | str | None) -> str | None:
+    if ts in (None, ""):
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(float(ts))) + f".{int(float(ts) % 1 * 1000):03d}Z"
+
+
+def overall_state(states: list[str], cancelled: bool) -> str:
+    if any(s in (QUEUED, RUNNING) for s in states):
+        return QUEUED if all(s == QUEUED for s in states) else RUNNING
+    if cancelled and CANCELLED in states:
+        return CANCELLED
+    if all(s == SUCCEEDED for s in states):
+        return SUCCEEDED
+    if all(s == FAILED for s in states):
+        return FAILED
+    return "partially_failed"
+
+
+@dataclass
+class JobStore:
+    redis: redis.Redis
+    ttl_seconds: int = 7 * 24 * 3600
+
+    @staticmethod
+    def _job_key(job_id: str) -> str:
+        return f"job:{job_id}"
+
+    @staticmethod
+    def _lang_key(job_id: str, lang: str) -> str:
+        return f"job:{job_id}:lang:{lang}"
+
+    def create(self, request: dict) -> str:
+        """Write the whole job in one transaction: it exists completely or not at all."""
+        job_id = secrets.token_urlsafe(18)
+        created = now()
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self._job_key(job_id), mapping={
+            "id": job_id,
+            "request": json.dumps(request),
+            "created_at": created,
+            "cancelled": 0,
+        })
+        pipe.expire(self._job_key(job_id), self.ttl_seconds)
+        for lang in request["target_langs"]:
+            key = self._lang_key(job_id, lang)
+            pipe.hset(key, mapping={"state": QUEUED, "done": 0, "total": 0, "updated_at": created})
+            pipe.expire(key, self.ttl_seconds)
+        pipe.execute()
+        return job_id
+
+    def delete(self, job_id: str, langs: list[str]) -> None:
+        self.redis.delete(self._job_key(job_id), *(self._lang_key(job_id, lang) for lang in langs))
+
+    def request(self, job_id: str) -> dict:
+        raw = self.redis.hget(self._job_key(job_id), "request")
+        if raw is None:
+            raise JobNotFound(job_id)
+        return json.loads(raw)
+
+    def set_meta(self, job_id: str, **fields) -> None:
+        self.redis.hset(self._job_key(job_id), mapping={k: json.dumps(v) for k, v in fields.items()})
+
+    def language(self, job_id: str, lang: str) -> dict:
+        raw = self.redis.hgetall(self._lang_key(job_id, lang))
+        if not raw:
+            raise JobNotFound(job_id)
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def status(self, job_id: str) -> dict:
+        job = self.redis.hgetall(self._job_key(job_id))
+        if not job:
+            raise JobNotFound(job_id)
+        job = {k.decode(): v.decode() for k, v in job.items()}
+        request = json.loads(job["request"])
+        langs = {lang: self.language(job_id, lang) for lang in request["target_langs"]}
+        cancelled = job["cancelled"] == "1"
+        languages = {}
+        for lang, data in langs.items():
+            entry = {
+                "state": data["state"],
+                "progress": {"done": int(data.get("done", 0)), "total": int(data.get("total", 0))},
+                "started_at": iso(data.get("started_at")),
+                "finished_at": iso(data.get("finished_at")),
+            }
+            for extra in ("error", "glossary", "stats", "model"):
+                if data.get(extra):
+                    entry[extra] = data[extra] if extra == "error" else json.loads(data[extra])
+            languages[lang] = entry
+        finished = [float(d["finished_at"]) for d in langs.values() if d.get("finished_at")]
+        updated = [float(d.get("updated_at", job["created_at"])) for d in langs.values()]
+        state = overall_state([d["state"] for d in langs.values()], cancelled)
+        status = {
+            "id": job_id,
+            "state": state,
+            "source_lang": request["source_lang"],
+            "target_langs": request["target_langs"],
+            "external_id": request.get("external_id"),
+            "created_at": iso(job["created_at"]),
+            "updated_at": iso(max(updated + [float(job["created_at"])])),
+            "finished_at": iso(max(finished)) if state not in (QUEUED, RUNNING) and finished else None,
+            "languages": languages,
+        }
+        for meta in ("glossaries", "webhook"):
+            if meta in job:
+                status[meta] = json.loads(job[meta])
+        return status
+
+    # -- worker side -------------------------------------------------------
+
+    def _transition(self, job_id: str, lang: str, allowed_from: set[str], fields: dict) -> bool:
+        """Set fields only if the language is currently in one of `allowed_from`."""
+        key = self._lang_key(job_id, lang)
+        job_key = self._job_key(job_id)
+
+        def apply(pipe: redis.client.Pipeline) -> bool:
+            state = pipe.hget(key, "state")
+            cancelled = pipe.hget(job_key, "cancelled")
+            if state is None or state.decode() not in allowed_from:
+                return False
+            if cancelled == b"1" and fields.get("state") == RUNNING:
+                return False
+            pipe.multi()
+            pipe.hset(key, mapping={**fields, "updated_at": now()})
+            return True
+
+        return self.redis.transaction(apply, key, job_key, value_from_callable=True)
+
+    def claim(self, job_id: str, lang: str) -> bool:
+        """Mark a language running; False if it is finished or cancelled.
+
+        A redelivered task (its first worker died) finds the language still
+        `running` and may claim it again: the work is redone, never merged.
+        """
+        return self._transition(job_id, lang, {QUEUED, RUNNING}, {"state": RUNNING, "started_at": now()})
+
+    def progress(self, job_id: str, lang: str, done: int, total: int) -> None:
+        self._transition(job_id, lang, {RUNNING}, {"done": done, "total": total})
+
+    def succeed(self, job_id: str, lang: str, result: dict, report: dict | None, stats: dict) -> bool:
+        fields = {
+            "state": SUCCEEDED,
+            "finished_at": now(),
+            "result": json.dumps(result),
+            "stats": json.dumps(stats),
+            "model": json.dumps(result.get("model")),
+        }
+        if report is not None:
+            fields["glossary"] = json.dumps(report)
+        return self._transition(job_id, lang, {RUNNING}, fields)
+
+    def fail(self, job_id: str, lang: str, error: str) -> bool:
+        return self._transition(job_id, lang, {QUEUED, RUNNING}, {"state": FAILED, "finished_at": now(), "error": error})
+
+    def result(self, job_id: str, lang: str) -> dict | None:
+        raw = self.redis.hget(self._lang_key(job_id, lang), "result")
+        return json.loads(raw) if raw else None
+
+    def cancel(self, job_id: str) -> list[str]:
+        """Cancel the languages that have not started; returns them."""
+        request = self.request(job_id)
+        self.redis.hset(self._job_key(job_id), "cancelled", 1)
+        cancelled = []
+        for lang in request["target_langs"]:
+            if self._transition(job_id, lang, {QUEUED}, {"state": CANCELLED, "finished_at": now()}):
+                cancelled.append(lang)
+        return cancelled

@@ -1,0 +1,80 @@
+"""A job language from queue to result: claim it, translate, store the result.
+
+Everything a task needs, wired once per worker process; no Celery here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from glossary.matching import TermMatcher
+from glossary.store import GlossaryStore
+from workers.documents import DocumentError
+from workers.engine import Engine, UnsupportedPair
+from workers.jobstore import JobNotFound, JobStore
+from workers.translation import Article, translate_article
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pipeline:
+    engine: Engine
+    jobs: JobStore
+    glossaries: GlossaryStore
+    _matchers: dict = field(default_factory=dict)
+
+    def run(self, job_id: str, lang: str) -> str:
+        try:
+            if not self.jobs.claim(job_id, lang):
+                return "skipped"  # finished, cancelled, or already done by an earlier delivery
+            request = self.jobs.request(job_id)
+        except JobNotFound:
+            return "expired"
+        try:
+            result = translate_article(
+                self.engine,
+                Article(**request["article"]),
+                request["source_lang"],
+                lang,
+                self.matcher(request),
+                on_progress=lambda done, total: self.jobs.progress(job_id, lang, done, total),
+            )
+        except (UnsupportedPair, DocumentError) as error:
+            self.jobs.fail(job_id, lang, str(error))
+            return "failed"
+        except Exception as error:  # keep the job truthful; the traceback goes to the worker log
+            log.exception("job %s language %s failed", job_id, lang)
+            self.jobs.fail(job_id, lang, f"internal error: {type(error).__name__}")
+            return "failed"
+        stored = self.jobs.succeed(
+            job_id,
+            lang,
+            {
+                "title": result.title,
+                "body": result.body,
+                "format": request["article"]["format"],
+                "model": self.engine.describe_route(request["source_lang"], lang),
+            },
+            result.report.to_dict(),
+            {"segments": result.segments, "model_calls": result.stats.model_calls,
+             "segments_translated": result.stats.segments_translated, "cache_hits": result.stats.cache_hits},
+        )
+        return "succeeded" if stored else "skipped"
+
+    def matcher(self, request: dict) -> TermMatcher | None:
+        """The job's glossaries at the versions recorded when it was submitted."""
+        used = request.get("glossaries") or []
+        if not used:
+            return None
+        key = tuple((g["id"], g["version"]) for g in used)
+        if key not in self._matchers:
+            glossaries = [
+                self.glossaries.get_version(g["id"], g["version"]) if g["id"] != "inline"
+                else self.glossaries.inline(request["glossary"], request["source_lang"])
+                for g in used
+            ]
+            self._matchers[key] = TermMatcher.from_glossaries(glossaries)
+        return self._matchers[key]
