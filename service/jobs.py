@@ -6,6 +6,7 @@ from apiflask import APIBlueprint
 from flask import url_for
 
 from service.problems import Problem
+from service.representations import respond
 from service.schemas import JobIn, JobOut, TranslationOut
 from service.state import services
 from workers.celery_app import TRANSLATE_TASK
@@ -96,8 +97,14 @@ def cancel_job(job_id: str):
 
 
 @bp.get("/<job_id>/translations/<lang>")
-@bp.output(TranslationOut)
-@bp.doc(summary="One translation of the article", responses=[200, 404, 409])
+@bp.doc(
+    summary="One translation of the article",
+    description="JSON by default; the rendered article for Accept: text/html, text/markdown or text/plain. "
+    "Conditional requests (If-None-Match) are answered with 304.",
+    responses={200: {"description": "The translation", "content": {"application/json": {"schema": TranslationOut}}},
+               304: "Not modified", 404: "Unknown job or language", 406: "Format not servable",
+               409: "Not ready yet"},
+)
 def get_translation(job_id: str, lang: str):
     status = _status_or_404(job_id)
     language = status["languages"].get(lang)
@@ -110,4 +117,5 @@ def get_translation(job_id: str, lang: str):
                       + (f" Error: {language['error']}" if language.get("error") else ""),
                       state=language["state"])
     result = services().jobs.result(job_id, lang)
-    return {"job_id": job_id, "lang": lang, **result}
+    translation = {"job_id": job_id, "lang": lang, **result, "glossary": language.get("glossary")}
+    return respond(translation, language["finished_at"])

@@ -4,8 +4,8 @@ OpenAPI document, so the two cannot drift apart."""
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import URL, Boolean, Dict, Float, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Regexp
+from apiflask.fields import URL, Boolean, Dict, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range, Regexp
 
 LANGUAGE_CODE = Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", error="Not a language code (ISO 639, e.g. 'de').")
 FORMATS = ("text", "html", "markdown")
@@ -17,7 +17,7 @@ class ArticleIn(Schema):
     format = String(load_default="text", validate=OneOf(FORMATS))
 
 
-class InlineEntryIn(Schema):
+class EntryIn(Schema):
     term = String(required=True)
     variants = List(String(), load_default=list)
     translations = Dict(keys=String(validate=LANGUAGE_CODE), values=String(), load_default=dict)
@@ -27,7 +27,58 @@ class InlineEntryIn(Schema):
 
 
 class InlineGlossaryIn(Schema):
-    entries = List(Nested(InlineEntryIn), required=True, validate=Length(min=1))
+    entries = List(Nested(EntryIn), required=True, validate=Length(min=1))
+
+
+class GlossaryIn(Schema):
+    name = String(required=True, validate=Length(min=1, max=200))
+    source_lang = String(required=True, validate=LANGUAGE_CODE)
+    description = String(load_default="", validate=Length(max=2000))
+    entries = List(Nested(EntryIn), load_default=list)
+
+
+class GlossaryPatch(Schema):
+    name = String(validate=Length(min=1, max=200))
+    description = String(validate=Length(max=2000))
+    entries = List(Nested(EntryIn))
+
+
+class EntryOut(EntryIn):
+    id = String()
+
+
+class GlossaryOut(Schema):
+    id = String()
+    name = String()
+    source_lang = String()
+    description = String()
+    version = Integer()
+    created_at = String()
+    updated_at = String()
+    entries = List(Nested(EntryOut))
+
+
+class GlossaryList(Schema):
+    items = List(Dict())
+    total = Integer()
+    offset = Integer()
+    limit = Integer()
+
+
+class Page(Schema):
+    offset = Integer(load_default=0, validate=Range(min=0))
+    limit = Integer(load_default=50, validate=Range(min=1, max=500))
+
+
+class ImportQuery(Schema):
+    format = String(required=True, validate=OneOf(("csv", "tsv", "tbx")))
+    target_lang = String(validate=LANGUAGE_CODE, metadata={"description": "Required for TSV (one language pair)."})
+    mode = String(load_default="append", validate=OneOf(("append", "replace")))
+
+
+class ExportQuery(Schema):
+    format = String(load_default="csv", validate=OneOf(("csv", "tsv", "tbx")))
+    target_lang = String(validate=LANGUAGE_CODE)
 
 
 class JobIn(Schema):

@@ -84,7 +84,8 @@ class ModelSize:
     num_layers: int
     # None: exactly the SentencePiece pieces; otherwise padded with dummy tokens.
     vocab_size: int | None
-    max_positions: int = 2048
+    # As OpenNMT-py, whose converted models (Argos ones among them) stop at 5000.
+    max_positions: int = 5000
     quantization: str = "int8"
 
 

@@ -1,0 +1,91 @@
+"""Webhook events to the CMS: signed, checked before sending, retried with backoff.
+
+Signature (same scheme as Stripe's, so receivers know it):
+    X-Newsroom-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
+A receiver recomputes the HMAC over the timestamp and the raw body, compares in
+constant time, and rejects timestamps older than a few minutes (replays).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+from urllib.parse import urlsplit
+
+import httpx
+
+SIGNATURE_HEADER = "X-Newsroom-Signature"
+EVENT_HEADER = "X-Newsroom-Event"
+
+# Cloud metadata endpoints are link-local or special; named here so the refusal says why.
+_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+
+
+class UnsafeCallbackURL(ValueError):
+    pass
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(secret: str, body: bytes, header: str, tolerance_seconds: int = 300, now: float | None = None) -> bool:
+    """What a receiver does; used by the tests and shown in the README."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs((time.time() if now is None else now) - timestamp) > tolerance_seconds:
+        return False
+    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+def check_callback_url(url: str, allowed_hosts: tuple[str, ...] = ()) -> None:
+    """Refuse URLs that would make the service call into its own network (SSRF).
+
+    Every address the host resolves to must be public, unless the host is on
+    the allow-list. Called at submission and again before every delivery,
+    since DNS answers can change in between.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeCallbackURL("callback_url must be an absolute http or https URL")
+    host = parts.hostname
+    if host in allowed_hosts:
+        return
+    try:
+        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except socket.gaierror:
+        raise UnsafeCallbackURL(f"callback host {host!r} does not resolve")
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if address in _METADATA:
+            raise UnsafeCallbackURL(f"callback host {host!r} is a cloud metadata address")
+        if not address.is_global:
+            raise UnsafeCallbackURL(
+                f"callback host {host!r} resolves to the non-public address {address} "
+                "(loopback, private, link-local or reserved); allow it with WEBHOOK_ALLOWED_HOSTS"
+            )
+
+
+def deliver(url: str, event: dict, secret: str, allowed_hosts: tuple[str, ...], timeout: float = 10.0) -> int:
+    """POST one event; returns the HTTP status. Raises on refusal or transport error."""
+    check_callback_url(url, allowed_hosts)
+    body = json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(secret, body),
+        EVENT_HEADER: event["type"],
+        "User-Agent": "newsroom-translate-webhooks/1.0",
+    }
+    # Redirects are not followed: a redirect could lead to an address the check refused.
+    response = httpx.post(url, content=body, headers=headers, timeout=timeout, follow_redirects=False)
+    return response.status_code
