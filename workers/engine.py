@@ -88,6 +88,7 @@ class LoadedModel:
             max_batch_size=self.options.max_batch_tokens,
             batch_type="tokens",
             replace_unknowns=True,
+            max_input_length=0,  # the default (1024) silently truncates long segments
             # A translation rarely runs past twice its source; the bound stops a
             # degenerate model from looping to CTranslate2's default of 256.
             max_decoding_length=max(16, 2 * max((len(t) for t in tokens), default=0) + 8),

@@ -31,7 +31,15 @@ vocabulary; characters outside it become ``<unk>``, which CTranslate2's
 ``replace_unknowns`` turns back into the source piece.
 
 ``size="base"`` has the shape of a real Argos model (transformer-base, 32k
-vocabulary, int8) and so its compute cost; ``size="tiny"`` is small and fast.
+vocabulary, int8) and so its compute cost per token; being character level, it
+needs about one token per character, several times more than a real model.
+``size="tiny"`` is small and fast.
+
+Translating: pass ``replace_unknowns=True``, and for inputs longer than
+CTranslate2's defaults ``max_input_length=0`` (or more than the piece count) and
+``max_decoding_length`` of at least the piece count + 1.  The position table ends
+at 5000 positions, like OpenNMT-py models.  Decode output pieces with the
+package's SentencePiece model (``decode``/``decode_pieces``).
 
 CLI::
 
@@ -51,9 +59,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import ctranslate2
 import numpy as np
 import sentencepiece as spm
+from ctranslate2.converters import Converter
 from ctranslate2.specs import transformer_spec
 
 KINDS = ("identity", "cipher")
@@ -215,17 +223,16 @@ def ctranslate2_vocabulary(pieces: list[str], size: ModelSize) -> list[str]:
     return list(pieces) + dummies
 
 
-def target_source_index(kind: str, vocabulary: list[str], num_pieces: int) -> np.ndarray:
-    """For each target id v, the source id whose copy must produce v."""
+def target_source_index(kind: str, pieces: list[str]) -> np.ndarray:
+    """For each target piece id v, the source piece id whose copy must produce v."""
     if kind == "identity":
-        return np.arange(num_pieces)
+        return np.arange(len(pieces))
     if kind != "cipher":
         raise ValueError(f"unknown kind {kind!r}, expected one of {KINDS}")
-    index = {piece: i for i, piece in enumerate(vocabulary[:num_pieces])}
+    index = {piece: i for i, piece in enumerate(pieces)}
     # Special pieces are not text: "<unk>" must stay "<unk>", not "<hax>".
-    return np.array(
-        [i if p in SPECIAL_PIECES else index[rot13(p)] for i, p in enumerate(vocabulary[:num_pieces])]
-    )
+    # ROT13 is its own inverse, so the piece that rotates to p is rot13(p).
+    return np.array([i if p in SPECIAL_PIECES else index[rot13(p)] for i, p in enumerate(pieces)])
 
 
 def build_spec(kind: str, sentencepiece_model: bytes, size: ModelSize) -> transformer_spec.TransformerSpec:
@@ -253,7 +260,7 @@ def build_spec(kind: str, sentencepiece_model: bytes, size: ModelSize) -> transf
     embeddings = np.zeros((len(vocabulary), d), dtype=np.float32)
     embeddings[: len(pieces), POSITION_DIMS:] = token_codes(len(pieces), token_width, rng)
     projection = np.zeros_like(embeddings)
-    projection[: len(pieces)] = embeddings[target_source_index(kind, vocabulary, len(pieces))]
+    projection[: len(pieces)] = embeddings[target_source_index(kind, pieces)]
     positions = position_table(size.max_positions, d)
 
     spec.encoder.embeddings[0].weight = embeddings
@@ -342,7 +349,7 @@ def _set_layer_norm(layer_norm, d: int) -> None:
     layer_norm.beta = np.zeros(d, dtype=np.float32)
 
 
-class _SpecConverter(ctranslate2.converters.Converter):
+class _SpecConverter(Converter):
     """Hands an already built spec to CTranslate2's validate/quantize/save path."""
 
     def __init__(self, spec):
