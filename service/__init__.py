@@ -43,8 +43,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         catalog=ModelCatalog(settings.argos_packages_dir, settings.pivot_lang),
     )
 
-    from service import glossaries, health, jobs, languages
+    from service import articles, glossaries, health, jobs, languages
 
-    for module in (health, languages, jobs, glossaries):
+    for module in (health, languages, jobs, glossaries, articles):
         app.register_blueprint(module.bp)
     return app

@@ -6,12 +6,14 @@ from apiflask import APIBlueprint
 from flask import url_for
 
 from service.problems import Problem
+from service.glossary_use import resolve_glossaries
 from service.representations import respond
 from service.schemas import JobIn, JobOut, TranslationOut
 from service.state import services
 from workers.celery_app import TRANSLATE_TASK
 from workers.documents import DocumentError, parse
 from workers.jobstore import SUCCEEDED, TERMINAL, JobNotFound
+from workers.webhooks import UnsafeCallbackURL, check_callback_url
 
 bp = APIBlueprint("jobs", __name__, url_prefix="/v1/jobs", tag="Jobs")
 
@@ -59,12 +61,17 @@ def create_job(job: dict):
         parse(article["body"], article["format"])
     except DocumentError as error:
         raise _unprocessable("article.body", str(error))
-    from service.glossary_use import resolve_glossaries
-
+    s = services()
+    if job.get("callback_url"):
+        try:
+            check_callback_url(job["callback_url"], s.settings.webhook_allowed_hosts)
+        except UnsafeCallbackURL as refused:
+            raise _unprocessable("callback_url", str(refused), slug="unsafe-callback-url")
     request = {**job, "glossaries": resolve_glossaries(job)}
     request.pop("glossary_ids", None)
-
-    s = services()
+    if job.get("external_id"):
+        # Counted only once the request is valid, so revisions have no gaps from rejected submissions.
+        request["revision"] = s.jobs.next_revision(job["external_id"])
     job_id = s.jobs.create(request)
     try:
         for lang in job["target_langs"]:

@@ -93,9 +93,6 @@ class JobStore:
             raise JobNotFound(job_id)
         return json.loads(raw)
 
-    def set_meta(self, job_id: str, **fields) -> None:
-        self.redis.hset(self._job_key(job_id), mapping={k: json.dumps(v) for k, v in fields.items()})
-
     def language(self, job_id: str, lang: str) -> dict:
         raw = self.redis.hgetall(self._lang_key(job_id, lang))
         if not raw:
@@ -136,9 +133,12 @@ class JobStore:
             "finished_at": iso(max(finished)) if state not in (QUEUED, RUNNING) and finished else None,
             "languages": languages,
         }
-        for meta in ("glossaries", "webhook"):
-            if meta in job:
-                status[meta] = json.loads(job[meta])
+        if request.get("glossaries"):
+            status["glossaries"] = request["glossaries"]
+        if request.get("revision"):
+            status["revision"] = request["revision"]
+        if request.get("callback_url"):
+            status["webhook"] = {"url": request["callback_url"], "deliveries": self.deliveries(job_id)}
         return status
 
     # -- worker side -------------------------------------------------------
@@ -190,6 +190,51 @@ class JobStore:
     def result(self, job_id: str, lang: str) -> dict | None:
         raw = self.redis.hget(self._lang_key(job_id, lang), "result")
         return json.loads(raw) if raw else None
+
+    def all_finished(self, job_id: str) -> bool:
+        request = self.request(job_id)
+        return all(self.language(job_id, lang)["state"] in TERMINAL for lang in request["target_langs"])
+
+    def claim_event(self, job_id: str, event_id: str) -> bool:
+        """True exactly once per event: two workers finishing the last two
+        languages at the same moment must not both announce the job's end."""
+        return bool(self.redis.set(f"job:{job_id}:event:{event_id}", 1, nx=True, ex=self.ttl_seconds))
+
+    def record_delivery(self, job_id: str, event_id: str, delivery: dict) -> None:
+        key = f"job:{job_id}:deliveries"
+        self.redis.hset(key, event_id, json.dumps(delivery))
+        self.redis.expire(key, self.ttl_seconds)
+
+    def deliveries(self, job_id: str) -> list[dict]:
+        raw = self.redis.hgetall(f"job:{job_id}:deliveries")
+        return sorted((json.loads(v) for v in raw.values()), key=lambda d: d.get("created_at", 0))
+
+    # -- articles keyed by the CMS's external_id -------------------------------
+
+    def next_revision(self, external_id: str) -> int:
+        return int(self.redis.incr(f"article:{external_id}:revisions"))
+
+    def publish(self, external_id: str, lang: str, revision: int, job_id: str) -> bool:
+        """Make this revision the published one, unless a newer revision already is
+        (revisions can finish out of order on different workers)."""
+        key = f"article:{external_id}:{lang}"
+
+        def apply(pipe: redis.client.Pipeline) -> bool:
+            current = pipe.hget(key, "revision")
+            if current is not None and int(current) > revision:
+                return False
+            pipe.multi()
+            pipe.hset(key, mapping={"revision": revision, "job_id": job_id, "published_at": now()})
+            return True
+
+        return self.redis.transaction(apply, key, value_from_callable=True)
+
+    def published(self, external_id: str, lang: str) -> dict | None:
+        raw = self.redis.hgetall(f"article:{external_id}:{lang}")
+        if not raw:
+            return None
+        data = {k.decode(): v.decode() for k, v in raw.items()}
+        return {"revision": int(data["revision"]), "job_id": data["job_id"], "published_at": iso(data["published_at"])}
 
     def cancel(self, job_id: str) -> list[str]:
         """Cancel the languages that have not started; returns them."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Callable
 
 from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
@@ -24,6 +24,8 @@ class Pipeline:
     engine: Engine
     jobs: JobStore
     glossaries: GlossaryStore
+    # Sends a webhook event for a job (a Celery task in production).
+    notify: Callable[[str, dict], None] | None = None
     _matchers: dict = field(default_factory=dict)
 
     def run(self, job_id: str, lang: str) -> str:
@@ -43,12 +45,10 @@ class Pipeline:
                 on_progress=lambda done, total: self.jobs.progress(job_id, lang, done, total),
             )
         except (UnsupportedPair, DocumentError) as error:
-            self.jobs.fail(job_id, lang, str(error))
-            return "failed"
+            return self._finish_failed(job_id, lang, request, str(error))
         except Exception as error:  # keep the job truthful; the traceback goes to the worker log
             log.exception("job %s language %s failed", job_id, lang)
-            self.jobs.fail(job_id, lang, f"internal error: {type(error).__name__}")
-            return "failed"
+            return self._finish_failed(job_id, lang, request, f"internal error: {type(error).__name__}")
         stored = self.jobs.succeed(
             job_id,
             lang,
@@ -62,7 +62,35 @@ class Pipeline:
             {"segments": result.segments, "model_calls": result.stats.model_calls,
              "segments_translated": result.stats.segments_translated, "cache_hits": result.stats.cache_hits},
         )
-        return "succeeded" if stored else "skipped"
+        if not stored:
+            return "skipped"
+        if request.get("external_id"):
+            self.jobs.publish(request["external_id"], lang, request["revision"], job_id)
+        self._announce(job_id, lang, request, "succeeded")
+        return "succeeded"
+
+    def _finish_failed(self, job_id: str, lang: str, request: dict, error: str) -> str:
+        if self.jobs.fail(job_id, lang, error):
+            self._announce(job_id, lang, request, "failed", error=error)
+        return "failed"
+
+    def _announce(self, job_id: str, lang: str, request: dict, state: str, **extra) -> None:
+        """Webhook events: one per finished language, one when the whole job is done."""
+        if not (self.notify and request.get("callback_url")):
+            return
+        common = {"job_id": job_id, "external_id": request.get("external_id"), "revision": request.get("revision")}
+        self.notify(job_id, {
+            "id": f"{job_id}.{lang}.{state}", "type": f"translation.{state}", **common, "lang": lang,
+            "links": {"job": f"/v1/jobs/{job_id}", "translation": f"/v1/jobs/{job_id}/translations/{lang}"},
+            **extra,
+        })
+        if self.jobs.all_finished(job_id) and self.jobs.claim_event(job_id, "job.finished"):
+            status = self.jobs.status(job_id)
+            self.notify(job_id, {
+                "id": f"{job_id}.finished", "type": "job.finished", **common, "state": status["state"],
+                "languages": {code: s["state"] for code, s in status["languages"].items()},
+                "links": {"job": f"/v1/jobs/{job_id}"},
+            })
 
     def matcher(self, request: dict) -> TermMatcher | None:
         """The job's glossaries at the versions recorded when it was submitted."""

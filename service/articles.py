@@ -1,0 +1,28 @@
+"""/v1/articles/{external_id}/{lang}: the latest published translation of a
+CMS article, whichever job (revision) produced it."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+
+from service.problems import Problem
+from service.representations import respond
+from service.state import services
+
+bp = APIBlueprint("articles", __name__, url_prefix="/v1/articles", tag="Articles")
+
+
+@bp.get("/<path:external_id>/<lang>")
+@bp.doc(summary="Latest published translation of an article, with its revision",
+        description="Negotiates like /v1/jobs/{id}/translations/{lang} (JSON, text/html, text/markdown, text/plain).",
+        responses={200: "The translation", 304: "Not modified", 404: "Nothing published"})
+def latest_translation(external_id: str, lang: str):
+    jobs = services().jobs
+    published = jobs.published(external_id, lang)
+    result = jobs.result(published["job_id"], lang) if published else None
+    if result is None:
+        raise Problem(404, "article-not-published", "Nothing published",
+                      f"No translation of article {external_id!r} into {lang!r} has been published.")
+    translation = {"external_id": external_id, "lang": lang, "revision": published["revision"],
+                   "job_id": published["job_id"], **result}
+    return respond(translation, published["published_at"])
