@@ -21,7 +21,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from glossary.masking import FixedSpan, GlossaryReport, join_pieces, mask, split_around
+from workers.enforcement import FixedSpan, GlossaryReport, join_pieces, mask, split_around
 from workers.documents import TranslatedUnit, Unit, parse
 from workers.engine import Engine, EngineStats
 from workers.segmentation import split_sentences
@@ -131,9 +131,9 @@ def translate_segments(engine: Engine, segments: list[Segment], source: str, tar
         if restored.ok:
             results[i] = SegmentTranslation(restored.text, restored.spans)
             report.record(segments[i].fixed, restored.spans, method="mask")
-            progress.advance(1)
         else:
             retry.append(i)
+    progress.advance(len(segments) - len(retry))
 
     # Pass 2: sentences whose placeholders did not survive, translated around their fixed spans.
     if retry:
@@ -148,7 +148,7 @@ def translate_segments(engine: Engine, segments: list[Segment], source: str, tar
             cursor += count
             results[i] = SegmentTranslation(text, spans)
             report.record(segments[i].fixed, spans, method="split")
-            progress.advance(1)
+        progress.advance(len(retry))
     return results, stats, report
 
 
