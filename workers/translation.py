@@ -193,12 +193,16 @@ class Projection:
     _tgt: list[int] = field(init=False)
 
     def __post_init__(self):
-        points = sorted(set(self.anchors))
+        # Anchors arrive in source order; sentence ends always move forward,
+        # so only anchors of reordered fixed spans can be dropped here.
         kept: list[tuple[int, int]] = []
-        for s, t in points:
-            if kept and (s == kept[-1][0] or t < kept[-1][1]):
+        for s, t in self.anchors:
+            if kept and (s < kept[-1][0] or t < kept[-1][1]):
                 continue
-            kept.append((s, t))
+            if kept and s == kept[-1][0]:
+                kept[-1] = (s, t)
+            else:
+                kept.append((s, t))
         self._src = [s for s, _ in kept]
         self._tgt = [t for _, t in kept]
 
