@@ -1,22 +1,42 @@
 """Finding glossary terms in source text.
 
-Literal (a term like "C++" or "$1 billion" is text, not a pattern), on Unicode
-word boundaries, case-insensitive unless an entry says otherwise, longest term
-first where terms overlap, never inside a URL or an e-mail address.
+Rules (all of them tested in tests/test_glossary_matching.py):
+- literal: "C++", "$1 billion" and "U.S." are text, never regex syntax;
+- on Unicode word boundaries, checked only on a side where the term itself
+  has a word character ("C++" may be followed by a letter's absence only
+  after "C"; a term's leading "$" needs nothing before it); combining marks
+  count as part of a word, so "Kyiv" does not match inside "Kyivé" written
+  with a combining accent;
+- case-insensitive unless the entry is case-sensitive ("NATO" but not "nato");
+- variants match too and carry the entry's rendering;
+- where candidates overlap the longest wins ("Jens Stoltenberg" over
+  "Stoltenberg"), then the earlier one, then the earlier glossary;
+- punctuation and possessives around a term do not stop it ("Vilnius's",
+  "NATO’s", "(Kyiv)"), and the possessive stays outside the match;
+- nothing inside a URL or an e-mail address: those are identifiers.
+
+`TermMatcher` is built once per set of glossary versions (the worker caches it
+by (id, version)); it compiles one pattern per target language on first use.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Iterable
 
-from glossary.model import Entry, Glossary
+from glossary.model import Entry, Glossary, fold
 
-# Where terms must not be touched: links and addresses are identifiers.
+# Links and addresses are identifiers: a term inside one is never replaced.
 _URL_OR_EMAIL = re.compile(
-    r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"']+"   # scheme://… or www.…
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",               # user@host.tld
+    r"\b[a-z][a-z0-9+.-]*://[^\s<>\"']+"             # scheme://…
+    r"|\bwww\.[^\s<>\"']+"                           # www.…
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                 # user@host.tld
+    # bare domains with a common top-level domain, lower-case only so that a
+    # missing space after a full stop ("in Kyiv.De…") is not taken for one
+    r"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+(?-i:com|org|net|int|gov|edu|mil|info|io|eu|ua|lt|de|fr|es|uk|ru|pl)"
+    r"\b(?:/[^\s<>\"']*)?",
     re.IGNORECASE,
 )
 
@@ -26,86 +46,164 @@ class TermMatch:
     start: int
     end: int
     entry_id: str
-    term: str       # the entry's canonical term
-    matched: str    # the source text matched (a variant, other case)
-    rendering: str
+    term: str        # the entry's canonical term
+    matched: str     # the source text matched (the term, a variant, another case)
+    rendering: str   # what it becomes in the target language
 
 
-def _boundary_pattern(spelling: str) -> str:
-    # \b would fail for terms that start or end with punctuation ("C++", "U.S."),
-    # so a word boundary is required only on a side that is a word character.
-    left = r"(?<!\w)" if re.match(r"\w", spelling[0]) else ""
-    right = r"(?!\w)" if re.match(r"\w", spelling[-1]) else ""
-    return left + re.escape(spelling) + right
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every URL and e-mail address in `text`."""
+    return [m.span() for m in _URL_OR_EMAIL.finditer(text)]
+
+
+def _is_word_char(ch: str) -> bool:
+    """Letters, digits, "_" and combining marks (Python's \\w leaves marks out,
+    so "Kyiv" would otherwise match inside "Kyiv" + U+0301)."""
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch).startswith("M")
+
+
+@dataclass(frozen=True)
+class _Spelling:
+    """One spelling to look for, with the entry it stands for."""
+    key: str            # the spelling as compared: folded unless case-sensitive
+    entry: Entry
+    priority: int       # index of its glossary: lower wins on identical matches
+
+
+class _Trie:
+    __slots__ = ("children", "terminal")
+
+    def __init__(self):
+        self.children: dict[str, _Trie] = {}
+        self.terminal = False
+
+
+def _trie_pattern(keys: Iterable[str]) -> str:
+    """One regex matching any of `keys` (longest first), with boundaries.
+
+    A trie keeps the alternation small: at each character at most one branch
+    can continue, so the engine tries the longest spelling first and backs off
+    to shorter ones only where a longer one fails (e.g. its boundary).
+    """
+    root = _Trie()
+    for key in keys:
+        node = root
+        for ch in key:
+            node = node.children.setdefault(ch, _Trie())
+        node.terminal = True
+    # \w here is a first, cheap cut; `_Compiled.candidates` applies the full
+    # rule (combining marks too) to every candidate.
+    not_word_before, not_word_after = r"(?<!\w)", r"(?!\w)"
+
+    def alternatives(node: _Trie, last_char: str) -> str:
+        options = []
+        for ch, child in node.children.items():
+            chain = [ch]
+            while len(child.children) == 1 and not child.terminal:
+                (next_ch, child), = child.children.items()
+                chain.append(next_ch)
+            options.append(re.escape("".join(chain)) + alternatives(child, chain[-1]))
+        if node.terminal:  # last, so longer spellings are tried first
+            options.append(not_word_after if _is_word_char(last_char) else "")
+        return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+
+    branches = []
+    for ch, child in root.children.items():
+        # Left boundary only where the spelling starts with a word character.
+        guard = not_word_before if _is_word_char(ch) else ""
+        branches.append(guard + re.escape(ch) + alternatives(child, ch))
+    return "|".join(branches)
+
+
+class _Compiled:
+    """The spellings that apply to one target language, in one case mode."""
+
+    def __init__(self, spellings: dict[str, _Spelling]):
+        self.spellings = spellings
+        self.lengths = sorted({len(k) for k in spellings}, reverse=True)
+        # The lookahead reports a (longest) candidate at every position,
+        # including positions inside another candidate (overlaps are resolved later).
+        self.pattern = re.compile("(?=(" + _trie_pattern(spellings) + "))") if spellings else None
+
+    def candidates(self, text: str):
+        """(start, end, spelling) of every spelling that matches at a boundary, overlaps included."""
+        if self.pattern is None:
+            return
+        for match in self.pattern.finditer(text):
+            start, longest = match.start(1), len(match.group(1))
+            if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+                continue  # starts inside a word (after a combining mark)
+            # The regex gives the longest spelling at `start`; shorter ones
+            # there matter too when the longest loses to an overlapping match.
+            for length in self.lengths:
+                if length > longest:
+                    continue
+                spelling = self.spellings.get(text[start:start + length])
+                end = start + length
+                if spelling is None:
+                    continue
+                if end < len(text) and _is_word_char(text[end - 1]) and _is_word_char(text[end]):
+                    continue  # would end inside a word
+                yield start, end, spelling
 
 
 class TermMatcher:
     """Compiled once per set of glossary versions; `find` is cheap per segment."""
 
-    def __init__(self, entries: list[Entry]):
-        self.entries = entries
+    def __init__(self, entries: Iterable[Entry], priorities: Iterable[int] | None = None):
+        self.entries = list(entries)
+        self._priorities = list(priorities) if priorities is not None else [0] * len(self.entries)
+        self._by_lang: dict[str, tuple[_Compiled, _Compiled]] = {}
 
     @classmethod
-    def from_glossaries(cls, glossaries: list[Glossary]) -> "TermMatcher":
-        # Earlier glossaries win where two define the same spelling.
-        taken: set[str] = set()
-        entries = []
-        for glossary in glossaries:
-            for entry in glossary.entries:
-                spellings = [s for s in entry.spellings() if s.casefold() not in taken]
-                if spellings:
-                    taken.update(s.casefold() for s in spellings)
-                    entries.append(Entry(spellings[0], spellings[1:], entry.translations, entry.keep,
-                                         entry.case_sensitive, entry.note, entry.id))
-        return cls(entries)
+    def from_glossaries(cls, glossaries: Iterable[Glossary]) -> "TermMatcher":
+        """Several glossaries at once; where two match the very same text, the earlier one wins."""
+        entries, priorities = [], []
+        for priority, glossary in enumerate(glossaries):
+            entries += glossary.entries
+            priorities += [priority] * len(glossary.entries)
+        return cls(entries, priorities)
 
-    @lru_cache(maxsize=64)
-    def _compiled(self, target_lang: str):
-        """(pattern, lookup) per case mode for the entries that apply to this language."""
-        compiled = []
-        for case_sensitive in (True, False):
-            lookup: dict[str, Entry] = {}
-            for entry in self.entries:
-                if entry.case_sensitive != case_sensitive or not (entry.keep or target_lang in entry.translations):
-                    continue
+    def _compiled(self, target_lang: str) -> tuple[_Compiled, _Compiled]:
+        if target_lang not in self._by_lang:
+            sensitive: dict[str, _Spelling] = {}
+            insensitive: dict[str, _Spelling] = {}
+            for entry, priority in zip(self.entries, self._priorities):
+                if entry.rendering(target_lang) is None:
+                    continue  # no rendering for this language: the entry is not applied
+                table = sensitive if entry.case_sensitive else insensitive
                 for spelling in entry.spellings():
-                    lookup.setdefault(spelling if case_sensitive else spelling.casefold(), entry)
-            if not lookup:
-                continue
-            # Longest first, so at any position the alternation takes the longest term;
-            # the lookahead reports a candidate at every position, overlapping ones too.
-            alternatives = sorted(lookup, key=len, reverse=True)
-            spellings = {key: next(s for s in lookup[key].spellings()
-                                   if (s if case_sensitive else s.casefold()) == key) for key in alternatives}
-            body = "|".join(_boundary_pattern(spellings[key]) for key in alternatives)
-            flags = 0 if case_sensitive else re.IGNORECASE
-            compiled.append((re.compile(f"(?=({body}))", flags), lookup, case_sensitive))
-        return compiled
+                    if not spelling:
+                        continue
+                    key = spelling if entry.case_sensitive else fold(spelling)
+                    if key not in table or priority < table[key].priority:
+                        table[key] = _Spelling(key, entry, priority)
+            self._by_lang[target_lang] = (_Compiled(sensitive), _Compiled(insensitive))
+        return self._by_lang[target_lang]
 
     def find(self, text: str, target_lang: str) -> list[TermMatch]:
-        protected = [m.span() for m in _URL_OR_EMAIL.finditer(text)]
-        candidates = []
-        for pattern, lookup, case_sensitive in self._compiled(target_lang):
-            for match in pattern.finditer(text):
-                start, matched = match.start(1), match.group(1)
-                entry = lookup.get(matched if case_sensitive else matched.casefold())
-                if entry is None:  # IGNORECASE matched where casefold differs (e.g. "ß"); skip safely
-                    continue
-                end = start + len(matched)
-                if any(s < end and start < e for s, e in protected):
-                    continue
-                candidates.append(TermMatch(start, end, entry.id, entry.term, matched,
-                                            entry.rendering(target_lang, matched)))
-        # Longest wins where candidates overlap; ties go to the earlier one.
+        """Non-overlapping matches, sorted by start."""
+        if not text or not self.entries:
+            return []
+        sensitive, insensitive = self._compiled(target_lang)
+        protected = protected_spans(text)
+        candidates = [*sensitive.candidates(text), *insensitive.candidates(fold(text))]
+        candidates = [c for c in candidates if not any(c[0] < end and start < c[1] for start, end in protected)]
+        # Longest first; then the earlier start; then the earlier glossary.
+        candidates.sort(key=lambda c: (c[0] - c[1], c[0], c[2].priority))
+        taken: list[tuple[int, int]] = []
         chosen: list[TermMatch] = []
-        for candidate in sorted(candidates, key=lambda m: (-(m.end - m.start), m.start)):
-            if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
-                chosen.append(candidate)
+        for start, end, spelling in candidates:
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            matched = text[start:end]
+            chosen.append(TermMatch(start, end, spelling.entry.id, spelling.entry.term, matched,
+                                    spelling.entry.rendering(target_lang, matched)))
         return sorted(chosen, key=lambda m: m.start)
 
-    # lru_cache on a method keys on self; matchers live as long as their glossary version.
-    __hash__ = object.__hash__
 
-
-def find_terms(text: str, glossary: Glossary, target_lang: str) -> list[TermMatch]:
-    return TermMatcher(glossary.entries).find(text, target_lang)
+def find_terms(text: str, glossary_or_entries: Glossary | Iterable[Entry], target_lang: str) -> list[TermMatch]:
+    """Convenience wrapper: compile and match once (use TermMatcher to match many texts)."""
+    entries = glossary_or_entries.entries if isinstance(glossary_or_entries, Glossary) else glossary_or_entries
+    return TermMatcher(entries).find(text, target_lang)

@@ -23,3 +23,37 @@ class TranslatedUnit:
     text: str
     # Source offset (0..len(source text)) -> target offset; monotonic.
     project: Callable[[int], int]
+
+
+@dataclass
+class MarkedUnit:
+    """A unit whose source had markup between its words: raw markup strings
+    (tags, link syntax, emphasis markers) sit at offsets of the unit text and
+    go back in at the projected offsets of the translation. The projection is
+    monotonic, so markup keeps its order: the translation has the same tag
+    sequence as the source, and an identity translation reproduces the source."""
+
+    unit: Unit
+    markup: list[tuple[int, str]] = field(default_factory=list)  # (offset in unit text, raw markup)
+
+    def render(self, translated: TranslatedUnit, escape: Callable[[str], str]) -> str:
+        text, project = translated.text, translated.project
+        # Protected spans come back verbatim: never escaped.
+        verbatim = [(project(s), project(e)) for s, e in self.unit.protected]
+        inserts = [(min(max(project(offset), 0), len(text)), raw) for offset, raw in self.markup]
+        cuts = sorted({0, len(text), *(p for p, _ in inserts), *(b for span in verbatim for b in span)})
+        out = []
+        pending = iter(inserts)
+        nxt = next(pending, None)
+        for start, end in zip(cuts, cuts[1:] + [None]):
+            while nxt is not None and nxt[0] == start:
+                out.append(nxt[1])
+                nxt = next(pending, None)
+            if end is None:
+                break
+            chunk = text[start:end]
+            out.append(chunk if any(s <= start and end <= e for s, e in verbatim) else escape(chunk))
+        while nxt is not None:  # defensive: offsets past the end
+            out.append(nxt[1])
+            nxt = next(pending, None)
+        return "".join(out)
