@@ -2,11 +2,10 @@
 
 Rules (all of them tested in tests/test_glossary_matching.py):
 - literal: "C++", "$1 billion" and "U.S." are text, never regex syntax;
-- on Unicode word boundaries, checked only on a side where the term itself
-  has a word character ("C++" may be followed by a letter's absence only
-  after "C"; a term's leading "$" needs nothing before it); combining marks
-  count as part of a word, so "Kyiv" does not match inside "Kyivé" written
-  with a combining accent;
+- on Unicode word boundaries, required only on a side where the term has a
+  word character: "C++" must not follow a letter but may be followed by
+  anything, "$1 billion" may follow anything; combining marks count as part
+  of a word, so "Kyiv" does not match inside "Kyiv" + U+0301;
 - case-insensitive unless the entry is case-sensitive ("NATO" but not "nato");
 - variants match too and carry the entry's rendering;
 - where candidates overlap the longest wins ("Jens Stoltenberg" over
