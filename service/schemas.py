@@ -113,6 +113,7 @@ class JobOut(Schema):
     source_lang = String()
     target_langs = List(String())
     external_id = String(allow_none=True)
+    revision = Integer(metadata={"description": "Revision of the article (external_id), counted from 1."})
     created_at = String()
     updated_at = String()
     finished_at = String(allow_none=True)

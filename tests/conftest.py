@@ -187,7 +187,8 @@ def stack(request, redis_server, model_dirs, tmp_path_factory):
     kind = request.param
     db = {"identity": 1, "cipher": 2}[kind]
     redis.Redis.from_url(f"{redis_server.url}/{db}").flushdb()
-    settings = make_settings(redis_server, db, model_dirs[kind])
+    settings = make_settings(redis_server, db, model_dirs[kind], webhook_secret="test-secret",
+                             webhook_allowed_hosts=("127.0.0.1",), webhook_backoff_seconds=1)
     running = Stack(settings, model_dirs[kind], tmp_path_factory.mktemp(f"logs-{kind}"))
     running.kind = kind
     running.start_worker()
