@@ -1,199 +1,319 @@
 """Glossary import and export: CSV, TSV (DeepL's two columns) and TBX.
 
-CSV   header `term,variants,keep,case_sensitive,note,<lang>,<lang>…`;
-      variants separated by "|"; keep/case_sensitive are true/false.
-TSV   `source<TAB>target`, no header, one language pair (DeepL's shape).
-TBX   ISO 30042 TermBase eXchange, read and written with translate-toolkit:
-      one termEntry per entry, one langSet per language; variants are further
-      terms in the source langSet; `keep` and case sensitivity are entry notes
-      ("keep", "case-sensitive") since TBX has no such flags.
+CSV  Header `term,variants,keep,case_sensitive,note,<lang>,<lang>…`; only
+     `term` is required, the other fixed columns may be left out, every other
+     column is a target language. Variants are separated by "|" (a "|" or
+     "\\" inside a variant is written "\\|" or "\\\\"); keep and
+     case_sensitive are true/false (also yes/no, 1/0, empty = false).
+TSV  DeepL's glossary shape: `source<TAB>target`, no header, one language
+     pair, so import and export need `target_lang`. TSV has no place for
+     keep, case sensitivity, variants or notes: on export a kept term is
+     written as `term<TAB>term` and each variant as a line of its own (DeepL
+     then applies it); on import every line is one entry translated into
+     `target_lang` (a line `Vilnius<TAB>Vilnius` is a translation, not keep).
+TBX  ISO 30042 TermBase eXchange (the `martif` dialect TBX-Basic uses), read
+     and written with translate-toolkit: one termEntry per entry, its id as
+     the termEntry id; one langSet per language; the term and then each
+     variant as tigs of the source langSet; the rendering as the first tig of
+     each target langSet (further or deprecated target terms are ignored on
+     import). `keep` is `<descrip type="Translation needed">no</descrip>` on
+     the termEntry, the flag translate-toolkit itself reads as "do not
+     translate" (`unit.istranslatable()` is False) and a terminologist reads
+     as such, with no target langSets; case sensitivity is
+     `<descrip type="x-case-sensitive">yes</descrip>`; the note is a <note>.
 
 An import is all or nothing: every bad row is reported with its line number
-and nothing is applied.
+(GlossaryError) and no entry is returned. Malformed files (not UTF-8, broken
+CSV or XML, wrong column count) are GlossaryErrors too, never other exceptions.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 from lxml import etree
+from translate.misc.xml_helpers import getXMLlang
 from translate.storage import tbx
 
-from glossary.model import LANGUAGE_CODE, Entry, Glossary, GlossaryError
+from glossary.model import (
+    LANGUAGE_CODE, Entry, Glossary, GlossaryError, GlossaryLimits, duplicate_problems, entry_problems,
+)
 
 FORMATS = ("csv", "tsv", "tbx")
-_FIXED_COLUMNS = ("term", "variants", "keep", "case_sensitive", "note")
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CSV_COLUMNS = ("term", "variants", "keep", "case_sensitive", "note")
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0", "")
+_KEEP_DESCRIP, _CASE_DESCRIP = "Translation needed", "x-case-sensitive"
 
 
 def import_entries(data: bytes | str, fmt: str, source_lang: str, target_lang: str | None = None,
-                   max_bytes: int | None = None) -> list[Entry]:
-    raw = data.encode() if isinstance(data, str) else data
-    if max_bytes is not None and len(raw) > max_bytes:
-        raise GlossaryError([{"field": "file", "reason": f"import is {len(raw)} bytes; the limit is {max_bytes}"}])
+                   max_bytes: int | None = None, limits: GlossaryLimits | None = None) -> list[Entry]:
+    """Entries from a CSV, TSV or TBX file; GlossaryError listing every bad row (nothing is returned then)."""
+    limits = limits or GlossaryLimits()
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    max_bytes = limits.max_import_bytes if max_bytes is None else max_bytes
+    if len(raw) > max_bytes:
+        raise GlossaryError.single("file", f"the file is {len(raw)} bytes; the limit is {max_bytes}")
+    if fmt not in FORMATS:
+        raise GlossaryError.single("format", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "tsv" and not (target_lang and LANGUAGE_CODE.match(target_lang)):
+        raise GlossaryError.single("target_lang", "a TSV import needs target_lang (a language code)")
     if not raw.strip():
-        raise GlossaryError([{"field": "file", "reason": "the file is empty"}])
+        raise GlossaryError.single("file", "the file is empty")
     if fmt == "tbx":
-        return _import_tbx(raw, source_lang)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise GlossaryError([{"field": "file", "reason": f"not UTF-8 text (byte {error.start})"}])
-    if fmt == "csv":
-        return _import_csv(text)
-    if fmt == "tsv":
-        if not target_lang:
-            raise GlossaryError([{"field": "target_lang", "reason": "a TSV import needs target_lang"}])
-        return _import_tsv(text, target_lang)
-    raise GlossaryError([{"field": "format", "reason": f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"}])
+        numbered, problems = _read_tbx(raw, source_lang)
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise GlossaryError.single("file", f"not UTF-8 text (invalid byte at offset {error.start})")
+        numbered, problems = _read_csv(text) if fmt == "csv" else _read_tsv(text, target_lang)
+    return _checked(numbered, problems, limits)
 
+
+def _checked(numbered: list[tuple[int, Entry]], problems: list[dict], limits: GlossaryLimits) -> list[Entry]:
+    """Validate every row on its own and against the others; raise naming lines if any is bad."""
+    for line, entry in numbered:
+        problems += [{**p, "line": line, "field": _row_field(p["field"])}
+                     for p in entry_problems(entry, "entry", limits)]
+    lines = [line for line, _ in numbered]
+    for problem in duplicate_problems([e for _, e in numbered], "entries"):
+        index = int(re.match(r"entries\[(\d+)\]", problem["field"]).group(1))
+        problems.append({**problem, "line": lines[index], "field": _row_field(problem["field"])})
+    if len(numbered) > limits.max_entries:
+        problems.append({"field": "file", "reason": f"{len(numbered)} entries; the limit is {limits.max_entries}"})
+    if not numbered and not problems:
+        problems.append({"field": "file", "reason": "the file has no entries"})
+    if problems:
+        raise GlossaryError(sorted(problems, key=lambda p: p.get("line") or 0))
+    return [entry for _, entry in numbered]
+
+
+def _row_field(field_name: str) -> str:
+    """'entries[3].variants[0]' / 'entry.variants[0]' -> 'variants[0]': the line already says which row."""
+    return re.sub(r"^(?:entries\[\d+\]|entry)\.?", "", field_name) or "entry"
+
+
+# -- CSV ------------------------------------------------------------------------
 
 def _flag(value: str, line: int, column: str, problems: list[dict]) -> bool:
     value = (value or "").strip().lower()
-    if value in ("", "false", "0", "no"):
-        return False
-    if value in ("true", "1", "yes"):
+    if value in _TRUE:
         return True
-    problems.append({"line": line, "field": column, "reason": f"{value!r} is not true or false"})
+    if value not in _FALSE:
+        problems.append({"line": line, "field": column, "reason": f"{value!r} is not true or false"})
     return False
 
 
-def _import_csv(text: str) -> list[Entry]:
+def _read_csv(text: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        line = 1
+        for row in reader:
+            rows.append((line, row))  # a quoted field may span lines: report where the row starts
+            line = reader.line_num + 1
     except csv.Error as error:
-        raise GlossaryError([{"field": "file", "reason": f"malformed CSV: {error}"}])
-    header = [h.strip() for h in rows[0]]
+        raise GlossaryError.single("file", f"malformed CSV: {error}", line=reader.line_num)
+    rows = [(n, row) for n, row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise GlossaryError.single("file", "the file has no header row")
+    header_line, header = rows[0]
+    header = [h.strip() for h in header]
     problems: list[dict] = []
-    if not header or header[0] != "term":
-        raise GlossaryError([{"line": 1, "field": "header", "reason": "the first column must be 'term'"}])
-    langs = [h for h in header if h not in _FIXED_COLUMNS]
-    problems += [{"line": 1, "field": lang, "reason": f"column {lang!r} is not a language code"}
+    if "term" not in header:
+        raise GlossaryError.single("header", f"no 'term' column (the header is {','.join(header)!r})", header_line)
+    for name in {h for h in header if header.count(h) > 1}:
+        problems.append({"line": header_line, "field": "header", "reason": f"column {name!r} appears twice"})
+    langs = [h for h in header if h not in CSV_COLUMNS]
+    problems += [{"line": header_line, "field": "header",
+                  "reason": f"column {lang!r} is neither {', '.join(CSV_COLUMNS)} nor a language code"}
                  for lang in langs if not LANGUAGE_CODE.match(lang)]
-    entries = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    if problems:
+        raise GlossaryError(problems)
+    numbered = []
+    for line, row in rows[1:]:
         if len(row) != len(header):
-            problems.append({"line": line, "reason": f"{len(row)} columns; the header has {len(header)}"})
+            problems.append({"line": line, "field": "row",
+                             "reason": f"{len(row)} columns; the header has {len(header)}"})
             continue
-        cells = dict(zip(header, row))
-        entry = Entry(
-            term=cells["term"].strip(),
-            variants=[v.strip() for v in cells.get("variants", "").split("|") if v.strip()],
-            translations={lang: cells[lang].strip() for lang in langs if cells[lang].strip()},
+        cells = {name: value.strip() for name, value in zip(header, row)}
+        numbered.append((line, Entry(
+            term=cells["term"],
+            variants=_split_variants(cells.get("variants", "")),
+            translations={lang: cells[lang] for lang in langs if cells[lang]},
             keep=_flag(cells.get("keep", ""), line, "keep", problems),
             case_sensitive=_flag(cells.get("case_sensitive", ""), line, "case_sensitive", problems),
-            note=cells.get("note", "").strip() or None,
-        )
-        entries.append((line, entry))
-    return _checked(entries, problems)
+            note=cells.get("note") or None,
+        )))
+    return numbered, problems
 
 
-def _import_tsv(text: str, target_lang: str) -> list[Entry]:
+def _join_variants(variants: list[str]) -> str:
+    return "|".join(v.replace("\\", "\\\\").replace("|", "\\|") for v in variants)
+
+
+def _split_variants(cell: str) -> list[str]:
+    """Inverse of _join_variants: split at unescaped "|"."""
+    variants, current, chars = [], [], iter(cell)
+    for ch in chars:
+        if ch == "\\":
+            current.append(next(chars, "\\"))
+        elif ch == "|":
+            variants.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    variants.append("".join(current))
+    return [v.strip() for v in variants if v.strip()]
+
+
+# -- TSV ------------------------------------------------------------------------
+
+def _read_tsv(text: str, target_lang: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
     problems: list[dict] = []
-    entries = []
-    for line, row in enumerate(text.splitlines(), start=1):
+    numbered = []
+    # split("\n"), not splitlines(): the latter also breaks at U+2028, \x0c, …
+    for line, row in enumerate(text.split("\n"), start=1):
+        row = row.rstrip("\r")
         if not row.strip():
             continue
         cells = row.split("\t")
         if len(cells) != 2:
-            problems.append({"line": line, "reason": f"{len(cells)} columns; TSV needs exactly 2 (source, target)"})
+            problems.append({"line": line, "field": "row",
+                             "reason": f"{len(cells)} columns; DeepL's TSV has exactly 2 (source, target)"})
             continue
-        source, target = (c.strip() for c in cells)
-        entries.append((line, Entry(term=source, translations={target_lang: target} if target else {})))
-    return _checked(entries, problems)
+        source, target = (cell.strip() for cell in cells)
+        numbered.append((line, Entry(term=source, translations={target_lang: target} if target else {})))
+    return numbered, problems
 
 
-def _import_tbx(raw: bytes, source_lang: str) -> list[Entry]:
+# -- TBX ------------------------------------------------------------------------
+
+def _normalise_lang(code: str | None) -> str:
+    """'de_DE' -> 'de-DE', 'EN' -> 'en': TBX files in the wild vary."""
+    primary, _, rest = (code or "").strip().replace("_", "-").partition("-")
+    return primary.lower() + (f"-{rest}" if rest else "")
+
+
+def _read_tbx(raw: bytes, source_lang: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
+    if b"<!ENTITY" in raw:
+        # Entity declarations serve no purpose in a glossary and allow
+        # entity-expansion ("billion laughs") attacks: refuse them outright.
+        raise GlossaryError.single("file", "TBX files with <!ENTITY> declarations are not accepted")
     try:
-        store = tbx.tbxfile.parsestring(raw)
-    except (etree.XMLSyntaxError, ValueError, AttributeError) as error:
-        raise GlossaryError([{"field": "file", "reason": f"malformed TBX: {error}"}])
+        store = tbx.tbxfile.parsestring(raw, sourcelanguage=source_lang)
+    except etree.XMLSyntaxError as error:
+        raise GlossaryError.single("file", f"malformed XML: {error.msg}", line=error.lineno)
+    except AssertionError:  # translate-toolkit asserts the root element
+        raise GlossaryError.single("file", "not a TBX file: the root element must be <martif>")
+    except Exception as error:  # anything else the parser may raise on hostile input
+        raise GlossaryError.single("file", f"unreadable TBX: {type(error).__name__}: {error}")
     problems: list[dict] = []
-    entries = []
+    numbered = []
     for unit in store.units:
-        line = unit.xmlelement.sourceline
-        terms: dict[str, list[str]] = {}
-        for lang_set in unit.xmlelement.iter("{*}langSet", "langSet"):
-            lang = lang_set.get(_XML_LANG) or lang_set.get("lang")
-            words = [t.text.strip() for t in lang_set.iter("{*}term", "term") if t.text and t.text.strip()]
-            if lang and words:
-                terms.setdefault(lang, []).extend(words)
-        if source_lang not in terms:
-            problems.append({"line": line, "reason": f"termEntry has no {source_lang!r} term"})
+        element = unit.xmlelement
+        line = element.sourceline
+        by_lang: dict[str, list[tuple[str, bool]]] = {}  # lang -> [(term, deprecated)]
+        for lang_set in unit.getlanguageNodes():
+            lang = _normalise_lang(getXMLlang(lang_set))
+            for term in lang_set.iter(unit.namespaced("term")):
+                text = "".join(term.itertext()).strip()
+                if lang and text:
+                    by_lang.setdefault(lang, []).append((text, _deprecated(unit, term)))
+        source_keys = _source_keys(by_lang, source_lang)
+        source = list(dict.fromkeys(text for lang in sorted(source_keys) for text, _ in by_lang[lang]))
+        if not source:
+            problems.append({"line": line, "field": "termEntry", "reason": f"no {source_lang!r} term"})
             continue
-        notes = [n.strip() for n in (unit.getnotes() or "").splitlines() if n.strip()]
-        keep = "keep" in notes
-        entry = Entry(
-            term=terms[source_lang][0],
-            variants=terms[source_lang][1:],
-            translations={} if keep else {lang: words[0] for lang, words in terms.items() if lang != source_lang},
+        descrips = {d.get("type"): "".join(d.itertext()).strip().lower()
+                    for d in element.iterchildren(unit.namespaced("descrip"))}
+        keep = descrips.get(_KEEP_DESCRIP) == "no"
+        translations = {}
+        for lang, terms in by_lang.items():
+            preferred = [text for text, deprecated in terms if not deprecated]
+            if lang not in source_keys and preferred:
+                translations[lang] = preferred[0]
+        notes = ["".join(n.itertext()).strip() for n in element.iterchildren(unit.namespaced("note"))]
+        numbered.append((line, Entry(
+            term=source[0],
+            variants=source[1:],
+            translations=translations,  # with keep, validation reports the row
             keep=keep,
-            case_sensitive="case-sensitive" in notes,
-            note="\n".join(n for n in notes if n not in ("keep", "case-sensitive")) or None,
-        )
-        entries.append((line, entry))
-    if not entries and not problems:
-        problems.append({"field": "file", "reason": "the TBX file has no termEntry"})
-    return _checked(entries, problems)
+            case_sensitive=descrips.get(_CASE_DESCRIP) in ("yes", "true"),
+            note="\n".join(n for n in notes if n) or None,
+        )))
+    return numbered, problems
 
 
-def _checked(numbered: list[tuple[int, Entry]], problems: list[dict]) -> list[Entry]:
-    """Validate every entry, naming lines; raise if any row is bad."""
-    from glossary.model import GlossaryLimits, validate
-
-    for line, entry in numbered:
-        try:
-            validate(Glossary("import", "import", "en", entries=[entry]), GlossaryLimits())
-        except GlossaryError as error:
-            problems += [{"line": line, "field": p["field"].replace("entries[0]", "entry").replace("entries[0].", ""),
-                          "reason": p["reason"]} for p in error.problems]
-    try:
-        validate(Glossary("import", "import", "en", entries=[e for _, e in numbered]), GlossaryLimits(10**9))
-    except GlossaryError as error:  # duplicates across rows
-        lines = [line for line, _ in numbered]
-        for p in error.problems:
-            if "duplicate" in p["reason"]:
-                index = int(p["field"].split("[", 1)[1].split("]", 1)[0])
-                problems.append({"line": lines[index], "field": "term", "reason": p["reason"]})
-    if problems:
-        raise GlossaryError(sorted(problems, key=lambda p: p.get("line") or 0))
-    return [e for _, e in numbered]
+def _deprecated(unit: tbx.tbxunit, term: etree._Element) -> bool:
+    """A term its tig marks `administrativeStatus` deprecated: not to be used as a rendering."""
+    tig = term.getparent()
+    for note in tig.iter(unit.namespaced("termNote")) if tig is not None else ():
+        if note.get("type") == "administrativeStatus" and "deprecated" in "".join(note.itertext()).lower():
+            return True
+    return False
 
 
-def export_entries(glossary: Glossary, fmt: str, target_lang: str | None = None) -> str:
+def _source_keys(by_lang: dict, source_lang: str) -> set[str]:
+    """The langSet(s) holding the source: the exact code, else the same primary language ("en-US" for "en")."""
+    wanted = _normalise_lang(source_lang)
+    if wanted in by_lang:
+        return {wanted}
+    primary = wanted.split("-")[0]
+    return {lang for lang in by_lang if lang.split("-")[0] == primary}
+
+
+# -- export -----------------------------------------------------------------------
+
+def export_entries(glossary: Glossary, fmt: str, target_lang: str | None = None) -> str | bytes:
+    """CSV and TSV as str; TBX as UTF-8 bytes (an XML document with its own declaration)."""
     if fmt == "csv":
-        langs = sorted({lang for e in glossary.entries for lang in e.translations})
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([*_FIXED_COLUMNS, *langs])
-        for e in glossary.entries:
-            writer.writerow([e.term, "|".join(e.variants), str(e.keep).lower(), str(e.case_sensitive).lower(),
-                             e.note or "", *(e.translations.get(lang, "") for lang in langs)])
-        return out.getvalue()
+        return _csv(glossary)
     if fmt == "tsv":
-        if not target_lang:
-            raise GlossaryError([{"field": "target_lang", "reason": "a TSV export needs target_lang"}])
-        return "".join(f"{e.term}\t{e.term if e.keep else e.translations[target_lang]}\n"
-                       for e in glossary.entries if e.keep or target_lang in e.translations)
+        if not (target_lang and LANGUAGE_CODE.match(target_lang)):
+            raise GlossaryError.single("target_lang", "a TSV export needs target_lang (a language code)")
+        return _tsv(glossary, target_lang)
     if fmt == "tbx":
-        return _export_tbx(glossary)
-    raise GlossaryError([{"field": "format", "reason": f"unknown format {fmt!r}"}])
+        return _tbx(glossary)
+    raise GlossaryError.single("format", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def _export_tbx(glossary: Glossary) -> str:
+def _csv(glossary: Glossary) -> str:
+    langs = sorted({lang for entry in glossary.entries for lang in entry.translations})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CSV_COLUMNS, *langs])
+    for e in glossary.entries:
+        writer.writerow([e.term, _join_variants(e.variants), str(e.keep).lower(), str(e.case_sensitive).lower(),
+                         e.note or "", *(e.translations.get(lang, "") for lang in langs)])
+    return out.getvalue()
+
+
+def _tsv(glossary: Glossary, target_lang: str) -> str:
+    lines = []
+    for entry in glossary.entries:
+        rendering = entry.rendering(target_lang)
+        if rendering is None:
+            continue  # no rendering for this language: nothing to tell DeepL
+        lines += [f"{spelling}\t{spelling if entry.keep else rendering}\n" for spelling in entry.spellings()]
+    return "".join(lines)
+
+
+def _tbx(glossary: Glossary) -> bytes:
     store = tbx.tbxfile(sourcelanguage=glossary.source_lang)
     for entry in glossary.entries:
         unit = store.addsourceunit(entry.term)
-        source_set = unit.getlanguageNode(lang=glossary.source_lang, index=0)
-        for variant in entry.variants:
-            tig = etree.SubElement(source_set, "tig")
-            etree.SubElement(tig, "term").text = variant
+        unit.setid(entry.id)
+        unit.set_source_terms(entry.spellings(), lang=glossary.source_lang)
         for lang, rendering in sorted(entry.translations.items()):
-            unit.xmlelement.append(unit.createlanguageNode(lang, rendering, "target"))
-        for note in (["keep"] if entry.keep else []) + (["case-sensitive"] if entry.case_sensitive else []) + \
-                ([entry.note] if entry.note else []):
-            unit.addnote(note)
-    return bytes(store).decode("utf-8")
+            unit.set_target_terms([rendering], lang=lang)
+        for kind, value in ((_KEEP_DESCRIP, "no" if entry.keep else None),
+                            (_CASE_DESCRIP, "yes" if entry.case_sensitive else None)):
+            if value:
+                descrip = etree.SubElement(unit.xmlelement, unit.namespaced("descrip"), type=kind)
+                descrip.text = value
+        if entry.note:
+            unit.addnote(entry.note)
+    return bytes(store)

@@ -1,161 +1,235 @@
-"""Glossaries in Redis, versioned, with optimistic concurrency.
+"""Glossaries in Redis: versioned, with optimistic concurrency.
 
-    gl:index         sorted set: glossary ids by creation time (pagination)
-    gl:{id}          hash: current version number ("deleted" once deleted)
-    gl:{id}:v:{n}    JSON of version n, written once, never changed
+Keys (prefix "gl" by default):
+
+    gl:seq              counter: creation order, for stable pagination
+    gl:index            sorted set: live glossary ids, scored by creation order
+    gl:g:{id}           hash: {"version": current version, "deleted": "0"/"1"}
+    gl:g:{id}:v:{n}     JSON of version n: written once, never changed
 
 Every change writes version n+1 and moves the pointer in one MULTI/EXEC,
-guarded by WATCH on the pointer: two editors holding version n cannot both
-succeed; the loser gets VersionConflict (HTTP 412). Old versions stay
-readable, also after a delete, so queued jobs keep the versions they pinned.
+guarded by WATCH on the pointer and preceded by the expected-version check:
+if another process commits in between, EXEC fails, the check runs again and
+sees the new version, so of two editors holding version n exactly one
+succeeds and the other gets VersionConflict (HTTP 412). Everything is
+validated before MULTI, so an invalid change writes nothing.
+
+Old versions stay readable (`get_version`), so a queued job keeps translating
+with the versions it pinned. After a delete they are kept for
+`deleted_retention_seconds` (the job TTL), then Redis expires them.
+Durability is Redis's own: the project's redis.conf turns on AOF.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import time
+import re
 import uuid
 from typing import Callable
 
 import redis
 
-from glossary.model import Entry, Glossary, GlossaryError, GlossaryLimits, validate
+from glossary.model import (
+    ENTRY_ID, Entry, Glossary, GlossaryError, GlossaryLimits, check_input_fields, entries_from_input, etag, now,
+    validate,
+)
+
+__all__ = ["GlossaryStore", "NotFound", "VersionConflict", "LimitExceeded", "etag"]
+
+_GLOSSARY_FIELDS = ("name", "source_lang", "description", "entries")
+_PATCH_FIELDS = ("name", "description", "entries")
+_GLOSSARY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class NotFound(LookupError):
-    pass
+    """No such glossary, entry or version (or the glossary was deleted)."""
 
 
 class VersionConflict(Exception):
+    """expected_version is not the current version; `current_version` is."""
+
     def __init__(self, current_version: int):
         super().__init__(f"the glossary is at version {current_version}")
         self.current_version = current_version
 
 
 class LimitExceeded(Exception):
-    pass
+    """The instance already holds its maximum number of glossaries."""
 
 
 class GlossaryStore:
-    def __init__(self, client: redis.Redis, limits: GlossaryLimits = GlossaryLimits(), prefix: str = "gl"):
+    def __init__(self, client: redis.Redis, limits: GlossaryLimits | None = None, prefix: str = "gl",
+                 deleted_retention_seconds: int | None = 7 * 24 * 3600):
         self.redis = client
-        self.limits = limits
+        self.limits = limits or GlossaryLimits()
         self.prefix = prefix
+        self.deleted_retention_seconds = deleted_retention_seconds
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings) -> "GlossaryStore":
-        return cls(client, GlossaryLimits(settings.max_glossary_entries, settings.max_term_length,
-                                          settings.max_glossaries, settings.max_body_bytes))
+        """Limits from config.Settings; deleted glossaries' versions live as long as jobs do."""
+        limits = GlossaryLimits(max_entries=settings.max_glossary_entries, max_term_length=settings.max_term_length,
+                                max_glossaries=settings.max_glossaries, max_import_bytes=settings.max_body_bytes)
+        return cls(client, limits, deleted_retention_seconds=settings.job_ttl_seconds)
 
-    # -- keys -----------------------------------------------------------------
+    # -- keys -------------------------------------------------------------------
+
+    @property
+    def _index(self) -> str:
+        return f"{self.prefix}:index"
 
     def _pointer(self, glossary_id: str) -> str:
-        return f"{self.prefix}:{glossary_id}"
+        return f"{self.prefix}:g:{glossary_id}"
 
     def _version_key(self, glossary_id: str, version: int) -> str:
-        return f"{self.prefix}:{glossary_id}:v:{version}"
+        return f"{self.prefix}:g:{glossary_id}:v:{version}"
 
-    # -- reading --------------------------------------------------------------
+    # -- reading ----------------------------------------------------------------
 
-    def _current_version(self, client, glossary_id: str) -> int:
-        pointer = client.hgetall(self._pointer(glossary_id))
+    def current_version(self, glossary_id: str, client=None) -> int:
+        """The current version number; NotFound if there is no such (live) glossary."""
+        if not isinstance(glossary_id, str) or not _GLOSSARY_ID.match(glossary_id):
+            raise NotFound(f"there is no glossary {glossary_id!r}")
+        pointer = (client or self.redis).hgetall(self._pointer(glossary_id))
         if not pointer or pointer.get(b"deleted") == b"1":
             raise NotFound(f"there is no glossary {glossary_id!r}")
         return int(pointer[b"version"])
 
     def get(self, glossary_id: str) -> Glossary:
-        return self.get_version(glossary_id, self._current_version(self.redis, glossary_id))
+        """The current version. (Two reads, but versions are immutable, so they always agree.)"""
+        return self.get_version(glossary_id, self.current_version(glossary_id))
 
     def get_version(self, glossary_id: str, version: int) -> Glossary:
-        raw = self.redis.get(self._version_key(glossary_id, version))
+        """Version `version` exactly as it was; also of a deleted glossary, within the retention."""
+        raw = None
+        if isinstance(glossary_id, str) and _GLOSSARY_ID.match(glossary_id) and isinstance(version, int):
+            raw = self.redis.get(self._version_key(glossary_id, version))
         if raw is None:
             raise NotFound(f"glossary {glossary_id!r} has no version {version}")
         return Glossary.from_record(json.loads(raw))
 
     def list(self, offset: int = 0, limit: int = 50) -> tuple[list[Glossary], int]:
-        ids = [i.decode() for i in self.redis.zrange(f"{self.prefix}:index", offset, offset + limit - 1)]
-        items = []
-        for glossary_id in ids:
-            try:
-                items.append(self.get(glossary_id))
-            except NotFound:  # deleted between the two reads
-                continue
-        return items, self.redis.zcard(f"{self.prefix}:index")
+        """Live glossaries in creation order, and how many there are in all."""
+        if offset < 0 or limit <= 0:
+            return [], self.redis.zcard(self._index)
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zrange(self._index, offset, offset + limit - 1)
+            pipe.zcard(self._index)
+            raw_ids, total = pipe.execute()
+        ids = [i.decode() for i in raw_ids]
+        if not ids:
+            return [], total
+        with self.redis.pipeline(transaction=False) as pipe:
+            for glossary_id in ids:
+                pipe.hget(self._pointer(glossary_id), "version")
+            versions = pipe.execute()
+        keys = [self._version_key(i, int(v)) for i, v in zip(ids, versions) if v is not None]
+        items = [Glossary.from_record(json.loads(raw)) for raw in self.redis.mget(keys) if raw] if keys else []
+        return items, total
 
     def inline(self, data: dict, source_lang: str) -> Glossary:
-        """A validated, unsaved glossary for one job (POST /v1/jobs "glossary")."""
-        glossary = Glossary("inline", "inline", source_lang, "",
-                            [_entry(e) for e in data.get("entries", [])])
+        """A validated, unsaved glossary for one job (the "glossary" of POST /v1/jobs).
+
+        Entry ids are derived from the content, so the same inline glossary
+        gives the same ids (and reports) in every worker.
+        """
+        if not isinstance(data, dict):
+            raise GlossaryError.single("glossary", "must be an object")
+        entries = entries_from_input(data.get("entries"), keep_ids=True)
+        for index, entry in enumerate(entries):
+            if "id" not in (data["entries"][index] or {}):
+                digest = hashlib.sha256(json.dumps([index, entry.term], ensure_ascii=False).encode()).hexdigest()
+                entry.id = "in" + digest[:10]
+        glossary = Glossary("inline", "inline", source_lang, "", entries)
         validate(glossary, self.limits)
         return glossary
 
-    # -- writing --------------------------------------------------------------
+    # -- writing ----------------------------------------------------------------
 
     def create(self, data: dict) -> Glossary:
-        created = time.time()
-        glossary = Glossary(uuid.uuid4().hex[:16], data["name"], data["source_lang"], data.get("description", ""),
-                            [_entry(e) for e in data.get("entries", [])], 1, created, created)
+        """A new glossary at version 1; LimitExceeded when max_glossaries are stored."""
+        check_input_fields(data, _GLOSSARY_FIELDS, required=("name", "source_lang"))
+        created = now()
+        glossary = Glossary(uuid.uuid4().hex[:16], data["name"], data["source_lang"], data.get("description") or "",
+                            entries_from_input(data.get("entries")), 1, created, created)
         validate(glossary, self.limits)
-        index = f"{self.prefix}:index"
+        record = json.dumps(glossary.to_record(), ensure_ascii=False)
+        order = self.redis.incr(f"{self.prefix}:seq")  # only orders the list; gaps are harmless
 
         def write(pipe: redis.client.Pipeline) -> None:
-            if pipe.zcard(index) >= self.limits.max_glossaries:
-                raise LimitExceeded(f"this instance holds its limit of {self.limits.max_glossaries} glossaries")
+            # WATCH on the index: two creates racing for the last free slot
+            # cannot both pass this count.
+            if pipe.zcard(self._index) >= self.limits.max_glossaries:
+                raise LimitExceeded(f"this instance already holds its limit of {self.limits.max_glossaries} glossaries")
             pipe.multi()
-            pipe.set(self._version_key(glossary.id, 1), json.dumps(glossary.to_record()))
+            pipe.set(self._version_key(glossary.id, 1), record)
             pipe.hset(self._pointer(glossary.id), mapping={"version": 1, "deleted": 0})
-            pipe.zadd(index, {glossary.id: created})
+            pipe.zadd(self._index, {glossary.id: order})
 
-        self.redis.transaction(write, index)
+        self.redis.transaction(write, self._index)
         return glossary
 
     def _change(self, glossary_id: str, expected_version: int, edit: Callable[[Glossary], None]) -> Glossary:
-        """Apply `edit` to the current version and store it as the next one, atomically."""
+        """Apply `edit` to the current version and store the result as the next one, atomically."""
         pointer = self._pointer(glossary_id)
-        result: dict[str, Glossary] = {}
+        self.current_version(glossary_id)  # NotFound early, before watching anything
 
-        def write(pipe: redis.client.Pipeline) -> None:
-            current = self._current_version(pipe, glossary_id)
+        def write(pipe: redis.client.Pipeline) -> Glossary:
+            current = self.current_version(glossary_id, client=pipe)
             if current != expected_version:
                 raise VersionConflict(current)
-            raw = pipe.get(self._version_key(glossary_id, current))
-            glossary = Glossary.from_record(json.loads(raw))
+            glossary = Glossary.from_record(json.loads(pipe.get(self._version_key(glossary_id, current))))
             edit(glossary)
             glossary.version = current + 1
-            glossary.updated_at = time.time()
+            glossary.updated_at = now()
             validate(glossary, self.limits)  # before MULTI: an invalid edit writes nothing
+            record = json.dumps(glossary.to_record(), ensure_ascii=False)
             pipe.multi()
-            pipe.set(self._version_key(glossary_id, glossary.version), json.dumps(glossary.to_record()))
+            pipe.set(self._version_key(glossary_id, glossary.version), record)
             pipe.hset(pointer, "version", glossary.version)
-            result["glossary"] = glossary
+            return glossary
 
-        self.redis.transaction(write, pointer)
-        return result["glossary"]
+        return self.redis.transaction(write, pointer, value_from_callable=True)
 
     def replace(self, glossary_id: str, data: dict, expected_version: int) -> Glossary:
+        """Everything anew (name, source_lang, description, entries); entry ids given are kept."""
+        check_input_fields(data, _GLOSSARY_FIELDS, required=("name", "source_lang"))
+        entries = entries_from_input(data.get("entries"))
+
         def edit(g: Glossary) -> None:
             g.name, g.source_lang = data["name"], data["source_lang"]
-            g.description = data.get("description", "")
-            g.entries = [_entry(e) for e in data.get("entries", [])]
+            g.description = data.get("description") or ""
+            g.entries = entries
 
         return self._change(glossary_id, expected_version, edit)
 
     def patch(self, glossary_id: str, changes: dict, expected_version: int) -> Glossary:
+        """Change name, description and/or the whole entry list."""
+        check_input_fields(changes, _PATCH_FIELDS)
+        entries = entries_from_input(changes["entries"]) if "entries" in changes else None
+
         def edit(g: Glossary) -> None:
             g.name = changes.get("name", g.name)
             g.description = changes.get("description", g.description)
-            if "entries" in changes:
-                g.entries = [_entry(e) for e in changes["entries"]]
+            if entries is not None:
+                g.entries = entries
 
         return self._change(glossary_id, expected_version, edit)
 
-    def add_entry(self, glossary_id: str, entry: dict, expected_version: int) -> Glossary:
-        return self._change(glossary_id, expected_version, lambda g: g.entries.append(_entry(entry, new=True)))
+    def add_entry(self, glossary_id: str, entry: dict | Entry, expected_version: int) -> Glossary:
+        """Append an entry; it gets a new id (an id in `entry` is ignored)."""
+        new = _entry(entry)
+        new.id = uuid.uuid4().hex[:12]
+        return self._change(glossary_id, expected_version, lambda g: g.entries.append(new))
 
-    def replace_entry(self, glossary_id: str, entry_id: str, entry: dict, expected_version: int) -> Glossary:
+    def replace_entry(self, glossary_id: str, entry_id: str, entry: dict | Entry, expected_version: int) -> Glossary:
+        """Replace one entry in place; it keeps `entry_id`."""
+        new = _entry(entry)
+        new.id = entry_id
+
         def edit(g: Glossary) -> None:
-            index = _entry_index(g, entry_id)
-            g.entries[index] = _entry({**entry, "id": entry_id})
+            g.entries[_entry_index(g, entry_id)] = new
 
         return self._change(glossary_id, expected_version, edit)
 
@@ -163,27 +237,36 @@ class GlossaryStore:
         return self._change(glossary_id, expected_version, lambda g: g.entries.pop(_entry_index(g, entry_id)))
 
     def delete(self, glossary_id: str, expected_version: int) -> None:
+        """Delete a glossary; its versions stay readable for `deleted_retention_seconds`."""
         pointer = self._pointer(glossary_id)
+        self.current_version(glossary_id)
 
         def write(pipe: redis.client.Pipeline) -> None:
-            current = self._current_version(pipe, glossary_id)
+            current = self.current_version(glossary_id, client=pipe)
             if current != expected_version:
                 raise VersionConflict(current)
             pipe.multi()
             pipe.hset(pointer, "deleted", 1)
-            pipe.zrem(f"{self.prefix}:index", glossary_id)
+            pipe.zrem(self._index, glossary_id)
+            if self.deleted_retention_seconds:
+                for version in range(1, current + 1):
+                    pipe.expire(self._version_key(glossary_id, version), self.deleted_retention_seconds)
+                pipe.expire(pointer, self.deleted_retention_seconds)
 
         self.redis.transaction(write, pointer)
 
 
-def _entry(data: dict, new: bool = False) -> Entry:
-    if not isinstance(data, dict):
-        raise GlossaryError([{"field": "entries", "reason": "an entry must be an object"}])
-    return Entry.from_dict({k: v for k, v in data.items() if not (new and k == "id")})
+def _entry(entry: dict | Entry) -> Entry:
+    if isinstance(entry, Entry):
+        return Entry.from_dict(entry.to_dict())
+    if isinstance(entry, dict):
+        return Entry.from_dict({k: v for k, v in entry.items() if k != "id"})
+    raise GlossaryError.single("entry", "an entry must be an object")
 
 
 def _entry_index(glossary: Glossary, entry_id: str) -> int:
-    for index, entry in enumerate(glossary.entries):
-        if entry.id == entry_id:
-            return index
+    if isinstance(entry_id, str) and ENTRY_ID.match(entry_id):
+        for index, entry in enumerate(glossary.entries):
+            if entry.id == entry_id:
+                return index
     raise NotFound(f"glossary {glossary.id!r} has no entry {entry_id!r}")

@@ -56,8 +56,9 @@ def main() -> int:
                 continue
             t = client.get(f"{location}/translations/{lang}").json()
             model = " + ".join(f"{m['package']} {m['version']}" for m in t["model"])
-            print(f"\n== {lang} (model: {model}; {s['stats']['segments']} segments,"
-                  f" {_seconds(s['started_at'], s['finished_at']):.2f} s in the worker)")
+            stats = s["stats"]
+            print(f"\n== {lang} (model: {model}; {stats['segments']} segments, {stats['cache_hits']} from the"
+                  f" segment cache; {_seconds(s['started_at'], s['finished_at']):.2f} s in the worker)")
             print(t["title"])
             print()
             print(t["body"])

@@ -13,8 +13,10 @@ missing=()
 for lang in $DEMO_LANGS; do have_pair "$lang" || missing+=("$lang"); done
 [ ${#missing[@]} -eq 0 ] && { $PY -m workers.models list; exit 0; }
 
+online=no
+$PY -m workers.models index-reachable && online=yes
 for lang in "${missing[@]}"; do
-  if timeout 60 $PY -m workers.models install-pair en "$lang" >/dev/null 2>&1; then
+  if [ $online = yes ] && $PY -m workers.models install-pair en "$lang"; then
     echo "installed the real Argos model en -> $lang from the Argos index"
   else
     echo "NOTICE: no real Argos model for en -> $lang is installed and the Argos index cannot be reached."

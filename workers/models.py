@@ -88,10 +88,25 @@ def _install(file: Path) -> None:
             raise
 
 
+def index_reachable(timeout: float = 5.0) -> bool:
+    """Whether the Argos package index answers; argostranslate itself retries for minutes offline."""
+    import urllib.request
+
+    from argostranslate import settings
+
+    try:
+        urllib.request.urlopen(settings.remote_package_index, timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
 def install_pair(from_code: str, to_code: str) -> str:
     """Download and install the package for a pair from the Argos index (online only)."""
     from argostranslate import package
 
+    if not index_reachable():
+        raise SystemExit("the Argos package index cannot be reached (offline?); install .argosmodel files instead")
     package.update_package_index()
     for available in package.get_available_packages():
         if available.from_code == from_code and available.to_code == to_code:
@@ -104,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers.models", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list installed translation packages")
+    commands.add_parser("index-reachable", help="exit 0 if the Argos package index can be reached")
     from_files = commands.add_parser("install-file", help="install .argosmodel files or folders of them")
     from_files.add_argument("paths", nargs="+", type=Path)
     from_index = commands.add_parser("install-pair", help="download a pair from the Argos index")
@@ -111,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     from_index.add_argument("to_code")
     args = parser.parse_args(argv)
 
+    if args.command == "index-reachable":
+        return 0 if index_reachable() else 1
     if args.command == "install-file":
         for name in install_files(args.paths):
             print(f"installed {name}")
