@@ -18,6 +18,9 @@ from workers.translation import Article, translate_article
 
 log = logging.getLogger(__name__)
 
+# Compiled term matchers kept per worker process, keyed by glossary versions.
+_MATCHERS_KEPT = 64
+
 
 @dataclass
 class Pipeline:
@@ -104,5 +107,7 @@ class Pipeline:
                 else self.glossaries.inline(request["glossary"], request["source_lang"])
                 for g in used
             ]
+            if len(self._matchers) >= _MATCHERS_KEPT:
+                self._matchers.pop(next(iter(self._matchers)))  # the oldest
             self._matchers[key] = TermMatcher.from_glossaries(glossaries)
         return self._matchers[key]
