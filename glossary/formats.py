@@ -1,7 +1,7 @@
 """Glossary import and export: CSV, TSV (DeepL's two columns) and TBX.
 
 CSV  Header `term,variants,keep,case_sensitive,note,<lang>,<lang>…`; only
-     `term` is required, the other fixed columns may be left out, every other
+     `term` (first) is required, the other fixed columns may be left out, every other
      column is a target language. Variants are separated by "|" (a "|" or
      "\\" inside a variant is written "\\|" or "\\\\"); keep and
      case_sensitive are true/false (also yes/no, 1/0, empty = false).
@@ -48,8 +48,14 @@ _KEEP_DESCRIP, _CASE_DESCRIP = "Translation needed", "x-case-sensitive"
 
 
 def import_entries(data: bytes | str, fmt: str, source_lang: str, target_lang: str | None = None,
-                   max_bytes: int | None = None, limits: GlossaryLimits | None = None) -> list[Entry]:
-    """Entries from a CSV, TSV or TBX file; GlossaryError listing every bad row (nothing is returned then)."""
+                   max_bytes: int | None = None, limits: GlossaryLimits | None = None,
+                   existing: list[Entry] | None = None) -> list[Entry]:
+    """Entries from a CSV, TSV or TBX file; GlossaryError listing every bad row (nothing is returned then).
+
+    `max_bytes` defaults to `limits.max_import_bytes`. With `existing` (the
+    glossary's entries, when appending), a row duplicating one of them is
+    reported with its line too.
+    """
     limits = limits or GlossaryLimits()
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     max_bytes = limits.max_import_bytes if max_bytes is None else max_bytes
@@ -69,25 +75,37 @@ def import_entries(data: bytes | str, fmt: str, source_lang: str, target_lang: s
         except UnicodeDecodeError as error:
             raise GlossaryError.single("file", f"not UTF-8 text (invalid byte at offset {error.start})")
         numbered, problems = _read_csv(text) if fmt == "csv" else _read_tsv(text, target_lang)
-    return _checked(numbered, problems, limits)
+    return _checked(numbered, problems, limits, existing or [])
 
 
-def _checked(numbered: list[tuple[int, Entry]], problems: list[dict], limits: GlossaryLimits) -> list[Entry]:
+def _checked(numbered: list[tuple[int, Entry]], problems: list[dict], limits: GlossaryLimits,
+             existing: list[Entry]) -> list[Entry]:
     """Validate every row on its own and against the others; raise naming lines if any is bad."""
     for line, entry in numbered:
         problems += [{**p, "line": line, "field": _row_field(p["field"])}
                      for p in entry_problems(entry, "entry", limits)]
-    lines = [line for line, _ in numbered]
-    for problem in duplicate_problems([e for _, e in numbered], "entries"):
+    # Existing entries first, so a clash is reported on the imported row.
+    lines = [0] * len(existing) + [line for line, _ in numbered]
+    for problem in duplicate_problems(existing + [e for _, e in numbered], "entries"):
         index = int(re.match(r"entries\[(\d+)\]", problem["field"]).group(1))
-        problems.append({**problem, "line": lines[index], "field": _row_field(problem["field"])})
-    if len(numbered) > limits.max_entries:
-        problems.append({"field": "file", "reason": f"{len(numbered)} entries; the limit is {limits.max_entries}"})
+        if index >= len(existing):
+            reason = re.sub(r"\(same as entries\[(\d+)\]\.([^)]*)\)",
+                            lambda m: _same_as(int(m.group(1)), m.group(2), lines, existing), problem["reason"])
+            problems.append({"line": lines[index], "field": _row_field(problem["field"]), "reason": reason})
+    total = len(existing) + len(numbered)
+    if total > limits.max_entries:
+        problems.append({"field": "file", "reason": f"{total} entries; the limit is {limits.max_entries}"})
     if not numbered and not problems:
         problems.append({"field": "file", "reason": "the file has no entries"})
     if problems:
         raise GlossaryError(sorted(problems, key=lambda p: p.get("line") or 0))
     return [entry for _, entry in numbered]
+
+
+def _same_as(index: int, label: str, lines: list[int], existing: list[Entry]) -> str:
+    """Name the other side of a duplicate: an existing entry, or a line of the file."""
+    where = f"existing entry {existing[index].id}" if index < len(existing) else f"line {lines[index]}"
+    return f"(same as {where}{'' if label == 'term' else ', ' + label})"
 
 
 def _row_field(field_name: str) -> str:
@@ -122,13 +140,14 @@ def _read_csv(text: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
     header_line, header = rows[0]
     header = [h.strip() for h in header]
     problems: list[dict] = []
-    if "term" not in header:
-        raise GlossaryError.single("header", f"no 'term' column (the header is {','.join(header)!r})", header_line)
+    if header[0] != "term":
+        raise GlossaryError.single("header", f"the first column must be 'term' (the header is {','.join(header)!r})",
+                                   header_line)
     for name in {h for h in header if header.count(h) > 1}:
         problems.append({"line": header_line, "field": "header", "reason": f"column {name!r} appears twice"})
     langs = [h for h in header if h not in CSV_COLUMNS]
     problems += [{"line": header_line, "field": "header",
-                  "reason": f"column {lang!r} is neither {', '.join(CSV_COLUMNS)} nor a language code"}
+                  "reason": f"column {lang!r} is not a language code (nor one of {', '.join(CSV_COLUMNS)})"}
                  for lang in langs if not LANGUAGE_CODE.match(lang)]
     if problems:
         raise GlossaryError(problems)
@@ -205,7 +224,7 @@ def _read_tbx(raw: bytes, source_lang: str) -> tuple[list[tuple[int, Entry]], li
     try:
         store = tbx.tbxfile.parsestring(raw, sourcelanguage=source_lang)
     except etree.XMLSyntaxError as error:
-        raise GlossaryError.single("file", f"malformed XML: {error.msg}", line=error.lineno)
+        raise GlossaryError.single("file", f"malformed TBX (XML): {error.msg}", line=error.lineno)
     except AssertionError:  # translate-toolkit asserts the root element
         raise GlossaryError.single("file", "not a TBX file: the root element must be <martif>")
     except Exception as error:  # anything else the parser may raise on hostile input

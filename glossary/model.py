@@ -114,10 +114,10 @@ class Entry:
         }
 
     @classmethod
-    def from_dict(cls, data: Any, where: str = "entry", assign_id: bool = True) -> "Entry":
+    def from_dict(cls, data: Any, where: str = "entry") -> "Entry":
         """Build an entry from its JSON shape, checking types (values are checked by `validate`).
 
-        A missing id gets a new one (`assign_id=False` leaves it to the caller).
+        A missing id gets a new one.
         """
         problems = _shape_problems(data, where)
         if problems:
@@ -132,8 +132,6 @@ class Entry:
         )
         if data.get("id") is not None:
             entry.id = data["id"]
-        elif not assign_id:
-            entry.id = ""
         return entry
 
 
@@ -358,7 +356,7 @@ def entry_problems(entry: Entry, where: str, limits: GlossaryLimits) -> list[dic
             problems.append({"field": f"{where}.translations.{lang}", "reason": reason})
     if entry.keep and entry.translations:
         problems.append({"field": where,
-                         "reason": "keep and translations together: a kept term is never translated"})
+                         "reason": "an entry is either keep or has translations, not both"})
     if not entry.keep and not entry.translations:
         problems.append({"field": where, "reason": "needs translations or keep: true"})
     if entry.note is not None and (not isinstance(entry.note, str) or len(entry.note) > limits.max_note_length):

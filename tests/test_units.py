@@ -1,14 +1,12 @@
-"""Unit tests of the domain pieces: segmentation, routing/pivoting, batching,
-fixed-span enforcement, projection. No Redis, no workers."""
+"""Unit tests of the domain pieces: segmentation, routing/pivoting, projection.
+No Redis, no workers. (Fixed-span masking has its own tests: test_glossary_masking.py.)"""
 
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 
 import pytest
 
-from workers.enforcement import FixedSpan, GlossaryReport, join_pieces, mask, split_around
 from workers.models import InstalledModel, routes
 from workers.segmentation import split_sentences
 from workers.translation import Projection
@@ -55,51 +53,6 @@ def test_routes_direct_and_pivot_through_english():
     assert [m.package for m in table[("de", "fr")]] == ["de_en", "en_fr"]
     assert [m.package for m in table[("fr", "de")]] == ["fr_de"]  # direct beats pivot
     assert ("de", "de") not in table and ("fr", "en") not in table
-
-
-def test_mask_restore_round_trip_and_spans():
-    text = "NATO chief met Kyiv officials."
-    spans = [FixedSpan(0, 4, "OTAN", "n", "NATO"), FixedSpan(15, 19, "Kiev", "k", "Kyiv")]
-    masked = mask(text, spans)
-    assert masked.text == "T1 chief met T2 officials."
-    restored = masked.restore(masked.text)  # an identity "translation"
-    assert restored.ok and restored.text == "OTAN chief met Kiev officials."
-    assert [restored.text[s:e] for s, e in restored.spans] == ["OTAN", "Kiev"]
-    # Reordered placeholders are fine: each is found where the model put it.
-    swapped = masked.restore("T2 officials met the T1 chief.")
-    assert swapped.ok and swapped.text == "Kiev officials met the OTAN chief."
-
-
-@pytest.mark.parametrize("output", ["T1 chief met officials.", "T1 T1 met T2.", "G1 chief met G2.", "T1 T2 T3"])
-def test_restore_refuses_lost_duplicated_altered_or_invented_placeholders(output):
-    masked = mask("NATO chief met Kyiv officials.", [FixedSpan(0, 4, "OTAN", "n"), FixedSpan(15, 19, "Kiev", "k")])
-    assert not masked.restore(output).ok
-
-
-def test_mask_avoids_codes_already_in_the_text():
-    masked = mask("Flight T1 to Kyiv", [FixedSpan(13, 17, "Kiev", "k")])
-    assert masked.text == "Flight T1 to Q1" and masked.restore("Flug T1 nach Q1").text == "Flug T1 nach Kiev"
-
-
-def test_split_around_keeps_whitespace_and_punctuation_verbatim():
-    text = "In Vilnius, NATO’s summit  opens."
-    spans = [FixedSpan(3, 10, "Vilna", "v"), FixedSpan(12, 16, "OTAN", "n")]
-    pieces = split_around(text, spans)
-    assert [(p.kind, p.text) for p in pieces] == [
-        ("translate", "In"), ("fixed", "Vilna"), ("verbatim", ", "), ("fixed", "OTAN"), ("translate", "’s summit  opens.")]
-    outputs = [codecs.encode(p.text, "rot13") for p in pieces if p.translatable]
-    joined, placed = join_pieces(pieces, outputs)
-    assert joined == "Va Vilna, OTAN’f fhzzvg  bcraf."
-    assert [joined[s:e] for s, e in placed] == ["Vilna", "OTAN"]
-
-
-def test_report_counts_terms_not_protected_markup():
-    report = GlossaryReport()
-    report.record([FixedSpan(0, 4, "OTAN", "n", "NATO"), FixedSpan(5, 9, "code", None)], [(0, 4), (5, 9)], "mask")
-    report.record([FixedSpan(0, 4, "OTAN", "n", "NATO")], [(0, 4)], "split")
-    summary = report.to_dict()
-    assert summary["terms"] == [{"entry_id": "n", "term": "NATO", "source_occurrences": 2, "rendered_occurrences": 2,
-                                 "methods": {"mask": 1, "split": 1}, "failures": []}]
 
 
 def test_projection_is_exact_at_anchors_and_monotonic():

@@ -21,7 +21,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from workers.enforcement import FixedSpan, GlossaryReport, join_pieces, mask, split_around
+from glossary.masking import FixedSpan, GlossaryReport, join_pieces, mask, split_around
 from workers.documents import TranslatedUnit, Unit, parse
 from workers.engine import Engine, EngineStats
 from workers.segmentation import split_sentences
