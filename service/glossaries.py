@@ -174,8 +174,9 @@ def get_version(glossary_id: str, number: int):
 def import_glossary(glossary_id: str, query: dict):
     version = _expected_version(glossary_id)
     current = _get(glossary_id)
+    existing = current.entries if query["mode"] == "append" else None
     entries = _write(lambda: import_entries(request.get_data(), query["format"], current.source_lang,
-                                            query.get("target_lang")))
+                                            query.get("target_lang"), existing=existing))
     if query["mode"] == "append":
         entries = [e.to_dict() for e in current.entries] + [e.to_dict() for e in entries]
     else:
