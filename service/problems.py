@@ -77,7 +77,14 @@ def accepts_any_body(view):
 
 
 def register(app: Flask) -> None:
-    app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
+    from service.schemas import ProblemDocument
+
+    app.config.update(
+        VALIDATION_ERROR_STATUS_CODE=422,
+        # The OpenAPI document describes errors as they really are sent.
+        VALIDATION_ERROR_SCHEMA=ProblemDocument,
+        HTTP_ERROR_SCHEMA=ProblemDocument,
+    )
 
     @app.before_request
     def require_json_body():

@@ -147,3 +147,18 @@ class LanguagesOut(Schema):
 class Health(Schema):
     status = String()
     checks = Dict()
+
+
+class ProblemField(Schema):
+    field = String(allow_none=True)
+    message = String()
+
+
+class ProblemDocument(Schema):
+    """RFC 9457 problem details: the body of every error response."""
+
+    type = String(metadata={"example": "https://newsroom-translate.example/problems/validation-error"})
+    title = String()
+    status = Integer()
+    detail = String()
+    errors = List(Nested(ProblemField), metadata={"description": "Validation errors, one per field."})
