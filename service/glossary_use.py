@@ -8,7 +8,7 @@ import json
 
 from glossary.model import GlossaryError
 from glossary.store import NotFound
-from service.problems import Problem
+from service.problems import unprocessable
 from service.state import services
 
 
@@ -19,23 +19,18 @@ def resolve_glossaries(job: dict) -> list[dict]:
         try:
             glossary = store.get(glossary_id)
         except NotFound:
-            raise _invalid("glossary_ids", f"There is no glossary {glossary_id!r}.")
+            raise unprocessable("glossary_ids", f"There is no glossary {glossary_id!r}.")
         if glossary.source_lang != job["source_lang"]:
-            raise _invalid("glossary_ids", f"Glossary {glossary_id!r} is for source language "
+            raise unprocessable("glossary_ids", f"Glossary {glossary_id!r} is for source language "
                                            f"{glossary.source_lang!r}, not {job['source_lang']!r}.")
         used.append({"id": glossary.id, "name": glossary.name, "version": glossary.version})
     if job.get("glossary"):
         try:
             store.inline(job["glossary"], job["source_lang"])  # validates, stores nothing
         except GlossaryError as error:
-            raise _invalid("glossary", "; ".join(f"{p.get('field') or ''} {p['reason']}".strip() for p in error.problems))
+            raise unprocessable("glossary", "; ".join(f"{p.get('field') or ''} {p['reason']}".strip() for p in error.problems))
         # An inline glossary's "version" is its content hash: workers cache term
         # matchers by (id, version), and two jobs' inline glossaries must not collide.
         digest = hashlib.sha256(json.dumps(job["glossary"], sort_keys=True).encode()).hexdigest()[:16]
         used.append({"id": "inline", "name": "inline", "version": digest})
     return used
-
-
-def _invalid(field: str, message: str) -> Problem:
-    return Problem(422, "validation-error", "Invalid request", f"{field}: {message}",
-                   errors=[{"field": field, "message": message}])

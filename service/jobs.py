@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import url_for
 
-from service.problems import Problem
+from service.problems import Problem, unprocessable
 from service.glossary_use import resolve_glossaries
 from service.representations import respond
 from service.schemas import JobIn, JobOut, TranslationOut
@@ -18,11 +18,6 @@ from workers.webhooks import UnsafeCallbackURL, check_callback_url
 bp = APIBlueprint("jobs", __name__, url_prefix="/v1/jobs", tag="Jobs")
 
 
-def _unprocessable(field: str, message: str, slug: str = "validation-error", **extra) -> Problem:
-    return Problem(422, slug, "Invalid request", f"{field}: {message}",
-                   errors=[{"field": field, "message": message}], **extra)
-
-
 def _status_or_404(job_id: str) -> dict:
     try:
         return services().jobs.status(job_id)
@@ -33,16 +28,16 @@ def _status_or_404(job_id: str) -> dict:
 def _check_languages(source: str, targets: list[str]) -> None:
     s = services()
     if len(targets) > s.settings.max_target_langs:
-        raise _unprocessable("target_langs", f"At most {s.settings.max_target_langs} target languages per job.")
+        raise unprocessable("target_langs", f"At most {s.settings.max_target_langs} target languages per job.")
     if len(set(targets)) != len(targets):
-        raise _unprocessable("target_langs", "A language is listed twice.")
+        raise unprocessable("target_langs", "A language is listed twice.")
     if source in targets:
-        raise _unprocessable("target_langs", f"The source language {source!r} is also a target.")
+        raise unprocessable("target_langs", f"The source language {source!r} is also a target.")
     routes = s.catalog.routes()
     missing = [t for t in targets if (source, t) not in routes]
     if missing:
         available = sorted(f"{a}-{b}" for a, b in routes)
-        raise _unprocessable(
+        raise unprocessable(
             "target_langs",
             f"No installed model translates {source} into {', '.join(missing)}.",
             slug="unsupported-language-pair",
@@ -60,13 +55,13 @@ def create_job(job: dict):
     try:
         parse(article["body"], article["format"])
     except DocumentError as error:
-        raise _unprocessable("article.body", str(error))
+        raise unprocessable("article.body", str(error))
     s = services()
     if job.get("callback_url"):
         try:
             check_callback_url(job["callback_url"], s.settings.webhook_allowed_hosts)
         except UnsafeCallbackURL as refused:
-            raise _unprocessable("callback_url", str(refused), slug="unsafe-callback-url")
+            raise unprocessable("callback_url", str(refused), slug="unsafe-callback-url")
     request = {**job, "glossaries": resolve_glossaries(job)}
     request.pop("glossary_ids", None)
     if job.get("external_id"):

@@ -21,6 +21,12 @@ class Problem(HTTPError):
         super().__init__(status, message=title, detail=detail, headers=headers, extra_data={"slug": slug, **extra})
 
 
+def unprocessable(field: str, message: str, slug: str = "validation-error", **extra) -> Problem:
+    """A 422 naming the field, shaped like schema validation errors."""
+    return Problem(422, slug, "Invalid request", f"{field}: {message}",
+                   errors=[{"field": field, "message": message}], **extra)
+
+
 def _validation_errors(messages, path: str = "") -> list[dict]:
     """Flatten marshmallow's nested messages into [{field, message}]."""
     if isinstance(messages, dict):
