@@ -23,7 +23,7 @@ models: setup
 	scripts/models.sh
 
 bench: setup
-	. scripts/env.sh && $(VENV)/python -m bench
+	. scripts/env.sh && $(VENV)/python -m benchmarks $(BENCH_ARGS)
 
 clean: down
 	rm -rf var

@@ -1,0 +1,106 @@
+"""The real stack for the service measurement: redis-server, gunicorn, one
+Celery worker process; every process is stopped on exit, also on error."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, work: Path, packages_dir: Path, intra_threads: int, beam_size: int):
+        self.work, self.packages_dir = work, packages_dir
+        self.redis_port, self.api_port = free_port(), free_port()
+        self.env = {
+            **os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "ARGOS_PACKAGES_DIR": str(packages_dir), "TRANSLATE_BEAM_SIZE": str(beam_size),
+            "TRANSLATE_INTRA_THREADS": str(intra_threads), "WORKER_CONCURRENCY": "1",
+            "MAX_TARGET_LANGS": "10",
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.url = f"http://127.0.0.1:{self.api_port}"
+
+    def _start(self, name: str, argv: list[str]) -> None:
+        log = open(self.work / f"{name}.log", "w")
+        self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                                start_new_session=True)
+
+    def __enter__(self) -> "Stack":
+        redis_dir = self.work / "redis"
+        redis_dir.mkdir(parents=True, exist_ok=True)
+        for f in redis_dir.glob("*"):  # a cold segment cache for every run
+            if f.is_file():
+                f.unlink()
+        try:
+            self._start("redis", ["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(self.redis_port),
+                                  "--dir", str(redis_dir), "--appendonly", "no"])
+            # gthread workers: polling requests do not queue behind slow ones.
+            self._start("api", [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind",
+                                f"127.0.0.1:{self.api_port}", "--workers", "2", "--threads", "8",
+                                "--worker-class", "gthread"])
+            self._start("worker", [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
+                                   "--concurrency", "1", "--loglevel", "WARNING", "-n", f"bench-{self.api_port}@%h"])
+            self._wait_ready()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=3).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"stack not ready after {timeout}s; logs in {self.work}")
+
+    def worker_peak_rss_bytes(self) -> int:
+        """Peak resident memory (VmHWM) of the worker's processes, the largest one."""
+        main = self.processes["worker"].pid
+        pids = [main] + [int(p) for p in _children(main)]
+        return max(_vm_hwm(pid) for pid in pids)
+
+    def __exit__(self, *exc) -> None:
+        for name in ("worker", "api", "redis"):
+            process = self.processes.get(name)
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+def _vm_hwm(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0

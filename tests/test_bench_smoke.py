@@ -1,0 +1,28 @@
+"""The benchmark keeps working: its smoke run (tiny model, seconds) produces
+every figure. No timing is asserted; `make bench` is where figures are read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_bench_smoke_run_produces_every_figure():
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--smoke"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads((ROOT / "var" / "bench" / "smoke.json").read_text())
+    for path in ("a_raw_translate_batch", "b_argos_style", "c_service"):
+        assert figures[path]["sentences"] > 0 and figures[path]["tokens_per_s"] > 0
+    assert figures["a_raw_translate_batch"]["sentences"] == figures["c_service"]["sentences"]
+    assert figures["c_service"]["failed_or_wrong"] == 0
+    assert figures["correction"]["segments_translated"] == 2 and figures["correction"]["cache_hits"] > 0
+    assert figures["api_load"]["submit"]["requests"] > 0 and figures["api_load"]["poll"]["requests"] > 0
+    assert figures["worker_peak_rss_bytes"] > 0
+    assert figures["glossary_enforcement"]["mask_methods"]["mask"] == 22
+    assert figures["glossary_enforcement"]["split_methods"]["split"] == 22
+    assert set(figures["ratios"]) == {"c_over_a", "c_over_b"}
+    assert "targets:" in result.stdout
