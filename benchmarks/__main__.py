@@ -56,7 +56,7 @@ def main() -> int:
     _line(f"(b) argos-style, {args.baseline_articles} articles", figures["b_argos_style"])
     del translator
 
-    with Stack(work / "stack", package.parent, args.intra_threads, BEAM) as stack:
+    with Stack(work / f"stack-{size}", package.parent, args.intra_threads, BEAM) as stack:
         figures["c_service"] = service.through_service(stack.url, articles, tokens_per_article)
         _line("(c) service over HTTP", figures["c_service"])
         figures["correction"] = service.correction(stack.url, articles[0])
