@@ -12,7 +12,7 @@ import httpx
 from benchmarks.service import percentile
 
 
-async def _client(kind: str, url: str, job_id: str, until: float, results: dict) -> None:
+async def _client(kind: str, url: str, job_id: str, until: float, think: float, results: dict) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
         n = 0
         while time.perf_counter() < until:
@@ -32,19 +32,23 @@ async def _client(kind: str, url: str, job_id: str, until: float, results: dict)
             results[kind].append(time.perf_counter() - start)
             if not ok:
                 results["errors"] += 1
+            if think:
+                await asyncio.sleep(think)
 
 
-async def _run(url: str, clients: int, seconds: float, job_id: str) -> dict:
+async def _run(url: str, clients: int, seconds: float, job_id: str, think: float) -> dict:
     results = {"submit": [], "poll": [], "errors": 0}
     until = time.perf_counter() + seconds
     kinds = ["submit" if i % 2 == 0 else "poll" for i in range(clients)]
-    await asyncio.gather(*(_client(kind, url, job_id, until, results) for kind in kinds))
+    await asyncio.gather(*(_client(kind, url, job_id, until, think, results) for kind in kinds))
     return results
 
 
-def api_under_load(url: str, clients: int, seconds: float, job_id: str) -> dict:
-    results = asyncio.run(_run(url, clients, seconds, job_id))
-    figures = {"clients": clients, "seconds": seconds, "errors": results["errors"]}
+def api_under_load(url: str, clients: int, seconds: float, job_id: str, think: float = 0.0) -> dict:
+    """`think` is each client's pause between requests; 0 is a closed loop that
+    saturates the API (latency then only measures queueing, by Little's law)."""
+    results = asyncio.run(_run(url, clients, seconds, job_id, think))
+    figures = {"clients": clients, "seconds": seconds, "think_s": think, "errors": results["errors"]}
     for kind in ("submit", "poll"):
         times = results[kind]
         figures[kind] = {"requests": len(times), "p50_ms": round(percentile(times, 50) * 1000, 1),

@@ -78,15 +78,22 @@ class Stack:
         pids = [main] + [int(p) for p in _children(main)]
         return max(_vm_hwm(pid) for pid in pids)
 
+    def stop_worker(self) -> None:
+        """Take the translation tier away, as if it ran on other machines."""
+        self._stop("worker")
+
+    def _stop(self, name: str) -> None:
+        process = self.processes.get(name)
+        if process and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
     def __exit__(self, *exc) -> None:
         for name in ("worker", "api", "redis"):
-            process = self.processes.get(name)
-            if process and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            self._stop(name)
 
 
 def _children(pid: int) -> list[str]:

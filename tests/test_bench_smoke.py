@@ -20,7 +20,8 @@ def test_bench_smoke_run_produces_every_figure():
     assert figures["a_raw_translate_batch"]["sentences"] == figures["c_service"]["sentences"]
     assert figures["c_service"]["failed_or_wrong"] == 0
     assert figures["correction"]["segments_translated"] == 2 and figures["correction"]["cache_hits"] > 0
-    assert figures["api_load"]["submit"]["requests"] > 0 and figures["api_load"]["poll"]["requests"] > 0
+    for run in ("api_load", "api_load_saturated"):
+        assert figures[run]["submit"]["requests"] > 0 and figures[run]["poll"]["requests"] > 0
     assert figures["worker_peak_rss_bytes"] > 0
     assert figures["glossary_enforcement"]["mask_methods"]["mask"] == 22
     assert figures["glossary_enforcement"]["split_methods"]["split"] == 22
