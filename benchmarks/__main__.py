@@ -19,6 +19,7 @@ from benchmarks.corpus import corpus
 from benchmarks.glossary_cost import glossary_cost
 from benchmarks.model import install_bench_model, load as load_model, model_bytes
 from benchmarks.stack import Stack
+from config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BEAM = 4  # Argos's default, used by all three paths
@@ -35,6 +36,8 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.2,
                         help="pause of each client between requests in the paced load run (seconds)")
     parser.add_argument("--intra-threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--max-batch-tokens", type=int, default=Settings().max_batch_tokens,
+                        help="the service's TRANSLATE_MAX_BATCH_TOKENS; (a) always uses 4096")
     args = parser.parse_args()
     if args.smoke:
         args.articles, args.baseline_articles, args.clients, args.load_seconds = 3, 2, 4, 2
@@ -48,9 +51,11 @@ def main() -> int:
     tokens_per_article = [sum(len(sp.encode(s)) for para in direct.sentences_by_paragraph(a) for s in para)
                           for a in articles]
     figures = {"model": {"package": package.name, "size": size, "bytes": model_bytes(package)},
-               "beam_size": BEAM, "intra_threads": args.intra_threads, "articles": len(articles)}
+               "beam_size": BEAM, "intra_threads": args.intra_threads, "articles": len(articles),
+               "service_max_batch_tokens": args.max_batch_tokens}
     print(f"model {package.name}: {figures['model']['bytes'] / 1e6:.1f} MB; {len(articles)} articles, "
-          f"{sum(tokens_per_article)} tokens; beam {BEAM}, intra_threads {args.intra_threads}")
+          f"{sum(tokens_per_article)} tokens; beam {BEAM}, intra_threads {args.intra_threads}, "
+          f"service batch budget {args.max_batch_tokens} tokens")
 
     figures["a_raw_translate_batch"] = direct.raw_batched(translator, sp, articles, BEAM, 4096)
     _line("(a) raw translate_batch", figures["a_raw_translate_batch"])
@@ -58,7 +63,7 @@ def main() -> int:
     _line(f"(b) argos-style, {args.baseline_articles} articles", figures["b_argos_style"])
     del translator
 
-    with Stack(work / f"stack-{size}", package.parent, args.intra_threads, BEAM) as stack:
+    with Stack(work / f"stack-{size}", package.parent, args.intra_threads, BEAM, args.max_batch_tokens) as stack:
         figures["c_service"] = service.through_service(stack.url, articles, tokens_per_article)
         _line("(c) service over HTTP", figures["c_service"])
         figures["correction"] = service.correction(stack.url, articles[0])

@@ -23,13 +23,14 @@ def free_port() -> int:
 
 
 class Stack:
-    def __init__(self, work: Path, packages_dir: Path, intra_threads: int, beam_size: int):
+    def __init__(self, work: Path, packages_dir: Path, intra_threads: int, beam_size: int, max_batch_tokens: int):
         self.work, self.packages_dir = work, packages_dir
         self.redis_port, self.api_port = free_port(), free_port()
         self.env = {
             **os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "ARGOS_PACKAGES_DIR": str(packages_dir), "TRANSLATE_BEAM_SIZE": str(beam_size),
             "TRANSLATE_INTRA_THREADS": str(intra_threads), "WORKER_CONCURRENCY": "1",
+            "TRANSLATE_MAX_BATCH_TOKENS": str(max_batch_tokens),
             "MAX_TARGET_LANGS": "10",
         }
         self.processes: dict[str, subprocess.Popen] = {}
