@@ -142,7 +142,8 @@ def test_markdown_identity_and_cipher(engines):
                       '<div class="embed">NATO video</div>', "/img/vilnius.jpg?w=800&h=600", "&amp;"]:
         assert unchanged in output
     for rotated in ["# Fgbygraoret hetrf *ANGB* nyyvrf", "| Ivyavhf | Fhzzvg ubfg |", "![Yrnqref neevir va Ivyavhf]",
-                    "> “Jr jvyy qb vg,” ur fnvq va **Ivyavhf**.", r"\*Ivyavhf\*"]:
+                    "> “Jr jvyy qb vg,” ur fnvq va **Ivyavhf**.", r"\*Ivyavhf\*",
+                    '"Ernq gur ANGB fgngrzrag")', '"Cubgb: NC")']:
         assert rotated in output
 
 

@@ -2,11 +2,12 @@
 
 Each inline block (paragraph, heading, table cell, list item text) is a unit.
 Its raw source is re-read alongside the parser's tokens: characters of text
-tokens are translatable; emphasis markers, link and image syntax (URLs and
-titles included), hard breaks, container prefixes ("> ", list indentation) and
+tokens are translatable; emphasis markers, link and image syntax (URLs
+included), hard breaks, container prefixes ("> ", list indentation) and
 inline HTML are markup kept as written; code spans, autolinks and character
 references are protected text. Code blocks, HTML blocks and everything outside
-inline blocks are copied through. An identity translation reproduces the
+inline blocks are copied through. Link and image titles are units of their
+own, as HTML title attributes are. An identity translation reproduces the
 source byte for byte.
 """
 
@@ -32,20 +33,35 @@ def _as_written(text: str) -> str:
 class _Reader:
     """Walks the raw source of one inline block against its tokens."""
 
-    def __init__(self, raw: str):
+    def __init__(self, raw: str, add_unit):
         self.raw, self.pos = raw, 0
         self.text, self.protected, self.markup = "", [], []
-        self._pending = ""  # markup not yet attached to a text offset
+        self._pending: list = []  # markup not yet attached to a text offset
+        self._add_unit = add_unit  # registers a unit of its own (a link title); returns its index
 
     def skip_to(self, end: int) -> None:
         if end > self.pos:
-            self._pending += self.raw[self.pos:end]
+            self._pending.append(self.raw[self.pos:end])
             self.pos = end
+
+    def skip_link_tail(self, title: str | None) -> None:
+        """Skip "](url "title")" as markup; the title, when found, is a unit of its own."""
+        end = _link_tail_end(self.raw, self.pos)
+        at = self.raw.rfind(title, self.pos, end) if title else -1
+        if at < 0:
+            self.skip_to(end)
+            return
+        quote = self.raw[at - 1]
+        self.skip_to(at)
+        self._pending.append(("title", self._add_unit(title), quote))
+        self.pos = at + len(title)
+        self.skip_to(end)
 
     def _flush_markup(self) -> None:
         if self._pending:
-            self.markup.append((len(self.text), self._pending))
-            self._pending = ""
+            plain = all(isinstance(piece, str) for piece in self._pending)
+            self.markup.append((len(self.text), "".join(self._pending) if plain else self._pending))
+            self._pending = []
 
     def add_text(self, chunk: str, protected: bool = False) -> None:
         self._flush_markup()
@@ -117,7 +133,7 @@ def _link_tail_end(raw: str, pos: int) -> int:
 
 
 def _read_inline(reader: _Reader, children) -> bool:
-    protect_link = False
+    protect_link, link_title = False, None
     for token in children:
         kind = token.type
         if kind == "text":
@@ -154,13 +170,14 @@ def _read_inline(reader: _Reader, children) -> bool:
             reader.skip_to(start + len(token.content))
         elif kind == "link_open":
             protect_link = token.markup in ("autolink", "linkify")
+            link_title = token.attrGet("title")
         elif kind == "link_close":
             if protect_link:
                 protect_link = False
                 if reader.raw.startswith(">", reader.pos):
                     reader.skip_to(reader.pos + 1)
             else:
-                reader.skip_to(_link_tail_end(reader.raw, reader.pos))
+                reader.skip_link_tail(link_title)
         elif kind == "image":
             start = reader.raw.find("![", reader.pos)
             if start < 0:
@@ -168,7 +185,7 @@ def _read_inline(reader: _Reader, children) -> bool:
             reader.skip_to(start + 2)
             if not _read_inline(reader, token.children or []):
                 return False
-            reader.skip_to(_link_tail_end(reader.raw, reader.pos))
+            reader.skip_link_tail(token.attrGet("title"))
         # em/strong/strikethrough open/close: their markers are skipped as markup
         # when the next text character is looked for.
     return True
@@ -195,7 +212,14 @@ class MarkdownDocument:
             if span is None or span[0] < cursor:
                 continue  # could not align: leave the block untranslated, exactly as written
             start, end = span
-            reader = _Reader(source[start:end])
+            titles: list[Unit] = []
+
+            def add_title(text: str, titles=titles) -> int:
+                # Link titles become units right before their block's unit.
+                titles.append(Unit(text))
+                return len(self.units) + len(titles) - 1
+
+            reader = _Reader(source[start:end], add_title)
             if not _read_inline(reader, token.children or []):
                 continue
             unit, markup = reader.finish()
@@ -203,6 +227,7 @@ class MarkdownDocument:
                        if not any(s <= i < e for s, e in unit.protected)):
                 continue
             self._chunks.append(source[cursor:start])
+            self.units.extend(titles)
             self.units.append(unit)
             self._chunks.append((len(self.units) - 1, MarkedUnit(unit, markup)))
             cursor = end
@@ -234,7 +259,21 @@ class MarkdownDocument:
         for chunk in self._chunks:
             if isinstance(chunk, str):
                 out.append(chunk)
-            else:
-                index, marked = chunk
-                out.append(marked.render(translated[index], _as_written))
+                continue
+            index, marked = chunk
+            markup = [(offset, self._render_markup(raw, translated)) for offset, raw in marked.markup]
+            out.append(MarkedUnit(marked.unit, markup).render(translated[index], _as_written))
         return "".join(out)
+
+    def _render_markup(self, raw, translated: list[TranslatedUnit]) -> str:
+        if isinstance(raw, str):
+            return raw
+        parts = []
+        for piece in raw:
+            if isinstance(piece, str):
+                parts.append(piece)
+            else:  # ("title", unit index, quote character)
+                _, index, quote = piece
+                escape = (lambda t, q=quote: t.replace(q, "\\" + q)) if quote in "\"'" else _as_written
+                parts.append(MarkedUnit(self.units[index]).render(translated[index], escape))
+        return "".join(parts)
