@@ -105,7 +105,7 @@ def _fixed_spans(text: str, offset: int, protected, matcher, target: str) -> lis
             spans.append(FixedSpan(s, e, text[s:e], None))
     if matcher is not None:
         for match in matcher.find(text, target):
-            if not any(match.start < e and s < match.end for s, e, *_ in ((f.start, f.end) for f in spans)):
+            if not any(match.start < f.end and f.start < match.end for f in spans):
                 spans.append(FixedSpan(match.start, match.end, match.rendering, match.entry_id, match.term))
     return sorted(spans, key=lambda f: f.start)
 
