@@ -15,8 +15,10 @@ succeeds and the other gets VersionConflict (HTTP 412). Everything is
 validated before MULTI, so an invalid change writes nothing.
 
 Old versions stay readable (`get_version`), so a queued job keeps translating
-with the versions it pinned. After a delete they are kept for
-`deleted_retention_seconds` (the job TTL), then Redis expires them.
+with the versions it pinned. A version superseded by an edit, and every version
+of a deleted glossary, is kept for `retention_seconds` (the job TTL: no job
+can outlive it), then Redis expires it, so frequent edits do not grow Redis
+without bound.
 Durability is Redis's own: the project's redis.conf turns on AOF.
 """
 
@@ -60,18 +62,18 @@ class LimitExceeded(Exception):
 
 class GlossaryStore:
     def __init__(self, client: redis.Redis, limits: GlossaryLimits | None = None, prefix: str = "gl",
-                 deleted_retention_seconds: int | None = 7 * 24 * 3600):
+                 retention_seconds: int | None = 7 * 24 * 3600):
         self.redis = client
         self.limits = limits or GlossaryLimits()
         self.prefix = prefix
-        self.deleted_retention_seconds = deleted_retention_seconds
+        self.retention_seconds = retention_seconds
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings) -> "GlossaryStore":
-        """Limits from config.Settings; deleted glossaries' versions live as long as jobs do."""
+        """Limits from config.Settings; old versions live as long as jobs do."""
         limits = GlossaryLimits(max_entries=settings.max_glossary_entries, max_term_length=settings.max_term_length,
                                 max_glossaries=settings.max_glossaries, max_import_bytes=settings.max_body_bytes)
-        return cls(client, limits, deleted_retention_seconds=settings.job_ttl_seconds)
+        return cls(client, limits, retention_seconds=settings.job_ttl_seconds)
 
     # -- keys -------------------------------------------------------------------
 
@@ -188,6 +190,8 @@ class GlossaryStore:
             pipe.multi()
             pipe.set(self._version_key(glossary_id, glossary.version), record)
             pipe.hset(pointer, "version", glossary.version)
+            if self.retention_seconds:
+                pipe.expire(self._version_key(glossary_id, current), self.retention_seconds)
             return glossary
 
         return self.redis.transaction(write, pointer, value_from_callable=True)
@@ -237,7 +241,7 @@ class GlossaryStore:
         return self._change(glossary_id, expected_version, lambda g: g.entries.pop(_entry_index(g, entry_id)))
 
     def delete(self, glossary_id: str, expected_version: int) -> None:
-        """Delete a glossary; its versions stay readable for `deleted_retention_seconds`."""
+        """Delete a glossary; its versions stay readable for `retention_seconds`."""
         pointer = self._pointer(glossary_id)
         self.current_version(glossary_id)
 
@@ -248,10 +252,9 @@ class GlossaryStore:
             pipe.multi()
             pipe.hset(pointer, "deleted", 1)
             pipe.zrem(self._index, glossary_id)
-            if self.deleted_retention_seconds:
-                for version in range(1, current + 1):
-                    pipe.expire(self._version_key(glossary_id, version), self.deleted_retention_seconds)
-                pipe.expire(pointer, self.deleted_retention_seconds)
+            if self.retention_seconds:
+                pipe.expire(self._version_key(glossary_id, current), self.retention_seconds)
+                pipe.expire(pointer, self.retention_seconds)
 
         self.redis.transaction(write, pointer)
 

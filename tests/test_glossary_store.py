@@ -225,6 +225,17 @@ def test_not_found(store):
     assert 0 < store.redis.ttl(store._version_key(g.id, 1)) <= 7 * 24 * 3600
 
 
+def test_superseded_versions_expire_after_the_retention(store):
+    g = store.create(SAMPLE)
+    store.patch(g.id, {"name": "renamed"}, 1)
+    store.patch(g.id, {"name": "renamed again"}, 2)
+    ttl = store.redis.ttl
+    assert 0 < ttl(store._version_key(g.id, 1)) <= 7 * 24 * 3600   # superseded: readable, then gone
+    assert 0 < ttl(store._version_key(g.id, 2)) <= 7 * 24 * 3600
+    assert ttl(store._version_key(g.id, 3)) == -1                  # current: kept
+    assert store.get_version(g.id, 1).name == "nato-desk"
+
+
 @pytest.mark.parametrize("operation, reason", [
     (lambda s, g: s.add_entry(g.id, {"term": "nato", "translations": {"fr": "otan"}}, 1), "duplicate term"),
     (lambda s, g: s.add_entry(g.id, {"term": "  ", "keep": True}, 1), "empty term"),
