@@ -82,6 +82,13 @@ def test_non_length_preserving_translation_keeps_the_tag_sequence():
     assert tag_sequence(output) == tag_sequence(HTML)
 
 
+def test_html_line_break_separates_units_and_survives():
+    source = "<p>Leaders arrive.<br>Photo: AP<br/>Second <b>line</b></p>"
+    document = parse(source, "html")
+    assert [u.text for u in document.units] == ["Leaders arrive.", "Photo: AP", "Second line"]
+    assert document.render([TranslatedUnit(u.text, lambda o: o) for u in document.units]) == source
+
+
 def test_unknown_format_is_a_document_error():
     with pytest.raises(DocumentError):
         parse("x", "docx")
@@ -122,7 +129,7 @@ def test_html_cipher_rotates_every_visible_character_and_nothing_protected(engin
         assert rotated in output
     # Unit by unit: every visible character rotated, every protected one as written.
     source_units, output_units = parse(HTML, "html").units, parse(output, "html").units
-    assert len(source_units) == len(output_units) == 16
+    assert len(source_units) == len(output_units) == 17
     for source, translated in zip(source_units, output_units):
         assert translated.text == rot13_outside(source.text, source.protected)
         assert translated.protected == source.protected

@@ -21,7 +21,9 @@ from html.parser import HTMLParser
 
 from workers.documents.model import DocumentError, MarkedUnit, TranslatedUnit, Unit
 
-INLINE = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "data", "del", "dfn", "em", "font", "i", "img", "ins",
+# br is not here: a line break ends a unit, as a sentence break would (inline,
+# "one<br>two" would reach the model as the single word "onetwo").
+INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "font", "i", "img", "ins",
           "label", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u", "wbr",
           "code", "kbd", "samp", "var"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
