@@ -89,6 +89,22 @@ def test_html_line_break_separates_units_and_survives():
     assert document.render([TranslatedUnit(u.text, lambda o: o) for u in document.units]) == source
 
 
+def test_markup_between_words_lands_between_words_of_a_longer_translation():
+    # A real model changes lengths: the projection is proportional between
+    # sentence ends, and the link must still wrap whole words.
+    document = parse('<p>Allies meet in <a href="/v">Vilnius</a> today.</p>', "html")
+    source = document.units[0].text
+    target = "Heute treffen sich die Verbuendeten in Vilnius."
+    project = lambda o: round(o * len(target) / len(source))
+    output = document.render([TranslatedUnit(target, project)])
+    assert tag_sequence(output) == tag_sequence('<p><a href="/v"></a></p>')
+    inside = re.search(r'<a href="/v">(.*)</a>', output).group(1)
+    before, after = output.split('<a href="/v">')[0], output.split("</a>")[1]
+    assert not (before[-1:].isalnum() and inside[:1].isalnum())
+    assert not (inside[-1:].isalnum() and after[:1].isalnum())
+    assert re.sub(r"<[^>]+>", "", output) == target
+
+
 def test_unknown_format_is_a_document_error():
     with pytest.raises(DocumentError):
         parse("x", "docx")

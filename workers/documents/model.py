@@ -40,7 +40,7 @@ class MarkedUnit:
         text, project = translated.text, translated.project
         # Protected spans come back verbatim: never escaped.
         verbatim = [(project(s), project(e)) for s, e in self.unit.protected]
-        inserts = [(min(max(project(offset), 0), len(text)), raw) for offset, raw in self.markup]
+        inserts = [(self._target_offset(offset, text, project), raw) for offset, raw in self.markup]
         cuts = sorted({0, len(text), *(p for p, _ in inserts), *(b for span in verbatim for b in span)})
         out = []
         pending = iter(inserts)
@@ -57,3 +57,22 @@ class MarkedUnit:
             out.append(nxt[1])
             nxt = next(pending, None)
         return "".join(out)
+
+    def _target_offset(self, offset: int, text: str, project: Callable[[int], int]) -> int:
+        """Where markup at a source offset goes in the translation. Between
+        anchors a real model's projection is proportional and can land inside
+        a word; markup that sat between words in the source is moved to the
+        nearest word boundary (ties to the left, so the order of markup holds)."""
+        target = min(max(project(offset), 0), len(text))
+        if not _at_word_boundary(self.unit.text, offset) or _at_word_boundary(text, target):
+            return target
+        left = right = target
+        while not _at_word_boundary(text, left):
+            left -= 1
+        while not _at_word_boundary(text, right):
+            right += 1
+        return left if target - left <= right - target else right
+
+
+def _at_word_boundary(text: str, i: int) -> bool:
+    return i <= 0 or i >= len(text) or not (text[i - 1].isalnum() and text[i].isalnum())
