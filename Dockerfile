@@ -6,7 +6,7 @@ COPY requirements.txt .
 # requirements.txt pins every transitive dependency; --no-deps keeps
 # argostranslate from pulling stanza and a multi-GB PyTorch.
 RUN pip install --no-cache-dir --no-deps -r requirements.txt
-COPY config.py ./
+COPY config.py gunicorn.conf.py ./
 COPY service ./service
 COPY workers ./workers
 COPY glossary ./glossary

@@ -49,7 +49,7 @@ class Settings:
     worker_concurrency: int = 1
     intra_threads: int = 1
     inter_threads: int = 1
-    max_batch_tokens: int = 2048
+    max_batch_tokens: int = 4096
     pivot_lang: str = "en"
     preload_models: bool = True
 

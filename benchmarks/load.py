@@ -1,56 +1,40 @@
-"""API latency under load: concurrent clients, half submitting small jobs, half
-polling a job's status, for a fixed time (asyncio + httpx: one process drives
-all clients without a thread per client)."""
+"""API latency under load with wrk: concurrent connections, half submitting
+small jobs, half polling a job's status, for a fixed time.
+
+wrk is a C load generator: it needs a small fraction of a core where a Python
+client would take as much CPU as the API it measures, on the same two cores.
+Paced clients pause for an exponentially distributed think time (see
+wrk_client.lua); a think time of 0 is a closed loop that saturates the API,
+where latency only measures queueing (Little's law)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
-import httpx
-
-from benchmarks.service import percentile
-
-
-async def _client(kind: str, url: str, job_id: str, until: float, think: float, results: dict) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-        n = 0
-        while time.perf_counter() < until:
-            n += 1
-            start = time.perf_counter()
-            try:
-                if kind == "submit":
-                    response = await client.post("/v1/jobs", json={
-                        "source_lang": "en", "target_langs": ["de"],
-                        "article": {"title": f"Brief {n}", "body": "Allies met in Vilnius on Monday."}})
-                    ok = response.status_code == 202
-                else:
-                    response = await client.get(f"/v1/jobs/{job_id}")
-                    ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            results[kind].append(time.perf_counter() - start)
-            if not ok:
-                results["errors"] += 1
-            if think:
-                await asyncio.sleep(think)
-
-
-async def _run(url: str, clients: int, seconds: float, job_id: str, think: float) -> dict:
-    results = {"submit": [], "poll": [], "errors": 0}
-    until = time.perf_counter() + seconds
-    kinds = ["submit" if i % 2 == 0 else "poll" for i in range(clients)]
-    await asyncio.gather(*(_client(kind, url, job_id, until, think, results) for kind in kinds))
-    return results
+SCRIPT = Path(__file__).with_name("wrk_client.lua")
 
 
 def api_under_load(url: str, clients: int, seconds: float, job_id: str, think: float = 0.0) -> dict:
-    """`think` is each client's pause between requests; 0 is a closed loop that
-    saturates the API (latency then only measures queueing, by Little's law)."""
-    results = asyncio.run(_run(url, clients, seconds, job_id, think))
-    figures = {"clients": clients, "seconds": seconds, "think_s": think, "errors": results["errors"]}
-    for kind in ("submit", "poll"):
-        times = results[kind]
-        figures[kind] = {"requests": len(times), "p50_ms": round(percentile(times, 50) * 1000, 1),
-                         "p99_ms": round(percentile(times, 99) * 1000, 1)}
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is not installed: run scripts/setup.sh (Debian package 'wrk')")
+    env = {**os.environ, "WRK_THINK_MS": str(round(think * 1000))}
+    runs = {}
+    for seed, kind in enumerate(("submit", "poll"), start=1):
+        command = [wrk, "-t1", f"-c{max(1, clients // 2)}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
+                   "-s", str(SCRIPT), url, "--", kind, job_id, str(seed)]
+        runs[kind] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    figures = {"clients": clients, "seconds": seconds, "think_s": think, "errors": 0, "generator": "wrk"}
+    for kind, process in runs.items():
+        out, err = process.communicate(timeout=seconds + 60)
+        if process.returncode != 0:
+            raise RuntimeError(f"wrk {kind} failed: {err or out}")
+        result = json.loads(out.strip().splitlines()[-1])
+        figures["errors"] += result["errors"]
+        figures[kind] = {"requests": result["requests"], "p50_ms": round(result["p50_us"] / 1000, 1),
+                         "p99_ms": round(result["p99_us"] / 1000, 1)}
     return figures

@@ -50,10 +50,9 @@ class Stack:
         try:
             self._start("redis", ["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(self.redis_port),
                                   "--dir", str(redis_dir), "--appendonly", "no"])
-            # gthread workers: polling requests do not queue behind slow ones.
+            # Workers and threads from gunicorn.conf.py, as in every deployment.
             self._start("api", [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind",
-                                f"127.0.0.1:{self.api_port}", "--workers", "2", "--threads", "8",
-                                "--worker-class", "gthread"])
+                                f"127.0.0.1:{self.api_port}"])
             self._start("worker", [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
                                    "--concurrency", "1", "--loglevel", "WARNING", "-n", f"bench-{self.api_port}@%h"])
             self._wait_ready()

@@ -1,4 +1,5 @@
-"""Submit the sample article, show progress while polling, print each translation.
+"""Submit the sample article with the sample glossary, show progress while
+polling, print each translation and what the glossary did in it.
 
 Run by `make demo` against the stack that `scripts/stack.sh up` started.
 """
@@ -13,7 +14,8 @@ from pathlib import Path
 import httpx
 
 API = f"http://127.0.0.1:{os.environ.get('API_PORT', '8080')}"
-ARTICLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "article.txt"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+ARTICLE, GLOSSARY = DATA / "article.txt", DATA / "glossary.json"
 
 
 def read_article(path: Path) -> dict:
@@ -26,7 +28,15 @@ def main() -> int:
     with httpx.Client(base_url=API, timeout=10) as client:
         pairs = client.get("/v1/languages").json()["pairs"]
         print("Models:", ", ".join(f"{p['source']}->{p['target']} ({' + '.join(p['via'])})" for p in pairs))
-        job = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": langs, "article": read_article(ARTICLE)})
+        glossary = client.post("/v1/glossaries", content=GLOSSARY.read_bytes(),
+                               headers={"Content-Type": "application/json"})
+        if glossary.status_code != 201:
+            print(f"glossary creation failed: {glossary.status_code} {glossary.text}", file=sys.stderr)
+            return 1
+        g = glossary.json()
+        print(f"Glossary {g['name']!r} ({len(g['entries'])} entries) -> /v1/glossaries/{g['id']}")
+        job = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": langs, "article": read_article(ARTICLE),
+                                            "glossary_ids": [g["id"]]})
         if job.status_code != 202:
             print(f"submission failed: {job.status_code} {job.text}", file=sys.stderr)
             return 1
@@ -59,10 +69,21 @@ def main() -> int:
             stats = s["stats"]
             print(f"\n== {lang} (model: {model}; {stats['segments']} segments, {stats['cache_hits']} from the"
                   f" segment cache; {_seconds(s['started_at'], s['finished_at']):.2f} s in the worker)")
+            print(_glossary_line(s["glossary"]))
             print(t["title"])
             print()
             print(t["body"])
         return 1 if failed else 0
+
+
+def _glossary_line(report: dict) -> str:
+    methods: dict[str, int] = {}
+    for term in report["terms"]:
+        for method, count in term["methods"].items():
+            methods[method] = methods.get(method, 0) + count
+    per_term = ", ".join(f"{t['term']} {t['rendered_occurrences']}/{t['source_occurrences']}" for t in report["terms"])
+    return (f"glossary: {report['source_occurrences']} term occurrences found, {report['rendered_occurrences']} rendered,"
+            f" {report['failed']} failed (by method: {methods}; {per_term})")
 
 
 def _seconds(start: str, end: str) -> float:

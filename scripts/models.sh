@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure translation models are installed for en -> $DEMO_LANGS:
 # real Argos packages if present or downloadable, else the deterministic test
-# models, with a notice saying so.
+# models (DEMO_TEST_MODEL: cipher, the default, or identity), with a notice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -20,9 +20,11 @@ for lang in "${missing[@]}"; do
     echo "installed the real Argos model en -> $lang from the Argos index"
   else
     echo "NOTICE: no real Argos model for en -> $lang is installed and the Argos index cannot be reached."
-    echo "NOTICE: installing the deterministic TEST model 'test-cipher-en_$lang' (ROT13, not a translation)."
-    $PY -m workers.testmodels --kind cipher --from en --to "$lang" --size tiny --out var/test-models >/dev/null
-    $PY -m workers.models install-file "var/test-models/test-cipher-en_$lang.argosmodel" >/dev/null
+    kind=${DEMO_TEST_MODEL:-cipher}
+    what="ROT13"; [ "$kind" = identity ] && what="output = input"
+    echo "NOTICE: installing the deterministic TEST model 'test-$kind-en_$lang' ($what, not a translation)."
+    $PY -m workers.testmodels --kind "$kind" --from en --to "$lang" --size tiny --out var/test-models >/dev/null
+    $PY -m workers.models install-file "var/test-models/test-$kind-en_$lang.argosmodel" >/dev/null
   fi
 done
 $PY -m workers.models list

@@ -30,7 +30,7 @@ class EngineOptions:
     compute_type: str = "auto"
     intra_threads: int = 1
     inter_threads: int = 1
-    max_batch_tokens: int = 2048
+    max_batch_tokens: int = 4096
     pivot_lang: str = "en"
 
     @classmethod
