@@ -108,7 +108,7 @@ def _report(f: dict) -> None:
           f"{corr['cache_hits']} from the cache; {corr['worker_seconds']:.2f} s in the worker "
           f"(the full article took {c['first_job_worker_seconds']:.2f} s)")
     for label, run in (("closed loop, worker busy on the same cores", busy),
-                       (f"paced ({loadf['think_s']} s between requests), worker stopped", loadf)):
+                       (f"paced ({loadf['think_s']} s mean think time), worker stopped", loadf)):
         print(f"API, {run['clients']} clients for {run['seconds']:.0f} s, {label}: submit p50 {run['submit']['p50_ms']} ms"
               f" p99 {run['submit']['p99_ms']} ms ({run['submit']['requests']} requests); poll p50 {run['poll']['p50_ms']}"
               f" ms p99 {run['poll']['p99_ms']} ms ({run['poll']['requests']} requests); errors {run['errors']}")
