@@ -19,12 +19,17 @@ def _decoding_limit(batch: list[list[str]]) -> int:
     return max(16, 2 * max(len(t) for t in batch) + 8)  # as workers/engine.py
 
 
+def translate_all(translator, tokens: list[list[str]], beam_size: int, max_batch_tokens: int) -> None:
+    """One token-batched call with the options of workers/engine.py."""
+    translator.translate_batch(tokens, beam_size=beam_size, max_batch_size=max_batch_tokens, batch_type="tokens",
+                               replace_unknowns=True, max_input_length=0, max_decoding_length=_decoding_limit(tokens))
+
+
 def raw_batched(translator, sp, articles: list[dict], beam_size: int, max_batch_tokens: int) -> dict:
     sentences = [s for a in articles for para in sentences_by_paragraph(a) for s in para]
     tokens = [sp.encode(s, out_type=str) for s in sentences]
     start = time.perf_counter()
-    translator.translate_batch(tokens, beam_size=beam_size, max_batch_size=max_batch_tokens, batch_type="tokens",
-                               replace_unknowns=True, max_input_length=0, max_decoding_length=_decoding_limit(tokens))
+    translate_all(translator, tokens, beam_size, max_batch_tokens)
     return _figures(time.perf_counter() - start, len(sentences), sum(map(len, tokens)))
 
 

@@ -14,6 +14,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import ctranslate2
+
+from benchmarks.corpus import corpus
+from benchmarks.direct import sentences_by_paragraph, translate_all
+from benchmarks.model import install_bench_model, load, model_bytes
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = {"beam_size": 4, "intra_threads": os.cpu_count() or 1, "compute_type": "default", "max_batch_tokens": 4096}
 VARIANTS = [
@@ -27,15 +33,10 @@ VARIANTS = [
 def measure(package: str, tokens: list[list[str]], beam_size: int, intra_threads: int, compute_type: str,
             max_batch_tokens: int) -> tuple[float, int]:
     """Tokens/s and peak RSS (bytes) of this process; runs in a child process."""
-    import ctranslate2
-
     translator = ctranslate2.Translator(str(Path(package) / "model"), intra_threads=intra_threads,
                                         compute_type=compute_type)
     start = time.perf_counter()
-    # The options of workers/engine.py, so the figures hold for the service.
-    translator.translate_batch(tokens, beam_size=beam_size, max_batch_size=max_batch_tokens, batch_type="tokens",
-                               replace_unknowns=True, max_input_length=0,
-                               max_decoding_length=2 * max(map(len, tokens)) + 8)
+    translate_all(translator, tokens, beam_size, max_batch_tokens)
     rate = sum(map(len, tokens)) / (time.perf_counter() - start)
     return rate, _peak_rss_bytes()
 
@@ -52,10 +53,6 @@ def in_fresh_process(package: Path, tokens: list[list[str]], setting: dict) -> t
 
 
 def main() -> None:
-    from benchmarks.corpus import corpus
-    from benchmarks.direct import sentences_by_paragraph
-    from benchmarks.model import install_bench_model, load, model_bytes
-
     parser = argparse.ArgumentParser(prog="python -m benchmarks.settings")
     parser.add_argument("--articles", type=int, default=3)
     parser.add_argument("--size", default="base", choices=("tiny", "base"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -77,10 +78,7 @@ def main() -> int:
 
 
 def _glossary_line(report: dict) -> str:
-    methods: dict[str, int] = {}
-    for term in report["terms"]:
-        for method, count in term["methods"].items():
-            methods[method] = methods.get(method, 0) + count
+    methods = dict(sum((Counter(term["methods"]) for term in report["terms"]), Counter()))
     per_term = ", ".join(f"{t['term']} {t['rendered_occurrences']}/{t['source_occurrences']}" for t in report["terms"])
     return (f"glossary: {report['source_occurrences']} term occurrences found, {report['rendered_occurrences']} rendered,"
             f" {report['failed']} failed (by method: {methods}; {per_term})")
