@@ -6,8 +6,12 @@ COPY requirements.txt .
 # requirements.txt pins every transitive dependency; --no-deps keeps
 # argostranslate from pulling stanza and a multi-GB PyTorch.
 RUN pip install --no-cache-dir --no-deps -r requirements.txt
-COPY config.py gunicorn.conf.py ./
+COPY pyproject.toml config.py conventions.py gunicorn.conf.py ./
 COPY service ./service
 COPY workers ./workers
+COPY jobs ./jobs
+COPY translation ./translation
 COPY glossary ./glossary
 COPY scripts ./scripts
+# The project's own packages (dev tooling such as devtools/ stays out of the image).
+RUN pip install --no-cache-dir --no-deps .

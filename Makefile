@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test up down bench models clean
+.PHONY: setup demo test test-fast up down bench models clean
 
 setup:
 	scripts/setup.sh
@@ -12,6 +12,10 @@ demo: setup
 
 test: setup
 	. scripts/env.sh && $(VENV)/python -m pytest $(PYTEST_ARGS)
+
+# Unit and API tests on a real Redis, no worker processes: under a minute.
+test-fast: setup
+	. scripts/env.sh && $(VENV)/python -m pytest -m "not e2e and not slow" $(PYTEST_ARGS)
 
 up: setup
 	scripts/stack.sh up

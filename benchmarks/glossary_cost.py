@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 from glossary.matching import TermMatcher
-from glossary.model import Entry
-from workers.engine import Engine, EngineOptions
-from workers.testmodels import build_package, package_name
-from workers.translation import Article, translate_article
+from glossary.entries import Entry
+from translation.engine import Engine, EngineOptions
+from devtools.testmodels import build_package, package_name
+from translation.article import Article, translate_article
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -25,7 +25,7 @@ def _installed(work: Path, kind: str, size: str) -> Path:
     packages = work / f"glossary-{kind}-{size}"
     if not (packages / package_name(kind, "en", "de", size)).exists():
         archive = build_package(kind, "en", "de", work / "built", size=size)
-        subprocess.run([sys.executable, "-m", "workers.models", "install-file", str(archive)], cwd=ROOT, check=True,
+        subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", str(archive)], cwd=ROOT, check=True,
                        env={**os.environ, "ARGOS_PACKAGES_DIR": str(packages), "PYTHONPATH": str(ROOT)},
                        capture_output=True)
     return packages

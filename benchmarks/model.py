@@ -11,7 +11,7 @@ from pathlib import Path
 import ctranslate2
 import sentencepiece
 
-from workers.testmodels import build_package, package_name
+from devtools.testmodels import build_package, package_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,7 @@ def install_bench_model(work: Path, size: str) -> Path:
     if not installed.exists():
         archive = build_package("identity", "en", "de", work / "built", size=size)
         # argostranslate reads ARGOS_PACKAGES_DIR at import: install in a fresh interpreter.
-        subprocess.run([sys.executable, "-m", "workers.models", "install-file", str(archive)], cwd=ROOT, check=True,
+        subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", str(archive)], cwd=ROOT, check=True,
                        env={**os.environ, "ARGOS_PACKAGES_DIR": str(packages), "PYTHONPATH": str(ROOT)},
                        capture_output=True)
     return installed

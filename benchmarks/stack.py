@@ -53,7 +53,7 @@ class Stack:
             # Workers and threads from gunicorn.conf.py, as in every deployment.
             self._start("api", [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind",
                                 f"127.0.0.1:{self.api_port}"])
-            self._start("worker", [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
+            self._start("worker", [sys.executable, "-m", "celery", "-A", "workers.worker", "worker",
                                    "--concurrency", "1", "--loglevel", "WARNING", "-n", f"bench-{self.api_port}@%h"])
             self._wait_ready()
         except BaseException:

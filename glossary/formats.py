@@ -37,7 +37,7 @@ from lxml import etree
 from translate.misc.xml_helpers import getXMLlang
 from translate.storage import tbx
 
-from glossary.model import (
+from glossary.entries import (
     LANGUAGE_CODE, Entry, Glossary, GlossaryError, GlossaryLimits, duplicate_problems, entry_problems,
 )
 

@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-from glossary.model import Entry, Glossary, fold
+from glossary.entries import Entry, Glossary, fold
 
 # Links and addresses are identifiers: a term inside one is never replaced.
 _URL_OR_EMAIL = re.compile(

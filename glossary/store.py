@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from typing import Callable
 
 import redis
 
-from glossary.model import (
+from conventions import ID
+
+from glossary.entries import (
     ENTRY_ID, Entry, Glossary, GlossaryError, GlossaryLimits, check_input_fields, entries_from_input, etag, now,
     validate,
 )
@@ -41,7 +42,6 @@ __all__ = ["GlossaryStore", "NotFound", "VersionConflict", "LimitExceeded", "eta
 
 _GLOSSARY_FIELDS = ("name", "source_lang", "description", "entries")
 _PATCH_FIELDS = ("name", "description", "entries")
-_GLOSSARY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class NotFound(LookupError):
@@ -91,7 +91,7 @@ class GlossaryStore:
 
     def current_version(self, glossary_id: str, client=None) -> int:
         """The current version number; NotFound if there is no such (live) glossary."""
-        if not isinstance(glossary_id, str) or not _GLOSSARY_ID.match(glossary_id):
+        if not isinstance(glossary_id, str) or not ID.match(glossary_id):
             raise NotFound(f"there is no glossary {glossary_id!r}")
         pointer = (client or self.redis).hgetall(self._pointer(glossary_id))
         if not pointer or pointer.get(b"deleted") == b"1":
@@ -105,7 +105,7 @@ class GlossaryStore:
     def get_version(self, glossary_id: str, version: int) -> Glossary:
         """Version `version` exactly as it was; also of a deleted glossary, within the retention."""
         raw = None
-        if isinstance(glossary_id, str) and _GLOSSARY_ID.match(glossary_id) and isinstance(version, int):
+        if isinstance(glossary_id, str) and ID.match(glossary_id) and isinstance(version, int):
             raw = self.redis.get(self._version_key(glossary_id, version))
         if raw is None:
             raise NotFound(f"glossary {glossary_id!r} has no version {version}")

@@ -7,24 +7,24 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 PY=.venv/bin/python
 
-have_pair() { $PY -m workers.models list | grep -q "^  en -> $1 "; }
+have_pair() { $PY -m translation.argos_packages list | grep -q "^  en -> $1 "; }
 
 missing=()
 for lang in $DEMO_LANGS; do have_pair "$lang" || missing+=("$lang"); done
-[ ${#missing[@]} -eq 0 ] && { $PY -m workers.models list; exit 0; }
+[ ${#missing[@]} -eq 0 ] && { $PY -m translation.argos_packages list; exit 0; }
 
 online=no
-$PY -m workers.models index-reachable && online=yes
+$PY -m translation.argos_packages index-reachable && online=yes
 for lang in "${missing[@]}"; do
-  if [ $online = yes ] && $PY -m workers.models install-pair en "$lang"; then
+  if [ $online = yes ] && $PY -m translation.argos_packages install-pair en "$lang"; then
     echo "installed the real Argos model en -> $lang from the Argos index"
   else
     echo "NOTICE: no real Argos model for en -> $lang is installed and the Argos index cannot be reached."
     kind=${DEMO_TEST_MODEL:-cipher}
     what="ROT13"; [ "$kind" = identity ] && what="output = input"
     echo "NOTICE: installing the deterministic TEST model 'test-$kind-en_$lang' ($what, not a translation)."
-    $PY -m workers.testmodels --kind "$kind" --from en --to "$lang" --size tiny --out var/test-models >/dev/null
-    $PY -m workers.models install-file "var/test-models/test-$kind-en_$lang.argosmodel" >/dev/null
+    $PY -m devtools.testmodels --kind "$kind" --from en --to "$lang" --size tiny --out var/test-models >/dev/null
+    $PY -m translation.argos_packages install-file "var/test-models/test-$kind-en_$lang.argosmodel" >/dev/null
   fi
 done
-$PY -m workers.models list
+$PY -m translation.argos_packages list

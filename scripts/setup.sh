@@ -19,12 +19,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.requirements.sha
-want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "== installing pinned dependencies (no PyTorch: see README, 'Lean install')"
   .venv/bin/pip install -q --upgrade pip
   # requirements*.txt pin every package, transitive ones included, so --no-deps
   # installs exactly that set: argostranslate without stanza and PyTorch.
   .venv/bin/pip install -q --no-deps -r requirements.txt -r requirements-dev.txt
+  # The project itself, editable: its packages import without PYTHONPATH.
+  .venv/bin/pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi

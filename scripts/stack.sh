@@ -11,7 +11,7 @@ up() {
   scripts/models.sh
   .venv/bin/gunicorn 'service:create_app()' --bind "127.0.0.1:$API_PORT" \
     --daemon --pid "$run/api.pid" --access-logfile var/log/api-access.log --error-logfile var/log/api.log
-  .venv/bin/celery -A workers.celery_app worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-1}" \
+  .venv/bin/celery -A workers.worker worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-1}" \
     --hostname "worker-$API_PORT@%h" --detach --pidfile "$PWD/$run/worker.pid" --logfile "$PWD/var/log/worker.log"
   for _ in $(seq 120); do
     curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break

@@ -11,9 +11,9 @@ from apiflask import APIFlask
 from config import Settings
 from glossary.store import GlossaryStore
 from service import problems
-from service.state import ModelCatalog, Services
+from service.wiring import ModelCatalog, Services
 from workers.celery_app import create_celery
-from workers.jobstore import JobStore
+from jobs.store import JobStore
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:

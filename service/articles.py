@@ -7,7 +7,7 @@ from apiflask import APIBlueprint
 
 from service.problems import Problem
 from service.representations import respond
-from service.state import services
+from service.wiring import services
 
 bp = APIBlueprint("articles", __name__, url_prefix="/v1/articles", tag="Articles")
 

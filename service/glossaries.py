@@ -11,11 +11,11 @@ from apiflask import APIBlueprint
 from flask import Response, request, url_for
 
 from glossary.formats import export_entries, import_entries
-from glossary.model import GlossaryError
+from glossary.entries import GlossaryError
 from glossary.store import LimitExceeded, NotFound, VersionConflict
 from service.problems import Problem, accepts_any_body
 from service.schemas import EntryIn, ExportQuery, GlossaryIn, GlossaryList, GlossaryOut, GlossaryPatch, ImportQuery, Page
-from service.state import services
+from service.wiring import services
 
 bp = APIBlueprint("glossaries", __name__, url_prefix="/v1/glossaries", tag="Glossaries")
 
@@ -176,7 +176,8 @@ def import_glossary(glossary_id: str, query: dict):
     current = _get(glossary_id)
     existing = current.entries if query["mode"] == "append" else None
     entries = _write(lambda: import_entries(request.get_data(), query["format"], current.source_lang,
-                                            query.get("target_lang"), existing=existing))
+                                            query.get("target_lang"), limits=services().glossaries.limits,
+                                            existing=existing))
     if query["mode"] == "append":
         entries = [e.to_dict() for e in current.entries] + [e.to_dict() for e in entries]
     else:

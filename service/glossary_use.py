@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from glossary.model import GlossaryError
+from glossary.entries import GlossaryError
 from glossary.store import NotFound
 from service.problems import unprocessable
-from service.state import services
+from service.wiring import services
 
 
 def resolve_glossaries(job: dict) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from service.schemas import Health
-from service.state import services
+from service.wiring import services
 
 bp = APIBlueprint("health", __name__, tag="Health")
 

@@ -9,11 +9,11 @@ from service.problems import Problem, unprocessable
 from service.glossary_use import resolve_glossaries
 from service.representations import respond
 from service.schemas import JobIn, JobOut, TranslationOut
-from service.state import services
+from service.wiring import services
 from workers.celery_app import TRANSLATE_TASK
-from workers.documents import DocumentError, parse
-from workers.jobstore import SUCCEEDED, TERMINAL, JobNotFound
-from workers.webhooks import UnsafeCallbackURL, check_callback_url
+from translation.documents import DocumentError, parse
+from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
+from jobs.webhooks import UnsafeCallbackURL, check_callback_url
 
 bp = APIBlueprint("jobs", __name__, url_prefix="/v1/jobs", tag="Jobs")
 

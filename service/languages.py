@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 
 from service.schemas import LanguagesOut
-from service.state import services
+from service.wiring import services
 
 bp = APIBlueprint("languages", __name__, url_prefix="/v1/languages", tag="Languages")
 

@@ -9,18 +9,11 @@ import json
 from datetime import datetime
 
 from flask import Response, request
-from markdown_it import MarkdownIt
 
 from service.problems import Problem
+from translation.documents import FORMATS
 
 JSON = "application/json"
-
-# What each source format can be served as, besides JSON.
-_SERVABLE = {
-    "text": ("text/plain", "text/html"),
-    "markdown": ("text/markdown", "text/html", "text/plain"),
-    "html": ("text/html",),
-}
 
 
 def _html_page(lang: str, title: str, body_html: str) -> str:
@@ -34,19 +27,14 @@ def _html_page(lang: str, title: str, body_html: str) -> str:
 def render(translation: dict, mimetype: str) -> str:
     title, body, fmt, lang = translation["title"], translation["body"], translation["format"], translation["lang"]
     if mimetype == "text/html":
-        if fmt == "html":
-            return _html_page(lang, title, body)
-        if fmt == "markdown":
-            return _html_page(lang, title, MarkdownIt("commonmark").enable("table").render(body))
-        paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line.strip())
-        return _html_page(lang, title, paragraphs)
+        return _html_page(lang, title, FORMATS[fmt].to_html(body))
     if mimetype == "text/markdown":
         return f"# {title}\n\n{body}"
     return f"{title}\n\n{body}"
 
 
 def respond(translation: dict, finished_at: str | None) -> Response:
-    offered = (JSON,) + _SERVABLE[translation["format"]]
+    offered = (JSON,) + FORMATS[translation["format"]].servable
     best = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else JSON
     if best is None:
         raise Problem(406, "not-acceptable", "Not acceptable",

@@ -7,14 +7,16 @@ from apiflask import Schema
 from apiflask.fields import URL, Boolean, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 
-LANGUAGE_CODE = Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", error="Not a language code (ISO 639, e.g. 'de').")
-FORMATS = ("text", "html", "markdown")
+from conventions import ID_PATTERN, LANGUAGE_CODE_PATTERN
+from translation.documents import FORMATS
+
+LANGUAGE_CODE = Regexp(LANGUAGE_CODE_PATTERN, error="Not a language code (ISO 639, e.g. 'de').")
 
 
 class ArticleIn(Schema):
     title = String(required=True, validate=Length(max=2000))
     body = String(required=True)
-    format = String(load_default="text", validate=OneOf(FORMATS))
+    format = String(load_default="text", validate=OneOf(tuple(FORMATS)))
 
 
 class EntryIn(Schema):

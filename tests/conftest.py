@@ -93,14 +93,14 @@ def install_packages(files: list[Path], packages_dir: Path) -> None:
     """argostranslate reads ARGOS_PACKAGES_DIR at import, so install in a
     fresh interpreter pointed at the target folder."""
     env = {**os.environ, "ARGOS_PACKAGES_DIR": str(packages_dir), "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "workers.models", "install-file", *map(str, files)],
+    subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", *map(str, files)],
                    env=env, check=True, capture_output=True, cwd=ROOT)
 
 
 @pytest.fixture(scope="session")
 def model_dirs(tmp_path_factory) -> dict[str, Path]:
     """ARGOS_PACKAGES_DIR folders: 'identity' and 'cipher' for en -> TEST_LANGS."""
-    from workers.testmodels import build_package
+    from devtools.testmodels import build_package
 
     built = tmp_path_factory.mktemp("argosmodels")
     dirs = {}
@@ -158,7 +158,7 @@ class Stack:
         name = f"w{len(self.workers)}-{os.getpid()}@localhost"
         log = open(self.log_dir / f"{name}.log", "w")
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--concurrency", "1",
+            [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "--concurrency", "1",
              "--loglevel", "INFO", "-n", name, "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )

@@ -12,11 +12,11 @@ import pytest
 from markdown_it import MarkdownIt
 
 from glossary.matching import TermMatcher
-from glossary.model import Entry
+from glossary.entries import Entry
 from tests.conftest import DATA
-from workers.documents import DocumentError, TranslatedUnit, parse
-from workers.engine import Engine, EngineOptions
-from workers.translation import Article, translate_article
+from translation.documents import DocumentError, TranslatedUnit, parse
+from translation.engine import Engine, EngineOptions
+from translation.article import Article, translate_article
 
 HTML = (DATA / "article.html").read_text()
 MARKDOWN = (DATA / "article.md").read_text()

@@ -6,8 +6,13 @@ from __future__ import annotations
 import codecs
 import re
 
+import pytest
+
 from tests.conftest import TEST_LANGS, read_article, wait_for_job
 from tests.test_glossary_api import seed_payload
+
+# The whole path: real Redis, real Celery worker processes.
+pytestmark = pytest.mark.e2e
 
 # The seed glossary's spellings, longest first, and what each becomes per language.
 SPELLINGS = {

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from translate.storage import tbx
 
 from glossary.formats import export_entries, import_entries
-from glossary.model import Entry, Glossary, GlossaryError, GlossaryLimits, validate
+from glossary.entries import Entry, Glossary, GlossaryError, GlossaryLimits, validate
 
 DATA = Path(__file__).resolve().parent / "data"
 PROPERTY = settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from glossary.matching import TermMatcher, find_terms, protected_spans
-from glossary.model import Entry, Glossary, GlossaryError, GlossaryLimits, fold, validate
+from glossary.entries import Entry, Glossary, GlossaryError, GlossaryLimits, fold, validate
 
 DATA = Path(__file__).resolve().parent / "data"
 PROPERTY = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 import glossary.store as store_module
-from glossary.model import GlossaryError, GlossaryLimits, parse_etag
+from glossary.entries import GlossaryError, GlossaryLimits, parse_etag
 from glossary.store import GlossaryStore, LimitExceeded, NotFound, VersionConflict
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
 import redis
 
 from tests.conftest import read_article, wait_for_job, wait_until
+
+# The whole path: real Redis, real Celery worker processes.
+pytestmark = pytest.mark.e2e
 
 
 def expected(kind: str, text: str) -> str:

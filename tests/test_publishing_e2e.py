@@ -11,7 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.conftest import DATA, wait_for_job, wait_until
-from workers.webhooks import SIGNATURE_HEADER, verify
+from jobs.webhooks import SIGNATURE_HEADER, verify
+
+# The whole path: real Redis, real Celery worker processes.
+pytestmark = pytest.mark.e2e
 
 
 def submit(client, article: dict, langs=("de",), **extra) -> dict:

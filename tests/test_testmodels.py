@@ -14,8 +14,8 @@ from pathlib import Path
 import ctranslate2
 import pytest
 
-from workers import testmodels
-from workers.models import install_files
+from devtools import testmodels
+from translation.argos_packages import install_files
 
 ARTICLE = Path(__file__).parent / "data" / "article.txt"
 
@@ -61,7 +61,7 @@ def installed(built_packages, tmp_path_factory):
         monkeypatch.setattr(settings, "package_data_dir", packages_dir)
         monkeypatch.setattr(settings, "package_dirs", [packages_dir])
         # The project's installer: argostranslate's install_from_path, tolerating
-        # the lean install (see workers/models.py).
+        # the lean install (see translation/argos_packages.py).
         install_files(list(built_packages.values()))
         installed_packages = package.get_installed_packages()
     by_name = {pkg.package_path.name: pkg for pkg in installed_packages}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from workers.models import InstalledModel, routes
-from workers.segmentation import split_sentences
-from workers.translation import Projection
+from translation.argos_packages import InstalledModel, routes
+from translation.segmentation import split_sentences
+from translation.article import Projection
 
 
 def sentences(text: str, unbreakable=()) -> list[str]:

@@ -1,26 +1,27 @@
-"""The Celery application: Redis broker, at-least-once delivery, one engine per
-worker process.
+"""The Celery application factory: Redis broker, at-least-once delivery.
 
-Start a worker with:  celery -A workers.celery_app worker --concurrency 1
+Nothing is built at import time. The API builds its own app from the settings
+given to `create_app()` (it only sends tasks, by name); the worker process
+builds one in `workers.worker`, the module `celery -A` points at.
 """
 
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import worker_process_init
 
 from config import Settings
 
 TRANSLATE_TASK = "translate_language"
+WEBHOOK_TASK = "deliver_webhook"
 
 
 def create_celery(settings: Settings) -> Celery:
-    """The Celery app for workers and for the API, which only sends tasks."""
-    app = Celery("newsroom", broker=settings.redis_url, include=["workers.tasks"])
+    """A Celery app configured from settings; tasks are registered separately."""
+    app = Celery("newsroom", broker=settings.redis_url, set_as_current=False)
     app.conf.update(
         # At-least-once: a task is acknowledged only after it ran, and a task whose
         # worker process died (SIGKILL, OOM) goes back to the queue. Task writes are
-        # idempotent check-and-set transactions (workers/jobstore.py), so a second
+        # idempotent check-and-set transactions (jobs/store.py), so a second
         # delivery redoes the work instead of corrupting it.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -40,17 +41,3 @@ def create_celery(settings: Settings) -> Celery:
         task_default_queue="translate",
     )
     return app
-
-
-settings = Settings.from_env()
-app = create_celery(settings)
-
-
-@worker_process_init.connect
-def _load_engine(**_):
-    # CTranslate2 and its OpenMP thread pools must be created in the worker
-    # process itself, after the fork: a pool inherited from the parent
-    # deadlocks (LibreTranslate #1008).
-    from workers import tasks
-
-    tasks.init_worker_process(settings)

@@ -1,79 +1,68 @@
-"""Celery tasks: thin wrappers that hand a job language to the pipeline."""
+"""Celery tasks: thin wrappers that hand work to the domain core (jobs/)."""
 
 from __future__ import annotations
 
 import logging
 
-import httpx
 import redis
+from celery import Celery
 
 from config import Settings
 from glossary.store import GlossaryStore
-from workers.cache import SegmentCache
-from workers.celery_app import app, settings
-from workers.engine import Engine, EngineOptions
-from workers.jobstore import JobStore
-from workers.jobstore import now
-from workers.pipeline import Pipeline
-from workers.webhooks import UnsafeCallbackURL, deliver
+from jobs.pipeline import Pipeline
+from jobs.store import JobStore
+from jobs.webhooks import WebhookPolicy, attempt_delivery
+from translation.cache import SegmentCache
+from translation.engine import Engine, EngineOptions
+from workers.celery_app import TRANSLATE_TASK, WEBHOOK_TASK
 
 log = logging.getLogger(__name__)
 
-# Built once per worker process by init_worker_process (worker_process_init).
-_pipeline: Pipeline | None = None
+
+class WorkerRuntime:
+    """What one worker process holds for its lifetime: the pipeline with its
+    loaded models. Built after the fork by `start()` (worker_process_init)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.pipeline: Pipeline | None = None
+        self.send_webhook = None  # set by register_tasks
+
+    def start(self) -> Pipeline:
+        if self.pipeline is None:
+            self.pipeline = build_pipeline(self.settings, notify=self.send_webhook)
+            if self.settings.preload_models:
+                self.pipeline.engine.load_all()
+            log.info("worker ready with %d model(s)", len(self.pipeline.engine.models))
+        return self.pipeline
 
 
-def init_worker_process(settings: Settings) -> None:
-    global _pipeline
-    _pipeline = build_pipeline(settings)
-    if settings.preload_models:
-        _pipeline.engine.load_all()
-    log.info("worker ready with %d model(s)", len(_pipeline.engine.models))
-
-
-def build_pipeline(settings: Settings) -> Pipeline:
+def build_pipeline(settings: Settings, notify=None) -> Pipeline:
     client = redis.Redis.from_url(settings.redis_url)
     engine = Engine.from_packages_dir(
         settings.argos_packages_dir,
         EngineOptions.from_settings(settings),
         SegmentCache(client, settings.segment_cache_ttl_seconds),
     )
-    return Pipeline(
-        engine,
-        JobStore(client, settings.job_ttl_seconds),
-        GlossaryStore.from_settings(client, settings),
-        notify=lambda job_id, event: deliver_webhook.delay(job_id, event),
-    )
+    return Pipeline(engine, JobStore(client, settings.job_ttl_seconds), GlossaryStore.from_settings(client, settings),
+                    notify=notify)
 
 
-@app.task(name="translate_language")
-def translate_language(job_id: str, lang: str) -> str:
-    if _pipeline is None:  # a worker started with a pool that skips worker_process_init
-        init_worker_process(settings)
-    return _pipeline.run(job_id, lang)
+def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
+    settings = runtime.settings
+    policy = WebhookPolicy.from_settings(settings)
 
+    @app.task(name=TRANSLATE_TASK)
+    def translate_language(job_id: str, lang: str) -> str:
+        # start() is a no-op after worker_process_init; it matters for pools that skip it.
+        return runtime.start().run(job_id, lang)
 
-@app.task(name="deliver_webhook", bind=True)
-def deliver_webhook(self, job_id: str, event: dict) -> str:
-    """POST one event to the job's callback_url; retried with exponential backoff."""
-    jobs = _pipeline.jobs if _pipeline else JobStore(redis.Redis.from_url(settings.redis_url))
-    url = jobs.request(job_id)["callback_url"]
-    attempt = self.request.retries + 1
-    record = {"event": event["id"], "type": event["type"], "attempts": attempt, "created_at": now()}
-    try:
-        status = deliver(url, event, settings.webhook_secret, settings.webhook_allowed_hosts)
-    except UnsafeCallbackURL as refused:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "refused", "error": str(refused)})
-        return "refused"
-    except httpx.HTTPError as error:
-        status, problem = None, f"{type(error).__name__}: {error}"
-    else:
-        problem = None if 200 <= status < 300 else f"receiver answered {status}"
-    if problem is None:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "delivered", "status": status})
-        return "delivered"
-    if attempt >= settings.webhook_max_attempts:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "failed", "status": status, "error": problem})
-        return "failed"
-    jobs.record_delivery(job_id, event["id"], {**record, "state": "retrying", "status": status, "error": problem})
-    raise self.retry(countdown=settings.webhook_backoff_seconds * 2 ** (attempt - 1), max_retries=None)
+    @app.task(name=WEBHOOK_TASK, bind=True, max_retries=max(0, settings.webhook_max_attempts - 1))
+    def deliver_webhook(self, job_id: str, event: dict) -> str:
+        """POST one event to the job's callback_url; retried with exponential backoff."""
+        outcome = attempt_delivery(runtime.start().jobs, job_id, event, self.request.retries + 1, policy)
+        if outcome.retry_in is not None:
+            raise self.retry(countdown=outcome.retry_in)
+        return outcome.state
+
+    runtime.send_webhook = lambda job_id, event: deliver_webhook.delay(job_id, event)

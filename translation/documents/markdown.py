@@ -18,7 +18,7 @@ import re
 
 from markdown_it import MarkdownIt
 
-from workers.documents.model import DocumentError, MarkedUnit, TranslatedUnit, Unit
+from translation.documents.units import DocumentError, MarkedUnit, TranslatedUnit, Unit
 
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 

@@ -11,10 +11,11 @@ from typing import Callable
 
 from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
-from workers.documents import DocumentError
-from workers.engine import Engine, UnsupportedPair
-from workers.jobstore import JobNotFound, JobStore
-from workers.translation import Article, translate_article
+from jobs import links
+from translation.documents import DocumentError
+from translation.engine import Engine, UnsupportedPair
+from jobs.store import JobNotFound, JobStore
+from translation.article import Article, translate_article
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class Pipeline:
         common = {"job_id": job_id, "external_id": request.get("external_id"), "revision": request.get("revision")}
         self.notify(job_id, {
             "id": f"{job_id}.{lang}.{state}", "type": f"translation.{state}", **common, "lang": lang,
-            "links": {"job": f"/v1/jobs/{job_id}", "translation": f"/v1/jobs/{job_id}/translations/{lang}"},
+            "links": {"job": links.job(job_id), "translation": links.translation(job_id, lang)},
             **extra,
         })
         if self.jobs.all_finished(job_id) and self.jobs.claim_event(job_id, "job.finished"):
@@ -92,7 +93,7 @@ class Pipeline:
             self.notify(job_id, {
                 "id": f"{job_id}.finished", "type": "job.finished", **common, "state": status["state"],
                 "languages": {code: s["state"] for code, s in status["languages"].items()},
-                "links": {"job": f"/v1/jobs/{job_id}"},
+                "links": {"job": links.job(job_id)},
             })
 
     def matcher(self, request: dict) -> TermMatcher | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workers.documents.model import TranslatedUnit, Unit
+from translation.documents.units import TranslatedUnit, Unit
 
 
 class TextDocument:

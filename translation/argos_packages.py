@@ -2,9 +2,9 @@
 `.argosmodel` files (offline).
 
 Usage:
-    python -m workers.models list
-    python -m workers.models install-file PATH [PATH ...]   # files or folders of .argosmodel
-    python -m workers.models install-pair en de              # from the Argos index (needs internet)
+    python -m translation.argos_packages list
+    python -m translation.argos_packages install-file PATH [PATH ...]   # files or folders of .argosmodel
+    python -m translation.argos_packages install-pair en de              # from the Argos index (needs internet)
 
 ARGOS_PACKAGES_DIR selects the install folder; argostranslate reads it when
 imported, so this module imports argostranslate lazily, after the caller has
@@ -116,7 +116,7 @@ def install_pair(from_code: str, to_code: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workers.models", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m translation.argos_packages", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list installed translation packages")
     commands.add_parser("index-reachable", help="exit 0 if the Argos package index can be reached")

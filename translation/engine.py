@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import ctranslate2
 
-from workers.cache import SegmentCache
-from workers.models import InstalledModel, installed_models, routes
+from translation.cache import SegmentCache
+from translation.argos_packages import InstalledModel, installed_models, routes
 
 
 class UnsupportedPair(Exception):

@@ -12,8 +12,8 @@ from flask import current_app
 
 from config import Settings
 from glossary.store import GlossaryStore
-from workers.jobstore import JobStore
-from workers.models import InstalledModel, installed_models, routes
+from jobs.store import JobStore
+from translation.argos_packages import InstalledModel, installed_models, routes
 
 
 @dataclass

@@ -14,9 +14,12 @@ import ipaddress
 import json
 import socket
 import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
+
+from jobs.store import JobStore, now
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
 EVENT_HEADER = "X-Newsroom-Event"
@@ -89,3 +92,52 @@ def deliver(url: str, event: dict, secret: str, allowed_hosts: tuple[str, ...], 
     # Redirects are not followed: a redirect could lead to an address the check refused.
     response = httpx.post(url, content=body, headers=headers, timeout=timeout, follow_redirects=False)
     return response.status_code
+
+
+@dataclass(frozen=True)
+class WebhookPolicy:
+    """How deliveries are signed, allowed and retried."""
+
+    secret: str
+    allowed_hosts: tuple[str, ...] = ()
+    max_attempts: int = 5
+    backoff_seconds: int = 2
+
+    @classmethod
+    def from_settings(cls, settings) -> "WebhookPolicy":
+        return cls(settings.webhook_secret, settings.webhook_allowed_hosts,
+                   settings.webhook_max_attempts, settings.webhook_backoff_seconds)
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    state: str  # delivered | retrying | failed | refused
+    retry_in: int | None = None  # seconds until the next attempt, when retrying
+
+
+def attempt_delivery(jobs: JobStore, job_id: str, event: dict, attempt: int, policy: WebhookPolicy,
+                     send=deliver) -> DeliveryOutcome:
+    """One delivery attempt, recorded on the job: the state machine of a webhook.
+
+    A refused URL is final; a transport error or a non-2xx answer is retried
+    with exponential backoff until `max_attempts`, and the last one is `failed`.
+    """
+    url = jobs.request(job_id)["callback_url"]
+    record = {"event": event["id"], "type": event["type"], "attempts": attempt, "created_at": now()}
+    try:
+        status = send(url, event, policy.secret, policy.allowed_hosts)
+    except UnsafeCallbackURL as refused:
+        jobs.record_delivery(job_id, event["id"], {**record, "state": "refused", "error": str(refused)})
+        return DeliveryOutcome("refused")
+    except httpx.HTTPError as error:
+        status, problem = None, f"{type(error).__name__}: {error}"
+    else:
+        problem = None if 200 <= status < 300 else f"receiver answered {status}"
+    if problem is None:
+        jobs.record_delivery(job_id, event["id"], {**record, "state": "delivered", "status": status})
+        return DeliveryOutcome("delivered")
+    if attempt >= policy.max_attempts:
+        jobs.record_delivery(job_id, event["id"], {**record, "state": "failed", "status": status, "error": problem})
+        return DeliveryOutcome("failed")
+    jobs.record_delivery(job_id, event["id"], {**record, "state": "retrying", "status": status, "error": problem})
+    return DeliveryOutcome("retrying", retry_in=policy.backoff_seconds * 2 ** (attempt - 1))

@@ -16,15 +16,12 @@ import time
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
-# ISO 639-1/2/3-like codes with an optional subtag ("de", "fil", "pt-BR", "zh-Hant").
-# A shape check, not a registry look-up: the installed models decide which
-# languages are actually translatable.
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+from conventions import ID, LANGUAGE_CODE, from_iso, iso
+
 # Entry ids travel in URLs (/entries/<id>) and reports.
-ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ENTRY_ID = ID
 
 _ENTRY_FIELDS = ("id", "term", "variants", "translations", "keep", "case_sensitive", "note")
 
@@ -194,7 +191,7 @@ class Glossary:
         return {
             "id": self.id, "name": self.name, "source_lang": self.source_lang, "description": self.description,
             "version": self.version, "entries": len(self.entries),
-            "created_at": _iso(self.created_at), "updated_at": _iso(self.updated_at),
+            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
         }
 
     def to_dict(self) -> dict:
@@ -204,8 +201,8 @@ class Glossary:
             "source_lang": self.source_lang,
             "description": self.description,
             "version": self.version,
-            "created_at": _iso(self.created_at),
-            "updated_at": _iso(self.updated_at),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
             "entries": [e.to_dict() for e in self.entries],
         }
 
@@ -232,8 +229,8 @@ class Glossary:
             description=data.get("description") or "",
             entries=parsed,
             version=int(data.get("version", 1)),
-            created_at=_timestamp(data.get("created_at")),
-            updated_at=_timestamp(data.get("updated_at")),
+            created_at=from_iso(data.get("created_at")),
+            updated_at=from_iso(data.get("updated_at")),
         )
 
     def to_record(self) -> dict:
@@ -253,19 +250,6 @@ def parse_etag(value: str) -> tuple[str, int] | None:
     match = re.fullmatch(r'(?:W/)?"?([A-Za-z0-9_-]+)-v(\d+)"?', value.strip())
     return (match.group(1), int(match.group(2))) if match else None
 
-
-def _iso(ts: float) -> str | None:
-    if not ts:
-        return None
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _timestamp(value: Any) -> float:
-    if value is None or value == "":
-        return 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
 
 
 def now() -> float:

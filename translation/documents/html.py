@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from workers.documents.model import DocumentError, MarkedUnit, TranslatedUnit, Unit
+from translation.documents.units import DocumentError, MarkedUnit, TranslatedUnit, Unit
 
 # br is not here: a line break ends a unit, as a sentence break would (inline,
 # "one<br>two" would reach the model as the single word "onetwo").

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import redis
 
+from conventions import iso
+
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
 TERMINAL = {SUCCEEDED, FAILED, CANCELLED}
 
@@ -32,12 +34,6 @@ class JobNotFound(Exception):
 
 def now() -> float:
     return round(time.time(), 3)
-
-
-def iso(ts: float | str | None) -> str | None:
-    if ts in (None, ""):
-        return None
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(float(ts))) + f".{int(float(ts) % 1 * 1000):03d}Z"
 
 
 def overall_state(states: list[str], cancelled: bool) -> str:

@@ -21,10 +21,11 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from glossary.masking import FixedSpan, GlossaryReport, join_pieces, mask, split_around
-from workers.documents import TranslatedUnit, Unit, parse
-from workers.engine import Engine, EngineStats
-from workers.segmentation import split_sentences
+from glossary.enforcement import FixedSpan, join_pieces, mask, split_around
+from glossary.report import GlossaryReport
+from translation.documents import TranslatedUnit, Unit, parse
+from translation.engine import Engine, EngineStats
+from translation.segmentation import split_sentences
 
 
 @dataclass

@@ -43,7 +43,7 @@ package's SentencePiece model (``decode``/``decode_pieces``).
 
 CLI::
 
-    python -m workers.testmodels --kind identity --from en --to de --out DIR
+    python -m devtools.testmodels --kind identity --from en --to de --out DIR
 """
 
 from __future__ import annotations
@@ -379,7 +379,7 @@ def package_metadata(kind: str, from_code: str, to_code: str, size: str) -> dict
         "type": "translate",
         "description": (
             f"Deterministic test model ({kind}, {size}), not a real translation: "
-            f"it {behaviour}. Built by workers.testmodels."
+            f"it {behaviour}. Built by devtools.testmodels."
         ),
     }
 

@@ -8,9 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossary.masking import (
-    FIXED, TRANSLATE, VERBATIM, FixedSpan, GlossaryReport, TermReport, join_pieces, mask, split_around,
-)
+from glossary.enforcement import FIXED, TRANSLATE, VERBATIM, FixedSpan, join_pieces, mask, split_around
+from glossary.report import GlossaryReport, TermReport
 
 PROPERTY = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 
