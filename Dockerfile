@@ -12,6 +12,7 @@ COPY workers ./workers
 COPY jobs ./jobs
 COPY translation ./translation
 COPY glossary ./glossary
+COPY access ./access
 COPY scripts ./scripts
 # The project's own packages (dev tooling such as devtools/ stays out of the image).
 RUN pip install --no-cache-dir --no-deps .

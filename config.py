@@ -26,6 +26,17 @@ def _str(name: str, default: str) -> str:
     return default if raw is None or raw.strip() == "" else raw.strip()
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise SystemExit(f"configuration error: {name}={raw!r} is not a boolean (1/0, true/false)")
+
+
 def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(item.strip() for item in _str(name, default).split(",") if item.strip())
 
@@ -69,6 +80,13 @@ class Settings:
     max_glossary_entries: int = 5000
     max_term_length: int = 200
 
+    # Access control (API keys; see access/)
+    auth_disabled: bool = False
+    # Per-key defaults, in the `limits` notation ("600/minute"); "unlimited" turns one off.
+    rate_limit: str = "600/minute"
+    char_quota: str = "1000000/day"
+    audit_entries_per_key: int = 1000
+
     # Webhooks
     webhook_secret: str = ""
     webhook_allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
@@ -99,6 +117,10 @@ class Settings:
             max_glossaries=_int("MAX_GLOSSARIES", cls.max_glossaries),
             max_glossary_entries=_int("MAX_GLOSSARY_ENTRIES", cls.max_glossary_entries),
             max_term_length=_int("MAX_TERM_LENGTH", cls.max_term_length),
+            auth_disabled=_bool("AUTH_DISABLED", cls.auth_disabled),
+            rate_limit=_str("RATE_LIMIT", cls.rate_limit),
+            char_quota=_str("CHAR_QUOTA", cls.char_quota),
+            audit_entries_per_key=_int("AUDIT_ENTRIES_PER_KEY", cls.audit_entries_per_key),
             webhook_secret=_str("WEBHOOK_SECRET", ""),
             webhook_allowed_hosts=_list("WEBHOOK_ALLOWED_HOSTS"),
             webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", cls.webhook_max_attempts),

@@ -64,16 +64,18 @@ def main() -> int:
     del translator
 
     with Stack(work / f"stack-{size}", package.parent, args.intra_threads, BEAM, args.max_batch_tokens) as stack:
-        figures["c_service"] = service.through_service(stack.url, articles, tokens_per_article)
+        figures["c_service"] = service.through_service(stack.url, articles, tokens_per_article, stack.headers)
         _line("(c) service over HTTP", figures["c_service"])
-        figures["correction"] = service.correction(stack.url, articles[0])
+        figures["correction"] = service.correction(stack.url, articles[0], stack.headers)
         figures["worker_peak_rss_bytes"] = stack.worker_peak_rss_bytes()
-        job_id = _any_job(stack.url)
+        job_id = _any_job(stack.url, stack.headers)
         # 1. Closed loop on the shared 2 cores, the worker translating what the load submits.
-        figures["api_load_saturated"] = load.api_under_load(stack.url, args.clients, args.load_seconds, job_id)
+        figures["api_load_saturated"] = load.api_under_load(stack.url, args.clients, args.load_seconds, job_id,
+                                                            api_key=stack.api_key)
         # 2. Paced clients, the translation tier elsewhere (here: stopped): the API tier's own latency.
         stack.stop_worker()
-        figures["api_load"] = load.api_under_load(stack.url, args.clients, args.load_seconds, job_id, args.think)
+        figures["api_load"] = load.api_under_load(stack.url, args.clients, args.load_seconds, job_id, args.think,
+                                                 api_key=stack.api_key)
     figures["glossary_enforcement"] = glossary_cost(work, size, args.intra_threads, BEAM)
     figures["ratios"] = {
         "c_over_a": round(figures["c_service"]["tokens_per_s"] / figures["a_raw_translate_batch"]["tokens_per_s"], 3),
@@ -86,11 +88,12 @@ def main() -> int:
     return 0
 
 
-def _any_job(url: str) -> str:
+def _any_job(url: str, headers: dict) -> str:
     import httpx
 
-    return httpx.post(f"{url}/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
-                                              "article": {"title": "Poll me", "body": "A short one."}}).json()["id"]
+    return httpx.post(f"{url}/v1/jobs", headers=headers,
+                      json={"source_lang": "en", "target_langs": ["de"],
+                            "article": {"title": "Poll me", "body": "A short one."}}).json()["id"]
 
 
 def _line(label: str, f: dict) -> None:

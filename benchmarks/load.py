@@ -18,11 +18,11 @@ from pathlib import Path
 SCRIPT = Path(__file__).with_name("wrk_client.lua")
 
 
-def api_under_load(url: str, clients: int, seconds: float, job_id: str, think: float = 0.0) -> dict:
+def api_under_load(url: str, clients: int, seconds: float, job_id: str, think: float = 0.0, api_key: str = "") -> dict:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is not installed: run scripts/setup.sh (Debian package 'wrk')")
-    env = {**os.environ, "WRK_THINK_MS": str(round(think * 1000))}
+    env = {**os.environ, "WRK_THINK_MS": str(round(think * 1000)), "WRK_API_KEY": api_key}
     runs = {}
     for seed, kind in enumerate(("submit", "poll"), start=1):
         command = [wrk, "-t1", f"-c{max(1, clients // 2)}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",

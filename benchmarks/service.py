@@ -37,8 +37,8 @@ def _wait(client: httpx.Client, job_id: str, timeout: float = 1800) -> dict:
     raise TimeoutError(job_id)
 
 
-def through_service(url: str, articles: list[dict], tokens_per_article: list[int]) -> dict:
-    with httpx.Client(base_url=url, timeout=60) as client:
+def through_service(url: str, articles: list[dict], tokens_per_article: list[int], headers: dict | None = None) -> dict:
+    with httpx.Client(base_url=url, timeout=60, headers=headers) as client:
         start = time.perf_counter()
         submitted = [(_submit(client, a), time.perf_counter()) for a in articles]
         latencies, sentences, mismatches, statuses = [], 0, 0, []
@@ -61,12 +61,12 @@ def through_service(url: str, articles: list[dict], tokens_per_article: list[int
                                                        statuses[0]["languages"]["de"]["finished_at"]), 3)}
 
 
-def correction(url: str, article: dict) -> dict:
+def correction(url: str, article: dict, headers: dict | None = None) -> dict:
     """Resubmit an article with one paragraph changed: only that paragraph is translated."""
     paragraphs = article["body"].split("\n\n")
     paragraphs[1] = "This paragraph was corrected after publication. The minister's name was misspelled."
     corrected = {**article, "body": "\n\n".join(paragraphs)}
-    with httpx.Client(base_url=url, timeout=60) as client:
+    with httpx.Client(base_url=url, timeout=60, headers=headers) as client:
         sent = time.perf_counter()
         status = _wait(client, _submit(client, corrected))
         latency = time.perf_counter() - sent

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,11 @@ class Stack:
             self._start("worker", [sys.executable, "-m", "celery", "-A", "workers.worker", "worker",
                                    "--concurrency", "1", "--loglevel", "WARNING", "-n", f"bench-{self.api_port}@%h"])
             self._wait_ready()
+            # The benchmark's own key: admin, no limits (it measures the service, not the quotas).
+            from access import KeyStore
+
+            self.api_key = KeyStore(redis.Redis(port=self.redis_port)).create(
+                "benchmark", ["admin"], rate_limit="unlimited", char_quota="unlimited").secret
         except BaseException:
             self.__exit__()
             raise
@@ -71,6 +77,10 @@ class Stack:
                 pass
             time.sleep(0.5)
         raise RuntimeError(f"stack not ready after {timeout}s; logs in {self.work}")
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.api_key}"}
 
     def worker_peak_rss_bytes(self) -> int:
         """Peak resident memory (VmHWM) of the worker's processes, the largest one."""

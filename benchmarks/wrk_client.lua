@@ -1,9 +1,10 @@
 -- One kind of API client for wrk: `-- <submit|poll> <job id> <seed>`, with
--- WRK_THINK_MS in the environment. With a think time, each connection pauses
+-- WRK_THINK_MS and WRK_API_KEY in the environment. With a think time, each connection pauses
 -- for an exponentially distributed time before every request (the first
 -- included), as independent users do, instead of firing in lockstep; wrk's
 -- latency counts from sending a request to its complete response, not the pause.
 local think_ms = tonumber(os.getenv("WRK_THINK_MS") or "0")
+local auth = "Bearer " .. (os.getenv("WRK_API_KEY") or "")
 local request_text
 
 function init(args)
@@ -11,9 +12,9 @@ function init(args)
   if args[1] == "submit" then
     local body = '{"source_lang": "en", "target_langs": ["de"], '
       .. '"article": {"title": "Brief", "body": "Allies met in Vilnius on Monday."}}'
-    request_text = wrk.format("POST", "/v1/jobs", {["Content-Type"] = "application/json"}, body)
+    request_text = wrk.format("POST", "/v1/jobs", {["Content-Type"] = "application/json", ["Authorization"] = auth}, body)
   else
-    request_text = wrk.format("GET", "/v1/jobs/" .. args[2])
+    request_text = wrk.format("GET", "/v1/jobs/" .. args[2], {["Authorization"] = auth})
   end
 end
 

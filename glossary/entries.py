@@ -174,6 +174,8 @@ class Glossary:
     version: int = 1
     created_at: float = 0.0   # Unix time; ISO 8601 in to_dict()
     updated_at: float = 0.0
+    # Who made this version: {"key": <API key prefix>, "name": <key name>}; None before access control.
+    author: dict | None = None
 
     @property
     def etag(self) -> str:
@@ -191,7 +193,7 @@ class Glossary:
         return {
             "id": self.id, "name": self.name, "source_lang": self.source_lang, "description": self.description,
             "version": self.version, "entries": len(self.entries),
-            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
+            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at), "author": self.author,
         }
 
     def to_dict(self) -> dict:
@@ -203,6 +205,7 @@ class Glossary:
             "version": self.version,
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
+            "author": self.author,
             "entries": [e.to_dict() for e in self.entries],
         }
 
@@ -231,6 +234,7 @@ class Glossary:
             version=int(data.get("version", 1)),
             created_at=from_iso(data.get("created_at")),
             updated_at=from_iso(data.get("updated_at")),
+            author=data.get("author") if isinstance(data.get("author"), dict) else None,
         )
 
     def to_record(self) -> dict:

@@ -4,8 +4,13 @@ Keys (prefix "gl" by default):
 
     gl:seq              counter: creation order, for stable pagination
     gl:index            sorted set: live glossary ids, scored by creation order
-    gl:g:{id}           hash: {"version": current version, "deleted": "0"/"1"}
-    gl:g:{id}:v:{n}     JSON of version n: written once, never changed
+    gl:g:{id}           hash: {"version": current version, "deleted": "0"/"1", "tenant": creator's tenant}
+    gl:g:{id}:v:{n}     JSON of version n, with its author: written once, never changed
+    gl:tenant:{t}       sorted set: the live glossaries tenant t created (its count is limited)
+
+Glossaries are shared by every tenant (a newsroom's editorial policy); the
+limit on their number counts per creating tenant, so one client cannot use
+up the instance's room. Every version records the key that made it.
 
 Every change writes version n+1 and moves the pointer in one MULTI/EXEC,
 guarded by WATCH on the pointer and preceded by the expected-version check:
@@ -57,7 +62,7 @@ class VersionConflict(Exception):
 
 
 class LimitExceeded(Exception):
-    """The instance already holds its maximum number of glossaries."""
+    """The tenant (or, without tenants, the instance) already holds its maximum number of glossaries."""
 
 
 class GlossaryStore:
@@ -86,6 +91,9 @@ class GlossaryStore:
 
     def _version_key(self, glossary_id: str, version: int) -> str:
         return f"{self.prefix}:g:{glossary_id}:v:{version}"
+
+    def _tenant_index(self, tenant: str | None) -> str:
+        return f"{self.prefix}:tenant:{tenant}" if tenant else self._index
 
     # -- reading ----------------------------------------------------------------
 
@@ -130,6 +138,22 @@ class GlossaryStore:
         items = [Glossary.from_record(json.loads(raw)) for raw in self.redis.mget(keys) if raw] if keys else []
         return items, total
 
+    def versions(self, glossary_id: str, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+        """The versions still kept, newest first: {version, author, updated_at, entries}; and the current number.
+
+        Superseded versions expire after `retention_seconds`; those are left out.
+        """
+        current = self.current_version(glossary_id)
+        numbers = list(range(current - offset, max(0, current - offset - limit), -1))
+        raws = self.redis.mget([self._version_key(glossary_id, n) for n in numbers]) if numbers else []
+        items = []
+        for raw in raws:
+            if raw is None:
+                continue
+            summary = Glossary.from_record(json.loads(raw)).summary()
+            items.append({k: summary[k] for k in ("version", "author", "updated_at", "entries", "name")})
+        return items, current
+
     def inline(self, data: dict, source_lang: str) -> Glossary:
         """A validated, unsaved glossary for one job (the "glossary" of POST /v1/jobs).
 
@@ -149,30 +173,37 @@ class GlossaryStore:
 
     # -- writing ----------------------------------------------------------------
 
-    def create(self, data: dict) -> Glossary:
-        """A new glossary at version 1; LimitExceeded when max_glossaries are stored."""
+    def create(self, data: dict, author: dict | None = None, tenant: str | None = None) -> Glossary:
+        """A new glossary at version 1, made by `author` for `tenant`; LimitExceeded
+        when the tenant (without one: the instance) already has max_glossaries."""
         check_input_fields(data, _GLOSSARY_FIELDS, required=("name", "source_lang"))
         created = now()
         glossary = Glossary(uuid.uuid4().hex[:16], data["name"], data["source_lang"], data.get("description") or "",
-                            entries_from_input(data.get("entries")), 1, created, created)
+                            entries_from_input(data.get("entries")), 1, created, created, author)
         validate(glossary, self.limits)
         record = json.dumps(glossary.to_record(), ensure_ascii=False)
         order = self.redis.incr(f"{self.prefix}:seq")  # only orders the list; gaps are harmless
 
+        counted = self._tenant_index(tenant)
+
         def write(pipe: redis.client.Pipeline) -> None:
-            # WATCH on the index: two creates racing for the last free slot
-            # cannot both pass this count.
-            if pipe.zcard(self._index) >= self.limits.max_glossaries:
-                raise LimitExceeded(f"this instance already holds its limit of {self.limits.max_glossaries} glossaries")
+            # WATCH on the counted index: two creates racing for the last free
+            # slot cannot both pass this count.
+            if pipe.zcard(counted) >= self.limits.max_glossaries:
+                holder = f"tenant {tenant!r}" if tenant else "this instance"
+                raise LimitExceeded(f"{holder} already holds its limit of {self.limits.max_glossaries} glossaries")
             pipe.multi()
             pipe.set(self._version_key(glossary.id, 1), record)
-            pipe.hset(self._pointer(glossary.id), mapping={"version": 1, "deleted": 0})
+            pipe.hset(self._pointer(glossary.id), mapping={"version": 1, "deleted": 0, "tenant": tenant or ""})
             pipe.zadd(self._index, {glossary.id: order})
+            if tenant:
+                pipe.zadd(counted, {glossary.id: order})
 
-        self.redis.transaction(write, self._index)
+        self.redis.transaction(write, counted)
         return glossary
 
-    def _change(self, glossary_id: str, expected_version: int, edit: Callable[[Glossary], None]) -> Glossary:
+    def _change(self, glossary_id: str, expected_version: int, edit: Callable[[Glossary], None],
+                author: dict | None = None) -> Glossary:
         """Apply `edit` to the current version and store the result as the next one, atomically."""
         pointer = self._pointer(glossary_id)
         self.current_version(glossary_id)  # NotFound early, before watching anything
@@ -185,6 +216,7 @@ class GlossaryStore:
             edit(glossary)
             glossary.version = current + 1
             glossary.updated_at = now()
+            glossary.author = author
             validate(glossary, self.limits)  # before MULTI: an invalid edit writes nothing
             record = json.dumps(glossary.to_record(), ensure_ascii=False)
             pipe.multi()
@@ -196,7 +228,7 @@ class GlossaryStore:
 
         return self.redis.transaction(write, pointer, value_from_callable=True)
 
-    def replace(self, glossary_id: str, data: dict, expected_version: int) -> Glossary:
+    def replace(self, glossary_id: str, data: dict, expected_version: int, author: dict | None = None) -> Glossary:
         """Everything anew (name, source_lang, description, entries); entry ids given are kept."""
         check_input_fields(data, _GLOSSARY_FIELDS, required=("name", "source_lang"))
         entries = entries_from_input(data.get("entries"))
@@ -206,9 +238,9 @@ class GlossaryStore:
             g.description = data.get("description") or ""
             g.entries = entries
 
-        return self._change(glossary_id, expected_version, edit)
+        return self._change(glossary_id, expected_version, edit, author)
 
-    def patch(self, glossary_id: str, changes: dict, expected_version: int) -> Glossary:
+    def patch(self, glossary_id: str, changes: dict, expected_version: int, author: dict | None = None) -> Glossary:
         """Change name, description and/or the whole entry list."""
         check_input_fields(changes, _PATCH_FIELDS)
         entries = entries_from_input(changes["entries"]) if "entries" in changes else None
@@ -219,15 +251,17 @@ class GlossaryStore:
             if entries is not None:
                 g.entries = entries
 
-        return self._change(glossary_id, expected_version, edit)
+        return self._change(glossary_id, expected_version, edit, author)
 
-    def add_entry(self, glossary_id: str, entry: dict | Entry, expected_version: int) -> Glossary:
+    def add_entry(self, glossary_id: str, entry: dict | Entry, expected_version: int,
+                  author: dict | None = None) -> Glossary:
         """Append an entry; it gets a new id (an id in `entry` is ignored)."""
         new = _entry(entry)
         new.id = uuid.uuid4().hex[:12]
-        return self._change(glossary_id, expected_version, lambda g: g.entries.append(new))
+        return self._change(glossary_id, expected_version, lambda g: g.entries.append(new), author)
 
-    def replace_entry(self, glossary_id: str, entry_id: str, entry: dict | Entry, expected_version: int) -> Glossary:
+    def replace_entry(self, glossary_id: str, entry_id: str, entry: dict | Entry, expected_version: int,
+                      author: dict | None = None) -> Glossary:
         """Replace one entry in place; it keeps `entry_id`."""
         new = _entry(entry)
         new.id = entry_id
@@ -235,10 +269,11 @@ class GlossaryStore:
         def edit(g: Glossary) -> None:
             g.entries[_entry_index(g, entry_id)] = new
 
-        return self._change(glossary_id, expected_version, edit)
+        return self._change(glossary_id, expected_version, edit, author)
 
-    def delete_entry(self, glossary_id: str, entry_id: str, expected_version: int) -> Glossary:
-        return self._change(glossary_id, expected_version, lambda g: g.entries.pop(_entry_index(g, entry_id)))
+    def delete_entry(self, glossary_id: str, entry_id: str, expected_version: int,
+                     author: dict | None = None) -> Glossary:
+        return self._change(glossary_id, expected_version, lambda g: g.entries.pop(_entry_index(g, entry_id)), author)
 
     def delete(self, glossary_id: str, expected_version: int) -> None:
         """Delete a glossary; its versions stay readable for `retention_seconds`."""
@@ -249,9 +284,12 @@ class GlossaryStore:
             current = self.current_version(glossary_id, client=pipe)
             if current != expected_version:
                 raise VersionConflict(current)
+            tenant = (pipe.hget(pointer, "tenant") or b"").decode()
             pipe.multi()
             pipe.hset(pointer, "deleted", 1)
             pipe.zrem(self._index, glossary_id)
+            if tenant:
+                pipe.zrem(self._tenant_index(tenant), glossary_id)
             if self.retention_seconds:
                 pipe.expire(self._version_key(glossary_id, current), self.retention_seconds)
                 pipe.expire(pointer, self.retention_seconds)

@@ -69,7 +69,8 @@ class Pipeline:
         if not stored:
             return "skipped"
         if request.get("external_id"):
-            self.jobs.publish(request["external_id"], lang, request["revision"], job_id)
+            tenant = (request.get("owner") or {}).get("tenant", "")
+            self.jobs.publish(request["external_id"], lang, request["revision"], job_id, tenant)
         self._announce(job_id, lang, request, "succeeded")
         return "succeeded"
 

@@ -6,6 +6,11 @@ state per target language, so it lives in its own keys:
 
     job:{id}             hash: request fields, created_at, cancelled flag
     job:{id}:lang:{xx}   hash: state, progress, timestamps, error, result
+    jobs:tenant:{t}      sorted set: a tenant's job ids by creation time (listing)
+    jobs:all             sorted set: every job id by creation time (admin listing)
+
+A job's request carries its `owner` (the submitting key's id, prefix and
+tenant); articles published under an `external_id` are kept per tenant.
 
 The job's overall state is derived from its languages, never stored, so it
 cannot disagree with them. Every write that changes a language's state is a
@@ -61,6 +66,11 @@ class JobStore:
     def _lang_key(job_id: str, lang: str) -> str:
         return f"job:{job_id}:lang:{lang}"
 
+    @staticmethod
+    def _indexes(request: dict) -> list[str]:
+        tenant = (request.get("owner") or {}).get("tenant")
+        return ["jobs:all"] + ([f"jobs:tenant:{tenant}"] if tenant else [])
+
     def create(self, request: dict) -> str:
         """Write the whole job in one transaction: it exists completely or not at all."""
         job_id = secrets.token_urlsafe(18)
@@ -77,11 +87,36 @@ class JobStore:
             key = self._lang_key(job_id, lang)
             pipe.hset(key, mapping={"state": QUEUED, "done": 0, "total": 0, "updated_at": created})
             pipe.expire(key, self.ttl_seconds)
+        for index in self._indexes(request):
+            # Entries older than the TTL name expired jobs: dropped as new ones come in.
+            pipe.zremrangebyscore(index, "-inf", created - self.ttl_seconds)
+            pipe.zadd(index, {job_id: created})
         pipe.execute()
         return job_id
 
     def delete(self, job_id: str, langs: list[str]) -> None:
-        self.redis.delete(self._job_key(job_id), *(self._lang_key(job_id, lang) for lang in langs))
+        request = self.request(job_id)
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._job_key(job_id), *(self._lang_key(job_id, lang) for lang in langs))
+            for index in self._indexes(request):
+                pipe.zrem(index, job_id)
+            pipe.execute()
+
+    def list(self, tenant: str | None, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+        """Jobs of one tenant (None: of everyone), newest first, and how many there are."""
+        index = f"jobs:tenant:{tenant}" if tenant else "jobs:all"
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(index, "-inf", now() - self.ttl_seconds)
+            pipe.zrevrange(index, offset, offset + limit - 1)
+            pipe.zcard(index)
+            _, ids, total = pipe.execute()
+        jobs = []
+        for job_id in ids:
+            try:
+                jobs.append(self.status(job_id.decode()))
+            except JobNotFound:
+                continue  # expired between the two reads
+        return jobs, total
 
     def request(self, job_id: str) -> dict:
         raw = self.redis.hget(self._job_key(job_id), "request")
@@ -135,6 +170,8 @@ class JobStore:
             status["revision"] = request["revision"]
         if request.get("callback_url"):
             status["webhook"] = {"url": request["callback_url"], "deliveries": self.deliveries(job_id)}
+        if request.get("owner"):
+            status["owner"] = {"key": request["owner"]["prefix"], "tenant": request["owner"]["tenant"]}
         return status
 
     # -- worker side -------------------------------------------------------
@@ -205,15 +242,20 @@ class JobStore:
         raw = self.redis.hgetall(f"job:{job_id}:deliveries")
         return sorted((json.loads(v) for v in raw.values()), key=lambda d: d.get("created_at", 0))
 
-    # -- articles keyed by the CMS's external_id -------------------------------
+    # -- articles keyed by the CMS's external_id, per tenant ----------------------
 
-    def next_revision(self, external_id: str) -> int:
-        return int(self.redis.incr(f"article:{external_id}:revisions"))
+    @staticmethod
+    def _article(tenant: str, external_id: str) -> str:
+        # Tenants match conventions.ID (no ':'), so two tenants' keys never collide.
+        return f"article:{tenant}:{external_id}" if tenant else f"article:{external_id}"
 
-    def publish(self, external_id: str, lang: str, revision: int, job_id: str) -> bool:
+    def next_revision(self, external_id: str, tenant: str = "") -> int:
+        return int(self.redis.incr(f"{self._article(tenant, external_id)}:revisions"))
+
+    def publish(self, external_id: str, lang: str, revision: int, job_id: str, tenant: str = "") -> bool:
         """Make this revision the published one, unless a newer revision already is
         (revisions can finish out of order on different workers)."""
-        key = f"article:{external_id}:{lang}"
+        key = f"{self._article(tenant, external_id)}:{lang}"
 
         def apply(pipe: redis.client.Pipeline) -> bool:
             current = pipe.hget(key, "revision")
@@ -225,8 +267,8 @@ class JobStore:
 
         return self.redis.transaction(apply, key, value_from_callable=True)
 
-    def published(self, external_id: str, lang: str) -> dict | None:
-        raw = self.redis.hgetall(f"article:{external_id}:{lang}")
+    def published(self, external_id: str, lang: str, tenant: str = "") -> dict | None:
+        raw = self.redis.hgetall(f"{self._article(tenant, external_id)}:{lang}")
         if not raw:
             return None
         data = {k.decode(): v.decode() for k, v in raw.items()}

@@ -15,6 +15,7 @@ import json
 import socket
 import time
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlsplit
 
 import httpx
@@ -96,17 +97,28 @@ def deliver(url: str, event: dict, secret: str, allowed_hosts: tuple[str, ...], 
 
 @dataclass(frozen=True)
 class WebhookPolicy:
-    """How deliveries are signed, allowed and retried."""
+    """How deliveries are signed, allowed and retried.
+
+    A job submitted with a key that has its own webhook secret is signed with
+    that secret (`key_secret(key id)`, e.g. access.KeyStore.webhook_secret), so
+    a client verifies only its own events; other jobs with the global `secret`.
+    """
 
     secret: str
     allowed_hosts: tuple[str, ...] = ()
     max_attempts: int = 5
     backoff_seconds: int = 2
+    key_secret: Callable[[str], str | None] | None = None
 
     @classmethod
-    def from_settings(cls, settings) -> "WebhookPolicy":
+    def from_settings(cls, settings, key_secret: Callable[[str], str | None] | None = None) -> "WebhookPolicy":
         return cls(settings.webhook_secret, settings.webhook_allowed_hosts,
-                   settings.webhook_max_attempts, settings.webhook_backoff_seconds)
+                   settings.webhook_max_attempts, settings.webhook_backoff_seconds, key_secret)
+
+    def secret_for(self, request: dict) -> str:
+        owner = (request.get("owner") or {}).get("key")
+        own = self.key_secret(owner) if owner and self.key_secret else None
+        return own or self.secret
 
 
 @dataclass(frozen=True)
@@ -122,10 +134,11 @@ def attempt_delivery(jobs: JobStore, job_id: str, event: dict, attempt: int, pol
     A refused URL is final; a transport error or a non-2xx answer is retried
     with exponential backoff until `max_attempts`, and the last one is `failed`.
     """
-    url = jobs.request(job_id)["callback_url"]
+    request = jobs.request(job_id)
+    url = request["callback_url"]
     record = {"event": event["id"], "type": event["type"], "attempts": attempt, "created_at": now()}
     try:
-        status = send(url, event, policy.secret, policy.allowed_hosts)
+        status = send(url, event, policy.secret_for(request), policy.allowed_hosts)
     except UnsafeCallbackURL as refused:
         jobs.record_delivery(job_id, event["id"], {**record, "state": "refused", "error": str(refused)})
         return DeliveryOutcome("refused")

@@ -1,7 +1,8 @@
 """Submit the sample article with the sample glossary, show progress while
 polling, print each translation and what the glossary did in it.
 
-Run by `make demo` against the stack that `scripts/stack.sh up` started.
+Run by `make demo` against the stack that `scripts/stack.sh up` started,
+with the local admin key it keeps in var/admin.key (or API_KEY).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 import httpx
 
 API = f"http://127.0.0.1:{os.environ.get('API_PORT', '8080')}"
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
 ARTICLE, GLOSSARY = DATA / "article.txt", DATA / "glossary.json"
 
 
@@ -26,7 +28,8 @@ def read_article(path: Path) -> dict:
 
 def main() -> int:
     langs = os.environ.get("DEMO_LANGS", "de fr es").split()
-    with httpx.Client(base_url=API, timeout=10) as client:
+    key = os.environ.get("API_KEY") or (ROOT / "var" / "admin.key").read_text().strip()
+    with httpx.Client(base_url=API, timeout=10, headers={"Authorization": f"Bearer {key}"}) as client:
         pairs = client.get("/v1/languages").json()["pairs"]
         print("Models:", ", ".join(f"{p['source']}->{p['target']} ({' + '.join(p['via'])})" for p in pairs))
         glossary = client.post("/v1/glossaries", content=GLOSSARY.read_bytes(),

@@ -9,6 +9,8 @@ run=var/run
 up() {
   scripts/redis.sh start
   scripts/models.sh
+  # The local admin key: var/admin.key (mode 600), kept while Redis still knows it, else made anew.
+  local key; key=$(.venv/bin/flask --app service keys dev-key var/admin.key)
   .venv/bin/gunicorn 'service:create_app()' --bind "127.0.0.1:$API_PORT" \
     --daemon --pid "$run/api.pid" --access-logfile var/log/api-access.log --error-logfile var/log/api.log
   .venv/bin/celery -A workers.worker worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-1}" \
@@ -19,6 +21,8 @@ up() {
   done
   curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null || { echo "stack did not become ready; see var/log/" >&2; exit 1; }
   echo "API on http://127.0.0.1:$API_PORT (docs: /docs), worker and Redis running. Stop with 'make down'."
+  echo "Admin API key (in var/admin.key): $key"
+  echo "  curl -H \"Authorization: Bearer \$(cat var/admin.key)\" http://127.0.0.1:$API_PORT/v1/languages"
 }
 
 stop_pidfile() {

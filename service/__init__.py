@@ -1,6 +1,7 @@
 """The HTTP API: an app factory wiring one blueprint per resource.
 
 Run with:  gunicorn 'service:create_app()'
+Key management:  flask --app service keys --help
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from apiflask import APIFlask
 
 from config import Settings
 from glossary.store import GlossaryStore
-from service import problems
+from service import auth, problems
 from service.wiring import ModelCatalog, Services
 from workers.celery_app import create_celery
 from jobs.store import JobStore
@@ -31,9 +32,11 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         SPEC_FORMAT="json",
         INFO={"description": "Offline article translation with glossaries, on Argos Translate models."},
     )
+    client = redis.Redis.from_url(settings.redis_url)
+    # Access control first: its hook must answer 401/403/429 before any other hook reads the request.
+    auth.register(app, settings, client)
     problems.register(app)
 
-    client = redis.Redis.from_url(settings.redis_url)
     app.extensions["newsroom"] = Services(
         settings=settings,
         redis=client,
@@ -43,8 +46,11 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         catalog=ModelCatalog(settings.argos_packages_dir, settings.pivot_lang),
     )
 
-    from service import articles, glossaries, health, jobs, languages
+    from service import articles, glossaries, health, jobs, keys, languages
+    from service.cli import keys_cli
 
-    for module in (health, languages, jobs, glossaries, articles):
-        app.register_blueprint(module.bp)
+    for blueprint in (health.bp, languages.bp, jobs.bp, glossaries.bp, articles.bp, keys.bp, keys.usage_bp):
+        app.register_blueprint(blueprint)
+    auth.check_declarations(app)
+    app.cli.add_command(keys_cli)
     return app

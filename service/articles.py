@@ -1,10 +1,13 @@
 """/v1/articles/{external_id}/{lang}: the latest published translation of a
-CMS article, whichever job (revision) produced it."""
+CMS article, whichever job (revision) produced it. External ids are per
+tenant: each tenant sees, and publishes, only its own articles."""
 
 from __future__ import annotations
 
 from apiflask import APIBlueprint
 
+from access import TRANSLATE
+from service.auth import current_key, requires
 from service.problems import Problem
 from service.representations import respond
 from service.wiring import services
@@ -13,12 +16,13 @@ bp = APIBlueprint("articles", __name__, url_prefix="/v1/articles", tag="Articles
 
 
 @bp.get("/<path:external_id>/<lang>")
+@requires(TRANSLATE)
 @bp.doc(summary="Latest published translation of an article, with its revision",
         description="Negotiates like /v1/jobs/{id}/translations/{lang} (JSON, text/html, text/markdown, text/plain).",
         responses={200: "The translation", 304: "Not modified", 404: "Nothing published"})
 def latest_translation(external_id: str, lang: str):
     jobs = services().jobs
-    published = jobs.published(external_id, lang)
+    published = jobs.published(external_id, lang, current_key().tenant)
     result = jobs.result(published["job_id"], lang) if published else None
     if result is None:
         raise Problem(404, "article-not-published", "Nothing published",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
+from service.auth import public
 from service.schemas import Health
 from service.wiring import services
 
@@ -11,12 +12,14 @@ bp = APIBlueprint("health", __name__, tag="Health")
 
 
 @bp.get("/healthz")
+@public
 @bp.output(Health)
 def healthz():
     return {"status": "ok", "checks": {}}
 
 
 @bp.get("/readyz")
+@public
 @bp.output(Health)
 @bp.doc(responses=[200, 503])
 def readyz():

@@ -1,14 +1,20 @@
-"""/v1/jobs: submit an article, follow its progress, fetch each translation."""
+"""/v1/jobs: submit an article, follow its progress, fetch each translation.
+
+A job belongs to the tenant of the key that submitted it: other tenants' keys
+get 404 for it (not 403, so a job id reveals nothing); admin keys see every job.
+"""
 
 from __future__ import annotations
 
 from apiflask import APIBlueprint
 from flask import url_for
 
+from access import TRANSLATE
+from service.auth import charge_characters, current_key, is_admin, requires
 from service.problems import Problem, unprocessable
 from service.glossary_use import resolve_glossaries
 from service.representations import respond
-from service.schemas import JobIn, JobOut, TranslationOut
+from service.schemas import JobIn, JobList, JobListQuery, JobOut, TranslationOut
 from service.wiring import services
 from workers.celery_app import TRANSLATE_TASK
 from translation.documents import DocumentError, parse
@@ -19,10 +25,20 @@ bp = APIBlueprint("jobs", __name__, url_prefix="/v1/jobs", tag="Jobs")
 
 
 def _status_or_404(job_id: str) -> dict:
+    """The job's status, if the caller may see it; the same 404 whether it does not exist or is not theirs."""
     try:
-        return services().jobs.status(job_id)
+        status = services().jobs.status(job_id)
     except JobNotFound:
+        status = None
+    if status is None or not (is_admin() or status.get("owner", {}).get("tenant") == current_key().tenant):
         raise Problem(404, "job-not-found", "Job not found", f"There is no job {job_id!r}.")
+    return status
+
+
+def _characters(job: dict) -> int:
+    """What a job costs against the character quota: the article's characters, once per target language."""
+    article = job["article"]
+    return (len(article["title"]) + len(article["body"])) * len(job["target_langs"])
 
 
 def _check_languages(source: str, targets: list[str]) -> None:
@@ -46,9 +62,13 @@ def _check_languages(source: str, targets: list[str]) -> None:
 
 
 @bp.post("")
+@requires(TRANSLATE)
 @bp.input(JobIn, arg_name="job")
 @bp.output(JobOut, status_code=202)
-@bp.doc(summary="Submit an article for translation", responses=[202, 413, 415, 422])
+@bp.doc(summary="Submit an article for translation",
+        description="Charges the article's characters (title and body), times the number of target languages, "
+                    "to the key's character quota.",
+        responses=[202, 413, 415, 422])
 def create_job(job: dict):
     _check_languages(job["source_lang"], job["target_langs"])
     article = job["article"]
@@ -64,9 +84,13 @@ def create_job(job: dict):
             raise unprocessable("callback_url", str(refused), slug="unsafe-callback-url")
     request = {**job, "glossaries": resolve_glossaries(job)}
     request.pop("glossary_ids", None)
+    key = current_key()
+    request["owner"] = {"key": key.id, "prefix": key.prefix, "tenant": key.tenant}
+    # Charged once the request is valid: a rejected submission costs nothing.
+    charge_characters(_characters(job))
     if job.get("external_id"):
         # Counted only once the request is valid, so revisions have no gaps from rejected submissions.
-        request["revision"] = s.jobs.next_revision(job["external_id"])
+        request["revision"] = s.jobs.next_revision(job["external_id"], key.tenant)
     job_id = s.jobs.create(request)
     try:
         for lang in job["target_langs"]:
@@ -79,7 +103,22 @@ def create_job(job: dict):
     return s.jobs.status(job_id), 202, {"Location": location}
 
 
+@bp.get("")
+@requires(TRANSLATE)
+@bp.input(JobListQuery, location="query", arg_name="query")
+@bp.output(JobList)
+@bp.doc(summary="The tenant's jobs, newest first (admin keys: every job, or one tenant's)")
+def list_jobs(query: dict):
+    if query.get("tenant") and not is_admin():
+        raise Problem(403, "missing-role", "Role required", "Only admin keys may list another tenant's jobs.",
+                      required_role="admin")
+    tenant = query.get("tenant") or (None if is_admin() else current_key().tenant)
+    jobs, total = services().jobs.list(tenant, query["offset"], query["limit"])
+    return {"items": jobs, "total": total, "offset": query["offset"], "limit": query["limit"]}
+
+
 @bp.get("/<job_id>")
+@requires(TRANSLATE)
 @bp.output(JobOut)
 @bp.doc(summary="Job status, per target language", responses=[200, 404])
 def get_job(job_id: str):
@@ -87,6 +126,7 @@ def get_job(job_id: str):
 
 
 @bp.delete("/<job_id>")
+@requires(TRANSLATE)
 @bp.output(JobOut)
 @bp.doc(summary="Cancel the languages that have not started", responses=[200, 404, 409])
 def cancel_job(job_id: str):
@@ -99,6 +139,7 @@ def cancel_job(job_id: str):
 
 
 @bp.get("/<job_id>/translations/<lang>")
+@requires(TRANSLATE)
 @bp.doc(
     summary="One translation of the article",
     description="JSON by default; the rendered article for Accept: text/html, text/markdown or text/plain. "

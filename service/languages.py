@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 
+from service.auth import ANY_KEY, requires
 from service.schemas import LanguagesOut
 from service.wiring import services
 
@@ -11,6 +12,7 @@ bp = APIBlueprint("languages", __name__, url_prefix="/v1/languages", tag="Langua
 
 
 @bp.get("")
+@requires(ANY_KEY)
 @bp.output(LanguagesOut)
 @bp.doc(summary="Installed models and every pair they reach, directly or through the pivot language")
 def list_languages():

@@ -7,6 +7,7 @@ from apiflask import Schema
 from apiflask.fields import URL, Boolean, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 
+from access import ROLES
 from conventions import ID_PATTERN, LANGUAGE_CODE_PATTERN
 from translation.documents import FORMATS
 
@@ -57,6 +58,7 @@ class GlossaryOut(Schema):
     version = Integer()
     created_at = String()
     updated_at = String()
+    author = Dict(allow_none=True, metadata={"description": "The key that made this version: {key, name}."})
     entries = List(Nested(EntryOut))
 
 
@@ -122,6 +124,7 @@ class JobOut(Schema):
     languages = Dict(keys=String(), values=Nested(LanguageStatus))
     glossaries = List(Dict())
     webhook = Dict()
+    owner = Dict(metadata={"description": "The submitting key's prefix and its tenant."})
 
 
 class TranslationOut(Schema):
@@ -164,3 +167,95 @@ class ProblemDocument(Schema):
     status = Integer()
     detail = String()
     errors = List(Nested(ProblemField), metadata={"description": "Validation errors, one per field."})
+
+
+# -- access control (service/keys.py, service/auth.py) ------------------------------
+
+LIMIT_HELP = "In the `limits` notation: '600/minute', '1000000/day', '3 per 2 seconds', or 'unlimited'; " \
+             "null: the configured default."
+
+
+class KeyIn(Schema):
+    name = String(required=True, validate=Length(min=1, max=100))
+    roles = List(String(validate=OneOf(ROLES)), required=True, validate=Length(min=1))
+    tenant = String(validate=Regexp(ID_PATTERN), metadata={"description": "Defaults to the key's own id."})
+    rate_limit = String(allow_none=True, metadata={"description": "Requests. " + LIMIT_HELP})
+    char_quota = String(allow_none=True, metadata={"description": "Characters submitted for translation. " + LIMIT_HELP})
+    webhook_secret = Boolean(load_default=False,
+                             metadata={"description": "Make a per-key secret for signing this key's webhook events."})
+
+
+class KeyPatch(Schema):
+    name = String(validate=Length(min=1, max=100))
+    roles = List(String(validate=OneOf(ROLES)), validate=Length(min=1))
+    rate_limit = String(allow_none=True, metadata={"description": LIMIT_HELP})
+    char_quota = String(allow_none=True, metadata={"description": LIMIT_HELP})
+
+
+class KeyOut(Schema):
+    id = String()
+    prefix = String(metadata={"description": "Tells keys apart in lists and logs; not enough to use the key."})
+    name = String()
+    tenant = String()
+    roles = List(String())
+    rate_limit = String(allow_none=True)
+    char_quota = String(allow_none=True)
+    has_webhook_secret = Boolean(metadata={"description": "Whether the key's webhooks are signed with its own secret."})
+    created_at = String()
+    created_by = String(allow_none=True)
+    revoked = Boolean()
+    revoked_at = String(allow_none=True)
+    revoked_by = String(allow_none=True)
+    rotated_from = String(allow_none=True)
+    rotated_to = String(allow_none=True)
+
+
+class NewKeyOut(KeyOut):
+    key = String(metadata={"description": "The API key. Shown this once: only its hash is kept."})
+    webhook_secret = String(allow_none=True, metadata={"description": "The per-key webhook secret, shown this once."})
+
+
+class KeyList(Schema):
+    items = List(Nested(KeyOut))
+    total = Integer()
+
+
+class AuditQuery(Schema):
+    limit = Integer(load_default=100, validate=Range(min=1, max=1000))
+
+
+class AuditEntry(Schema):
+    at = String()
+    action = String()
+    key = String()
+    endpoint = String(allow_none=True)
+    status = Integer()
+
+
+class AuditOut(Schema):
+    key = String()
+    items = List(Nested(AuditEntry))
+
+
+class UsageOut(Schema):
+    key = Nested(KeyOut)
+    requests = Dict(metadata={"description": "{limit, remaining}"})
+    characters = Dict(metadata={"description": "{limit, remaining}"})
+
+
+class JobListQuery(Page):
+    tenant = String(validate=Regexp(ID_PATTERN), metadata={"description": "Admin keys only: one tenant's jobs."})
+
+
+class JobList(Schema):
+    items = List(Dict(), metadata={"description": "Job summaries, newest first."})
+    total = Integer()
+    offset = Integer()
+    limit = Integer()
+
+
+class GlossaryVersions(Schema):
+    items = List(Dict(), metadata={"description": "{version, author, updated_at, entries}, newest first."})
+    total = Integer()
+    offset = Integer()
+    limit = Integer()

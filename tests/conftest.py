@@ -202,7 +202,7 @@ def client(stack):
 
     app = create_app(stack.settings)
     app.testing = True
-    return app.test_client()
+    return keyed_client(app)
 
 
 def read_article() -> dict:
@@ -216,3 +216,27 @@ def wait_for_job(client, job_id: str, timeout: float = 60) -> dict:
         return status if status["state"] not in ("queued", "running") else None
 
     return wait_until(finished, timeout, interval=0.1, what=f"job {job_id}")
+
+
+# -- API keys: every test client of the API sends one ------------------------------
+
+def keyed_client(app, roles=("admin",), **options):
+    """A test client of `app` sending a new API key with every request (admin,
+    without limits, unless told otherwise); the key is `client.api_key`
+    (an access.NewKey). A request's own Authorization header still wins."""
+    from access import KeyStore
+
+    options = {"rate_limit": "unlimited", "char_quota": "unlimited", **options}
+    new = KeyStore(app.extensions["newsroom"].redis).create(options.pop("name", "tests"), roles, **options)
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {new.secret}"
+    client.api_key = new
+    return client
+
+
+ACCESS_KEY_PREFIXES = (b"apikey:", b"audit:", b"quota")
+
+
+def stored_keys(store) -> list[bytes]:
+    """Redis keys a request left behind, access control's own (keys, audit, counters) aside."""
+    return [k for k in store.keys() if not k.startswith(ACCESS_KEY_PREFIXES)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from tests.conftest import make_settings, read_article
+from tests.conftest import keyed_client, make_settings, read_article, stored_keys
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
@@ -20,7 +20,7 @@ def api(redis_server, model_dirs):
     store = redis.Redis.from_url(settings.redis_url)
     store.flushdb()
     app = create_app(settings)
-    return app.test_client(), store
+    return keyed_client(app), store
 
 
 def job(**overrides) -> dict:
@@ -53,14 +53,14 @@ def test_missing_or_wrong_fields_are_422_naming_the_field(api, payload, field):
     body = assert_problem(client.post("/v1/jobs", json=payload), 422, "validation-error")
     assert field in [e["field"] for e in body["errors"]]
     assert field in body["detail"]
-    assert store.dbsize() == 0
+    assert stored_keys(store) == []
 
 
 def test_malformed_json_is_400(api):
     client, store = api
     assert_problem(client.post("/v1/jobs", data='{"source_lang": "en",', content_type="application/json"), 400,
                    "malformed-json")
-    assert store.dbsize() == 0
+    assert stored_keys(store) == []
 
 
 def test_unsupported_pair_lists_available_pairs(api):
@@ -68,14 +68,14 @@ def test_unsupported_pair_lists_available_pairs(api):
     body = assert_problem(client.post("/v1/jobs", json=job(target_langs=["ja"])), 422, "unsupported-language-pair")
     assert "en-de" in body["available_pairs"] and "en-ja" not in body["available_pairs"]
     assert "ja" in body["detail"]
-    assert store.dbsize() == 0
+    assert stored_keys(store) == []
 
 
 def test_too_many_target_languages(api):
     client, store = api
     body = assert_problem(client.post("/v1/jobs", json=job(target_langs=["de", "fr", "es", "lt"])), 422)
     assert "At most 3" in body["detail"]
-    assert store.dbsize() == 0
+    assert stored_keys(store) == []
 
 
 def test_body_over_size_limit_is_413(api):
@@ -83,13 +83,13 @@ def test_body_over_size_limit_is_413(api):
     article = {"title": "big", "body": "x" * (70 * 1024)}
     body = assert_problem(client.post("/v1/jobs", json=job(article=article)), 413)
     assert "65536" in body["detail"]
-    assert store.dbsize() == 0
+    assert stored_keys(store) == []
 
 
 def test_non_json_body_is_415(api):
     client, store = api
     assert_problem(client.post("/v1/jobs", data="hello", content_type="text/plain"), 415)
-    assert store.dbsize() == 0
+    assert stored_keys(store) == []
 
 
 def test_unknown_job_and_route_are_404(api):

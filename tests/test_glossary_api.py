@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.conftest import DATA, RedisServer, make_settings
+from tests.conftest import DATA, RedisServer, keyed_client, make_settings
 from tests.test_api_errors import assert_problem
 
 SEED = json.loads((DATA / "glossary.json").read_text())
@@ -25,7 +25,7 @@ def make_client(redis_server, db: int, model_dir: Path, **overrides):
 
     settings = make_settings(redis_server, db, model_dir, **overrides)
     redis.Redis.from_url(settings.redis_url).flushdb()
-    return create_app(settings).test_client()
+    return keyed_client(create_app(settings))
 
 
 @pytest.fixture()
@@ -247,4 +247,4 @@ def test_edit_survives_a_redis_restart(tmp_path, model_dirs):
 def _client_without_flush(server, model_dir):
     from service import create_app
 
-    return create_app(make_settings(server, 0, model_dir)).test_client()
+    return keyed_client(create_app(make_settings(server, 0, model_dir)))

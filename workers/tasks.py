@@ -7,6 +7,7 @@ import logging
 import redis
 from celery import Celery
 
+from access import KeyStore
 from config import Settings
 from glossary.store import GlossaryStore
 from jobs.pipeline import Pipeline
@@ -50,7 +51,8 @@ def build_pipeline(settings: Settings, notify=None) -> Pipeline:
 
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
     settings = runtime.settings
-    policy = WebhookPolicy.from_settings(settings)
+    # Per-key webhook secrets are read when each event is sent (one Redis read).
+    policy = WebhookPolicy.from_settings(settings, KeyStore(redis.Redis.from_url(settings.redis_url)).webhook_secret)
 
     @app.task(name=TRANSLATE_TASK)
     def translate_language(job_id: str, lang: str) -> str:

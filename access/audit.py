@@ -1,0 +1,39 @@
+"""Who did what, when: a capped list of recent actions per API key.
+
+    audit:{key id}   list of JSON entries, newest first, at most `max_entries`
+
+Entries name the key by its prefix, never by its secret.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+import redis
+
+from conventions import iso
+
+
+@dataclass
+class AuditLog:
+    redis: redis.Redis
+    max_entries: int = 1000
+    prefix: str = "audit"
+
+    def _key(self, key_id: str) -> str:
+        return f"{self.prefix}:{key_id}"
+
+    def record(self, key_id: str, action: str, **details) -> dict:
+        """Append one action ("POST /v1/jobs", "key.revoke", …) by key `key_id`."""
+        entry = {"at": iso(time.time()), "action": action, **details}
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(self._key(key_id), json.dumps(entry, separators=(",", ":")))
+            pipe.ltrim(self._key(key_id), 0, self.max_entries - 1)
+            pipe.execute()
+        return entry
+
+    def recent(self, key_id: str, limit: int = 100) -> list[dict]:
+        """The key's latest actions, newest first."""
+        return [json.loads(raw) for raw in self.redis.lrange(self._key(key_id), 0, max(0, limit - 1))]
