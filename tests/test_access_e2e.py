@@ -1,0 +1,117 @@
+"""Access control on the whole path (real Celery workers): each tenant publishes
+and reads its own articles under the same external_id, webhooks are signed
+with the submitting key's own secret, and no key reaches the worker logs."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from access import TRANSLATE
+from jobs.webhooks import SIGNATURE_HEADER, verify
+from tests.conftest import keyed_client, wait_for_job, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def app(stack):
+    from service import create_app
+
+    return create_app(stack.settings)
+
+
+@pytest.fixture(scope="module")
+def secrets_used():
+    return []
+
+
+def tenant_client(app, tenant, secrets_used, **options):
+    client = keyed_client(app, [TRANSLATE], name=f"desk {tenant}", tenant=tenant, **options)
+    secrets_used.append(client.api_key.secret)
+    if client.api_key.webhook_secret:
+        secrets_used.append(client.api_key.webhook_secret)
+    return client
+
+
+def submit(client, body: str, **extra) -> dict:
+    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
+                                             "article": {"title": "Story", "body": body}, **extra})
+    assert response.status_code == 202, response.get_json()
+    return wait_for_job(client, response.get_json()["id"], timeout=120)
+
+
+def test_each_tenant_publishes_and_reads_its_own_article(stack, app, secrets_used):
+    alice = tenant_client(app, f"a-{stack.kind}", secrets_used)
+    bob = tenant_client(app, f"b-{stack.kind}", secrets_used)
+    mine = submit(alice, "Alice wrote this about NATO.", external_id="cms-shared")
+    theirs = submit(bob, "Bob wrote something else.", external_id="cms-shared")
+    assert mine["state"] == theirs["state"] == "succeeded"
+    assert mine["revision"] == theirs["revision"] == 1  # counted per tenant
+    got_alice = alice.get("/v1/articles/cms-shared/de").get_json()
+    got_bob = bob.get("/v1/articles/cms-shared/de").get_json()
+    assert got_alice["job_id"] == mine["id"] and got_bob["job_id"] == theirs["id"]
+    assert got_alice["body"] == alice.get(f"/v1/jobs/{mine['id']}/translations/de").get_json()["body"]
+    assert got_alice["body"] != got_bob["body"]
+    # Bob's next revision goes to his own article, never over Alice's.
+    assert submit(bob, "Bob corrected his.", external_id="cms-shared")["revision"] == 2
+    assert alice.get("/v1/articles/cms-shared/de").get_json()["job_id"] == mine["id"]
+
+
+class Receiver:
+    """A real HTTP endpoint on loopback that records what it is sent."""
+
+    def __init__(self):
+        self.requests = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                receiver.requests.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_webhooks_are_signed_with_the_keys_own_secret(stack, app, secrets_used):
+    if stack.kind != "identity":
+        pytest.skip("signing does not depend on the model")
+    receiver = Receiver()
+    try:
+        own = tenant_client(app, "hooks-own", secrets_used, webhook_secret=True)
+        plain = tenant_client(app, "hooks-plain", secrets_used)
+        signed_own = submit(own, "One paragraph.", callback_url=receiver.url)
+        signed_global = submit(plain, "Another paragraph.", callback_url=receiver.url)
+        wait_until(lambda: len(receiver.requests) == 4, 60, what="four webhook events")
+        by_job = {}
+        for headers, body in receiver.requests:
+            by_job.setdefault(json.loads(body)["job_id"], []).append((headers[SIGNATURE_HEADER], body))
+        secret = own.api_key.webhook_secret
+        for signature, body in by_job[signed_own["id"]]:
+            assert verify(secret, body, signature) and not verify("test-secret", body, signature)
+        for signature, body in by_job[signed_global["id"]]:
+            assert verify("test-secret", body, signature) and not verify(secret, body, signature)
+        assert all(secret.encode() not in body for _, body in receiver.requests)
+    finally:
+        receiver.close()
+
+
+def test_no_key_appears_in_the_worker_logs(stack, secrets_used):
+    logs = "".join(path.read_text(errors="replace") for path in stack.log_dir.iterdir())
+    assert "translate_language" in logs  # the worker logged the tasks of this module
+    assert secrets_used
+    for secret in secrets_used:
+        random_part = secret.removeprefix("whsec_").split("_")[-1] if secret.startswith("nt_") else secret[6:]
+        assert secret not in logs and random_part not in logs

@@ -1,0 +1,202 @@
+"""Every endpoint x {no key, wrong key, revoked key, each role}: the exact status
+and problem document, on the real app and a real Redis (no worker needed).
+
+The table below names, for every endpoint of the app, the role it needs, a
+request that succeeds with that role, and its status. The endpoints come from
+the app's url_map: an endpoint missing from the table, or declaring another
+role than the table says, fails the test."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from access import ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, ROLES, TRANSLATE, KeyStore
+from jobs.store import JobStore
+from service.auth import ANY_KEY, endpoint_role
+from tests.conftest import make_settings
+
+PUBLIC = "public"
+TENANT = "matrix"
+CSV = "term,de\nKyiv,Kyjiw\n"
+
+
+class World:
+    """A fresh glossary, a queued job and a finished, published job, all of tenant TENANT."""
+
+    def __init__(self, app, admin_client):
+        jobs: JobStore = app.extensions["newsroom"].jobs
+        created = admin_client.post("/v1/glossaries", json={
+            "name": "matrix", "source_lang": "en",
+            "entries": [{"term": "NATO", "translations": {"de": "NATO"}}]})
+        assert created.status_code == 201, created.get_json()
+        self.glossary = created.get_json()["id"]
+        self.etag = created.headers["ETag"]
+        self.entry = created.get_json()["entries"][0]["id"]
+        submitted = admin_client.post("/v1/jobs", json=job_body())
+        assert submitted.status_code == 202, submitted.get_json()
+        self.queued_job = submitted.get_json()["id"]
+        self.done_job = admin_client.post("/v1/jobs", json=job_body(external_id="cms-matrix")).get_json()["id"]
+        # What a worker would do, without one: run and publish the job's German translation.
+        assert jobs.claim(self.done_job, "de")
+        assert jobs.succeed(self.done_job, "de", {"title": "T", "body": "B", "format": "text", "model": []}, None, {})
+        assert jobs.publish("cms-matrix", "de", 1, self.done_job, TENANT)
+        victim = admin_client.post("/v1/keys", json={"name": "victim", "roles": [TRANSLATE], "tenant": TENANT})
+        self.other_key = victim.get_json()["id"]
+
+
+def job_body(**extra) -> dict:
+    return {"source_lang": "en", "target_langs": ["de"], "article": {"title": "Matrix", "body": "A short text."}, **extra}
+
+
+# endpoint -> (role, method, path, request kwargs, status when allowed). `w` is a World.
+ENDPOINTS = {
+    "health.healthz": (PUBLIC, "GET", lambda w: "/healthz", {}, 200),
+    "health.readyz": (PUBLIC, "GET", lambda w: "/readyz", {}, 503),  # no worker in this test
+    "openapi.spec": (PUBLIC, "GET", lambda w: "/openapi.json", {}, 200),
+    "openapi.docs": (PUBLIC, "GET", lambda w: "/docs", {}, 200),
+    "languages.list_languages": (ANY_KEY, "GET", lambda w: "/v1/languages", {}, 200),
+    "usage.usage": (ANY_KEY, "GET", lambda w: "/v1/usage", {}, 200),
+    "jobs.create_job": (TRANSLATE, "POST", lambda w: "/v1/jobs", {"json": job_body()}, 202),
+    "jobs.list_jobs": (TRANSLATE, "GET", lambda w: "/v1/jobs", {}, 200),
+    "jobs.get_job": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.queued_job}", {}, 200),
+    "jobs.cancel_job": (TRANSLATE, "DELETE", lambda w: f"/v1/jobs/{w.queued_job}", {}, 200),
+    "jobs.get_translation": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/translations/de", {}, 200),
+    "articles.latest_translation": (TRANSLATE, "GET", lambda w: "/v1/articles/cms-matrix/de", {}, 200),
+    "glossaries.create_glossary": (GLOSSARY_WRITE, "POST", lambda w: "/v1/glossaries",
+                                   {"json": {"name": "new", "source_lang": "en"}}, 201),
+    "glossaries.list_glossaries": (GLOSSARY_READ, "GET", lambda w: "/v1/glossaries", {}, 200),
+    "glossaries.get_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v1/glossaries/{w.glossary}", {}, 200),
+    "glossaries.replace_glossary": (GLOSSARY_WRITE, "PUT", lambda w: f"/v1/glossaries/{w.glossary}",
+                                    {"json": {"name": "renamed", "source_lang": "en"}, "etag": True}, 200),
+    "glossaries.patch_glossary": (GLOSSARY_WRITE, "PATCH", lambda w: f"/v1/glossaries/{w.glossary}",
+                                  {"json": {"description": "changed"}, "etag": True}, 200),
+    "glossaries.delete_glossary": (GLOSSARY_WRITE, "DELETE", lambda w: f"/v1/glossaries/{w.glossary}",
+                                   {"etag": True}, 204),
+    "glossaries.add_entry": (GLOSSARY_WRITE, "POST", lambda w: f"/v1/glossaries/{w.glossary}/entries",
+                             {"json": {"term": "Kyiv", "translations": {"de": "Kyjiw"}}, "etag": True}, 201),
+    "glossaries.replace_entry": (GLOSSARY_WRITE, "PUT", lambda w: f"/v1/glossaries/{w.glossary}/entries/{w.entry}",
+                                 {"json": {"term": "NATO", "keep": True}, "etag": True}, 200),
+    "glossaries.delete_entry": (GLOSSARY_WRITE, "DELETE",
+                                lambda w: f"/v1/glossaries/{w.glossary}/entries/{w.entry}", {"etag": True}, 200),
+    "glossaries.list_versions": (GLOSSARY_READ, "GET", lambda w: f"/v1/glossaries/{w.glossary}/versions", {}, 200),
+    "glossaries.get_version": (GLOSSARY_READ, "GET", lambda w: f"/v1/glossaries/{w.glossary}/versions/1", {}, 200),
+    "glossaries.import_glossary": (GLOSSARY_WRITE, "POST", lambda w: f"/v1/glossaries/{w.glossary}/import?format=csv",
+                                   {"data": CSV, "content_type": "text/csv", "etag": True}, 200),
+    "glossaries.export_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v1/glossaries/{w.glossary}/export", {}, 200),
+    "keys.create_key": (ADMIN, "POST", lambda w: "/v1/keys", {"json": {"name": "n", "roles": [TRANSLATE]}}, 201),
+    "keys.list_keys": (ADMIN, "GET", lambda w: "/v1/keys", {}, 200),
+    "keys.get_key": (ADMIN, "GET", lambda w: f"/v1/keys/{w.other_key}", {}, 200),
+    "keys.update_key": (ADMIN, "PATCH", lambda w: f"/v1/keys/{w.other_key}", {"json": {"rate_limit": "10/minute"}}, 200),
+    "keys.revoke_key": (ADMIN, "DELETE", lambda w: f"/v1/keys/{w.other_key}", {}, 200),
+    "keys.rotate_key": (ADMIN, "POST", lambda w: f"/v1/keys/{w.other_key}/rotate", {}, 201),
+    "keys.key_audit": (ADMIN, "GET", lambda w: f"/v1/keys/{w.other_key}/audit", {}, 200),
+}
+
+CALLERS = ["no key", "wrong key", "revoked key", *ROLES]
+
+
+@pytest.fixture(scope="module")
+def app(redis_server, model_dirs):
+    from service import create_app
+
+    settings = make_settings(redis_server, 5, model_dirs["identity"])
+    redis.Redis.from_url(settings.redis_url).flushdb()
+    return create_app(settings)
+
+
+@pytest.fixture(scope="module")
+def keys(app) -> dict[str, str]:
+    """One key per caller of the matrix, all in TENANT."""
+    store = KeyStore(app.extensions["newsroom"].redis)
+    made = {role: store.create(f"matrix {role}", [role], TENANT, "unlimited", "unlimited").secret for role in ROLES}
+    revoked = store.create("matrix revoked", [ADMIN], TENANT)
+    store.revoke(revoked.key.id)
+    made["revoked key"] = revoked.secret
+    made["wrong key"] = made[ADMIN][:-4] + "abcd"  # well-formed, but not a key that was issued
+    return made
+
+
+def test_every_endpoint_is_in_the_table_with_the_role_it_declares(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - {"openapi.swagger_ui_oauth_redirect", "static"} == set(ENDPOINTS)
+    for endpoint, (role, *_rest) in ENDPOINTS.items():
+        public, declared = endpoint_role(app, endpoint)
+        assert (PUBLIC if public else declared) == role, endpoint
+
+
+def test_an_endpoint_without_a_declared_role_stops_the_app(app):
+    from apiflask import APIFlask
+
+    from service.auth import check_declarations
+
+    bare = APIFlask("bare")
+    bare.add_url_rule("/v1/forgotten", "forgotten", lambda: "open?")
+    with pytest.raises(RuntimeError, match="forgotten"):
+        check_declarations(bare)
+
+
+def _allowed(role, caller: str) -> bool:
+    if role in (PUBLIC, ANY_KEY):
+        return caller in ROLES or role == PUBLIC
+    return caller in ROLES and (caller == ADMIN or caller == role or (caller, role) == (GLOSSARY_WRITE, GLOSSARY_READ))
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_matrix(app, keys, endpoint, caller):
+    role, method, path, options, allowed_status = ENDPOINTS[endpoint]
+    client = app.test_client()
+    world = World(app, _admin_client(app, keys))
+    options = dict(options)
+    headers = {"If-Match": world.etag} if options.pop("etag", False) else {}
+    if caller != "no key":
+        headers["Authorization"] = f"Bearer {keys[caller]}"
+    response = client.open(path(world), method=method, headers=headers, **options)
+
+    if _allowed(role, caller):
+        assert response.status_code == allowed_status, response.get_data(as_text=True)
+        return
+    body = response.get_json()
+    assert response.mimetype == "application/problem+json"
+    if caller in ROLES:
+        assert response.status_code == 403
+        assert body["type"].endswith("/missing-role") and body["title"] == "Role required"
+        assert body["required_role"] == role and role in body["detail"]
+        assert "WWW-Authenticate" not in response.headers
+        return
+    assert response.status_code == 401
+    expected = {"no key": ("missing-api-key", "API key required"), "wrong key": ("invalid-api-key", "Invalid API key"),
+                "revoked key": ("revoked-api-key", "API key revoked")}[caller]
+    assert body["type"].endswith("/" + expected[0]) and body["title"] == expected[1]
+    assert body["status"] == 401 and body["detail"]
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="newsroom-translate"')
+    assert ('error="invalid_token"' in challenge) == (caller != "no key")
+
+
+def _admin_client(app, keys):
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {keys[ADMIN]}"
+    return client
+
+
+def test_other_key_forms_are_accepted(app, keys):
+    """DeepL's header and LibreTranslate's api_key field reach the same lookup."""
+    client = app.test_client()
+    key = keys[TRANSLATE]
+    assert client.get("/v1/languages", headers={"Authorization": f"DeepL-Auth-Key {key}"}).status_code == 200
+    assert client.get(f"/v1/languages?api_key={key}").status_code == 200
+    assert client.post("/v1/jobs", json={**job_body(), "api_key": key}).status_code == 422  # found, then: unknown field
+    assert client.get("/v1/languages", headers={"Authorization": f"Basic {key}"}).status_code == 401
+
+
+def test_openapi_declares_the_scheme_and_each_operations_role(app):
+    spec = app.test_client().get("/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["ApiKeyAuth"] == {
+        "type": "http", "scheme": "bearer", "description": spec["components"]["securitySchemes"]["ApiKeyAuth"]["description"]}
+    assert spec["paths"]["/v1/jobs"]["post"]["security"] == [{"ApiKeyAuth": [TRANSLATE]}]
+    assert spec["paths"]["/v1/keys"]["get"]["security"] == [{"ApiKeyAuth": [ADMIN]}]
+    assert spec["paths"]["/v1/languages"]["get"]["security"] == [{"ApiKeyAuth": []}]
+    assert spec["paths"]["/healthz"]["get"]["security"] == []
+    assert {"401", "403", "429"} <= set(spec["paths"]["/v1/glossaries/{glossary_id}"]["patch"]["responses"])
