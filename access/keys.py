@@ -199,15 +199,20 @@ class KeyStore:
                 "rate_limit": rate_limit or "", "char_quota": char_quota or "", "webhook_secret": hook_secret,
                 "created_at": round(self._now(), 3), "created_by": created_by, **(_fields or {}),
             }
-            # HSETNX on the hash field claims the id; a collision (1 in 36^8) draws again.
-            if self.redis.hsetnx(self._key(key_id), "hash", record["hash"]):
-                break
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._key(key_id), mapping=record)
-            pipe.zadd(self._index, {key_id: record["created_at"]})
-            pipe.execute()
+            if self.redis.transaction(lambda pipe: self._claim(pipe, key_id, record), self._key(key_id),
+                                      value_from_callable=True):
+                break  # else the id was taken (1 in 36^8): draw again
         key = ApiKey.from_record(key_id, {k: str(v) for k, v in record.items()})
         return NewKey(key, secret, hook_secret or None)
+
+    def _claim(self, pipe: redis.client.Pipeline, key_id: str, record: dict) -> bool:
+        """Write the whole record under a new id, or nothing if the id exists (WATCHed)."""
+        if pipe.exists(self._key(key_id)):
+            return False
+        pipe.multi()
+        pipe.hset(self._key(key_id), mapping=record)
+        pipe.zadd(self._index, {key_id: record["created_at"]})
+        return True
 
     # -- checking -----------------------------------------------------------------
 
