@@ -44,7 +44,8 @@ def _list(name: str, default: str = "") -> tuple[str, ...]:
 def _default_intra_threads(concurrency: int) -> int:
     # CTranslate2's intra_threads=0 means "all cores" per process; with several
     # worker processes that oversubscribes the CPU (argos-translate PR #528), so
-    # the default divides the cores between the processes explicitly.
+    # the default divides the cores between the processes explicitly. The
+    # bergamot engine keeps as many segments in flight.
     return max(1, (os.cpu_count() or 1) // max(1, concurrency))
 
 
@@ -54,7 +55,8 @@ class Settings:
     # Where installed Argos packages live (argostranslate reads the same variable).
     argos_packages_dir: str = ""
 
-    # Engine
+    # Engines, in order of preference (translation/engines)
+    engines: tuple[str, ...] = ("argos", "bergamot")
     beam_size: int = 4
     compute_type: str = "auto"
     worker_concurrency: int = 1
@@ -99,6 +101,7 @@ class Settings:
         return cls(
             redis_url=_str("REDIS_URL", cls.redis_url),
             argos_packages_dir=_str("ARGOS_PACKAGES_DIR", ""),
+            engines=_list("TRANSLATE_ENGINES", ",".join(cls.engines)),
             beam_size=_int("TRANSLATE_BEAM_SIZE", cls.beam_size),
             compute_type=_str("TRANSLATE_COMPUTE_TYPE", cls.compute_type),
             worker_concurrency=concurrency,

@@ -16,11 +16,11 @@ def sentences_by_paragraph(article: dict) -> list[list[str]]:
 
 
 def _decoding_limit(batch: list[list[str]]) -> int:
-    return max(16, 2 * max(len(t) for t in batch) + 8)  # as translation/engine.py
+    return max(16, 2 * max(len(t) for t in batch) + 8)  # as translation/engines/argos.py
 
 
 def translate_all(translator, tokens: list[list[str]], beam_size: int, max_batch_tokens: int) -> None:
-    """One token-batched call with the options of translation/engine.py."""
+    """One token-batched call with the options of translation/engines/argos.py."""
     translator.translate_batch(tokens, beam_size=beam_size, max_batch_size=max_batch_tokens, batch_type="tokens",
                                replace_unknowns=True, max_input_length=0, max_decoding_length=_decoding_limit(tokens))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from glossary.matching import TermMatcher
 from glossary.entries import Entry
-from translation.engine import Engine, EngineOptions
+from translation.engines import ArgosEngine, ArgosOptions, Router
 from devtools.testmodels import build_package, package_name
 from translation.article import Article, translate_article
 
@@ -36,14 +36,14 @@ def glossary_cost(work: Path, size: str, intra_threads: int, beam: int) -> dict:
     matcher = TermMatcher([Entry.from_dict({**e, "translations": e.get("translations", {})}) for e in seed["entries"]])
     title, _, body = (DATA / "article.txt").read_text().partition("\n")
     article = Article(title.strip(), body.lstrip("\n"))
-    options = EngineOptions(beam_size=beam, intra_threads=intra_threads)
+    options = ArgosOptions(beam_size=beam, intra_threads=intra_threads)
     figures = {}
     for label, kind, with_glossary in (("none", "identity", False), ("mask", "identity", True),
                                        ("split", "cipher", True)):
-        engine = Engine.from_packages_dir(str(_installed(work, kind, size)), options)  # no cache: measure the model
-        engine.load_all()
+        router = Router([ArgosEngine(str(_installed(work, kind, size)), options)])  # no cache: measure the model
+        router.load_all()
         start = time.perf_counter()
-        result = translate_article(engine, article, "en", "de", matcher if with_glossary else None)
+        result = translate_article(router, article, "en", "de", matcher if with_glossary else None)
         figures[f"{label}_s"] = round(time.perf_counter() - start, 3)
         report = result.report.to_dict()
         figures[f"{label}_methods"] = {m: sum(t["methods"].get(m, 0) for t in report["terms"])

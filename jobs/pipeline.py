@@ -13,7 +13,7 @@ from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
 from jobs import links
 from translation.documents import DocumentError
-from translation.engine import Engine, UnsupportedPair
+from translation.engines import Router, UnsupportedPair
 from jobs.store import JobNotFound, JobStore
 from translation.article import Article, translate_article
 
@@ -25,7 +25,7 @@ _MATCHERS_KEPT = 64
 
 @dataclass
 class Pipeline:
-    engine: Engine
+    router: Router
     jobs: JobStore
     glossaries: GlossaryStore
     # Sends a webhook event for a job (a Celery task in production).
@@ -41,7 +41,7 @@ class Pipeline:
             return "expired"
         try:
             result = translate_article(
-                self.engine,
+                self.router,
                 Article(**request["article"]),
                 request["source_lang"],
                 lang,
@@ -60,7 +60,7 @@ class Pipeline:
                 "title": result.title,
                 "body": result.body,
                 "format": request["article"]["format"],
-                "model": self.engine.describe_route(request["source_lang"], lang),
+                "model": self.router.describe_route(request["source_lang"], lang),
             },
             result.report.to_dict(),
             {"segments": result.segments, "model_calls": result.stats.model_calls,

@@ -69,7 +69,7 @@ def main() -> int:
                 failed = True
                 continue
             t = client.get(f"{location}/translations/{lang}").json()
-            model = " + ".join(f"{m['package']} {m['version']}" for m in t["model"])
+            model = " + ".join(f"{m['engine']} {m['model']} {m['version']}" for m in t["model"])
             stats = s["stats"]
             print(f"\n== {lang} (model: {model}; {stats['segments']} segments, {stats['cache_hits']} from the"
                   f" segment cache; {_seconds(s['started_at'], s['finished_at']):.2f} s in the worker)")

@@ -15,6 +15,7 @@ from service import auth, problems
 from service.wiring import ModelCatalog, Services
 from workers.celery_app import create_celery
 from jobs.store import JobStore
+from translation.engines import build_engines
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
@@ -30,7 +31,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,
         SPEC_FORMAT="json",
-        INFO={"description": "Offline article translation with glossaries, on Argos Translate models."},
+        INFO={"description": "Offline article translation with glossaries, on Argos Translate and Bergamot models."},
     )
     client = redis.Redis.from_url(settings.redis_url)
     # Access control first: its hook must answer 401/403/429 before any other hook reads the request.
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         jobs=JobStore(client, settings.job_ttl_seconds),
         glossaries=GlossaryStore.from_settings(client, settings),
         celery=create_celery(settings),
-        catalog=ModelCatalog(settings.argos_packages_dir, settings.pivot_lang),
+        catalog=ModelCatalog(build_engines(settings), settings.pivot_lang),
     )
 
     from service import articles, glossaries, health, jobs, keys, languages

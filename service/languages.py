@@ -1,4 +1,4 @@
-"""/v1/languages: what the installed models can translate."""
+"""/v1/languages: what the configured engines can translate."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ bp = APIBlueprint("languages", __name__, url_prefix="/v1/languages", tag="Langua
 @bp.get("")
 @requires(ANY_KEY)
 @bp.output(LanguagesOut)
-@bp.doc(summary="Installed models and every pair they reach, directly or through the pivot language")
+@bp.doc(summary="Models of the configured engines and every pair they reach, directly or through the pivot language")
 def list_languages():
     catalog = services().catalog
     pairs = [
-        {"source": src, "target": tgt, "via": [m.package for m in route], "pivot": len(route) > 1}
+        {"source": src, "target": tgt, "via": [m.name for m in route], "engines": [m.engine for m in route],
+         "pivot": len(route) > 1}
         for (src, tgt), route in sorted(catalog.routes().items())
     ]
-    return {"installed": [m.to_dict() for m in catalog.models()], "pairs": pairs}
+    return {"installed": [m.describe() for m in catalog.models()], "pairs": pairs}

@@ -133,14 +133,16 @@ class TranslationOut(Schema):
     title = String()
     body = String()
     format = String()
-    model = List(Dict(), metadata={"description": "Argos packages used, in order (two when pivoting)."})
+    model = List(Dict(), metadata={"description": "Models used, in order (two when pivoting): engine, model, version,"
+                                                  " from, to."})
     glossary = Dict()
 
 
 class LanguagePair(Schema):
     source = String()
     target = String()
-    via = List(String(), metadata={"description": "Packages used, in order."})
+    via = List(String(), metadata={"description": "Models used, in order."})
+    engines = List(String(), metadata={"description": "The engine of each model in `via` (argos, bergamot)."})
     pivot = Boolean()
 
 

@@ -13,28 +13,28 @@ from flask import current_app
 from config import Settings
 from glossary.store import GlossaryStore
 from jobs.store import JobStore
-from translation.argos_packages import InstalledModel, installed_models, routes
+from translation.engines import Engine, ModelInfo, list_models, routes
 
 
 @dataclass
 class ModelCatalog:
-    """Installed Argos packages as the API sees them (the folder shared with the
-    workers), re-read every few seconds so a newly installed model shows up
-    without restarting the API."""
+    """What the configured engines can translate, as the API sees it: the same
+    engines the workers build (listed, never loaded), re-read every few seconds
+    so a newly installed Argos package shows up without restarting the API."""
 
-    packages_dir: str
+    engines: list[Engine]
     pivot: str
     max_age: float = 10.0
-    _models: list[InstalledModel] = field(default_factory=list)
+    _models: list[ModelInfo] = field(default_factory=list)
     _read_at: float = float("-inf")
 
-    def models(self) -> list[InstalledModel]:
+    def models(self) -> list[ModelInfo]:
         if time.monotonic() - self._read_at > self.max_age:
-            self._models = installed_models(self.packages_dir or None)
+            self._models = list_models(self.engines)
             self._read_at = time.monotonic()
         return self._models
 
-    def routes(self) -> dict[tuple[str, str], list[InstalledModel]]:
+    def routes(self) -> dict[tuple[str, str], list[ModelInfo]]:
         return routes(self.models(), self.pivot)
 
 

@@ -114,15 +114,33 @@ def test_openapi_and_docs(api):
     assert client.get("/docs").status_code == 200
 
 
-def test_languages_lists_installed_and_pivot_pairs(api):
+def test_languages_lists_every_engine_and_pivot_pairs_across_engines(api):
     client, _ = api
     body = client.get("/v1/languages").get_json()
-    packages = {m["package"] for m in body["installed"]}
-    assert "test-identity-en_de" in packages
+    installed = {(m["engine"], m["model"]): m for m in body["installed"]}
+    assert installed[("argos", "test-identity-en_de")]["from"] == "en"
+    assert {(m["from"], m["to"]) for m in body["installed"] if m["engine"] == "bergamot"} == {("en", "pt"), ("pt", "en")}
     pairs = {(p["source"], p["target"]): p for p in body["pairs"]}
-    assert pairs[("en", "de")]["pivot"] is False
-    # No model ends in English here, so no pivot pair can be reached.
-    assert not any(p["pivot"] for p in body["pairs"])
+    assert pairs[("en", "de")]["pivot"] is False and pairs[("en", "de")]["engines"] == ["argos"]
+    assert pairs[("en", "pt")]["engines"] == ["bergamot"]
+    # Bergamot's pt->en, then the argos test model en->de: a pivot may cross engines.
+    assert pairs[("pt", "de")]["pivot"] is True and pairs[("pt", "de")]["engines"] == ["bergamot", "argos"]
+    assert ("de", "en") not in pairs
+
+
+def test_engines_are_chosen_by_configuration(redis_server, model_dirs):
+    from dataclasses import replace
+
+    from service import create_app
+
+    settings = make_settings(redis_server, 3, model_dirs["identity"])
+    client = create_app(replace(settings, engines=("argos",))).test_client()
+    pairs = {(p["source"], p["target"]) for p in client.get("/v1/languages").get_json()["pairs"]}
+    assert ("en", "de") in pairs and ("en", "pt") not in pairs
+    body = assert_problem(client.post("/v1/jobs", json=job(target_langs=["pt"])), 422, "unsupported-language-pair")
+    assert "en-de" in body["available_pairs"]
+    with pytest.raises(ValueError, match="TRANSLATE_ENGINES"):
+        create_app(replace(settings, engines=("argos", "deepl")))
 
 
 def test_readyz_without_worker_is_503(api):
@@ -131,4 +149,4 @@ def test_readyz_without_worker_is_503(api):
     response = client.get("/readyz")
     assert response.status_code == 503
     checks = response.get_json()["checks"]
-    assert checks["redis"] is True and checks["workers"] == [] and checks["models"] == 5
+    assert checks["redis"] is True and checks["workers"] == [] and checks["models"] == 5 + 2  # test models + bergamot's two

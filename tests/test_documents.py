@@ -15,7 +15,7 @@ from glossary.matching import TermMatcher
 from glossary.entries import Entry
 from tests.conftest import DATA
 from translation.documents import DocumentError, TranslatedUnit, parse
-from translation.engine import Engine, EngineOptions
+from translation.engines import ArgosEngine, ArgosOptions, Router
 from translation.article import Article, translate_article
 
 HTML = (DATA / "article.html").read_text()
@@ -26,7 +26,7 @@ GLOSSARY = TermMatcher([Entry("Vilnius", translations={"de": "Vilnius-DE"}),
 
 @pytest.fixture(scope="module")
 def engines(model_dirs):
-    return {kind: Engine.from_packages_dir(str(path), EngineOptions(beam_size=2)) for kind, path in model_dirs.items()}
+    return {kind: Router([ArgosEngine(str(path), ArgosOptions(beam_size=2))]) for kind, path in model_dirs.items()}
 
 
 class _Tags(HTMLParser):

@@ -36,7 +36,8 @@ def test_sample_article_into_three_languages(stack, client):
         translation = client.get(f"/v1/jobs/{job_id}/translations/{lang}").get_json()
         assert translation["title"] == expected(stack.kind, article["title"])
         assert translation["body"] == expected(stack.kind, article["body"])
-        assert translation["model"] == [{"package": f"test-{stack.kind}-en_{lang}", "version": "1.0", "from": "en", "to": lang}]
+        assert translation["model"] == [{"engine": "argos", "model": f"test-{stack.kind}-en_{lang}", "version": "1.0",
+                                         "from": "en", "to": lang}]
 
 
 def test_blank_lines_and_whitespace_survive(stack, client):

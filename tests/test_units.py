@@ -3,11 +3,10 @@ No Redis, no workers. (Fixed-span masking has its own tests: test_glossary_maski
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from translation.argos_packages import InstalledModel, routes
+from translation.engines import ModelInfo, routes
 from translation.segmentation import split_sentences
 from translation.article import Projection
 
@@ -43,16 +42,23 @@ def test_unknown_language_falls_back_to_english_rules():
         [(s.start, s.end) for s in split_sentences("Vilnius. Kaunas.", "lt")] == [(0, 8), (9, 16)]
 
 
-def model(src: str, tgt: str) -> InstalledModel:
-    return InstalledModel(f"{src}_{tgt}", "1.0", src, tgt, Path(f"/m/{src}_{tgt}"))
+def model(src: str, tgt: str, engine: str = "argos") -> ModelInfo:
+    return ModelInfo(engine, f"{src}_{tgt}", "1.0", src, tgt)
 
 
 def test_routes_direct_and_pivot_through_english():
     models = [model("de", "en"), model("en", "fr"), model("en", "de"), model("fr", "de")]
     table = routes(models, "en")
-    assert [m.package for m in table[("de", "fr")]] == ["de_en", "en_fr"]
-    assert [m.package for m in table[("fr", "de")]] == ["fr_de"]  # direct beats pivot
+    assert [m.name for m in table[("de", "fr")]] == ["de_en", "en_fr"]
+    assert [m.name for m in table[("fr", "de")]] == ["fr_de"]  # direct beats pivot
     assert ("de", "de") not in table and ("fr", "en") not in table
+
+
+def test_routes_prefer_the_first_engine_and_pivot_across_engines():
+    models = [model("en", "de"), model("en", "pt"), model("en", "pt", "bergamot"), model("pt", "en", "bergamot")]
+    table = routes(models, "en")
+    assert [m.engine for m in table[("en", "pt")]] == ["argos"]  # listed first: preferred
+    assert [(m.engine, m.name) for m in table[("pt", "de")]] == [("bergamot", "pt_en"), ("argos", "en_de")]
 
 
 def test_projection_is_exact_at_anchors_and_monotonic():

@@ -24,7 +24,7 @@ from typing import Callable
 from glossary.enforcement import FixedSpan, join_pieces, mask, split_around
 from glossary.report import GlossaryReport
 from translation.documents import TranslatedUnit, Unit, parse
-from translation.engine import Engine, EngineStats
+from translation.engines import EngineStats, Router
 from translation.segmentation import split_sentences
 
 
@@ -73,14 +73,14 @@ class ProgressReporter:
             self.callback(self.done, self.total)
 
 
-def translate_article(engine: Engine, article: Article, source: str, target: str,
+def translate_article(router: Router, article: Article, source: str, target: str,
                       matcher=None, on_progress: Callable[[int, int], None] | None = None) -> LanguageResult:
     document = parse(article.body, article.format)
     units = [Unit(article.title, [])] + list(document.units)
     segments = plan_segments(units, source, target, matcher)
     progress = ProgressReporter(on_progress, total=len(segments))
     progress.advance(0)
-    translations, stats, report = translate_segments(engine, segments, source, target, progress)
+    translations, stats, report = translate_segments(router, segments, source, target, progress)
     translated_units = assemble_units(units, segments, translations)
     body = document.render(translated_units[1:])
     return LanguageResult(translated_units[0].text, body, report, stats, len(segments))
@@ -116,7 +116,7 @@ def _has_text_to_translate(segment: Segment) -> bool:
     return any(p.translatable and p.text.strip() for p in pieces)
 
 
-def translate_segments(engine: Engine, segments: list[Segment], source: str, target: str,
+def translate_segments(router: Router, segments: list[Segment], source: str, target: str,
                        progress: ProgressReporter) -> tuple[list[SegmentTranslation], EngineStats, GlossaryReport]:
     stats = EngineStats()
     report = GlossaryReport()
@@ -124,7 +124,7 @@ def translate_segments(engine: Engine, segments: list[Segment], source: str, tar
 
     # Pass 1: every sentence whole, fixed spans masked, in one batch.
     masked = {i: mask(seg.text, seg.fixed) for i, seg in enumerate(segments) if _has_text_to_translate(seg)}
-    outputs, pass_stats = engine.translate([m.text for m in masked.values()], source, target)
+    outputs, pass_stats = router.translate([m.text for m in masked.values()], source, target)
     stats.add(pass_stats)
     retry = [i for i in range(len(segments)) if i not in masked]
     for (i, masked_segment), output in zip(masked.items(), outputs):
@@ -140,7 +140,7 @@ def translate_segments(engine: Engine, segments: list[Segment], source: str, tar
     if retry:
         pieces = {i: split_around(segments[i].text, segments[i].fixed) for i in retry}
         texts = [p.text for i in retry for p in pieces[i] if p.translatable]
-        outputs, pass_stats = engine.translate(texts, source, target) if texts else ([], EngineStats())
+        outputs, pass_stats = router.translate(texts, source, target) if texts else ([], EngineStats())
         stats.add(pass_stats)
         cursor = 0
         for i in retry:

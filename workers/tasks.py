@@ -14,7 +14,7 @@ from jobs.pipeline import Pipeline
 from jobs.store import JobStore
 from jobs.webhooks import WebhookPolicy, attempt_delivery
 from translation.cache import SegmentCache
-from translation.engine import Engine, EngineOptions
+from translation.engines import build_router
 from workers.celery_app import TRANSLATE_TASK, WEBHOOK_TASK
 
 log = logging.getLogger(__name__)
@@ -33,19 +33,16 @@ class WorkerRuntime:
         if self.pipeline is None:
             self.pipeline = build_pipeline(self.settings, notify=self.send_webhook)
             if self.settings.preload_models:
-                self.pipeline.engine.load_all()
-            log.info("worker ready with %d model(s)", len(self.pipeline.engine.models))
+                self.pipeline.router.load_all()
+            log.info("worker ready with %d model(s): %s", len(self.pipeline.router.models),
+                     ", ".join(f"{m.engine}:{m.name}" for m in self.pipeline.router.models))
         return self.pipeline
 
 
 def build_pipeline(settings: Settings, notify=None) -> Pipeline:
     client = redis.Redis.from_url(settings.redis_url)
-    engine = Engine.from_packages_dir(
-        settings.argos_packages_dir,
-        EngineOptions.from_settings(settings),
-        SegmentCache(client, settings.segment_cache_ttl_seconds),
-    )
-    return Pipeline(engine, JobStore(client, settings.job_ttl_seconds), GlossaryStore.from_settings(client, settings),
+    router = build_router(settings, SegmentCache(client, settings.segment_cache_ttl_seconds))
+    return Pipeline(router, JobStore(client, settings.job_ttl_seconds), GlossaryStore.from_settings(client, settings),
                     notify=notify)
 
 

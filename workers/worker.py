@@ -19,8 +19,8 @@ register_tasks(app, runtime)
 
 
 @worker_process_init.connect
-def _load_engine(**_):
-    # CTranslate2 and its OpenMP thread pools must be created in the worker
-    # process itself, after the fork: a pool inherited from the parent
-    # deadlocks (LibreTranslate #1008).
+def _load_models(**_):
+    # Models and their thread pools (CTranslate2's OpenMP pool, the bergamot
+    # engine's segment threads) must be created in the worker process itself,
+    # after the fork: a pool inherited from the parent deadlocks (LibreTranslate #1008).
     runtime.start()
