@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test test-fast up down bench models clean
+.PHONY: setup demo test test-fast up down bench quality models clean
 
 setup:
 	scripts/setup.sh
@@ -28,6 +28,10 @@ models: setup
 
 bench: setup
 	. scripts/env.sh && $(VENV)/python -m benchmarks $(BENCH_ARGS)
+
+# The real en->pt model through the pipeline, measured (a few minutes); see quality/.
+quality: setup
+	. scripts/env.sh && $(VENV)/python -m quality $(QUALITY_ARGS)
 
 clean: down
 	rm -rf var
