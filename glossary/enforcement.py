@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 MASK, SPLIT = "mask", "split"
+TERM_ONLY = "term_only"  # the segment is nothing but fixed spans: nothing went to the model
 
 
 @dataclass(frozen=True)
@@ -213,10 +214,33 @@ def join_pieces(pieces: list[Piece], translated_texts: list[str]) -> tuple[str, 
         raise ValueError(f"{len(translated_texts)} translations for {wanted} translatable pieces")
     outputs = iter(translated_texts)
     parts, spans, length = [], [], 0
-    for piece in pieces:
-        text = piece.lead + next(outputs).strip() + piece.trail if piece.translatable else piece.text
+    for index, piece in enumerate(pieces):
+        if piece.translatable:
+            text = next(outputs).strip()
+            before = pieces[index - 1] if index > 0 else None
+            after = pieces[index + 1] if index + 1 < len(pieces) else None
+            text = (_separator(before, piece, text, at_start=True) + piece.lead + text + piece.trail
+                    + _separator(after, piece, text, at_start=False))
+        else:
+            text = piece.text
         if piece.kind == FIXED:
             spans.append((length, length + len(text)))
         parts.append(text)
         length += len(text)
     return "".join(parts), spans
+
+
+def _separator(neighbour: Piece | None, piece: Piece, translated: str, at_start: bool) -> str:
+    """A space where a rendering would otherwise run into a translated word.
+
+    In the source a term always meets its text piece at a word boundary, but
+    not always at whitespace ("NATO's stockpiles", "anti-NATO"); the model
+    translates the piece without that punctuation ("dos stocks"), and joined
+    as is the rendering would glue to it ("OTANdos stocks")."""
+    if neighbour is None or neighbour.kind != FIXED or not translated or not neighbour.text:
+        return ""
+    if at_start:
+        glued = not piece.lead and neighbour.text[-1].isalnum() and translated[0].isalnum()
+        return " " if glued and not piece.text[0].isalnum() else ""
+    glued = not piece.trail and translated[-1].isalnum() and neighbour.text[0].isalnum()
+    return " " if glued and not piece.text[-1].isalnum() else ""

@@ -1,6 +1,6 @@
 """What glossary enforcement did, per term: how many source occurrences there
-were, how many renderings reached the target, by which method (mask or split),
-and why any failed. Stored with each translation and summed by the demo."""
+were, how many renderings reached the target, by which method (mask, split, or
+term_only for a segment that is nothing but terms), and why any failed. Stored with each translation and summed by the demo."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class TermReport:
 
     @property
     def method(self) -> str | None:
-        """"mask" or "split" if every rendering used it, "mask+split" if both, None if none."""
+        """The methods used, joined: "mask", "mask+split", "mask+term_only", …; None if none."""
         used = sorted(m for m, n in self.methods.items() if n)
         return "+".join(used) or None
 

@@ -112,6 +112,17 @@ def test_unknown_format_is_a_document_error():
 
 # -- through the engine with the test models -----------------------------------
 
+def test_a_segment_that_is_only_a_term_is_reported_as_such(engines):
+    # A table cell and a link title that are nothing but a glossary term: nothing
+    # goes to the model for them, so they are neither "mask" nor "split".
+    body = '<table><tr><td>Vilnius</td></tr></table><p>NATO met in <a title="Vilnius" href="/v">Vilnius</a>.</p>'
+    result = translate_article(engines["cipher"], Article("Title", body, "html"), "en", "de", GLOSSARY)
+    terms = {t["term"]: t for t in result.report.to_dict()["terms"]}
+    assert terms["Vilnius"]["methods"] == {"term_only": 2, "split": 1}  # the cipher rewrites every code
+    assert terms["Vilnius"]["rendered_occurrences"] == 3
+    assert result.body.count("Vilnius-DE") == 3
+
+
 def test_html_identity_equals_source_except_glossary_renderings(engines):
     output = translate(engines["identity"], HTML, "html", GLOSSARY)
     protected = ["https://www.nato.int/cps/en/natohq/news.htm?id=215&amp;lang=en", "<!-- NATO desk",

@@ -193,6 +193,20 @@ def test_split_and_identity_join_rebuild_the_text_exactly(segment):
     assert all(not (a == b == TRANSLATE) for a, b in zip(kinds, kinds[1:]))  # text pieces alternate with others
 
 
+def test_join_never_glues_a_rendering_to_a_translated_word():
+    # "NATO's stockpiles": the possessive glues the text piece to the term in the
+    # source; a real model translates "'s stockpiles" as "dos stocks".
+    text = "NATO's stockpiles fell, said the anti-NATO camp."
+    second = text.index("NATO", 1)
+    spans = [FixedSpan(0, 4, "OTAN", "e-nato"), FixedSpan(second, second + 4, "OTAN", "e-nato")]
+    pieces = split_around(text, spans)
+    joined, target = join_pieces(pieces, ["dos stocks caíram, disse o campo anti", "campo."])
+    assert joined == "OTAN dos stocks caíram, disse o campo anti OTAN campo."
+    assert [joined[s:e] for s, e in target] == ["OTAN", "OTAN"]
+    # Where the model keeps the punctuation, nothing is added.
+    assert join_pieces(pieces, ["'s stockpiles fell, said the anti-", "camp."])[0] == substituted(text, spans)
+
+
 def test_join_refuses_the_wrong_number_of_translations():
     pieces = split_around(TEXT, SPANS)
     with pytest.raises(ValueError):

@@ -12,7 +12,8 @@ README's design note):
      is not trusted; it is translated again around its terms (`split`): the text
      between fixed spans goes to the model, the fixed spans are inserted verbatim.
 Every source occurrence thus yields its rendering exactly once, whatever the
-model does with placeholders.
+model does with placeholders. A segment made only of fixed spans never reaches
+the model (`term_only`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from glossary.enforcement import FixedSpan, join_pieces, mask, split_around
+from glossary.enforcement import TERM_ONLY, FixedSpan, join_pieces, mask, split_around
 from glossary.report import GlossaryReport
 from translation.documents import TranslatedUnit, Unit, parse
 from translation.engines import EngineStats, Router
@@ -122,11 +123,19 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     report = GlossaryReport()
     results: list[SegmentTranslation | None] = [None] * len(segments)
 
-    # Pass 1: every sentence whole, fixed spans masked, in one batch.
-    masked = {i: mask(seg.text, seg.fixed) for i, seg in enumerate(segments) if _has_text_to_translate(seg)}
+    # A segment that is nothing but fixed spans (a table cell or link title that
+    # is just a term) needs no model: its renderings are the whole translation.
+    for i, segment in enumerate(segments):
+        if not _has_text_to_translate(segment):
+            text, spans = join_pieces(split_around(segment.text, segment.fixed), [])
+            results[i] = SegmentTranslation(text, spans)
+            report.record(segment.fixed, spans, method=TERM_ONLY)
+
+    # Pass 1: every other sentence whole, fixed spans masked, in one batch.
+    masked = {i: mask(seg.text, seg.fixed) for i, seg in enumerate(segments) if results[i] is None}
     outputs, pass_stats = router.translate([m.text for m in masked.values()], source, target)
     stats.add(pass_stats)
-    retry = [i for i in range(len(segments)) if i not in masked]
+    retry = []
     for (i, masked_segment), output in zip(masked.items(), outputs):
         restored = masked_segment.restore(output)
         if restored.ok:
