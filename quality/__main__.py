@@ -29,7 +29,7 @@ def _ratio(part: int, whole: int) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["input", "segments", "terms rendered", "mask / split / whole", "article errors: wrong + missing / checked",
+    head = ["input", "segments", "terms rendered", "mask / split / term only", "article errors: wrong + missing / checked", "glued",
             "quotes kept", "numbers kept", "words lost vs no glossary", "markup spans placed (strict) / lost",
             "glossary-anchored spans placed", "Markdown blocks re-parse the same", "segments/s"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -39,8 +39,8 @@ def table(rows: list[Row]) -> str:
         cells = [
             r.name, str(r.segments),
             _ratio(t["rendered"], t["occurrences"]) if t else "-",
-            f"{t['mask']} / {t['split']} / {t['whole']}" if t else "-",
-            f"{r.articles['wrong']} + {r.articles['missing']} / {r.articles['checked']}",
+            f"{t['mask']} / {t['split']} / {t['term_only']}" if t else "-",
+            f"{r.articles['wrong']} + {r.articles['missing']} / {r.articles['checked']}", str(r.articles["glued"]),
             _ratio(*r.quotes), _ratio(*r.numbers),
             _ratio(*r.lost_words) if r.lost_words else "-",
             (f"{spans['placed'] + spans['strict']}/{sum(spans.values())} ({spans['strict']}) / {spans['lost']}"

@@ -14,7 +14,11 @@ from glossary.matching import TermMatcher
 from quality import corpus
 from quality.measures import (article_errors, content_stems, html_wrapped, markdown_structure, markdown_wrapped,
                               numbers_kept, plain_blocks, quotes_kept, score_span, words)
-from translation.article import Article, LanguageResult, translate_article
+from glossary.enforcement import SPLIT, join_pieces, split_around
+from glossary.report import GlossaryReport
+from translation.article import (Article, LanguageResult, SegmentTranslation, assemble_units, plan_segments,
+                                 translate_article)
+from translation.documents import Unit, parse
 from translation.engines import Router
 
 SOURCE, TARGET = "en", "pt"
@@ -44,10 +48,31 @@ class Row:
                 "markdown_blocks": self.markdown_blocks, "notes": self.notes}
 
 
-def _translate(router: Router, article: Article, matcher) -> tuple[LanguageResult, float]:
+def _translate(router: Router, article: Article, matcher, split: bool = False) -> tuple[LanguageResult, float]:
     start = time.perf_counter()
-    result = translate_article(router, article, SOURCE, TARGET, matcher)
+    result = (translate_split(router, article, matcher) if split
+              else translate_article(router, article, SOURCE, TARGET, matcher))
     return result, time.perf_counter() - start
+
+
+def translate_split(router: Router, article: Article, matcher) -> LanguageResult:
+    """`translate_article` with the split fallback forced on every segment (the
+    pipeline's own split, join and assembly), to see what the fallback reads like."""
+    document = parse(article.body, article.format)
+    units = [Unit(article.title, [])] + list(document.units)
+    segments = plan_segments(units, SOURCE, TARGET, matcher)
+    pieces = [split_around(s.text, s.fixed) for s in segments]
+    texts = [p.text for ps in pieces for p in ps if p.translatable]
+    outputs, stats = router.translate(texts, SOURCE, TARGET)
+    report, translations, cursor = GlossaryReport(), [], 0
+    for segment, ps in zip(segments, pieces):
+        count = sum(p.translatable for p in ps)
+        text, spans = join_pieces(ps, outputs[cursor:cursor + count])
+        cursor += count
+        translations.append(SegmentTranslation(text, spans))
+        report.record(segment.fixed, spans, method=SPLIT)
+    translated = assemble_units(units, segments, translations)
+    return LanguageResult(translated[0].text, document.render(translated[1:]), report, stats, len(segments))
 
 
 def _terms(result: LanguageResult) -> dict:
@@ -56,14 +81,14 @@ def _terms(result: LanguageResult) -> dict:
     for term in report["terms"]:
         methods.update(term["methods"])
     return {"occurrences": report["source_occurrences"], "rendered": report["rendered_occurrences"],
-            "mask": methods["mask"], "split": methods["split"], "whole": methods["whole"]}
+            "mask": methods["mask"], "split": methods["split"], "term_only": methods["term_only"]}
 
 
 def measure(name: str, router: Router, article: Article, matcher, articles: dict[str, str],
-            reference: list[str] | None = None, ignore: set[str] = frozenset()) -> Row:
+            reference: list[str] | None = None, ignore: set[str] = frozenset(), split: bool = False) -> Row:
     """One row: translate `article`, count what can be counted on any format.
     `reference`: plain blocks of the no-glossary translation, for dropped words."""
-    result, seconds = _translate(router, article, matcher)
+    result, seconds = _translate(router, article, matcher, split)
     row = Row(name, result.segments, seconds, _terms(result) if matcher else None, output=result.body)
     sources, outputs = plain_blocks(article.body, article.format), plain_blocks(result.body, article.format)
     if len(sources) != len(outputs):
@@ -123,11 +148,19 @@ def run(router: Router) -> tuple[list[Row], dict]:
     rows.append(bare_sample)
     rows.append(measure("sample article + glossary", router, sample, sample_matcher, articles,
                         plain_blocks(bare_sample.output, "text"), ignore))
+    rows.append(measure("sample article + glossary, split forced", router, sample, sample_matcher, articles,
+                        plain_blocks(bare_sample.output, "text"), ignore, split=True))
+    for fmt in ("html", "markdown"):
+        body = (corpus.SAMPLE / f"article.{'md' if fmt == 'markdown' else fmt}").read_text(encoding="utf-8")
+        rows.append(measure(f"sample {'HTML' if fmt == 'html' else 'Markdown'} + glossary", router,
+                            Article("Sample", body, fmt), sample_matcher, articles))
     bare = measure("corpus text, no glossary", router, corpus.as_text(sentences), None, articles)
     rows.append(bare)
     reference = plain_blocks(bare.output, "text")
     rows.append(measure("corpus text + glossary", router, corpus.as_text(sentences), corpus_matcher, articles,
                         reference, ignore))
+    rows.append(measure("corpus text + glossary, split forced", router, corpus.as_text(sentences), corpus_matcher,
+                        articles, reference, ignore, split=True))
     # The HTML and Markdown blocks group sentences; their reference is the same grouping of the text translation.
     grouped_reference, cursor = [], 0
     for _, group in corpus._blocks(sentences):

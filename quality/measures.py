@@ -49,9 +49,17 @@ def article_verdict(previous: str, article: str) -> str | None:
 
 
 def article_errors(text: str, articles: dict[str, str]) -> tuple[Counter, list[str]]:
-    """Counts ("checked", "wrong", "missing") over every rendering found in
-    `text`, and a readable line per error."""
+    """Counts ("checked", "wrong", "missing", "glued") over every rendering
+    found in `text`, and a readable line per error. Glued: a rendering run
+    into a neighbouring word ("OTANdos stocks")."""
     counts, notes = Counter(), []
+    for rendering in articles:
+        for match in re.finditer(rf"(?<=\w){re.escape(rendering)}|{re.escape(rendering)}(?=\w)", text):
+            if not any(rendering != other and rendering in other and other in text[match.start() - len(other):
+                                                                                   match.end() + len(other)]
+                       for other in articles):
+                counts["glued"] += 1
+                notes.append(f"glued: '{text[max(0, match.start() - 12):match.end() + 12]}'")
     # Longest renderings first, so "Jens Stoltenberg" is judged as a whole, not as "Stoltenberg".
     taken: list[tuple[int, int]] = []
     for rendering in sorted(articles, key=len, reverse=True):
