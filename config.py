@@ -78,6 +78,7 @@ class Settings:
     segment_cache_ttl_seconds: int = 30 * 24 * 3600
 
     # Glossaries
+    glossary_placeholders: str = "names"  # glossary.enforcement.SCHEMES: names | codes
     max_glossaries: int = 1000
     max_glossary_entries: int = 5000
     max_term_length: int = 200
@@ -117,6 +118,7 @@ class Settings:
             max_target_langs=_int("MAX_TARGET_LANGS", cls.max_target_langs),
             job_ttl_seconds=_int("JOB_TTL_SECONDS", cls.job_ttl_seconds),
             segment_cache_ttl_seconds=_int("SEGMENT_CACHE_TTL_SECONDS", cls.segment_cache_ttl_seconds),
+            glossary_placeholders=_str("GLOSSARY_PLACEHOLDERS", cls.glossary_placeholders),
             max_glossaries=_int("MAX_GLOSSARIES", cls.max_glossaries),
             max_glossary_entries=_int("MAX_GLOSSARY_ENTRIES", cls.max_glossary_entries),
             max_term_length=_int("MAX_TERM_LENGTH", cls.max_term_length),

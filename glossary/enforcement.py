@@ -48,20 +48,37 @@ def check_spans(text: str, spans: list[FixedSpan]) -> None:
 
 # -- mask ---------------------------------------------------------------------
 
-# Placeholders look like "ZX1", "ZX2", …: two capital letters that begin
-# almost no word in any language, then a number. Why this form:
-# - NMT models (Argos/OPUS-MT included) copy unknown all-caps alphanumeric
-#   tokens verbatim: their training data is full of model numbers, codes and
-#   acronyms ("F16", "M777", "COVID19") that are never translated, and capitals
-#   keep them from being inflected or lower-cased;
-# - they are short, so SentencePiece cuts them into one to three pieces and
-#   the model has little to get wrong; ASCII digits are copied almost always;
-# - unlike XML tags or brackets ("<x1/>", "[[1]]", "{0}"), which these models
-#   never saw in training and tend to drop, translate or duplicate, they read
-#   like a proper noun and keep the sentence grammatical around them.
-# The prefix is chosen per segment so that it does not occur in the source, so
-# anything placeholder-like in the output can only come from a placeholder.
+# Two kinds of placeholder (GLOSSARY_PLACEHOLDERS), chosen by what a real
+# model does to the sentence around them (README, "Glossary placeholders",
+# measured by `make quality`):
+#
+# names  "Zorblax", "Quenvik", …: pronounceable made-up proper nouns, none of
+#        them a word of any language and each checked absent from the segment.
+#        A model copies an unknown capitalised name as it copies any foreign
+#        name, and writes the sentence around it as around a name: on the
+#        Bergamot en→pt model they survive as often as codes and cause fewer
+#        wrong articles ("da Kiev", "as conchas da 155 milímetros") and fewer
+#        dropped quotation marks.
+# codes  "ZX1", "ZX2", …: two capital letters that begin almost no word in any
+#        language, then a number. Models copy unknown all-caps alphanumeric
+#        tokens verbatim (model numbers, acronyms: "F16", "M777"), but treat
+#        them as nouns of their own gender ("apoiadores ocidentais da ZX1").
+#        Also the fallback for a segment with more terms than names.
+#
+# Unlike XML tags or brackets ("<x1/>", "[[1]]", "{0}"), which these models
+# never saw in training and tend to drop, translate or duplicate (and "{1}"
+# makes the Bergamot model invent content), both read like a proper noun. Each
+# placeholder is absent from the source, so anything placeholder-like in the
+# output can only come from a placeholder.
+CODES, NAMES = "codes", "names"
+SCHEMES = (NAMES, CODES)
+DEFAULT_SCHEME = NAMES
+
 _PREFIXES = ("ZX", "QX", "XQ", "ZQ", "QZ", "XZ", "JQ", "QJ", "ZJ", "JZ")
+# The first eight were measured on the Bergamot en→pt model (109 of 110 came
+# back exactly); none is a word in the languages of the Argos catalogue.
+_NAMES = ("Zorblax", "Quenvik", "Tavromir", "Brixholm", "Velkaro", "Drumvek", "Kelmsby", "Yorvane",
+          "Pellimor", "Gravosk", "Dunthal", "Orvesk")
 _ALNUM = r"[^\W_]"  # letters and digits
 
 
@@ -82,6 +99,23 @@ def _loose_pattern(prefix: str, digits: bool = True) -> re.Pattern:
     return re.compile(rf"{_ALNUM}*{body}[\s-]?\d+{_ALNUM}*", re.IGNORECASE)
 
 
+def _placeholders(text: str, count: int, scheme: str) -> tuple[tuple[str, ...], str | None, re.Pattern]:
+    """`count` placeholders absent from `text`, the codes' prefix (None for
+    names), and a pattern for anything that looks like a placeholder in the
+    output, damaged or not."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown placeholder scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    if scheme == NAMES:
+        folded = text.casefold()
+        names = [name for name in _NAMES if name.casefold() not in folded]
+        if len(names) >= count:
+            chosen = tuple(names[:count])
+            alternatives = "|".join(re.escape(name) for name in chosen) or "(?!)"
+            return chosen, None, re.compile(rf"{_ALNUM}*(?:{alternatives}){_ALNUM}*", re.IGNORECASE)
+    prefix = _choose_prefix(text)
+    return tuple(f"{prefix}{i}" for i in range(1, count + 1)), prefix, _loose_pattern(prefix)
+
+
 @dataclass(frozen=True)
 class RestoreResult:
     ok: bool
@@ -96,8 +130,9 @@ class MaskedSegment:
     source: str
     text: str                      # what the model translates
     spans: tuple[FixedSpan, ...]
-    prefix: str
-    placeholders: tuple[str, ...]  # placeholders[i] stands for spans[i]: f"{prefix}{i + 1}"
+    placeholders: tuple[str, ...]  # placeholders[i] stands for spans[i]
+    prefix: str | None             # codes: their letters ("ZX"); names: None
+    lookalike: re.Pattern          # anything resembling a placeholder, damaged or not
     unmaskable: str | None = None  # why masking cannot work for this segment (use split)
 
     def restore(self, translated: str) -> RestoreResult:
@@ -105,32 +140,42 @@ class MaskedSegment:
         count = len(self.spans)
         if self.unmaskable:
             return RestoreResult(False, None, [], [False] * count, [self.unmaskable])
-        prefix = self.prefix
-        exact = re.compile(rf"(?<!{_ALNUM}){re.escape(prefix)}([0-9]+)(?!{_ALNUM})")
-        found = [(m.start(), m.end(), int(m.group(1))) for m in exact.finditer(translated)]
-        exact_starts = {start for start, _, _ in found}
-        problems = [f"altered placeholder {m.group(0)!r}" for m in _loose_pattern(prefix).finditer(translated)
-                    if m.start() not in exact_starts]
+        problems = []
+        if self.prefix:  # codes: the number says which span
+            exact = re.compile(rf"(?<!{_ALNUM}){re.escape(self.prefix)}([0-9]+)(?!{_ALNUM})")
+            found = []
+            for m in exact.finditer(translated):
+                if 1 <= int(m.group(1)) <= count:
+                    found.append((m.start(), m.end(), int(m.group(1)) - 1))
+                else:
+                    problems.append(f"invented placeholder {m.group(0)}")
+            exact_starts = {m.start() for m in exact.finditer(translated)}
+        else:
+            index = {placeholder: i for i, placeholder in enumerate(self.placeholders)}
+            alternatives = "|".join(re.escape(p) for p in self.placeholders) or "(?!)"
+            exact = re.compile(rf"(?<!{_ALNUM})(?:{alternatives})(?!{_ALNUM})")
+            found = [(m.start(), m.end(), index[m.group(0)]) for m in exact.finditer(translated)]
+            exact_starts = {start for start, _, _ in found}
+        problems += [f"altered placeholder {m.group(0)!r}" for m in self.lookalike.finditer(translated)
+                     if m.start() not in exact_starts]
         seen: dict[int, int] = {}
-        for _, _, number in found:
-            seen[number] = seen.get(number, 0) + 1
-            if not 1 <= number <= count:
-                problems.append(f"invented placeholder {prefix}{number}")
-        restored = [seen.get(i + 1, 0) == 1 for i in range(count)]
+        for _, _, i in found:
+            seen[i] = seen.get(i, 0) + 1
+        restored = [seen.get(i, 0) == 1 for i in range(count)]
         for i in range(count):
-            if seen.get(i + 1, 0) == 0:
+            if seen.get(i, 0) == 0:
                 problems.append(f"placeholder {self.placeholders[i]} missing")
-            elif seen[i + 1] > 1:
-                problems.append(f"placeholder {self.placeholders[i]} appears {seen[i + 1]} times")
+            elif seen[i] > 1:
+                problems.append(f"placeholder {self.placeholders[i]} appears {seen[i]} times")
         if problems:
             return RestoreResult(False, None, [], restored, problems)
         parts, cursor, length = [], 0, 0
         target: dict[int, tuple[int, int]] = {}
-        for start, end, number in found:  # in output order: the model may reorder
+        for start, end, i in found:  # in output order: the model may reorder
             parts.append(translated[cursor:start])
             length += start - cursor
-            replacement = self.spans[number - 1].replacement
-            target[number - 1] = (length, length + len(replacement))
+            replacement = self.spans[i].replacement
+            target[i] = (length, length + len(replacement))
             parts.append(replacement)
             length += len(replacement)
             cursor = end
@@ -138,11 +183,10 @@ class MaskedSegment:
         return RestoreResult(True, "".join(parts), [target[i] for i in range(count)], restored, [])
 
 
-def mask(text: str, spans: list[FixedSpan]) -> MaskedSegment:
-    """Replace each span by a placeholder (see `_PREFIXES` for the form and why)."""
+def mask(text: str, spans: list[FixedSpan], scheme: str = DEFAULT_SCHEME) -> MaskedSegment:
+    """Replace each span by a placeholder of `scheme` (see SCHEMES above for the forms and why)."""
     check_spans(text, spans)
-    prefix = _choose_prefix(text)
-    placeholders = tuple(f"{prefix}{i}" for i in range(1, len(spans) + 1))
+    placeholders, prefix, lookalike = _placeholders(text, len(spans), scheme)
     parts, cursor = [], 0
     unmaskable = None
     for span, placeholder in zip(spans, placeholders):
@@ -156,7 +200,7 @@ def mask(text: str, spans: list[FixedSpan]) -> MaskedSegment:
         parts.append(placeholder)
         cursor = span.end
     parts.append(text[cursor:])
-    return MaskedSegment(text, "".join(parts), tuple(spans), prefix, placeholders, unmaskable)
+    return MaskedSegment(text, "".join(parts), tuple(spans), placeholders, prefix, lookalike, unmaskable)
 
 
 # -- split --------------------------------------------------------------------

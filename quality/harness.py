@@ -9,12 +9,13 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 from glossary.matching import TermMatcher
 from quality import corpus
 from quality.measures import (article_errors, content_stems, html_wrapped, markdown_structure, markdown_wrapped,
                               numbers_kept, plain_blocks, quotes_kept, score_span, words)
-from glossary.enforcement import SPLIT, join_pieces, split_around
+from glossary.enforcement import DEFAULT_SCHEME, SPLIT, join_pieces, split_around
 from glossary.report import GlossaryReport
 from translation.article import (Article, LanguageResult, SegmentTranslation, assemble_units, plan_segments,
                                  translate_article)
@@ -48,11 +49,7 @@ class Row:
                 "markdown_blocks": self.markdown_blocks, "notes": self.notes}
 
 
-def _translate(router: Router, article: Article, matcher, split: bool = False) -> tuple[LanguageResult, float]:
-    start = time.perf_counter()
-    result = (translate_split(router, article, matcher) if split
-              else translate_article(router, article, SOURCE, TARGET, matcher))
-    return result, time.perf_counter() - start
+Translate = Callable[[Article, object], LanguageResult]
 
 
 def translate_split(router: Router, article: Article, matcher) -> LanguageResult:
@@ -84,11 +81,13 @@ def _terms(result: LanguageResult) -> dict:
             "mask": methods["mask"], "split": methods["split"], "term_only": methods["term_only"]}
 
 
-def measure(name: str, router: Router, article: Article, matcher, articles: dict[str, str],
-            reference: list[str] | None = None, ignore: set[str] = frozenset(), split: bool = False) -> Row:
+def measure(name: str, translate: Translate, article: Article, matcher, articles: dict[str, str],
+            reference: list[str] | None = None, ignore: set[str] = frozenset()) -> Row:
     """One row: translate `article`, count what can be counted on any format.
     `reference`: plain blocks of the no-glossary translation, for dropped words."""
-    result, seconds = _translate(router, article, matcher, split)
+    start = time.perf_counter()
+    result = translate(article, matcher)
+    seconds = time.perf_counter() - start
     row = Row(name, result.segments, seconds, _terms(result) if matcher else None, output=result.body)
     sources, outputs = plain_blocks(article.body, article.format), plain_blocks(result.body, article.format)
     if len(sources) != len(outputs):
@@ -130,7 +129,13 @@ def measure_spans(row: Row, wrapped: dict[str, str | None], spans: list[corpus.S
     row.anchored = (placed_anchored, len(anchored))
 
 
-def run(router: Router) -> tuple[list[Row], dict]:
+def run(router: Router, placeholders: str = DEFAULT_SCHEME) -> tuple[list[Row], dict]:
+    def whole(article: Article, matcher) -> LanguageResult:
+        return translate_article(router, article, SOURCE, TARGET, matcher, placeholders=placeholders)
+
+    def split(article: Article, matcher) -> LanguageResult:
+        return translate_split(router, article, matcher)
+
     articles = corpus.term_articles()
     sentences, spans = corpus.sentences(), corpus.spans()
     corpus_glossary, sample_glossary = corpus.corpus_glossary(), corpus.sample_glossary()
@@ -144,35 +149,35 @@ def run(router: Router) -> tuple[list[Row], dict]:
                                                                                                 TARGET))}
 
     rows = []
-    bare_sample = measure("sample article, no glossary", router, sample, None, articles)
+    bare_sample = measure("sample article, no glossary", whole, sample, None, articles)
     rows.append(bare_sample)
-    rows.append(measure("sample article + glossary", router, sample, sample_matcher, articles,
+    rows.append(measure("sample article + glossary", whole, sample, sample_matcher, articles,
                         plain_blocks(bare_sample.output, "text"), ignore))
-    rows.append(measure("sample article + glossary, split forced", router, sample, sample_matcher, articles,
-                        plain_blocks(bare_sample.output, "text"), ignore, split=True))
+    rows.append(measure("sample article + glossary, split forced", split, sample, sample_matcher, articles,
+                        plain_blocks(bare_sample.output, "text"), ignore))
     for fmt in ("html", "markdown"):
         body = (corpus.SAMPLE / f"article.{'md' if fmt == 'markdown' else fmt}").read_text(encoding="utf-8")
-        rows.append(measure(f"sample {'HTML' if fmt == 'html' else 'Markdown'} + glossary", router,
+        rows.append(measure(f"sample {'HTML' if fmt == 'html' else 'Markdown'} + glossary", whole,
                             Article("Sample", body, fmt), sample_matcher, articles))
-    bare = measure("corpus text, no glossary", router, corpus.as_text(sentences), None, articles)
+    bare = measure("corpus text, no glossary", whole, corpus.as_text(sentences), None, articles)
     rows.append(bare)
     reference = plain_blocks(bare.output, "text")
-    rows.append(measure("corpus text + glossary", router, corpus.as_text(sentences), corpus_matcher, articles,
+    rows.append(measure("corpus text + glossary", whole, corpus.as_text(sentences), corpus_matcher, articles,
                         reference, ignore))
-    rows.append(measure("corpus text + glossary, split forced", router, corpus.as_text(sentences), corpus_matcher,
-                        articles, reference, ignore, split=True))
+    rows.append(measure("corpus text + glossary, split forced", split, corpus.as_text(sentences), corpus_matcher,
+                        articles, reference, ignore))
     # The HTML and Markdown blocks group sentences; their reference is the same grouping of the text translation.
     grouped_reference, cursor = [], 0
     for _, group in corpus._blocks(sentences):
         grouped_reference.append(" ".join(reference[cursor:cursor + len(group)]))
         cursor += len(group)
     html_article = corpus.as_html(sentences, spans)
-    html_row = measure("corpus HTML + glossary", router, html_article, corpus_matcher, articles, grouped_reference,
+    html_row = measure("corpus HTML + glossary", whole, html_article, corpus_matcher, articles, grouped_reference,
                        ignore)
     measure_spans(html_row, html_wrapped(html_row.output), spans, anchored)
     rows.append(html_row)
     md_article = corpus.as_markdown(sentences, spans)
-    md_row = measure("corpus Markdown + glossary", router, md_article, corpus_matcher, articles, grouped_reference,
+    md_row = measure("corpus Markdown + glossary", whole, md_article, corpus_matcher, articles, grouped_reference,
                      ignore)
     measure_spans(md_row, markdown_wrapped(md_row.output, corpus.markdown_span_order(sentences, spans)), spans,
                   anchored)

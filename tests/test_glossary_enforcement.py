@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from glossary.enforcement import FIXED, TRANSLATE, VERBATIM, FixedSpan, join_pieces, mask, split_around
+from glossary.enforcement import (CODES, FIXED, NAMES, SCHEMES, TRANSLATE, VERBATIM, FixedSpan, join_pieces,
+                                  mask, split_around)
 from glossary.report import GlossaryReport, TermReport
 
 PROPERTY = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
@@ -30,7 +31,7 @@ def substituted(text: str, spans: list[FixedSpan]) -> str:
 # -- mask / restore -------------------------------------------------------------
 
 def test_mask_round_trip_with_identity_translation():
-    masked = mask(TEXT, SPANS)
+    masked = mask(TEXT, SPANS, CODES)
     assert masked.text == "ZX1 met in ZX2, said ZX3."
     result = masked.restore(masked.text)
     assert result.ok and result.problems == []
@@ -40,7 +41,7 @@ def test_mask_round_trip_with_identity_translation():
 
 
 def test_restore_follows_the_model_reordering_placeholders():
-    masked = mask(TEXT, SPANS)
+    masked = mask(TEXT, SPANS, CODES)
     result = masked.restore("ZX3 sagte, ZX1 habe sich in ZX2 getroffen.")
     assert result.ok
     assert result.text == "Jens Stoltenberg sagte, OTAN habe sich in Vilna getroffen."
@@ -59,7 +60,7 @@ def test_restore_follows_the_model_reordering_placeholders():
     ("ZX1 met in ZX2, said ZX\u0663.", "altered placeholder 'ZX\u0663'", [True, True, False]),  # Arabic-Indic 3
 ])
 def test_restore_fails_when_a_placeholder_is_altered_dropped_duplicated_or_invented(output, problem, restored):
-    result = mask(TEXT, SPANS).restore(output)
+    result = mask(TEXT, SPANS, CODES).restore(output)
     assert not result.ok
     assert result.text is None and result.spans == []
     assert problem in result.problems
@@ -68,7 +69,7 @@ def test_restore_fails_when_a_placeholder_is_altered_dropped_duplicated_or_inven
 
 def test_prefix_avoids_text_that_looks_like_a_placeholder():
     text = "The ZX1 and zx-2 rifles reached Kyiv."
-    masked = mask(text, [FixedSpan(text.index("Kyiv"), text.index("Kyiv") + 4, "Kyjiw", "e")])
+    masked = mask(text, [FixedSpan(text.index("Kyiv"), text.index("Kyiv") + 4, "Kyjiw", "e")], CODES)
     assert masked.prefix != "ZX" and "ZX" not in masked.placeholders[0]
     # The model copies the source's own "ZX1": not a placeholder, no confusion.
     result = masked.restore(f"Die ZX1 und zx-2 Gewehre erreichten {masked.placeholders[0]}.")
@@ -76,10 +77,45 @@ def test_prefix_avoids_text_that_looks_like_a_placeholder():
 
 
 def test_spans_glued_to_letters_or_each_other_are_not_masked():
-    assert "touches" in mask("xNATO", [FixedSpan(1, 5, "OTAN", "e")]).restore("xZX1").problems[0]
+    assert "touches" in mask("xNATO", [FixedSpan(1, 5, "OTAN", "e")]).restore("xZorblax").problems[0]
     adjacent = mask("`a``b` c", [FixedSpan(0, 3, "`a`"), FixedSpan(3, 6, "`b`")])
     assert not adjacent.restore(adjacent.text).ok
-    assert mask("NATO’s", [FixedSpan(0, 4, "OTAN", "e")]).restore("ZX1’s").text == "OTAN’s"
+    assert mask("NATO’s", [FixedSpan(0, 4, "OTAN", "e")], CODES).restore("ZX1’s").text == "OTAN’s"
+    assert mask("NATO’s", [FixedSpan(0, 4, "OTAN", "e")], NAMES).restore("Zorblax’s").text == "OTAN’s"
+
+
+def test_names_are_made_up_proper_nouns_absent_from_the_segment():
+    masked = mask(TEXT, SPANS, NAMES)
+    assert masked.text == "Zorblax met in Quenvik, said Tavromir."
+    result = masked.restore("Tavromir disse que Zorblax se reuniu em Quenvik.")
+    assert result.ok and result.text == "Jens Stoltenberg disse que OTAN se reuniu em Vilna."
+    assert [result.text[s:e] for s, e in result.spans] == ["OTAN", "Vilna", "Jens Stoltenberg"]
+    text = "The zorblax of NATO."
+    assert mask(text, [FixedSpan(15, 19, "OTAN", "e")], NAMES).placeholders == ("Quenvik",)
+
+
+@pytest.mark.parametrize("output, problem", [
+    ("Zorblax met in Quenviks, said Tavromir.", "altered placeholder 'Quenviks'"),
+    ("Zorblax met in quenvik, said Tavromir.", "altered placeholder 'quenvik'"),
+    ("Zorblax met in Quenvik, said Tavromir Tavromir.", "placeholder Tavromir appears 2 times"),
+    ("Zorblax met in Quenvik, said.", "placeholder Tavromir missing"),
+])
+def test_names_damaged_by_the_model_fail_verification(output, problem):
+    result = mask(TEXT, SPANS, NAMES).restore(output)
+    assert not result.ok and problem in result.problems
+
+
+def test_more_terms_than_names_fall_back_to_codes():
+    text = " ".join(["NATO"] * 13)
+    spans = [FixedSpan(i * 5, i * 5 + 4, "OTAN", "e") for i in range(13)]
+    masked = mask(text, spans, NAMES)
+    assert masked.placeholders[0] == "ZX1" and masked.placeholders[-1] == "ZX13"
+    assert masked.restore(masked.text).text == " ".join(["OTAN"] * 13)
+
+
+def test_unknown_scheme_is_refused():
+    with pytest.raises(ValueError, match="scheme"):
+        mask(TEXT, SPANS, "emoji")
 
 
 def test_no_spans_restores_the_output_as_is():
@@ -122,11 +158,12 @@ def segments(draw):
     return leading + "".join(parts), spans
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
 @PROPERTY
-@given(segments(), st.randoms())
-def test_identity_and_shuffled_outputs_restore_every_span_once(segment, rnd):
+@given(segment=segments(), rnd=st.randoms())
+def test_identity_and_shuffled_outputs_restore_every_span_once(scheme, segment, rnd):
     text, spans = segment
-    masked = mask(text, spans)
+    masked = mask(text, spans, scheme)
     result = masked.restore(masked.text)
     assert result.ok, result.problems
     assert result.text == substituted(text, spans)
@@ -139,13 +176,13 @@ def test_identity_and_shuffled_outputs_restore_every_span_once(segment, rnd):
     assert [reordered.text[s:e] for s, e in reordered.spans] == [s.replacement for s in spans]
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
 @PROPERTY
-@given(segments(), st.data())
-def test_any_damaged_placeholder_fails_verification(segment, data):
+@given(segment=segments(), data=st.data())
+def test_any_damaged_placeholder_fails_verification(scheme, segment, data):
     text, spans = segment
-    if not spans:
-        return
-    masked = mask(text, spans)
+    assume(spans)
+    masked = mask(text, spans, scheme)
     victim = data.draw(st.sampled_from(masked.placeholders))
     damage = data.draw(st.sampled_from(["drop", "duplicate", "lower", "space", "suffix"]))
     replacement = {"drop": "", "duplicate": f"{victim} {victim}", "lower": victim.lower(),

@@ -48,8 +48,8 @@ def test_round_trip_keeps_every_field(fmt):
 
 def test_csv_export_shape():
     lines = export_entries(sample_glossary(), "csv").splitlines()
-    assert lines[0] == "term,variants,keep,case_sensitive,note,de,es,fr,lt,uk"
-    assert lines[1] == "Vilnius,,false,false,,Vilnius,Vilna,Vilnius,Vilnius,Вільнюс"
+    assert lines[0] == "term,variants,keep,case_sensitive,note,de,es,fr,lt,pt,uk"
+    assert lines[1] == "Vilnius,,false,false,,Vilnius,Vilna,Vilnius,Vilnius,Vilnius,Вільнюс"
     assert "155-millimeter,155 millimeter|155mm,false,false," in lines[2]
     assert lines[-1].startswith('R&D <lab>,R\\|D|back\\\\slash,')
 

@@ -22,7 +22,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from glossary.enforcement import TERM_ONLY, FixedSpan, join_pieces, mask, split_around
+from glossary.enforcement import DEFAULT_SCHEME, TERM_ONLY, FixedSpan, join_pieces, mask, split_around
 from glossary.report import GlossaryReport
 from translation.documents import TranslatedUnit, Unit, parse
 from translation.engines import EngineStats, Router
@@ -75,13 +75,14 @@ class ProgressReporter:
 
 
 def translate_article(router: Router, article: Article, source: str, target: str,
-                      matcher=None, on_progress: Callable[[int, int], None] | None = None) -> LanguageResult:
+                      matcher=None, on_progress: Callable[[int, int], None] | None = None,
+                      placeholders: str = DEFAULT_SCHEME) -> LanguageResult:
     document = parse(article.body, article.format)
     units = [Unit(article.title, [])] + list(document.units)
     segments = plan_segments(units, source, target, matcher)
     progress = ProgressReporter(on_progress, total=len(segments))
     progress.advance(0)
-    translations, stats, report = translate_segments(router, segments, source, target, progress)
+    translations, stats, report = translate_segments(router, segments, source, target, progress, placeholders)
     translated_units = assemble_units(units, segments, translations)
     body = document.render(translated_units[1:])
     return LanguageResult(translated_units[0].text, body, report, stats, len(segments))
@@ -117,8 +118,9 @@ def _has_text_to_translate(segment: Segment) -> bool:
     return any(p.translatable and p.text.strip() for p in pieces)
 
 
-def translate_segments(router: Router, segments: list[Segment], source: str, target: str,
-                       progress: ProgressReporter) -> tuple[list[SegmentTranslation], EngineStats, GlossaryReport]:
+def translate_segments(router: Router, segments: list[Segment], source: str, target: str, progress: ProgressReporter,
+                       placeholders: str = DEFAULT_SCHEME
+                       ) -> tuple[list[SegmentTranslation], EngineStats, GlossaryReport]:
     stats = EngineStats()
     report = GlossaryReport()
     results: list[SegmentTranslation | None] = [None] * len(segments)
@@ -132,7 +134,7 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
             report.record(segment.fixed, spans, method=TERM_ONLY)
 
     # Pass 1: every other sentence whole, fixed spans masked, in one batch.
-    masked = {i: mask(seg.text, seg.fixed) for i, seg in enumerate(segments) if results[i] is None}
+    masked = {i: mask(seg.text, seg.fixed, placeholders) for i, seg in enumerate(segments) if results[i] is None}
     outputs, pass_stats = router.translate([m.text for m in masked.values()], source, target)
     stats.add(pass_stats)
     retry = []

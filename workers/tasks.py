@@ -9,6 +9,7 @@ from celery import Celery
 
 from access import KeyStore
 from config import Settings
+from glossary.enforcement import SCHEMES
 from glossary.store import GlossaryStore
 from jobs.pipeline import Pipeline
 from jobs.store import JobStore
@@ -41,9 +42,12 @@ class WorkerRuntime:
 
 def build_pipeline(settings: Settings, notify=None) -> Pipeline:
     client = redis.Redis.from_url(settings.redis_url)
+    if settings.glossary_placeholders not in SCHEMES:
+        raise ValueError(f"configuration error: GLOSSARY_PLACEHOLDERS={settings.glossary_placeholders!r} must be one of"
+                         f" {', '.join(SCHEMES)}")
     router = build_router(settings, SegmentCache(client, settings.segment_cache_ttl_seconds))
     return Pipeline(router, JobStore(client, settings.job_ttl_seconds), GlossaryStore.from_settings(client, settings),
-                    notify=notify)
+                    notify=notify, placeholders=settings.glossary_placeholders)
 
 
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
