@@ -68,7 +68,7 @@ def translate(engine, body: str, fmt: str, matcher=None) -> str:
                                          ("\n a\n\n\tb  \n", "text")])
 def test_identity_render_is_byte_exact(source, fmt):
     document = parse(source, fmt)
-    assert document.render([TranslatedUnit(u.text, lambda o: o) for u in document.units]) == source
+    assert document.render([TranslatedUnit(u.text, lambda o, side="right": o) for u in document.units]) == source
 
 
 def test_non_length_preserving_translation_keeps_the_tag_sequence():
@@ -77,7 +77,7 @@ def test_non_length_preserving_translation_keeps_the_tag_sequence():
     for unit in document.units:
         words = re.sub(r"(\w+)", r"\1 \1", unit.text)
         ratio = len(words) / max(1, len(unit.text))
-        doubled.append(TranslatedUnit(words, lambda o, r=ratio, n=len(words): min(n, round(o * r))))
+        doubled.append(TranslatedUnit(words, lambda o, side="right", r=ratio, n=len(words): min(n, round(o * r))))
     output = document.render(doubled)
     assert tag_sequence(output) == tag_sequence(HTML)
 
@@ -86,7 +86,7 @@ def test_html_line_break_separates_units_and_survives():
     source = "<p>Leaders arrive.<br>Photo: AP<br/>Second <b>line</b></p>"
     document = parse(source, "html")
     assert [u.text for u in document.units] == ["Leaders arrive.", "Photo: AP", "Second line"]
-    assert document.render([TranslatedUnit(u.text, lambda o: o) for u in document.units]) == source
+    assert document.render([TranslatedUnit(u.text, lambda o, side="right": o) for u in document.units]) == source
 
 
 def test_markup_between_words_lands_between_words_of_a_longer_translation():
@@ -95,7 +95,7 @@ def test_markup_between_words_lands_between_words_of_a_longer_translation():
     document = parse('<p>Allies meet in <a href="/v">Vilnius</a> today.</p>', "html")
     source = document.units[0].text
     target = "Heute treffen sich die Verbuendeten in Vilnius."
-    project = lambda o: round(o * len(target) / len(source))
+    project = lambda o, side="right": round(o * len(target) / len(source))
     output = document.render([TranslatedUnit(target, project)])
     assert tag_sequence(output) == tag_sequence('<p><a href="/v"></a></p>')
     inside = re.search(r'<a href="/v">(.*)</a>', output).group(1)
@@ -103,6 +103,21 @@ def test_markup_between_words_lands_between_words_of_a_longer_translation():
     assert not (before[-1:].isalnum() and inside[:1].isalnum())
     assert not (inside[-1:].isalnum() and after[:1].isalnum())
     assert re.sub(r"<[^>]+>", "", output) == target
+
+
+@pytest.mark.parametrize("target", [
+    "Os aliados reuniram-se nesta sexta-feira e na segunda-feira em Vilnius.",
+    "Os aliados encontraram-se na sexta e na segunda em Vilnius.",
+    "Aliados reuniram-se sexta-feira, e também na segunda-feira, em Vilnius.",
+])
+def test_markdown_emphasis_placed_by_proportion_stays_emphasis(target):
+    # Proportion alone (no located phrase) lands next to spaces; markup that
+    # opened on a word opens on one, so CommonMark still reads it as emphasis.
+    source = "Allies met on **Friday** and on *Monday* in Vilnius.\n"
+    document = parse(source, "markdown")
+    unit = document.units[0].text
+    output = document.render([TranslatedUnit(target, lambda o, side="right": round(o * len(target) / len(unit)))])
+    assert md_structure(output) == md_structure(source), output
 
 
 def test_unknown_format_is_a_document_error():

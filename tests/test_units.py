@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from translation.engines import ModelInfo, routes
+from glossary.enforcement import FixedSpan
+from translation.alignment import locate
+from translation.article import Projection, Segment, SegmentTranslation, _locate_inline
 from translation.segmentation import split_sentences
-from translation.article import Projection
 
 
 def sentences(text: str, unbreakable=()) -> list[str]:
@@ -62,7 +64,50 @@ def test_routes_prefer_the_first_engine_and_pivot_across_engines():
 
 
 def test_projection_is_exact_at_anchors_and_monotonic():
-    projection = Projection([(0, 0), (10, 12), (10, 12), (20, 18), (15, 30)])  # (15, 30) runs backwards: dropped
-    assert projection(0) == 0 and projection(10) == 12 and projection(20) == 18
-    values = [projection(i) for i in range(21)]
+    projection = Projection([(0, 0), (10, 12), (10, 12), (15, 30), (20, 18), (25, 40)])  # (20, 18) runs backwards
+    assert projection(0) == 0 and projection(10) == 12 and projection(15) == 30 and projection(25) == 40
+    values = [projection(i) for i in range(26)]
     assert values == sorted(values)
+
+
+def test_projection_of_an_offset_with_two_targets_depends_on_the_side():
+    # "<a>NATO headquarters</a>" -> "sede da OTAN": the link opens at "sede" (0),
+    # the glossary term starts at "OTAN" (8); both are source offset 0.
+    projection = Projection([(0, 0), (0, 8), (4, 12), (17, 12), (30, 25)])
+    assert projection(0, "left") == 0 and projection(0, "right") == 8
+    assert projection(17) == 12
+
+
+# -- inline markup located in the translation ---------------------------------------
+
+def test_locate_finds_a_phrase_whose_word_order_changed_in_its_sentence():
+    sentence = "Os apoiadores de Kiev se reunirão na sede da OTAN, em Bruxelas."
+    found = locate(sentence, "Sede OTAN", "pt", expected=30)  # the phrase translated on its own
+    assert sentence[found[0]:found[1]] == "sede da OTAN"
+    quoted = "O Kremlin chamou a declaração de “propaganda pura” e alertou."
+    found = locate(quoted, "“propaganda pura”", "pt")
+    assert quoted[found[0]:found[1]] == "“propaganda pura”"
+    assert locate(sentence, "mísseis de cruzeiro", "pt") is None
+    assert locate(sentence, "da", "pt") is None  # function words alone locate nothing
+
+
+def test_locate_prefers_the_occurrence_nearest_to_the_expected_place():
+    sentence = "Luta feroz, feroz luta."
+    assert locate(sentence, "feroz", "pt", expected=0) == (5, 10)
+    assert locate(sentence, "feroz", "pt", expected=15) == (12, 17)
+
+
+def test_inline_phrases_are_placed_where_their_translation_is_or_not_at_all():
+    text = "Allies meet at NATO headquarters in Brussels on Friday."
+    nato, hq, friday = text.index("NATO"), (text.index("NATO"), text.index(" in")), text.index("on Friday")
+    segment = Segment(0, 0, len(text), text, [FixedSpan(nato, nato + 4, "OTAN", "e")],
+                      [hq, (friday, friday + len("on Friday"))])
+    target = "Os aliados reúnem-se na sede da OTAN em Bruxelas nesta sexta-feira."
+    translation = SegmentTranslation(target, [(target.index("OTAN"), target.index("OTAN") + 4)])
+    placed = _locate_inline(segment, translation, ["Sede OTAN", "na sexta-feira"], "pt")
+    assert [target[s:e] for s, e in placed] == ["sede da OTAN", "sexta-feira"]
+    # A phrase found on the other side of the glossary term than in the source
+    # (a wrong match) is left to proportion, and so is one not found at all.
+    meet = (text.index("meet"), text.index("meet") + len("meet at"))
+    segment = Segment(0, 0, len(text), text, segment.fixed, [meet, hq])
+    assert _locate_inline(segment, translation, ["em Bruxelas", "centro de comando"], "pt") == [None, None]

@@ -26,6 +26,7 @@ from glossary.enforcement import DEFAULT_SCHEME, TERM_ONLY, FixedSpan, join_piec
 from glossary.report import GlossaryReport
 from translation.documents import TranslatedUnit, Unit, parse
 from translation.engines import EngineStats, Router
+from translation.alignment import locate, relation, same_relation
 from translation.segmentation import split_sentences
 
 
@@ -45,12 +46,16 @@ class Segment:
     end: int
     text: str
     fixed: list[FixedSpan]
+    # Phrases wrapped by inline markup, to be located in the translation (relative to the sentence).
+    inline: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
 class SegmentTranslation:
     text: str
     fixed_in_target: list[tuple[int, int]]  # target span of each fixed span, in order of `Segment.fixed`
+    # Target range of each `Segment.inline` phrase, or None where proportion has to do.
+    inline_in_target: list[tuple[int, int] | None] = field(default_factory=list)
 
 
 @dataclass
@@ -94,9 +99,31 @@ def plan_segments(units: list[Unit], source: str, target: str, matcher) -> list[
         protected = [tuple(span) for span in unit.protected]
         for sentence in split_sentences(unit.text, source, protected):
             text = unit.text[sentence.start:sentence.end]
-            segments.append(Segment(index, sentence.start, sentence.end, text,
-                                    _fixed_spans(text, sentence.start, protected, matcher, target)))
+            fixed = _fixed_spans(text, sentence.start, protected, matcher, target)
+            segments.append(Segment(index, sentence.start, sentence.end, text, fixed,
+                                    _inline_phrases(text, sentence.start, unit.inline, fixed)))
     return segments
+
+
+def _inline_phrases(text: str, offset: int, inline, fixed: list[FixedSpan]) -> list[tuple[int, int]]:
+    """The inline elements inside this sentence worth locating in its translation:
+    not the whole sentence (its ends are known), not only fixed spans (theirs are
+    known too), not cutting through a fixed span."""
+    phrases = []
+    for start, end in inline:
+        s, e = start - offset, end - offset
+        if s < 0 or e > len(text):
+            continue
+        chunk = text[s:e]
+        s, e = s + len(chunk) - len(chunk.lstrip()), e - (len(chunk) - len(chunk.rstrip()))
+        if s >= e or (s, e) == (0, len(text)):
+            continue
+        if any(relation((f.start, f.end), (s, e)) == "overlaps" for f in fixed):
+            continue
+        covered = {i for f in fixed for i in range(f.start, f.end)}
+        if any(text[i].isalnum() for i in range(s, e) if i not in covered):
+            phrases.append((s, e))
+    return sorted(set(phrases))
 
 
 def _fixed_spans(text: str, offset: int, protected, matcher, target: str) -> list[FixedSpan]:
@@ -133,10 +160,15 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
             results[i] = SegmentTranslation(text, spans)
             report.record(segment.fixed, spans, method=TERM_ONLY)
 
-    # Pass 1: every other sentence whole, fixed spans masked, in one batch.
+    # Pass 1: every other sentence whole, fixed spans masked, in one batch; with
+    # them, each phrase wrapped by inline markup, to be located afterwards.
     masked = {i: mask(seg.text, seg.fixed, placeholders) for i, seg in enumerate(segments) if results[i] is None}
-    outputs, pass_stats = router.translate([m.text for m in masked.values()], source, target)
+    phrases = [(i, k, _mask_phrase(seg, k, placeholders)) for i, seg in enumerate(segments)
+               for k in range(len(seg.inline))]
+    texts = [m.text for m in masked.values()] + [m.text for _, _, m in phrases]
+    outputs, pass_stats = router.translate(texts, source, target)
     stats.add(pass_stats)
+    phrase_outputs = {(i, k): m.restore(output).text for (i, k, m), output in zip(phrases, outputs[len(masked):])}
     retry = []
     for (i, masked_segment), output in zip(masked.items(), outputs):
         restored = masked_segment.restore(output)
@@ -161,7 +193,38 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
             results[i] = SegmentTranslation(text, spans)
             report.record(segments[i].fixed, spans, method="split")
         progress.advance(len(retry))
+    for i, segment in enumerate(segments):
+        if segment.inline:
+            results[i].inline_in_target = _locate_inline(
+                segment, results[i], [phrase_outputs.get((i, k)) for k in range(len(segment.inline))], target)
     return results, stats, report
+
+
+def _mask_phrase(segment: Segment, k: int, placeholders: str):
+    """Phrase k of a segment, its own fixed spans masked like the sentence's."""
+    start, end = segment.inline[k]
+    inside = [FixedSpan(f.start - start, f.end - start, f.replacement, f.entry_id, f.term)
+              for f in segment.fixed if start <= f.start and f.end <= end]
+    return mask(segment.text[start:end], inside, placeholders)
+
+
+def _locate_inline(segment: Segment, translation: SegmentTranslation, phrases: list[str | None],
+                   lang: str) -> list[tuple[int, int] | None]:
+    """Each inline phrase's range in the translation, where its own translation
+    is found there and the range stands to every fixed span and every phrase
+    already placed as it does in the source (markup keeps its order)."""
+    placed: list[tuple[tuple[int, int], tuple[int, int]]] = [
+        ((f.start, f.end), target) for f, target in zip(segment.fixed, translation.fixed_in_target)]
+    found: list[tuple[int, int] | None] = []
+    for source_range, phrase in zip(segment.inline, phrases):
+        expected = round(source_range[0] * len(translation.text) / max(1, len(segment.text)))
+        target_range = locate(translation.text, phrase, lang, expected) if phrase else None
+        if target_range and all(same_relation(relation(source_range, s), relation(target_range, t)) for s, t in placed):
+            placed.append((source_range, target_range))
+            found.append(target_range)
+        else:
+            found.append(None)
+    return found
 
 
 def assemble_units(units: list[Unit], segments: list[Segment],
@@ -179,9 +242,11 @@ def assemble_units(units: list[Unit], segments: list[Segment],
             parts.append(gap)
             length += len(gap)
             anchors.append((segment.start, length))
-            for fixed, (t_start, t_end) in zip(segment.fixed, translation.fixed_in_target):
-                anchors.append((segment.start + fixed.start, length + t_start))
-                anchors.append((segment.start + fixed.end, length + t_end))
+            located = [(s, t) for s, t in zip(segment.inline, translation.inline_in_target) if t is not None]
+            for (s_start, s_end), (t_start, t_end) in [((f.start, f.end), t) for f, t in
+                                                       zip(segment.fixed, translation.fixed_in_target)] + located:
+                anchors.append((segment.start + s_start, length + t_start))
+                anchors.append((segment.start + s_end, length + t_end))
             parts.append(translation.text)
             length += len(translation.text)
             anchors.append((segment.end, length))
@@ -195,31 +260,34 @@ def assemble_units(units: list[Unit], segments: list[Segment],
 
 @dataclass
 class Projection:
-    """Maps a source offset of a unit to a target offset: exact at sentence and
-    fixed-span boundaries, linear in between (exact for length-preserving
-    models, proportional for real ones). Anchors that would run backwards (a
-    model reordered two placeholders) are dropped so the map stays monotonic."""
+    """Maps a source offset of a unit to a target offset: exact at sentence,
+    fixed-span and located-phrase boundaries, linear in between (exact for
+    length-preserving models, proportional for real ones). Anchors that would
+    run backwards (a model reordered two placeholders) are dropped so the map
+    stays monotonic.
+
+    One source offset can have several targets: where a link opens on a glossary
+    term ("<a>NATO headquarters</a>" → "sede da OTAN"), the link opens at "sede"
+    and the term starts at "OTAN". Markup that opens there asks for the leftmost
+    (side="left"), markup that closes for the rightmost."""
 
     anchors: list[tuple[int, int]]
     _src: list[int] = field(init=False)
     _tgt: list[int] = field(init=False)
 
     def __post_init__(self):
-        # Anchors arrive in source order; sentence ends always move forward,
-        # so only anchors of reordered fixed spans can be dropped here.
         kept: list[tuple[int, int]] = []
-        for s, t in self.anchors:
-            if kept and (s < kept[-1][0] or t < kept[-1][1]):
+        for s, t in sorted(self.anchors):
+            if kept and t < kept[-1][1]:
                 continue
-            if kept and s == kept[-1][0]:
-                kept[-1] = (s, t)
-            else:
-                kept.append((s, t))
+            kept.append((s, t))
         self._src = [s for s, _ in kept]
         self._tgt = [t for _, t in kept]
 
-    def __call__(self, offset: int) -> int:
+    def __call__(self, offset: int, side: str = "right") -> int:
         i = bisect.bisect_right(self._src, offset) - 1
+        if i >= 0 and self._src[i] == offset:
+            return self._tgt[bisect.bisect_left(self._src, offset)] if side == "left" else self._tgt[i]
         if i < 0:
             return self._tgt[0]
         if i >= len(self._src) - 1:

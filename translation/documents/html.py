@@ -49,6 +49,19 @@ class _UnitBuilder:
 
     def __init__(self):
         self.text, self.protected, self.markup = "", [], []
+        self.inline: list[tuple[int, int]] = []
+        self._open: list[tuple[str, int]] = []  # inline elements not closed yet: (tag, text offset)
+
+    def open_element(self, tag: str) -> None:
+        self._open.append((tag, len(self.text)))
+
+    def close_element(self, tag: str) -> None:
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i][0] == tag:
+                start = self._open.pop(i)[1]
+                if start < len(self.text):
+                    self.inline.append((start, len(self.text)))
+                return
 
     def add_text(self, raw: str, protected: bool = False) -> None:
         if protected:
@@ -175,6 +188,10 @@ class HtmlDocument:
                 unit.add_markup(raw if len(pieces) == 1 else pieces)
                 if kind == "start" and tag not in VOID and (tag in PROTECTED_INLINE or _is_protected(tag, attrs)):
                     protect_tag, protect_depth = tag, 1
+                elif kind == "start" and tag not in VOID:
+                    unit.open_element(tag)
+                elif kind == "end":
+                    unit.close_element(tag)
             else:
                 self._flush(unit)
                 unit = _UnitBuilder()
@@ -194,7 +211,7 @@ class HtmlDocument:
                 cursor = offset
             self._chunks.append(unit.text[cursor:])
             return
-        self.units.append(Unit(unit.text, unit.protected))
+        self.units.append(Unit(unit.text, unit.protected, sorted(unit.inline)))
         self._chunks.append(("unit", len(self.units) - 1, MarkedUnit(self.units[-1], unit.markup)))
 
     def _tag_pieces(self, raw: str, attrs) -> list:

@@ -36,6 +36,8 @@ class _Reader:
     def __init__(self, raw: str, add_unit):
         self.raw, self.pos = raw, 0
         self.text, self.protected, self.markup = "", [], []
+        self.inline: list[tuple[int, int]] = []
+        self._open: list[int] = []  # text offsets where emphasis or links not yet closed began
         self._pending: list = []  # markup not yet attached to a text offset
         self._add_unit = add_unit  # registers a unit of its own (a link title); returns its index
 
@@ -97,10 +99,19 @@ class _Reader:
         self.add_text(self.raw[start:end], protected=True)
         self.pos = end
 
+    def open_element(self) -> None:
+        self._open.append(len(self.text))
+
+    def close_element(self) -> None:
+        if self._open:
+            start = self._open.pop()
+            if start < len(self.text):
+                self.inline.append((start, len(self.text)))
+
     def finish(self) -> tuple[Unit, list[tuple[int, str]]]:
         self.skip_to(len(self.raw))
         self._flush_markup()
-        return Unit(self.text, self.protected), self.markup
+        return Unit(self.text, self.protected, sorted(self.inline)), self.markup
 
 
 def _link_tail_end(raw: str, pos: int) -> int:
@@ -171,13 +182,20 @@ def _read_inline(reader: _Reader, children) -> bool:
         elif kind == "link_open":
             protect_link = token.markup in ("autolink", "linkify")
             link_title = token.attrGet("title")
+            if not protect_link:
+                reader.open_element()
         elif kind == "link_close":
             if protect_link:
                 protect_link = False
                 if reader.raw.startswith(">", reader.pos):
                     reader.skip_to(reader.pos + 1)
             else:
+                reader.close_element()
                 reader.skip_link_tail(link_title)
+        elif kind in ("em_open", "strong_open", "s_open"):
+            reader.open_element()
+        elif kind in ("em_close", "strong_close", "s_close"):
+            reader.close_element()
         elif kind == "image":
             start = reader.raw.find("![", reader.pos)
             if start < 0:
@@ -186,8 +204,8 @@ def _read_inline(reader: _Reader, children) -> bool:
             if not _read_inline(reader, token.children or []):
                 return False
             reader.skip_link_tail(token.attrGet("title"))
-        # em/strong/strikethrough open/close: their markers are skipped as markup
-        # when the next text character is looked for.
+        # The markers of em/strong/strikethrough are skipped as markup when the
+        # next text character is looked for.
     return True
 
 

@@ -16,13 +16,17 @@ class Unit:
 
     text: str
     protected: list[tuple[int, int]] = field(default_factory=list)  # spans of `text` kept verbatim
+    # Ranges of `text` wrapped by an inline element (a link, emphasis): located
+    # in the translation by the model where it can be (translation/alignment.py).
+    inline: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
 class TranslatedUnit:
     text: str
-    # Source offset (0..len(source text)) -> target offset; monotonic.
-    project: Callable[[int], int]
+    # Source offset (0..len(source text)) -> target offset; monotonic. An offset
+    # may have several targets: side="left" asks for the first, "right" the last.
+    project: Callable[..., int]
 
 
 @dataclass
@@ -40,7 +44,11 @@ class MarkedUnit:
         text, project = translated.text, translated.project
         # Protected spans come back verbatim: never escaped.
         verbatim = [(project(s), project(e)) for s, e in self.unit.protected]
-        inserts = [(self._target_offset(offset, text, project), raw) for offset, raw in self.markup]
+        inserts, floor = [], 0
+        for offset, raw in self.markup:
+            # Markup keeps its order even where attaching it to its word moved it.
+            floor = max(floor, self._target_offset(offset, text, project))
+            inserts.append((floor, raw))
         cuts = sorted({0, len(text), *(p for p, _ in inserts), *(b for span in verbatim for b in span)})
         out = []
         pending = iter(inserts)
@@ -58,20 +66,66 @@ class MarkedUnit:
             nxt = next(pending, None)
         return "".join(out)
 
-    def _target_offset(self, offset: int, text: str, project: Callable[[int], int]) -> int:
+    def _target_offset(self, offset: int, text: str, project: Callable[..., int]) -> int:
         """Where markup at a source offset goes in the translation. Between
         anchors a real model's projection is proportional and can land inside
-        a word; markup that sat between words in the source is moved to the
-        nearest word boundary (ties to the left, so the order of markup holds)."""
-        target = min(max(project(offset), 0), len(text))
-        if not _at_word_boundary(self.unit.text, offset) or _at_word_boundary(text, target):
-            return target
-        left = right = target
-        while not _at_word_boundary(text, left):
-            left -= 1
-        while not _at_word_boundary(text, right):
-            right += 1
-        return left if target - left <= right - target else right
+        a word or beside a space, so markup moves to the nearest place of the
+        same kind as in the source (ties to the left, so the order of markup
+        holds):
+        - markup that opens on a word opens on one, and markup that closes
+          after a word closes right after one, as CommonMark needs to read
+          emphasis: "**sexta-feira**", never "** sexta-feira**" or
+          "encontraram**-se**", which it prints as asterisks;
+        - other markup that sat between words ("NATO**’s") goes between words."""
+        source = self.unit.text
+        role = _role(source, offset)
+        target = min(max(project(offset, "left" if role == "open" else "right"), 0), len(text))
+        if role == "open":
+            return _nearest(text, target, _opens_word)
+        if role == "close":
+            return _nearest(text, target, _closes_word)
+        if _at_word_boundary(source, offset):
+            return _nearest(text, target, _at_word_boundary)
+        return target
+
+
+def _nearest(text: str, target: int, fits: Callable[[str, int], bool]) -> int:
+    left = right = target
+    while left > 0 and not fits(text, left):
+        left -= 1
+    while right < len(text) and not fits(text, right):
+        right += 1
+    if not fits(text, left):
+        return right if fits(text, right) else target
+    if not fits(text, right):
+        return left
+    return left if target - left <= right - target else right
+
+
+def _opens_word(text: str, i: int) -> bool:
+    """Markup here would open on a word (CommonMark: left-flanking)."""
+    if i >= len(text) or text[i].isspace() or not _at_word_boundary(text, i):
+        return False
+    return text[i].isalnum() or i == 0 or not text[i - 1].isalnum()
+
+
+def _closes_word(text: str, i: int) -> bool:
+    """Markup here would close right after a word (CommonMark: right-flanking)."""
+    if i <= 0 or text[i - 1].isspace() or not _at_word_boundary(text, i):
+        return False
+    return text[i - 1].isalnum() or i == len(text) or not text[i].isalnum()
+
+
+def _role(text: str, i: int) -> str | None:
+    """"open" for markup before a word it belongs to ("… <em>word"), "close"
+    after one ("word</em> …"), None between words or inside one."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i] if i < len(text) else " "
+    if after.isspace() == before.isspace():
+        if before.isalnum() == after.isalnum():
+            return None
+        return "open" if after.isalnum() else "close"
+    return "open" if before.isspace() else "close"
 
 
 def _at_word_boundary(text: str, i: int) -> bool:
