@@ -146,6 +146,7 @@ class Stack:
             "PYTHONPATH": str(ROOT),
             "REDIS_URL": s.redis_url,
             "ARGOS_PACKAGES_DIR": str(self.packages_dir),
+            "TRANSLATE_ENGINES": ",".join(s.engines),
             "TRANSLATE_BEAM_SIZE": str(s.beam_size),
             "CELERY_VISIBILITY_TIMEOUT": str(s.visibility_timeout),
             "WEBHOOK_SECRET": s.webhook_secret,
@@ -187,7 +188,8 @@ def stack(request, redis_server, model_dirs, tmp_path_factory):
     kind = request.param
     db = {"identity": 1, "cipher": 2}[kind]
     redis.Redis.from_url(f"{redis_server.url}/{db}").flushdb()
-    settings = make_settings(redis_server, db, model_dirs[kind], webhook_secret="test-secret",
+    # The test models only: these workers need not load the real model (tests/test_real_model_e2e.py does).
+    settings = make_settings(redis_server, db, model_dirs[kind], engines=("argos",), webhook_secret="test-secret",
                              webhook_allowed_hosts=("127.0.0.1",), webhook_backoff_seconds=1)
     running = Stack(settings, model_dirs[kind], tmp_path_factory.mktemp(f"logs-{kind}"))
     running.kind = kind

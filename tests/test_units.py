@@ -9,7 +9,9 @@ import pytest
 from translation.engines import ModelInfo, routes
 from glossary.enforcement import FixedSpan
 from translation.alignment import locate
-from translation.article import Projection, Segment, SegmentTranslation, _locate_inline
+from translation.article import (Projection, Segment, SegmentTranslation, _locate_inline, one_line, plan_segments,
+                                 put_breaks_back)
+from translation.documents import Unit
 from translation.segmentation import split_sentences
 
 
@@ -111,3 +113,17 @@ def test_inline_phrases_are_placed_where_their_translation_is_or_not_at_all():
     meet = (text.index("meet"), text.index("meet") + len("meet at"))
     segment = Segment(0, 0, len(text), text, segment.fixed, [meet, hq])
     assert _locate_inline(segment, translation, ["em Bruxelas", "centro de comando"], "pt") == [None, None]
+
+
+def test_a_line_break_inside_a_sentence_is_layout_not_a_sentence_end():
+    # Wrapped HTML source or a Markdown soft break: the model gets the whole
+    # sentence on one line, and the line breaks come back at the nearest spaces.
+    text = "Stoltenberg said on\nWednesday that allies must\n  send more shells. Then he left."
+    segments = plan_segments([Unit(text)], "en", "pt", None)
+    assert [s.text for s in segments] == ["Stoltenberg said on\nWednesday that allies must\n  send more shells.",
+                                          "Then he left."]
+    assert one_line(segments[0].text) == "Stoltenberg said on Wednesday that allies must send more shells."
+    output = "Stoltenberg disse na quarta-feira que os aliados devem enviar mais conchas."
+    assert put_breaks_back(segments[0].text, output) == \
+        "Stoltenberg disse na\nquarta-feira que os aliados devem\n  enviar mais conchas."
+    assert put_breaks_back(segments[0].text, one_line(segments[0].text)) == segments[0].text

@@ -19,6 +19,7 @@ the model (`term_only`).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -97,7 +98,10 @@ def plan_segments(units: list[Unit], source: str, target: str, matcher) -> list[
     segments = []
     for index, unit in enumerate(units):
         protected = [tuple(span) for span in unit.protected]
-        for sentence in split_sentences(unit.text, source, protected):
+        # A line break inside a unit is layout (wrapped HTML source, a Markdown
+        # soft break), not a sentence end; the segmenter would take it for one
+        # and the model would get half sentences. Same length: offsets hold.
+        for sentence in split_sentences(unit.text.replace("\n", " "), source, protected):
             text = unit.text[sentence.start:sentence.end]
             fixed = _fixed_spans(text, sentence.start, protected, matcher, target)
             segments.append(Segment(index, sentence.start, sentence.end, text, fixed,
@@ -165,13 +169,13 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     masked = {i: mask(seg.text, seg.fixed, placeholders) for i, seg in enumerate(segments) if results[i] is None}
     phrases = [(i, k, _mask_phrase(seg, k, placeholders)) for i, seg in enumerate(segments)
                for k in range(len(seg.inline))]
-    texts = [m.text for m in masked.values()] + [m.text for _, _, m in phrases]
+    texts = [one_line(m.text) for m in masked.values()] + [one_line(m.text) for _, _, m in phrases]
     outputs, pass_stats = router.translate(texts, source, target)
     stats.add(pass_stats)
     phrase_outputs = {(i, k): m.restore(output).text for (i, k, m), output in zip(phrases, outputs[len(masked):])}
     retry = []
     for (i, masked_segment), output in zip(masked.items(), outputs):
-        restored = masked_segment.restore(output)
+        restored = masked_segment.restore(put_breaks_back(masked_segment.text, output))
         if restored.ok:
             results[i] = SegmentTranslation(restored.text, restored.spans)
             report.record(segments[i].fixed, restored.spans, method="mask")
@@ -183,7 +187,9 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     if retry:
         pieces = {i: split_around(segments[i].text, segments[i].fixed) for i in retry}
         texts = [p.text for i in retry for p in pieces[i] if p.translatable]
-        outputs, pass_stats = router.translate(texts, source, target) if texts else ([], EngineStats())
+        outputs, pass_stats = (router.translate([one_line(t) for t in texts], source, target) if texts
+                               else ([], EngineStats()))
+        outputs = [put_breaks_back(text, output) for text, output in zip(texts, outputs)]
         stats.add(pass_stats)
         cursor = 0
         for i in retry:
@@ -200,6 +206,42 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     return results, stats, report
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+
+
+def one_line(text: str) -> str:
+    """A line break inside a sentence is layout (HTML source wrapped at 80
+    columns, a Markdown soft break), but a model sees two fragments: the
+    bergamot engine translates each line alone, CTranslate2 drops the break.
+    The model gets the sentence on one line; `put_breaks_back` restores them."""
+    return _LINE_BREAK.sub(" ", text)
+
+
+def put_breaks_back(source: str, output: str) -> str:
+    """The source's line breaks (with their indentation), in order, at the
+    spaces of `output` nearest to where they stood in the source, relatively.
+    A Markdown block quote or list item thus keeps its lines (its "> " goes
+    after a line break), and an identity model gives the source back."""
+    breaks = list(_LINE_BREAK.finditer(source))
+    if not breaks:
+        return output
+    flat_length, removed, wanted = len(one_line(source)), 0, []
+    for match in breaks:
+        wanted.append((match.start() - removed) * len(output) / max(1, flat_length))
+        removed += len(match.group()) - 1
+    free = [i for i, ch in enumerate(output) if ch == " "]
+    chosen = []
+    for position in wanted:
+        if not free:
+            break  # fewer spaces than line breaks: the rest are dropped
+        best = min(free, key=lambda i: (abs(i - position), i))
+        free.remove(best)
+        chosen.append(best)
+    for at, match in sorted(zip(sorted(chosen), breaks), reverse=True):
+        output = output[:at] + match.group() + output[at + 1:]
+    return output
+
+
 def _mask_phrase(segment: Segment, k: int, placeholders: str):
     """Phrase k of a segment, its own fixed spans masked like the sentence's."""
     start, end = segment.inline[k]
@@ -212,18 +254,25 @@ def _locate_inline(segment: Segment, translation: SegmentTranslation, phrases: l
                    lang: str) -> list[tuple[int, int] | None]:
     """Each inline phrase's range in the translation, where its own translation
     is found there and the range stands to every fixed span and every phrase
-    already placed as it does in the source (markup keeps its order)."""
+    already placed as it does in the source (markup keeps its order and
+    nesting). Inner elements first: an outer one ("<a>send more <em>shells</em></a>")
+    is widened to hold the inner ones found, as in the source."""
     placed: list[tuple[tuple[int, int], tuple[int, int]]] = [
         ((f.start, f.end), target) for f, target in zip(segment.fixed, translation.fixed_in_target)]
-    found: list[tuple[int, int] | None] = []
-    for source_range, phrase in zip(segment.inline, phrases):
+    found: list[tuple[int, int] | None] = [None] * len(segment.inline)
+    order = sorted(range(len(segment.inline)), key=lambda k: segment.inline[k][1] - segment.inline[k][0])
+    for k in order:
+        source_range, phrase = segment.inline[k], phrases[k]
         expected = round(source_range[0] * len(translation.text) / max(1, len(segment.text)))
         target_range = locate(translation.text, phrase, lang, expected) if phrase else None
-        if target_range and all(same_relation(relation(source_range, s), relation(target_range, t)) for s, t in placed):
+        if target_range is None:
+            continue
+        for inner_source, inner_target in placed:
+            if relation(source_range, inner_source) == "contains":
+                target_range = (min(target_range[0], inner_target[0]), max(target_range[1], inner_target[1]))
+        if all(same_relation(relation(source_range, s), relation(target_range, t)) for s, t in placed):
             placed.append((source_range, target_range))
-            found.append(target_range)
-        else:
-            found.append(None)
+            found[k] = target_range
     return found
 
 
