@@ -22,6 +22,7 @@ MAX_WORDS words at sentence ends, then clauses, then between words.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -94,6 +95,7 @@ class BergamotModel:
         self.threads = max(1, threads)
         self._native = _native.NativeDirection(info.location)
         self._pool: ThreadPoolExecutor | None = None   # made on first use, in the process that uses it
+        self._pool_pid = 0
         self._pool_lock = threading.Lock()
 
     @property
@@ -134,7 +136,9 @@ class BergamotModel:
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
-            if self._pool is None:
+            # A pool made before a fork has no threads in the child: waiting on it would hang.
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool_pid = os.getpid()
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=f"bergamot-{self.info.source}"
                                                                                  f"{self.info.target}")
             return self._pool
