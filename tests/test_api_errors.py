@@ -134,7 +134,7 @@ def test_engines_are_chosen_by_configuration(redis_server, model_dirs):
     from service import create_app
 
     settings = make_settings(redis_server, 3, model_dirs["identity"])
-    client = create_app(replace(settings, engines=("argos",))).test_client()
+    client = keyed_client(create_app(replace(settings, engines=("argos",))))
     pairs = {(p["source"], p["target"]) for p in client.get("/v1/languages").get_json()["pairs"]}
     assert ("en", "de") in pairs and ("en", "pt") not in pairs
     body = assert_problem(client.post("/v1/jobs", json=job(target_langs=["pt"])), 422, "unsupported-language-pair")

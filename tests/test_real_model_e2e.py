@@ -14,7 +14,7 @@ import pytest
 import redis
 from markdown_it import MarkdownIt
 
-from tests.conftest import DATA, Stack, install_packages, make_settings, read_article, wait_for_job
+from tests.conftest import DATA, Stack, install_packages, keyed_client, make_settings, read_article, wait_for_job
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_model]
 
@@ -45,7 +45,7 @@ def client(real_stack):
 
     app = create_app(real_stack.settings)
     app.testing = True
-    return app.test_client()
+    return keyed_client(app)
 
 
 @pytest.fixture(scope="module")
