@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     router = Router([engine])  # no segment cache: every figure comes from the model now
     router.load_all()
     rows, extras = run(router, args.placeholders)
-    model = router._model(router.route("en", "pt")[0])
+    model = router.model(router.route("en", "pt")[0])
     speed = throughput(model, [s.text for s in corpus.sentences()], settings.intra_threads)
 
     info = router.route("en", "pt")[0]

@@ -92,7 +92,7 @@ def as_text(items: list[Sentence]) -> Article:
     return Article(TITLE, "\n".join(s.text for s in items), "text")
 
 
-def _blocks(items: list[Sentence]) -> list[tuple[str, list[Sentence]]]:
+def blocks(items: list[Sentence]) -> list[tuple[str, list[Sentence]]]:
     """Headings alone, body sentences in paragraphs of PER_PARAGRAPH."""
     blocks: list[tuple[str, list[Sentence]]] = []
     for sentence in items:
@@ -127,7 +127,7 @@ def as_html(items: list[Sentence], annotated: list[Span]) -> Article:
         return f'<{span.tag} class="{span.id}">{words}</{span.tag}>'
 
     lines = []
-    for index, (kind, group) in enumerate(_blocks(items)):
+    for index, (kind, group) in enumerate(blocks(items)):
         text = " ".join(_marked(s, by_sentence, wrap) if s.id in by_sentence else html.escape(s.text, quote=False)
                         for s in group)
         tag = ("h1" if index == 0 else "h2") if kind == "heading" else "p"
@@ -147,11 +147,11 @@ def as_markdown(items: list[Sentence], annotated: list[Span]) -> Article:
             return f"[{words}]({SPAN_URL}{span.id})"
         return f"{marker[span.tag]}{words}{marker[span.tag]}"
 
-    blocks = []
-    for index, (kind, group) in enumerate(_blocks(items)):
+    written = []
+    for index, (kind, group) in enumerate(blocks(items)):
         text = " ".join(_marked(s, by_sentence, wrap) for s in group)
-        blocks.append(("# " if index == 0 else "## ") + text if kind == "heading" else text)
-    return Article(TITLE, "\n\n".join(blocks) + "\n", "markdown")
+        written.append(("# " if index == 0 else "## ") + text if kind == "heading" else text)
+    return Article(TITLE, "\n\n".join(written) + "\n", "markdown")
 
 
 def markdown_span_order(items: list[Sentence], annotated: list[Span]) -> list[list[Span]]:
@@ -161,4 +161,4 @@ def markdown_span_order(items: list[Sentence], annotated: list[Span]) -> list[li
         by_sentence.setdefault(span.sentence, []).append(span)
     return [[span for s in group for span in sorted(by_sentence.get(s.id, []), key=lambda x: x.start)
              if span.tag != "a"]
-            for _, group in _blocks(items)]
+            for _, group in blocks(items)]

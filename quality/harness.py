@@ -168,7 +168,7 @@ def run(router: Router, placeholders: str = DEFAULT_SCHEME) -> tuple[list[Row], 
                         articles, reference, ignore))
     # The HTML and Markdown blocks group sentences; their reference is the same grouping of the text translation.
     grouped_reference, cursor = [], 0
-    for _, group in corpus._blocks(sentences):
+    for _, group in corpus.blocks(sentences):
         grouped_reference.append(" ".join(reference[cursor:cursor + len(group)]))
         cursor += len(group)
     html_article = corpus.as_html(sentences, spans)

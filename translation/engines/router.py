@@ -56,9 +56,10 @@ class Router:
     def load_all(self) -> None:
         """Load every model some route uses (a worker does this once, at start)."""
         for info in dict.fromkeys(model for route in self._routes.values() for model in route):
-            self._model(info)
+            self.model(info)
 
-    def _model(self, info: ModelInfo) -> PairModel:
+    def model(self, info: ModelInfo) -> PairModel:
+        """The loaded model for a listed one, loaded on first use and kept."""
         with self._lock:
             if info not in self._loaded:
                 self._loaded[info] = self._engines[info.engine].load(info)
@@ -77,7 +78,7 @@ class Router:
         """Translate texts, pivoting where needed; cached segments skip the model."""
         stats = EngineStats()
         for hop in self.route(source, target):
-            texts = self._translate_hop(self._model(hop), texts, stats)
+            texts = self._translate_hop(self.model(hop), texts, stats)
         return texts, stats
 
     def _translate_hop(self, model: PairModel, texts: list[str], stats: EngineStats) -> list[str]:
