@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from glossary.matching import TermMatcher
 from glossary.entries import Entry
 from tests.conftest import DATA
-from translation.documents import DocumentError, TranslatedUnit, parse
+from translation.documents import FORMATS, DocumentError, TranslatedUnit, parse
 from translation.engines import ArgosEngine, ArgosOptions, Router
 from translation.article import Article, translate_article
 
@@ -118,6 +118,10 @@ def test_markdown_emphasis_placed_by_proportion_stays_emphasis(target):
     unit = document.units[0].text
     output = document.render([TranslatedUnit(target, lambda o, side="right": round(o * len(target) / len(unit)))])
     assert md_structure(output) == md_structure(source), output
+
+
+def test_plain_text_becomes_escaped_paragraphs_in_html():
+    assert FORMATS["text"].to_html("NATO & <Kyiv>\n\nSecond") == "<p>NATO &amp; &lt;Kyiv&gt;</p>\n<p>Second</p>"
 
 
 def test_unknown_format_is_a_document_error():

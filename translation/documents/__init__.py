@@ -9,7 +9,9 @@ so a new format is a parser module plus one entry here.
 
 from __future__ import annotations
 
-import html
+# Not `import html`: importing the submodule translation.documents.html below
+# rebinds the name `html` in this package to that submodule.
+from html import escape
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,7 +26,7 @@ __all__ = ["FORMATS", "DocumentError", "DocumentFormat", "TranslatedUnit", "Unit
 
 
 def _text_to_html(body: str) -> str:
-    return "\n".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line.strip())
+    return "\n".join(f"<p>{escape(line)}</p>" for line in body.split("\n") if line.strip())
 
 
 def _markdown_to_html(body: str) -> str:
