@@ -138,6 +138,21 @@ def cancel_job(job_id: str):
     return _status_or_404(job_id)
 
 
+@bp.get("/<job_id>/source")
+@bp.doc(
+    summary="The article as submitted",
+    description="JSON ({job_id, lang, title, body, format}) by default; negotiates like a translation.",
+    responses={200: {"description": "The source article", "content": {"application/json": {"schema": TranslationOut}}},
+               304: "Not modified", 404: "Unknown job", 406: "Format not servable"},
+)
+def get_source(job_id: str):
+    status = _status_or_404(job_id)
+    article = services().jobs.request(job_id)["article"]
+    source = {"job_id": job_id, "lang": status["source_lang"], "title": article["title"], "body": article["body"],
+              "format": article.get("format", "text")}
+    return respond(source, status["created_at"])
+
+
 @bp.get("/<job_id>/translations/<lang>")
 @requires(TRANSLATE)
 @bp.doc(

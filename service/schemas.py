@@ -29,6 +29,14 @@ class EntryIn(Schema):
     note = String(allow_none=True)
 
 
+class EntryWithIdIn(EntryIn):
+    """An entry in a whole glossary (create, replace): an id, if given, is kept,
+    so a glossary read with GET can be sent back with PUT (a restore) and keep
+    its entry ids."""
+
+    id = String(validate=Regexp(ID_PATTERN, error="Not an id (1-64 letters, digits, '_' or '-')."))
+
+
 class InlineGlossaryIn(Schema):
     entries = List(Nested(EntryIn), required=True, validate=Length(min=1))
 
@@ -37,13 +45,13 @@ class GlossaryIn(Schema):
     name = String(required=True, validate=Length(min=1, max=200))
     source_lang = String(required=True, validate=LANGUAGE_CODE)
     description = String(load_default="", validate=Length(max=2000))
-    entries = List(Nested(EntryIn), load_default=list)
+    entries = List(Nested(EntryWithIdIn), load_default=list)
 
 
 class GlossaryPatch(Schema):
     name = String(validate=Length(min=1, max=200))
     description = String(validate=Length(max=2000))
-    entries = List(Nested(EntryIn))
+    entries = List(Nested(EntryWithIdIn))
 
 
 class EntryOut(EntryIn):
