@@ -96,6 +96,10 @@ class Settings:
     webhook_max_attempts: int = 5
     webhook_backoff_seconds: int = 2
 
+    # Console (web pages under /console)
+    console_secret_key: str = ""          # empty: one made at first start, shared through Redis
+    console_session_ttl_seconds: int = 8 * 3600
+
     @classmethod
     def from_env(cls) -> "Settings":
         concurrency = _int("WORKER_CONCURRENCY", 1)
@@ -130,4 +134,6 @@ class Settings:
             webhook_allowed_hosts=_list("WEBHOOK_ALLOWED_HOSTS"),
             webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", cls.webhook_max_attempts),
             webhook_backoff_seconds=_int("WEBHOOK_BACKOFF_SECONDS", cls.webhook_backoff_seconds),
+            console_secret_key=_str("CONSOLE_SECRET_KEY", ""),
+            console_session_ttl_seconds=_int("CONSOLE_SESSION_TTL_SECONDS", cls.console_session_ttl_seconds),
         )

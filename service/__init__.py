@@ -11,7 +11,7 @@ from apiflask import APIFlask
 
 from config import Settings
 from glossary.store import GlossaryStore
-from service import auth, problems
+from service import auth, console, problems
 from service.wiring import ModelCatalog, Services
 from workers.celery_app import create_celery
 from jobs.store import JobStore
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
 
     for blueprint in (health.bp, languages.bp, jobs.bp, glossaries.bp, articles.bp, keys.bp, keys.usage_bp):
         app.register_blueprint(blueprint)
+    console.register(app, settings, client)
     auth.check_declarations(app)
     app.cli.add_command(keys_cli)
     return app

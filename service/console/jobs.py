@@ -1,0 +1,195 @@
+"""Job pages: submit an article, follow it language by language, review each
+translation next to its source, open the rendered result, see webhook
+deliveries."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+
+from glossary.entries import Entry, Glossary
+from service.console import session_id, sessions
+from service.console.api import ApiError
+from service.console.review import aligned_units, review_rows
+from translation.documents import FORMATS, format_for_extension
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+ACTIVE = ("queued", "running")
+# A rendered result is someone's article: shown, never trusted. No script,
+# no form, no frame may run in it, whatever its HTML holds.
+RENDERED_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+
+
+def _job_path(job_id: str, tail: str = "") -> str:
+    return f"/v1/jobs/{quote(job_id, safe='')}{tail}"
+
+
+def language_pairs() -> dict[str, list[str]]:
+    """Source language -> the target languages the installed models reach."""
+    pairs: dict[str, list[str]] = {}
+    for pair in g.api.json("GET", "/v1/languages")["pairs"]:
+        pairs.setdefault(pair["source"], []).append(pair["target"])
+    return {source: sorted(targets) for source, targets in sorted(pairs.items())}
+
+
+def glossary_choices() -> list[dict]:
+    """Glossaries to pick from; none when the key may not read them."""
+    if not g.viewer.can("glossary:read"):
+        return []
+    try:
+        return g.api.json("GET", "/v1/glossaries", params={"limit": 500})["items"]
+    except ApiError:
+        return []
+
+
+def submission_form_context(form: dict | None = None, errors=None) -> dict:
+    return {"pairs": language_pairs(), "glossaries": glossary_choices(), "formats": list(FORMATS),
+            "form": form or {"source_lang": "en", "format": "text", "target_langs": [], "glossary_ids": []},
+            "errors": errors}
+
+
+def _field_errors(error: ApiError) -> dict[str, list[str]]:
+    """Problem-document errors by form field (article.body -> body)."""
+    by_field: dict[str, list[str]] = {}
+    for item in error.errors or [{"field": None, "message": error.detail}]:
+        name = (item.get("field") or "").removeprefix("article.").split(".")[0]
+        by_field.setdefault(name or "_", []).append(item.get("message") or item.get("reason") or error.detail)
+    return by_field
+
+
+@bp.get("")
+def index():
+    sid = session_id()
+    statuses, gone = [], 0
+    for job_id in sessions().jobs(sid) if sid else []:
+        try:
+            statuses.append(g.api.json("GET", _job_path(job_id)))
+        except ApiError:
+            gone += 1  # expired (JOB_TTL_SECONDS) or no longer visible to this key
+    return render_template("console/jobs.html", jobs=statuses, gone=gone, **submission_form_context())
+
+
+@bp.post("")
+def submit():
+    form = {
+        "title": request.form.get("title", "").strip(),
+        "format": request.form.get("format", "text"),
+        "body": request.form.get("body", ""),
+        "source_lang": request.form.get("source_lang", "").strip(),
+        "target_langs": request.form.getlist("target_langs"),
+        "glossary_ids": request.form.getlist("glossary_ids"),
+        "external_id": request.form.get("external_id", "").strip(),
+        "callback_url": request.form.get("callback_url", "").strip(),
+    }
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        try:
+            form["body"] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return render_template("console/jobs.html", jobs=[], gone=0, **submission_form_context(
+                form, {"body": ["The uploaded file is not UTF-8 text."]})), 422
+        detected = format_for_extension(upload.filename)
+        if form["format"] == "auto" and detected:
+            form["format"] = detected.name
+    if form["format"] == "auto":
+        form["format"] = "text"
+    job = {"source_lang": form["source_lang"], "target_langs": form["target_langs"],
+           "article": {"title": form["title"], "body": form["body"], "format": form["format"]},
+           "glossary_ids": form["glossary_ids"]}
+    for optional in ("external_id", "callback_url"):
+        if form[optional]:
+            job[optional] = form[optional]
+    try:
+        created = g.api.json("POST", "/v1/jobs", json=job)
+    except ApiError as error:
+        if error.status not in (413, 422):
+            raise
+        return render_template("console/jobs.html", jobs=[], gone=0,
+                               **submission_form_context(form, _field_errors(error))), error.status
+    sessions().add_job(session_id(create=True), created["id"])
+    return redirect(url_for(".show", job_id=created["id"]))
+
+
+@bp.get("/open")
+def open_job():
+    job_id = request.args.get("id", "").strip()
+    if not job_id:
+        return redirect(url_for(".index"))
+    return redirect(url_for(".show", job_id=job_id))
+
+
+@bp.get("/<job_id>")
+def show(job_id: str):
+    status = g.api.json("GET", _job_path(job_id))
+    return render_template("console/job.html", job=status, active=status["state"] in ACTIVE)
+
+
+@bp.get("/<job_id>/progress")
+def progress(job_id: str):
+    """What the job page's script polls: per language, state and progress."""
+    status = g.api.json("GET", _job_path(job_id))
+    return jsonify({
+        "state": status["state"],
+        "active": status["state"] in ACTIVE,
+        "languages": {lang: {"state": s["state"], "done": s["progress"]["done"], "total": s["progress"]["total"]}
+                      for lang, s in status["languages"].items()},
+    })
+
+
+@bp.post("/<job_id>/cancel")
+def cancel(job_id: str):
+    status = g.api.json("DELETE", _job_path(job_id))
+    flash(f"Cancelled what had not started; the job is {status['state']}.", "success")
+    return redirect(url_for(".show", job_id=job_id))
+
+
+def pinned_entries(status: dict) -> tuple[list[Entry], list[str]]:
+    """The entries of the glossary versions the job used, and the names of those that cannot be read."""
+    entries, unreadable = [], []
+    for pinned in status.get("glossaries", []):
+        if pinned.get("id") == "inline":
+            unreadable.append("an inline glossary")
+            continue
+        try:
+            data = g.api.json("GET", f"/v1/glossaries/{quote(pinned['id'], safe='')}/versions/{pinned['version']}")
+        except ApiError:
+            unreadable.append(pinned.get("name") or pinned["id"])
+            continue
+        entries += Glossary.from_dict(data).entries
+    return entries, unreadable
+
+
+def term_methods(report: dict | None) -> dict[str, str]:
+    return {t["entry_id"]: t["method"] for t in (report or {}).get("terms", []) if t.get("method")}
+
+
+@bp.get("/<job_id>/translations/<lang>")
+def review(job_id: str, lang: str):
+    status = g.api.json("GET", _job_path(job_id))
+    if lang not in status["languages"]:
+        abort(404, f"This job does not translate into {lang}.")
+    translation = g.api.json("GET", _job_path(job_id, f"/translations/{quote(lang, safe='')}"))
+    source = g.api.json("GET", _job_path(job_id, "/source"))
+    entries, unreadable = pinned_entries(status)
+    pairs = [(source["title"], translation["title"])] + aligned_units(source["body"], translation["body"],
+                                                                      translation["format"])
+    rows = review_rows(pairs, entries, lang)
+    return render_template("console/review.html", job=status, lang=lang, translation=translation, rows=rows,
+                           report=translation.get("glossary") or {}, unreadable=unreadable,
+                           servable=FORMATS[translation["format"]].servable)
+
+
+@bp.get("/<job_id>/translations/<lang>/rendered")
+def rendered(job_id: str, lang: str):
+    """The API's rendered result, in a sandbox: scripts in an article never run here."""
+    media_type = request.args.get("as", "text/html")
+    if media_type not in ("text/html", "text/markdown", "text/plain"):
+        abort(400, "Ask for text/html, text/markdown or text/plain.")
+    response = g.api.get(_job_path(job_id, f"/translations/{quote(lang, safe='')}"), accept=media_type)
+    # Markdown and plain text are shown as text, not offered as a download.
+    shown_as = "text/html" if media_type == "text/html" else "text/plain"
+    return Response(response.content, mimetype=shown_as,
+                    headers={"Content-Security-Policy": response.headers.get("Content-Security-Policy") or
+                             RENDERED_POLICY, "Content-Type": f"{shown_as}; charset=utf-8"})

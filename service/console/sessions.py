@@ -1,0 +1,85 @@
+"""Console sessions, kept in Redis: the browser's cookie carries a random id
+and nothing else, so no secret is ever sent back to a browser, and signing
+out (or expiry) ends a session on every API process at once."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+import redis
+from flask import request
+from flask.sessions import SecureCookieSessionInterface
+
+_MAX_JOBS = 50  # the "your jobs" list of one session
+
+
+class ConsoleSessions:
+    def __init__(self, client: redis.Redis, ttl_seconds: int, prefix: str = "console:session"):
+        self.redis = client
+        self.ttl = ttl_seconds
+        self.prefix = prefix
+
+    def _key(self, sid: str) -> str:
+        return f"{self.prefix}:{sid}"
+
+    def create(self, data: dict) -> str:
+        sid = secrets.token_urlsafe(32)
+        record = {"created_at": time.time(), **data}
+        self.redis.set(self._key(sid), json.dumps(record), ex=self.ttl)
+        return sid
+
+    def get(self, sid: str | None) -> dict | None:
+        """The session's data, its lifetime renewed (sessions expire after `ttl` idle seconds)."""
+        if not isinstance(sid, str) or not sid:
+            return None
+        with self.redis.pipeline() as pipe:
+            pipe.get(self._key(sid))
+            pipe.expire(self._key(sid), self.ttl)
+            pipe.expire(self._key(sid) + ":jobs", self.ttl)
+            raw = pipe.execute()[0]
+        return json.loads(raw) if raw else None
+
+    def delete(self, sid: str) -> None:
+        self.redis.delete(self._key(sid), self._key(sid) + ":jobs")
+
+    def add_job(self, sid: str, job_id: str) -> None:
+        key = self._key(sid) + ":jobs"
+        with self.redis.pipeline() as pipe:
+            pipe.lrem(key, 0, job_id)
+            pipe.lpush(key, job_id)
+            pipe.ltrim(key, 0, _MAX_JOBS - 1)
+            pipe.expire(key, self.ttl)
+            pipe.execute()
+
+    def jobs(self, sid: str) -> list[str]:
+        return [j.decode() for j in self.redis.lrange(self._key(sid) + ":jobs", 0, -1)]
+
+
+def shared_secret(client: redis.Redis, key: str = "console:secret") -> str:
+    """One secret for every API process (they sign the same cookies), made by
+    whichever process needs it first, kept in Redis."""
+    client.set(key, secrets.token_urlsafe(48), nx=True)
+    return client.get(key).decode()
+
+
+class ConsoleCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, for console pages only.
+
+    API requests get no session at all (they authenticate with keys, never
+    cookies). The signing secret is CONSOLE_SECRET_KEY or, without one, the
+    shared secret in Redis, fetched at the first console request rather than
+    at start-up, so the API starts (and reports readiness) without Redis.
+    """
+
+    def __init__(self, client: redis.Redis, path: str):
+        self.client = client
+        self.path = path
+
+    def get_signing_serializer(self, app):
+        if not request.path.startswith(self.path + "/"):
+            return None
+        if not app.secret_key:
+            app.secret_key = shared_secret(self.client)
+        return super().get_signing_serializer(app)
