@@ -1,0 +1,219 @@
+"""A real browser for the console's tests: Debian's chromium driven by its
+chromium-driver through Selenium, offline, with axe-core injected from the
+copy `make setup` installs, and screenshots kept under var/screenshots/.
+
+Nothing here downloads anything: the driver's path is given, so Selenium
+Manager never runs, and Chromium resolves no host but the loopback server.
+A missing browser, driver or axe-core fails the tests; it never skips them.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+AXE_JS = Path(os.environ.get("AXE_JS", ROOT / "var/axe/node_modules/axe-core/axe.min.js"))
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",                     # the tests run as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,800",
+    # Without this Chromium still looks up Google's and others' hosts; EXCLUDE keeps loopback reachable.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+# Screen sizes every main page is checked and photographed at.
+VIEWPORTS = {"laptop": (1280, 800, False), "phone": (390, 844, True)}
+
+
+def require_browser() -> None:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER, AXE_JS) if not os.path.exists(p)]
+    if missing:
+        pytest.fail(f"browser test prerequisites missing: {', '.join(missing)}; run `make setup`, which installs "
+                    "Debian's chromium and chromium-driver and axe-core", pytrace=False)
+
+
+class Browser:
+    """One chromium with its own fresh profile: its own cookies, its own session."""
+
+    def __init__(self, base_url: str):
+        require_browser()
+        self.base_url = base_url
+        self.profile = tempfile.mkdtemp(prefix="console-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in FLAGS + [f"--user-data-dir={self.profile}"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(60)
+        self.driver.set_script_timeout(60)
+
+    def quit(self) -> None:
+        try:
+            self.driver.quit()
+        finally:
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+    # -- navigation and forms ----------------------------------------------------
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    def find(self, css: str):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css: str):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def exists(self, css: str) -> bool:
+        return bool(self.find_all(css))
+
+    def fill(self, css: str, text: str) -> None:
+        field = self.find(css)
+        field.clear()
+        field.send_keys(text)
+
+    def click(self, css: str) -> None:
+        self.find(css).click()
+
+    def wait_for(self, css: str, timeout: float = 30):
+        return WebDriverWait(self.driver, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def wait_for_text(self, css: str, text: str, timeout: float = 30) -> None:
+        WebDriverWait(self.driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+
+    def text(self, css: str = "body") -> str:
+        return self.find(css).text
+
+    def fetch(self, path: str, method: str = "GET", form: dict | None = None) -> dict:
+        """A request from inside the page (its cookies, its origin), as a script on it could send."""
+        return self.driver.execute_async_script(
+            """
+            const [url, method, form, done] = arguments;
+            const options = {method, credentials: "same-origin"};
+            if (form) { options.body = new URLSearchParams(form); }
+            fetch(url, options).then(
+              r => r.text().then(body => done({status: r.status, body, type: r.headers.get("Content-Type")})),
+              e => done({status: 0, body: String(e)}));
+            """, path, method, form)
+
+    # -- checks -----------------------------------------------------------------
+
+    def console_errors(self) -> list[str]:
+        """SEVERE console entries since the last call: script errors, failed loads, CSP violations.
+
+        The page's own status is not one: a form shown again with its errors
+        is answered 422 on purpose, and the test checks what that page says.
+        """
+        own = self.driver.current_url.split("#")[0] + " - Failed to load resource"
+        return [e["message"] for e in self.driver.get_log("browser")
+                if e["level"] == "SEVERE" and not e["message"].startswith(own)]
+
+    def axe(self) -> list[dict]:
+        """axe-core's violations on the current page (WCAG 2 A/AA and best practices)."""
+        self.driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
+        result = self.driver.execute_async_script(
+            """
+            const done = arguments[arguments.length - 1];
+            axe.run(document, {resultTypes: ["violations"]}).then(
+              r => done({violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                                              targets: v.nodes.map(n => n.target.join(" "))}))}),
+              e => done({error: String(e)}));
+            """)
+        assert "error" not in result, result.get("error")
+        return result["violations"]
+
+    def check_page(self, name: str) -> dict[str, list[dict]]:
+        """Screenshots at laptop and phone width, axe at both, and no console errors.
+
+        Fails on any critical axe violation or console error; returns the
+        violations by viewport for the caller to look at.
+        """
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        found = {}
+        for viewport, (width, height, mobile) in VIEWPORTS.items():
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+            try:
+                assert self.driver.save_screenshot(str(SCREENSHOTS / f"{name}-{viewport}.png"))
+                violations = self.axe()
+            finally:
+                self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+            critical = [v for v in violations if v["impact"] == "critical"]
+            assert not critical, f"{name} ({viewport}): critical accessibility violations {critical}"
+            found[viewport] = violations
+        errors = self.console_errors()
+        assert not errors, f"{name}: browser console errors {errors}"
+        return found
+
+
+def impacts(violations: list[dict]) -> dict[str, int]:
+    return dict(collections.Counter(v["impact"] for v in violations))
+
+
+@dataclass
+class ApiServer:
+    """The API (and so the console) under gunicorn, as `make up` runs it: two processes."""
+
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    @classmethod
+    def start(cls, env: dict, port: int, log: Path) -> "ApiServer":
+        out = open(log, "w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"127.0.0.1:{port}",
+             "--workers", "2", "--threads", "4"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        server = cls(process, f"http://127.0.0.1:{port}", log)
+        server.wait_ready()
+        return server
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"gunicorn exited; see {self.log}:\n{self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"gunicorn did not answer within {timeout}s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
