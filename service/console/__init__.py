@@ -130,9 +130,14 @@ def http_error(error: HTTPException):
                            detail=error.description), error.code
 
 
-def register(app: Flask, settings: Settings, client) -> None:
-    from service.console import glossaries, home, jobs, try_it
+# The pages, one blueprint per area, nested under /console (they share its hooks).
+from service.console import glossaries, home, jobs, try_it  # noqa: E402  (they import the helpers above)
 
+for _area in (home, glossaries, jobs, try_it):
+    bp.register_blueprint(_area.bp)
+
+
+def register(app: Flask, settings: Settings, client) -> None:
     app.session_interface = ConsoleCookies(client, bp.url_prefix)
     app.config.update(
         SECRET_KEY=settings.console_secret_key or None,
@@ -146,8 +151,6 @@ def register(app: Flask, settings: Settings, client) -> None:
     )
     app.extensions["console_sessions"] = ConsoleSessions(client, settings.console_session_ttl_seconds)
     csrf.init_app(app)
-    for module in (home, glossaries, jobs, try_it):
-        bp.register_blueprint(module.bp)
     app.register_blueprint(bp)
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith("console.") and endpoint != "console.static":
