@@ -101,6 +101,7 @@ def main() -> int:
             print(f"  source:           {_sentence(article['body'], '155-millimeter')}")
             print(f"  without glossary: {_sentence(without, '155')}")
             print(f"  with glossary:    {_sentence(with_glossary, '155')}")
+        _console(key, status["id"], langs)
         return 1 if failed else 0
 
 
@@ -139,6 +140,17 @@ def _sentence(text: str, needle: str) -> str:
             if needle in sentence:
                 return sentence
     return "(not found)"
+
+
+def _console(key: str, job_id: str, langs: list[str]) -> None:
+    """Where to see the same job in the web console, and the key to sign in with."""
+    print(f"\n== Console: {API}/console/  (sign in with the admin key in var/admin.key: {key})")
+    print(f"   this job, side by side: {API}/console/jobs/{job_id}/translations/{langs[0]}")
+    if sys.stdin.isatty():
+        # At a terminal the stack stays up until Enter, so the console can be opened now.
+        input("   Press Enter to stop the stack (or run `make up` later: the glossary and the job are kept). ")
+    else:
+        print("   The stack stops now; `make up` starts it again with the same key, glossary and job.")
 
 
 def _glossary_line(report: dict) -> str:

@@ -22,6 +22,7 @@ up() {
   curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null || { echo "stack did not become ready; see var/log/" >&2; exit 1; }
   echo "API on http://127.0.0.1:$API_PORT (docs: /docs), worker and Redis running. Stop with 'make down'."
   echo "Admin API key (in var/admin.key): $key"
+  echo "Web console: http://127.0.0.1:$API_PORT/console/ (sign in with that key)"
   echo "  curl -H \"Authorization: Bearer \$(cat var/admin.key)\" http://127.0.0.1:$API_PORT/v1/languages"
 }
 

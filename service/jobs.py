@@ -139,6 +139,7 @@ def cancel_job(job_id: str):
 
 
 @bp.get("/<job_id>/source")
+@requires(TRANSLATE)
 @bp.doc(
     summary="The article as submitted",
     description="JSON ({job_id, lang, title, body, format}) by default; negotiates like a translation.",

@@ -15,7 +15,7 @@ from glossary.diff import ADDED, CHANGED, REMOVED, diff_glossaries, merge_entry
 from glossary.entries import Entry, Glossary
 from service.console.glossaries import entry_from_form, import_lines
 from service.console.review import Span, aligned_units, find_renderings, highlight, review_rows
-from tests.conftest import make_settings
+from tests.conftest import keyed_client, make_settings
 
 DB = 11
 
@@ -121,6 +121,9 @@ def test_review_pairs_units_of_html_and_highlights_both_sides():
 
 # -- pages --------------------------------------------------------------------------------------
 
+EDITOR = ("glossary:write", "translate")
+
+
 @pytest.fixture
 def app(redis_server, model_dirs):
     from service import create_app
@@ -132,9 +135,31 @@ def app(redis_server, model_dirs):
     return application
 
 
+def new_key(app, roles, name="editor") -> str:
+    from access import KeyStore
+
+    return KeyStore(app.extensions["newsroom"].redis).create(name, roles, rate_limit="unlimited",
+                                                           char_quota="unlimited").secret
+
+
+@pytest.fixture
+def api(app):
+    """The API as a curl user with an admin key would call it."""
+    return keyed_client(app)
+
+
+def sign_in(client, key: str, next_page: str = "/console/"):
+    form = client.get("/console/sign-in")
+    return client.post("/console/sign-in", data={"csrf_token": token(form), "key": key, "next": next_page})
+
+
 @pytest.fixture
 def browser(app):
-    return app.test_client()
+    """A browser signed in to the console with an editor's key (no Authorization header of its own)."""
+    client = app.test_client()
+    client.key = new_key(app, EDITOR)
+    assert sign_in(client, client.key).status_code == 302
+    return client
 
 
 def token(page) -> str:
@@ -145,8 +170,8 @@ def etag_of(page) -> str:
     return re.search(r'name="etag" value="([^"]+)"', page.get_data(as_text=True)).group(1).replace("&#34;", '"')
 
 
-def create_glossary(browser, name="desk", entries=None) -> tuple[str, str]:
-    response = browser.post("/v1/glossaries", json={"name": name, "source_lang": "en", "entries": entries or []})
+def create_glossary(api, name="desk", entries=None) -> tuple[str, str]:
+    response = api.post("/v1/glossaries", json={"name": name, "source_lang": "en", "entries": entries or []})
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"], response.headers["ETag"]
 
@@ -179,30 +204,36 @@ def test_pages_satisfy_a_strict_content_security_policy(browser, path):
     assert not re.search(r'(src|href)="(https?:)?//', page.get_data(as_text=True))
 
 
-def test_forms_need_their_csrf_token(browser):
-    glossary_id, etag = create_glossary(browser)
+def test_forms_need_their_csrf_token(browser, api):
+    glossary_id, etag = create_glossary(api)
     page = browser.get(f"/console/glossaries/{glossary_id}")
     form = {"etag": etag, "term": "Kyiv", "tr.de": "Kyjiw"}
     refused = browser.post(f"/console/glossaries/{glossary_id}/entries", data=form)
     assert refused.status_code == 400 and "security token" in refused.get_data(as_text=True)
     forged = browser.post(f"/console/glossaries/{glossary_id}/entries", data={**form, "csrf_token": "forged"})
     assert forged.status_code == 400
-    assert browser.get(f"/v1/glossaries/{glossary_id}").get_json()["version"] == 1
+    assert api.get(f"/v1/glossaries/{glossary_id}").get_json()["version"] == 1
     saved = browser.post(f"/console/glossaries/{glossary_id}/entries", data={**form, "csrf_token": token(page)})
     assert saved.status_code == 302
-    assert browser.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["translations"] == {"de": "Kyjiw"}
+    assert api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["translations"] == {"de": "Kyjiw"}
 
 
-def test_the_session_cookie_is_for_the_console_only(browser):
-    page = browser.get("/console/glossaries")
-    cookie = page.headers["Set-Cookie"]
+def test_the_session_cookie_is_for_the_console_only(app):
+    client = app.test_client()
+    key = new_key(app, EDITOR)
+    signed_in = sign_in(client, key)
+    cookie = signed_in.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
-    assert "Set-Cookie" not in browser.get("/v1/glossaries").headers
+    assert key not in cookie
+    # The cookie is worth nothing at the API: it takes keys, not cookies.
+    client.set_cookie("console_session", cookie.split(";")[0].split("=", 1)[1], path="/v1")
+    refused = client.get("/v1/glossaries")
+    assert refused.status_code == 401 and "Set-Cookie" not in refused.headers
 
 
-def test_user_text_is_escaped(browser):
+def test_user_text_is_escaped(browser, api):
     evil = '<script>alert("x")</script>'
-    glossary_id, _ = create_glossary(browser, evil, [{"term": "<img src=x onerror=alert(1)>", "keep": True,
+    glossary_id, _ = create_glossary(api, evil, [{"term": "<img src=x onerror=alert(1)>", "keep": True,
                                                       "note": "</td><script>"}])
     for path in ("/console/glossaries", f"/console/glossaries/{glossary_id}",
                  f"/console/glossaries/{glossary_id}/history"):
@@ -211,11 +242,11 @@ def test_user_text_is_escaped(browser):
         assert "&lt;script&gt;" in html
 
 
-def test_both_editors_changed_the_same_rendering(browser):
-    glossary_id, etag = create_glossary(browser, entries=[{"term": "Kyiv", "translations": {"de": "Kiew"}}])
-    entry_id = browser.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["id"]
+def test_both_editors_changed_the_same_rendering(browser, api):
+    glossary_id, etag = create_glossary(api, entries=[{"term": "Kyiv", "translations": {"de": "Kiew"}}])
+    entry_id = api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["id"]
     page = browser.get(f"/console/glossaries/{glossary_id}?edit={entry_id}")
-    first = browser.put(f"/v1/glossaries/{glossary_id}/entries/{entry_id}", headers={"If-Match": etag},
+    first = api.put(f"/v1/glossaries/{glossary_id}/entries/{entry_id}", headers={"If-Match": etag},
                         json={"term": "Kyiv", "translations": {"de": "Kyjiw"}})
     assert first.status_code == 200
     conflict = browser.post(f"/console/glossaries/{glossary_id}/entries/{entry_id}",
@@ -223,17 +254,18 @@ def test_both_editors_changed_the_same_rendering(browser):
     html = conflict.get_data(as_text=True)
     assert conflict.status_code == 409 and "Someone else saved first" in html
     assert 'id="merge-conflicts"' in html and "theirs Kyjiw, yours Kyiw" in html
-    assert browser.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["translations"] == {"de": "Kyjiw"}
+    assert "saved by <strong>tests (nt_live_" in html  # who saved first
+    assert api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["translations"] == {"de": "Kyjiw"}
     # Re-applying with the current version's ETag saves it.
     again = browser.post(f"/console/glossaries/{glossary_id}/entries/{entry_id}",
                          data={"csrf_token": token(conflict), "etag": etag_of(conflict), "term": "Kyiv",
                                "tr.de": "Kyiw"})
     assert again.status_code == 302
-    assert browser.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["translations"] == {"de": "Kyiw"}
+    assert api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["translations"] == {"de": "Kyiw"}
 
 
-def test_api_errors_become_pages_that_say_what_is_wrong(browser):
-    glossary_id, _ = create_glossary(browser)
+def test_api_errors_become_pages_that_say_what_is_wrong(browser, api):
+    glossary_id, _ = create_glossary(api)
     page = browser.get(f"/console/glossaries/{glossary_id}")
     both = browser.post(f"/console/glossaries/{glossary_id}/entries",
                         data={"csrf_token": token(page), "etag": etag_of(page), "term": "Kyiv", "tr.de": "Kyjiw",
@@ -258,24 +290,26 @@ def test_a_job_the_api_refuses_is_shown_with_its_reason(browser):
     assert bad_html.status_code == 422 and "field-error" in bad_html.get_data(as_text=True)
 
 
-def test_restore_makes_a_new_version_with_the_same_entry_ids(browser):
-    glossary_id, etag = create_glossary(browser, entries=[{"term": "Kyiv", "translations": {"de": "Kiew"}}])
-    v1 = browser.get(f"/v1/glossaries/{glossary_id}").get_json()
+def test_restore_makes_a_new_version_with_the_same_entry_ids(browser, api):
+    glossary_id, etag = create_glossary(api, entries=[{"term": "Kyiv", "translations": {"de": "Kiew"}}])
+    v1 = api.get(f"/v1/glossaries/{glossary_id}").get_json()
     entry_id = v1["entries"][0]["id"]
-    browser.put(f"/v1/glossaries/{glossary_id}/entries/{entry_id}", headers={"If-Match": etag},
+    api.put(f"/v1/glossaries/{glossary_id}/entries/{entry_id}", headers={"If-Match": etag},
                 json={"term": "Kyiv", "translations": {"de": "Kyjiw"}})
     history = browser.get(f"/console/glossaries/{glossary_id}/history")
     assert "Kiew" in history.get_data(as_text=True) and "Kyjiw" in history.get_data(as_text=True)
+    assert history.get_data(as_text=True).count('<td class="author">tests (nt_live_') == 2
     restored = browser.post(f"/console/glossaries/{glossary_id}/restore",
                             data={"csrf_token": token(history), "etag": etag_of(history), "version": "1"})
     assert restored.status_code == 302
-    now = browser.get(f"/v1/glossaries/{glossary_id}").get_json()
+    now = api.get(f"/v1/glossaries/{glossary_id}").get_json()
     assert now["version"] == 3 and now["entries"] == v1["entries"]
-    assert browser.get(f"/v1/glossaries/{glossary_id}/versions/2").get_json()["entries"][0]["translations"] == \
+    assert now["author"]["name"] == "editor"  # the console's key signed the restore
+    assert api.get(f"/v1/glossaries/{glossary_id}/versions/2").get_json()["entries"][0]["translations"] == \
         {"de": "Kyjiw"}
 
 
-def test_an_uploaded_article_takes_its_format_from_the_file_name(browser):
+def test_an_uploaded_article_takes_its_format_from_the_file_name(browser, api):
     import io
 
     page = browser.get("/console/jobs")
@@ -285,7 +319,81 @@ def test_an_uploaded_article_takes_its_format_from_the_file_name(browser):
         "target_langs": ["de"], "file": (io.BytesIO(markdown.encode()), "summit.md")})
     assert submitted.status_code == 302
     job_id = submitted.headers["Location"].rsplit("/", 1)[1]
-    source = browser.get(f"/v1/jobs/{job_id}/source").get_json()
+    source = api.get(f"/v1/jobs/{job_id}/source").get_json()
     assert source == {"job_id": job_id, "lang": "en", "title": "Summit", "body": markdown, "format": "markdown"}
     listed = browser.get("/console/jobs").get_data(as_text=True)
-    assert job_id in listed  # "your jobs" of this console session
+    assert job_id in listed  # the desk's recent jobs
+
+
+# -- signing in, roles ---------------------------------------------------------------------------
+
+def test_signing_in_and_out(app):
+    client = app.test_client()
+    assert client.get("/console/glossaries").headers["Location"] == "/console/sign-in?next=/console/glossaries"
+    unknown = sign_in(client, "nt_live_abcdefgh_" + "x" * 40)
+    assert unknown.status_code == 401 and "Invalid API key" in unknown.get_data(as_text=True)
+    assert "x" * 40 not in unknown.get_data(as_text=True)  # what was typed is not sent back
+    key = new_key(app, ("glossary:read",), name="night desk")
+    signed_in = sign_in(client, key, "/console/glossaries")
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/console/glossaries"
+    page = client.get("/console/glossaries").get_data(as_text=True)
+    assert "night desk" in page and key.split("_")[2][:8] in page and key not in page
+    out = client.post("/console/sign-out", data={"csrf_token": token(client.get("/console/"))})
+    assert out.headers["Location"] == "/console/sign-in"
+    assert client.get("/console/glossaries").status_code == 302
+    # A page posted to after signing out is refused, not redirected into.
+    assert client.post("/console/jobs", data={"title": "x"}).status_code in (400, 401)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/v1/keys", "/console\\\\evil"])
+def test_sign_in_goes_back_to_console_pages_only(app, target):
+    client = app.test_client()
+    response = sign_in(client, new_key(app, EDITOR), target)
+    assert response.headers["Location"] == "/console/"
+
+
+def test_a_revoked_key_ends_the_session(app, api):
+    client = app.test_client()
+    key = new_key(app, EDITOR, name="soon revoked")
+    sign_in(client, key)
+    assert client.get("/console/glossaries").status_code == 200
+    key_id = key.split("_")[2]
+    assert api.delete(f"/v1/keys/{key_id}").status_code == 200
+    refused = client.get("/console/glossaries")
+    assert refused.status_code == 401 and "revoked" in refused.get_data(as_text=True)
+    assert client.get("/console/glossaries").headers["Location"].startswith("/console/sign-in")
+
+
+def test_a_read_only_key_sees_no_edit_controls_and_cannot_forge_one(app, api):
+    glossary_id, etag = create_glossary(api, entries=[{"term": "Kyiv", "translations": {"de": "Kyjiw"}}])
+    entry_id = api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["id"]
+    reader = app.test_client()
+    sign_in(reader, new_key(app, ("glossary:read",), name="reader"))
+    for path in (f"/console/glossaries/{glossary_id}", f"/console/glossaries/{glossary_id}?edit={entry_id}",
+                 f"/console/glossaries/{glossary_id}/history", "/console/glossaries"):
+        page = reader.get(path)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        posts = re.findall(r'<form method="post" action="([^"]+)"', html)
+        assert posts == ["/console/sign-out"], (path, posts)  # no form but signing out
+        assert 'class="edit-link"' not in html and 'name="term"' not in html and "aria-pressed" not in html
+    # The same request an editor's page would send, with a valid CSRF token: the API says no.
+    page = reader.get(f"/console/glossaries/{glossary_id}")
+    forged = reader.post(f"/console/glossaries/{glossary_id}/entries/{entry_id}",
+                         data={"csrf_token": token(page), "etag": etag, "term": "Kyiv", "tr.de": "Kiew"})
+    assert forged.status_code == 403 and "glossary:write" in forged.get_data(as_text=True)
+    assert api.get(f"/v1/glossaries/{glossary_id}").get_json()["version"] == 1
+    # And a key without translate sees no job pages.
+    assert "Jobs</a>" not in page.get_data(as_text=True)
+    assert reader.get("/console/jobs").status_code == 403
+
+
+def test_with_auth_disabled_the_console_needs_no_sign_in(redis_server, model_dirs):
+    from dataclasses import replace
+
+    from service import create_app
+
+    settings = replace(make_settings(redis_server, DB, model_dirs["identity"]), auth_disabled=True)
+    client = create_app(settings).test_client()
+    page = client.get("/console/glossaries")
+    assert page.status_code == 200 and "New glossary" in page.get_data(as_text=True)

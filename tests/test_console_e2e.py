@@ -16,6 +16,7 @@ import httpx
 import pytest
 import redis
 
+from access import KeyStore
 from tests.browser import ApiServer, Browser
 from tests.conftest import DATA, Stack, free_port, make_settings, read_article, wait_until
 from workers.celery_app import create_celery
@@ -30,7 +31,12 @@ class Console:
         self.stack = stack
         self.server = server
         self.url = server.url
-        self.api = httpx.Client(base_url=server.url, timeout=10)
+        self.keys = KeyStore(redis.Redis.from_url(stack.settings.redis_url))
+        self.api = httpx.Client(base_url=server.url, timeout=10,
+                                headers={"Authorization": f"Bearer {self.new_key('tests', ('admin',))}"})
+
+    def new_key(self, name: str, roles) -> str:
+        return self.keys.create(name, roles, rate_limit="unlimited", char_quota="unlimited").secret
 
     def glossary(self, glossary_id: str) -> dict:
         response = self.api.get(f"/v1/glossaries/{glossary_id}")
@@ -69,16 +75,29 @@ def console(redis_server, model_dirs, tmp_path_factory):
     stack.stop()
 
 
+EDITOR = ("glossary:write", "translate")
+
+
+def signed_in(console: Console, name: str, roles) -> Browser:
+    opened = Browser(console.url)
+    opened.open("/console/")
+    assert "/console/sign-in" in opened.driver.current_url
+    opened.fill("#key", console.new_key(name, roles))
+    opened.click("#sign-in-form button[type=submit]")
+    opened.wait_for("#viewer-roles")
+    return opened
+
+
 @pytest.fixture(scope="module")
 def browser(console):
-    opened = Browser(console.url)
+    opened = signed_in(console, "Editor A", EDITOR)
     yield opened
     opened.quit()
 
 
 @pytest.fixture
 def second_browser(console):
-    opened = Browser(console.url)
+    opened = signed_in(console, "Editor B", EDITOR)
     yield opened
     opened.quit()
 
@@ -179,8 +198,9 @@ def test_an_editor_builds_a_glossary(console, browser):
     browser.wait_for("#versions")
     versions = browser.find_all("#versions tbody tr")
     assert len(versions) == 4  # created, entry added, import, toggle
-    browser.find("#from-version option[value='2']").click()
-    browser.find("#to-version option[value='3']").click()
+    assert all("Editor A (nt_live_" in row.text for row in versions)  # every version names its author
+    browser.fill("#from-version", "2")
+    browser.fill("#to-version", "3")
     browser.click("form.inline-form button[type=submit]")
     browser.wait_for_text("#diff-summary", "3 added, 0 changed, 0 removed")
     browser.check_page("glossary-history")
@@ -209,6 +229,7 @@ def test_two_editors_edit_the_same_entry(console, browser, second_browser):
     second_browser.click("#entry-" + kyiv + " button[type=submit]")
     second_browser.wait_for("#conflict")
     assert "Someone else saved first" in second_browser.text("#conflict")
+    assert "saved by Editor A (nt_live_" in second_browser.text("#conflict")
     theirs = second_browser.text("table.diff")
     assert "Kiew" in theirs and "Kyjiw" in theirs  # their change, shown
     assert console.glossary(created["id"])["entries"][0]["translations"] == {"de": "Kyjiw", "fr": "Kiev"}
@@ -220,8 +241,54 @@ def test_two_editors_edit_the_same_entry(console, browser, second_browser):
     second_browser.wait_for(".flash-success")
 
     final = console.glossary(created["id"])
-    assert final["version"] == 3
+    assert final["version"] == 3 and final["author"]["name"] == "Editor B"
     assert final["entries"][0]["translations"] == {"de": "Kyjiw", "fr": "Kyiv"}
+
+
+# -- keys and roles -------------------------------------------------------------------------
+
+def test_sign_in_and_a_read_only_key(console):
+    created = console.create_glossary(unique("policy"), [{"term": "Kyiv", "translations": {"de": "Kyjiw"}}])
+    entry = created["entries"][0]["id"]
+    reader = Browser(console.url)
+    try:
+        reader.open("/console/glossaries")
+        reader.wait_for("#sign-in-form")
+        reader.fill("#key", "nt_live_abcdefgh_" + "x" * 40)
+        reader.click("#sign-in-form button[type=submit]")
+        reader.wait_for("#sign-in-error")
+        assert "Invalid API key" in reader.text("#sign-in-error")
+        assert reader.find("#key").get_attribute("value") == ""
+        reader.check_page("sign-in")
+
+        key = console.new_key("Reader", ("glossary:read",))
+        reader.fill("#key", key)
+        reader.click("#sign-in-form button[type=submit]")
+        reader.wait_for("#glossary-list")  # back where it was going
+        assert reader.text("#viewer-roles") == "glossary:read"
+        reader.open(f"/console/glossaries/{created['id']}?edit={entry}")
+        assert "Kyjiw" in reader.text(f"#entry-{entry}")
+        # No edit controls at all: no add form, no edit link, no toggles, no import, no delete.
+        for control in ("#add-entry", ".edit-link", "button[aria-pressed]", "#import-form", "input[name=term]",
+                        "button.danger"):
+            assert not reader.exists(control), control
+        assert not reader.exists("#create-glossary")
+        assert key not in reader.driver.page_source
+        reader.check_page("glossary-read-only")
+
+        # A forged edit, sent from the page with its own valid CSRF token: the API refuses it.
+        token = reader.find("meta[name=csrf-token]").get_attribute("content")
+        forged = reader.fetch(f"/console/glossaries/{created['id']}/entries/{entry}", "POST",
+                              {"csrf_token": token, "etag": f'"{created["id"]}-v1"', "term": "Kyiv", "tr.de": "Kiew"})
+        assert forged["status"] == 403 and "glossary:write" in forged["body"]
+        # Without the token it never reaches the API; and the console's cookie opens nothing at the API.
+        assert reader.fetch(f"/console/glossaries/{created['id']}/entries/{entry}", "POST",
+                            {"etag": f'"{created["id"]}-v1"', "term": "x"})["status"] == 400
+        assert reader.fetch("/v1/glossaries")["status"] == 401
+        assert console.glossary(created["id"])["version"] == 1
+        assert reader.console_errors()  # the refused requests were logged by the browser; drain them
+    finally:
+        reader.quit()
 
 
 # -- jobs and try it ------------------------------------------------------------------------

@@ -1,14 +1,16 @@
 """The newsroom console: web pages for editors, served by the API's own app
 under /console.
 
-Every page reads and writes through the API (`ConsoleApi`), in process, with
-the key its editor signed in with: the role decides what a page shows, and
-the API decides, as for any client, what a request may do.
+An editor signs in with an API key. Every page then reads and writes through
+the API (`ConsoleApi`), in process, with that key: the key's roles decide
+what a page shows, and the API decides, as for any client, what a request may
+do, so a hidden button is never the only thing between a reader and a write.
 
 Security of the pages themselves:
-- the session cookie holds a random id; the key stays in Redis (`sessions`);
-  the cookie is HttpOnly, SameSite=Strict and limited to /console, so the
-  API's own endpoints never see it and it grants nothing there;
+- the key is kept server-side, in Redis (`ConsoleSessions`); the session
+  cookie holds a random id, is HttpOnly, SameSite=Strict and limited to
+  /console, and the API's endpoints ignore it (they take keys, not cookies);
+  no page ever shows the key again;
 - every form and every state-changing request carries a CSRF token
   (Flask-WTF), checked before any view runs;
 - Jinja escapes all text; templates have no inline script or style, so the
@@ -17,20 +19,22 @@ Security of the pages themselves:
 
 from __future__ import annotations
 
-import logging
+from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, g, render_template, request, session
+from flask import (
+    Blueprint, Flask, current_app, g, redirect, render_template, request, send_from_directory, session, url_for,
+)
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from access import ADMIN, effective_roles
 from config import Settings
+from service.auth import access
 from service.console.api import ApiError, ConsoleApi
 from service.console.sessions import ConsoleCookies, ConsoleSessions
 
-log = logging.getLogger(__name__)
-
-bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+STATIC = Path(__file__).resolve().parent / "static"
 csrf = CSRFProtect()
 
 # No inline script or style anywhere, nothing from another origin.
@@ -39,44 +43,73 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Pages reachable without signing in.
+_OPEN = {"console.static", "console.home.sign_in", "console.home.sign_in_form"}
 
-ROLES = ("translate", "glossary:read", "glossary:write", "admin")
+
+@bp.get("/static/<path:filename>")
+def static(filename: str):
+    """The console's stylesheet, script and icon (a view of its own, so that it can be declared public)."""
+    return send_from_directory(STATIC, filename, max_age=3600)
 
 
 class Viewer:
-    """Who is looking at a page, and what their key's roles allow."""
+    """Who is looking at a page: their key's prefix and name (never the key), and its roles."""
 
-    def __init__(self, roles, label: str | None = None):
-        self.roles = frozenset(roles)
-        self.label = label
+    def __init__(self, roles, prefix: str, name: str = "", tenant: str = ""):
+        self.roles = effective_roles(roles)
+        self.prefix = prefix
+        self.name = name
+        self.tenant = tenant
 
     def can(self, role: str) -> bool:
-        return "admin" in self.roles or role in self.roles or (
-            role == "glossary:read" and "glossary:write" in self.roles)
+        return role in self.roles
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted(self.roles) if ADMIN not in self.roles else [ADMIN]
 
 
 def sessions() -> ConsoleSessions:
     return current_app.extensions["console_sessions"]
 
 
-def session_id(create: bool = False) -> str | None:
-    """This browser's console session id (a new session if `create`)."""
+def start_session(key: str, usage: dict) -> None:
+    """Sign in: a new session (a new id and a new CSRF token) holding the key."""
+    session.clear()
+    described = usage["key"]
+    session["sid"] = sessions().create({"key": key, "prefix": described["prefix"], "name": described["name"],
+                                        "tenant": described["tenant"], "roles": described["roles"]})
+
+
+def end_session() -> None:
     sid = session.get("sid")
-    if sid and sessions().get(sid) is not None:
-        return sid
-    if not create:
-        return None
-    sid = sessions().create({})
-    session["sid"] = sid
-    return sid
+    if sid:
+        sessions().delete(sid)
+    session.clear()
 
 
 @bp.before_request
 def load_viewer():
     if request.method in _UNSAFE_METHODS:
         csrf.protect()
-    g.viewer = Viewer(ROLES, None)
-    g.api = ConsoleApi(current_app._get_current_object(), None)
+    app = current_app._get_current_object()
+    if access().disabled:
+        # AUTH_DISABLED: the API acts as an admin for everyone; so does the console.
+        g.viewer = Viewer((ADMIN,), "auth disabled")
+        g.api = ConsoleApi(app, None)
+        return None
+    record = sessions().get(session.get("sid"))
+    if record is None:
+        if request.endpoint in _OPEN:
+            return None
+        if request.method == "GET" and not request.path.endswith("/progress"):
+            return redirect(url_for("console.home.sign_in_form", next=request.full_path.rstrip("?")))
+        return render_template("console/error.html", status=401, title="Signed out",
+                               detail="Your console session has ended; sign in again."), 401
+    g.viewer = Viewer(record["roles"], record["prefix"], record.get("name", ""), record.get("tenant", ""))
+    g.api = ConsoleApi(app, record["key"])
+    return None
 
 
 @bp.teardown_request
@@ -92,8 +125,8 @@ def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if not request.path.startswith(f"{bp.url_prefix}/static/"):
-        # Pages show a glossary or a job as a key may see it: not for shared caches,
-        # and the back button must not resurrect a page from after sign-out.
+        # Pages show a glossary or a job as one key may see it: not for shared
+        # caches, and the back button must not bring a page back after sign-out.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -111,10 +144,21 @@ def when(iso_time: str | None) -> str:
     return iso_time.replace("T", " ")[:19] + " UTC"
 
 
+@bp.app_template_filter("author")
+def author(signed: dict | None) -> str:
+    """A version's author ({key, name}) as a person reads it."""
+    if not signed:
+        return "unknown"
+    return f"{signed.get('name')} ({signed.get('key')})" if signed.get("name") else str(signed.get("key"))
+
+
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
+    if error.status == 401:
+        # The key was revoked (or rotated) since sign-in: this session is over.
+        end_session()
     return render_template("console/error.html", status=error.status, title=error.title, detail=error.detail,
-                           errors=error.errors), error.status
+                           errors=error.errors, problem=error.problem), error.status
 
 
 @bp.errorhandler(CSRFError)
@@ -153,6 +197,9 @@ def register(app: Flask, settings: Settings, client) -> None:
     csrf.init_app(app)
     app.register_blueprint(bp)
     for endpoint, view in app.view_functions.items():
-        if endpoint.startswith("console.") and endpoint != "console.static":
-            # Console forms are HTML forms, not JSON (see problems.require_json_body).
+        if endpoint.startswith("console."):
+            # Console pages take HTML forms, not JSON (see problems.require_json_body), and
+            # are open at the API-key layer (service.auth): they check the console session
+            # themselves and call the API with the session's key, where the roles apply.
             view.accepts_any_body = True
+            view.public = True

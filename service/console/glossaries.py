@@ -358,30 +358,26 @@ def export(glossary_id: str):
 
 # -- history -------------------------------------------------------------------
 
-def _versions(glossary_id: str, current: int) -> list[Glossary]:
-    """Every version still readable, newest first (superseded ones expire after the job TTL)."""
-    versions = []
-    for number in range(current, 0, -1):
-        try:
-            versions.append(_version(glossary_id, number))
-        except ApiError as error:
-            if error.status != 404:
-                raise
-    return versions
+_HISTORY_PAGE = 50
 
 
 @bp.get("/<glossary_id>/history")
 def history(glossary_id: str):
     glossary, etag = _glossary(glossary_id)
-    versions = _versions(glossary_id, glossary.version)
-    by_number = {v.version: v for v in versions}
+    offset = max(0, request.args.get("offset", 0, type=int))
+    listed = g.api.json("GET", _api_path(glossary_id, "/versions"), params={"offset": offset, "limit": _HISTORY_PAGE})
     to_version = request.args.get("to", type=int) or glossary.version
     from_version = request.args.get("from", type=int) or max(1, to_version - 1)
-    diff = None
-    if from_version in by_number and to_version in by_number:
-        diff = diff_glossaries(by_number[from_version], by_number[to_version])
-    return render_template("console/history.html", glossary=glossary, etag=etag, versions=versions, diff=diff,
-                           from_version=from_version, to_version=to_version, authors={})
+    diff, missing = None, None
+    try:
+        diff = diff_glossaries(_version(glossary_id, from_version), _version(glossary_id, to_version))
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        missing = error.detail  # superseded versions expire after the job TTL
+    return render_template("console/history.html", glossary=glossary, etag=etag, versions=listed["items"],
+                           diff=diff, missing=missing, from_version=from_version, to_version=to_version,
+                           offset=offset, page=_HISTORY_PAGE, total=listed["total"])
 
 
 @bp.post("/<glossary_id>/restore")
@@ -426,6 +422,7 @@ def conflict(glossary_id: str, base_version: int, action: str, mine: dict | None
                        | set(merge.entry.translations if merge else ()))
     return render_template(
         "console/conflict.html", glossary=current, etag=etag, base_version=base_version, action=action,
+        latest_author=current.author,
         mine=mine or {}, entry_id=entry_id, their_diff=their_diff, merge=merge, my_changes=my_changes,
         languages=languages,
         entry_now=current.entry(entry_id) if entry_id else None, import_formats=IMPORT_FORMATS,

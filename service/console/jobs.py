@@ -9,7 +9,6 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 
 from glossary.entries import Entry, Glossary
-from service.console import session_id, sessions
 from service.console.api import ApiError
 from service.console.review import aligned_units, review_rows
 from translation.documents import FORMATS, format_for_extension
@@ -59,16 +58,14 @@ def _field_errors(error: ApiError) -> dict[str, list[str]]:
     return by_field
 
 
+def recent_jobs() -> dict:
+    """The newest jobs of the key's tenant (every tenant's, for an admin key)."""
+    return g.api.json("GET", "/v1/jobs", params={"limit": 25})
+
+
 @bp.get("")
 def index():
-    sid = session_id()
-    statuses, gone = [], 0
-    for job_id in sessions().jobs(sid) if sid else []:
-        try:
-            statuses.append(g.api.json("GET", _job_path(job_id)))
-        except ApiError:
-            gone += 1  # expired (JOB_TTL_SECONDS) or no longer visible to this key
-    return render_template("console/jobs.html", jobs=statuses, gone=gone, **submission_form_context())
+    return render_template("console/jobs.html", jobs=recent_jobs(), **submission_form_context())
 
 
 @bp.post("")
@@ -88,7 +85,7 @@ def submit():
         try:
             form["body"] = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            return render_template("console/jobs.html", jobs=[], gone=0, **submission_form_context(
+            return render_template("console/jobs.html", jobs=recent_jobs(), **submission_form_context(
                 form, {"body": ["The uploaded file is not UTF-8 text."]})), 422
         detected = format_for_extension(upload.filename)
         if form["format"] == "auto" and detected:
@@ -106,9 +103,8 @@ def submit():
     except ApiError as error:
         if error.status not in (413, 422):
             raise
-        return render_template("console/jobs.html", jobs=[], gone=0,
+        return render_template("console/jobs.html", jobs=recent_jobs(),
                                **submission_form_context(form, _field_errors(error))), error.status
-    sessions().add_job(session_id(create=True), created["id"])
     return redirect(url_for(".show", job_id=created["id"]))
 
 

@@ -1,6 +1,6 @@
 """Console sessions, kept in Redis: the browser's cookie carries a random id
-and nothing else, so no secret is ever sent back to a browser, and signing
-out (or expiry) ends a session on every API process at once."""
+(and its CSRF token and flash messages), never the key, and signing out (or
+expiry) ends a session on every API process at once."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import time
 import redis
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
-
-_MAX_JOBS = 50  # the "your jobs" list of one session
 
 
 class ConsoleSessions:
@@ -37,24 +35,11 @@ class ConsoleSessions:
         with self.redis.pipeline() as pipe:
             pipe.get(self._key(sid))
             pipe.expire(self._key(sid), self.ttl)
-            pipe.expire(self._key(sid) + ":jobs", self.ttl)
             raw = pipe.execute()[0]
         return json.loads(raw) if raw else None
 
     def delete(self, sid: str) -> None:
-        self.redis.delete(self._key(sid), self._key(sid) + ":jobs")
-
-    def add_job(self, sid: str, job_id: str) -> None:
-        key = self._key(sid) + ":jobs"
-        with self.redis.pipeline() as pipe:
-            pipe.lrem(key, 0, job_id)
-            pipe.lpush(key, job_id)
-            pipe.ltrim(key, 0, _MAX_JOBS - 1)
-            pipe.expire(key, self.ttl)
-            pipe.execute()
-
-    def jobs(self, sid: str) -> list[str]:
-        return [j.decode() for j in self.redis.lrange(self._key(sid) + ":jobs", 0, -1)]
+        self.redis.delete(self._key(sid))
 
 
 def shared_secret(client: redis.Redis, key: str = "console:secret") -> str:
