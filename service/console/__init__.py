@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from apiflask import APIBlueprint
 from flask import (
-    Blueprint, Flask, current_app, g, redirect, render_template, request, send_from_directory, session, url_for,
+    Flask, current_app, g, redirect, render_template, request, send_from_directory, session, url_for,
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -33,7 +34,10 @@ from service.auth import access
 from service.console.api import ApiError, ConsoleApi
 from service.console.sessions import ConsoleCookies, ConsoleSessions
 
-bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+# An APIBlueprint only to say "not part of the API": APIFlask leaves it out of
+# the OpenAPI document (and cannot build that document around a plain
+# Blueprint with request hooks).
+bp = APIBlueprint("console", __name__, url_prefix="/console", template_folder="templates", enable_openapi=False)
 STATIC = Path(__file__).resolve().parent / "static"
 csrf = CSRFProtect()
 
