@@ -10,6 +10,7 @@ A missing browser, driver or axe-core fails the tests; it never skips them.
 from __future__ import annotations
 
 import collections
+import json
 import os
 import shutil
 import subprocess
@@ -164,9 +165,12 @@ class Browser:
                 violations = self.axe()
             finally:
                 self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+            found[viewport] = violations
+        # Kept beside the screenshots: what axe found, to read when a page changes.
+        (SCREENSHOTS / f"{name}-axe.json").write_text(json.dumps(found, indent=1))
+        for viewport, violations in found.items():
             critical = [v for v in violations if v["impact"] == "critical"]
             assert not critical, f"{name} ({viewport}): critical accessibility violations {critical}"
-            found[viewport] = violations
         errors = self.console_errors()
         assert not errors, f"{name}: browser console errors {errors}"
         return found

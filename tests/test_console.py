@@ -397,3 +397,11 @@ def test_with_auth_disabled_the_console_needs_no_sign_in(redis_server, model_dir
     client = create_app(settings).test_client()
     page = client.get("/console/glossaries")
     assert page.status_code == 200 and "New glossary" in page.get_data(as_text=True)
+
+
+def test_a_missing_browser_fails_the_browser_tests(monkeypatch):
+    from tests import browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(pytest.fail.Exception, match="/nonexistent/chromium"):
+        browser.Browser("http://127.0.0.1:9")
