@@ -124,6 +124,8 @@ BAD_CSV = (
 
 def test_an_editor_builds_a_glossary(console, browser):
     name = unique("nato-desk")
+    browser.open("/console/")
+    browser.check_page("home")
     browser.open("/console/glossaries")
     browser.check_page("glossaries")
 

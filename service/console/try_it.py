@@ -67,4 +67,5 @@ def submit():
             name = "text" if name == "article" else name
             errors.setdefault(name or "_", []).append(item.get("message") or error.detail)
         return _page(form, errors, status=error.status)
-    return redirect(url_for(".page", job=created["id"]))
+    # The anchor brings the result into view on a phone, where it sits below the form.
+    return redirect(url_for(".page", job=created["id"], _anchor="try-result"))
