@@ -21,7 +21,7 @@ ACTIVE = ("queued", "running")
 RENDERED_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
 
 
-def _job_path(job_id: str, tail: str = "") -> str:
+def job_path(job_id: str, tail: str = "") -> str:
     return f"/v1/jobs/{quote(job_id, safe='')}{tail}"
 
 
@@ -118,14 +118,14 @@ def open_job():
 
 @bp.get("/<job_id>")
 def show(job_id: str):
-    status = g.api.json("GET", _job_path(job_id))
+    status = g.api.json("GET", job_path(job_id))
     return render_template("console/job.html", job=status, active=status["state"] in ACTIVE)
 
 
 @bp.get("/<job_id>/progress")
 def progress(job_id: str):
     """What the job page's script polls: per language, state and progress."""
-    status = g.api.json("GET", _job_path(job_id))
+    status = g.api.json("GET", job_path(job_id))
     return jsonify({
         "state": status["state"],
         "active": status["state"] in ACTIVE,
@@ -136,7 +136,7 @@ def progress(job_id: str):
 
 @bp.post("/<job_id>/cancel")
 def cancel(job_id: str):
-    status = g.api.json("DELETE", _job_path(job_id))
+    status = g.api.json("DELETE", job_path(job_id))
     flash(f"Cancelled what had not started; the job is {status['state']}.", "success")
     return redirect(url_for(".show", job_id=job_id))
 
@@ -163,11 +163,11 @@ def term_methods(report: dict | None) -> dict[str, str]:
 
 @bp.get("/<job_id>/translations/<lang>")
 def review(job_id: str, lang: str):
-    status = g.api.json("GET", _job_path(job_id))
+    status = g.api.json("GET", job_path(job_id))
     if lang not in status["languages"]:
         abort(404, f"This job does not translate into {lang}.")
-    translation = g.api.json("GET", _job_path(job_id, f"/translations/{quote(lang, safe='')}"))
-    source = g.api.json("GET", _job_path(job_id, "/source"))
+    translation = g.api.json("GET", job_path(job_id, f"/translations/{quote(lang, safe='')}"))
+    source = g.api.json("GET", job_path(job_id, "/source"))
     entries, unreadable = pinned_entries(status)
     pairs = [(source["title"], translation["title"])] + aligned_units(source["body"], translation["body"],
                                                                       translation["format"])
@@ -183,7 +183,7 @@ def rendered(job_id: str, lang: str):
     media_type = request.args.get("as", "text/html")
     if media_type not in ("text/html", "text/markdown", "text/plain"):
         abort(400, "Ask for text/html, text/markdown or text/plain.")
-    response = g.api.get(_job_path(job_id, f"/translations/{quote(lang, safe='')}"), accept=media_type)
+    response = g.api.get(job_path(job_id, f"/translations/{quote(lang, safe='')}"), accept=media_type)
     # Markdown and plain text are shown as text, not offered as a download.
     shown_as = "text/html" if media_type == "text/html" else "text/plain"
     return Response(response.content, mimetype=shown_as,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from service.console.api import ApiError
-from service.console.jobs import ACTIVE, glossary_choices, language_pairs, pinned_entries, term_methods, _job_path
+from service.console.jobs import ACTIVE, glossary_choices, job_path, language_pairs, pinned_entries, term_methods
 from service.console.review import review_rows
 
 bp = Blueprint("try_it", __name__, url_prefix="/try")
@@ -29,8 +29,8 @@ def page():
     form = {"text": "", "source_lang": "en", "target_langs": [], "glossary_ids": []}
     if not job_id:
         return _page(form)
-    job = g.api.json("GET", _job_path(job_id))
-    source = g.api.json("GET", _job_path(job_id, "/source"))
+    job = g.api.json("GET", job_path(job_id))
+    source = g.api.json("GET", job_path(job_id, "/source"))
     form = {"text": source["body"], "source_lang": job["source_lang"], "target_langs": job["target_langs"],
             "glossary_ids": [p["id"] for p in job.get("glossaries", [])]}
     results = []
@@ -40,7 +40,7 @@ def page():
             if language["state"] != "succeeded":
                 results.append({"lang": lang, "state": language["state"], "error": language.get("error")})
                 continue
-            translation = g.api.json("GET", _job_path(job_id, f"/translations/{lang}"))
+            translation = g.api.json("GET", job_path(job_id, f"/translations/{lang}"))
             report = language.get("glossary") or {}
             row = review_rows([(source["body"], translation["body"])], entries, lang, term_methods(report))[0]
             results.append({"lang": lang, "state": "succeeded", "row": row, "report": report})
