@@ -11,7 +11,7 @@ from apiflask import APIFlask
 
 from config import Settings
 from glossary.store import GlossaryStore
-from service import auth, console, problems
+from service import auth, console, problems, security_headers
 from service.wiring import ModelCatalog, Services
 from workers.celery_app import create_celery
 from jobs.store import JobStore
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     # Access control first: its hook must answer 401/403/429 before any other hook reads the request.
     auth.register(app, settings, client)
     problems.register(app)
+    security_headers.register(app)
 
     app.extensions["newsroom"] = Services(
         settings=settings,

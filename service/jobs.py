@@ -14,7 +14,7 @@ from service.auth import charge_characters, current_key, is_admin, requires
 from service.problems import Problem, unprocessable
 from service.glossary_use import resolve_glossaries
 from service.representations import respond
-from service.schemas import JobIn, JobList, JobListQuery, JobOut, TranslationOut
+from service.schemas import DownloadQuery, JobIn, JobList, JobListQuery, JobOut, TranslationOut
 from service.wiring import services
 from workers.celery_app import TRANSLATE_TASK
 from translation.documents import DocumentError, parse
@@ -156,15 +156,17 @@ def get_source(job_id: str):
 
 @bp.get("/<job_id>/translations/<lang>")
 @requires(TRANSLATE)
+@bp.input(DownloadQuery, location="query", arg_name="query")
 @bp.doc(
     summary="One translation of the article",
     description="JSON by default; the rendered article for Accept: text/html, text/markdown or text/plain. "
-    "Conditional requests (If-None-Match) are answered with 304.",
+    "Conditional requests (If-None-Match) are answered with 304. HTML is served with a Content-Security-Policy "
+    "that forbids scripts; `?download=1` serves any representation as an attachment.",
     responses={200: {"description": "The translation", "content": {"application/json": {"schema": TranslationOut}}},
                304: "Not modified", 404: "Unknown job or language", 406: "Format not servable",
                409: "Not ready yet"},
 )
-def get_translation(job_id: str, lang: str):
+def get_translation(job_id: str, lang: str, query: dict):
     status = _status_or_404(job_id)
     language = status["languages"].get(lang)
     if language is None:
@@ -177,4 +179,4 @@ def get_translation(job_id: str, lang: str):
                       state=language["state"])
     result = services().jobs.result(job_id, lang)
     translation = {"job_id": job_id, "lang": lang, **result, "glossary": language.get("glossary")}
-    return respond(translation, language["finished_at"])
+    return respond(translation, language["finished_at"], query["download"], f"{job_id}-{lang}")

@@ -1,6 +1,11 @@
 """A finished translation as a publishable document: JSON by default, or the
 rendered article for Accept: text/html, text/markdown or text/plain, with
-ETag / Last-Modified and 304 on a matching If-None-Match."""
+ETag / Last-Modified and 304 on a matching If-None-Match.
+
+A rendered article is content a client submitted, served from the API's own
+origin: its HTML view carries a Content-Security-Policy that forbids scripts
+and sandboxes the page, so a `<script>` or an `onerror=` in a body is shown,
+never run. `?download=1` serves any representation as an attachment."""
 
 from __future__ import annotations
 
@@ -9,11 +14,20 @@ import json
 from datetime import datetime
 
 from flask import Response, request
+from werkzeug.utils import secure_filename
 
 from service.problems import Problem
-from translation.documents import FORMATS
+from translation.documents import FORMATS, markdown_literal
 
 JSON = "application/json"
+
+# No script, plugin, frame, form or fetch; styles inline (articles carry them)
+# and images from anywhere (articles embed them); `sandbox` gives the page a
+# unique origin even in a browser that ignores the rest.
+ARTICLE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src * data:; "
+               "base-uri 'none'; form-action 'none'; sandbox")
+
+_EXTENSIONS = {JSON: ".json", "text/html": ".html", "text/markdown": ".md", "text/plain": ".txt"}
 
 
 def _html_page(lang: str, title: str, body_html: str) -> str:
@@ -29,11 +43,11 @@ def render(translation: dict, mimetype: str) -> str:
     if mimetype == "text/html":
         return _html_page(lang, title, FORMATS[fmt].to_html(body))
     if mimetype == "text/markdown":
-        return f"# {title}\n\n{body}"
+        return f"# {markdown_literal(title)}\n\n{body}"  # the title is plain text
     return f"{title}\n\n{body}"
 
 
-def respond(translation: dict, finished_at: str | None) -> Response:
+def respond(translation: dict, finished_at: str | None, download: bool = False, filename: str = "") -> Response:
     offered = (JSON,) + FORMATS[translation["format"]].servable
     best = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else JSON
     if best is None:
@@ -44,6 +58,11 @@ def respond(translation: dict, finished_at: str | None) -> Response:
     else:
         response = Response(render(translation, best), mimetype=best)
         response.charset = "utf-8"
+    if best == "text/html":
+        response.headers["Content-Security-Policy"] = ARTICLE_CSP
+    if download:
+        name = secure_filename(filename or f"{translation['lang']}") or "translation"
+        response.headers.set("Content-Disposition", "attachment", filename=name + _EXTENSIONS[best])
     response.vary.add("Accept")
     response.add_etag()
     if finished_at:

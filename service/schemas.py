@@ -82,6 +82,10 @@ class Page(Schema):
     limit = Integer(load_default=50, validate=Range(min=1, max=500))
 
 
+class DownloadQuery(Schema):
+    download = Boolean(load_default=False, metadata={"description": "Serve as an attachment (Content-Disposition)."})
+
+
 class ImportQuery(Schema):
     format = String(required=True, validate=OneOf(("csv", "tsv", "tbx")))
     target_lang = String(validate=LANGUAGE_CODE, metadata={"description": "Required for TSV (one language pair)."})

@@ -25,7 +25,7 @@ from typing import Callable
 
 from glossary.enforcement import DEFAULT_SCHEME, TERM_ONLY, FixedSpan, join_pieces, mask, split_around
 from glossary.report import GlossaryReport
-from translation.documents import TranslatedUnit, Unit, parse
+from translation.documents import FORMATS, TranslatedUnit, Unit, parse
 from translation.engines import EngineStats, Router
 from translation.alignment import locate, relation, same_relation
 from translation.segmentation import split_sentences
@@ -85,7 +85,7 @@ def translate_article(router: Router, article: Article, source: str, target: str
                       placeholders: str = DEFAULT_SCHEME) -> LanguageResult:
     document = parse(article.body, article.format)
     units = [Unit(article.title, [])] + list(document.units)
-    segments = plan_segments(units, source, target, matcher)
+    segments = plan_segments(units, source, target, matcher, FORMATS[article.format].literal)
     progress = ProgressReporter(on_progress, total=len(segments))
     progress.advance(0)
     translations, stats, report = translate_segments(router, segments, source, target, progress, placeholders)
@@ -94,7 +94,11 @@ def translate_article(router: Router, article: Article, source: str, target: str
     return LanguageResult(translated_units[0].text, body, report, stats, len(segments))
 
 
-def plan_segments(units: list[Unit], source: str, target: str, matcher) -> list[Segment]:
+def plan_segments(units: list[Unit], source: str, target: str, matcher,
+                  literal: Callable[[str], str] = lambda text: text) -> list[Segment]:
+    """Sentences with their fixed spans. Unit 0 is the title, plain text; the
+    other units are the body, where a glossary rendering is written as the
+    format's `literal` of it (escaped in Markdown: a rendering is text, not markup)."""
     segments = []
     for index, unit in enumerate(units):
         protected = [tuple(span) for span in unit.protected]
@@ -103,7 +107,8 @@ def plan_segments(units: list[Unit], source: str, target: str, matcher) -> list[
         # and the model would get half sentences. Same length: offsets hold.
         for sentence in split_sentences(unit.text.replace("\n", " "), source, protected):
             text = unit.text[sentence.start:sentence.end]
-            fixed = _fixed_spans(text, sentence.start, protected, matcher, target)
+            fixed = _fixed_spans(text, sentence.start, protected, matcher, target,
+                                 literal if index else (lambda rendering: rendering))
             segments.append(Segment(index, sentence.start, sentence.end, text, fixed,
                                     _inline_phrases(text, sentence.start, unit.inline, fixed)))
     return segments
@@ -130,7 +135,8 @@ def _inline_phrases(text: str, offset: int, inline, fixed: list[FixedSpan]) -> l
     return sorted(set(phrases))
 
 
-def _fixed_spans(text: str, offset: int, protected, matcher, target: str) -> list[FixedSpan]:
+def _fixed_spans(text: str, offset: int, protected, matcher, target: str,
+                 literal: Callable[[str], str]) -> list[FixedSpan]:
     """Protected spans (kept verbatim) and glossary matches outside them, relative to `text`."""
     spans = []
     for start, end in protected:
@@ -140,7 +146,7 @@ def _fixed_spans(text: str, offset: int, protected, matcher, target: str) -> lis
     if matcher is not None:
         for match in matcher.find(text, target):
             if not any(match.start < f.end and f.start < match.end for f in spans):
-                spans.append(FixedSpan(match.start, match.end, match.rendering, match.entry_id, match.term))
+                spans.append(FixedSpan(match.start, match.end, literal(match.rendering), match.entry_id, match.term))
     return sorted(spans, key=lambda f: f.start)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 # Not `import html`: importing the submodule translation.documents.html below
 # rebinds the name `html` in this package to that submodule.
 from html import escape
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,7 +23,8 @@ from translation.documents.markdown import MarkdownDocument
 from translation.documents.text import TextDocument
 from translation.documents.units import DocumentError, TranslatedUnit, Unit
 
-__all__ = ["FORMATS", "DocumentError", "DocumentFormat", "TranslatedUnit", "Unit", "format_for_extension", "parse"]
+__all__ = ["FORMATS", "DocumentError", "DocumentFormat", "TranslatedUnit", "Unit", "format_for_extension",
+           "markdown_literal", "parse"]
 
 
 def _text_to_html(body: str) -> str:
@@ -33,6 +35,21 @@ def _markdown_to_html(body: str) -> str:
     return MarkdownIt("commonmark").enable("table").render(body)
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
+# Characters that could open Markdown syntax or raw HTML inside a line.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>&|~#]")
+
+
+def markdown_literal(text: str) -> str:
+    """Plain text written into Markdown so that it reads back as that text:
+    every character that could start emphasis, a link, a code span, a table
+    cell, an entity or raw HTML is backslash-escaped (CommonMark's escape)."""
+    return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(), text)
+
+
 @dataclass(frozen=True)
 class DocumentFormat:
     name: str
@@ -41,6 +58,10 @@ class DocumentFormat:
     servable: tuple[str, ...]        # every media type a result can be served as (JSON aside)
     extensions: tuple[str, ...]
     to_html: Callable[[str], str]
+    # How plain text that did not come from the source (a glossary rendering)
+    # is written into a body of this format. HTML bodies escape every
+    # translated chunk when rendered, so renderings go in as they are there.
+    literal: Callable[[str], str] = _as_is
 
 
 FORMATS: dict[str, DocumentFormat] = {
@@ -49,7 +70,7 @@ FORMATS: dict[str, DocumentFormat] = {
         DocumentFormat("text", TextDocument, "text/plain", ("text/plain", "text/html"), (".txt",), _text_to_html),
         DocumentFormat("html", HtmlDocument, "text/html", ("text/html",), (".html", ".htm"), lambda body: body),
         DocumentFormat("markdown", MarkdownDocument, "text/markdown", ("text/markdown", "text/html", "text/plain"),
-                       (".md", ".markdown"), _markdown_to_html),
+                       (".md", ".markdown"), _markdown_to_html, markdown_literal),
     )
 }
 

@@ -1,0 +1,17 @@
+"""Headers every response carries, whatever produced it (views, problem
+documents, 304s, the docs)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        # Browsers must take the declared type at its word: a text/plain or
+        # JSON body that looks like HTML is never sniffed into a page.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Job ids in URLs stay out of Referer headers sent to linked sites.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
