@@ -11,7 +11,7 @@ from apiflask import APIFlask
 
 from config import Settings
 from glossary.store import GlossaryStore
-from service import auth, console, problems, security_headers
+from service import auth, console, docs_assets, problems, security_headers
 from service.wiring import ModelCatalog, Services
 from workers.celery_app import create_celery
 from jobs.store import JobStore
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         JSON_SORT_KEYS=False,
         SPEC_FORMAT="json",
         INFO={"description": "Offline article translation with glossaries, on Argos Translate and Bergamot models."},
+        **docs_assets.CONFIG,
     )
     client = redis.Redis.from_url(settings.redis_url)
     # Access control first: its hook must answer 401/403/429 before any other hook reads the request.
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     from service import articles, glossaries, health, jobs, keys, languages
     from service.cli import keys_cli
 
-    for blueprint in (health.bp, languages.bp, jobs.bp, glossaries.bp, articles.bp, keys.bp, keys.usage_bp):
+    for blueprint in (health.bp, languages.bp, jobs.bp, glossaries.bp, articles.bp, keys.bp, keys.usage_bp,
+                      docs_assets.bp):
         app.register_blueprint(blueprint)
     console.register(app, settings, client)
     auth.check_declarations(app)
