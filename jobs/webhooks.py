@@ -1,9 +1,13 @@
 """Webhook events to the CMS: signed, checked before sending, retried with backoff.
 
-Signature (same scheme as Stripe's, so receivers know it):
-    X-Newsroom-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
-A receiver recomputes the HMAC over the timestamp and the raw body, compares in
-constant time, and rejects timestamps older than a few minutes (replays).
+Signature (Stripe's scheme, with the destination signed too):
+    X-Newsroom-Signature: t=<unix seconds>,v2=<hex HMAC-SHA256(secret, "<t>.<callback URL>.<raw body>")>
+A receiver recomputes the HMAC over the timestamp, the callback URL exactly as
+it was given in the job, and the raw body; compares in constant time; and
+rejects timestamps older than a few minutes. Signing the URL binds an event to
+its destination: an event captured on its way to one endpoint (for a job whose
+callback_url an attacker chose) does not verify at another within the window.
+(v1, which signed only "<t>.<body>", could be replayed so and is not sent.)
 """
 
 from __future__ import annotations
@@ -33,14 +37,24 @@ class UnsafeCallbackURL(ValueError):
     pass
 
 
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+SIGNATURE_VERSION = "v2"
+
+
+def _digest(secret: str, timestamp: int, url: str, body: bytes) -> str:
+    message = f"{timestamp}.{url}.".encode() + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sign(secret: str, body: bytes, url: str, timestamp: int | None = None) -> str:
+    """The signature header for `body` sent to `url`."""
     timestamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    return f"t={timestamp},{SIGNATURE_VERSION}={_digest(secret, timestamp, url, body)}"
 
 
-def verify(secret: str, body: bytes, header: str, tolerance_seconds: int = 300, now: float | None = None) -> bool:
-    """What a receiver does; used by the tests and shown in the README."""
+def verify(secret: str, body: bytes, header: str, url: str, tolerance_seconds: int = 300,
+           now: float | None = None) -> bool:
+    """What a receiver does at `url` (its callback URL as registered); used by
+    the tests, and the README shows the same code for receivers."""
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
         timestamp = int(parts["t"])
@@ -48,8 +62,7 @@ def verify(secret: str, body: bytes, header: str, tolerance_seconds: int = 300, 
         return False
     if abs((time.time() if now is None else now) - timestamp) > tolerance_seconds:
         return False
-    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    return hmac.compare_digest(_digest(secret, timestamp, url, body), parts.get(SIGNATURE_VERSION, ""))
 
 
 def check_callback_url(url: str, allowed_hosts: tuple[str, ...] = ()) -> None:
@@ -86,7 +99,7 @@ def deliver(url: str, event: dict, secret: str, allowed_hosts: tuple[str, ...], 
     body = json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
     headers = {
         "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(secret, body),
+        SIGNATURE_HEADER: sign(secret, body, url),
         EVENT_HEADER: event["type"],
         "User-Agent": "newsroom-translate-webhooks/1.0",
     }

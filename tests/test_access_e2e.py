@@ -99,10 +99,11 @@ def test_webhooks_are_signed_with_the_keys_own_secret(stack, app, secrets_used):
         for headers, body in receiver.requests:
             by_job.setdefault(json.loads(body)["job_id"], []).append((headers[SIGNATURE_HEADER], body))
         secret = own.api_key.webhook_secret
+        url = receiver.url
         for signature, body in by_job[signed_own["id"]]:
-            assert verify(secret, body, signature) and not verify("test-secret", body, signature)
+            assert verify(secret, body, signature, url) and not verify("test-secret", body, signature, url)
         for signature, body in by_job[signed_global["id"]]:
-            assert verify("test-secret", body, signature) and not verify(secret, body, signature)
+            assert verify("test-secret", body, signature, url) and not verify(secret, body, signature, url)
         assert all(secret.encode() not in body for _, body in receiver.requests)
     finally:
         receiver.close()

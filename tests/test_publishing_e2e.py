@@ -124,8 +124,10 @@ def test_webhooks_are_signed_and_retried(stack, client, receiver):
     wait_until(lambda: len(delivered()) == 3, 60, what="three delivered webhook events")
     events = {}
     for headers, body in receiver.requests:
-        assert verify("test-secret", body, headers[SIGNATURE_HEADER])
-        assert not verify("wrong-secret", body, headers[SIGNATURE_HEADER])
+        assert verify("test-secret", body, headers[SIGNATURE_HEADER], receiver.url)
+        assert not verify("wrong-secret", body, headers[SIGNATURE_HEADER], receiver.url)
+        # Replayed to another endpoint within the window, the event does not verify.
+        assert not verify("test-secret", body, headers[SIGNATURE_HEADER], receiver.url.replace("?source", "?src"))
         event = json.loads(body)
         events.setdefault(event["id"], []).append(event)
     assert len(receiver.requests) == 5  # 2 failures retried + 3 events
