@@ -37,8 +37,28 @@ def _bool(name: str, default: bool) -> bool:
     raise SystemExit(f"configuration error: {name}={raw!r} is not a boolean (1/0, true/false)")
 
 
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _str(name, default).lower()
+    if value not in allowed:
+        raise SystemExit(f"configuration error: {name}={value!r}; use one of {', '.join(allowed)}")
+    return value
+
+
 def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(item.strip() for item in _str(name, default).split(",") if item.strip())
+
+
+# An HMAC key must be long enough that nobody guesses it: shorter values are
+# placeholders ("change-me") or typos, and are refused at start.
+MIN_WEBHOOK_SECRET_LENGTH = 32
+
+
+def _secret(name: str, minimum: int) -> str:
+    value = _str(name, "")
+    if value and len(value) < minimum:
+        raise SystemExit(f"configuration error: {name} has {len(value)} characters; use at least {minimum} "
+                         f"random ones (e.g. `openssl rand -hex 32`), or leave it empty to disable what it protects")
+    return value
 
 
 def _default_intra_threads(concurrency: int) -> int:
@@ -100,6 +120,13 @@ class Settings:
     console_secret_key: str = ""          # empty: one made at first start, shared through Redis
     console_session_ttl_seconds: int = 8 * 3600
 
+    # Operations
+    metrics_token: str = ""            # bearer token for /metrics; empty: /metrics refused
+    metrics_multiproc_dir: str = ""    # prometheus-client's multiprocess folder (gunicorn, Celery's pool)
+    worker_metrics_port: int = 0       # a worker's own /metrics port (0: none; the API reads the shared folder)
+    log_level: str = "INFO"
+    log_format: str = "json"           # json (one object per line) or text
+
     @classmethod
     def from_env(cls) -> "Settings":
         concurrency = _int("WORKER_CONCURRENCY", 1)
@@ -131,9 +158,18 @@ class Settings:
             char_quota=_str("CHAR_QUOTA", cls.char_quota),
             audit_entries_per_key=_int("AUDIT_ENTRIES_PER_KEY", cls.audit_entries_per_key),
             webhook_secret=_str("WEBHOOK_SECRET", ""),
+
+
+            webhook_secret=_secret("WEBHOOK_SECRET", MIN_WEBHOOK_SECRET_LENGTH),
             webhook_allowed_hosts=_list("WEBHOOK_ALLOWED_HOSTS"),
             webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", cls.webhook_max_attempts),
             webhook_backoff_seconds=_int("WEBHOOK_BACKOFF_SECONDS", cls.webhook_backoff_seconds),
             console_secret_key=_str("CONSOLE_SECRET_KEY", ""),
             console_session_ttl_seconds=_int("CONSOLE_SESSION_TTL_SECONDS", cls.console_session_ttl_seconds),
+            metrics_token=_secret("METRICS_TOKEN", 16),
+            # prometheus-client reads this variable itself, under this name, at import.
+            metrics_multiproc_dir=_str("PROMETHEUS_MULTIPROC_DIR", ""),
+            worker_metrics_port=_int("WORKER_METRICS_PORT", cls.worker_metrics_port),
+            log_level=_str("LOG_LEVEL", cls.log_level).upper(),
+            log_format=_choice("LOG_FORMAT", cls.log_format, ("json", "text")),
         )

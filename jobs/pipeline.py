@@ -6,6 +6,7 @@ Everything a task needs, wired once per worker process; no Celery here.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -17,11 +18,34 @@ from translation.documents import DocumentError
 from translation.engines import Router, UnsupportedPair
 from jobs.store import JobNotFound, JobStore
 from translation.article import Article, translate_article
+from telemetry import logs
 
 log = logging.getLogger(__name__)
 
 # Compiled term matchers kept per worker process, keyed by glossary versions.
 _MATCHERS_KEPT = 64
+
+
+@dataclass(frozen=True)
+class LanguageOutcome:
+    """What one finished language did, for metrics (see `Pipeline.observe`)."""
+
+    job_id: str
+    source: str
+    target: str
+    engine: str
+    state: str                      # succeeded | failed
+    seconds: float                  # from claim to stored result
+    latency_seconds: float | None   # from submission to stored result
+    segments: int = 0
+    segments_translated: int = 0
+    cache_hits: int = 0
+    glossary: dict | None = None    # the glossary report
+
+
+def engine_name(route: list[dict]) -> str:
+    """The engine(s) of a route, e.g. "argos" (pivots through two models of one engine)."""
+    return "+".join(dict.fromkeys(model.get("engine", "argos") for model in route)) or "none"
 
 
 @dataclass
@@ -32,6 +56,8 @@ class Pipeline:
     # Sends a webhook event for a job (a Celery task in production).
     notify: Callable[[str, dict], None] | None = None
     placeholders: str = DEFAULT_SCHEME  # glossary placeholder scheme (GLOSSARY_PLACEHOLDERS)
+    # Told about every language that finished here (metrics in production).
+    observe: Callable[[LanguageOutcome], None] | None = None
     _matchers: dict = field(default_factory=dict)
 
     def run(self, job_id: str, lang: str) -> str:
@@ -41,6 +67,16 @@ class Pipeline:
             request = self.jobs.request(job_id)
         except JobNotFound:
             return "expired"
+        started = time.monotonic()
+        source = request["source_lang"]
+        try:
+            engine = engine_name(self.router.describe_route(source, lang))
+        except UnsupportedPair:
+            engine = "none"
+        logs.bind(engine=engine, source_lang=source)
+        log.info("translating %s -> %s", source, lang)
+        outcome = lambda state, **extra: LanguageOutcome(  # noqa: E731
+            job_id, source, lang, engine, state, time.monotonic() - started, self._latency(job_id), **extra)
         try:
             result = translate_article(
                 self.router,
@@ -52,10 +88,11 @@ class Pipeline:
                 placeholders=self.placeholders,
             )
         except (UnsupportedPair, DocumentError) as error:
-            return self._finish_failed(job_id, lang, request, str(error))
+            log.warning("language failed: %s", error)
+            return self._finish_failed(job_id, lang, request, str(error), outcome)
         except Exception as error:  # keep the job truthful; the traceback goes to the worker log
             log.exception("job %s language %s failed", job_id, lang)
-            return self._finish_failed(job_id, lang, request, f"internal error: {type(error).__name__}")
+            return self._finish_failed(job_id, lang, request, f"internal error: {type(error).__name__}", outcome)
         stored = self.jobs.succeed(
             job_id,
             lang,
@@ -71,14 +108,27 @@ class Pipeline:
         )
         if not stored:
             return "skipped"
+        done = outcome("succeeded", segments=result.segments, segments_translated=result.stats.segments_translated,
+                       cache_hits=result.stats.cache_hits, glossary=result.report.to_dict())
+        log.info("translated %d segments (%d from the cache) in %.3f s", done.segments, done.cache_hits, done.seconds,
+                 extra={"duration_s": round(done.seconds, 3), "segments": done.segments,
+                        "segments_translated": done.segments_translated, "cache_hits": done.cache_hits})
+        if self.observe:
+            self.observe(done)
         if request.get("external_id"):
             tenant = (request.get("owner") or {}).get("tenant", "")
             self.jobs.publish(request["external_id"], lang, request["revision"], job_id, tenant)
         self._announce(job_id, lang, request, "succeeded")
         return "succeeded"
 
-    def _finish_failed(self, job_id: str, lang: str, request: dict, error: str) -> str:
+    def _latency(self, job_id: str) -> float | None:
+        created = self.jobs.created_at(job_id)
+        return time.time() - created if created else None
+
+    def _finish_failed(self, job_id: str, lang: str, request: dict, error: str, outcome=None) -> str:
         if self.jobs.fail(job_id, lang, error):
+            if self.observe and outcome:
+                self.observe(outcome("failed"))
             self._announce(job_id, lang, request, "failed", error=error)
         return "failed"
 

@@ -8,6 +8,8 @@ state per target language, so it lives in its own keys:
     job:{id}:lang:{xx}   hash: state, progress, timestamps, error, result
     jobs:tenant:{t}      sorted set: a tenant's job ids by creation time (listing)
     jobs:all             sorted set: every job id by creation time (admin listing)
+    active:{kind}:{state} sorted sets of unfinished jobs and languages
+                         ("{id}:{xx}") by state, for metrics read in O(1)
 
 A job's request carries its `owner` (the submitting key's id, prefix and
 tenant); articles published under an `external_id` are kept per tenant.
@@ -31,6 +33,13 @@ from conventions import iso
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
 TERMINAL = {SUCCEEDED, FAILED, CANCELLED}
+ACTIVE = (QUEUED, RUNNING)
+HEARTBEATS = "workers:heartbeat"
+HEARTBEAT_INTERVAL_SECONDS = 15  # workers write one this often; metrics call a worker alive within 3 intervals
+
+
+def _active(kind: str, state: str) -> str:
+    return f"active:{kind}:{state}"
 
 
 class JobNotFound(Exception):
@@ -87,6 +96,8 @@ class JobStore:
             key = self._lang_key(job_id, lang)
             pipe.hset(key, mapping={"state": QUEUED, "done": 0, "total": 0, "updated_at": created})
             pipe.expire(key, self.ttl_seconds)
+            pipe.zadd(_active("languages", QUEUED), {f"{job_id}:{lang}": created})
+        pipe.zadd(_active("jobs", QUEUED), {job_id: created})
         for index in self._indexes(request):
             # Entries older than the TTL name expired jobs: dropped as new ones come in.
             pipe.zremrangebyscore(index, "-inf", created - self.ttl_seconds)
@@ -96,11 +107,20 @@ class JobStore:
 
     def delete(self, job_id: str, langs: list[str]) -> None:
         request = self.request(job_id)
-        with self.redis.pipeline(transaction=True) as pipe:
+        # Not a MULTI: a full Redis refuses every command queued in a
+        # transaction, but still runs a plain DEL or ZREM, which free memory.
+        with self.redis.pipeline(transaction=False) as pipe:
             pipe.delete(self._job_key(job_id), *(self._lang_key(job_id, lang) for lang in langs))
             for index in self._indexes(request):
                 pipe.zrem(index, job_id)
+            for state in ACTIVE:
+                pipe.zrem(_active("jobs", state), job_id)
+                pipe.zrem(_active("languages", state), *(f"{job_id}:{lang}" for lang in langs))
             pipe.execute()
+
+    def created_at(self, job_id: str) -> float | None:
+        raw = self.redis.hget(self._job_key(job_id), "created_at")
+        return float(raw) if raw else None
 
     def list(self, tenant: str | None, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
         """Jobs of one tenant (None: of everyone), newest first, and how many there are."""
@@ -190,9 +210,58 @@ class JobStore:
                 return False
             pipe.multi()
             pipe.hset(key, mapping={**fields, "updated_at": now()})
+            if fields.get("state", state.decode()) != state.decode():
+                self._move_in_indexes(pipe, job_id, lang, state.decode(), fields["state"])
             return True
 
-        return self.redis.transaction(apply, key, job_key, value_from_callable=True)
+        changed = self.redis.transaction(apply, key, job_key, value_from_callable=True)
+        if changed and fields.get("state") in TERMINAL and self.all_finished(job_id):
+            # Whichever language finishes last sees all of them finished
+            # (each check runs after its own transaction committed).
+            self._settle(job_id)
+        return changed
+
+    @staticmethod
+    def _move_in_indexes(pipe, job_id: str, lang: str, old: str, new: str) -> None:
+        member = f"{job_id}:{lang}"
+        if old in ACTIVE:
+            pipe.zrem(_active("languages", old), member)
+        if new in ACTIVE:
+            pipe.zadd(_active("languages", new), {member: now()})
+        if new == RUNNING:  # the job runs as soon as one of its languages does
+            pipe.zrem(_active("jobs", QUEUED), job_id)
+            pipe.zadd(_active("jobs", RUNNING), {job_id: now()}, nx=True)
+
+    def _settle(self, job_id: str) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        for state in ACTIVE:
+            pipe.zrem(_active("jobs", state), job_id)
+        pipe.execute()
+
+    def active_counts(self) -> dict:
+        """Unfinished jobs and languages by state, and when the oldest queued
+        language was submitted (None if none is queued). Entries of jobs that
+        expired unfinished are pruned here."""
+        horizon = now() - self.ttl_seconds
+        pipe = self.redis.pipeline(transaction=False)
+        for kind in ("jobs", "languages"):
+            for state in ACTIVE:
+                pipe.zremrangebyscore(_active(kind, state), "-inf", horizon)
+                pipe.zcard(_active(kind, state))
+        pipe.zrange(_active("languages", QUEUED), 0, 0, withscores=True)
+        *counts, oldest = pipe.execute()
+        cards = counts[1::2]
+        return {"jobs": {QUEUED: cards[0], RUNNING: cards[1]},
+                "languages": {QUEUED: cards[2], RUNNING: cards[3]},
+                "oldest_queued_at": oldest[0][1] if oldest else None}
+
+    def worker_heartbeat(self, worker: str) -> None:
+        self.redis.zadd(HEARTBEATS, {worker: now()})
+
+    def worker_heartbeats(self, forget_after: float = 24 * 3600) -> dict[str, float]:
+        """Last heartbeat per worker; workers silent for a day are forgotten."""
+        self.redis.zremrangebyscore(HEARTBEATS, "-inf", now() - forget_after)
+        return {name.decode(): at for name, at in self.redis.zrange(HEARTBEATS, 0, -1, withscores=True)}
 
     def claim(self, job_id: str, lang: str) -> bool:
         """Mark a language running; False if it is finished or cancelled.

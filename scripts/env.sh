@@ -2,7 +2,21 @@
 # overridden from the environment; see the README's configuration table.
 export REDIS_PORT=${REDIS_PORT:-6399}
 export API_PORT=${API_PORT:-8080}
-export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
 export ARGOS_PACKAGES_DIR=${ARGOS_PACKAGES_DIR:-$PWD/var/argos-packages}
 export DEMO_LANGS=${DEMO_LANGS:-de fr es pt}
+export REDIS_MAXMEMORY=${REDIS_MAXMEMORY:-1gb}
 mkdir -p "$ARGOS_PACKAGES_DIR" var/run var/log
+
+# Secrets are generated once into var/secrets/ (mode 600), never printed and
+# never put on a command line; set the variables yourself to use your own.
+_newsroom_secret() {
+  local file="var/secrets/$1"
+  if [ ! -s "$file" ]; then
+    (umask 077 && mkdir -p var/secrets && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$file")
+  fi
+  cat "$file"
+}
+export REDIS_PASSWORD=${REDIS_PASSWORD:-$(_newsroom_secret redis-password)}
+export REDIS_URL=${REDIS_URL:-redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT/0}
+export WEBHOOK_SECRET=${WEBHOOK_SECRET:-$(_newsroom_secret webhook-secret)}
+export METRICS_TOKEN=${METRICS_TOKEN:-$(_newsroom_secret metrics-token)}

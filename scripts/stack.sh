@@ -11,8 +11,12 @@ up() {
   scripts/models.sh
   # The local admin key: var/admin.key (mode 600), kept while Redis still knows it, else made anew.
   local key; key=$(.venv/bin/flask --app service keys dev-key var/admin.key)
+  # API and worker share one metrics folder, so /metrics shows both; each start begins it afresh.
+  export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/metrics}
+  rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+  # Logs are JSON lines: the API's (one access line per request) in var/log/api.log.
   .venv/bin/gunicorn 'service:create_app()' --bind "127.0.0.1:$API_PORT" \
-    --daemon --pid "$run/api.pid" --access-logfile var/log/api-access.log --error-logfile var/log/api.log
+    --daemon --pid "$run/api.pid" --error-logfile var/log/api.log
   .venv/bin/celery -A workers.worker worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-1}" \
     --hostname "worker-$API_PORT@%h" --detach --pidfile "$PWD/$run/worker.pid" --logfile "$PWD/var/log/worker.log"
   for _ in $(seq 120); do
@@ -20,7 +24,7 @@ up() {
     sleep 0.5
   done
   curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null || { echo "stack did not become ready; see var/log/" >&2; exit 1; }
-  echo "API on http://127.0.0.1:$API_PORT (docs: /docs), worker and Redis running. Stop with 'make down'."
+  echo "API on http://127.0.0.1:$API_PORT (docs: /docs; metrics: /metrics with the bearer token in var/secrets/metrics-token), worker and Redis running. Stop with 'make down'."
   echo "Admin API key (in var/admin.key): $key"
   echo "Web console: http://127.0.0.1:$API_PORT/console/ (sign in with that key)"
   echo "  curl -H \"Authorization: Bearer \$(cat var/admin.key)\" http://127.0.0.1:$API_PORT/v1/languages"

@@ -11,7 +11,7 @@ from apiflask import APIFlask
 
 from config import Settings
 from glossary.store import GlossaryStore
-from service import auth, console, docs_assets, problems, security_headers
+from service import auth, console, docs_assets, observability, problems, security_headers
 from service.wiring import ModelCatalog, Services
 from workers.celery_app import create_celery
 from jobs.store import JobStore
@@ -35,7 +35,10 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         **docs_assets.CONFIG,
     )
     client = redis.Redis.from_url(settings.redis_url)
-    # Access control first: its hook must answer 401/403/429 before any other hook reads the request.
+    # The request id and clock first (they read one header, not the body), so
+    # that refused requests are logged and measured too; then access control,
+    # whose hook must answer 401/403/429 before any other hook reads the request.
+    observability.register(app)
     auth.register(app, settings, client)
     problems.register(app)
     security_headers.register(app)
@@ -53,7 +56,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     from service.cli import keys_cli
 
     for blueprint in (health.bp, languages.bp, jobs.bp, glossaries.bp, articles.bp, keys.bp, keys.usage_bp,
-                      docs_assets.bp):
+                      docs_assets.bp, observability.bp):
         app.register_blueprint(blueprint)
     console.register(app, settings, client)
     auth.check_declarations(app)

@@ -6,6 +6,8 @@ get 404 for it (not 403, so a job id reveals nothing); admin keys see every job.
 
 from __future__ import annotations
 
+import logging
+
 from apiflask import APIBlueprint
 from flask import url_for
 
@@ -16,12 +18,14 @@ from service.glossary_use import resolve_glossaries
 from service.representations import respond
 from service.schemas import DownloadQuery, JobIn, JobList, JobListQuery, JobOut, TranslationOut
 from service.wiring import services
-from workers.celery_app import TRANSLATE_TASK
+from telemetry import logs, metrics
+from workers.celery_app import REQUEST_ID_HEADER, TRANSLATE_TASK
 from translation.documents import DocumentError, parse
 from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
 from jobs.webhooks import UnsafeCallbackURL, check_callback_url
 
 bp = APIBlueprint("jobs", __name__, url_prefix="/v1/jobs", tag="Jobs")
+log = logging.getLogger(__name__)
 
 
 def _status_or_404(job_id: str) -> dict:
@@ -78,6 +82,9 @@ def create_job(job: dict):
         raise unprocessable("article.body", str(error))
     s = services()
     if job.get("callback_url"):
+        if not s.settings.webhook_secret:
+            raise unprocessable("callback_url", "webhooks are disabled: the service has no WEBHOOK_SECRET to sign "
+                                "them with", slug="webhooks-disabled")
         try:
             check_callback_url(job["callback_url"], s.settings.webhook_allowed_hosts)
         except UnsafeCallbackURL as refused:
@@ -94,11 +101,14 @@ def create_job(job: dict):
     job_id = s.jobs.create(request)
     try:
         for lang in job["target_langs"]:
-            s.celery.send_task(TRANSLATE_TASK, args=[job_id, lang])
+            # The request id travels as a message header into the worker's log lines.
+            s.celery.send_task(TRANSLATE_TASK, args=[job_id, lang],
+                               headers={REQUEST_ID_HEADER: logs.current("request_id")})
     except Exception:
         # The broker is unreachable: remove the job rather than leave one that never runs.
         s.jobs.delete(job_id, job["target_langs"])
         raise Problem(503, "queue-unavailable", "Queue unavailable", "The job queue cannot be reached; retry later.")
+    log.info("job submitted", extra={"job_id": job_id, "langs": job["target_langs"]})
     location = url_for("jobs.get_job", job_id=job_id)
     return s.jobs.status(job_id), 202, {"Location": location}
 
@@ -134,7 +144,7 @@ def cancel_job(job_id: str):
     if all(lang["state"] in TERMINAL for lang in status["languages"].values()):
         raise Problem(409, "job-finished", "Job already finished",
                       f"Job {job_id!r} is {status['state']}; there is nothing left to cancel.")
-    services().jobs.cancel(job_id)
+    metrics.record_cancelled(status["source_lang"], services().jobs.cancel(job_id))
     return _status_or_404(job_id)
 
 

@@ -3,6 +3,7 @@ status and detail, served as application/problem+json."""
 
 from __future__ import annotations
 
+import redis
 from apiflask import HTTPError
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
@@ -111,6 +112,16 @@ def register(app: Flask) -> None:
         headers = dict(error.headers or {})
         headers["Content-Type"] = "application/problem+json"
         return doc, error.status_code, headers
+
+    @app.errorhandler(redis.exceptions.OutOfMemoryError)
+    def storage_full(error: redis.exceptions.OutOfMemoryError):
+        # Redis runs with maxmemory and `noeviction`: when full it refuses writes
+        # rather than silently dropping jobs or glossaries. The write was refused
+        # whole (transactions are all or nothing), so the client may retry later.
+        app.logger.error("Redis is full (maxmemory reached): %s", error)
+        return ({"type": PROBLEM_BASE + "storage-full", "title": "Insufficient storage", "status": 507,
+                 "detail": "The job store is full; nothing was saved. Retry later; operators: see Redis maxmemory."},
+                507, {"Content-Type": "application/problem+json", "Retry-After": "60"})
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

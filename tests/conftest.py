@@ -5,6 +5,7 @@ installed with argostranslate's own installer."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -22,6 +23,7 @@ from config import Settings
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 TEST_LANGS = ("de", "fr", "es", "lt", "uk")
+WEBHOOK_SECRET = "test-webhook-secret-" + "0" * 32  # settings refuse shorter ones
 
 
 def free_port() -> int:
@@ -47,17 +49,22 @@ class RedisServer:
     directory: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    # With a password, as every deployment runs it (scripts/env.sh, docker-compose.yml).
+    password: str = field(default_factory=lambda: secrets.token_hex(16))
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}"
+        return f"redis://:{self.password}@127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        auth = self.directory / "auth.conf"  # not on the command line, where `ps` shows it
+        auth.write_text(f"requirepass {self.password}\n")
         self.process = subprocess.Popen(
             ["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(self.port),
-             "--dir", str(self.directory), "--daemonize", "no", "--logfile", str(self.directory / "redis.log")],
+             "--dir", str(self.directory), "--daemonize", "no", "--logfile", str(self.directory / "redis.log"),
+             "--include", str(auth)],
         )
-        client = redis.Redis(port=self.port)
+        client = redis.Redis(port=self.port, password=self.password)
         wait_until(lambda: _pings(client), 10, what="redis to start")
 
     def stop(self) -> None:
@@ -189,7 +196,7 @@ def stack(request, redis_server, model_dirs, tmp_path_factory):
     db = {"identity": 1, "cipher": 2}[kind]
     redis.Redis.from_url(f"{redis_server.url}/{db}").flushdb()
     # The test models only: these workers need not load the real model (tests/test_real_model_e2e.py does).
-    settings = make_settings(redis_server, db, model_dirs[kind], engines=("argos",), webhook_secret="test-secret",
+    settings = make_settings(redis_server, db, model_dirs[kind], engines=("argos",), webhook_secret=WEBHOOK_SECRET,
                              webhook_allowed_hosts=("127.0.0.1",), webhook_backoff_seconds=1)
     running = Stack(settings, model_dirs[kind], tmp_path_factory.mktemp(f"logs-{kind}"))
     running.kind = kind

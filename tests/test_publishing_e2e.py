@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import DATA, wait_for_job, wait_until
+from tests.conftest import DATA, WEBHOOK_SECRET, wait_for_job, wait_until
 from jobs.webhooks import SIGNATURE_HEADER, verify
 
 # The whole path: real Redis, real Celery worker processes.
@@ -124,10 +124,10 @@ def test_webhooks_are_signed_and_retried(stack, client, receiver):
     wait_until(lambda: len(delivered()) == 3, 60, what="three delivered webhook events")
     events = {}
     for headers, body in receiver.requests:
-        assert verify("test-secret", body, headers[SIGNATURE_HEADER], receiver.url)
+        assert verify(WEBHOOK_SECRET, body, headers[SIGNATURE_HEADER], receiver.url)
         assert not verify("wrong-secret", body, headers[SIGNATURE_HEADER], receiver.url)
         # Replayed to another endpoint within the window, the event does not verify.
-        assert not verify("test-secret", body, headers[SIGNATURE_HEADER], receiver.url.replace("?source", "?src"))
+        assert not verify(WEBHOOK_SECRET, body, headers[SIGNATURE_HEADER], receiver.url.replace("?source", "?src"))
         event = json.loads(body)
         events.setdefault(event["id"], []).append(event)
     assert len(receiver.requests) == 5  # 2 failures retried + 3 events

@@ -13,6 +13,8 @@ from config import Settings
 
 TRANSLATE_TASK = "translate_language"
 WEBHOOK_TASK = "deliver_webhook"
+# A message header: the API request that caused a task, for the worker's log lines.
+REQUEST_ID_HEADER = "request_id"
 
 
 def create_celery(settings: Settings) -> Celery:

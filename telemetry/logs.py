@@ -1,0 +1,102 @@
+"""Structured logs: one JSON object per line, with the context of what the
+process is doing right now added to every line.
+
+The context is a contextvar: the API binds the request id for the length of
+a request, a worker binds job id, language, engine and the request id that
+submitted the job for the length of a task. `elapsed_s` on a task's lines is
+the time since the task started, so its last line carries its duration.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import sys
+import time
+import uuid
+
+from pythonjsonlogger.json import JsonFormatter
+
+_context: contextvars.ContextVar[dict] = contextvars.ContextVar("log_context", default={})
+
+# A request id from a client or a proxy is accepted if it looks like an id.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def bind(**fields) -> contextvars.Token:
+    """Add fields to every log line of the current request or task."""
+    return _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
+
+
+def start(**fields) -> contextvars.Token:
+    """A fresh context (a new request or task), its clock started."""
+    return _context.set({**{k: v for k, v in fields.items() if v is not None}, "_started": time.monotonic()})
+
+
+def reset(token: contextvars.Token) -> None:
+    _context.reset(token)
+
+
+def current(name: str):
+    return _context.get().get(name)
+
+
+def request_id(candidate: str | None) -> str:
+    """The client's X-Request-ID if it is a plausible id, else a new one."""
+    if candidate and _REQUEST_ID.fullmatch(candidate):
+        return candidate
+    return uuid.uuid4().hex
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = _context.get()
+        for key, value in context.items():
+            if key == "_started":
+                record.elapsed_s = round(time.monotonic() - value, 3)
+            elif not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+def formatter(fmt: str = "json") -> logging.Formatter:
+    if fmt == "text":
+        return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return JsonFormatter("{levelname}{name}{message}", style="{",
+                         rename_fields={"levelname": "level", "name": "logger"}, timestamp="time")
+
+
+def handler(stream=None, fmt: str = "json", filename: str | None = None) -> logging.Handler:
+    h = logging.FileHandler(filename) if filename else logging.StreamHandler(stream or sys.stderr)
+    h.setFormatter(formatter(fmt))
+    h.addFilter(ContextFilter())
+    return h
+
+
+def configure(level: str = "INFO", fmt: str = "json", filename: str | None = None) -> None:
+    """Route every logger through one handler on the root (workers call this)."""
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler(fmt=fmt, filename=filename))
+    root.setLevel(level)
+
+
+def dict_config(level: str = "INFO", fmt: str = "json") -> dict:
+    """The same as `configure`, for gunicorn's `logconfig_dict` (its own loggers included)."""
+    json_handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                    "formatter": fmt, "filters": ["context"]}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": ContextFilter}},
+        "formatters": {"json": {"()": formatter, "fmt": "json"}, "text": {"()": formatter, "fmt": "text"}},
+        "handlers": {"stderr": json_handler},
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": level, "handlers": ["stderr"], "propagate": False},
+            # The app writes its own access line, with the request id and route.
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+    }
