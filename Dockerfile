@@ -1,7 +1,7 @@
 # One image for the API and the workers.
 FROM python:3.11-slim
 WORKDIR /app
-ENV PYTHONUNBUFFERED=1 ARGOS_PACKAGES_DIR=/models
+ENV PYTHONUNBUFFERED=1 ARGOS_PACKAGES_DIR=/models PROMETHEUS_MULTIPROC_DIR=/tmp/metrics
 COPY requirements.txt .
 # requirements.txt pins every transitive dependency; --no-deps keeps
 # argostranslate from pulling stanza and a multi-GB PyTorch.
@@ -13,6 +13,12 @@ COPY jobs ./jobs
 COPY translation ./translation
 COPY glossary ./glossary
 COPY access ./access
+COPY telemetry ./telemetry
 COPY scripts ./scripts
 # The project's own packages (dev tooling such as devtools/ stays out of the image).
 RUN pip install --no-cache-dir --no-deps .
+# An unprivileged user; the models folder (a volume) and the metrics folder
+# are the only places it writes to.
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin newsroom \
+    && mkdir -p /models /tmp/metrics && chown newsroom:newsroom /models /tmp/metrics
+USER 10001:10001

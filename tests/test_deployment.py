@@ -1,0 +1,200 @@
+"""The hardened deployment, checked without a Docker engine: docker-compose.yml
+parsed and interpolated the way compose does it, the image's user, the
+scripts' generated secrets and their Redis (password, loopback, maxmemory with
+noeviction), and the 507 problem document when Redis is full."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+
+import pytest
+import redis
+import yaml
+
+from config import Settings
+from tests.conftest import ROOT, free_port, wait_until
+
+SECRETS = {"WEBHOOK_SECRET": "a" * 64, "REDIS_PASSWORD": "b" * 64, "METRICS_TOKEN": "c" * 64}
+
+
+class ComposeError(Exception):
+    pass
+
+
+# Compose's interpolation: $$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}.
+_VARIABLE = re.compile(r"\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\})")
+
+
+def interpolate(value, env: dict):
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match):
+        if match.group(1):
+            return "$"
+        name = match.group(2) or match.group(3)
+        operator, argument = match.group(4), match.group(5)
+        current = env.get(name)
+        missing = current is None or (operator is not None and operator.startswith(":") and current == "")
+        if operator and operator.endswith("?") and missing:
+            raise ComposeError(f"required variable {name} is missing a value: {argument}")
+        if operator and operator.endswith("-") and missing:
+            return argument
+        return current or ""
+
+    return _VARIABLE.sub(substitute, value)
+
+
+def compose(env: dict) -> dict:
+    raw = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return interpolate({k: v for k, v in raw.items() if not k.startswith("x-")}, env)
+
+
+@pytest.mark.parametrize("name", sorted(SECRETS))
+@pytest.mark.parametrize("value", [None, ""])
+def test_compose_refuses_to_start_without_each_secret(name, value):
+    env = {**SECRETS, name: value} if value is not None else {k: v for k, v in SECRETS.items() if k != name}
+    with pytest.raises(ComposeError, match=name):
+        compose(env)
+
+
+def test_a_placeholder_webhook_secret_stops_the_api_and_the_workers(monkeypatch):
+    # Compose cannot compare values; the processes it starts refuse short ones.
+    services = compose({**SECRETS, "WEBHOOK_SECRET": "change-me"})["services"]
+    for service in ("api", "worker"):
+        environment = services[service]["environment"]
+        assert environment["WEBHOOK_SECRET"] == "change-me"
+        for key, value in environment.items():
+            monkeypatch.setenv(key, value)
+        with pytest.raises(SystemExit, match="WEBHOOK_SECRET"):
+            Settings.from_env()
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRETS["WEBHOOK_SECRET"])
+    assert Settings.from_env().webhook_secret == SECRETS["WEBHOOK_SECRET"]
+
+
+def test_compose_hardening():
+    config = compose(SECRETS)
+    services, networks = config["services"], config["networks"]
+    redis_service = services["redis"]
+    assert "ports" not in redis_service and redis_service["networks"] == ["backend"]
+    assert networks["backend"]["internal"] is True
+    command = " ".join(redis_service["command"])
+    assert "requirepass" in command and "--include /tmp/auth.conf" in command and SECRETS["REDIS_PASSWORD"] not in command
+    assert '--maxmemory "$REDIS_MAXMEMORY"' in command and redis_service["environment"]["REDIS_MAXMEMORY"] == "1gb"
+    for name in ("api", "worker"):
+        url = services[name]["environment"]["REDIS_URL"]
+        assert url == f"redis://:{SECRETS['REDIS_PASSWORD']}@redis:6379/0"
+    assert services["api"]["ports"] == ["127.0.0.1:8080:8080"]
+    assert all(not str(p).split(":")[0].replace(".", "").isdigit() or str(p).startswith("127.0.0.1:")
+               for s in services.values() for p in s.get("ports", []))
+    for name, service in services.items():
+        assert service["restart"] == "unless-stopped", name
+        assert service["deploy"]["resources"]["limits"]["memory"], name
+        assert service["healthcheck"]["test"], name
+    assert "inspect ping -d celery@$HOSTNAME" in services["worker"]["healthcheck"]["test"][1]
+    conf = (ROOT / "scripts" / "redis.conf").read_text()
+    assert re.search(r"^maxmemory \d+[kmg]b$", conf, re.M) and re.search(r"^maxmemory-policy noeviction$", conf, re.M)
+    assert re.search(r"^bind 127\.0\.0\.1 ::1$", conf, re.M) and "protected-mode yes" in conf
+
+
+def test_the_image_runs_as_an_unprivileged_user():
+    users = re.findall(r"^USER\s+(\S+)", (ROOT / "Dockerfile").read_text(), re.M)
+    assert users and users[-1].split(":")[0] not in ("0", "root")
+
+
+def clean_env(**extra) -> dict:
+    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), **extra}
+
+
+def test_scripts_generate_their_secrets_once_and_privately(tmp_path):
+    script = f". {ROOT}/scripts/env.sh && printf '%s\\n' \"$REDIS_URL\" \"$WEBHOOK_SECRET\" \"$METRICS_TOKEN\""
+    first = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=clean_env(), capture_output=True, text=True,
+                           check=True).stdout.split()
+    again = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=clean_env(), capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert first == again
+    password = (tmp_path / "var/secrets/redis-password").read_text()
+    assert first[0] == f"redis://:{password}@127.0.0.1:6399/0" and len(password) == 64
+    assert first[1] == (tmp_path / "var/secrets/webhook-secret").read_text() and len(first[1]) >= 32
+    assert stat.S_IMODE((tmp_path / "var/secrets").stat().st_mode) == 0o700
+    for secret in (tmp_path / "var/secrets").iterdir():
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600, secret
+
+
+def test_the_scripts_redis_wants_the_password_and_has_a_memory_ceiling():
+    port = free_port()
+    env = clean_env(REDIS_PORT=str(port), REDIS_PASSWORD="p" * 40, REDIS_MAXMEMORY="64mb")
+    subprocess.run([str(ROOT / "scripts" / "redis.sh"), "start"], env=env, check=True, capture_output=True)
+    try:
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port).ping()
+        client = redis.Redis(port=port, password="p" * 40)
+        assert client.ping()
+        assert client.config_get("maxmemory")["maxmemory"] == str(64 * 1024 * 1024)
+        assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
+        assert client.config_get("bind")["bind"] == "127.0.0.1 ::1"
+        conf = ROOT / f"var/redis-{port}/redis.conf"
+        assert stat.S_IMODE(conf.stat().st_mode) == 0o600
+        assert "p" * 40 not in " ".join(open(f"/proc/{pid}/cmdline").read() for pid in _redis_pids(port))
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "redis.sh"), "stop"], env=env, check=True, capture_output=True)
+        shutil.rmtree(ROOT / f"var/redis-{port}", ignore_errors=True)
+
+
+def _redis_pids(port: int) -> list[str]:
+    pidfile = ROOT / f"var/redis-{port}/redis.pid"
+    return [pidfile.read_text().strip()]
+
+
+@pytest.fixture()
+def full_redis(tmp_path, model_dirs):
+    """A Redis of its own with a tiny maxmemory, already full."""
+    port = free_port()
+    process = subprocess.Popen(["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(port),
+                                "--dir", str(tmp_path), "--appendonly", "no", "--save", "", "--maxmemory", "4mb"])
+    client = redis.Redis(port=port)
+    wait_until(lambda: _answers(client), 10, what="redis")
+    with pytest.raises(redis.exceptions.OutOfMemoryError):
+        for i in range(1000):
+            client.set(f"ballast:{i}", "x" * 100_000)
+    # Well past the ceiling, not at its edge, so every write is refused.
+    used = client.info("memory")["used_memory"]
+    client.config_set("maxmemory", used - 1024 * 1024)
+    yield client, port
+    process.terminate()
+    process.wait(10)
+
+
+def _answers(client) -> bool:
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, model_dirs):
+    from dataclasses import replace
+
+    from service import create_app
+
+    client, port = full_redis
+    settings = replace(Settings(), redis_url=f"redis://127.0.0.1:{port}/0", argos_packages_dir=str(model_dirs["identity"]))
+    api = create_app(settings).test_client()
+    keys = client.dbsize()
+    job = {"source_lang": "en", "target_langs": ["de", "fr"], "article": {"title": "T", "body": "Body."}}
+    glossary = {"name": "g", "source_lang": "en", "entries": [{"term": "NATO", "keep": True}]}
+    for response in (api.post("/v1/jobs", json=job), api.post("/v1/glossaries", json=glossary)):
+        assert response.status_code == 507, response.get_data(as_text=True)
+        assert response.mimetype == "application/problem+json" and response.headers["Retry-After"] == "60"
+        problem = response.get_json()
+        assert problem["type"].endswith("/storage-full") and problem["status"] == 507 and problem["detail"]
+    assert client.dbsize() == keys
+    assert api.get("/v1/jobs/nope").status_code == 404  # reads still work

@@ -1,0 +1,114 @@
+"""/metrics is protected and speaks Prometheus text; every response carries a
+request id; log lines are JSON with the context bound to them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from dataclasses import replace
+
+import pytest
+import redis
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import make_settings
+from telemetry import logs
+
+TOKEN = "m" * 32
+
+
+@pytest.fixture(scope="module")
+def app(redis_server, model_dirs):
+    from service import create_app
+
+    settings = replace(make_settings(redis_server, 8, model_dirs["identity"]), metrics_token=TOKEN)
+    redis.Redis.from_url(settings.redis_url).flushdb()
+    return create_app(settings)
+
+
+def samples(text: str) -> dict:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def test_metrics_need_the_token(app, redis_server, model_dirs):
+    from service import create_app
+
+    client = app.test_client()
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
+        response = client.get("/metrics", headers=headers)
+        assert response.status_code == 401 and response.mimetype == "application/problem+json"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    unset = create_app(make_settings(redis_server, 8, model_dirs["identity"])).test_client()
+    assert unset.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 403
+
+
+def test_metrics_report_requests_and_redis_state(app):
+    client = app.test_client()
+    assert client.get("/v1/jobs/unknown").status_code == 404
+    response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    found = samples(response.get_data(as_text=True))
+    key = ("newsroom_http_request_duration_seconds_count",
+           (("method", "GET"), ("route", "/v1/jobs/<job_id>"), ("status", "404")))
+    assert found[key] >= 1
+    assert found[("newsroom_redis_up", ())] == 1
+    assert found[("newsroom_queue_depth", (("queue", "translate"),))] == 0
+    assert found[("newsroom_redis_maxmemory_bytes", ())] == 1024 ** 3  # scripts/redis.conf
+    assert ("newsroom_jobs", (("state", "queued"),)) in found
+
+
+def test_jobs_and_languages_by_state_follow_the_store(app):
+    from jobs.store import JobStore
+
+    store = JobStore(app.extensions["newsroom"].redis)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+
+    def gauges():
+        found = samples(client.get("/metrics", headers=headers).get_data(as_text=True))
+        return {(name, dict(labels)["state"]): value for (name, labels), value in found.items()
+                if name in ("newsroom_jobs", "newsroom_languages")}
+
+    before = gauges()
+    job_id = store.create({"source_lang": "en", "target_langs": ["de", "fr"], "article": {}})
+    after = gauges()
+    assert after[("newsroom_jobs", "queued")] == before[("newsroom_jobs", "queued")] + 1
+    assert after[("newsroom_languages", "queued")] == before[("newsroom_languages", "queued")] + 2
+    store.claim(job_id, "de")
+    running = gauges()
+    assert running[("newsroom_jobs", "running")] == before[("newsroom_jobs", "running")] + 1
+    assert running[("newsroom_jobs", "queued")] == before[("newsroom_jobs", "queued")]
+    assert running[("newsroom_languages", "running")] == before[("newsroom_languages", "running")] + 1
+    store.succeed(job_id, "de", {"model": []}, None, {})
+    assert gauges()[("newsroom_jobs", "running")] == before[("newsroom_jobs", "running")] + 1  # fr still queued
+    assert store.cancel(job_id) == ["fr"]
+    assert gauges() == before
+
+
+def test_a_request_id_is_accepted_or_made_and_returned(app):
+    client = app.test_client()
+    assert client.get("/healthz", headers={"X-Request-ID": "cms-req-42"}).headers["X-Request-ID"] == "cms-req-42"
+    made = client.get("/healthz", headers={"X-Request-ID": "not an id <script>"}).headers["X-Request-ID"]
+    assert len(made) == 32 and made != client.get("/healthz").headers["X-Request-ID"]
+
+
+def test_log_lines_are_json_with_their_context():
+    stream = io.StringIO()
+    logger = logging.getLogger("test.observability")
+    logger.addHandler(logs.handler(stream))
+    logger.propagate = False
+    token = logs.start(job_id="j1", lang="de", request_id="r1")
+    try:
+        logs.bind(engine="argos")
+        logger.warning("done in %d", 3, extra={"duration_s": 1.5})
+    finally:
+        logs.reset(token)
+    logger.warning("outside")
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"] == "done in 3" and first["level"] == "WARNING"
+    assert {k: first[k] for k in ("job_id", "lang", "request_id", "engine", "duration_s")} == \
+        {"job_id": "j1", "lang": "de", "request_id": "r1", "engine": "argos", "duration_s": 1.5}
+    assert first["elapsed_s"] >= 0 and "time" in first
+    assert "job_id" not in second
