@@ -108,6 +108,9 @@ class Pipeline:
         )
         if not stored:
             return "skipped"
+        if request.get("external_id"):
+            tenant = (request.get("owner") or {}).get("tenant", "")
+            self.jobs.publish(request["external_id"], lang, request["revision"], job_id, tenant)
         done = outcome("succeeded", segments=result.segments, segments_translated=result.stats.segments_translated,
                        cache_hits=result.stats.cache_hits, glossary=result.report.to_dict())
         log.info("translated %d segments (%d from the cache) in %.3f s", done.segments, done.cache_hits, done.seconds,
@@ -115,9 +118,6 @@ class Pipeline:
                         "segments_translated": done.segments_translated, "cache_hits": done.cache_hits})
         if self.observe:
             self.observe(done)
-        if request.get("external_id"):
-            tenant = (request.get("owner") or {}).get("tenant", "")
-            self.jobs.publish(request["external_id"], lang, request["revision"], job_id, tenant)
         self._announce(job_id, lang, request, "succeeded")
         return "succeeded"
 
