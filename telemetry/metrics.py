@@ -43,8 +43,11 @@ LANGUAGE_LATENCY_SECONDS = Histogram(
     "newsroom_language_latency_seconds", "From submission to a finished language (queueing included), per pair.",
     _PAIR, buckets=_TRANSLATION_BUCKETS)
 SEGMENTS = Counter("newsroom_segments_total", "Segments (sentences) of translated languages.", _PAIR)
-MODEL_SEGMENTS = Counter("newsroom_model_segments_total", "Segments sent to a model (cache misses).", _PAIR)
-CACHE_HITS = Counter("newsroom_segment_cache_hits_total", "Segments answered by the segment cache.", _PAIR)
+# Model inputs are sentences, or the pieces between glossary terms when a
+# sentence was translated around them (split), once per hop of a pivot route.
+MODEL_SEGMENTS = Counter("newsroom_model_segments_total", "Model inputs sent to a model (segment cache misses).",
+                         _PAIR)
+CACHE_HITS = Counter("newsroom_segment_cache_hits_total", "Model inputs answered by the segment cache.", _PAIR)
 GLOSSARY_OCCURRENCES = Counter(
     "newsroom_glossary_occurrences_total",
     "Glossary term occurrences in source texts, by how they were placed: mask, split, or failed.",
