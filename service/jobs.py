@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from apiflask import APIBlueprint
 from flask import url_for
 
@@ -104,9 +105,12 @@ def create_job(job: dict):
             # The request id travels as a message header into the worker's log lines.
             s.celery.send_task(TRANSLATE_TASK, args=[job_id, lang],
                                headers={REQUEST_ID_HEADER: logs.current("request_id")})
-    except Exception:
-        # The broker is unreachable: remove the job rather than leave one that never runs.
+    except Exception as error:
+        # The broker is unreachable (or full): remove the job rather than leave one that never runs.
         s.jobs.delete(job_id, job["target_langs"])
+        if isinstance(error, redis.exceptions.OutOfMemoryError) or \
+                isinstance(error.__cause__, redis.exceptions.OutOfMemoryError):
+            raise  # a 507 problem (service/problems.py)
         raise Problem(503, "queue-unavailable", "Queue unavailable", "The job queue cannot be reached; retry later.")
     log.info("job submitted", extra={"job_id": job_id, "langs": job["target_langs"]})
     location = url_for("jobs.get_job", job_id=job_id)

@@ -198,3 +198,24 @@ def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, mo
         assert problem["type"].endswith("/storage-full") and problem["status"] == 507 and problem["detail"]
     assert client.dbsize() == keys
     assert api.get("/v1/jobs/nope").status_code == 404  # reads still work
+
+
+def test_a_queue_that_is_full_gets_a_507_and_the_job_is_removed(redis_server, model_dirs, monkeypatch):
+    # Redis full between writing the job and queueing its tasks (the job fitted, the message did not).
+    from service import create_app
+    from tests.conftest import make_settings
+
+    settings = make_settings(redis_server, 10, model_dirs["identity"])
+    client = redis.Redis.from_url(settings.redis_url)
+    client.flushdb()
+    app = create_app(settings)
+
+    def full(*args, **kwargs):
+        raise redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'.")
+
+    monkeypatch.setattr(app.extensions["newsroom"].celery, "send_task", full)
+    response = app.test_client().post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
+                                                        "article": {"title": "T", "body": "B."}})
+    assert response.status_code == 507 and response.get_json()["type"].endswith("/storage-full")
+    assert [key for key in client.keys() if not key.startswith(b"active:")] == []
+    assert client.zcard("active:jobs:queued") == client.zcard("active:languages:queued") == 0
