@@ -1,6 +1,8 @@
 """Swagger UI's files, served by the service itself from the installed
-`swagger-ui-bundle` package: /docs works on a machine with no Internet, and no
-page we serve makes a browser contact another host."""
+`swagger-ui-bundle-v2` package: /docs works on a machine with no Internet,
+and no page we serve makes a browser contact another host. (Swagger UI 5,
+which reads the OpenAPI 3.1 document APIFlask writes; the older
+`swagger-ui-bundle` ships Swagger UI 4, which shows "Unable to render".)"""
 
 from __future__ import annotations
 

@@ -101,6 +101,15 @@ def test_the_docs_reference_no_other_host(client):
     assert '"validatorUrl": null' in page and 'url: "/openapi.json"' in page
 
 
+def test_the_bundled_swagger_ui_reads_our_openapi_version(client):
+    # Swagger UI 4 shows "Unable to render this definition" for OpenAPI 3.1.
+    from swagger_ui_bundle import swagger_ui_path
+
+    bundled = tuple(int(n) for n in swagger_ui_path.name.rsplit("-", 1)[1].split("."))
+    openapi = tuple(int(n) for n in client.get("/openapi.json").get_json()["openapi"].split(".")[:2])
+    assert openapi < (3, 1) or bundled >= (5, 0), (openapi, bundled)
+
+
 def test_the_openapi_document_names_no_other_host(client):
     spec = client.get("/openapi.json").get_json()
     assert spec["servers"] == [{"url": "/", "description": "This server"}]
