@@ -157,9 +157,6 @@ class Settings:
             rate_limit=_str("RATE_LIMIT", cls.rate_limit),
             char_quota=_str("CHAR_QUOTA", cls.char_quota),
             audit_entries_per_key=_int("AUDIT_ENTRIES_PER_KEY", cls.audit_entries_per_key),
-            webhook_secret=_str("WEBHOOK_SECRET", ""),
-
-
             webhook_secret=_secret("WEBHOOK_SECRET", MIN_WEBHOOK_SECRET_LENGTH),
             webhook_allowed_hosts=_list("WEBHOOK_ALLOWED_HOSTS"),
             webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", cls.webhook_max_attempts),

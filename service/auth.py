@@ -19,10 +19,12 @@ the places `presented_key` looks.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 from dataclasses import dataclass
 
+import redis
 from flask import Flask, current_app, g, request
 
 from access import (
@@ -70,6 +72,18 @@ def requires(role: str | None):
     return declare
 
 
+def or_token(setting: str):
+    """Also accept `Authorization: Bearer <the value of Settings.<setting>>`, when
+    that is set, in place of a key with the role: a credential for a machine that
+    needs this one endpoint and nothing else (the Prometheus scraper)."""
+
+    def declare(view):
+        view.alternative_token = setting
+        return view
+
+    return declare
+
+
 def public(view):
     """Declare a view open to everyone (health checks)."""
     view.public = True
@@ -97,6 +111,11 @@ def presented_key() -> str | None:
         body = request.get_json(silent=True)
         candidate = body.get("api_key") if isinstance(body, dict) else None
     return candidate if isinstance(candidate, str) and candidate.strip() else None
+
+
+def _presents_token(expected: str) -> bool:
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), expected.encode())
 
 
 def current_key() -> ApiKey:
@@ -187,6 +206,9 @@ def register(app: Flask, settings: Settings, client) -> None:
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "public", False) or request.endpoint in _OPEN_ENDPOINTS:
             return None
+        alternative = getattr(settings, getattr(view, "alternative_token", ""), "")
+        if alternative and _presents_token(alternative):
+            return None
         if access().disabled:
             g.api_key = LOCAL_KEY
             return None
@@ -200,8 +222,14 @@ def register(app: Flask, settings: Settings, client) -> None:
     def audit(response):
         key = g.get("api_key")
         if key is not None and request.method in _WRITE_METHODS:
-            access().audit.record(key.id, f"{request.method} {request.path}", key=key.prefix,
-                                  endpoint=request.endpoint, status=response.status_code)
+            try:
+                access().audit.record(key.id, f"{request.method} {request.path}", key=key.prefix,
+                                      endpoint=request.endpoint, status=response.status_code)
+            except redis.RedisError as error:
+                # A full or unreachable Redis must not turn the answer (a 507, or a
+                # change that did happen) into a 500; the lost entry is logged.
+                log.error("audit entry not written for %s %s (status %s): %s", request.method, request.path,
+                          response.status_code, error)
         return response
 
     @app.spec_processor

@@ -83,9 +83,9 @@ def create_job(job: dict):
         raise unprocessable("article.body", str(error))
     s = services()
     if job.get("callback_url"):
-        if not s.settings.webhook_secret:
-            raise unprocessable("callback_url", "webhooks are disabled: the service has no WEBHOOK_SECRET to sign "
-                                "them with", slug="webhooks-disabled")
+        if not (s.settings.webhook_secret or current_key().has_webhook_secret):
+            raise unprocessable("callback_url", "webhooks are disabled: neither the service (WEBHOOK_SECRET) nor "
+                                "this API key has a secret to sign them with", slug="webhooks-disabled")
         try:
             check_callback_url(job["callback_url"], s.settings.webhook_allowed_hosts)
         except UnsafeCallbackURL as refused:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 
@@ -12,7 +11,7 @@ from flask import Flask, Response, g, request
 
 from access import ADMIN
 from jobs.store import HEARTBEAT_INTERVAL_SECONDS
-from service.auth import access, authenticate, authorize, public
+from service.auth import or_token, requires
 from service.wiring import services
 from telemetry import logs, metrics
 
@@ -51,17 +50,10 @@ def register(app: Flask) -> None:
 
 
 @bp.get("/metrics")
-@public  # not open: checked below, with the scraper's own token or an admin key
+@requires(ADMIN)
+@or_token("metrics_token")  # what Prometheus gets: it opens /metrics and nothing else
 def scrape():
     s = services()
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-    expected = s.settings.metrics_token
-    scraper = bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(
-        token.strip().encode(), expected.encode())
-    if not scraper and not access().disabled:
-        # A Prometheus server gets METRICS_TOKEN, which opens nothing else;
-        # an admin key works too (401 without either, 403 for other keys).
-        authorize(authenticate(), ADMIN)
     state = metrics.RedisStateCollector(s.jobs, (s.celery.conf.task_default_queue,), HEARTBEAT_INTERVAL_SECONDS)
     return Response(metrics.exposition(state), mimetype=metrics.CONTENT_TYPE_LATEST.split(";")[0],
                     headers={"Cache-Control": "no-store"})

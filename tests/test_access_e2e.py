@@ -12,7 +12,7 @@ import pytest
 
 from access import TRANSLATE
 from jobs.webhooks import SIGNATURE_HEADER, verify
-from tests.conftest import keyed_client, wait_for_job, wait_until
+from tests.conftest import WEBHOOK_SECRET, keyed_client, wait_for_job, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -101,9 +101,9 @@ def test_webhooks_are_signed_with_the_keys_own_secret(stack, app, secrets_used):
         secret = own.api_key.webhook_secret
         url = receiver.url
         for signature, body in by_job[signed_own["id"]]:
-            assert verify(secret, body, signature, url) and not verify("test-secret", body, signature, url)
+            assert verify(secret, body, signature, url) and not verify(WEBHOOK_SECRET, body, signature, url)
         for signature, body in by_job[signed_global["id"]]:
-            assert verify("test-secret", body, signature, url) and not verify(secret, body, signature, url)
+            assert verify(WEBHOOK_SECRET, body, signature, url) and not verify(secret, body, signature, url)
         assert all(secret.encode() not in body for _, body in receiver.requests)
     finally:
         receiver.close()

@@ -92,6 +92,9 @@ ENDPOINTS = {
     "keys.revoke_key": (ADMIN, "DELETE", lambda w: f"/v1/keys/{w.other_key}", {}, 200),
     "keys.rotate_key": (ADMIN, "POST", lambda w: f"/v1/keys/{w.other_key}/rotate", {}, 201),
     "keys.key_audit": (ADMIN, "GET", lambda w: f"/v1/keys/{w.other_key}/audit", {}, 200),
+    # Also open to METRICS_TOKEN (tests/test_observability.py).
+    "metrics.scrape": (ADMIN, "GET", lambda w: "/metrics", {}, 200),
+    "docs_assets.asset": (PUBLIC, "GET", lambda w: "/docs/assets/swagger-ui.css", {}, 200),
 }
 
 CALLERS = ["no key", "wrong key", "revoked key", *ROLES]

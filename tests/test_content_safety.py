@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from markdown_it import MarkdownIt
 
 from jobs.store import JobStore
-from tests.conftest import make_settings
+from tests.conftest import keyed_client, make_settings
 from translation.documents import markdown_literal
 
 SCRIPTED = '<p>Hello</p><script>alert(document.cookie)</script><img src="x" onerror="alert(1)">'
@@ -23,16 +23,24 @@ def api(redis_server, model_dirs):
     settings = make_settings(redis_server, 4, model_dirs["identity"])
     client = redis.Redis.from_url(settings.redis_url)
     client.flushdb()
-    return create_app(settings).test_client(), JobStore(client)
+    api = keyed_client(create_app(settings))
+    return api, Published(JobStore(client), api.api_key.key.tenant)
 
 
-def published(store: JobStore, body: str, fmt: str, external_id: str, title: str = "Title") -> str:
-    """A finished, published translation, written the way a worker writes it."""
+class Published:
+    def __init__(self, store: JobStore, tenant: str):
+        self.store, self.tenant = store, tenant
+
+
+def published(where: Published, body: str, fmt: str, external_id: str, title: str = "Title") -> str:
+    """A finished translation published for the client's tenant, written the way a worker writes it."""
+    store = where.store
     job_id = store.create({"source_lang": "en", "target_langs": ["de"], "external_id": external_id,
-                           "article": {"title": title, "body": body, "format": fmt}, "revision": 1})
+                           "article": {"title": title, "body": body, "format": fmt}, "revision": 1,
+                           "owner": {"key": "k", "prefix": "nt_k", "tenant": where.tenant}})
     assert store.claim(job_id, "de")
     assert store.succeed(job_id, "de", {"title": title, "body": body, "format": fmt, "model": []}, None, {})
-    assert store.publish(external_id, "de", 1, job_id)
+    assert store.publish(external_id, "de", 1, job_id, where.tenant)
     return job_id
 
 

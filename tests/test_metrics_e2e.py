@@ -53,6 +53,10 @@ def deployment(redis_server, model_dirs, tmp_path_factory):
     settings = make_settings(redis_server, 9, model_dirs["identity"], webhook_secret=WEBHOOK_SECRET,
                              webhook_allowed_hosts=("127.0.0.1",))
     redis.Redis.from_url(settings.redis_url).flushdb()
+    from access import KeyStore
+
+    key = KeyStore(redis.Redis.from_url(settings.redis_url)).create(
+        "metrics-e2e", ("translate",), rate_limit="unlimited", char_quota="unlimited").secret
     stack = Stack(settings, model_dirs["identity"], work)
     worker_port, api_port = free_port(), free_port()
     shared = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "METRICS_TOKEN": TOKEN}
@@ -64,7 +68,7 @@ def deployment(redis_server, model_dirs, tmp_path_factory):
         cwd=ROOT, env=stack.env(**shared, API_WORKERS="2", API_THREADS="4"), start_new_session=True)
     base = f"http://127.0.0.1:{api_port}"
     wait_until(lambda: _answers(f"{base}/healthz"), 30, what="gunicorn")
-    yield {"base": base, "worker_port": worker_port, "worker_log": work / f"{worker.name}.log",
+    yield {"base": base, "key": key, "worker_port": worker_port, "worker_log": work / f"{worker.name}.log",
            "api_log": api_log, "worker_name": worker.name}
     os.killpg(api.pid, signal.SIGTERM)
     api.wait(20)
@@ -95,15 +99,18 @@ def test_metrics_and_logs_after_a_translated_job(deployment):
     job = {"source_lang": "en", "target_langs": ["de", "fr"], "callback_url": receiver.url,
            "article": {"title": "NATO summit", "body": "NATO allies meet in Vilnius.\n\nThey agree on NATO plans."},
            "glossary": {"entries": [{"term": "NATO", "keep": True}, {"term": "Vilnius", "translations": {"de": "Wilna"}}]}}
-    submitted = httpx.post(f"{base}/v1/jobs", json=job, headers={"X-Request-ID": REQUEST_ID}, timeout=10)
+    auth = {"Authorization": f"Bearer {deployment['key']}"}
+    submitted = httpx.post(f"{base}/v1/jobs", json=job, headers={**auth, "X-Request-ID": REQUEST_ID}, timeout=10)
     assert submitted.status_code == 202 and submitted.headers["X-Request-ID"] == REQUEST_ID
     job_id = submitted.json()["id"]
-    status = wait_until(lambda: (s := httpx.get(f"{base}/v1/jobs/{job_id}").json())["state"] == "succeeded" and s,
-                        120, what="the job")
+    status = wait_until(
+        lambda: (s := httpx.get(f"{base}/v1/jobs/{job_id}", headers=auth).json())["state"] == "succeeded" and s,
+        120, what="the job")
     wait_until(lambda: len(receiver.bodies) == 3, 30, what="three webhook deliveries")
     occurrences = sum(lang["glossary"]["source_occurrences"] for lang in status["languages"].values())
 
     assert httpx.get(f"{base}/metrics").status_code == 401
+    assert httpx.get(f"{base}/metrics", headers=auth).status_code == 403  # a translate key is no scraper
     for found in (scrape(f"{base}/metrics"), None):
         if found is None:  # the worker's own port: the same worker metrics, for workers on other hosts
             found = scrape(f"http://127.0.0.1:{deployment['worker_port']}/metrics", token=None)

@@ -12,7 +12,7 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import make_settings
+from tests.conftest import keyed_client, make_settings
 from telemetry import logs
 
 TOKEN = "m" * 32
@@ -32,20 +32,28 @@ def samples(text: str) -> dict:
             for family in text_string_to_metric_families(text) for s in family.samples}
 
 
-def test_metrics_need_the_token(app, redis_server, model_dirs):
+def test_metrics_need_the_scrapers_token_or_an_admin_key(app, redis_server, model_dirs):
     from service import create_app
 
-    client = app.test_client()
+    client = app.test_client()  # no API key
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
         response = client.get("/metrics", headers=headers)
         assert response.status_code == 401 and response.mimetype == "application/problem+json"
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    unset = create_app(make_settings(redis_server, 8, model_dirs["identity"])).test_client()
-    assert unset.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 403
+    assert client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    assert keyed_client(app).get("/metrics").status_code == 200  # an admin key
+    translator = keyed_client(app, roles=("translate",))
+    assert translator.get("/metrics").status_code == 403
+    # The scraper's token opens nothing else.
+    assert client.get("/v1/languages", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 401
+    # Without METRICS_TOKEN, only admin keys scrape.
+    unset = create_app(make_settings(redis_server, 8, model_dirs["identity"]))
+    assert unset.test_client().get("/metrics", headers={"Authorization": "Bearer "}).status_code == 401
+    assert keyed_client(unset).get("/metrics").status_code == 200
 
 
 def test_metrics_report_requests_and_redis_state(app):
-    client = app.test_client()
+    client = keyed_client(app)
     assert client.get("/v1/jobs/unknown").status_code == 404
     response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200 and response.mimetype == "text/plain"
@@ -63,7 +71,7 @@ def test_jobs_and_languages_by_state_follow_the_store(app):
     from jobs.store import JobStore
 
     store = JobStore(app.extensions["newsroom"].redis)
-    client = app.test_client()
+    client = app.test_client()  # scrapes with the token
     headers = {"Authorization": f"Bearer {TOKEN}"}
 
     def gauges():
@@ -92,6 +100,9 @@ def test_a_request_id_is_accepted_or_made_and_returned(app):
     assert client.get("/healthz", headers={"X-Request-ID": "cms-req-42"}).headers["X-Request-ID"] == "cms-req-42"
     made = client.get("/healthz", headers={"X-Request-ID": "not an id <script>"}).headers["X-Request-ID"]
     assert len(made) == 32 and made != client.get("/healthz").headers["X-Request-ID"]
+    # Refused requests too (the id is made before access control answers).
+    refused = client.get("/v1/languages", headers={"X-Request-ID": "cms-req-43"})
+    assert refused.status_code == 401 and refused.headers["X-Request-ID"] == "cms-req-43"
 
 
 def test_log_lines_are_json_with_their_context():

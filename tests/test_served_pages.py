@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from jobs.store import JobStore
-from tests.conftest import make_settings
+from tests.conftest import keyed_client, make_settings
 
 BASE = "http://localhost/"
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "srcset", "poster", "data", "background", "xlink:href",
@@ -67,7 +67,7 @@ def client(redis_server, model_dirs):
 
     settings = make_settings(redis_server, 6, model_dirs["identity"])
     redis.Redis.from_url(settings.redis_url).flushdb()
-    return create_app(settings).test_client()
+    return keyed_client(create_app(settings))
 
 
 def crawl_html(client, path: str) -> list[str]:
