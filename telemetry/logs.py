@@ -96,7 +96,8 @@ def dict_config(level: str = "INFO", fmt: str = "json") -> dict:
         "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": ["stderr"], "propagate": False},
-            # The app writes its own access line, with the request id and route.
-            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+            # gunicorn.access is left as gunicorn sets it: silent unless --access-logfile
+            # asks for its own lines; the app writes one JSON access line per request
+            # (route, status, duration, request id) to the main log anyway.
         },
     }
