@@ -105,12 +105,10 @@ class Pipeline:
             result.report.to_dict(),
             {"segments": result.segments, "model_calls": result.stats.model_calls,
              "segments_translated": result.stats.segments_translated, "cache_hits": result.stats.cache_hits},
+            publish=self._publication(request),
         )
         if not stored:
             return "skipped"
-        if request.get("external_id"):
-            tenant = (request.get("owner") or {}).get("tenant", "")
-            self.jobs.publish(request["external_id"], lang, request["revision"], job_id, tenant)
         done = outcome("succeeded", segments=result.segments, segments_translated=result.stats.segments_translated,
                        cache_hits=result.stats.cache_hits, glossary=result.report.to_dict())
         log.info("translated %d segments (%d from the cache) in %.3f s", done.segments, done.cache_hits, done.seconds,
@@ -120,6 +118,13 @@ class Pipeline:
             self.observe(done)
         self._announce(job_id, lang, request, "succeeded")
         return "succeeded"
+
+    @staticmethod
+    def _publication(request: dict) -> tuple[str, int, str] | None:
+        """A revision of a CMS article is published with its result, in one transaction."""
+        if not request.get("external_id"):
+            return None
+        return request["external_id"], request["revision"], (request.get("owner") or {}).get("tenant", "")
 
     def _latency(self, job_id: str) -> float | None:
         created = self.jobs.created_at(job_id)

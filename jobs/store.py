@@ -196,10 +196,14 @@ class JobStore:
 
     # -- worker side -------------------------------------------------------
 
-    def _transition(self, job_id: str, lang: str, allowed_from: set[str], fields: dict) -> bool:
-        """Set fields only if the language is currently in one of `allowed_from`."""
+    def _transition(self, job_id: str, lang: str, allowed_from: set[str], fields: dict,
+                    publish: tuple[str, int, str] | None = None) -> bool:
+        """Set fields only if the language is currently in one of `allowed_from`;
+        with `publish` (external_id, revision, tenant), publish the revision in
+        the same transaction (see `publish`)."""
         key = self._lang_key(job_id, lang)
         job_key = self._job_key(job_id)
+        article_key = f"{self._article(publish[2], publish[0])}:{lang}" if publish else None
 
         def apply(pipe: redis.client.Pipeline) -> bool:
             state = pipe.hget(key, "state")
@@ -208,13 +212,17 @@ class JobStore:
                 return False
             if cancelled == b"1" and fields.get("state") == RUNNING:
                 return False
+            current = pipe.hget(article_key, "revision") if publish else None
             pipe.multi()
             pipe.hset(key, mapping={**fields, "updated_at": now()})
             if fields.get("state", state.decode()) != state.decode():
                 self._move_in_indexes(pipe, job_id, lang, state.decode(), fields["state"])
+            if publish and (current is None or int(current) <= publish[1]):
+                pipe.hset(article_key, mapping={"revision": publish[1], "job_id": job_id, "published_at": now()})
             return True
 
-        changed = self.redis.transaction(apply, key, job_key, value_from_callable=True)
+        watched = (key, job_key, article_key) if publish else (key, job_key)
+        changed = self.redis.transaction(apply, *watched, value_from_callable=True)
         if changed and fields.get("state") in TERMINAL and self.all_finished(job_id):
             # Whichever language finishes last sees all of them finished
             # (each check runs after its own transaction committed).
@@ -274,7 +282,11 @@ class JobStore:
     def progress(self, job_id: str, lang: str, done: int, total: int) -> None:
         self._transition(job_id, lang, {RUNNING}, {"done": done, "total": total})
 
-    def succeed(self, job_id: str, lang: str, result: dict, report: dict | None, stats: dict) -> bool:
+    def succeed(self, job_id: str, lang: str, result: dict, report: dict | None, stats: dict,
+                publish: tuple[str, int, str] | None = None) -> bool:
+        """Store the result. With `publish` (external_id, revision, tenant) the same
+        transaction publishes the revision, so whoever sees the language succeeded
+        finds the article published too (no moment in between)."""
         fields = {
             "state": SUCCEEDED,
             "finished_at": now(),
@@ -284,7 +296,7 @@ class JobStore:
         }
         if report is not None:
             fields["glossary"] = json.dumps(report)
-        return self._transition(job_id, lang, {RUNNING}, fields)
+        return self._transition(job_id, lang, {RUNNING}, fields, publish)
 
     def fail(self, job_id: str, lang: str, error: str) -> bool:
         return self._transition(job_id, lang, {QUEUED, RUNNING}, {"state": FAILED, "finished_at": now(), "error": error})
