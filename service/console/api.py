@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 from flask import Flask
 
+from telemetry import logs
+
 # The host name the in-process requests carry; it never reaches a network.
 _BASE_URL = "http://api.internal"
 
@@ -69,6 +71,9 @@ class ConsoleApi:
             headers["If-Match"] = etag
         if accept:
             headers["Accept"] = accept
+        request_id = logs.current("request_id")
+        if request_id:  # the page's request id on the API's log lines (and on to the workers)
+            headers.setdefault("X-Request-ID", request_id)
         # A fresh application context: the inner request must not share `g`
         # (the caller's key, audit state) with the console request around it.
         with self._app.app_context():
