@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         # Browsers must take the declared type at its word: a text/plain or
         # JSON body that looks like HTML is never sniffed into a page.
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Job ids in URLs stay out of Referer headers sent to linked sites.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # Job ids in URLs stay out of Referer headers sent to other sites (same-origin
+        # ones keep it: Flask-WTF checks it on the console's forms over HTTPS).
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
