@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import time
 
 import pytest
 import redis
 
-from tests.conftest import read_article, wait_for_job, wait_until
+from tests.helpers import read_article, wait_for_job, wait_until
 
 # The whole path: real Redis, real Celery worker processes.
 pytestmark = pytest.mark.e2e
