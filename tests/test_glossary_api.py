@@ -140,6 +140,29 @@ def test_bad_imports_apply_nothing(api, fmt, data, reason):
     assert after.headers["ETag"] == etag and after.get_json()["entries"] == glossary["entries"]
 
 
+def test_imports_obey_the_configured_limits(make_app):
+    """With MAX_TERM_LENGTH=300 a 250-character term is valid whichever way it
+    arrives: the API accepts it, and so must a CSV import (it once checked the
+    built-in default of 200 instead)."""
+    client = keyed_client(make_app(DB, max_term_length=300))
+    term = "Long " + "x" * 245
+    created = client.post("/v1/glossaries", json={"name": "api", "source_lang": "en",
+                                                   "entries": [{"term": term, "keep": True}]})
+    assert created.status_code == 201, created.get_json()
+
+    glossary, etag = create(client, {"name": "csv", "source_lang": "en", "entries": []})
+    url = f"/v1/glossaries/{glossary['id']}/import?format=csv"
+    imported = client.post(url, data=f"term,de\n{term},{term}\n", content_type="text/csv",
+                           headers={"If-Match": etag})
+    assert imported.status_code == 200, imported.get_json()
+    assert [e["term"] for e in imported.get_json()["entries"]] == [term]
+    # The configured limit, not no limit: one character more is refused.
+    too_long = "x" * 301
+    refused = client.post(url, data=f"term,de\n{too_long},x\n", content_type="text/csv",
+                          headers={"If-Match": imported.headers["ETag"]})
+    assert "longer than 300" in assert_problem(refused, 422)["detail"]
+
+
 def test_oversized_import_is_413(make_app):
     client = keyed_client(make_app(DB, max_body_bytes=2048))
     glossary, etag = create(client, {"name": "small", "source_lang": "en", "entries": []})
