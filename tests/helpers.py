@@ -78,6 +78,26 @@ def make_settings(redis_server, db: int, packages_dir: Path, **overrides) -> Set
                    intra_threads=1, **overrides)
 
 
+
+def race_to_add_entry(url: str, glossary_id: str, name: str, barrier, results) -> None:
+    """One editor in a process of its own (test_glossary_store): wait for the
+    others, then add an entry at version 1; the outcome goes to `results`.
+    Here, not in the test module, because a spawned process imports the
+    module of its target, and this one is light."""
+    import redis
+
+    from glossary.store import GlossaryStore, VersionConflict
+
+    try:
+        store = GlossaryStore(redis.Redis.from_url(url), prefix="race-test")
+        barrier.wait(60)
+        store.add_entry(glossary_id, {"term": name, "keep": True}, expected_version=1)
+        results.put(("won", name))
+    except VersionConflict as conflict:
+        results.put(("conflict", conflict.current_version))
+    except BaseException as error:  # report, don't hang the test
+        results.put(("error", repr(error)))
+
 # -- articles and jobs -------------------------------------------------------
 
 def job_body(**extra) -> dict:

@@ -152,12 +152,13 @@ def test_sample_texts_exercise_what_they_claim(texts_and_pieces):
     assert any(text != codecs.encode(text, "rot13") for text in texts)
 
 
-# Every beam size, compute type and thread count appears at least once, and
-# the first row is what the workers run (beam 4, int8 on CPU). The models are
-# saved as int8, so "default" would be int8 again: float32 is named.
+# Every beam size, compute type and thread count appears at least once. The
+# first row is what the workers run (beam 4, int8 on CPU); the second, a few
+# seconds more, only in the full suite. The models are saved as int8, so
+# "default" would be int8 again: float32 is named.
 DECODING_SETTINGS = [
     (4, "int8", 1),
-    (1, "float32", 2),
+    pytest.param(1, "float32", 2, marks=pytest.mark.slow),
 ]
 
 
