@@ -1,7 +1,7 @@
 """The API paths that events and responses point at, written once.
 
 The worker has no Flask app to build URLs with, so the paths live here and the
-API's routes are checked against them by the tests (test_units.py).
+API's routes are checked against them by tests/test_api_links.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
-"""Fixtures for the whole path: a real Redis server, real Celery worker
-processes, Argos packages built from the deterministic test models and
-installed with argostranslate's own installer."""
+"""Fixtures: a real Redis server, Argos packages built from the deterministic
+test models and installed with argostranslate's own installer, the API built
+by its app factory, and, for the whole path, real Celery worker processes.
+
+Sections: Redis, test models, the API, worker processes. Plain helpers that
+test modules import live in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -8,38 +11,21 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import redis
 
 from config import Settings
+from tests.helpers import (
+    ROOT, TEST_LANGS, WEBHOOK_SECRET, free_port, install_packages, keyed_client, make_settings, wait_until,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-TEST_LANGS = ("de", "fr", "es", "lt", "uk")
-WEBHOOK_SECRET = "test-webhook-secret-" + "0" * 32  # settings refuse shorter ones
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+# -- Redis ---------------------------------------------------------------------
 
 
 @dataclass
@@ -96,27 +82,91 @@ def redis_server(tmp_path_factory):
     server.stop()
 
 
-def install_packages(files: list[Path], packages_dir: Path) -> None:
-    """argostranslate reads ARGOS_PACKAGES_DIR at import, so install in a
-    fresh interpreter pointed at the target folder."""
-    env = {**os.environ, "ARGOS_PACKAGES_DIR": str(packages_dir), "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", *map(str, files)],
-                   env=env, check=True, capture_output=True, cwd=ROOT)
+@pytest.fixture()
+def private_redis_server(tmp_path):
+    """A Redis server of this test's own, for tests that restart it."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+# -- Argos test models -----------------------------------------------------------
+
+
+class ModelDirs(Mapping):
+    """ARGOS_PACKAGES_DIR folders by test model kind ('identity', 'cipher'),
+    each with en -> TEST_LANGS installed. A kind is built on first use, so a
+    run that needs only one (the API tests) does not build the other."""
+
+    KINDS = ("identity", "cipher")  # devtools.testmodels.KINDS, without importing the builder
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self.built: dict[str, Path] = {}
+
+    def __getitem__(self, kind: str) -> Path:
+        from devtools.testmodels import build_package
+
+        if kind not in self.KINDS:
+            raise KeyError(kind)
+        if kind not in self.built:
+            out = self.tmp_path_factory.mktemp(f"argosmodels-{kind}")
+            files = [build_package(kind, "en", lang, out) for lang in TEST_LANGS]
+            packages = self.tmp_path_factory.mktemp(f"packages-{kind}")
+            install_packages(files, packages)
+            self.built[kind] = packages
+        return self.built[kind]
+
+    def __iter__(self):
+        return iter(self.KINDS)
+
+    def __len__(self) -> int:
+        return len(self.KINDS)
 
 
 @pytest.fixture(scope="session")
-def model_dirs(tmp_path_factory) -> dict[str, Path]:
-    """ARGOS_PACKAGES_DIR folders: 'identity' and 'cipher' for en -> TEST_LANGS."""
-    from devtools.testmodels import build_package
+def model_dirs(tmp_path_factory) -> Mapping[str, Path]:
+    return ModelDirs(tmp_path_factory)
 
-    built = tmp_path_factory.mktemp("argosmodels")
-    dirs = {}
-    for kind in ("identity", "cipher"):
-        files = [build_package(kind, "en", lang, built) for lang in TEST_LANGS]
-        dirs[kind] = tmp_path_factory.mktemp(f"packages-{kind}")
-        install_packages(files, dirs[kind])
-    return dirs
 
+# -- The API ---------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def make_app(redis_server, model_dirs):
+    """The one way tests build the API: the real app factory on real Redis.
+    Requests need an API key: `keyed_client(app)` (tests/helpers.py).
+
+        make_app(db, **overrides)   settings for database `db` of the session's
+                                    server, identity test models, overrides
+                                    as `Settings` fields
+        make_app(settings=s)        exactly these settings (the stack's)
+        server=                     another RedisServer (private_redis_server)
+        flush=False                 keep what the database holds, as a new
+                                    API process would (default: flush it)
+
+    Databases of the session's server in use: 0 test_glossary_store (its own
+    key prefix), 1 and 2 the stacks, 3 test_api_errors, 4 test_glossary_api,
+    5 test_access_matrix, 6 test_access_api, 7 test_access_processes,
+    8 test_api_links, 9 test_real_model_e2e, 10 test_console_e2e, 11
+    test_console.
+    """
+    from service import create_app
+
+    def make(db: int = 0, *, settings: Settings | None = None, server: RedisServer | None = None,
+             flush: bool = True, **overrides):
+        if settings is None:
+            settings = make_settings(server or redis_server, db, model_dirs["identity"], **overrides)
+        if flush:
+            redis.Redis.from_url(settings.redis_url).flushdb()
+        app = create_app(settings)
+        app.testing = True
+        return app
+
+    return make
+
+
+# -- Worker processes: the whole path --------------------------------------------
 
 @dataclass
 class Worker:
@@ -184,13 +234,21 @@ class Stack:
             worker.stop()
 
 
-def make_settings(redis_server: RedisServer, db: int, packages_dir: Path, **overrides) -> Settings:
-    return replace(Settings(), redis_url=f"{redis_server.url}/{db}", argos_packages_dir=str(packages_dir),
-                   intra_threads=1, **overrides)
+@pytest.fixture(scope="session")
+def start_stack(tmp_path_factory):
+    """Starts a Stack with one worker for any settings and package folder (the
+    `stack` fixture's, or a module's own); the caller stops it."""
+
+    def start(settings: Settings, packages_dir: Path, name: str) -> Stack:
+        running = Stack(settings, packages_dir, tmp_path_factory.mktemp(f"logs-{name}"))
+        running.start_worker()
+        return running
+
+    return start
 
 
 @pytest.fixture(scope="module", params=["identity", "cipher"])
-def stack(request, redis_server, model_dirs, tmp_path_factory):
+def stack(request, redis_server, model_dirs, start_stack):
     """One stack per test model, each in its own Redis database."""
     kind = request.param
     db = {"identity": 1, "cipher": 2}[kind]
@@ -198,54 +256,13 @@ def stack(request, redis_server, model_dirs, tmp_path_factory):
     # The test models only: these workers need not load the real model (tests/test_real_model_e2e.py does).
     settings = make_settings(redis_server, db, model_dirs[kind], engines=("argos",), webhook_secret=WEBHOOK_SECRET,
                              webhook_allowed_hosts=("127.0.0.1",), webhook_backoff_seconds=1)
-    running = Stack(settings, model_dirs[kind], tmp_path_factory.mktemp(f"logs-{kind}"))
+    running = start_stack(settings, model_dirs[kind], kind)
     running.kind = kind
-    running.start_worker()
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="module")
-def client(stack):
-    from service import create_app
-
-    app = create_app(stack.settings)
-    app.testing = True
-    return keyed_client(app)
-
-
-def read_article() -> dict:
-    title, _, body = (DATA / "article.txt").read_text(encoding="utf-8").partition("\n")
-    return {"title": title.strip(), "body": body.lstrip("\n"), "format": "text"}
-
-
-def wait_for_job(client, job_id: str, timeout: float = 60) -> dict:
-    def finished():
-        status = client.get(f"/v1/jobs/{job_id}").get_json()
-        return status if status["state"] not in ("queued", "running") else None
-
-    return wait_until(finished, timeout, interval=0.1, what=f"job {job_id}")
-
-
-# -- API keys: every test client of the API sends one ------------------------------
-
-def keyed_client(app, roles=("admin",), **options):
-    """A test client of `app` sending a new API key with every request (admin,
-    without limits, unless told otherwise); the key is `client.api_key`
-    (an access.NewKey). A request's own Authorization header still wins."""
-    from access import KeyStore
-
-    options = {"rate_limit": "unlimited", "char_quota": "unlimited", **options}
-    new = KeyStore(app.extensions["newsroom"].redis).create(options.pop("name", "tests"), roles, **options)
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {new.secret}"
-    client.api_key = new
-    return client
-
-
-ACCESS_KEY_PREFIXES = (b"apikey:", b"audit:", b"quota")
-
-
-def stored_keys(store) -> list[bytes]:
-    """Redis keys a request left behind, access control's own (keys, audit, counters) aside."""
-    return [k for k in store.keys() if not k.startswith(ACCESS_KEY_PREFIXES)]
+def client(stack, make_app):
+    """An admin client of the stack's API (its database is not flushed: the stack owns it)."""
+    return keyed_client(make_app(settings=stack.settings, flush=False))

@@ -8,24 +8,17 @@ import json
 import logging
 import os
 import stat
-from dataclasses import replace
 
 import pytest
-import redis
 
 from access import ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, TRANSLATE, KeyStore
 from service.auth import LOCAL_KEY
-from tests.conftest import keyed_client, make_settings
-from tests.test_access_matrix import job_body
+from tests.helpers import job_body, keyed_client
 
 
 @pytest.fixture()
-def app(redis_server, model_dirs):
-    from service import create_app
-
-    settings = make_settings(redis_server, 6, model_dirs["identity"], max_glossaries=2)
-    redis.Redis.from_url(settings.redis_url).flushdb()
-    return create_app(settings)
+def app(make_app):
+    return make_app(6, max_glossaries=2)
 
 
 def client_for(app, roles, tenant=None, **options):
@@ -227,12 +220,9 @@ def test_cli_create_list_update_revoke_rotate_and_dev_key(app, tmp_path):
     assert renewed.output != first.output and store.authenticate(path.read_text().strip())
 
 
-def test_auth_disabled_is_explicit_and_logged(redis_server, model_dirs, caplog):
-    from service import create_app
-
-    settings = replace(make_settings(redis_server, 6, model_dirs["identity"]), auth_disabled=True)
+def test_auth_disabled_is_explicit_and_logged(make_app, caplog):
     with caplog.at_level(logging.WARNING):
-        app = create_app(settings)
+        app = make_app(6, auth_disabled=True)
     assert any("AUTH_DISABLED" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     client = app.test_client()
     assert client.get("/v1/keys").status_code == 200

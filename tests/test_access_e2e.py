@@ -12,16 +12,14 @@ import pytest
 
 from access import TRANSLATE
 from jobs.webhooks import SIGNATURE_HEADER, verify
-from tests.conftest import WEBHOOK_SECRET, keyed_client, wait_for_job, wait_until
+from tests.helpers import WEBHOOK_SECRET, keyed_client, wait_for_job, wait_until
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def app(stack):
-    from service import create_app
-
-    return create_app(stack.settings)
+def app(stack, make_app):
+    return make_app(settings=stack.settings, flush=False)
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,11 @@ role than the table says, fails the test."""
 from __future__ import annotations
 
 import pytest
-import redis
 
 from access import ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, ROLES, TRANSLATE, KeyStore
 from jobs.store import JobStore
 from service.auth import ANY_KEY, endpoint_role
-from tests.conftest import make_settings
+from tests.helpers import job_body
 
 PUBLIC = "public"
 TENANT = "matrix"
@@ -43,10 +42,6 @@ class World:
         assert jobs.publish("cms-matrix", "de", 1, self.done_job, TENANT)
         victim = admin_client.post("/v1/keys", json={"name": "victim", "roles": [TRANSLATE], "tenant": TENANT})
         self.other_key = victim.get_json()["id"]
-
-
-def job_body(**extra) -> dict:
-    return {"source_lang": "en", "target_langs": ["de"], "article": {"title": "Matrix", "body": "A short text."}, **extra}
 
 
 # endpoint -> (role, method, path, request kwargs, status when allowed). `w` is a World.
@@ -101,12 +96,8 @@ CALLERS = ["no key", "wrong key", "revoked key", *ROLES]
 
 
 @pytest.fixture(scope="module")
-def app(redis_server, model_dirs):
-    from service import create_app
-
-    settings = make_settings(redis_server, 5, model_dirs["identity"])
-    redis.Redis.from_url(settings.redis_url).flushdb()
-    return create_app(settings)
+def app(make_app):
+    return make_app(5)
 
 
 @pytest.fixture(scope="module")

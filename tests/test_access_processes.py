@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from access import ADMIN, TRANSLATE, KeyStore
-from tests.conftest import ROOT, free_port, make_settings, wait_until
+from tests.helpers import ROOT, free_port, make_settings, wait_until
 
 DB = 7
 

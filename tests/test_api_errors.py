@@ -4,38 +4,21 @@ leaves nothing behind in Redis."""
 from __future__ import annotations
 
 import pytest
-import redis
 
-from tests.conftest import keyed_client, make_settings, read_article, stored_keys
+from tests.helpers import assert_problem, keyed_client, read_article, stored_keys
 
-PROBLEM_KEYS = {"type", "title", "status", "detail"}
+DB = 3
 
 
 @pytest.fixture(scope="module")
-def api(redis_server, model_dirs):
+def api(make_app):
     """The real app on the real Redis (its own database); no worker needed."""
-    from service import create_app
-
-    settings = make_settings(redis_server, 3, model_dirs["identity"], max_body_bytes=64 * 1024, max_target_langs=3)
-    store = redis.Redis.from_url(settings.redis_url)
-    store.flushdb()
-    app = create_app(settings)
-    return keyed_client(app), store
+    app = make_app(DB, max_body_bytes=64 * 1024, max_target_langs=3)
+    return keyed_client(app), app.extensions["newsroom"].redis
 
 
 def job(**overrides) -> dict:
     return {"source_lang": "en", "target_langs": ["de"], "article": read_article(), **overrides}
-
-
-def assert_problem(response, status: int, type_suffix: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert PROBLEM_KEYS <= body.keys()
-    assert body["status"] == status and body["detail"]
-    if type_suffix:
-        assert body["type"].endswith(type_suffix)
-    return body
 
 
 @pytest.mark.parametrize("payload, field", [
@@ -128,19 +111,15 @@ def test_languages_lists_every_engine_and_pivot_pairs_across_engines(api):
     assert ("de", "en") not in pairs
 
 
-def test_engines_are_chosen_by_configuration(redis_server, model_dirs):
-    from dataclasses import replace
-
-    from service import create_app
-
-    settings = make_settings(redis_server, 3, model_dirs["identity"])
-    client = keyed_client(create_app(replace(settings, engines=("argos",))))
+def test_engines_are_chosen_by_configuration(make_app):
+    # The module's database, kept: the module's client has its key there.
+    client = keyed_client(make_app(DB, flush=False, engines=("argos",)))
     pairs = {(p["source"], p["target"]) for p in client.get("/v1/languages").get_json()["pairs"]}
     assert ("en", "de") in pairs and ("en", "pt") not in pairs
     body = assert_problem(client.post("/v1/jobs", json=job(target_langs=["pt"])), 422, "unsupported-language-pair")
     assert "en-de" in body["available_pairs"]
     with pytest.raises(ValueError, match="TRANSLATE_ENGINES"):
-        create_app(replace(settings, engines=("argos", "deepl")))
+        make_app(DB, flush=False, engines=("argos", "deepl"))
 
 
 def test_readyz_without_worker_is_503(api):

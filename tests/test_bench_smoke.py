@@ -7,9 +7,13 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+import pytest
+
+from tests.helpers import ROOT
 
 
+# A whole stack (Redis, gunicorn, a worker) and three load runs: half a minute.
+@pytest.mark.slow
 def test_bench_smoke_run_produces_every_figure():
     result = subprocess.run([sys.executable, "-m", "benchmarks", "--smoke"], cwd=ROOT, capture_output=True,
                             text=True, timeout=600)

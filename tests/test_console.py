@@ -9,13 +9,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-import redis
 
 from glossary.diff import ADDED, CHANGED, REMOVED, diff_glossaries, merge_entry
 from glossary.entries import Entry, Glossary
 from service.console.glossaries import entry_from_form, import_lines
 from service.console.review import Span, aligned_units, find_renderings, highlight, review_rows
-from tests.conftest import keyed_client, make_settings
+from tests.helpers import keyed_client
 
 DB = 11
 
@@ -125,14 +124,8 @@ EDITOR = ("glossary:write", "translate")
 
 
 @pytest.fixture
-def app(redis_server, model_dirs):
-    from service import create_app
-
-    settings = make_settings(redis_server, DB, model_dirs["identity"])
-    redis.Redis.from_url(settings.redis_url).flushdb()
-    application = create_app(settings)
-    application.testing = True
-    return application
+def app(make_app):
+    return make_app(DB)
 
 
 def new_key(app, roles, name="editor") -> str:
@@ -388,13 +381,8 @@ def test_a_read_only_key_sees_no_edit_controls_and_cannot_forge_one(app, api):
     assert reader.get("/console/jobs").status_code == 403
 
 
-def test_with_auth_disabled_the_console_needs_no_sign_in(redis_server, model_dirs):
-    from dataclasses import replace
-
-    from service import create_app
-
-    settings = replace(make_settings(redis_server, DB, model_dirs["identity"]), auth_disabled=True)
-    client = create_app(settings).test_client()
+def test_with_auth_disabled_the_console_needs_no_sign_in(make_app):
+    client = make_app(DB, auth_disabled=True).test_client()
     page = client.get("/console/glossaries")
     assert page.status_code == 200 and "New glossary" in page.get_data(as_text=True)
 

@@ -18,7 +18,7 @@ import redis
 
 from access import KeyStore
 from tests.browser import ApiServer, Browser
-from tests.conftest import DATA, Stack, free_port, make_settings, read_article, wait_until
+from tests.helpers import DATA, free_port, make_settings, read_article, wait_until
 from workers.celery_app import create_celery
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +27,7 @@ DB = 10
 
 
 class Console:
-    def __init__(self, stack: Stack, server: ApiServer):
+    def __init__(self, stack, server: ApiServer):  # stack: from the start_stack fixture
         self.stack = stack
         self.server = server
         self.url = server.url
@@ -59,15 +59,13 @@ class Console:
 
 
 @pytest.fixture(scope="module")
-def console(redis_server, model_dirs, tmp_path_factory):
+def console(redis_server, model_dirs, start_stack):
     redis.Redis.from_url(f"{redis_server.url}/{DB}").flushdb()
     settings = make_settings(redis_server, DB, model_dirs["identity"], webhook_secret="console-secret",
                              webhook_allowed_hosts=("127.0.0.1",), webhook_backoff_seconds=1)
-    logs = tmp_path_factory.mktemp("console-logs")
-    stack = Stack(settings, model_dirs["identity"], logs)
+    stack = start_stack(settings, model_dirs["identity"], "console")
     stack.celery = create_celery(settings)
-    stack.start_worker()
-    server = ApiServer.start(stack.env(), free_port(), logs / "gunicorn.log")
+    server = ApiServer.start(stack.env(), free_port(), stack.log_dir / "gunicorn.log")
     running = Console(stack, server)
     yield running
     running.api.close()

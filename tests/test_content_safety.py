@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from markdown_it import MarkdownIt
 
 from jobs.store import JobStore
-from tests.conftest import keyed_client, make_settings
+from tests.helpers import keyed_client, make_settings
 from translation.documents import markdown_literal
 
 SCRIPTED = '<p>Hello</p><script>alert(document.cookie)</script><img src="x" onerror="alert(1)">'

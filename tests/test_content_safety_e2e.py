@@ -9,7 +9,7 @@ import time
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.conftest import wait_for_job
+from tests.helpers import wait_for_job
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,7 @@ import redis
 import yaml
 
 from config import Settings
-from tests.conftest import ROOT, free_port, wait_until
+from tests.helpers import ROOT, free_port, wait_until
 
 SECRETS = {"WEBHOOK_SECRET": "a" * 64, "REDIS_PASSWORD": "b" * 64, "METRICS_TOKEN": "c" * 64}
 
@@ -205,7 +205,7 @@ def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, mo
 def test_a_queue_that_is_full_gets_a_507_and_the_job_is_removed(redis_server, model_dirs, monkeypatch):
     # Redis full between writing the job and queueing its tasks (the job fitted, the message did not).
     from service import create_app
-    from tests.conftest import make_settings, stored_keys
+    from tests.helpers import make_settings, stored_keys
 
     settings = make_settings(redis_server, 10, model_dirs["identity"], auth_disabled=True)
     client = redis.Redis.from_url(settings.redis_url)

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from glossary.matching import TermMatcher
 from glossary.entries import Entry
-from tests.conftest import DATA
+from tests.helpers import DATA
 from translation.documents import FORMATS, DocumentError, TranslatedUnit, parse
 from translation.engines import ArgosEngine, ArgosOptions, Router
 from translation.article import Article, translate_article

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from pathlib import Path
 
 import pytest
-import redis
 
-from tests.conftest import DATA, RedisServer, keyed_client, make_settings
-from tests.test_api_errors import assert_problem
+from tests.helpers import assert_problem, keyed_client, run_in_threads, seed_payload
 
-SEED = json.loads((DATA / "glossary.json").read_text())
-
-
-def seed_payload() -> dict:
-    return {"name": SEED["name"], "source_lang": SEED["source_lang"], "description": "NATO desk",
-            "entries": [{**e, "translations": e.get("translations", {})} for e in SEED["entries"]]}
-
-
-def make_client(redis_server, db: int, model_dir: Path, **overrides):
-    from service import create_app
-
-    settings = make_settings(redis_server, db, model_dir, **overrides)
-    redis.Redis.from_url(settings.redis_url).flushdb()
-    return keyed_client(create_app(settings))
+DB = 4
 
 
 @pytest.fixture()
-def api(redis_server, model_dirs):
-    return make_client(redis_server, 4, model_dirs["identity"], max_glossary_entries=50, max_glossaries=5)
+def api(make_app):
+    return keyed_client(make_app(DB, max_glossary_entries=50, max_glossaries=5))
 
 
 def create(client, payload=None):
@@ -157,8 +140,31 @@ def test_bad_imports_apply_nothing(api, fmt, data, reason):
     assert after.headers["ETag"] == etag and after.get_json()["entries"] == glossary["entries"]
 
 
-def test_oversized_import_is_413(redis_server, model_dirs):
-    client = make_client(redis_server, 4, model_dirs["identity"], max_body_bytes=2048)
+def test_imports_obey_the_configured_limits(make_app):
+    """With MAX_TERM_LENGTH=300 a 250-character term is valid whichever way it
+    arrives: the API accepts it, and so must a CSV import (it once checked the
+    built-in default of 200 instead)."""
+    client = keyed_client(make_app(DB, max_term_length=300))
+    term = "Long " + "x" * 245
+    created = client.post("/v1/glossaries", json={"name": "api", "source_lang": "en",
+                                                   "entries": [{"term": term, "keep": True}]})
+    assert created.status_code == 201, created.get_json()
+
+    glossary, etag = create(client, {"name": "csv", "source_lang": "en", "entries": []})
+    url = f"/v1/glossaries/{glossary['id']}/import?format=csv"
+    imported = client.post(url, data=f"term,de\n{term},{term}\n", content_type="text/csv",
+                           headers={"If-Match": etag})
+    assert imported.status_code == 200, imported.get_json()
+    assert [e["term"] for e in imported.get_json()["entries"]] == [term]
+    # The configured limit, not no limit: one character more is refused.
+    too_long = "x" * 301
+    refused = client.post(url, data=f"term,de\n{too_long},x\n", content_type="text/csv",
+                          headers={"If-Match": imported.headers["ETag"]})
+    assert "longer than 300" in assert_problem(refused, 422)["detail"]
+
+
+def test_oversized_import_is_413(make_app):
+    client = keyed_client(make_app(DB, max_body_bytes=2048))
     glossary, etag = create(client, {"name": "small", "source_lang": "en", "entries": []})
     rows = "term,de\n" + "".join(f"term{i},Wort{i}\n" for i in range(400))
     response = client.post(f"/v1/glossaries/{glossary['id']}/import?format=csv", data=rows,
@@ -174,7 +180,7 @@ def test_concurrent_editors_lose_nothing(api):
     url = f"/v1/glossaries/{glossary['id']}"
     stale_answers = []
     accepted_versions = []
-    start = threading.Barrier(8)
+    start = threading.Barrier(8, timeout=30)
 
     def editor(n: int):
         start.wait()
@@ -188,11 +194,7 @@ def test_concurrent_editors_lose_nothing(api):
             accepted_versions.append(response.get_json()["version"])
             return
 
-    threads = [threading.Thread(target=editor, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    run_in_threads(editor, [(n,) for n in range(8)], timeout=60)
     final = api.get(url).get_json()
     assert sorted(e["term"] for e in final["entries"]) == sorted(f"term {n}" for n in range(8))
     assert final["version"] == 9 and sorted(accepted_versions) == list(range(2, 10))
@@ -207,44 +209,30 @@ def test_stale_writers_get_412_and_only_one_wins(api):
     glossary, etag = create(api)
     url = f"/v1/glossaries/{glossary['id']}"
     results = []
-    start = threading.Barrier(6)
+    start = threading.Barrier(6, timeout=30)
 
     def rename(n: int):
         start.wait()
         results.append((n, api.patch(url, json={"name": f"editor {n}"}, headers={"If-Match": etag}).status_code))
 
-    threads = [threading.Thread(target=rename, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    run_in_threads(rename, [(n,) for n in range(6)], timeout=60)
     winners = [n for n, code in results if code == 200]
     assert len(winners) == 1 and sorted(code for _, code in results) == [200] + [412] * 5
     final = api.get(url).get_json()
     assert final["name"] == f"editor {winners[0]}" and final["version"] == 2
 
 
-def test_edit_survives_a_redis_restart(tmp_path, model_dirs):
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
-        client = make_client(server, 0, model_dirs["identity"])
-        glossary, etag = create(client)
-        url = f"/v1/glossaries/{glossary['id']}"
-        edited = client.patch(url, json={"description": "edited just before the restart"}, headers={"If-Match": etag})
-        assert edited.status_code == 200
-        server.restart()
-        client = _client_without_flush(server, model_dirs["identity"])  # a new process would see the same
-        after = client.get(url)
-        assert after.status_code == 200
-        assert after.get_json()["description"] == "edited just before the restart"
-        assert after.headers["ETag"] == edited.headers["ETag"]
-        assert client.get(f"{url}/versions/1").get_json()["description"] == "NATO desk"
-    finally:
-        server.stop()
-
-
-def _client_without_flush(server, model_dir):
-    from service import create_app
-
-    return keyed_client(create_app(make_settings(server, 0, model_dir)))
+def test_edit_survives_a_redis_restart(make_app, private_redis_server):
+    server = private_redis_server
+    client = keyed_client(make_app(server=server))
+    glossary, etag = create(client)
+    url = f"/v1/glossaries/{glossary['id']}"
+    edited = client.patch(url, json={"description": "edited just before the restart"}, headers={"If-Match": etag})
+    assert edited.status_code == 200
+    server.restart()
+    client = keyed_client(make_app(server=server, flush=False))  # a new process would see the same
+    after = client.get(url)
+    assert after.status_code == 200
+    assert after.get_json()["description"] == "edited just before the restart"
+    assert after.headers["ETag"] == edited.headers["ETag"]
+    assert client.get(f"{url}/versions/1").get_json()["description"] == "NATO desk"

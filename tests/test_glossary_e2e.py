@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import TEST_LANGS, read_article, wait_for_job
-from tests.test_glossary_api import seed_payload
+from tests.helpers import TEST_LANGS, read_article, seed_payload, wait_for_job
 
 # The whole path: real Redis, real Celery worker processes.
 pytestmark = pytest.mark.e2e

@@ -181,7 +181,7 @@ def test_identity_and_shuffled_outputs_restore_every_span_once(scheme, segment, 
 @given(segment=segments(), data=st.data())
 def test_any_damaged_placeholder_fails_verification(scheme, segment, data):
     text, spans = segment
-    assume(spans)
+    assume(spans)  # a segment without placeholders has none to damage
     masked = mask(text, spans, scheme)
     victim = data.draw(st.sampled_from(masked.placeholders))
     damage = data.draw(st.sampled_from(["drop", "duplicate", "lower", "space", "suffix"]))

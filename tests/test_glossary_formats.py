@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -12,8 +11,8 @@ from translate.storage import tbx
 
 from glossary.formats import export_entries, import_entries
 from glossary.entries import Entry, Glossary, GlossaryError, GlossaryLimits, validate
+from tests.helpers import DATA
 
-DATA = Path(__file__).resolve().parent / "data"
 PROPERTY = settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 
 

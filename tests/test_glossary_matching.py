@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -13,8 +12,8 @@ from hypothesis import strategies as st
 
 from glossary.matching import TermMatcher, find_terms, protected_spans
 from glossary.entries import Entry, Glossary, GlossaryError, GlossaryLimits, fold, validate
+from tests.helpers import DATA
 
-DATA = Path(__file__).resolve().parent / "data"
 PROPERTY = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 
 

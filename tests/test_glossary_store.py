@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import threading
-from pathlib import Path
 
 import fakeredis
 import pytest
@@ -14,8 +13,8 @@ import redis
 import glossary.store as store_module
 from glossary.entries import GlossaryError, GlossaryLimits, parse_etag
 from glossary.store import GlossaryStore, LimitExceeded, NotFound, VersionConflict
+from tests.helpers import DATA, race_to_add_entry, run_in_threads
 
-DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = json.loads((DATA / "glossary.json").read_text())
 
 
@@ -129,11 +128,7 @@ def test_two_threads_racing_on_the_same_version_exactly_one_wins(server, monkeyp
         except VersionConflict as conflict:
             outcomes[name] = conflict
 
-    threads = [threading.Thread(target=edit, args=(name,)) for name in ("alice", "bob")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    run_in_threads(edit, [("alice",), ("bob",)], timeout=20)
     winners = [name for name, outcome in outcomes.items() if outcome == 2]
     losers = [outcome for outcome in outcomes.values() if isinstance(outcome, VersionConflict)]
     assert len(winners) == 1 and len(losers) == 1 and losers[0].current_version == 2
@@ -143,32 +138,23 @@ def test_two_threads_racing_on_the_same_version_exactly_one_wins(server, monkeyp
         setup.get_version(g.id, 3)
 
 
-def _race_in_process(url: str, glossary_id: str, name: str, barrier, results) -> None:
-    try:
-        store = GlossaryStore(redis.Redis.from_url(url), prefix="race-test")
-        barrier.wait(60)
-        store.add_entry(glossary_id, {"term": name, "keep": True}, expected_version=1)
-        results.put(("won", name))
-    except VersionConflict as conflict:
-        results.put(("conflict", conflict.current_version))
-    except BaseException as error:  # report, don't hang the test
-        results.put(("error", repr(error)))
-
-
 def test_processes_racing_on_real_redis_exactly_one_wins(redis_server):
     client = redis.Redis.from_url(redis_server.url)
     store = GlossaryStore(client, prefix="race-test")
     g = store.create(SAMPLE)
-    # spawn, not fork: by now the test process may hold threads (and their locks) of other tests.
-    context = multiprocessing.get_context("spawn")
+    # Not fork: by now the test process may hold threads (and their locks) of
+    # other tests. A fork server starts once and forks each editor from there.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["glossary.store", "tests.helpers"])
     barrier, results = context.Barrier(4), context.Queue()
-    processes = [context.Process(target=_race_in_process, args=(redis_server.url, g.id, f"Editor{i}", barrier, results))
+    processes = [context.Process(target=race_to_add_entry, args=(redis_server.url, g.id, f"Editor{i}", barrier, results))
                  for i in range(4)]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=90) for _ in processes]
     for process in processes:
         process.join(10)
+    assert [process.exitcode for process in processes] == [0] * len(processes)
     assert sorted(kind for kind, _ in outcomes) == ["conflict"] * 3 + ["won"]
     assert all(value == 2 for kind, value in outcomes if kind == "conflict")
     final = store.get(g.id)

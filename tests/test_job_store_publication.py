@@ -7,7 +7,7 @@ from __future__ import annotations
 import redis
 
 from jobs.store import JobStore
-from tests.conftest import make_settings
+from tests.helpers import make_settings
 
 
 def test_publication_is_atomic_with_the_result_and_never_goes_backwards(redis_server, model_dirs):

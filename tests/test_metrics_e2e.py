@@ -18,7 +18,8 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import ROOT, WEBHOOK_SECRET, Stack, free_port, make_settings, wait_until
+from tests.conftest import Stack
+from tests.helpers import ROOT, WEBHOOK_SECRET, free_port, make_settings, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import keyed_client, make_settings
+from tests.helpers import keyed_client, make_settings
 from telemetry import logs
 
 TOKEN = "m" * 32

@@ -14,7 +14,7 @@ import pytest
 import redis
 from markdown_it import MarkdownIt
 
-from tests.conftest import DATA, Stack, install_packages, keyed_client, make_settings, read_article, wait_for_job
+from tests.helpers import DATA, install_packages, keyed_client, make_settings, read_article, wait_for_job
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_model]
 
@@ -24,28 +24,23 @@ FEMININE_BEFORE = r"\b(?:da|na|pela|das|nas|pelas|à|às)\s+"
 
 
 @pytest.fixture(scope="module")
-def real_stack(redis_server, tmp_path_factory):
+def real_stack(redis_server, tmp_path_factory, start_stack):
     """Both engines: bergamot for en<->pt, and an identity Argos test model
     de->en, so that a de->pt job pivots from one engine to the other."""
     from devtools.testmodels import build_package
 
     packages = tmp_path_factory.mktemp("packages-real")
     install_packages([build_package("identity", "de", "en", tmp_path_factory.mktemp("built-real"))], packages)
-    settings = make_settings(redis_server, 6, packages, engines=("argos", "bergamot"))
+    settings = make_settings(redis_server, 9, packages, engines=("argos", "bergamot"))
     redis.Redis.from_url(settings.redis_url).flushdb()
-    running = Stack(settings, packages, tmp_path_factory.mktemp("logs-real"))
-    running.start_worker()
+    running = start_stack(settings, packages, "real")
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="module")
-def client(real_stack):
-    from service import create_app
-
-    app = create_app(real_stack.settings)
-    app.testing = True
-    return keyed_client(app)
+def client(real_stack, make_app):
+    return keyed_client(make_app(settings=real_stack.settings, flush=False))
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from jobs.store import JobStore
-from tests.conftest import keyed_client, make_settings
+from tests.helpers import keyed_client, make_settings
 
 BASE = "http://localhost/"
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "srcset", "poster", "data", "background", "xlink:href",

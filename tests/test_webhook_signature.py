@@ -9,7 +9,7 @@ import time
 import pytest
 
 from jobs.webhooks import sign, verify
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 URL = "https://cms.example/hooks/translations?source=newsroom"
 BODY = b'{"external_id":"cms-4711","id":"j.de.succeeded","type":"translation.succeeded"}'

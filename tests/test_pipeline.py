@@ -1,0 +1,219 @@
+"""The pipeline (one language of one job) on fakeredis, with the real router
+over a small engine of our own in place of Argos/CTranslate2: claim,
+translate, store, publish, announce."""
+
+from __future__ import annotations
+
+import logging
+
+import fakeredis
+import pytest
+
+from glossary.store import GlossaryStore
+from jobs import links
+from jobs.pipeline import Pipeline
+from jobs.store import JobStore
+from translation.engines import ModelInfo, Router
+
+
+class UppercaseEngine:
+    """An engine (translation.engines.base.Engine) whose models translate by
+    upper-casing, for the pairs it lists; it records every model call."""
+
+    name = "upper"
+
+    def __init__(self, pairs=(("en", "de"), ("en", "fr")), error: Exception | None = None):
+        self.pairs = pairs
+        self.error = error
+        self.calls: list[tuple[str, str, list[str]]] = []
+
+    def available(self) -> list[ModelInfo]:
+        return [ModelInfo(self.name, f"upper-{source}_{target}", "1.0", source, target)
+                for source, target in self.pairs]
+
+    def load(self, info: ModelInfo) -> "UppercaseModel":
+        return UppercaseModel(info, self)
+
+
+class UppercaseModel:
+    def __init__(self, info: ModelInfo, engine: UppercaseEngine):
+        self.info, self.engine = info, engine
+
+    @property
+    def cache_key(self) -> str:
+        return f"{self.info.name}@{self.info.version}"
+
+    def translate(self, texts: list[str]) -> list[str]:
+        self.engine.calls.append((self.info.source, self.info.target, list(texts)))
+        if self.engine.error:
+            raise self.engine.error
+        return [t.upper() for t in texts]
+
+    def describe(self) -> dict:
+        return self.info.describe()
+
+
+ARTICLE = {"title": "Allies meet", "body": "The allies met in Vilnius. They agreed.\n\nA second paragraph.",
+           "format": "text"}
+
+
+@pytest.fixture
+def redis_client():
+    return fakeredis.FakeRedis()
+
+
+@pytest.fixture
+def jobs(redis_client):
+    return JobStore(redis_client)
+
+
+@pytest.fixture
+def glossaries(redis_client):
+    return GlossaryStore(redis_client)
+
+
+@pytest.fixture
+def events():
+    return []
+
+
+def make_pipeline(jobs, glossaries, events, engine=None) -> Pipeline:
+    return Pipeline(Router([engine or UppercaseEngine()]), jobs, glossaries,
+                    notify=lambda job_id, event: events.append((job_id, event)))
+
+
+def submit(jobs, langs=("de",), **extra) -> str:
+    return jobs.create({"source_lang": "en", "target_langs": list(langs), "article": dict(ARTICLE), **extra})
+
+
+def test_a_language_is_translated_and_stored(jobs, glossaries, events):
+    engine = UppercaseEngine()
+    pipeline = make_pipeline(jobs, glossaries, events, engine)
+    job_id = submit(jobs, ["de", "fr"])
+    assert pipeline.run(job_id, "de") == "succeeded"
+
+    stored = jobs.result(job_id, "de")
+    assert stored == {"title": "ALLIES MEET", "body": ARTICLE["body"].upper(), "format": "text", "model": [
+        {"engine": "upper", "model": "upper-en_de", "version": "1.0", "from": "en", "to": "de"}]}
+    status = jobs.status(job_id)
+    de = status["languages"]["de"]
+    assert de["state"] == "succeeded" and de["progress"]["done"] == de["progress"]["total"] == 4
+    assert de["stats"] == {"segments": 4, "model_calls": 1, "segments_translated": 4, "cache_hits": 0}
+    assert status["languages"]["fr"]["state"] == "queued"
+    assert [call[:2] for call in engine.calls] == [("en", "de")]
+    assert events == []  # no callback_url, no webhook events
+
+
+def test_a_second_delivery_is_skipped_and_changes_nothing(jobs, glossaries, events):
+    engine = UppercaseEngine()
+    pipeline = make_pipeline(jobs, glossaries, events, engine)
+    job_id = submit(jobs, callback_url="https://cms.example/hook")
+    assert pipeline.run(job_id, "de") == "succeeded"
+    before = (jobs.result(job_id, "de"), jobs.language(job_id, "de"), len(events))
+    assert pipeline.run(job_id, "de") == "skipped"
+    assert (jobs.result(job_id, "de"), jobs.language(job_id, "de"), len(events)) == before
+    assert len(engine.calls) == 1
+
+
+def test_a_cancelled_language_is_skipped_without_translating(jobs, glossaries, events):
+    engine = UppercaseEngine()
+    job_id = submit(jobs)
+    jobs.cancel(job_id)
+    assert make_pipeline(jobs, glossaries, events, engine).run(job_id, "de") == "skipped"
+    assert engine.calls == [] and jobs.language(job_id, "de")["state"] == "cancelled"
+
+
+def test_an_expired_job_is_left_alone(jobs, glossaries, events, redis_client):
+    """A task that outlived its job (TTL) translates nothing and writes nothing back."""
+    engine = UppercaseEngine()
+    make_pipeline(jobs, glossaries, events, engine).run("gone", "de")
+    assert engine.calls == [] and redis_client.keys("*") == [] and events == []
+
+
+def test_an_unsupported_pair_fails_the_language_with_its_reason(jobs, glossaries, events):
+    job_id = submit(jobs, ["de", "ja"], callback_url="https://cms.example/hook")
+    pipeline = make_pipeline(jobs, glossaries, events)
+    assert pipeline.run(job_id, "ja") == "failed"
+    language = jobs.status(job_id)["languages"]["ja"]
+    assert language["state"] == "failed" and language["error"] == "no model or pivot route for en->ja"
+    assert [e["type"] for _, e in events] == ["translation.failed"]
+    assert events[0][1]["error"] == language["error"]
+
+
+def test_an_unreadable_document_fails_the_language(jobs, glossaries, events):
+    job_id = jobs.create({"source_lang": "en", "target_langs": ["de"],
+                          "article": {**ARTICLE, "format": "docx"}})
+    assert make_pipeline(jobs, glossaries, events).run(job_id, "de") == "failed"
+    assert "format 'docx' is not supported" in jobs.language(job_id, "de")["error"]
+
+
+def test_an_engine_crash_fails_the_language_without_leaking_details(jobs, glossaries, events, caplog):
+    engine = UppercaseEngine(error=RuntimeError("model file /srv/models/x.bin is corrupt"))
+    job_id = submit(jobs)
+    with caplog.at_level(logging.ERROR, logger="jobs.pipeline"):
+        assert make_pipeline(jobs, glossaries, events, engine).run(job_id, "de") == "failed"
+    assert jobs.language(job_id, "de")["error"] == "internal error: RuntimeError"
+    assert "/srv/models/x.bin is corrupt" in caplog.text  # the traceback goes to the worker log, not to the client
+    assert jobs.status(job_id)["state"] == "failed"
+
+
+def test_webhook_events_per_language_and_once_for_the_job(jobs, glossaries, events):
+    pipeline = make_pipeline(jobs, glossaries, events)
+    job_id = submit(jobs, ["de", "fr"], callback_url="https://cms.example/hook", external_id="cms-7", revision=3)
+    assert pipeline.run(job_id, "de") == "succeeded"
+    assert [e["type"] for _, e in events] == ["translation.succeeded"]
+    assert pipeline.run(job_id, "fr") == "succeeded"
+    assert [e["type"] for _, e in events] == ["translation.succeeded", "translation.succeeded", "job.finished"]
+    assert {job for job, _ in events} == {job_id}
+
+    de_event = events[0][1]
+    assert de_event == {"id": f"{job_id}.de.succeeded", "type": "translation.succeeded", "job_id": job_id,
+                        "external_id": "cms-7", "revision": 3, "lang": "de",
+                        "links": {"job": links.job(job_id), "translation": links.translation(job_id, "de")}}
+    finished = events[2][1]
+    assert finished["id"] == f"{job_id}.finished" and finished["state"] == "succeeded"
+    assert finished["languages"] == {"de": "succeeded", "fr": "succeeded"}
+    assert finished["links"] == {"job": links.job(job_id)}
+
+    # A redelivered last language announces nothing again.
+    assert pipeline.run(job_id, "fr") == "skipped" and len(events) == 3
+
+
+def test_a_finished_job_with_a_failure_is_announced_as_partially_failed(jobs, glossaries, events):
+    pipeline = make_pipeline(jobs, glossaries, events)
+    job_id = submit(jobs, ["de", "ja"], callback_url="https://cms.example/hook")
+    pipeline.run(job_id, "ja")
+    pipeline.run(job_id, "de")
+    finished = [e for _, e in events if e["type"] == "job.finished"]
+    assert len(finished) == 1 and finished[0]["state"] == "partially_failed"
+
+
+def test_a_published_article_gets_this_revision(jobs, glossaries, events):
+    pipeline = make_pipeline(jobs, glossaries, events)
+    job_id = submit(jobs, external_id="cms-9", revision=jobs.next_revision("cms-9"))
+    pipeline.run(job_id, "de")
+    published = jobs.published("cms-9", "de")
+    assert (published["revision"], published["job_id"]) == (1, job_id)
+
+
+def test_pinned_glossary_versions_are_enforced(jobs, glossaries, events):
+    glossary = glossaries.create({"name": "desk", "source_lang": "en",
+                                  "entries": [{"term": "Vilnius", "translations": {"de": "Wilna"}}]})
+    # Edited after the job was submitted: the job keeps version 1.
+    glossaries.patch(glossary.id, {"entries": [{"term": "Vilnius", "translations": {"de": "Vilnjus"}}]},
+                     expected_version=1)
+    job_id = submit(jobs, glossaries=[{"id": glossary.id, "name": "desk", "version": 1}])
+    assert make_pipeline(jobs, glossaries, events).run(job_id, "de") == "succeeded"
+    body = jobs.result(job_id, "de")["body"]
+    assert body.startswith("THE ALLIES MET IN Wilna. THEY AGREED.")
+    report = jobs.status(job_id)["languages"]["de"]["glossary"]
+    assert report["source_occurrences"] == report["rendered_occurrences"] == 1
+
+
+def test_inline_glossary(jobs, glossaries, events):
+    inline = {"entries": [{"term": "allies", "keep": True}]}
+    job_id = submit(jobs, glossary=inline, glossaries=[{"id": "inline", "name": "inline", "version": "abc"}])
+    assert make_pipeline(jobs, glossaries, events).run(job_id, "de") == "succeeded"
+    stored = jobs.result(job_id, "de")
+    # Kept as the source writes it, whatever the engine does around it.
+    assert stored["title"] == "Allies MEET" and stored["body"].startswith("THE allies MET IN VILNIUS.")
