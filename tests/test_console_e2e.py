@@ -18,7 +18,7 @@ import redis
 
 from access import KeyStore
 from tests.browser import ApiServer, Browser
-from tests.helpers import DATA, free_port, make_settings, read_article, wait_until
+from tests.helpers import DATA, WEBHOOK_SECRET, free_port, make_settings, read_article, wait_until
 from workers.celery_app import create_celery
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +61,7 @@ class Console:
 @pytest.fixture(scope="module")
 def console(redis_server, model_dirs, start_stack):
     redis.Redis.from_url(f"{redis_server.url}/{DB}").flushdb()
-    settings = make_settings(redis_server, DB, model_dirs["identity"], webhook_secret="console-secret",
+    settings = make_settings(redis_server, DB, model_dirs["identity"], webhook_secret=WEBHOOK_SECRET,
                              webhook_allowed_hosts=("127.0.0.1",), webhook_backoff_seconds=1)
     stack = start_stack(settings, model_dirs["identity"], "console")
     stack.celery = create_celery(settings)
