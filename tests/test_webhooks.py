@@ -109,9 +109,10 @@ def test_a_refused_address_is_final_and_never_posted(jobs):
 
 def test_signature_round_trip_and_replay_window():
     body = b'{"id":"e1"}'
-    header = sign("s3cret", body, timestamp=1_700_000_000)
-    assert verify("s3cret", body, header, now=1_700_000_100)
-    assert not verify("s3cret", body + b" ", header, now=1_700_000_100)
-    assert not verify("other", body, header, now=1_700_000_100)
-    assert not verify("s3cret", body, header, now=1_700_000_000 + 301)  # too old: a replay
-    assert not verify("s3cret", body, "garbage")
+    url = "https://cms.example/hooks"
+    header = sign("s3cret", body, url, timestamp=1_700_000_000)
+    assert verify("s3cret", body, header, url, now=1_700_000_100)
+    assert not verify("s3cret", body + b" ", header, url, now=1_700_000_100)
+    assert not verify("other", body, header, url, now=1_700_000_100)
+    assert not verify("s3cret", body, header, url, now=1_700_000_000 + 301)  # too old: a replay
+    assert not verify("s3cret", body, "garbage", url)
