@@ -162,13 +162,19 @@ DECODING_SETTINGS = [
 ]
 
 
+# The exactness checks below run on the cipher model in `make test-fast` (its
+# output differs from its input on every Latin letter: the stricter check) and
+# on both models in the full suite.
+EXACTNESS_KINDS = [pytest.param("identity", marks=pytest.mark.slow), "cipher"]
+
+
 def assert_exact(pkg, kind, texts, pieces, outputs):
     for text, source, output in zip(texts, pieces, outputs, strict=True):
         assert output == [expected_output(kind, piece) for piece in source]
         assert pkg.tokenizer.lazy_processor().decode(output) == expected_output(kind, text)
 
 
-@pytest.mark.parametrize("kind", testmodels.KINDS)
+@pytest.mark.parametrize("kind", EXACTNESS_KINDS)
 @pytest.mark.parametrize("beam_size, compute_type, intra_threads", DECODING_SETTINGS)
 def test_output_is_exact_in_mixed_length_batches(
     installed, texts_and_pieces, kind, beam_size, compute_type, intra_threads
@@ -179,7 +185,7 @@ def test_output_is_exact_in_mixed_length_batches(
     assert_exact(installed[kind], kind, texts, pieces, outputs)
 
 
-@pytest.mark.parametrize("kind", testmodels.KINDS)
+@pytest.mark.parametrize("kind", EXACTNESS_KINDS)
 @pytest.mark.parametrize("beam_size", [1, 4])
 def test_long_inputs_stay_exact(installed, texts_and_pieces, kind, beam_size):
     """A long HTML paragraph (1000 pieces): every position stays distinct for the copy attention."""
