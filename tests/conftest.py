@@ -48,6 +48,7 @@ class RedisServer:
         self.process = subprocess.Popen(
             ["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(self.port),
              "--dir", str(self.directory), "--daemonize", "no", "--logfile", str(self.directory / "redis.log"),
+             "--databases", "32",  # a database per test module that needs one (see make_app)
              "--include", str(auth)],
         )
         client = redis.Redis(port=self.port, password=self.password)
@@ -149,7 +150,9 @@ def make_app(redis_server, model_dirs):
     key prefix), 1 and 2 the stacks, 3 test_api_errors, 4 test_glossary_api,
     5 test_access_matrix, 6 test_access_api, 7 test_access_processes,
     8 test_api_links, 9 test_real_model_e2e, 10 test_console_e2e, 11
-    test_console.
+    test_console, 14 test_content_safety, 15 test_deployment, 16
+    test_observability, 17 test_served_pages, 18 test_job_store_publication,
+    19 test_metrics_e2e.
     """
     from service import create_app
 
@@ -237,11 +240,12 @@ class Stack:
 @pytest.fixture(scope="session")
 def start_stack(tmp_path_factory):
     """Starts a Stack with one worker for any settings and package folder (the
-    `stack` fixture's, or a module's own); the caller stops it."""
+    `stack` fixture's, or a module's own; `worker_env`: extra environment of
+    the worker); the caller stops it."""
 
-    def start(settings: Settings, packages_dir: Path, name: str) -> Stack:
+    def start(settings: Settings, packages_dir: Path, name: str, **worker_env) -> Stack:
         running = Stack(settings, packages_dir, tmp_path_factory.mktemp(f"logs-{name}"))
-        running.start_worker()
+        running.start_worker(**worker_env)
         return running
 
     return start

@@ -5,26 +5,21 @@ attachments, and a glossary rendering enters Markdown as text."""
 from __future__ import annotations
 
 import pytest
-import redis
 from hypothesis import given, settings, strategies as st
 from markdown_it import MarkdownIt
 
 from jobs.store import JobStore
-from tests.helpers import keyed_client, make_settings
+from tests.helpers import keyed_client
 from translation.documents import markdown_literal
 
 SCRIPTED = '<p>Hello</p><script>alert(document.cookie)</script><img src="x" onerror="alert(1)">'
 
 
 @pytest.fixture(scope="module")
-def api(redis_server, model_dirs):
-    from service import create_app
-
-    settings = make_settings(redis_server, 4, model_dirs["identity"])
-    client = redis.Redis.from_url(settings.redis_url)
-    client.flushdb()
-    api = keyed_client(create_app(settings))
-    return api, Published(JobStore(client), api.api_key.key.tenant)
+def api(make_app):
+    app = make_app(14)
+    api = keyed_client(app)
+    return api, Published(JobStore(app.extensions["newsroom"].redis), api.api_key.key.tenant)
 
 
 class Published:

@@ -180,16 +180,14 @@ def _answers(client) -> bool:
         return False
 
 
-def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, model_dirs):
+def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, model_dirs, make_app):
     from dataclasses import replace
-
-    from service import create_app
 
     client, port = full_redis
     # Access control off: this is about Redis, and a full Redis cannot store a key.
     settings = replace(Settings(), redis_url=f"redis://127.0.0.1:{port}/0", argos_packages_dir=str(model_dirs["identity"]),
                        auth_disabled=True)
-    api = create_app(settings).test_client()
+    api = make_app(settings=settings, flush=False).test_client()  # flushing would empty the full Redis
     keys = client.dbsize()
     job = {"source_lang": "en", "target_langs": ["de", "fr"], "article": {"title": "T", "body": "Body."}}
     glossary = {"name": "g", "source_lang": "en", "entries": [{"term": "NATO", "keep": True}]}
@@ -202,15 +200,12 @@ def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, mo
     assert api.get("/v1/jobs/nope").status_code == 404  # reads still work
 
 
-def test_a_queue_that_is_full_gets_a_507_and_the_job_is_removed(redis_server, model_dirs, monkeypatch):
+def test_a_queue_that_is_full_gets_a_507_and_the_job_is_removed(make_app, monkeypatch):
     # Redis full between writing the job and queueing its tasks (the job fitted, the message did not).
-    from service import create_app
-    from tests.helpers import make_settings, stored_keys
+    from tests.helpers import stored_keys
 
-    settings = make_settings(redis_server, 10, model_dirs["identity"], auth_disabled=True)
-    client = redis.Redis.from_url(settings.redis_url)
-    client.flushdb()
-    app = create_app(settings)
+    app = make_app(15, auth_disabled=True)
+    client = app.extensions["newsroom"].redis
 
     def full(*args, **kwargs):
         raise redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'.")

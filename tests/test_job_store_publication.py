@@ -11,7 +11,7 @@ from tests.helpers import make_settings
 
 
 def test_publication_is_atomic_with_the_result_and_never_goes_backwards(redis_server, model_dirs):
-    settings = make_settings(redis_server, 11, model_dirs["identity"])
+    settings = make_settings(redis_server, 18, model_dirs["identity"])
     client = redis.Redis.from_url(settings.redis_url)
     client.flushdb()
     store = JobStore(client)

@@ -18,7 +18,6 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import Stack
 from tests.helpers import ROOT, WEBHOOK_SECRET, free_port, make_settings, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -47,21 +46,21 @@ class Receiver:
 
 
 @pytest.fixture(scope="module")
-def deployment(redis_server, model_dirs, tmp_path_factory):
+def deployment(redis_server, model_dirs, tmp_path_factory, start_stack):
     work = tmp_path_factory.mktemp("metrics-e2e")
     metrics_dir = work / "metrics"
     metrics_dir.mkdir()
-    settings = make_settings(redis_server, 9, model_dirs["identity"], webhook_secret=WEBHOOK_SECRET,
+    settings = make_settings(redis_server, 19, model_dirs["identity"], webhook_secret=WEBHOOK_SECRET,
                              webhook_allowed_hosts=("127.0.0.1",))
     redis.Redis.from_url(settings.redis_url).flushdb()
     from access import KeyStore
 
     key = KeyStore(redis.Redis.from_url(settings.redis_url)).create(
         "metrics-e2e", ("translate",), rate_limit="unlimited", char_quota="unlimited").secret
-    stack = Stack(settings, model_dirs["identity"], work)
     worker_port, api_port = free_port(), free_port()
     shared = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "METRICS_TOKEN": TOKEN}
-    worker = stack.start_worker(**shared, WORKER_METRICS_PORT=str(worker_port))
+    stack = start_stack(settings, model_dirs["identity"], "metrics", **shared, WORKER_METRICS_PORT=str(worker_port))
+    worker = stack.workers[0]
     api_log = work / "api.log"
     api = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"127.0.0.1:{api_port}",
@@ -69,7 +68,7 @@ def deployment(redis_server, model_dirs, tmp_path_factory):
         cwd=ROOT, env=stack.env(**shared, API_WORKERS="2", API_THREADS="4"), start_new_session=True)
     base = f"http://127.0.0.1:{api_port}"
     wait_until(lambda: _answers(f"{base}/healthz"), 30, what="gunicorn")
-    yield {"base": base, "key": key, "worker_port": worker_port, "worker_log": work / f"{worker.name}.log",
+    yield {"base": base, "key": key, "worker_port": worker_port, "worker_log": stack.log_dir / f"{worker.name}.log",
            "api_log": api_log, "worker_name": worker.name}
     os.killpg(api.pid, signal.SIGTERM)
     api.wait(20)

@@ -6,25 +6,19 @@ from __future__ import annotations
 import io
 import json
 import logging
-from dataclasses import replace
 
 import pytest
-import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import keyed_client, make_settings
+from tests.helpers import keyed_client
 from telemetry import logs
 
 TOKEN = "m" * 32
 
 
 @pytest.fixture(scope="module")
-def app(redis_server, model_dirs):
-    from service import create_app
-
-    settings = replace(make_settings(redis_server, 8, model_dirs["identity"]), metrics_token=TOKEN)
-    redis.Redis.from_url(settings.redis_url).flushdb()
-    return create_app(settings)
+def app(make_app):
+    return make_app(16, metrics_token=TOKEN)
 
 
 def samples(text: str) -> dict:
@@ -32,9 +26,7 @@ def samples(text: str) -> dict:
             for family in text_string_to_metric_families(text) for s in family.samples}
 
 
-def test_metrics_need_the_scrapers_token_or_an_admin_key(app, redis_server, model_dirs):
-    from service import create_app
-
+def test_metrics_need_the_scrapers_token_or_an_admin_key(app, make_app):
     client = app.test_client()  # no API key
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
         response = client.get("/metrics", headers=headers)
@@ -47,7 +39,7 @@ def test_metrics_need_the_scrapers_token_or_an_admin_key(app, redis_server, mode
     # The scraper's token opens nothing else.
     assert client.get("/v1/languages", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 401
     # Without METRICS_TOKEN, only admin keys scrape.
-    unset = create_app(make_settings(redis_server, 8, model_dirs["identity"]))
+    unset = make_app(16, flush=False)
     assert unset.test_client().get("/metrics", headers={"Authorization": "Bearer "}).status_code == 401
     assert keyed_client(unset).get("/metrics").status_code == 200
 

@@ -10,10 +10,9 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-import redis
 
 from jobs.store import JobStore
-from tests.helpers import keyed_client, make_settings
+from tests.helpers import keyed_client
 
 BASE = "http://localhost/"
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "srcset", "poster", "data", "background", "xlink:href",
@@ -62,12 +61,8 @@ def foreign(url: str, page: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def client(redis_server, model_dirs):
-    from service import create_app
-
-    settings = make_settings(redis_server, 6, model_dirs["identity"])
-    redis.Redis.from_url(settings.redis_url).flushdb()
-    return keyed_client(create_app(settings))
+def client(make_app):
+    return keyed_client(make_app(17))
 
 
 def crawl_html(client, path: str) -> list[str]:
@@ -133,8 +128,8 @@ def test_the_openapi_document_names_no_other_host(client):
     assert json.dumps(spec).count("cdn.") == 0
 
 
-def test_the_html_view_of_an_article_adds_no_other_host(client, redis_server):
-    store = JobStore(redis.Redis.from_url(f"{redis_server.url}/6"))
+def test_the_html_view_of_an_article_adds_no_other_host(client):
+    store = JobStore(client.application.extensions["newsroom"].redis)
     job_id = store.create({"source_lang": "en", "target_langs": ["de"],
                            "article": {"title": "T", "body": "Text *only*.", "format": "markdown"}})
     store.claim(job_id, "de")
