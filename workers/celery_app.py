@@ -15,6 +15,11 @@ TRANSLATE_TASK = "translate_language"
 WEBHOOK_TASK = "deliver_webhook"
 # A message header: the API request that caused a task, for the worker's log lines.
 REQUEST_ID_HEADER = "request_id"
+# The interactive path: its own queue, consumed only by the interactive worker
+# (workers/interactive.py), so a short request never waits behind an article.
+INTERACTIVE_QUEUE = "interactive"
+SHORT_TASK = "translate_short"
+DETECT_TASK = "detect_language"
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -41,5 +46,6 @@ def create_celery(settings: Settings) -> Celery:
         accept_content=["json"],
         worker_hijack_root_logger=False,
         task_default_queue="translate",
+        task_routes={SHORT_TASK: {"queue": INTERACTIVE_QUEUE}, DETECT_TASK: {"queue": INTERACTIVE_QUEUE}},
     )
     return app
