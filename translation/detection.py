@@ -14,7 +14,8 @@ with only English sources installed, every text would be "English, 100%".
 
 A detection is trusted only when it is confident and the text is not a mix:
 - no letters at all (numbers, emoji), or a top confidence below
-  `min_confidence` (one or two words shared by several languages) -> not detected;
+  `min_confidence` (one or two words shared by several languages; a single
+  word needs 90%) -> not detected;
 - when the text is long enough to hold several languages, lingua's
   per-section detection must attribute at least `min_share` of its words to
   the detected language; a paragraph of English followed by one of German is
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 # Below this many words a text is one language or too short to tell; checking
 # it for several languages would only add noise.
 _MIXED_CHECK_MIN_WORDS = 8
+# A single word is where lingua guesses most ("OK": Lithuanian 68% among 7
+# languages, "prologue": French 63%); it must be near certain ("Vilnius": 98%).
+_ONE_WORD_MIN_CONFIDENCE = 0.9
 
 
 @dataclass(frozen=True)
@@ -100,11 +104,13 @@ class Detector:
         top = candidates[0] if candidates else None
         if top is None or top.confidence == 0.0:
             return Detection(None, 0.0, candidates, "the text has no words to detect a language from")
-        if len(self.languages) > 1 and top.confidence < self.min_confidence:
+        words = sum(any(ch.isalpha() for ch in word) for word in text.split())  # "OK 2024" is one word
+        needed = max(self.min_confidence, _ONE_WORD_MIN_CONFIDENCE) if words == 1 else self.min_confidence
+        if len(self.languages) > 1 and top.confidence < needed:
             return Detection(None, top.confidence, candidates,
                              f"the text is too short or too ambiguous to tell its language "
-                             f"(confidence below {self.min_confidence:.0%})")
-        if len(text.split()) >= _MIXED_CHECK_MIN_WORDS and len(self.languages) > 1:
+                             f"(confidence below {needed:.0%})")
+        if words >= _MIXED_CHECK_MIN_WORDS and len(self.languages) > 1:
             shares = self._word_shares(text)
             if shares.get(top.language, 0.0) < self.min_share:
                 mix = ", ".join(f"{lang} {share:.0%}" for lang, share in shares.items())
