@@ -52,7 +52,10 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         glossaries=GlossaryStore.from_settings(client, settings),
         celery=celery,
         catalog=ModelCatalog(build_engines(settings), settings.pivot_lang),
-        interactive=InteractiveClient(celery, client, settings.interactive_timeout_seconds),
+        # Its own connections: a BLPOP waits longer than redis-py's default 5 s socket timeout.
+        interactive=InteractiveClient(celery, redis.Redis.from_url(
+            settings.redis_url, socket_timeout=settings.interactive_timeout_seconds + 5),
+            settings.interactive_timeout_seconds),
     )
 
     from service import articles, deepl, glossaries, health, jobs, keys, languages, libre

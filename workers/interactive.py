@@ -22,7 +22,7 @@ import logging
 import redis
 from celery import Celery
 from celery.signals import worker_init
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from config import Settings
 from glossary.store import GlossaryStore
@@ -113,7 +113,9 @@ app = create_celery(settings)
 app.conf.update(
     # Only this queue, whatever the command line says: an article task taken
     # here would find no task of that name and be lost.
-    task_queues=(Queue(INTERACTIVE_QUEUE),),
+    # Its own exchange and routing key, as the API's app declares the queue when routing to it; the
+    # defaults would bind it to the article queue's ("translate"), and it would get a copy of every article task.
+    task_queues=(Queue(INTERACTIVE_QUEUE, Exchange(INTERACTIVE_QUEUE), routing_key=INTERACTIVE_QUEUE),),
     worker_pool="threads",
     worker_concurrency=settings.interactive_concurrency,
 )
