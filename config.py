@@ -139,6 +139,8 @@ class Settings:
 
     # The interactive path (DeepL /v2/translate, LibreTranslate /translate, detection):
     # its own queue and worker process, so short requests never wait behind articles.
+    # Niceness of the article worker's processes: short requests go first on shared cores.
+    worker_nice: int = 10
     interactive_timeout_seconds: float = 8.0  # below the deepl client's 10 s, after which it re-sends
     interactive_concurrency: int = 16         # requests in flight in the interactive worker (threads)
     interactive_batching: bool = True         # off: one model call per request, as LibreTranslate does
@@ -193,7 +195,7 @@ class Settings:
             worker_metrics_port=_int("WORKER_METRICS_PORT", cls.worker_metrics_port),
             log_level=_str("LOG_LEVEL", cls.log_level).upper(),
             log_format=_choice("LOG_FORMAT", cls.log_format, ("json", "text")),
-
+            worker_nice=_int("WORKER_NICE", cls.worker_nice),
             interactive_timeout_seconds=_float("INTERACTIVE_TIMEOUT_SECONDS", cls.interactive_timeout_seconds),
             interactive_concurrency=_int("INTERACTIVE_CONCURRENCY", cls.interactive_concurrency),
             interactive_batching=_bool("INTERACTIVE_BATCHING", cls.interactive_batching),

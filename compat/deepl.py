@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from dataclasses import dataclass, field
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from compat import codes
+from conventions import from_iso, iso
 
 FORMALITIES = ("default", "prefer_more", "prefer_less", "more", "less")
 # Parameters DeepL has and this service cannot honour: refused, so a client
@@ -206,8 +208,6 @@ def glossary_targets(glossary) -> list[str]:
 
 
 def glossary_info(glossary, target: str, entry_count: int) -> dict:
-    from conventions import iso
-
     return {
         "glossary_id": glossary_id(glossary.id, target),
         "name": glossary.name,
@@ -272,9 +272,6 @@ def document_status(document_id: str, job: dict, characters: int) -> dict:
     if status["status"] == "translating":
         done, total = lang["progress"]["done"], lang["progress"]["total"]
         if done and total:
-            from conventions import from_iso
-            import time
-
             elapsed = time.time() - from_iso(lang["started_at"])
             status["seconds_remaining"] = max(1, round(elapsed * (total - done) / done))
     if status["status"] == "done":
