@@ -32,6 +32,7 @@ from benchmarks.corpus import corpus
 from benchmarks.model import install_bench_model
 from benchmarks.service import percentile
 from benchmarks.stack import Stack
+from config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BEAM = 4
@@ -143,7 +144,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--articles", type=int, default=3, help="the backlog")
-    parser.add_argument("--think", type=float, default=2.0,
+    parser.add_argument("--think", type=float, default=5.0,
                         help="mean pause of each client between requests while the backlog runs (seconds)")
     parser.add_argument("--intra-threads", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
@@ -164,6 +165,7 @@ def main() -> int:
     stack = Stack(work / f"stack-short-{size}", package.parent, args.intra_threads, BEAM, 4096)
     # Latency is measured here, not cut at the API's 8 s wait.
     stack.env["INTERACTIVE_TIMEOUT_SECONDS"] = "120"
+    stack.env["WORKER_NICE"] = str(Settings().worker_nice)  # the default: articles yield to short requests
     with stack:
         load = ShortLoad(stack.url, stack.api_key, sentences, seed=1)
         load.run(2, requests=4, targets=("de", "pt"))  # warm-up: connections, first batches

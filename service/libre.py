@@ -16,7 +16,7 @@ from werkzeug.utils import secure_filename
 
 from access import TRANSLATE
 from compat import libre
-from compat.codes import name
+from compat.codes import from_libre, name
 from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
 from service import interactive
 from service.auth import access, charge_characters, public, requires
@@ -139,7 +139,7 @@ def translate_file():
         body = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _bad("Invalid request: the file is not UTF-8 text")
-    source, target = libre.codes.from_libre(data["source"]), libre.codes.from_libre(data["target"])
+    source, target = from_libre(data["source"]), from_libre(data["target"])
     _check_pair(None if source == "auto" else source, target)
     job_id = submit_job({"source_lang": source, "target_langs": [target],
                          "article": {"title": "", "body": body, "format": libre.FILE_FORMATS[extension]}},
