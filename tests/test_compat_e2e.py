@@ -22,7 +22,7 @@ from libretranslatepy import LibreTranslateAPI
 
 from access import GLOSSARY_WRITE, TRANSLATE, KeyStore
 from devtools.testmodels import rot13
-from tests.conftest import DATA, Stack, keyed_client, live_server, make_settings, wait_for_job
+from tests.helpers import DATA, keyed_client, live_server, make_settings, wait_for_job
 
 pytestmark = pytest.mark.e2e
 
@@ -30,21 +30,18 @@ SENTENCE = "The minister said on Tuesday that the talks would continue next week
 
 
 @pytest.fixture(scope="module")
-def stack(redis_server, model_dirs, tmp_path_factory):
-    settings = make_settings(redis_server, 7, model_dirs["cipher"])
+def stack(redis_server, model_dirs, start_stack):
+    settings = make_settings(redis_server, 13, model_dirs["cipher"])
     redis.Redis.from_url(settings.redis_url).flushdb()
-    running = Stack(settings, model_dirs["cipher"], tmp_path_factory.mktemp("logs-compat"))
-    running.start_worker()
+    running = start_stack(settings, model_dirs["cipher"], "compat")
     running.start_interactive_worker()
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="module")
-def app(stack):
-    from service import create_app
-
-    return create_app(stack.settings)
+def app(stack, make_app):
+    return make_app(settings=stack.settings, flush=False)
 
 
 @pytest.fixture(scope="module")
