@@ -27,7 +27,7 @@ models: setup
 	scripts/models.sh
 
 bench: setup
-	. scripts/env.sh && $(VENV)/python -m benchmarks $(BENCH_ARGS)
+	. scripts/env.sh && $(VENV)/python -m benchmarks $(BENCH_ARGS) && $(VENV)/python -m benchmarks.short $(SHORT_BENCH_ARGS)
 
 # The real en->pt model through the pipeline, measured (a few minutes); see quality/.
 quality: setup

@@ -21,6 +21,16 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"configuration error: {name}={raw!r} is not an integer")
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"configuration error: {name}={raw!r} is not a number")
+
+
 def _str(name: str, default: str) -> str:
     raw = os.environ.get(name)
     return default if raw is None or raw.strip() == "" else raw.strip()
@@ -127,6 +137,22 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "json"           # json (one object per line) or text
 
+    # The interactive path (DeepL /v2/translate, LibreTranslate /translate, detection):
+    # its own queue and worker process, so short requests never wait behind articles.
+    # Niceness of the article worker's processes: short requests go first on shared cores.
+    worker_nice: int = 10
+    interactive_timeout_seconds: float = 8.0  # below the deepl client's 10 s, after which it re-sends
+    interactive_concurrency: int = 16         # requests in flight in the interactive worker (threads)
+    interactive_batching: bool = True         # off: one model call per request, as LibreTranslate does
+    interactive_batch_window_ms: float = 5.0  # how long a batch waits for more requests once one arrives
+    interactive_batch_max_segments: int = 64
+    interactive_max_chars: int = 5000         # per short request: longer texts belong in a job or document
+
+    # Language detection (lingua), in the interactive worker
+    detect_languages: tuple[str, ...] = field(default_factory=tuple)  # empty: every language of the models
+    detect_min_confidence: float = 0.6
+    detect_min_share: float = 0.5
+
     @classmethod
     def from_env(cls) -> "Settings":
         concurrency = _int("WORKER_CONCURRENCY", 1)
@@ -169,4 +195,14 @@ class Settings:
             worker_metrics_port=_int("WORKER_METRICS_PORT", cls.worker_metrics_port),
             log_level=_str("LOG_LEVEL", cls.log_level).upper(),
             log_format=_choice("LOG_FORMAT", cls.log_format, ("json", "text")),
+            worker_nice=_int("WORKER_NICE", cls.worker_nice),
+            interactive_timeout_seconds=_float("INTERACTIVE_TIMEOUT_SECONDS", cls.interactive_timeout_seconds),
+            interactive_concurrency=_int("INTERACTIVE_CONCURRENCY", cls.interactive_concurrency),
+            interactive_batching=_bool("INTERACTIVE_BATCHING", cls.interactive_batching),
+            interactive_batch_window_ms=_float("INTERACTIVE_BATCH_WINDOW_MS", cls.interactive_batch_window_ms),
+            interactive_batch_max_segments=_int("INTERACTIVE_BATCH_MAX_SEGMENTS", cls.interactive_batch_max_segments),
+            interactive_max_chars=_int("INTERACTIVE_MAX_CHARS", cls.interactive_max_chars),
+            detect_languages=_list("DETECT_LANGUAGES"),
+            detect_min_confidence=_float("DETECT_MIN_CONFIDENCE", cls.detect_min_confidence),
+            detect_min_share=_float("DETECT_MIN_SHARE", cls.detect_min_share),
         )

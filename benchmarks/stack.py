@@ -33,6 +33,9 @@ class Stack:
             "TRANSLATE_INTRA_THREADS": str(intra_threads), "WORKER_CONCURRENCY": "1",
             "TRANSLATE_MAX_BATCH_TOKENS": str(max_batch_tokens),
             "MAX_TARGET_LANGS": "10",
+            # (c) is compared with (a), run in this process at normal priority: the worker too.
+            # benchmarks.short sets the default back, to measure what it is for.
+            "WORKER_NICE": "0",
         }
         self.processes: dict[str, subprocess.Popen] = {}
         self.url = f"http://127.0.0.1:{self.api_port}"
@@ -56,6 +59,7 @@ class Stack:
                                 f"127.0.0.1:{self.api_port}"])
             self._start("worker", [sys.executable, "-m", "celery", "-A", "workers.worker", "worker",
                                    "--concurrency", "1", "--loglevel", "WARNING", "-n", f"bench-{self.api_port}@%h"])
+            self.start_interactive()
             self._wait_ready()
             # The benchmark's own key: admin, no limits (it measures the service, not the quotas).
             from access import KeyStore
@@ -67,7 +71,20 @@ class Stack:
             raise
         return self
 
-    def _wait_ready(self, timeout: float = 120) -> None:
+    def start_interactive(self, **env) -> None:
+        """The interactive worker (short requests), with `env` on top of the stack's (e.g. INTERACTIVE_BATCHING=0)."""
+        log = open(self.work / "interactive.log", "a")
+        self.processes["interactive"] = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "workers.interactive", "worker", "--loglevel", "WARNING",
+             "-n", f"bench-interactive-{self.api_port}@%h"],
+            cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def restart_interactive(self, **env) -> None:
+        self._stop("interactive")
+        self.start_interactive(**env)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -102,7 +119,7 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
 
     def __exit__(self, *exc) -> None:
-        for name in ("worker", "api", "redis"):
+        for name in ("interactive", "worker", "api", "redis"):
             self._stop(name)
 
 

@@ -184,6 +184,8 @@ class JobStore:
             "finished_at": iso(max(finished)) if state not in (QUEUED, RUNNING) and finished else None,
             "languages": languages,
         }
+        if request.get("detected_source"):
+            status["detected_source"] = request["detected_source"]
         if request.get("glossaries"):
             status["glossaries"] = request["glossaries"]
         if request.get("revision"):

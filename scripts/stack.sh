@@ -19,12 +19,16 @@ up() {
     --daemon --pid "$run/api.pid" --error-logfile var/log/api.log
   .venv/bin/celery -A workers.worker worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-1}" \
     --hostname "worker-$API_PORT@%h" --detach --pidfile "$PWD/$run/worker.pid" --logfile "$PWD/var/log/worker.log"
-  for _ in $(seq 120); do
+  # Short requests (DeepL /v2/translate, LibreTranslate /translate, detection) on their own queue and process.
+  .venv/bin/celery -A workers.interactive worker --loglevel INFO \
+    --hostname "interactive-$API_PORT@%h" --detach --pidfile "$PWD/$run/interactive.pid" \
+    --logfile "$PWD/var/log/interactive.log"
+  for _ in $(seq 240); do
     curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break
     sleep 0.5
   done
   curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null || { echo "stack did not become ready; see var/log/" >&2; exit 1; }
-  echo "API on http://127.0.0.1:$API_PORT (docs: /docs; metrics: /metrics with the bearer token in var/secrets/metrics-token), worker and Redis running. Stop with 'make down'."
+  echo "API on http://127.0.0.1:$API_PORT (docs: /docs; metrics: /metrics with the bearer token in var/secrets/metrics-token), workers and Redis running. Stop with 'make down'."
   echo "Admin API key (in var/admin.key): $key"
   echo "Web console: http://127.0.0.1:$API_PORT/console/ (sign in with that key)"
   echo "  curl -H \"Authorization: Bearer \$(cat var/admin.key)\" http://127.0.0.1:$API_PORT/v1/languages"
@@ -43,6 +47,7 @@ stop_pidfile() {
 down() {
   stop_pidfile "$run/api.pid"
   stop_pidfile "$run/worker.pid"
+  stop_pidfile "$run/interactive.pid"
   scripts/redis.sh stop
 }
 

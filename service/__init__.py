@@ -12,6 +12,7 @@ from apiflask import APIFlask
 from config import Settings
 from glossary.store import GlossaryStore
 from service import auth, console, docs_assets, observability, problems, security_headers
+from service.interactive import InteractiveClient
 from service.wiring import ModelCatalog, Services
 from workers.celery_app import create_celery
 from jobs.store import JobStore
@@ -43,22 +44,31 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     problems.register(app)
     security_headers.register(app)
 
+    celery = create_celery(settings)
     app.extensions["newsroom"] = Services(
         settings=settings,
         redis=client,
         jobs=JobStore(client, settings.job_ttl_seconds),
         glossaries=GlossaryStore.from_settings(client, settings),
-        celery=create_celery(settings),
+        celery=celery,
         catalog=ModelCatalog(build_engines(settings), settings.pivot_lang),
+        # Its own connections: a BLPOP waits longer than redis-py's default 5 s socket timeout.
+        interactive=InteractiveClient(celery, redis.Redis.from_url(
+            settings.redis_url, socket_timeout=settings.interactive_timeout_seconds + 5),
+            settings.interactive_timeout_seconds),
     )
 
-    from service import articles, glossaries, health, jobs, keys, languages
+    from service import articles, deepl, glossaries, health, jobs, keys, languages, libre
     from service.cli import keys_cli
+    from compat import deepl as deepl_api, libre as libre_api
 
     for blueprint in (health.bp, languages.bp, jobs.bp, glossaries.bp, articles.bp, keys.bp, keys.usage_bp,
-                      docs_assets.bp, observability.bp):
+                      docs_assets.bp, observability.bp, deepl.bp, libre.bp):
         app.register_blueprint(blueprint)
     console.register(app, settings, client)
+    # The compatibility APIs answer errors (access control's included) in their clients' shapes.
+    problems.speak(app, deepl.bp.name, deepl_api.error)
+    problems.speak(app, libre.bp.name, libre_api.error)
     auth.check_declarations(app)
     app.cli.add_command(keys_cli)
     return app

@@ -7,6 +7,7 @@ from apiflask import APIBlueprint
 from service.auth import public
 from service.schemas import Health
 from service.wiring import services
+from workers.celery_app import INTERACTIVE_QUEUE, TRANSLATE_QUEUE
 
 bp = APIBlueprint("health", __name__, tag="Health")
 
@@ -30,13 +31,16 @@ def readyz():
     except Exception as error:  # any connection failure means "not ready", not a 500
         checks["redis"] = False
         checks["redis_error"] = str(error)
-    workers = []
+    consumers = {}
     if checks["redis"]:
         try:
-            workers = sorted(name for reply in s.celery.control.ping(timeout=1.0) for name in reply)
+            consumers = s.celery.control.inspect(timeout=1.0).active_queues() or {}
         except Exception as error:
             checks["workers_error"] = str(error)
-    checks["workers"] = workers
+    checks["workers"] = sorted(consumers)
+    # Articles and short requests each need a worker on their queue (workers.worker, workers.interactive).
+    checks["queues"] = {queue: sorted(w for w, queues in consumers.items() if queue in {q["name"] for q in queues})
+                        for queue in (TRANSLATE_QUEUE, INTERACTIVE_QUEUE)}
     checks["models"] = len(s.catalog.models())
-    ready = checks["redis"] and bool(workers) and checks["models"] > 0
+    ready = checks["redis"] and all(checks["queues"].values()) and checks["models"] > 0
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503

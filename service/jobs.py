@@ -14,10 +14,11 @@ from flask import url_for
 
 from access import TRANSLATE
 from service.auth import charge_characters, current_key, is_admin, requires
+from service import interactive
 from service.problems import Problem, unprocessable
 from service.glossary_use import resolve_glossaries
 from service.representations import respond
-from service.schemas import DownloadQuery, JobIn, JobList, JobListQuery, JobOut, TranslationOut
+from service.schemas import AUTO, DownloadQuery, JobIn, JobList, JobListQuery, JobOut, TranslationOut
 from service.wiring import services
 from telemetry import logs, metrics
 from workers.celery_app import REQUEST_ID_HEADER, TRANSLATE_TASK
@@ -75,12 +76,22 @@ def _check_languages(source: str, targets: list[str]) -> None:
                     "to the key's character quota.",
         responses=[202, 413, 415, 422])
 def create_job(job: dict):
-    _check_languages(job["source_lang"], job["target_langs"])
+    job_id = submit_job(job)
+    return services().jobs.status(job_id), 202, {"Location": url_for("jobs.get_job", job_id=job_id)}
+
+
+def submit_job(job: dict, **recorded) -> str:
+    """Validate, charge and queue a job (the native API's, or a document of a
+    compatibility API); its id. `recorded` adds fields to the stored request.
+    Every refusal is a Problem, raised before anything is stored or charged."""
     article = job["article"]
     try:
         parse(article["body"], article["format"])
     except DocumentError as error:
         raise unprocessable("article.body", str(error))
+    if job.get("source_lang") in (None, AUTO):
+        job = {**job, **detect_source(article)}
+    _check_languages(job["source_lang"], job["target_langs"])
     s = services()
     if job.get("callback_url"):
         if not (s.settings.webhook_secret or current_key().has_webhook_secret):
@@ -90,7 +101,7 @@ def create_job(job: dict):
             check_callback_url(job["callback_url"], s.settings.webhook_allowed_hosts)
         except UnsafeCallbackURL as refused:
             raise unprocessable("callback_url", str(refused), slug="unsafe-callback-url")
-    request = {**job, "glossaries": resolve_glossaries(job)}
+    request = {**job, "glossaries": resolve_glossaries(job), **recorded}
     request.pop("glossary_ids", None)
     key = current_key()
     request["owner"] = {"key": key.id, "prefix": key.prefix, "tenant": key.tenant}
@@ -113,8 +124,24 @@ def create_job(job: dict):
             raise  # a 507 problem (service/problems.py)
         raise Problem(503, "queue-unavailable", "Queue unavailable", "The job queue cannot be reached; retry later.")
     log.info("job submitted", extra={"job_id": job_id, "langs": job["target_langs"]})
-    location = url_for("jobs.get_job", job_id=job_id)
-    return s.jobs.status(job_id), 202, {"Location": location}
+    return job_id
+
+
+# Enough of an article to tell its language; the rest adds time, not certainty.
+_DETECTION_CHARS = 3000
+
+
+def detect_source(article: dict) -> dict:
+    """{source_lang, detected_source: {language, confidence}} for an article
+    without a source language; 422 when its language cannot be told."""
+    document = parse(article["body"], article["format"])
+    text = "\n".join([article.get("title") or "", *(unit.text for unit in document.units)]).strip()
+    found = interactive.detect(services().interactive, text[:_DETECTION_CHARS])
+    if not found["language"]:
+        raise unprocessable("source_lang", f"The source language could not be detected: {found['reason']}. "
+                            "Name it in source_lang.", slug="language-not-detected")
+    return {"source_lang": found["language"],
+            "detected_source": {"language": found["language"], "confidence": round(found["confidence"], 3)}}
 
 
 @bp.get("")

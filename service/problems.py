@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import redis
 from apiflask import HTTPError
+from typing import Callable
+
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
@@ -77,6 +79,23 @@ _DEFAULT_DETAIL = {
 }
 
 
+# Blueprint name -> how its API writes errors: (problem document, headers) ->
+# (body, status, headers). The compatibility APIs answer in their clients' shapes.
+Dialect = Callable[[dict, dict], tuple[object, int, dict]]
+
+
+def speak(app: Flask, blueprint: str, dialect: Dialect) -> None:
+    """Errors of `blueprint`'s views (access control's included) in `dialect`."""
+    app.extensions.setdefault("problem_dialects", {})[blueprint] = dialect
+
+
+def _in_dialect(app: Flask, doc: dict, headers: dict):
+    dialect = app.extensions.get("problem_dialects", {}).get(request.blueprint) if request else None
+    if dialect is None:
+        return doc, doc["status"], {**headers, "Content-Type": "application/problem+json"}
+    return dialect(doc, headers)
+
+
 def accepts_any_body(view):
     """Mark a view that reads a non-JSON body itself (glossary imports)."""
     view.accepts_any_body = True
@@ -109,9 +128,7 @@ def register(app: Flask) -> None:
         doc = problem_from_error(error)
         if doc["status"] == 413:
             doc["detail"] = f"The request body exceeds the limit of {app.config['MAX_CONTENT_LENGTH']} bytes."
-        headers = dict(error.headers or {})
-        headers["Content-Type"] = "application/problem+json"
-        return doc, error.status_code, headers
+        return _in_dialect(app, doc, dict(error.headers or {}))
 
     @app.errorhandler(redis.exceptions.OutOfMemoryError)
     def storage_full(error: redis.exceptions.OutOfMemoryError):
@@ -128,6 +145,5 @@ def register(app: Flask) -> None:
         if isinstance(error, HTTPException):  # routed by APIFlask's json_errors
             raise error
         app.logger.exception("unhandled error")
-        return ({"type": "about:blank", "title": "Internal Server Error", "status": 500,
-                 "detail": "An unexpected error occurred; it has been logged."},
-                500, {"Content-Type": "application/problem+json"})
+        return _in_dialect(app, {"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                                 "detail": "An unexpected error occurred; it has been logged."}, {})

@@ -12,6 +12,9 @@ from conventions import ID_PATTERN, LANGUAGE_CODE_PATTERN
 from translation.documents import FORMATS
 
 LANGUAGE_CODE = Regexp(LANGUAGE_CODE_PATTERN, error="Not a language code (ISO 639, e.g. 'de').")
+AUTO = "auto"  # a source language to be detected
+SOURCE_LANGUAGE = Regexp(f"^({AUTO}|{LANGUAGE_CODE_PATTERN[1:-1]})$",
+                         error="Not a language code (ISO 639, e.g. 'de'), nor 'auto'.")
 
 
 class ArticleIn(Schema):
@@ -98,7 +101,9 @@ class ExportQuery(Schema):
 
 
 class JobIn(Schema):
-    source_lang = String(required=True, validate=LANGUAGE_CODE)
+    source_lang = String(load_default=AUTO, validate=SOURCE_LANGUAGE, metadata={
+        "description": "Omitted or 'auto': detected (the job records the detected language and its confidence); "
+                       "422 when the article's language cannot be told."})
     target_langs = List(String(validate=LANGUAGE_CODE), required=True, validate=Length(min=1))
     article = Nested(ArticleIn, required=True)
     external_id = String(validate=Length(min=1, max=200))
@@ -127,6 +132,7 @@ class JobOut(Schema):
     id = String()
     state = String(metadata={"enum": ["queued", "running", "succeeded", "failed", "partially_failed", "cancelled"]})
     source_lang = String()
+    detected_source = Dict(metadata={"description": "When the source language was detected: {language, confidence}."})
     target_langs = List(String())
     external_id = String(allow_none=True)
     revision = Integer(metadata={"description": "Revision of the article (external_id), counted from 1."})

@@ -14,6 +14,7 @@ from config import Settings
 from glossary.store import GlossaryStore
 from jobs.store import JobStore
 from translation.engines import Engine, ModelInfo, list_models, routes
+from service.interactive import InteractiveClient
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Services:
     glossaries: GlossaryStore
     celery: Celery
     catalog: ModelCatalog
+    interactive: InteractiveClient
 
 
 def services() -> Services:

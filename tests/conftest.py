@@ -150,7 +150,8 @@ def make_app(redis_server, model_dirs):
     key prefix), 1 and 2 the stacks, 3 test_api_errors, 4 test_glossary_api,
     5 test_access_matrix, 6 test_access_api, 7 test_access_processes,
     8 test_api_links, 9 test_real_model_e2e, 10 test_console_e2e, 11
-    test_console, 14 test_content_safety, 15 test_deployment, 16
+    test_console, 12 test_compat_api, 13 test_compat_e2e, 14 test_content_safety,
+    15 test_deployment, 16
     test_observability, 17 test_served_pages, 18 test_job_store_publication,
     19 test_metrics_e2e.
     """
@@ -230,6 +231,26 @@ class Stack:
         control = create_celery(self.settings).control
         wait_until(lambda: any(name in reply for reply in control.ping(timeout=0.5)), 60,
                    what=f"worker {name} (log: {log.name})")
+        return worker
+
+    def start_interactive_worker(self, **env) -> Worker:
+        """The worker of the interactive queue (workers/interactive.py): short
+        requests and detection, threads, dynamic batching, the detector built at start."""
+        name = f"i{len(self.workers)}-{os.getpid()}@localhost"
+        log = open(self.log_dir / f"{name}.log", "w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "workers.interactive", "worker", "--loglevel", "INFO", "-n", name,
+             "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        worker = Worker(process, name)
+        self.workers.append(worker)
+        from workers.celery_app import create_celery
+
+        control = create_celery(self.settings).control
+        # Building the detector takes a while (its models are preloaded before the first request).
+        wait_until(lambda: any(name in reply for reply in control.ping(timeout=0.5)), 180,
+                   what=f"interactive worker {name} (log: {log.name})")
         return worker
 
     def stop(self) -> None:

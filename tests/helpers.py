@@ -3,6 +3,7 @@ come from conftest.py), never from each other or from conftest."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -167,3 +168,19 @@ ACCESS_KEY_PREFIXES = (b"apikey:", b"audit:", b"quota")
 def stored_keys(store) -> list[bytes]:
     """Redis keys a request left behind, access control's own (keys, audit, counters) aside."""
     return [k for k in store.keys() if not k.startswith(ACCESS_KEY_PREFIXES)]
+
+
+@contextlib.contextmanager
+def live_server(app):
+    """`app` on a real port of 127.0.0.1 (threaded werkzeug), for client
+    libraries that speak HTTP themselves (deepl uses requests, libretranslatepy urllib)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)

@@ -8,6 +8,8 @@ role than the table says, fails the test."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from access import ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, ROLES, TRANSLATE, KeyStore
@@ -42,9 +44,17 @@ class World:
         assert jobs.publish("cms-matrix", "de", 1, self.done_job, TENANT)
         victim = admin_client.post("/v1/keys", json={"name": "victim", "roles": [TRANSLATE], "tenant": TENANT})
         self.other_key = victim.get_json()["id"]
+        document = admin_client.post("/v2/document", data=document_upload(self))
+        assert document.status_code == 200, document.get_json()
+        self.document_id, self.document_key = document.get_json()["document_id"], document.get_json()["document_key"]
 
 
-# endpoint -> (role, method, path, request kwargs, status when allowed). `w` is a World.
+def document_upload(_world=None) -> dict:
+    return {"target_lang": "DE", "source_lang": "EN", "file": (io.BytesIO(b"A short text."), "story.txt")}
+
+
+# endpoint -> (role, method, path, request kwargs (or a function of the world), status when allowed). `w` is a World.
+# No worker runs here: what needs one answers 503 (the interactive path gives up at once), once access is granted.
 ENDPOINTS = {
     "health.healthz": (PUBLIC, "GET", lambda w: "/healthz", {}, 200),
     "health.readyz": (PUBLIC, "GET", lambda w: "/readyz", {}, 503),  # no worker in this test
@@ -90,6 +100,31 @@ ENDPOINTS = {
     # Also open to METRICS_TOKEN (tests/test_observability.py).
     "metrics.scrape": (ADMIN, "GET", lambda w: "/metrics", {}, 200),
     "docs_assets.asset": (PUBLIC, "GET", lambda w: "/docs/assets/swagger-ui.css", {}, 200),
+    "deepl.translate": (TRANSLATE, "POST", lambda w: "/v2/translate",
+                        {"json": {"text": ["Hi."], "source_lang": "EN", "target_lang": "DE"}}, 503),
+    "deepl.upload_document": (TRANSLATE, "POST", lambda w: "/v2/document", lambda w: {"data": document_upload()}, 200),
+    "deepl.document_status": (TRANSLATE, "POST", lambda w: f"/v2/document/{w.document_id}",
+                              lambda w: {"json": {"document_key": w.document_key}}, 200),
+    "deepl.document_result": (TRANSLATE, "POST", lambda w: f"/v2/document/{w.document_id}/result",
+                              lambda w: {"json": {"document_key": w.document_key}}, 503),  # not translated yet
+    "deepl.languages": (ANY_KEY, "GET", lambda w: "/v2/languages", {}, 200),
+    "deepl.glossary_language_pairs": (ANY_KEY, "GET", lambda w: "/v2/glossary-language-pairs", {}, 200),
+    "deepl.usage": (ANY_KEY, "GET", lambda w: "/v2/usage", {}, 200),
+    "deepl.create_glossary": (GLOSSARY_WRITE, "POST", lambda w: "/v2/glossaries", {"json": {
+        "name": "d", "source_lang": "EN", "target_lang": "DE", "entries": "a\tb", "entries_format": "tsv"}}, 201),
+    "deepl.list_glossaries": (GLOSSARY_READ, "GET", lambda w: "/v2/glossaries", {}, 200),
+    "deepl.get_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v2/glossaries/{w.glossary}.de", {}, 200),
+    "deepl.glossary_entries": (GLOSSARY_READ, "GET", lambda w: f"/v2/glossaries/{w.glossary}.de/entries", {}, 200),
+    "deepl.delete_glossary": (GLOSSARY_WRITE, "DELETE", lambda w: f"/v2/glossaries/{w.glossary}.de", {}, 204),
+    "libre.translate": (TRANSLATE, "POST", lambda w: "/translate",
+                        {"data": {"q": "Hi.", "source": "en", "target": "de"}}, 503),
+    "libre.detect": (TRANSLATE, "POST", lambda w: "/detect", {"data": {"q": "Hello there."}}, 503),
+    "libre.translate_file": (TRANSLATE, "POST", lambda w: "/translate_file",
+                             lambda w: {"data": {"source": "en", "target": "de",
+                                                 "file": (io.BytesIO(b"A short text."), "story.txt")}}, 200),
+    "libre.languages": (PUBLIC, "GET", lambda w: "/languages", {}, 200),
+    "libre.frontend_settings": (PUBLIC, "GET", lambda w: "/frontend/settings", {}, 200),
+    "libre.download_file": (PUBLIC, "GET", lambda w: "/download_file/nosuchjob.story.txt", {}, 404),
 }
 
 CALLERS = ["no key", "wrong key", "revoked key", *ROLES]
@@ -97,7 +132,7 @@ CALLERS = ["no key", "wrong key", "revoked key", *ROLES]
 
 @pytest.fixture(scope="module")
 def app(make_app):
-    return make_app(5)
+    return make_app(5, interactive_timeout_seconds=0.1)
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +189,7 @@ def test_matrix(app, keys, shared_world, endpoint, caller):
     client = app.test_client()
     # An allowed request may change its world (delete, revoke, cancel): it gets a fresh one.
     world = World(app, _admin_client(app, keys)) if _allowed(role, caller) else shared_world
-    options = dict(options)
+    options = dict(options(world) if callable(options) else options)
     headers = {"If-Match": world.etag} if options.pop("etag", False) else {}
     if caller != "no key":
         headers["Authorization"] = f"Bearer {keys[caller]}"
@@ -164,6 +199,9 @@ def test_matrix(app, keys, shared_world, endpoint, caller):
         assert response.status_code == allowed_status, response.get_data(as_text=True)
         return
     body = response.get_json()
+    if endpoint.startswith(("deepl.", "libre.")):
+        _refused_in_dialect(endpoint.split(".")[0], response, body, caller, role)
+        return
     assert response.mimetype == "application/problem+json"
     if caller in ROLES:
         assert response.status_code == 403
@@ -179,6 +217,23 @@ def test_matrix(app, keys, shared_world, endpoint, caller):
     challenge = response.headers["WWW-Authenticate"]
     assert challenge.startswith('Bearer realm="newsroom-translate"')
     assert ('error="invalid_token"' in challenge) == (caller != "no key")
+
+
+def _refused_in_dialect(api: str, response, body: dict, caller: str, role) -> None:
+    """The compatibility APIs refuse as their clients expect: DeepL 403 {"message"},
+    LibreTranslate 400 (no key) or 403 {"error"}; never a challenge header."""
+    assert "WWW-Authenticate" not in response.headers
+    if api == "deepl":
+        assert response.status_code == 403 and set(body) == {"message"}
+        assert (role in body["message"]) if caller in ROLES else body["message"]
+        return
+    assert set(body) == {"error"}
+    if caller == "no key":
+        assert (response.status_code, body["error"]) == (400, "Please contact the server operator to get an API key")
+    elif caller in ROLES:
+        assert response.status_code == 403 and role in body["error"]
+    else:
+        assert (response.status_code, body["error"]) == (403, "Invalid API key")
 
 
 def test_refused_requests_changed_nothing(app, keys, shared_world):

@@ -22,7 +22,7 @@ def job(**overrides) -> dict:
 
 
 @pytest.mark.parametrize("payload, field", [
-    ({"target_langs": ["de"], "article": {"title": "t", "body": "b"}}, "source_lang"),
+    (job(source_lang=None), "source_lang"),  # omitted means detect; null is not a language
     (job(article={"title": "t"}), "article.body"),
     (job(target_langs=[]), "target_langs"),
     (job(target_langs="de"), "target_langs"),

@@ -349,3 +349,21 @@ class Projection:
             return self._tgt[-1]
         s0, s1, t0, t1 = self._src[i], self._src[i + 1], self._tgt[i], self._tgt[i + 1]
         return t0 + round((offset - s0) * (t1 - t0) / (s1 - s0))
+
+
+def translate_texts(router: Router, texts: list[str], fmt: str, source: str, target: str, matcher=None,
+                    placeholders: str = DEFAULT_SCHEME) -> tuple[list[str], EngineStats, GlossaryReport]:
+    """Short texts (a DeepL `text` list, a LibreTranslate `q`), each a document of
+    its own, translated together: every sentence of every text goes to the model
+    in one batch, through the same glossary enforcement as an article."""
+    documents = [parse(text, fmt) for text in texts]
+    units: list[Unit] = []
+    bounds = []
+    for document in documents:
+        bounds.append((len(units), len(units) + len(document.units)))
+        units += list(document.units)
+    segments = plan_segments(units, source, target, matcher)
+    translations, stats, report = translate_segments(router, segments, source, target, ProgressReporter(),
+                                                     placeholders)
+    translated = assemble_units(units, segments, translations)
+    return [document.render(translated[a:b]) for document, (a, b) in zip(documents, bounds)], stats, report

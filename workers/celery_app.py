@@ -11,10 +11,16 @@ from celery import Celery
 
 from config import Settings
 
+TRANSLATE_QUEUE = "translate"  # article jobs: workers.worker
 TRANSLATE_TASK = "translate_language"
 WEBHOOK_TASK = "deliver_webhook"
 # A message header: the API request that caused a task, for the worker's log lines.
 REQUEST_ID_HEADER = "request_id"
+# The interactive path: its own queue, consumed only by the interactive worker
+# (workers/interactive.py), so a short request never waits behind an article.
+INTERACTIVE_QUEUE = "interactive"
+SHORT_TASK = "translate_short"
+DETECT_TASK = "detect_language"
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -40,6 +46,7 @@ def create_celery(settings: Settings) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         worker_hijack_root_logger=False,
-        task_default_queue="translate",
+        task_default_queue=TRANSLATE_QUEUE,
+        task_routes={SHORT_TASK: {"queue": INTERACTIVE_QUEUE}, DETECT_TASK: {"queue": INTERACTIVE_QUEUE}},
     )
     return app

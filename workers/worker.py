@@ -1,7 +1,7 @@
 """The worker entry point:  celery -A workers.worker worker --concurrency 1
 
-This is the one module with import-time wiring, because `celery -A` needs an
-app object to import. Only worker processes import it.
+This module (and workers.interactive) has import-time wiring, because
+`celery -A` needs an app object to import. Only worker processes import it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ def _json_logs(loglevel=None, logfile=None, **_):
 
 @worker_process_init.connect
 def _load_models(**_):
+    # Articles are throughput work: on shared cores, the interactive worker's
+    # short requests (and the API) go first, and the backlog takes the rest.
+    if settings.worker_nice:
+        os.nice(settings.worker_nice)
     # Models and their thread pools (CTranslate2's OpenMP pool, the bergamot
     # engine's segment threads) must be created in the worker process itself,
     # after the fork: a pool inherited from the parent deadlocks (LibreTranslate #1008).

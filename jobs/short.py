@@ -1,0 +1,97 @@
+"""The interactive path: short texts translated while the caller waits.
+
+No job is stored: a DeepL `/v2/translate` or LibreTranslate `/translate`
+request comes from the interactive worker's task straight here, and goes
+through the same router (engines, pivot, segment cache), the same glossary
+versions and the same enforcement as an article. With no source language,
+each text's language is detected first (translation.detection), and texts of
+different languages are translated separately.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from glossary.enforcement import DEFAULT_SCHEME
+from jobs.pipeline import Pipeline
+from translation.article import translate_texts
+from translation.detection import Detection, Detector
+from translation.documents import DocumentError
+from translation.engines import EngineStats, UnsupportedPair
+
+
+class ShortTextError(Exception):
+    """A request that cannot be served: `kind` is not-detected, unsupported-pair or invalid-document."""
+
+    def __init__(self, kind: str, detail: str, **extra):
+        super().__init__(detail)
+        self.kind, self.detail, self.extra = kind, detail, extra
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "detail": self.detail, **self.extra}
+
+
+@dataclass
+class ShortTexts:
+    pipeline: Pipeline               # its router, glossary store and cached term matchers
+    detector: Detector | None
+    placeholders: str = DEFAULT_SCHEME
+
+    def __post_init__(self):
+        self._matchers_lock = threading.Lock()  # Pipeline.matcher's cache is not thread-safe
+
+    def detect(self, text: str) -> Detection:
+        if self.detector is None:
+            return Detection(None, 0.0, reason="language detection is not configured")
+        return self.detector.detect(text)
+
+    def translate(self, request: dict) -> dict:
+        """{texts, source (None: detect), target, format, glossaries} -> {results, stats}.
+
+        Each result: {text, source, detected (when detected: {language, confidence})}.
+        """
+        texts, target = request["texts"], request["target"]
+        sources: list[str] = []
+        detected: list[dict | None] = []
+        for index, text in enumerate(texts):
+            if request.get("source"):
+                sources.append(request["source"])
+                detected.append(None)
+                continue
+            detection = self.detect(text)
+            if not detection.detected:
+                where = f"text {index + 1}: " if len(texts) > 1 else ""
+                raise ShortTextError("not-detected", f"{where}the source language could not be detected: "
+                                     f"{detection.describe()}; name the source language", index=index)
+            sources.append(detection.language)
+            detected.append(detection.to_dict())
+        with self._matchers_lock:
+            matcher = self.pipeline.matcher(request)
+        outputs: list[str | None] = [None] * len(texts)
+        stats = EngineStats()
+        for source in dict.fromkeys(sources):
+            indices = [i for i, s in enumerate(sources) if s == source]
+            if source == target:
+                for i in indices:  # already in the target language
+                    outputs[i] = texts[i]
+                continue
+            try:
+                translated, part_stats, _report = translate_texts(
+                    self.pipeline.router, [texts[i] for i in indices], request.get("format", "text"), source,
+                    target, matcher, self.placeholders)
+            except UnsupportedPair:
+                raise ShortTextError("unsupported-pair", f"no installed model translates {source} into {target}",
+                                     source=source, target=target)
+            except DocumentError as error:
+                raise ShortTextError("invalid-document", str(error))
+            stats.add(part_stats)
+            for i, text in zip(indices, translated):
+                outputs[i] = text
+        results = []
+        for text, source, found in zip(outputs, sources, detected):
+            result = {"text": text, "source": source}
+            if found:
+                result["detected"] = found
+            results.append(result)
+        return {"results": results, "stats": stats.to_dict()}

@@ -1,0 +1,84 @@
+"""The API's side of the interactive path: send a short request to the
+interactive worker's queue and wait, bounded, for its answer.
+
+The task pushes its answer to a Redis list named for this request; the API
+waits on it with BLPOP. The task expires with the wait, so a request the API
+gave up on is dropped by the worker instead of translated for nobody.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+import redis
+from celery import Celery
+
+from service.problems import Problem
+
+from workers.celery_app import DETECT_TASK, SHORT_TASK
+
+
+class InteractiveUnavailable(Exception):
+    """No answer in time (no interactive worker, or it is overloaded), or the queue is unreachable."""
+
+
+@dataclass
+class InteractiveClient:
+    celery: Celery
+    redis: redis.Redis
+    timeout: float
+
+    def _call(self, task: str, *args) -> dict:
+        reply_to = f"interactive:reply:{uuid.uuid4().hex}"
+        try:
+            self.celery.send_task(task, args=[reply_to, *args], expires=self.timeout)
+            answer = self.redis.blpop([reply_to], timeout=self.timeout)
+        except Exception as error:  # kombu's OperationalError, redis's ConnectionError, …
+            raise InteractiveUnavailable(f"the queue cannot be reached ({type(error).__name__})")
+        if answer is None:
+            raise InteractiveUnavailable(f"no answer from the interactive worker within {self.timeout:g} s")
+        return json.loads(answer[1])
+
+    def translate(self, request: dict) -> dict:
+        """{texts, source|None, target, format, glossaries} -> {results, stats} or {error: {kind, detail}}."""
+        return self._call(SHORT_TASK, request)
+
+    def detect(self, text: str) -> dict:
+        """{language|None, confidence, reason}."""
+        return self._call(DETECT_TASK, text)
+
+
+# What the worker's refusals are, as problems (each API's dialect reshapes them).
+_REFUSALS = {
+    "not-detected": (422, "language-not-detected", "Source language not detected"),
+    "unsupported-pair": (422, "unsupported-language-pair", "Unsupported language pair"),
+    "invalid-document": (422, "invalid-document", "Invalid markup"),
+    "internal": (500, "internal-error", "Internal Server Error"),
+}
+
+
+def unavailable(error: InteractiveUnavailable) -> Problem:
+    return Problem(503, "interactive-unavailable", "Translation unavailable",
+                   f"Short requests cannot be served now: {error}. Retry later.", headers={"Retry-After": "1"})
+
+
+def translate(client: InteractiveClient, request: dict) -> list[dict]:
+    """The results of a short request, or the Problem the worker's answer means."""
+    try:
+        answer = client.translate(request)
+    except InteractiveUnavailable as error:
+        raise unavailable(error)
+    if "error" in answer:
+        refusal = answer["error"]
+        status, slug, title = _REFUSALS.get(refusal["kind"], _REFUSALS["internal"])
+        raise Problem(status, slug, title, refusal["detail"])
+    return answer["results"]
+
+
+def detect(client: InteractiveClient, text: str) -> dict:
+    try:
+        return client.detect(text)
+    except InteractiveUnavailable as error:
+        raise unavailable(error)
