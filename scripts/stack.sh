@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole stack in the background on loopback: Redis, the API under
-# gunicorn, one Celery worker. `stack.sh up` / `stack.sh down`.
+# gunicorn, one Celery worker (kept running by scripts/supervise.sh: a worker
+# that dies or gives up is started again). `stack.sh up` / `stack.sh down`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -17,8 +18,10 @@ up() {
   # Logs are JSON lines: the API's (one access line per request) in var/log/api.log.
   .venv/bin/gunicorn 'service:create_app()' --bind "127.0.0.1:$API_PORT" \
     --daemon --pid "$run/api.pid" --error-logfile var/log/api.log
-  .venv/bin/celery -A workers.worker worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-1}" \
-    --hostname "worker-$API_PORT@%h" --detach --pidfile "$PWD/$run/worker.pid" --logfile "$PWD/var/log/worker.log"
+  nohup scripts/supervise.sh --pidfile "$run/worker.pid" -- \
+    .venv/bin/celery -A workers.worker worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-1}" \
+    --hostname "worker-$API_PORT@%h" --logfile "$PWD/var/log/worker.log" >>var/log/supervise.log 2>&1 &
+  echo $! > "$run/supervisor.pid"
   for _ in $(seq 120); do
     curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break
     sleep 0.5
@@ -42,7 +45,12 @@ stop_pidfile() {
 
 down() {
   stop_pidfile "$run/api.pid"
-  stop_pidfile "$run/worker.pid"
+  # The supervisor passes SIGTERM on to the worker (a warm shutdown) and exits
+  # when it has stopped; a worker still running after that is killed.
+  local worker; worker=$(cat "$run/worker.pid" 2>/dev/null || true)
+  stop_pidfile "$run/supervisor.pid"
+  [ -n "$worker" ] && kill -9 -- "-$worker" 2>/dev/null || true
+  rm -f "$run/worker.pid"
   scripts/redis.sh stop
 }
 
