@@ -26,6 +26,7 @@ import codecs
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import subprocess
@@ -43,7 +44,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LANGS = ("de", "fr", "es")
-SECRET = "chaos-secret"
+SECRET = "chaos-webhook-secret-" + "0" * 32  # the settings refuse shorter ones
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
 
@@ -84,6 +85,7 @@ class Stack:
         self.redis_dir = work / "redis"
         self.api_port = free_port()
         self.packages = work / "packages"
+        self.redis_password = secrets.token_hex(16)
         self.processes: list[subprocess.Popen] = []
         self.supervisors: list[subprocess.Popen] = []
         self.env = {
@@ -91,7 +93,8 @@ class Stack:
             "PYTHONPATH": str(ROOT),
             "REDIS_PORT": str(self.redis_port),
             "REDIS_DIR": str(self.redis_dir),
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "REDIS_PASSWORD": self.redis_password,
+            "REDIS_URL": f"redis://:{self.redis_password}@127.0.0.1:{self.redis_port}/0",
             "ARGOS_PACKAGES_DIR": str(self.packages),
             "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{receiver_port}",
@@ -128,7 +131,7 @@ class Stack:
 
         from access import ADMIN, KeyStore
 
-        store = KeyStore(redis.Redis(port=self.redis_port))
+        store = KeyStore(redis.Redis(port=self.redis_port, password=self.redis_password))
         return store.create("chaos", [ADMIN], rate_limit="unlimited", char_quota="unlimited").secret
 
     def redis_pid(self) -> int:
@@ -288,12 +291,14 @@ class Receiver:
     def __init__(self, ledger: Ledger):
         from jobs.webhooks import SIGNATURE_HEADER, verify
 
+        receiver = self
+
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 event = json.loads(body)
                 with ledger.lock:
-                    if not verify(SECRET, body, self.headers.get(SIGNATURE_HEADER, "")):
+                    if not verify(SECRET, body, self.headers.get(SIGNATURE_HEADER, ""), receiver.url):
                         ledger.bad_signatures += 1
                     if event.get("lang"):
                         ledger.events.setdefault((event["job_id"], event["lang"]), Counter())[event["id"]] += 1
@@ -305,6 +310,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
@@ -456,8 +462,7 @@ def run(options: Options) -> dict:
             stack.start_api()
             stack.start_workers(2)
             client = Client(stack.api, ledger, key)
-            load = Load(lambda: Client(stack.api, ledger, key), ledger, options,
-                        f"http://127.0.0.1:{receiver.port}/hooks")
+            load = Load(lambda: Client(stack.api, ledger, key), ledger, options, receiver.url)
             load.start()
             time.sleep(options.warmup_seconds)
 

@@ -154,8 +154,8 @@ class JobStore:
             pipe.hset(key, mapping={"state": QUEUED, "done": 0, "total": 0, "attempts": 0, "updated_at": created})
             pipe.expire(key, self.ttl_seconds)
             pipe.zadd(_active("languages", QUEUED), {f"{job_id}:{lang}": created})
-        pipe.zadd(_active("jobs", QUEUED), {job_id: created})
             pipe.zadd(LEASES_KEY, {lease_member(job_id, lang): created + self.dispatch_grace_seconds})
+        pipe.zadd(_active("jobs", QUEUED), {job_id: created})
         for index in self._indexes(request):
             # Entries older than the TTL name expired jobs: dropped as new ones come in.
             pipe.zremrangebyscore(index, "-inf", created - self.ttl_seconds)

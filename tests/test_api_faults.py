@@ -13,20 +13,7 @@ import redis
 
 from access import keys
 
-from tests.conftest import free_port, keyed_client, make_settings, read_article, stored_keys
-
-PROBLEM_KEYS = {"type", "title", "status", "detail"}
-
-
-def assert_problem(response, status: int, type_suffix: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert PROBLEM_KEYS <= body.keys() and body["status"] == status and body["detail"]
-    if type_suffix:
-        assert body["type"].endswith(type_suffix), body
-    return body
-
+from tests.helpers import assert_problem, free_port, keyed_client, make_settings, read_article, stored_keys
 
 def job(**overrides) -> dict:
     return {"source_lang": "en", "target_langs": ["de"], "article": read_article(), **overrides}

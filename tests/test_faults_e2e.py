@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import redis
 
-from tests.conftest import RedisServer, Stack, keyed_client, make_settings, read_article, wait_for_job, wait_until
+from tests.conftest import RedisServer, Stack
+from tests.helpers import WEBHOOK_SECRET, keyed_client, make_settings, read_article, wait_for_job, wait_until
 from workers.celery_app import create_celery, send_translation
 
 pytestmark = pytest.mark.e2e
@@ -36,8 +37,8 @@ def stack(faulty_redis, model_dirs, tmp_path):
     # Beam 1: the same paths, three times faster on the long inputs.
     settings = make_settings(faulty_redis, 0, model_dirs["identity"], beam_size=1, job_lease_seconds=3,
                              job_sweep_interval_seconds=1, job_max_attempts=4, job_dispatch_grace_seconds=5,
-                             webhook_allowed_hosts=("127.0.0.1:*",), webhook_backoff_seconds=1,
-                             webhook_max_attempts=5)
+                             webhook_secret=WEBHOOK_SECRET, webhook_allowed_hosts=("127.0.0.1:*",),
+                             webhook_backoff_seconds=1, webhook_max_attempts=5)
     running = Stack(settings, model_dirs["identity"], tmp_path)
     yield running
     running.stop()

@@ -14,7 +14,7 @@ import redis
 from jobs.leases import Heartbeat, LeaseLost, Sweeper
 from jobs.store import JobStore
 from workers.celery_app import create_celery
-from tests.conftest import make_settings, wait_until
+from tests.helpers import make_settings, wait_until
 
 
 @pytest.fixture()

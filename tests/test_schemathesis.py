@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config import Settings
 from service import create_app
-from tests.conftest import keyed_client, make_settings
+from tests.helpers import keyed_client, make_settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

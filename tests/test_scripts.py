@@ -8,7 +8,8 @@ import time
 import pytest
 import redis
 
-from tests.conftest import ROOT, RedisServer, free_port
+from tests.conftest import RedisServer
+from tests.helpers import ROOT, free_port
 
 
 @pytest.mark.slow
@@ -18,13 +19,14 @@ def test_redis_start_returns_only_once_the_data_is_loaded(tmp_path):
     port = free_port()
     seed = RedisServer(tmp_path, port=port)
     seed.start()
-    client = redis.Redis(port=port, socket_timeout=60)
+    client = redis.Redis(port=port, password=seed.password, socket_timeout=60)
     for batch in range(50):  # 1.5 million keys: loading them takes a noticeable moment
         client.eval("for i = 1, 30000 do redis.call('SET', 'k' .. ARGV[1] .. ':' .. i, string.rep('x', 64)) end",
                     0, batch)
     seed.stop()
 
-    env = {"REDIS_PORT": str(port), "REDIS_DIR": str(tmp_path), "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    env = {"REDIS_PORT": str(port), "REDIS_DIR": str(tmp_path), "REDIS_PASSWORD": seed.password,
+           "PATH": "/usr/local/bin:/usr/bin:/bin"}
     try:
         subprocess.run([str(ROOT / "scripts" / "redis.sh"), "start"], env=env, check=True, capture_output=True,
                        timeout=120)

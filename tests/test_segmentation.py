@@ -104,7 +104,8 @@ def test_split_never_cuts_a_glossary_term():
             return [SimpleNamespace(start=at, end=at + 16, rendering="Jens Stoltenberg", entry_id="e1",
                                     term="Jens Stoltenberg")] if at >= 0 else []
 
-    segments = plan_segments([Unit(text, [])], "en", "de", Matcher(), SegmentBudget(max_chars=24, max_tokens=1000))
+    segments = plan_segments([Unit(text, [])], "en", "de", Matcher(),
+                             budget=SegmentBudget(max_chars=24, max_tokens=1000))
     holding = [s for s in segments if s.start <= term < s.end]
     assert len(holding) == 1 and holding[0].fixed == [FixedSpan(term - holding[0].start,
                                                                  term - holding[0].start + 16,
