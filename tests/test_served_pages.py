@@ -137,8 +137,9 @@ def test_the_html_view_of_an_article_adds_no_other_host(client, redis_server):
     store = JobStore(redis.Redis.from_url(f"{redis_server.url}/6"))
     job_id = store.create({"source_lang": "en", "target_langs": ["de"],
                            "article": {"title": "T", "body": "Text *only*.", "format": "markdown"}})
-    store.claim(job_id, "de")
-    store.succeed(job_id, "de", {"title": "T", "body": "Text *only*.", "format": "markdown", "model": []}, None, {})
+    claim = store.claim(job_id, "de")
+    store.succeed(job_id, "de", claim.holder, {"title": "T", "body": "Text *only*.", "format": "markdown", "model": []},
+                  None, {})
     assert crawl_html(client, f"/v1/jobs/{job_id}/translations/de") == []
 
 
