@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test test-fast up down bench quality models clean
+.PHONY: setup demo test test-fast up down bench quality chaos models clean
 
 setup:
 	scripts/setup.sh
@@ -32,6 +32,10 @@ bench: setup
 # The real en->pt model through the pipeline, measured (a few minutes); see quality/.
 quality: setup
 	. scripts/env.sh && $(VENV)/python -m quality $(QUALITY_ARGS)
+
+# The fault suite (a few minutes): kills workers and Redis under load, prints the table.
+chaos: setup
+	. scripts/env.sh && $(VENV)/python -m devtools.chaos $(CHAOS_ARGS)
 
 clean: down
 	rm -rf var

@@ -96,14 +96,29 @@ class Settings:
     pivot_lang: str = "en"
     preload_models: bool = True
 
+    # Longest output of one segment; by default twice the longest input, plus a margin.
+    max_decoding_length: int = 2 * 256 + 8
+
     # Celery reliability
-    visibility_timeout: int = 3600
+    visibility_timeout: int = 300
     prefetch_multiplier: int = 1
     max_tasks_per_child: int = 0
+
+    # Leases: a language's worker renews its lease; the sweeper requeues or fails expired ones
+    job_lease_seconds: int = 30
+    job_sweep_interval_seconds: int = 10
+    job_max_attempts: int = 5
+    job_dispatch_grace_seconds: int = 60
+    task_time_limit_base_seconds: int = 60
+    task_seconds_per_1000_chars: int = 20
 
     # API limits
     max_body_bytes: int = 1024 * 1024
     max_target_langs: int = 10
+    max_json_depth: int = 32
+    max_segment_chars: int = 1000
+    max_segment_tokens: int = 256
+    max_segments_per_article: int = 5000
     job_ttl_seconds: int = 7 * 24 * 3600
     segment_cache_ttl_seconds: int = 30 * 24 * 3600
 
@@ -167,12 +182,24 @@ class Settings:
             inter_threads=_int("TRANSLATE_INTER_THREADS", cls.inter_threads),
             max_batch_tokens=_int("TRANSLATE_MAX_BATCH_TOKENS", cls.max_batch_tokens),
             pivot_lang=_str("TRANSLATE_PIVOT_LANG", cls.pivot_lang),
+            max_decoding_length=_int("TRANSLATE_MAX_DECODING_LENGTH",
+                                     2 * _int("MAX_SEGMENT_TOKENS", cls.max_segment_tokens) + 8),
             preload_models=_str("WORKER_PRELOAD_MODELS", "1") not in ("0", "false", "no"),
             visibility_timeout=_int("CELERY_VISIBILITY_TIMEOUT", cls.visibility_timeout),
             prefetch_multiplier=_int("WORKER_PREFETCH_MULTIPLIER", cls.prefetch_multiplier),
             max_tasks_per_child=_int("WORKER_MAX_TASKS_PER_CHILD", cls.max_tasks_per_child),
+            job_lease_seconds=_int("JOB_LEASE_SECONDS", cls.job_lease_seconds),
+            job_sweep_interval_seconds=_int("JOB_SWEEP_INTERVAL_SECONDS", cls.job_sweep_interval_seconds),
+            job_max_attempts=_int("JOB_MAX_ATTEMPTS", cls.job_max_attempts),
+            job_dispatch_grace_seconds=_int("JOB_DISPATCH_GRACE_SECONDS", cls.job_dispatch_grace_seconds),
+            task_time_limit_base_seconds=_int("TASK_TIME_LIMIT_BASE_SECONDS", cls.task_time_limit_base_seconds),
+            task_seconds_per_1000_chars=_int("TASK_SECONDS_PER_1000_CHARS", cls.task_seconds_per_1000_chars),
             max_body_bytes=_int("MAX_BODY_BYTES", cls.max_body_bytes),
             max_target_langs=_int("MAX_TARGET_LANGS", cls.max_target_langs),
+            max_json_depth=_int("MAX_JSON_DEPTH", cls.max_json_depth),
+            max_segment_chars=_int("MAX_SEGMENT_CHARS", cls.max_segment_chars),
+            max_segment_tokens=_int("MAX_SEGMENT_TOKENS", cls.max_segment_tokens),
+            max_segments_per_article=_int("MAX_SEGMENTS_PER_ARTICLE", cls.max_segments_per_article),
             job_ttl_seconds=_int("JOB_TTL_SECONDS", cls.job_ttl_seconds),
             segment_cache_ttl_seconds=_int("SEGMENT_CACHE_TTL_SECONDS", cls.segment_cache_ttl_seconds),
             glossary_placeholders=_str("GLOSSARY_PLACEHOLDERS", cls.glossary_placeholders),

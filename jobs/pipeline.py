@@ -10,14 +10,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import redis
+
 from glossary.enforcement import DEFAULT_SCHEME
 from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
 from jobs import links
+from jobs.leases import Heartbeat, LeaseLost
 from translation.documents import DocumentError
 from translation.engines import Router, UnsupportedPair
 from jobs.store import JobNotFound, JobStore
 from translation.article import Article, translate_article
+from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits, token_counter
 from telemetry import logs
 
 log = logging.getLogger(__name__)
@@ -58,15 +62,36 @@ class Pipeline:
     placeholders: str = DEFAULT_SCHEME  # glossary placeholder scheme (GLOSSARY_PLACEHOLDERS)
     # Told about every language that finished here (metrics in production).
     observe: Callable[[LanguageOutcome], None] | None = None
+    # Raised into the task when it runs past its soft time limit (Celery's
+    # SoftTimeLimitExceeded, set by the worker runtime; no Celery import here).
+    time_limit_errors: tuple[type[BaseException], ...] = ()
+    limits: SegmentLimits = field(default_factory=SegmentLimits)
     _matchers: dict = field(default_factory=dict)
+    heartbeat: Heartbeat = field(init=False)
+
+    def __post_init__(self):
+        self.heartbeat = Heartbeat(self.jobs)
 
     def run(self, job_id: str, lang: str) -> str:
         try:
-            if not self.jobs.claim(job_id, lang):
-                return "skipped"  # finished, cancelled, or already done by an earlier delivery
             request = self.jobs.request(job_id)
+            claim = self.jobs.claim(job_id, lang, time_limit=(request.get("time_limits") or {}).get("hard", 0))
         except JobNotFound:
             return "expired"
+        if claim.outcome in ("exhausted", "cancelled"):  # ended by this claim
+            self.settle_quietly(job_id, lang)
+        if not claim.claimed:
+            # busy: a duplicate delivery while another worker holds the lease;
+            # finished or cancelled: nothing left to do.
+            return claim.outcome
+        with self.heartbeat.hold(job_id, lang, claim.holder):
+            return self._translate(job_id, lang, claim.holder, request)
+
+    def _translate(self, job_id: str, lang: str, holder: str, request: dict) -> str:
+        def on_progress(done: int, total: int) -> None:
+            self.heartbeat.check(job_id, lang)
+            self.jobs.progress(job_id, lang, holder, done, total)
+
         started = time.monotonic()
         source = request["source_lang"]
         try:
@@ -84,18 +109,34 @@ class Pipeline:
                 request["source_lang"],
                 lang,
                 self.matcher(request),
-                on_progress=lambda done, total: self.jobs.progress(job_id, lang, done, total),
+                on_progress=on_progress,
                 placeholders=self.placeholders,
+                budget=self.budget(request["source_lang"], lang),
             )
-        except (UnsupportedPair, DocumentError) as error:
+        except LeaseLost:
+            log.warning("job %s language %s was taken over by another worker; dropping this run", job_id, lang)
+            return "lost"
+        except self.time_limit_errors:
+            limit = (request.get("time_limits") or {}).get("soft")
+            log.warning("language failed: over its time limit of %s s", limit)
+            return self._finish_failed(job_id, lang, holder, request,
+                                       f"exceeded its time limit of {limit} s (derived from the article size)", outcome)
+        except (UnsupportedPair, DocumentError, LimitExceeded) as error:
             log.warning("language failed: %s", error)
-            return self._finish_failed(job_id, lang, request, str(error), outcome)
+            return self._finish_failed(job_id, lang, holder, request, str(error), outcome)
+        except redis.RedisError:
+            # Not the article's fault: leave the language to its lease, which runs
+            # out and puts it back in the queue once Redis answers again.
+            log.exception("job %s language %s interrupted by Redis", job_id, lang)
+            raise
         except Exception as error:  # keep the job truthful; the traceback goes to the worker log
             log.exception("job %s language %s failed", job_id, lang)
-            return self._finish_failed(job_id, lang, request, f"internal error: {type(error).__name__}", outcome)
+            return self._finish_failed(job_id, lang, holder, request, f"internal error: {type(error).__name__}",
+                                       outcome)
         stored = self.jobs.succeed(
             job_id,
             lang,
+            holder,
             {
                 "title": result.title,
                 "body": result.body,
@@ -116,7 +157,7 @@ class Pipeline:
                         "segments_translated": done.segments_translated, "cache_hits": done.cache_hits})
         if self.observe:
             self.observe(done)
-        self._announce(job_id, lang, request, "succeeded")
+        self.settle_quietly(job_id, lang)
         return "succeeded"
 
     @staticmethod
@@ -130,12 +171,35 @@ class Pipeline:
         created = self.jobs.created_at(job_id)
         return time.time() - created if created else None
 
-    def _finish_failed(self, job_id: str, lang: str, request: dict, error: str, outcome=None) -> str:
-        if self.jobs.fail(job_id, lang, error):
+    def _finish_failed(self, job_id: str, lang: str, holder: str, request: dict, error: str, outcome=None) -> str:
+        if self.jobs.fail(job_id, lang, holder, error):
             if self.observe and outcome:
                 self.observe(outcome("failed"))
-            self._announce(job_id, lang, request, "failed", error=error)
+            self.settle_quietly(job_id, lang)
         return "failed"
+
+    def settle_quietly(self, job_id: str, lang: str) -> None:
+        """`settle` right after the end; if it fails, the sweeper settles the language later."""
+        try:
+            self.settle(job_id, lang)
+        except Exception:
+            log.exception("follow-up of job %s language %s failed; the sweeper will retry it", job_id, lang)
+
+    def settle(self, job_id: str, lang: str) -> None:
+        """What follows the end of a language, done at least once: its webhook
+        events. The script that ended the language put it in the store's outbox
+        (and published a succeeded revision in the same step); this clears the
+        entry once the events are sent. Events carry ids, so sending one twice
+        is harmless to a receiver that dedupes."""
+        try:
+            request = self.jobs.request(job_id)
+            language = self.jobs.language(job_id, lang)
+        except JobNotFound:
+            self.jobs.settled(job_id, lang)
+            return
+        extra = {"error": language["error"]} if language.get("error") else {}
+        self._announce(job_id, lang, request, language["state"], **extra)
+        self.jobs.settled(job_id, lang)
 
     def _announce(self, job_id: str, lang: str, request: dict, state: str, **extra) -> None:
         """Webhook events: one per finished language, one when the whole job is done."""
@@ -148,12 +212,21 @@ class Pipeline:
             **extra,
         })
         if self.jobs.all_finished(job_id) and self.jobs.claim_event(job_id, "job.finished"):
-            status = self.jobs.status(job_id)
-            self.notify(job_id, {
-                "id": f"{job_id}.finished", "type": "job.finished", **common, "state": status["state"],
-                "languages": {code: s["state"] for code, s in status["languages"].items()},
-                "links": {"job": links.job(job_id)},
-            })
+            try:
+                status = self.jobs.status(job_id)
+                self.notify(job_id, {
+                    "id": f"{job_id}.finished", "type": "job.finished", **common, "state": status["state"],
+                    "languages": {code: s["state"] for code, s in status["languages"].items()},
+                    "links": {"job": links.job(job_id)},
+                })
+            except Exception:
+                self.jobs.release_event(job_id, "job.finished")  # whoever settles this language again sends it
+                raise
+
+    def budget(self, source: str, target: str) -> SegmentBudget:
+        """Segment limits as the first model of the route counts tokens."""
+        first = self.router.route(source, target)[0]
+        return SegmentBudget(self.limits.max_chars, self.limits.max_tokens, token_counter(first))
 
     def matcher(self, request: dict) -> TermMatcher | None:
         """The job's glossaries at the versions recorded when it was submitted."""

@@ -5,7 +5,12 @@ Celery's result backend expires and has one state per task; a job here has a
 state per target language, so it lives in its own keys:
 
     job:{id}             hash: request fields, created_at, cancelled flag
-    job:{id}:lang:{xx}   hash: state, progress, timestamps, error, result
+    job:{id}:lang:{xx}   hash: state, progress, timestamps, error, result,
+                         and the lease: holder, lease_until, attempts, time_limit
+    leases               sorted set: every open language ("<id>/<xx>"),
+                         scored by the time it must next be looked at
+    outbox               sorted set: ended languages whose follow-up (publishing,
+                         webhook events) is not known to be done, scored by their end
     jobs:tenant:{t}      sorted set: a tenant's job ids by creation time (listing)
     jobs:all             sorted set: every job id by creation time (admin listing)
     active:{kind}:{state} sorted sets of unfinished jobs and languages
@@ -16,8 +21,15 @@ tenant); articles published under an `external_id` are kept per tenant.
 
 The job's overall state is derived from its languages, never stored, so it
 cannot disagree with them. Every write that changes a language's state is a
-check-and-set transaction, so a redelivered task cannot overwrite a finished
-result or resurrect a cancelled language.
+check-and-set (a transaction or a Lua script), so a redelivered task cannot
+overwrite a finished result or resurrect a cancelled language.
+
+Exactly one outcome per language, whatever dies: a worker claims a language
+with a lease (`claim`) that a heartbeat renews while it works (`renew`); only
+the lease holder may write progress and the result (`write`). A language whose
+lease ran out (its worker was killed, or lost Redis) is put back in the queue
+by the sweeper (`sweep`), at most `max_attempts` times, then failed with the
+reason; a cancelled job's language is cancelled instead. See jobs/leases.py.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ from dataclasses import dataclass
 import redis
 
 from conventions import iso
+from jobs import lease_scripts
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
 TERMINAL = {SUCCEEDED, FAILED, CANCELLED}
@@ -42,8 +55,27 @@ def _active(kind: str, state: str) -> str:
     return f"active:{kind}:{state}"
 
 
+LEASES_KEY = "leases"
+OUTBOX_KEY = "outbox"
+
+
 class JobNotFound(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What `claim` found: `claimed` (run it, as `holder`), or why not: busy
+    (another worker holds a live lease), finished, cancelled, exhausted (failed
+    now: too many attempts), missing (the job expired)."""
+
+    outcome: str
+    attempts: int
+    holder: str = ""
+
+    @property
+    def claimed(self) -> bool:
+        return self.outcome == "claimed"
 
 
 def now() -> float:
@@ -62,10 +94,35 @@ def overall_state(states: list[str], cancelled: bool) -> str:
     return "partially_failed"
 
 
+def lease_member(job_id: str, lang: str) -> str:
+    return f"{job_id}/{lang}"
+
+
+def exhausted_reason(max_attempts: int) -> str:
+    return (f"gave up after {max_attempts} attempts: the worker running it stopped each time "
+            f"(killed, out of memory, or cut off from Redis); see JOB_MAX_ATTEMPTS")
+
+
 @dataclass
 class JobStore:
     redis: redis.Redis
     ttl_seconds: int = 7 * 24 * 3600
+    lease_seconds: int = 30
+    max_attempts: int = 5
+    # How long a queued language may wait unclaimed before the sweeper checks
+    # that its task message still exists (see Sweeper).
+    dispatch_grace_seconds: int = 60
+
+    def __post_init__(self):
+        self._claim = self.redis.register_script(lease_scripts.CLAIM)
+        self._renew = self.redis.register_script(lease_scripts.RENEW)
+        self._write = self.redis.register_script(lease_scripts.WRITE)
+        self._sweep = self.redis.register_script(lease_scripts.SWEEP)
+
+    @classmethod
+    def from_settings(cls, client: redis.Redis, settings) -> "JobStore":
+        return cls(client, settings.job_ttl_seconds, settings.job_lease_seconds, settings.job_max_attempts,
+                   settings.job_dispatch_grace_seconds)
 
     @staticmethod
     def _job_key(job_id: str) -> str:
@@ -94,9 +151,10 @@ class JobStore:
         pipe.expire(self._job_key(job_id), self.ttl_seconds)
         for lang in request["target_langs"]:
             key = self._lang_key(job_id, lang)
-            pipe.hset(key, mapping={"state": QUEUED, "done": 0, "total": 0, "updated_at": created})
+            pipe.hset(key, mapping={"state": QUEUED, "done": 0, "total": 0, "attempts": 0, "updated_at": created})
             pipe.expire(key, self.ttl_seconds)
             pipe.zadd(_active("languages", QUEUED), {f"{job_id}:{lang}": created})
+            pipe.zadd(LEASES_KEY, {lease_member(job_id, lang): created + self.dispatch_grace_seconds})
         pipe.zadd(_active("jobs", QUEUED), {job_id: created})
         for index in self._indexes(request):
             # Entries older than the TTL name expired jobs: dropped as new ones come in.
@@ -111,6 +169,7 @@ class JobStore:
         # transaction, but still runs a plain DEL or ZREM, which free memory.
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.delete(self._job_key(job_id), *(self._lang_key(job_id, lang) for lang in langs))
+            pipe.zrem(LEASES_KEY, *(lease_member(job_id, lang) for lang in langs))
             for index in self._indexes(request):
                 pipe.zrem(index, job_id)
             for state in ACTIVE:
@@ -163,6 +222,7 @@ class JobStore:
             entry = {
                 "state": data["state"],
                 "progress": {"done": int(data.get("done", 0)), "total": int(data.get("total", 0))},
+                "attempts": int(data.get("attempts", 0)),
                 "started_at": iso(data.get("started_at")),
                 "finished_at": iso(data.get("finished_at")),
             }
@@ -196,13 +256,14 @@ class JobStore:
             status["owner"] = {"key": request["owner"]["prefix"], "tenant": request["owner"]["tenant"]}
         return status
 
-    # -- worker side -------------------------------------------------------
+    # -- worker side: leases -------------------------------------------------
 
     def _transition(self, job_id: str, lang: str, allowed_from: set[str], fields: dict,
                     publish: tuple[str, int, str] | None = None) -> bool:
-        """Set fields only if the language is currently in one of `allowed_from`;
-        with `publish` (external_id, revision, tenant), publish the revision in
-        the same transaction (see `publish`)."""
+        """Set fields only if the language is currently in one of `allowed_from`
+        (the API cancelling queued languages; a worker writes through the lease
+        scripts); with `publish` (external_id, revision, tenant), publish the
+        revision in the same transaction (see `publish`)."""
         key = self._lang_key(job_id, lang)
         job_key = self._job_key(job_id)
         article_key = f"{self._article(publish[2], publish[0])}:{lang}" if publish else None
@@ -219,6 +280,8 @@ class JobStore:
             pipe.hset(key, mapping={**fields, "updated_at": now()})
             if fields.get("state", state.decode()) != state.decode():
                 self._move_in_indexes(pipe, job_id, lang, state.decode(), fields["state"])
+            if fields.get("state") in TERMINAL:
+                pipe.zrem(LEASES_KEY, lease_member(job_id, lang))
             if publish and (current is None or int(current) <= publish[1]):
                 pipe.hset(article_key, mapping={"revision": publish[1], "job_id": job_id, "published_at": now()})
             return True
@@ -273,35 +336,100 @@ class JobStore:
         self.redis.zremrangebyscore(HEARTBEATS, "-inf", now() - forget_after)
         return {name.decode(): at for name, at in self.redis.zrange(HEARTBEATS, 0, -1, withscores=True)}
 
-    def claim(self, job_id: str, lang: str) -> bool:
-        """Mark a language running; False if it is finished or cancelled.
+    def _script(self, script, job_id: str, lang: str, *args, article_key: str | None = None):
+        """Run a lease script (jobs/lease_scripts.py) with its fixed keys and first arguments."""
+        keys = [self._lang_key(job_id, lang), self._job_key(job_id), LEASES_KEY, OUTBOX_KEY,
+                _active("languages", QUEUED), _active("languages", RUNNING),
+                _active("jobs", QUEUED), _active("jobs", RUNNING), article_key or self._lang_key(job_id, lang)]
+        return script(keys=keys, args=[lease_member(job_id, lang), f"{job_id}:{lang}", job_id, *args])
 
-        A redelivered task (its first worker died) finds the language still
-        `running` and may claim it again: the work is redone, never merged.
-        """
-        return self._transition(job_id, lang, {QUEUED, RUNNING}, {"state": RUNNING, "started_at": now()})
+    def _ended(self, job_id: str) -> None:
+        """A language just ended: if it was the job's last, the job leaves the active sets."""
+        if self.all_finished(job_id):
+            self._settle(job_id)
 
-    def progress(self, job_id: str, lang: str, done: int, total: int) -> None:
-        self._transition(job_id, lang, {RUNNING}, {"done": done, "total": total})
+    def claim(self, job_id: str, lang: str, time_limit: int = 0) -> Claim:
+        """Take the language with a fresh lease, if it is queued or its last
+        holder's lease ran out (that worker died: the work is redone, never
+        merged). A delivery that finds a live lease is a duplicate: `busy`."""
+        holder = secrets.token_hex(8)
+        outcome, attempts = self._script(self._claim, job_id, lang, holder, self.lease_seconds, self.max_attempts,
+                                         int(time_limit), exhausted_reason(self.max_attempts))
+        outcome = outcome.decode()
+        if outcome == "missing":
+            raise JobNotFound(job_id)
+        if outcome in ("cancelled", "exhausted"):  # ended by this claim
+            self._ended(job_id)
+        return Claim(outcome, int(attempts), holder if outcome == "claimed" else "")
 
-    def succeed(self, job_id: str, lang: str, result: dict, report: dict | None, stats: dict,
+    def renew(self, job_id: str, lang: str, holder: str) -> bool:
+        """Extend the lease; False if it was lost (taken over, or the language ended)."""
+        return self._script(self._renew, job_id, lang, holder, self.lease_seconds) == b"ok"
+
+    def _write_as(self, job_id: str, lang: str, holder: str, state: str, fields: dict,
+                  publish: tuple[str, int, str] | None = None) -> bool:
+        article_key = f"{self._article(publish[2], publish[0])}:{lang}" if publish else None
+        args = [holder, state, publish[1] if publish else 0]
+        for name, value in fields.items():
+            args += [name, value]
+        written = bool(self._script(self._write, job_id, lang, *args, article_key=article_key))
+        if written and state in TERMINAL:
+            self._ended(job_id)
+        return written
+
+    def progress(self, job_id: str, lang: str, holder: str, done: int, total: int) -> bool:
+        return self._write_as(job_id, lang, holder, RUNNING, {"done": done, "total": total})
+
+    def succeed(self, job_id: str, lang: str, holder: str, result: dict, report: dict | None, stats: dict,
                 publish: tuple[str, int, str] | None = None) -> bool:
-        """Store the result. With `publish` (external_id, revision, tenant) the same
-        transaction publishes the revision, so whoever sees the language succeeded
-        finds the article published too (no moment in between)."""
+        """Store the result (only the lease holder can). With `publish`
+        (external_id, revision, tenant) the same script publishes the revision,
+        so whoever sees the language succeeded finds the article published too."""
         fields = {
-            "state": SUCCEEDED,
-            "finished_at": now(),
             "result": json.dumps(result),
             "stats": json.dumps(stats),
             "model": json.dumps(result.get("model")),
         }
         if report is not None:
             fields["glossary"] = json.dumps(report)
-        return self._transition(job_id, lang, {RUNNING}, fields, publish)
+        return self._write_as(job_id, lang, holder, SUCCEEDED, fields, publish)
 
-    def fail(self, job_id: str, lang: str, error: str) -> bool:
-        return self._transition(job_id, lang, {QUEUED, RUNNING}, {"state": FAILED, "finished_at": now(), "error": error})
+    def fail(self, job_id: str, lang: str, holder: str, error: str) -> bool:
+        return self._write_as(job_id, lang, holder, FAILED, {"error": error})
+
+    def due(self, limit: int = 500) -> list[tuple[str, str]]:
+        """Open languages whose lease or dispatch deadline has passed, by Redis's clock."""
+        seconds, micros = self.redis.time()
+        members = self.redis.zrangebyscore(LEASES_KEY, "-inf", seconds + micros / 1e6, start=0, num=limit)
+        return [tuple(m.decode().rsplit("/", 1)) for m in members]
+
+    def sweep(self, job_id: str, lang: str) -> str:
+        """Decide about one due language (see lease_scripts.SWEEP)."""
+        outcome = self._script(self._sweep, job_id, lang, self.max_attempts, exhausted_reason(self.max_attempts),
+                               self.dispatch_grace_seconds).decode()
+        if outcome in ("cancelled", "failed"):
+            self._ended(job_id)
+        return outcome
+
+    def unsettled(self, older_than: float, limit: int = 500) -> list[tuple[str, str]]:
+        """Ended languages whose follow-up has not been confirmed for `older_than` seconds."""
+        seconds, micros = self.redis.time()
+        members = self.redis.zrangebyscore(OUTBOX_KEY, "-inf", seconds + micros / 1e6 - older_than, start=0,
+                                           num=limit)
+        return [tuple(m.decode().rsplit("/", 1)) for m in members]
+
+    def settled(self, job_id: str, lang: str) -> None:
+        self.redis.zrem(OUTBOX_KEY, lease_member(job_id, lang))
+
+    def release_event(self, job_id: str, event_id: str) -> None:
+        """Undo `claim_event` after the event could not be sent, so a retry sends it."""
+        self.redis.delete(f"job:{job_id}:event:{event_id}")
+
+    def redispatched(self, job_id: str, lang: str) -> None:
+        """A queued language's task was sent again: look at it after another grace period."""
+        seconds, micros = self.redis.time()
+        self.redis.zadd(LEASES_KEY, {lease_member(job_id, lang): seconds + micros / 1e6 + self.dispatch_grace_seconds},
+                        xx=True)
 
     def result(self, job_id: str, lang: str) -> dict | None:
         raw = self.redis.hget(self._lang_key(job_id, lang), "result")

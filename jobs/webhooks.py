@@ -34,7 +34,23 @@ _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00
 
 
 class UnsafeCallbackURL(ValueError):
-    pass
+    """The URL must not be called: final, never retried."""
+
+
+class CallbackUnresolved(UnsafeCallbackURL):
+    """The host does not resolve (now): refused at submission, retried at delivery."""
+
+
+@dataclass(frozen=True)
+class CallbackTarget:
+    """A callback URL with the addresses it was checked against: the delivery
+    connects to exactly these, so DNS cannot answer differently between the
+    check and the connection (DNS rebinding)."""
+
+    url: str
+    host: str
+    port: int
+    addresses: tuple[str, ...]
 
 
 SIGNATURE_VERSION = "v2"
@@ -65,47 +81,87 @@ def verify(secret: str, body: bytes, header: str, url: str, tolerance_seconds: i
     return hmac.compare_digest(_digest(secret, timestamp, url, body), parts.get(SIGNATURE_VERSION, ""))
 
 
-def check_callback_url(url: str, allowed_hosts: tuple[str, ...] = ()) -> None:
+def allowed(host: str, port: int, scheme: str, allowed_hosts: tuple[str, ...]) -> bool:
+    """Is host:port on the allow-list? Entries are `host:port`, `host:*` (any
+    port) or a bare `host` (the scheme's default port only)."""
+    default_port = 443 if scheme == "https" else 80
+    for entry in allowed_hosts:
+        entry = entry.strip().lower()
+        any_port = entry.endswith(":*")
+        parts = urlsplit("//" + (entry[:-2] if any_port else entry))
+        try:
+            entry_port = parts.port
+        except ValueError:
+            continue  # not host[:port]: matches nothing
+        if parts.hostname == host.lower() and (any_port or (entry_port or default_port) == port):
+            return True
+    return False
+
+
+def resolve_callback(url: str, allowed_hosts: tuple[str, ...] = ()) -> CallbackTarget:
     """Refuse URLs that would make the service call into its own network (SSRF).
 
-    Every address the host resolves to must be public, unless the host is on
-    the allow-list. Called at submission and again before every delivery,
-    since DNS answers can change in between.
+    Every address the host resolves to must be public, unless host and port
+    are on the allow-list. Called at submission and again before every
+    delivery, since DNS answers can change in between; the delivery then
+    connects to the addresses checked here.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeCallbackURL("callback_url must be an absolute http or https URL")
     host = parts.hostname
-    if host in allowed_hosts:
-        return
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except socket.gaierror:
-        raise UnsafeCallbackURL(f"callback host {host!r} does not resolve")
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if address in _METADATA:
-            raise UnsafeCallbackURL(f"callback host {host!r} is a cloud metadata address")
-        if not address.is_global:
-            raise UnsafeCallbackURL(
-                f"callback host {host!r} resolves to the non-public address {address} "
-                "(loopback, private, link-local or reserved); allow it with WEBHOOK_ALLOWED_HOSTS"
-            )
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeCallbackURL("callback_url has an invalid port")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise CallbackUnresolved(f"callback host {host!r} does not resolve ({error})")
+    addresses = tuple(dict.fromkeys(info[4][0].split("%", 1)[0] for info in infos))
+    if not allowed(host, port, parts.scheme, allowed_hosts):
+        for text in addresses:
+            address = ipaddress.ip_address(text)
+            if address in _METADATA:
+                raise UnsafeCallbackURL(f"callback host {host!r} is a cloud metadata address")
+            if not address.is_global:
+                raise UnsafeCallbackURL(
+                    f"callback host {host!r} resolves to the non-public address {address} "
+                    "(loopback, private, link-local or reserved); allow it with WEBHOOK_ALLOWED_HOSTS"
+                )
+    return CallbackTarget(url, host, port, addresses)
+
+
+def check_callback_url(url: str, allowed_hosts: tuple[str, ...] = ()) -> None:
+    resolve_callback(url, allowed_hosts)
 
 
 def deliver(url: str, event: dict, secret: str, allowed_hosts: tuple[str, ...], timeout: float = 10.0) -> int:
     """POST one event; returns the HTTP status. Raises on refusal or transport error."""
-    check_callback_url(url, allowed_hosts)
+    target = resolve_callback(url, allowed_hosts)
     body = json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
+    original = httpx.URL(url)
     headers = {
         "Content-Type": "application/json",
         SIGNATURE_HEADER: sign(secret, body, url),
         EVENT_HEADER: event["type"],
         "User-Agent": "newsroom-translate-webhooks/1.0",
+        # The request goes to a checked address; the receiver still sees its own
+        # name in Host, and TLS still sends it (SNI) and verifies it.
+        "Host": original.netloc.decode("ascii").rsplit("@", 1)[-1],
     }
-    # Redirects are not followed: a redirect could lead to an address the check refused.
-    response = httpx.post(url, content=body, headers=headers, timeout=timeout, follow_redirects=False)
-    return response.status_code
+    error: httpx.HTTPError | None = None
+    # trust_env=False: a proxy from the environment would connect elsewhere.
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        for address in target.addresses:
+            try:
+                # Redirects are not followed: a redirect could lead to an address the check refused.
+                response = client.post(original.copy_with(host=address), content=body, headers=headers,
+                                       extensions={"sni_hostname": target.host})
+                return response.status_code
+            except httpx.ConnectError as failed:  # try the host's next checked address
+                error = failed
+    raise error or httpx.ConnectError(f"no address for {target.host!r}")
 
 
 @dataclass(frozen=True)
@@ -144,14 +200,17 @@ def attempt_delivery(jobs: JobStore, job_id: str, event: dict, attempt: int, pol
                      send=deliver) -> DeliveryOutcome:
     """One delivery attempt, recorded on the job: the state machine of a webhook.
 
-    A refused URL is final; a transport error or a non-2xx answer is retried
-    with exponential backoff until `max_attempts`, and the last one is `failed`.
+    A refused URL is final; a transport error, a DNS failure or a non-2xx
+    answer is retried with exponential backoff until `max_attempts`, and the
+    last one is `failed`.
     """
     request = jobs.request(job_id)
     url = request["callback_url"]
     record = {"event": event["id"], "type": event["type"], "attempts": attempt, "created_at": now()}
     try:
         status = send(url, event, policy.secret_for(request), policy.allowed_hosts)
+    except CallbackUnresolved as unresolved:  # DNS may answer again later: retried like a network error
+        status, problem = None, str(unresolved)
     except UnsafeCallbackURL as refused:
         jobs.record_delivery(job_id, event["id"], {**record, "state": "refused", "error": str(refused)})
         return DeliveryOutcome("refused")

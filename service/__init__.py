@@ -6,17 +6,17 @@ Key management:  flask --app service keys --help
 
 from __future__ import annotations
 
-import redis
 from apiflask import APIFlask
 
 from config import Settings
 from glossary.store import GlossaryStore
+from jobs.redis_client import connect
+from jobs.store import JobStore
 from service import auth, console, docs_assets, observability, problems, security_headers
 from service.interactive import InteractiveClient
 from service.wiring import ModelCatalog, Services
-from workers.celery_app import create_celery
-from jobs.store import JobStore
 from translation.engines import build_engines
+from workers.celery_app import create_celery
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
@@ -35,20 +35,20 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         INFO={"description": "Offline article translation with glossaries, on Argos Translate and Bergamot models."},
         **docs_assets.CONFIG,
     )
-    client = redis.Redis.from_url(settings.redis_url)
+    client = connect(settings.redis_url, patient=False)
     # The request id and clock first (they read one header, not the body), so
     # that refused requests are logged and measured too; then access control,
     # whose hook must answer 401/403/429 before any other hook reads the request.
     observability.register(app)
     auth.register(app, settings, client)
-    problems.register(app)
+    problems.register(app, max_json_depth=settings.max_json_depth)
     security_headers.register(app)
 
     celery = create_celery(settings)
     app.extensions["newsroom"] = Services(
         settings=settings,
         redis=client,
-        jobs=JobStore(client, settings.job_ttl_seconds),
+        jobs=JobStore.from_settings(client, settings),
         glossaries=GlossaryStore.from_settings(client, settings),
         celery=celery,
         catalog=ModelCatalog(build_engines(settings), settings.pivot_lang),

@@ -22,7 +22,9 @@ def healthz():
 @bp.get("/readyz")
 @public
 @bp.output(Health)
-@bp.doc(responses=[200, 503])
+@bp.doc(responses={200: "Ready: Redis answers, a worker answers, models are installed",
+                   503: {"description": "Not ready; `checks` says what is missing",
+                         "content": {"application/json": {"schema": Health}}}})
 def readyz():
     s = services()
     checks = {}

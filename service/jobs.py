@@ -15,15 +15,17 @@ from flask import url_for
 from access import TRANSLATE
 from service.auth import charge_characters, current_key, is_admin, requires
 from service import interactive
-from service.problems import Problem, unprocessable
+from service.problems import REDIS_RETRY_AFTER, Problem, unprocessable
 from service.glossary_use import resolve_glossaries
 from service.representations import respond
 from service.schemas import AUTO, DownloadQuery, JobIn, JobList, JobListQuery, JobOut, TranslationOut
 from service.wiring import services
 from telemetry import logs, metrics
-from workers.celery_app import REQUEST_ID_HEADER, TRANSLATE_TASK
-from translation.documents import DocumentError, parse
+from workers.celery_app import send_translation
+from translation.documents import DocumentError, Unit, parse
+from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits, check_units, token_counter
 from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
+from jobs.time_limits import time_limits
 from jobs.webhooks import UnsafeCallbackURL, check_callback_url
 
 bp = APIBlueprint("jobs", __name__, url_prefix="/v1/jobs", tag="Jobs")
@@ -45,6 +47,25 @@ def _characters(job: dict) -> int:
     """What a job costs against the character quota: the article's characters, once per target language."""
     article = job["article"]
     return (len(article["title"]) + len(article["body"])) * len(job["target_langs"])
+
+
+def _check_size(article: dict, units: list[Unit], source: str, targets: list[str]) -> dict:
+    """422 for an article no splitting can bring within the segment limits;
+    returns the task time limits its size calls for."""
+    s = services()
+    routes = s.catalog.routes()
+    first_models = {routes[(source, t)][0] for t in targets}
+    limits = SegmentLimits.from_settings(s.settings)
+    budgets = [SegmentBudget(limits.max_chars, limits.max_tokens, token_counter(model)) for model in first_models]
+    try:
+        check_units([(article["title"], [])] + [(u.text, [tuple(p) for p in u.protected]) for u in units],
+                    limits, budgets)
+    except LimitExceeded as error:
+        raise unprocessable("article", str(error), slug="limit-exceeded", limit=error.setting,
+                            limit_value=error.limit)
+    hops = max(len(routes[(source, t)]) for t in targets)
+    return time_limits(len(article["title"]) + len(article["body"]), hops,
+                       s.settings.task_time_limit_base_seconds, s.settings.task_seconds_per_1000_chars)
 
 
 def _check_languages(source: str, targets: list[str]) -> None:
@@ -86,12 +107,13 @@ def submit_job(job: dict, **recorded) -> str:
     Every refusal is a Problem, raised before anything is stored or charged."""
     article = job["article"]
     try:
-        parse(article["body"], article["format"])
+        document = parse(article["body"], article["format"])
     except DocumentError as error:
         raise unprocessable("article.body", str(error))
     if job.get("source_lang") in (None, AUTO):
         job = {**job, **detect_source(article)}
     _check_languages(job["source_lang"], job["target_langs"])
+    limits = _check_size(article, list(document.units), job["source_lang"], job["target_langs"])
     s = services()
     if job.get("callback_url"):
         if not (s.settings.webhook_secret or current_key().has_webhook_secret):
@@ -101,7 +123,7 @@ def submit_job(job: dict, **recorded) -> str:
             check_callback_url(job["callback_url"], s.settings.webhook_allowed_hosts)
         except UnsafeCallbackURL as refused:
             raise unprocessable("callback_url", str(refused), slug="unsafe-callback-url")
-    request = {**job, "glossaries": resolve_glossaries(job), **recorded}
+    request = {**job, "glossaries": resolve_glossaries(job), "time_limits": limits, **recorded}
     request.pop("glossary_ids", None)
     key = current_key()
     request["owner"] = {"key": key.id, "prefix": key.prefix, "tenant": key.tenant}
@@ -114,15 +136,15 @@ def submit_job(job: dict, **recorded) -> str:
     try:
         for lang in job["target_langs"]:
             # The request id travels as a message header into the worker's log lines.
-            s.celery.send_task(TRANSLATE_TASK, args=[job_id, lang],
-                               headers={REQUEST_ID_HEADER: logs.current("request_id")})
+            send_translation(s.celery, job_id, lang, limits, logs.current("request_id"))
     except Exception as error:
         # The broker is unreachable (or full): remove the job rather than leave one that never runs.
         s.jobs.delete(job_id, job["target_langs"])
         if isinstance(error, redis.exceptions.OutOfMemoryError) or \
                 isinstance(error.__cause__, redis.exceptions.OutOfMemoryError):
             raise  # a 507 problem (service/problems.py)
-        raise Problem(503, "queue-unavailable", "Queue unavailable", "The job queue cannot be reached; retry later.")
+        raise Problem(503, "queue-unavailable", "Queue unavailable", "The job queue cannot be reached; retry later.",
+                      headers={"Retry-After": str(REDIS_RETRY_AFTER)})
     log.info("job submitted", extra={"job_id": job_id, "langs": job["target_langs"]})
     return job_id
 

@@ -3,6 +3,8 @@ status and detail, served as application/problem+json."""
 
 from __future__ import annotations
 
+import json
+
 import redis
 from apiflask import HTTPError
 from typing import Callable
@@ -11,6 +13,10 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_BASE = "https://newsroom-translate.example/problems/"
+
+# Seconds a client should wait before retrying while Redis is unreachable or
+# still loading its data after a restart (it answers within seconds).
+REDIS_RETRY_AFTER = 5
 
 
 class Problem(HTTPError):
@@ -102,8 +108,75 @@ def accepts_any_body(view):
     return view
 
 
-def register(app: Flask) -> None:
+def json_depth(value) -> int:
+    """Nesting depth of decoded JSON, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def check_json_depth(max_depth: int) -> None:
+    """400 for a JSON body nested deeper than max_depth (the decoder would
+    otherwise recurse until RecursionError, a 500)."""
+    if not request.content_length or not request.is_json:
+        return
+    try:
+        value = json.loads(request.get_data(cache=True))
+    except RecursionError:
+        depth = None
+    except ValueError:
+        return  # malformed: the schema layer answers 400 malformed-json
+    else:
+        depth = json_depth(value)
+        if depth <= max_depth:
+            return
+    found = "far deeper than" if depth is None else f"{depth} levels deep, more than"
+    raise Problem(400, "json-too-deep", "JSON nested too deeply",
+                  f"The request body nests arrays and objects {found} the limit of {max_depth} (MAX_JSON_DEPTH).")
+
+
+def describe_errors(spec: dict) -> dict:
+    """The OpenAPI document as errors really are sent: as application/problem+json,
+    with the statuses every operation can answer (503 while Redis is away,
+    with Retry-After; 400/413/415 for bodies that are not acceptable JSON)."""
+    problem = {"$ref": "#/components/schemas/ProblemDocument"}
+    retry_after = {"Retry-After": {"description": "Seconds to wait before retrying.",
+                                   "schema": {"type": "integer"}}}
+    added = {503: ("Redis (job store and queue) unreachable or loading; retry after Retry-After", retry_after)}
+    with_body = {400: ("Malformed JSON, or JSON nested deeper than MAX_JSON_DEPTH", None),
+                 413: ("Body larger than MAX_BODY_BYTES", None),
+                 415: ("Body is not JSON", None)}
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            extra = dict(added) if path not in ("/healthz", "/readyz", "/openapi.json") else {}
+            if "requestBody" in operation:
+                extra.update(with_body)
+            for status, (description, headers) in extra.items():
+                responses.setdefault(str(status), {"description": description,
+                                                   "content": {"application/json": {"schema": problem}}})
+                if headers:
+                    responses[str(status)].setdefault("headers", headers)
+            for status, response in responses.items():
+                content = response.get("content", {})
+                if status[0] in "45" and "application/json" in content and \
+                        content["application/json"].get("schema") == problem:
+                    response["content"] = {"application/problem+json": content["application/json"]}
+    return spec
+
+
+def register(app: Flask, max_json_depth: int = 32) -> None:
     from service.schemas import ProblemDocument
+
+    # After any processor registered before (access control documents its security).
+    previous = app.spec_callback
+    app.spec_processor(lambda spec: describe_errors(previous(spec) if previous else spec))
 
     app.config.update(
         VALIDATION_ERROR_STATUS_CODE=422,
@@ -122,6 +195,20 @@ def register(app: Flask) -> None:
         if view is not None and not getattr(view, "accepts_any_body", False):
             raise HTTPError(415, "Unsupported Media Type")
         return None
+
+    @app.before_request
+    def limit_json_depth():
+        check_json_depth(max_json_depth)
+
+    @app.errorhandler(redis.ConnectionError)  # includes BusyLoadingError (Redis loading after a restart)
+    @app.errorhandler(redis.TimeoutError)
+    def redis_unavailable(error: redis.RedisError):
+        app.logger.warning("redis unavailable: %s", error)
+        loading = isinstance(error, redis.BusyLoadingError)
+        return ({"type": PROBLEM_BASE + "service-unavailable", "title": "Service unavailable", "status": 503,
+                 "detail": "The job store is " + ("loading its data after a restart" if loading else "unreachable")
+                           + f"; retry in {REDIS_RETRY_AFTER} seconds."},
+                503, {"Content-Type": "application/problem+json", "Retry-After": str(REDIS_RETRY_AFTER)})
 
     @app.error_processor
     def problem_document(error: HTTPError):

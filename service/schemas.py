@@ -3,7 +3,10 @@ OpenAPI document, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+import re
+
 from apiflask import Schema
+from marshmallow import INCLUDE
 from apiflask.fields import URL, Boolean, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 
@@ -16,20 +19,46 @@ AUTO = "auto"  # a source language to be detected
 SOURCE_LANGUAGE = Regexp(f"^({AUTO}|{LANGUAGE_CODE_PATTERN[1:-1]})$",
                          error="Not a language code (ISO 639, e.g. 'de'), nor 'auto'.")
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _UnicodeText:
+    """JSON's \\ud800-style escapes decode to lone surrogates, which are not
+    Unicode text: Redis, the tokenizers and every encoder refuse them, so they
+    are refused here, with the position, instead of failing later."""
+
+    default_error_messages = {
+        "surrogate": "Contains a lone surrogate (U+{code:04X}) at position {position}; text must be valid Unicode."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        match = _SURROGATE.search(text)
+        if match:
+            raise self.make_error("surrogate", code=ord(match.group()), position=match.start())
+        return text
+
+
+class Text(_UnicodeText, String):
+    """Every string a request may carry."""
+
+
+class WebURL(_UnicodeText, URL):
+    """An http(s) URL, valid Unicode."""
+
 
 class ArticleIn(Schema):
-    title = String(required=True, validate=Length(max=2000))
-    body = String(required=True)
-    format = String(load_default="text", validate=OneOf(tuple(FORMATS)))
+    title = Text(required=True, validate=Length(max=2000))
+    body = Text(required=True)
+    format = Text(load_default="text", validate=OneOf(tuple(FORMATS)))
 
 
 class EntryIn(Schema):
-    term = String(required=True)
-    variants = List(String(), load_default=list)
-    translations = Dict(keys=String(validate=LANGUAGE_CODE), values=String(), load_default=dict)
+    term = Text(required=True)
+    variants = List(Text(), load_default=list)
+    translations = Dict(keys=Text(validate=LANGUAGE_CODE), values=Text(), load_default=dict)
     keep = Boolean(load_default=False)
     case_sensitive = Boolean(load_default=False)
-    note = String(allow_none=True)
+    note = Text(allow_none=True)
 
 
 class EntryWithIdIn(EntryIn):
@@ -37,7 +66,7 @@ class EntryWithIdIn(EntryIn):
     so a glossary read with GET can be sent back with PUT (a restore) and keep
     its entry ids."""
 
-    id = String(validate=Regexp(ID_PATTERN, error="Not an id (1-64 letters, digits, '_' or '-')."))
+    id = Text(validate=Regexp(ID_PATTERN, error="Not an id (1-64 letters, digits, '_' or '-')."))
 
 
 class InlineGlossaryIn(Schema):
@@ -45,15 +74,15 @@ class InlineGlossaryIn(Schema):
 
 
 class GlossaryIn(Schema):
-    name = String(required=True, validate=Length(min=1, max=200))
-    source_lang = String(required=True, validate=LANGUAGE_CODE)
-    description = String(load_default="", validate=Length(max=2000))
+    name = Text(required=True, validate=Length(min=1, max=200))
+    source_lang = Text(required=True, validate=LANGUAGE_CODE)
+    description = Text(load_default="", validate=Length(max=2000))
     entries = List(Nested(EntryWithIdIn), load_default=list)
 
 
 class GlossaryPatch(Schema):
-    name = String(validate=Length(min=1, max=200))
-    description = String(validate=Length(max=2000))
+    name = Text(validate=Length(min=1, max=200))
+    description = Text(validate=Length(max=2000))
     entries = List(Nested(EntryWithIdIn))
 
 
@@ -81,7 +110,7 @@ class GlossaryList(Schema):
 
 
 class Page(Schema):
-    offset = Integer(load_default=0, validate=Range(min=0))
+    offset = Integer(load_default=0, validate=Range(min=0, max=2**31))
     limit = Integer(load_default=50, validate=Range(min=1, max=500))
 
 
@@ -90,26 +119,26 @@ class DownloadQuery(Schema):
 
 
 class ImportQuery(Schema):
-    format = String(required=True, validate=OneOf(("csv", "tsv", "tbx")))
-    target_lang = String(validate=LANGUAGE_CODE, metadata={"description": "Required for TSV (one language pair)."})
-    mode = String(load_default="append", validate=OneOf(("append", "replace")))
+    format = Text(required=True, validate=OneOf(("csv", "tsv", "tbx")))
+    target_lang = Text(validate=LANGUAGE_CODE, metadata={"description": "Required for TSV (one language pair)."})
+    mode = Text(load_default="append", validate=OneOf(("append", "replace")))
 
 
 class ExportQuery(Schema):
-    format = String(load_default="csv", validate=OneOf(("csv", "tsv", "tbx")))
-    target_lang = String(validate=LANGUAGE_CODE)
+    format = Text(load_default="csv", validate=OneOf(("csv", "tsv", "tbx")))
+    target_lang = Text(validate=LANGUAGE_CODE)
 
 
 class JobIn(Schema):
-    source_lang = String(load_default=AUTO, validate=SOURCE_LANGUAGE, metadata={
+    source_lang = Text(load_default=AUTO, validate=SOURCE_LANGUAGE, metadata={
         "description": "Omitted or 'auto': detected (the job records the detected language and its confidence); "
                        "422 when the article's language cannot be told."})
-    target_langs = List(String(validate=LANGUAGE_CODE), required=True, validate=Length(min=1))
+    target_langs = List(Text(validate=LANGUAGE_CODE), required=True, validate=Length(min=1))
     article = Nested(ArticleIn, required=True)
-    external_id = String(validate=Length(min=1, max=200))
-    glossary_ids = List(String(), load_default=list)
+    external_id = Text(validate=Length(min=1, max=200))
+    glossary_ids = List(Text(), load_default=list)
     glossary = Nested(InlineGlossaryIn, metadata={"description": "An ad-hoc glossary for this job only."})
-    callback_url = URL(schemes={"http", "https"}, require_tld=False)
+    callback_url = WebURL(schemes={"http", "https"}, require_tld=False)
 
 
 class Progress(Schema):
@@ -118,8 +147,10 @@ class Progress(Schema):
 
 
 class LanguageStatus(Schema):
-    state = String()
+    state = String(metadata={"enum": ["queued", "running", "succeeded", "failed", "cancelled"]})
     progress = Nested(Progress)
+    attempts = Integer(metadata={"description": "Times a worker started this language; more than 1 after a "
+                                                "worker was lost and the language was queued again."})
     started_at = String(allow_none=True)
     finished_at = String(allow_none=True)
     error = String()
@@ -176,17 +207,31 @@ class Health(Schema):
 
 class ProblemField(Schema):
     field = String(allow_none=True)
-    message = String()
+    message = String(metadata={"description": "What is wrong with a request field."})
+    line = Integer(allow_none=True, metadata={"description": "Line of an imported glossary file."})
+    reason = String(metadata={"description": "What is wrong with a glossary entry or imported line."})
 
 
 class ProblemDocument(Schema):
-    """RFC 9457 problem details: the body of every error response."""
+    """RFC 9457 problem details: the body of every error response. Problem
+    types may add members (RFC 9457 extensions); the ones in use are listed."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = String(metadata={"example": "https://newsroom-translate.example/problems/validation-error"})
     title = String()
     status = Integer()
     detail = String()
     errors = List(Nested(ProblemField), metadata={"description": "Validation errors, one per field."})
+    available_pairs = List(String(), metadata={"description": "unsupported-language-pair: pairs that are installed"})
+    limit = String(metadata={"description": "limit-exceeded: the setting that was exceeded; "
+                                            "rate-limited, quota-exceeded: the key's limit"})
+    limit_value = Integer(metadata={"description": "limit-exceeded: the setting's value"})
+    retry_after = Integer(metadata={"description": "rate-limited, quota-exceeded: seconds to wait"})
+    required_role = String(metadata={"description": "missing-role: the role the operation needs"})
+    current_version = Integer(metadata={"description": "stale-version: the glossary's current version"})
+    state = String(metadata={"description": "translation-not-ready: the language's state"})
 
 
 # -- access control (service/keys.py, service/auth.py) ------------------------------
@@ -196,20 +241,20 @@ LIMIT_HELP = "In the `limits` notation: '600/minute', '1000000/day', '3 per 2 se
 
 
 class KeyIn(Schema):
-    name = String(required=True, validate=Length(min=1, max=100))
-    roles = List(String(validate=OneOf(ROLES)), required=True, validate=Length(min=1))
-    tenant = String(validate=Regexp(ID_PATTERN), metadata={"description": "Defaults to the key's own id."})
-    rate_limit = String(allow_none=True, metadata={"description": "Requests. " + LIMIT_HELP})
-    char_quota = String(allow_none=True, metadata={"description": "Characters submitted for translation. " + LIMIT_HELP})
+    name = Text(required=True, validate=Length(min=1, max=100))
+    roles = List(Text(validate=OneOf(ROLES)), required=True, validate=Length(min=1))
+    tenant = Text(validate=Regexp(ID_PATTERN), metadata={"description": "Defaults to the key's own id."})
+    rate_limit = Text(allow_none=True, metadata={"description": "Requests. " + LIMIT_HELP})
+    char_quota = Text(allow_none=True, metadata={"description": "Characters submitted for translation. " + LIMIT_HELP})
     webhook_secret = Boolean(load_default=False,
                              metadata={"description": "Make a per-key secret for signing this key's webhook events."})
 
 
 class KeyPatch(Schema):
-    name = String(validate=Length(min=1, max=100))
-    roles = List(String(validate=OneOf(ROLES)), validate=Length(min=1))
-    rate_limit = String(allow_none=True, metadata={"description": LIMIT_HELP})
-    char_quota = String(allow_none=True, metadata={"description": LIMIT_HELP})
+    name = Text(validate=Length(min=1, max=100))
+    roles = List(Text(validate=OneOf(ROLES)), validate=Length(min=1))
+    rate_limit = Text(allow_none=True, metadata={"description": LIMIT_HELP})
+    char_quota = Text(allow_none=True, metadata={"description": LIMIT_HELP})
 
 
 class KeyOut(Schema):
@@ -264,7 +309,7 @@ class UsageOut(Schema):
 
 
 class JobListQuery(Page):
-    tenant = String(validate=Regexp(ID_PATTERN), metadata={"description": "Admin keys only: one tenant's jobs."})
+    tenant = Text(validate=Regexp(ID_PATTERN), metadata={"description": "Admin keys only: one tenant's jobs."})
 
 
 class JobList(Schema):

@@ -54,10 +54,10 @@ class RedisServer:
         client = redis.Redis(port=self.port, password=self.password)
         wait_until(lambda: _pings(client), 10, what="redis to start")
 
-    def stop(self) -> None:
-        """A clean shutdown, as an operator's restart would do."""
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """A clean shutdown (SIGTERM), as an operator's restart would do, or a crash (SIGKILL)."""
         if self.process:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(sig)
             self.process.wait(10)
             self.process = None
 
@@ -213,6 +213,13 @@ class Stack:
             "WEBHOOK_SECRET": s.webhook_secret,
             "WEBHOOK_ALLOWED_HOSTS": ",".join(s.webhook_allowed_hosts),
             "WEBHOOK_BACKOFF_SECONDS": str(s.webhook_backoff_seconds),
+            "WEBHOOK_MAX_ATTEMPTS": str(s.webhook_max_attempts),
+            "JOB_LEASE_SECONDS": str(s.job_lease_seconds),
+            "JOB_SWEEP_INTERVAL_SECONDS": str(s.job_sweep_interval_seconds),
+            "JOB_MAX_ATTEMPTS": str(s.job_max_attempts),
+            "JOB_DISPATCH_GRACE_SECONDS": str(s.job_dispatch_grace_seconds),
+            "MAX_SEGMENT_CHARS": str(s.max_segment_chars),
+            "MAX_SEGMENT_TOKENS": str(s.max_segment_tokens),
             **extra,
         }
 
@@ -229,8 +236,14 @@ class Stack:
         from workers.celery_app import create_celery
 
         control = create_celery(self.settings).control
-        wait_until(lambda: any(name in reply for reply in control.ping(timeout=0.5)), 60,
-                   what=f"worker {name} (log: {log.name})")
+
+        def answers() -> bool:
+            try:
+                return any(name in reply for reply in control.ping(timeout=0.5))
+            except (redis.ConnectionError, OSError):  # a pooled connection from before a Redis restart
+                return False
+
+        wait_until(answers, 60, what=f"worker {name} (log: {log.name})")
         return worker
 
     def start_interactive_worker(self, **env) -> Worker:
@@ -280,7 +293,7 @@ def stack(request, redis_server, model_dirs, start_stack):
     redis.Redis.from_url(f"{redis_server.url}/{db}").flushdb()
     # The test models only: these workers need not load the real model (tests/test_real_model_e2e.py does).
     settings = make_settings(redis_server, db, model_dirs[kind], engines=("argos",), webhook_secret=WEBHOOK_SECRET,
-                             webhook_allowed_hosts=("127.0.0.1",), webhook_backoff_seconds=1)
+                             webhook_allowed_hosts=("127.0.0.1:*",), webhook_backoff_seconds=1)
     running = start_stack(settings, model_dirs[kind], kind)
     running.kind = kind
     yield running

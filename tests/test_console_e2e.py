@@ -62,7 +62,7 @@ class Console:
 def console(redis_server, model_dirs, start_stack):
     redis.Redis.from_url(f"{redis_server.url}/{DB}").flushdb()
     settings = make_settings(redis_server, DB, model_dirs["identity"], webhook_secret=WEBHOOK_SECRET,
-                             webhook_allowed_hosts=("127.0.0.1",), webhook_backoff_seconds=1)
+                             webhook_allowed_hosts=("127.0.0.1:*",), webhook_backoff_seconds=1)
     stack = start_stack(settings, model_dirs["identity"], "console")
     stack.celery = create_celery(settings)
     server = ApiServer.start(stack.env(), free_port(), stack.log_dir / "gunicorn.log")

@@ -1,6 +1,8 @@
-"""The job store's transitions on fakeredis: every write that changes a
-language's state is a check-and-set, so late or repeated task deliveries
-cannot overwrite a finished result or resurrect a cancelled language."""
+"""The job store's transitions on fakeredis (its Lua with lupa): every write
+that changes a language's state is a check-and-set, and only the holder of a
+language's lease writes, so late or repeated task deliveries cannot overwrite
+a finished result or resurrect a cancelled language. Leases, the sweeper and
+the heartbeat on a real Redis: tests/test_leases.py."""
 
 from __future__ import annotations
 
@@ -62,16 +64,17 @@ def test_unknown_job(store):
 
 def test_claim_progress_succeed(store):
     job_id = store.create(request())
-    assert store.claim(job_id, "de")
+    claim = store.claim(job_id, "de")
+    assert claim.claimed and claim.attempts == 1
     assert state(store, job_id, "de") == RUNNING
     assert store.status(job_id)["state"] == RUNNING
     assert store.status(job_id)["languages"]["de"]["started_at"] is not None
 
-    store.progress(job_id, "de", 3, 10)
+    store.progress(job_id, "de", claim.holder, 3, 10)
     assert store.status(job_id)["languages"]["de"]["progress"] == {"done": 3, "total": 10}
 
     report, stats = {"terms": []}, {"segments": 10}
-    assert store.succeed(job_id, "de", result(), report, stats)
+    assert store.succeed(job_id, "de", claim.holder, result(), report, stats)
     language = store.status(job_id)["languages"]["de"]
     assert language["state"] == SUCCEEDED and language["finished_at"] is not None
     assert language["glossary"] == report and language["stats"] == stats and language["model"] == result()["model"]
@@ -83,36 +86,39 @@ def test_claim_progress_succeed(store):
 
 def test_only_a_running_language_succeeds_or_reports_progress(store):
     job_id = store.create(request())
-    assert not store.succeed(job_id, "de", result(), None, {})  # never claimed
-    store.progress(job_id, "de", 1, 2)
+    assert not store.succeed(job_id, "de", "no-lease", result(), None, {})  # never claimed
+    store.progress(job_id, "de", "no-lease", 1, 2)
     assert state(store, job_id, "de") == QUEUED
     assert store.status(job_id)["languages"]["de"]["progress"] == {"done": 0, "total": 0}
 
 
-def test_fail_from_queued_or_running(store):
+def test_fail_by_the_lease_holder(store):
     job_id = store.create(request())
-    assert store.fail(job_id, "de", "no model")  # e.g. failed before it could run
-    store.claim(job_id, "fr")
-    assert store.fail(job_id, "fr", "internal error: RuntimeError")
+    de, fr = store.claim(job_id, "de"), store.claim(job_id, "fr")
+    assert not store.fail(job_id, "de", "someone-else", "no model")
+    assert store.fail(job_id, "de", de.holder, "no model")  # e.g. no route: failed as soon as it ran
+    assert store.fail(job_id, "fr", fr.holder, "internal error: RuntimeError")
     status = store.status(job_id)
     assert status["state"] == FAILED and status["finished_at"] is not None
     assert status["languages"]["de"]["error"] == "no model"
     assert store.all_finished(job_id)
 
 
-def test_redelivery_redoes_a_running_language_but_never_overwrites_a_result(store):
+def test_redelivery_does_nothing_while_the_lease_lives_and_never_overwrites_a_result(store):
     job_id = store.create(request(["de"]))
-    assert store.claim(job_id, "de")
-    # The first worker died mid-task: the redelivered task may claim it again.
-    assert store.claim(job_id, "de")
-    assert store.succeed(job_id, "de", result("first"), None, {"segments": 1})
+    first = store.claim(job_id, "de")
+    assert first.claimed
+    # A second copy of the task while the first worker holds the lease: a duplicate.
+    assert store.claim(job_id, "de").outcome == "busy"
+    assert store.succeed(job_id, "de", first.holder, result("first"), None, {"segments": 1})
     finished_at = store.language(job_id, "de")["finished_at"]
 
-    # A second copy of the task arrives late: nothing it does sticks.
-    assert not store.claim(job_id, "de")
-    assert not store.succeed(job_id, "de", result("second"), None, {"segments": 2})
-    assert not store.fail(job_id, "de", "late failure")
-    store.progress(job_id, "de", 0, 5)
+    # Another copy arrives late: nothing it does sticks.
+    late = store.claim(job_id, "de")
+    assert late.outcome == "finished" and not late.claimed
+    assert not store.succeed(job_id, "de", late.holder, result("second"), None, {"segments": 2})
+    assert not store.fail(job_id, "de", late.holder, "late failure")
+    store.progress(job_id, "de", late.holder, 0, 5)
     language = store.status(job_id)["languages"]["de"]
     assert language["state"] == SUCCEEDED and "error" not in language
     assert store.result(job_id, "de")["body"] == "first" and language["stats"] == {"segments": 1}
@@ -121,45 +127,46 @@ def test_redelivery_redoes_a_running_language_but_never_overwrites_a_result(stor
 
 def test_a_failed_language_stays_failed(store):
     job_id = store.create(request(["de"]))
-    store.claim(job_id, "de")
-    store.fail(job_id, "de", "boom")
-    assert not store.claim(job_id, "de")
-    assert not store.succeed(job_id, "de", result(), None, {})
+    claim = store.claim(job_id, "de")
+    store.fail(job_id, "de", claim.holder, "boom")
+    assert not store.claim(job_id, "de").claimed
+    assert not store.succeed(job_id, "de", claim.holder, result(), None, {})
     assert state(store, job_id, "de") == FAILED
 
 
 def test_cancel_stops_queued_languages_only(store):
     job_id = store.create(request(["de", "fr", "es"]))
-    store.claim(job_id, "de")
-    store.claim(job_id, "fr")
-    store.succeed(job_id, "fr", result(), None, {})
+    de = store.claim(job_id, "de")
+    fr = store.claim(job_id, "fr")
+    store.succeed(job_id, "fr", fr.holder, result(), None, {})
     assert store.cancel(job_id) == ["es"]
     assert [state(store, job_id, lang) for lang in ("de", "fr", "es")] == [RUNNING, SUCCEEDED, CANCELLED]
     assert store.status(job_id)["state"] == RUNNING  # de is still being translated
     # The running language may still finish; then the job counts as cancelled.
-    assert store.succeed(job_id, "de", result(), None, {})
+    assert store.succeed(job_id, "de", de.holder, result(), None, {})
     assert store.status(job_id)["state"] == CANCELLED
 
 
 def test_a_cancelled_language_is_never_resurrected(store):
     job_id = store.create(request(["de"]))
     assert store.cancel(job_id) == ["de"]
-    assert not store.claim(job_id, "de")  # its task arrives after the cancel
-    assert not store.succeed(job_id, "de", result(), None, {})
-    assert not store.fail(job_id, "de", "x")
+    late = store.claim(job_id, "de")  # its task arrives after the cancel
+    assert not late.claimed
+    assert not store.succeed(job_id, "de", late.holder, result(), None, {})
+    assert not store.fail(job_id, "de", late.holder, "x")
     assert state(store, job_id, "de") == CANCELLED
     assert store.status(job_id)["state"] == CANCELLED
     assert store.cancel(job_id) == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a cancelled job's language whose worker died mid-task stays "
-                                       "'running' for ever (the redelivered task is skipped)")
-def test_a_cancelled_job_whose_worker_died_still_finishes(store):
+def test_a_cancelled_job_whose_worker_died_still_finishes(client):
+    """Was a known bug (an xfail here): the language stayed 'running' for ever."""
+    store = JobStore(client, ttl_seconds=TTL, lease_seconds=0)  # every lease has run out at once
     job_id = store.create(request(["de"]))
     store.claim(job_id, "de")  # running on a worker ...
     store.cancel(job_id)       # ... when the job is cancelled, and then that worker dies
-    store.claim(job_id, "de")  # the redelivered task
-    assert store.status(job_id)["state"] not in (QUEUED, RUNNING)
+    assert store.claim(job_id, "de").outcome == "cancelled"  # the redelivered task (or the sweeper) ends it
+    assert store.status(job_id)["state"] == CANCELLED
 
 
 @pytest.mark.parametrize("states, cancelled, expected", [

@@ -19,8 +19,8 @@ def test_publication_is_atomic_with_the_result_and_never_goes_backwards(redis_se
     def finish(revision: int) -> str:
         job_id = store.create({"source_lang": "en", "target_langs": ["de"], "external_id": "cms-1",
                                "revision": revision, "article": {}})
-        store.claim(job_id, "de")
-        assert store.succeed(job_id, "de", {"body": f"r{revision}", "model": []}, None, {},
+        claim = store.claim(job_id, "de")
+        assert store.succeed(job_id, "de", claim.holder, {"body": f"r{revision}", "model": []}, None, {},
                              publish=("cms-1", revision, "desk"))
         return job_id
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import codecs
-import time
 
 import pytest
-import redis
 
-from tests.helpers import read_article, wait_for_job, wait_until
+from tests.helpers import read_article, wait_for_job
 
 # The whole path: real Redis, real Celery worker processes.
 pytestmark = pytest.mark.e2e
@@ -76,42 +74,3 @@ def test_cancel_stops_languages_not_yet_started(stack, client):
         code = client.get(f"/v1/jobs/{job_id}/translations/{lang}").status_code
         assert code == (200 if state == "succeeded" else 409)
     assert client.delete(f"/v1/jobs/{job_id}").status_code == 409
-
-
-def uncached_article(sentences: int) -> dict:
-    """Distinct sentences no earlier test has translated: the segment cache
-    cannot answer them, so each one goes to the model."""
-    marker = time.time_ns()
-    body = "\n\n".join(f"Sentence {n} of story {marker}: the allies met in Vilnius to discuss air defence."
-                        for n in range(sentences))
-    return {"title": f"Story {marker}", "body": body, "format": "text"}
-
-
-def test_worker_killed_mid_job_is_redelivered(stack, client):
-    """SIGKILL the only worker while it translates; a new worker finishes the job
-    and every language has exactly one complete result."""
-    if stack.kind != "identity":
-        pytest.skip("the mechanism does not depend on the model: run once, on the identity stack")
-    # About a second of model work per language (beam 4): long enough to be
-    # caught running, short enough to redo twice.
-    article = uncached_article(60)
-    job_id = submit(client, article, langs=["de", "fr"])
-    language = lambda lang: client.get(f"/v1/jobs/{job_id}").get_json()["languages"][lang]  # noqa: E731
-    wait_until(lambda: language("de")["state"] == "running", 30, interval=0.01, what="the worker to start the job")
-    stack.workers[0].kill()
-    # Killed mid-task: nothing can change the language any more until redelivery.
-    assert language("de")["state"] == "running", "de finished before the kill; make the article longer"
-    assert language("fr")["state"] == "queued"
-
-    # The new worker restores the dead worker's unacknowledged message once the
-    # visibility timeout (a few seconds in tests) has passed.
-    stack.start_worker(CELERY_VISIBILITY_TIMEOUT="3")
-    status = wait_for_job(client, job_id, timeout=120)
-    assert status["state"] == "succeeded"
-    for lang in ("de", "fr"):
-        body = client.get(f"/v1/jobs/{job_id}/translations/{lang}").get_json()["body"]
-        assert body == article["body"]
-    # Nothing left in the queue or unacknowledged: no second copy will run later.
-    broker = redis.Redis.from_url(stack.settings.redis_url)
-    assert broker.llen("translate") == 0
-    wait_until(lambda: broker.hlen("unacked") == 0, 10, what="no unacknowledged messages")

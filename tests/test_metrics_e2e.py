@@ -51,7 +51,7 @@ def deployment(redis_server, model_dirs, tmp_path_factory, start_stack):
     metrics_dir = work / "metrics"
     metrics_dir.mkdir()
     settings = make_settings(redis_server, 19, model_dirs["identity"], webhook_secret=WEBHOOK_SECRET,
-                             webhook_allowed_hosts=("127.0.0.1",))
+                             webhook_allowed_hosts=("127.0.0.1:*",))
     redis.Redis.from_url(settings.redis_url).flushdb()
     from access import KeyStore
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from glossary.enforcement import DEFAULT_SCHEME, TERM_ONLY, FixedSpan, join_pieces, mask, split_around
@@ -28,7 +28,8 @@ from glossary.report import GlossaryReport
 from translation.documents import FORMATS, TranslatedUnit, Unit, parse
 from translation.engines import EngineStats, Router
 from translation.alignment import locate, relation, same_relation
-from translation.segmentation import split_sentences
+from translation.limits import SegmentBudget
+from translation.segmentation import split_sentences, split_to_fit
 
 
 @dataclass
@@ -82,10 +83,10 @@ class ProgressReporter:
 
 def translate_article(router: Router, article: Article, source: str, target: str,
                       matcher=None, on_progress: Callable[[int, int], None] | None = None,
-                      placeholders: str = DEFAULT_SCHEME) -> LanguageResult:
+                      placeholders: str = DEFAULT_SCHEME, budget: SegmentBudget | None = None) -> LanguageResult:
     document = parse(article.body, article.format)
     units = [Unit(article.title, [])] + list(document.units)
-    segments = plan_segments(units, source, target, matcher, FORMATS[article.format].literal)
+    segments = plan_segments(units, source, target, matcher, FORMATS[article.format].literal, budget)
     progress = ProgressReporter(on_progress, total=len(segments))
     progress.advance(0)
     translations, stats, report = translate_segments(router, segments, source, target, progress, placeholders)
@@ -95,10 +96,13 @@ def translate_article(router: Router, article: Article, source: str, target: str
 
 
 def plan_segments(units: list[Unit], source: str, target: str, matcher,
-                  literal: Callable[[str], str] = lambda text: text) -> list[Segment]:
+                  literal: Callable[[str], str] = lambda text: text,
+                  budget: SegmentBudget | None = None) -> list[Segment]:
     """Sentences with their fixed spans. Unit 0 is the title, plain text; the
     other units are the body, where a glossary rendering is written as the
-    format's `literal` of it (escaped in Markdown: a rendering is text, not markup)."""
+    format's `literal` of it (escaped in Markdown: a rendering is text, not markup).
+    A sentence too long for the `budget` is cut into pieces, between fixed
+    spans, so a glossary term is never cut in two."""
     segments = []
     for index, unit in enumerate(units):
         protected = [tuple(span) for span in unit.protected]
@@ -109,9 +113,20 @@ def plan_segments(units: list[Unit], source: str, target: str, matcher,
             text = unit.text[sentence.start:sentence.end]
             fixed = _fixed_spans(text, sentence.start, protected, matcher, target,
                                  literal if index else (lambda rendering: rendering))
-            segments.append(Segment(index, sentence.start, sentence.end, text, fixed,
-                                    _inline_phrases(text, sentence.start, unit.inline, fixed)))
+            if budget is None or budget.fits(text):
+                segments.append(Segment(index, sentence.start, sentence.end, text, fixed,
+                                        _inline_phrases(text, sentence.start, unit.inline, fixed)))
+                continue
+            for start, end in split_to_fit(text, budget, [(f.start, f.end) for f in fixed]):
+                piece = text[start:end]
+                piece_fixed = [_shifted(f, -start) for f in fixed if start <= f.start and f.end <= end]
+                segments.append(Segment(index, sentence.start + start, sentence.start + end, piece, piece_fixed,
+                                        _inline_phrases(piece, sentence.start + start, unit.inline, piece_fixed)))
     return segments
+
+
+def _shifted(span: FixedSpan, delta: int) -> FixedSpan:
+    return replace(span, start=span.start + delta, end=span.end + delta)
 
 
 def _inline_phrases(text: str, offset: int, inline, fixed: list[FixedSpan]) -> list[tuple[int, int]]:

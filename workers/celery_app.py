@@ -38,10 +38,23 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=settings.prefetch_multiplier,
         worker_concurrency=settings.worker_concurrency,
         worker_max_tasks_per_child=settings.max_tasks_per_child or None,
-        # Unacknowledged messages of a worker that vanished entirely are restored
-        # after this many seconds; it must exceed the longest task.
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        # Unacknowledged messages of a worker that vanished (or lost the broker)
+        # are restored after this many seconds, looked for every 10 s. Leases
+        # (jobs/leases.py) requeue a dead worker's language long before; this
+        # brings back the rest: a webhook delivery cut short, a message taken
+        # but never started. A redelivery while the first worker still runs a
+        # long translation finds its live lease and does nothing, so a timeout
+        # shorter than the longest task costs nothing.
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout,
+                                  "unacked_restore_interval": 10, "unacked_restore_throttle": 1},
+        # A task interrupted by a lost broker connection is cancelled and
+        # redelivered, not acknowledged as if it had finished (which lost the
+        # language being translated at every Redis restart).
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        # Reconnect for ever: a worker must come back after an outage of any length.
         broker_connection_retry_on_startup=True,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],
@@ -50,3 +63,12 @@ def create_celery(settings: Settings) -> Celery:
         task_routes={SHORT_TASK: {"queue": INTERACTIVE_QUEUE}, DETECT_TASK: {"queue": INTERACTIVE_QUEUE}},
     )
     return app
+
+
+def send_translation(app: Celery, job_id: str, lang: str, time_limits: dict | None,
+                     request_id: str | None = None) -> None:
+    """Queue one language of a job, with the time limits fixed at submission
+    (and the API request that caused it, for the worker's log lines)."""
+    limits = time_limits or {}
+    app.send_task(TRANSLATE_TASK, args=[job_id, lang], headers={REQUEST_ID_HEADER: request_id},
+                  soft_time_limit=limits.get("soft"), time_limit=limits.get("hard"))

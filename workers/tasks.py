@@ -4,31 +4,40 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from celery import Celery
+from celery.exceptions import SoftTimeLimitExceeded
 
 from access import KeyStore
 from config import Settings
 from glossary.enforcement import SCHEMES
 from glossary.store import GlossaryStore
+from jobs.leases import Sweeper
 from jobs.pipeline import Pipeline
-from jobs.store import JobStore
+from jobs.redis_client import connect
+from jobs.store import JobNotFound, JobStore
 from jobs.webhooks import WebhookPolicy, attempt_delivery
 from translation.cache import SegmentCache
 from telemetry import logs, metrics
 from translation.engines import build_router
-from workers.celery_app import REQUEST_ID_HEADER, TRANSLATE_TASK, WEBHOOK_TASK
+from translation.limits import SegmentLimits
+from workers.celery_app import REQUEST_ID_HEADER, TRANSLATE_QUEUE, TRANSLATE_TASK, WEBHOOK_TASK, send_translation
 
 log = logging.getLogger(__name__)
+
+# A webhook attempt is one HTTP request with a 10 s timeout.
+WEBHOOK_TIME_LIMIT = 60
 
 
 class WorkerRuntime:
     """What one worker process holds for its lifetime: the pipeline with its
-    loaded models. Built after the fork by `start()` (worker_process_init)."""
+    loaded models, and the lease sweeper. Built after the fork by `start()`
+    (worker_process_init)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.pipeline: Pipeline | None = None
+        self.sweeper: Sweeper | None = None
+        self.app: Celery | None = None  # set by register_tasks
         self.send_webhook = None  # set by register_tasks
 
     def start(self) -> Pipeline:
@@ -38,30 +47,48 @@ class WorkerRuntime:
                 self.pipeline.router.load_all()
             log.info("worker ready with %d model(s): %s", len(self.pipeline.router.models),
                      ", ".join(f"{m.engine}:{m.name}" for m in self.pipeline.router.models))
+        if self.sweeper is None and self.app is not None:
+            self.sweeper = Sweeper(self.pipeline.jobs, self.redispatch, self.queue_length,
+                                   settle=self.pipeline.settle,
+                                   interval=self.settings.job_sweep_interval_seconds)
+            self.sweeper.start()
         return self.pipeline
+
+    def redispatch(self, job_id: str, lang: str) -> None:
+        try:
+            limits = self.pipeline.jobs.request(job_id).get("time_limits")
+        except JobNotFound:
+            return
+        send_translation(self.app, job_id, lang, limits)
+
+    def queue_length(self) -> int:
+        return int(self.pipeline.jobs.redis.llen(TRANSLATE_QUEUE))
 
 
 def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
-    client = redis.Redis.from_url(settings.redis_url)
+    client = connect(settings.redis_url, patient=True)
     if settings.glossary_placeholders not in SCHEMES:
         raise ValueError(f"configuration error: GLOSSARY_PLACEHOLDERS={settings.glossary_placeholders!r} must be one of"
                          f" {', '.join(SCHEMES)}")
     router = build_router(settings, SegmentCache(client, settings.segment_cache_ttl_seconds))
-    return Pipeline(router, JobStore(client, settings.job_ttl_seconds), GlossaryStore.from_settings(client, settings),
-                    notify=notify, observe=observe, placeholders=settings.glossary_placeholders)
+    return Pipeline(router, JobStore.from_settings(client, settings), GlossaryStore.from_settings(client, settings),
+                    notify=notify, observe=observe, placeholders=settings.glossary_placeholders,
+                    time_limit_errors=(SoftTimeLimitExceeded,), limits=SegmentLimits.from_settings(settings))
 
 
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
     settings = runtime.settings
     # Per-key webhook secrets are read when each event is sent (one Redis read).
-    policy = WebhookPolicy.from_settings(settings, KeyStore(redis.Redis.from_url(settings.redis_url)).webhook_secret)
+    policy = WebhookPolicy.from_settings(settings, KeyStore(connect(settings.redis_url, patient=True)).webhook_secret)
+    runtime.app = app
 
     @app.task(name=TRANSLATE_TASK)
     def translate_language(job_id: str, lang: str) -> str:
         # start() is a no-op after worker_process_init; it matters for pools that skip it.
         return runtime.start().run(job_id, lang)
 
-    @app.task(name=WEBHOOK_TASK, bind=True, max_retries=max(0, settings.webhook_max_attempts - 1))
+    @app.task(name=WEBHOOK_TASK, bind=True, max_retries=max(0, settings.webhook_max_attempts - 1),
+              soft_time_limit=WEBHOOK_TIME_LIMIT, time_limit=WEBHOOK_TIME_LIMIT + 10)
     def deliver_webhook(self, job_id: str, event: dict) -> str:
         """POST one event to the job's callback_url; retried with exponential backoff."""
         outcome = attempt_delivery(runtime.start().jobs, job_id, event, self.request.retries + 1, policy)

@@ -24,11 +24,12 @@ class ArgosOptions:
     intra_threads: int = 1
     inter_threads: int = 1
     max_batch_tokens: int = 4096
+    max_decoding_length: int = 2 * 256 + 8
 
     @classmethod
     def from_settings(cls, settings) -> "ArgosOptions":
         return cls(settings.beam_size, settings.compute_type, settings.intra_threads,
-                   settings.inter_threads, settings.max_batch_tokens)
+                   settings.inter_threads, settings.max_batch_tokens, settings.max_decoding_length)
 
 
 @dataclass
@@ -86,8 +87,11 @@ class ArgosModel:
             replace_unknowns=True,
             max_input_length=0,  # the default (1024) silently truncates long segments
             # A translation rarely runs past twice its source; the bound stops a
-            # degenerate model from looping to CTranslate2's default of 256.
-            max_decoding_length=max(16, 2 * max((len(t) for t in tokens), default=0) + 8),
+            # degenerate model from looping, and the absolute cap bounds the
+            # decoding cost of any one call (segments are split to fit the
+            # model's input limit before they get here).
+            max_decoding_length=min(self.options.max_decoding_length,
+                                    max(16, 2 * max((len(t) for t in tokens), default=0) + 8)),
         )
         outputs = []
         for result in results:
