@@ -14,7 +14,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 
-def connect(url: str, *, patient: bool) -> redis.Redis:
+def connect(url: str, *, patient: bool, socket_timeout: float = 10) -> redis.Redis:
     if patient:
         retry = Retry(ExponentialBackoff(cap=2.0, base=0.1), retries=40)  # about 70 s in all
     else:
@@ -22,4 +22,4 @@ def connect(url: str, *, patient: bool) -> redis.Redis:
     # BusyLoadingError (Redis still loading its data after a restart) is a
     # ConnectionError, so it is retried too.
     return redis.Redis.from_url(url, retry=retry, retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-                                socket_connect_timeout=2, socket_timeout=10)
+                                socket_connect_timeout=2, socket_timeout=socket_timeout)

@@ -19,10 +19,12 @@ from translation.article import translate_texts
 from translation.detection import Detection, Detector
 from translation.documents import DocumentError
 from translation.engines import EngineStats, UnsupportedPair
+from translation.limits import LimitExceeded
 
 
 class ShortTextError(Exception):
-    """A request that cannot be served: `kind` is not-detected, unsupported-pair or invalid-document."""
+    """A request that cannot be served: `kind` is not-detected, unsupported-pair,
+    invalid-document or limit-exceeded."""
 
     def __init__(self, kind: str, detail: str, **extra):
         super().__init__(detail)
@@ -79,12 +81,14 @@ class ShortTexts:
             try:
                 translated, part_stats, _report = translate_texts(
                     self.pipeline.router, [texts[i] for i in indices], request.get("format", "text"), source,
-                    target, matcher, self.placeholders)
+                    target, matcher, self.placeholders, self.pipeline.budget(source, target))
             except UnsupportedPair:
                 raise ShortTextError("unsupported-pair", f"no installed model translates {source} into {target}",
                                      source=source, target=target)
             except DocumentError as error:
                 raise ShortTextError("invalid-document", str(error))
+            except LimitExceeded as error:
+                raise ShortTextError("limit-exceeded", str(error), limit=error.setting, limit_value=error.limit)
             stats.add(part_stats)
             for i, text in zip(indices, translated):
                 outputs[i] = text

@@ -53,8 +53,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         celery=celery,
         catalog=ModelCatalog(build_engines(settings), settings.pivot_lang),
         # Its own connections: a BLPOP waits longer than redis-py's default 5 s socket timeout.
-        interactive=InteractiveClient(celery, redis.Redis.from_url(
-            settings.redis_url, socket_timeout=settings.interactive_timeout_seconds + 5),
+        interactive=InteractiveClient(celery, connect(
+            settings.redis_url, patient=False, socket_timeout=settings.interactive_timeout_seconds + 5),
             settings.interactive_timeout_seconds),
     )
 

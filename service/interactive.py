@@ -55,6 +55,7 @@ _REFUSALS = {
     "not-detected": (422, "language-not-detected", "Source language not detected"),
     "unsupported-pair": (422, "unsupported-language-pair", "Unsupported language pair"),
     "invalid-document": (422, "invalid-document", "Invalid markup"),
+    "limit-exceeded": (422, "limit-exceeded", "Limit exceeded"),
     "internal": (500, "internal-error", "Internal Server Error"),
 }
 

@@ -95,7 +95,7 @@ def _check_languages(source: str, targets: list[str]) -> None:
 @bp.doc(summary="Submit an article for translation",
         description="Charges the article's characters (title and body), times the number of target languages, "
                     "to the key's character quota.",
-        responses=[202, 413, 415, 422])
+        responses=[202, 413, 415, 422, 503])
 def create_job(job: dict):
     job_id = submit_job(job)
     return services().jobs.status(job_id), 202, {"Location": url_for("jobs.get_job", job_id=job_id)}
@@ -158,6 +158,9 @@ def detect_source(article: dict) -> dict:
     without a source language; 422 when its language cannot be told."""
     document = parse(article["body"], article["format"])
     text = "\n".join([article.get("title") or "", *(unit.text for unit in document.units)]).strip()
+    if not any(character.isalpha() for character in text):
+        raise unprocessable("source_lang", "The article has no words to detect its language from. "
+                            "Name it in source_lang.", slug="language-not-detected")
     found = interactive.detect(services().interactive, text[:_DETECTION_CHARS])
     if not found["language"]:
         raise unprocessable("source_lang", f"The source language could not be detected: {found['reason']}. "

@@ -367,17 +367,19 @@ class Projection:
 
 
 def translate_texts(router: Router, texts: list[str], fmt: str, source: str, target: str, matcher=None,
-                    placeholders: str = DEFAULT_SCHEME) -> tuple[list[str], EngineStats, GlossaryReport]:
+                    placeholders: str = DEFAULT_SCHEME,
+                    budget: SegmentBudget | None = None) -> tuple[list[str], EngineStats, GlossaryReport]:
     """Short texts (a DeepL `text` list, a LibreTranslate `q`), each a document of
     its own, translated together: every sentence of every text goes to the model
-    in one batch, through the same glossary enforcement as an article."""
+    in one batch, through the same glossary enforcement (and the same cutting of
+    over-long sentences to the `budget`) as an article."""
     documents = [parse(text, fmt) for text in texts]
     units: list[Unit] = []
     bounds = []
     for document in documents:
         bounds.append((len(units), len(units) + len(document.units)))
         units += list(document.units)
-    segments = plan_segments(units, source, target, matcher)
+    segments = plan_segments(units, source, target, matcher, FORMATS[fmt].literal, budget)
     translations, stats, report = translate_segments(router, segments, source, target, ProgressReporter(),
                                                      placeholders)
     translated = assemble_units(units, segments, translations)

@@ -27,12 +27,14 @@ from kombu import Exchange, Queue
 from config import Settings
 from glossary.store import GlossaryStore
 from jobs.pipeline import Pipeline
+from jobs.redis_client import connect
 from jobs.short import ShortTexts, ShortTextError
 from jobs.store import JobStore
 from translation.cache import SegmentCache
 from translation.detection import Detector
 from translation.engines import Router, build_engines
 from translation.engines.batching import BatchingEngine
+from translation.limits import SegmentLimits
 from workers.celery_app import DETECT_TASK, INTERACTIVE_QUEUE, SHORT_TASK, create_celery
 
 log = logging.getLogger(__name__)
@@ -47,14 +49,14 @@ def detection_languages(settings: Settings, router: Router) -> list[str]:
 
 
 def build_short_texts(settings: Settings) -> ShortTexts:
-    client = redis.Redis.from_url(settings.redis_url)
+    client = connect(settings.redis_url, patient=False)  # a caller is waiting: fail fast
     engines = build_engines(settings)
     if settings.interactive_batching:
         engines = [BatchingEngine(engine, settings.interactive_batch_window_ms / 1000,
                                   settings.interactive_batch_max_segments) for engine in engines]
     router = Router(engines, settings.pivot_lang, SegmentCache(client, settings.segment_cache_ttl_seconds))
-    pipeline = Pipeline(router, JobStore(client, settings.job_ttl_seconds), GlossaryStore.from_settings(client, settings),
-                        placeholders=settings.glossary_placeholders)
+    pipeline = Pipeline(router, JobStore.from_settings(client, settings), GlossaryStore.from_settings(client, settings),
+                        placeholders=settings.glossary_placeholders, limits=SegmentLimits.from_settings(settings))
     languages = detection_languages(settings, router)
     detector = Detector(languages, settings.detect_min_confidence, settings.detect_min_share) if languages else None
     return ShortTexts(pipeline, detector, settings.glossary_placeholders)
