@@ -101,6 +101,9 @@ class Settings:
 
     # Celery reliability
     visibility_timeout: int = 300
+    # How long /readyz waits for workers to say which queues they consume; a
+    # readiness probe's own timeout must be longer.
+    ready_check_timeout_seconds: float = 1.0
     prefetch_multiplier: int = 1
     max_tasks_per_child: int = 0
 
@@ -186,6 +189,7 @@ class Settings:
                                      2 * _int("MAX_SEGMENT_TOKENS", cls.max_segment_tokens) + 8),
             preload_models=_str("WORKER_PRELOAD_MODELS", "1") not in ("0", "false", "no"),
             visibility_timeout=_int("CELERY_VISIBILITY_TIMEOUT", cls.visibility_timeout),
+            ready_check_timeout_seconds=_float("READY_CHECK_TIMEOUT_SECONDS", cls.ready_check_timeout_seconds),
             prefetch_multiplier=_int("WORKER_PREFETCH_MULTIPLIER", cls.prefetch_multiplier),
             max_tasks_per_child=_int("WORKER_MAX_TASKS_PER_CHILD", cls.max_tasks_per_child),
             job_lease_seconds=_int("JOB_LEASE_SECONDS", cls.job_lease_seconds),

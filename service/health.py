@@ -36,7 +36,7 @@ def readyz():
     consumers = {}
     if checks["redis"]:
         try:
-            consumers = s.celery.control.inspect(timeout=1.0).active_queues() or {}
+            consumers = s.celery.control.inspect(timeout=s.settings.ready_check_timeout_seconds).active_queues() or {}
         except Exception as error:
             checks["workers_error"] = str(error)
     checks["workers"] = sorted(consumers)

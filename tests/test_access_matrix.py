@@ -134,7 +134,7 @@ CALLERS = ["no key", "wrong key", "revoked key", *ROLES]
 
 @pytest.fixture(scope="module")
 def app(make_app):
-    return make_app(5, interactive_timeout_seconds=0.1)
+    return make_app(5, interactive_timeout_seconds=0.1, ready_check_timeout_seconds=0.1)
 
 
 @pytest.fixture(scope="module")

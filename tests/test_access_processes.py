@@ -17,6 +17,9 @@ import redis
 from access import ADMIN, TRANSLATE, KeyStore
 from tests.helpers import ROOT, free_port, make_settings, wait_until
 
+# Two gunicorn processes per test: the full suite's, not make test-fast's.
+pytestmark = pytest.mark.slow
+
 DB = 7
 
 

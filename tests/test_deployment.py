@@ -129,6 +129,7 @@ def test_scripts_generate_their_secrets_once_and_privately(tmp_path):
         assert stat.S_IMODE(secret.stat().st_mode) == 0o600, secret
 
 
+@pytest.mark.slow  # seconds: the full suite's, not make test-fast's
 def test_the_scripts_redis_wants_the_password_and_has_a_memory_ceiling():
     port = free_port()
     env = clean_env(REDIS_PORT=str(port), REDIS_PASSWORD="p" * 40, REDIS_MAXMEMORY="64mb")

@@ -28,6 +28,9 @@ from config import Settings
 from service import create_app
 from tests.helpers import keyed_client, make_settings
 
+# About a minute of generated requests: the full suite's, not make test-fast's.
+pytestmark = pytest.mark.slow
+
 COMPAT_TAGS = ["DeepL-compatible", "LibreTranslate-compatible"]
 
 

@@ -39,6 +39,7 @@ def covered(text: str, spans) -> str:
     return "".join(text[s.start:s.end] for s in spans)
 
 
+@pytest.mark.slow  # seconds: the full suite's, not make test-fast's
 def test_a_mebibyte_paragraph_without_punctuation_reaches_pysbd_in_small_chunks(spy):
     """Before: the whole paragraph went to pysbd, which took 12 minutes."""
     words = ["alliance", "minister", "said", "meeting", "spring", "capital"]
