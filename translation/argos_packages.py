@@ -43,20 +43,6 @@ def installed_models(packages_dir: str | Path | None = None) -> list[InstalledMo
     return sorted(models, key=lambda m: (m.from_code, m.to_code, m.package))
 
 
-def routes(models: list[InstalledModel], pivot: str = "en") -> dict[tuple[str, str], list[InstalledModel]]:
-    """Every reachable (source, target) pair and the models it runs through:
-    a direct model where one is installed, else two hops through the pivot language."""
-    direct = {(m.from_code, m.to_code): m for m in models}
-    reachable = {pair: [model] for pair, model in direct.items()}
-    for (src, mid), first in direct.items():
-        if mid != pivot:
-            continue
-        for (mid2, tgt), second in direct.items():
-            if mid2 == pivot and tgt != src and (src, tgt) not in reachable:
-                reachable[(src, tgt)] = [first, second]
-    return reachable
-
-
 def install_files(paths: list[Path]) -> list[str]:
     """Install `.argosmodel` files, or every such file inside the given folders."""
     from argostranslate import package
