@@ -107,11 +107,11 @@ def exhausted_reason(max_attempts: int) -> str:
 class JobStore:
     redis: redis.Redis
     ttl_seconds: int = 7 * 24 * 3600
-    lease_seconds: int = 30
+    lease_seconds: float = 30
     max_attempts: int = 5
     # How long a queued language may wait unclaimed before the sweeper checks
     # that its task message still exists (see Sweeper).
-    dispatch_grace_seconds: int = 60
+    dispatch_grace_seconds: float = 60
 
     def __post_init__(self):
         self._claim = self.redis.register_script(lease_scripts.CLAIM)

@@ -17,11 +17,17 @@ from workers.celery_app import create_celery
 from tests.helpers import make_settings, wait_until
 
 
+# Short leases keep the waits for expiry short; the heartbeat renews at most
+# every 0.5 s, so the test of renewal keeps a one-second lease.
+LEASE = 0.4
+PAST_LEASE = LEASE + 0.15
+
+
 @pytest.fixture()
 def store(redis_server, tmp_path):
     client = redis.Redis.from_url(f"{redis_server.url}/10")
     client.flushdb()
-    return JobStore(client, ttl_seconds=600, lease_seconds=1, max_attempts=3, dispatch_grace_seconds=1)
+    return JobStore(client, ttl_seconds=600, lease_seconds=LEASE, max_attempts=3, dispatch_grace_seconds=LEASE)
 
 
 def new_job(store: JobStore, langs=("de",), **extra) -> str:
@@ -73,7 +79,7 @@ def test_expired_lease_is_requeued_then_failed_after_max_attempts(store):
     for attempt in (1, 2, 3):
         claim = store.claim(job_id, "de")
         assert claim.claimed and claim.attempts == attempt
-        time.sleep(1.1)  # the worker died: nobody renews
+        time.sleep(PAST_LEASE)  # the worker died: nobody renews
         counts = sweep(s)
         if attempt < 3:
             assert counts == {"requeue": 1} and sent[-1] == (job_id, "de")
@@ -88,13 +94,14 @@ def test_expired_lease_is_requeued_then_failed_after_max_attempts(store):
 def test_redelivered_message_takes_over_an_expired_lease(store):
     job_id = new_job(store)
     dead = store.claim(job_id, "de")
-    time.sleep(1.1)
+    time.sleep(PAST_LEASE)
     again = store.claim(job_id, "de")
     assert again.claimed and again.attempts == 2
     assert not store.succeed(job_id, "de", dead.holder, {"model": None}, None, {})  # the old holder lost it
 
 
 def test_renewed_lease_is_not_swept(store):
+    store.lease_seconds = 1
     job_id = new_job(store)
     claim = store.claim(job_id, "de")
     beat = Heartbeat(store)
@@ -125,7 +132,7 @@ def test_cancelled_job_with_a_dead_worker_ends_cancelled(store):
     job_id = new_job(store, langs=("de", "fr"))
     store.claim(job_id, "de")
     assert store.cancel(job_id) == ["fr"]
-    time.sleep(1.1)
+    time.sleep(PAST_LEASE)
     ended: list = []
     assert sweep(sweeper(store, [], ended=ended)) == {"cancelled": 1}
     status = store.status(job_id)
@@ -143,10 +150,10 @@ def test_language_running_past_its_time_limit_is_failed_not_retried(store):
 
 def test_queued_language_without_a_message_is_sent_again_only_when_the_queue_is_empty(store):
     job_id = new_job(store)
-    time.sleep(1.1)  # past the dispatch grace, never claimed
+    time.sleep(PAST_LEASE)  # past the dispatch grace, never claimed
     sent: list = []
     assert sweep(sweeper(store, sent, waiting=3)) == {"queued": 1} and sent == []
-    time.sleep(1.1)
+    time.sleep(PAST_LEASE)
     assert sweep(sweeper(store, sent, waiting=0)) == {"redispatched": 1} and sent == [(job_id, "de")]
 
 
@@ -166,7 +173,7 @@ def test_an_ended_language_whose_follow_up_never_ran_is_settled_by_the_sweeper(s
 def test_expired_job_keys_leave_the_lease_set(store):
     job_id = new_job(store)
     store.redis.delete(f"job:{job_id}:lang:de")
-    time.sleep(1.1)
+    time.sleep(PAST_LEASE)
     assert sweep(sweeper(store, [])) == {"gone": 1}
     assert store.redis.zcard("leases") == 0
 
