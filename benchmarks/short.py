@@ -169,6 +169,9 @@ def main() -> int:
     with stack:
         load = ShortLoad(stack.url, stack.api_key, sentences, seed=1)
         load.run(2, requests=4, targets=("de", "pt"))  # warm-up: connections, first batches
+        # One client, one request at a time: what a request costs by itself, the floor under any latency.
+        figures["one_at_a_time"] = load.run(1, requests=20, targets=("de", "pt"))
+        _line("one request at a time, idle stack", figures["one_at_a_time"])
         figures["backlog_alone"] = backlog(stack.url, stack.headers, articles)
         print(f"backlog alone: {args.articles} articles in {figures['backlog_alone']['seconds']} s")
         paced = lambda done: load.run(args.clients, until=done, think=args.think, targets=("de", "pt"))  # noqa: E731
@@ -203,6 +206,9 @@ def main() -> int:
     print("\ntargets:")
     met = during["p95_ms"] < 1000
     print(f"  {'MET   ' if met else 'MISSED'} short p95 < 1 s during the backlog   measured {during['p95_ms']} ms")
+    alone_p50 = figures["one_at_a_time"]["all"]["p50_ms"]
+    print(f"         (one request alone on the idle stack: p50 {alone_p50} ms on the bench model; "
+          f"p95 during the backlog is {during['p95_ms'] / alone_p50:.1f}x that)")
     errors = sum(f["errors"] for f in (figures["idle"], shared["short"], figures["batched"], figures["unbatched"]))
     real = shared["short"].get("real_model_pt")
     if real:
