@@ -1,4 +1,4 @@
-"""Shapes every layer agrees on, written once: language codes, ids, timestamps.
+"""Shapes every layer agrees on, written once: language codes, ids, text, timestamps.
 
 The API's schemas, the glossary model and the job store all import these, so
 a code the API accepts is a code the glossary accepts, and every timestamp in
@@ -20,6 +20,33 @@ LANGUAGE_CODE = re.compile(LANGUAGE_CODE_PATTERN)
 # Ids that travel in URLs (glossaries, entries, external ids of articles).
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 ID = re.compile(ID_PATTERN)
+
+# JSON's \ud800-style escapes decode to lone surrogates, which are not Unicode
+# text: Redis, the tokenizers and every encoder refuse them, so every API
+# refuses them where text comes in, naming the position.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> tuple[int, int] | None:
+    """(position, code point) of the first lone surrogate in `text`, if any."""
+    match = _LONE_SURROGATE.search(text)
+    return (match.start(), ord(match.group())) if match else None
+
+
+def first_lone_surrogate(value: Any, where: str = "") -> str | None:
+    """Where a request's value (strings, lists and objects of them) holds a lone
+    surrogate, said for an error message; None when it holds none."""
+    if isinstance(value, str):
+        found = lone_surrogate(value)
+        return f"{where or 'text'} has a lone surrogate (U+{found[1]:04X}) at position {found[0]}" if found else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        said = (first_lone_surrogate(key, f"a name in {where}" if where else "a name") if isinstance(key, str)
+                else None) or \
+            first_lone_surrogate(item, f"{where}[{key!r}]" if where else str(key))
+        if said:
+            return said
+    return None
 
 
 def iso(ts: float | str | None) -> str | None:

@@ -24,7 +24,7 @@ from access import GLOSSARY_READ, GLOSSARY_WRITE, TRANSLATE, parse_limit
 from access.quotas import UNLIMITED
 from compat import deepl
 from compat.codes import from_deepl
-from conventions import LANGUAGE_CODE
+from conventions import LANGUAGE_CODE, first_lone_surrogate
 from glossary.entries import GlossaryError
 from glossary.formats import export_entries, import_entries
 from glossary.store import LimitExceeded, NotFound, VersionConflict
@@ -55,6 +55,9 @@ def _params(schema) -> dict:
             raise _bad("Invalid JSON: the body must be a JSON object.")
     else:
         data = {**request.args.to_dict(), **deepl.form_to_dict(request.form)}
+    surrogate = first_lone_surrogate(data)
+    if surrogate:
+        raise _bad(f"Invalid text: {surrogate}; text must be valid Unicode.")
     try:
         return deepl.load(schema, data)
     except deepl.DeepLError as error:

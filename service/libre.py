@@ -17,6 +17,7 @@ from werkzeug.utils import secure_filename
 from access import TRANSLATE
 from compat import libre
 from compat.codes import from_libre, name
+from conventions import first_lone_surrogate
 from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
 from service import interactive
 from service.auth import access, charge_characters, public, requires
@@ -37,9 +38,13 @@ def _bad(message: str, status: int = 400) -> Problem:
 
 def _params() -> dict:
     try:
-        return libre.params(request.form, request.get_json(silent=True) if request.is_json else None)
+        data = libre.params(request.form, request.get_json(silent=True) if request.is_json else None)
     except libre.LibreError as error:
         raise _bad(error.message, error.status)
+    surrogate = first_lone_surrogate(data)
+    if surrogate:
+        raise _bad(f"Invalid request: {surrogate}; text must be valid Unicode")
+    return data
 
 
 def _routes():

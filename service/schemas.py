@@ -3,7 +3,6 @@ OpenAPI document, so the two cannot drift apart."""
 
 from __future__ import annotations
 
-import re
 
 from apiflask import Schema
 from marshmallow import INCLUDE
@@ -11,7 +10,7 @@ from apiflask.fields import URL, Boolean, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 
 from access import ROLES
-from conventions import ID_PATTERN, LANGUAGE_CODE_PATTERN
+from conventions import ID_PATTERN, LANGUAGE_CODE_PATTERN, lone_surrogate
 from translation.documents import FORMATS
 
 LANGUAGE_CODE = Regexp(LANGUAGE_CODE_PATTERN, error="Not a language code (ISO 639, e.g. 'de').")
@@ -19,22 +18,18 @@ AUTO = "auto"  # a source language to be detected
 SOURCE_LANGUAGE = Regexp(f"^({AUTO}|{LANGUAGE_CODE_PATTERN[1:-1]})$",
                          error="Not a language code (ISO 639, e.g. 'de'), nor 'auto'.")
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 class _UnicodeText:
-    """JSON's \\ud800-style escapes decode to lone surrogates, which are not
-    Unicode text: Redis, the tokenizers and every encoder refuse them, so they
-    are refused here, with the position, instead of failing later."""
+    """Lone surrogates are refused here, with the position, instead of failing
+    later (conventions.lone_surrogate)."""
 
     default_error_messages = {
         "surrogate": "Contains a lone surrogate (U+{code:04X}) at position {position}; text must be valid Unicode."}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        match = _SURROGATE.search(text)
-        if match:
-            raise self.make_error("surrogate", code=ord(match.group()), position=match.start())
+        found = lone_surrogate(text)
+        if found:
+            raise self.make_error("surrogate", code=found[1], position=found[0])
         return text
 
 

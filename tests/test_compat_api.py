@@ -171,6 +171,16 @@ def test_bad_parameters_are_400_with_a_message(app, url):
         client.translate_document_upload(b"Hello", target_lang="DE", filename="story.txt", output_format="html")
 
 
+def test_lone_surrogates_are_400_before_any_work(app, url):
+    """JSON's "\\ud800" is no Unicode text: refused at once, before the
+    interactive worker or the glossary store would fail on it."""
+    client = translator(url, new_key(app))
+    with pytest.raises(deepl.DeepLException, match=r"text\[0\] has a lone surrogate \(U\+D800\) at position 7"):
+        client.translate_text("Vilnius\ud800", source_lang="EN", target_lang="DE")
+    with pytest.raises(deepl.DeepLException, match="lone surrogate"):
+        client.create_glossary("desk", "EN", "DE", {"Vilnius\udc00": "Vilnius"})
+
+
 def test_no_interactive_worker_is_a_503_not_a_hang(app, url):
     with pytest.raises(deepl.DeepLException, match="Service unavailable"):
         translator(url, new_key(app)).translate_text("Hello world.", source_lang="EN", target_lang="DE")
@@ -218,6 +228,20 @@ def test_libretranslate_unsupported_languages(app, url, source, target, message)
         LibreTranslateAPI(url, api_key=new_key(app)).translate("Hallo", source, target)
     assert refused.value.code == 400
     assert json.loads(refused.value.read()) == {"error": message}
+
+
+def test_libretranslate_lone_surrogate_is_400(app, url):
+    # libretranslatepy posts a form, and urlencode cannot encode a lone
+    # surrogate: a JSON client (an editor plugin) can send one, so this does.
+    request = urllib.request.Request(
+        f"{url}/translate", data=json.dumps({"q": ["ok", "a\ud800"], "source": "en", "target": "de",
+                                             "api_key": new_key(app)}).encode(),
+        headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read()) == {
+        "error": "Invalid request: q[1] has a lone surrogate (U+D800) at position 1; text must be valid Unicode"}
 
 
 def test_libretranslate_text_limit(app, url):
