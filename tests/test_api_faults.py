@@ -58,6 +58,9 @@ def app_on(redis_url: str, model_dirs):
                       ).test_client()
 
 
+# Every endpoint waits out the API's quick retries (about 0.3 s) before its
+# 503: seconds in all, so the full suite's; the health test below stays fast.
+@pytest.mark.slow
 @pytest.mark.parametrize("method, path, body", REDIS_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in REDIS_ENDPOINTS])
 def test_redis_down_is_503_with_retry_after_on_every_endpoint(model_dirs, method, path, body):
     """Before: 500 Internal Server Error."""
@@ -93,6 +96,7 @@ class LoadingRedis:
                 conn.sendall(b"-LOADING Redis is loading the dataset in memory\r\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method, path, body", REDIS_ENDPOINTS[:6], ids=[f"{m} {p}" for m, p, _ in REDIS_ENDPOINTS[:6]])
 def test_redis_loading_after_restart_is_503_too(model_dirs, method, path, body):
     """Before: one 500 (BusyLoadingError) right after every Redis restart."""
