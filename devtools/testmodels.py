@@ -359,9 +359,10 @@ class _SpecConverter(Converter):
         return self._spec
 
 
-def package_name(kind: str, from_code: str, to_code: str, size: str = "tiny") -> str:
+def package_name(kind: str, from_code: str, to_code: str, size: str = "tiny", vocabulary: str = "char") -> str:
     size_part = "" if size == "tiny" else f"-{size}"
-    return f"test-{kind}{size_part}-{from_code}_{to_code}"
+    vocabulary_part = "" if vocabulary == "char" else f"-{vocabulary}"
+    return f"test-{kind}{size_part}{vocabulary_part}-{from_code}_{to_code}"
 
 
 def package_metadata(kind: str, from_code: str, to_code: str, size: str) -> dict:
@@ -384,16 +385,23 @@ def package_metadata(kind: str, from_code: str, to_code: str, size: str) -> dict
     }
 
 
-def build_package(kind: str, from_code: str, to_code: str, out_dir, size: str = "tiny") -> Path:
-    """Write ``out_dir/<package name>.argosmodel`` and return its path."""
+def build_package(kind: str, from_code: str, to_code: str, out_dir, size: str = "tiny",
+                  subword_model: tuple[str, bytes] | None = None) -> Path:
+    """Write ``out_dir/<package name>.argosmodel`` and return its path.
+
+    ``subword_model``: (name, serialized SentencePiece model) to use instead of
+    the character vocabulary, for an identity model tokenized like a real one
+    (the cipher needs the character vocabulary)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}, expected one of {KINDS}")
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}, expected one of {tuple(SIZES)}")
-    name = package_name(kind, from_code, to_code, size)
+    if subword_model and kind != "identity":
+        raise ValueError("a subword vocabulary only suits the identity model")
+    vocabulary, sentencepiece_model = subword_model or ("char", char_sentencepiece_model())
+    name = package_name(kind, from_code, to_code, size, vocabulary)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sentencepiece_model = char_sentencepiece_model()
     metadata = package_metadata(kind, from_code, to_code, size)
 
     with tempfile.TemporaryDirectory(dir=out_dir) as scratch:

@@ -1,9 +1,8 @@
 """The `argos` engine: Argos Translate packages driven through CTranslate2 directly.
 
 Argos's own `argostranslate.translate` sends one paragraph at a time to the
-model; here every segment of an article for one language goes to the model in
-a single `translate_batch` call, batched by tokens, which keeps all cores busy
-on the whole article at once.
+model; here the segments of an article for one language are sorted by length
+and go to the model in a few large batches, which keeps all cores busy.
 """
 
 from __future__ import annotations
@@ -75,15 +74,27 @@ class ArgosModel:
         return self.info.describe()
 
     def translate(self, texts: list[str]) -> list[str]:
-        """All texts in one token-batched translate_batch call."""
+        """Length-sorted batches of at most max_batch_tokens hypothesis tokens."""
         tokens = [self.tokenizer.encode(t) for t in texts]
-        prefix = [[self.target_prefix] for _ in texts] if self.target_prefix else None
-        results = self.translator.translate_batch(
+        outputs = [""] * len(texts)
+        # Beam search keeps a decoder cache for each of the beam_size hypotheses
+        # of a source token: counting source tokens x beam size bounds a batch's
+        # memory whatever the beam.
+        budget = max(1, self.options.max_batch_tokens // self.options.beam_size)
+        for batch in length_sorted_batches([len(t) for t in tokens], budget):
+            for i, result in zip(batch, self._translate_batch([tokens[i] for i in batch])):
+                pieces = result.hypotheses[0]
+                if self.target_prefix and pieces[:1] == [self.target_prefix]:
+                    pieces = pieces[1:]
+                outputs[i] = self._decode(pieces)
+        return outputs
+
+    def _translate_batch(self, tokens: list[list[str]]):
+        prefix = [[self.target_prefix] for _ in tokens] if self.target_prefix else None
+        return self.translator.translate_batch(
             tokens,
             target_prefix=prefix,
             beam_size=self.options.beam_size,
-            max_batch_size=self.options.max_batch_tokens,
-            batch_type="tokens",
             replace_unknowns=True,
             max_input_length=0,  # the default (1024) silently truncates long segments
             # A translation rarely runs past twice its source; the bound stops a
@@ -91,15 +102,8 @@ class ArgosModel:
             # decoding cost of any one call (segments are split to fit the
             # model's input limit before they get here).
             max_decoding_length=min(self.options.max_decoding_length,
-                                    max(16, 2 * max((len(t) for t in tokens), default=0) + 8)),
+                                    max(16, 2 * max(len(t) for t in tokens) + 8)),
         )
-        outputs = []
-        for result in results:
-            pieces = result.hypotheses[0]
-            if self.target_prefix and pieces[:1] == [self.target_prefix]:
-                pieces = pieces[1:]
-            outputs.append(self._decode(pieces))
-        return outputs
 
     def _decode(self, pieces: list[str]) -> str:
         processor = getattr(self.tokenizer, "lazy_processor", None)
@@ -111,3 +115,27 @@ class ArgosModel:
         if all(sp.piece_to_id(p) != sp.unk_id() for p in pieces):
             return sp.decode_pieces(pieces)
         return "".join(pieces).replace("\u2581", " ").strip()
+
+
+def length_sorted_batches(lengths: list[int], budget: int) -> list[list[int]]:
+    """Indices, longest first, cut into the fewest batches of near-equal size
+    whose padded size (count x longest) fits the budget.
+
+    CTranslate2's own token batching fills each batch to the budget and leaves
+    a remainder that decodes with few hypotheses per step; equal batches keep
+    every step about as wide as the budget allows."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    total = sum(lengths) or 1
+    count = -(-total // budget)
+    while True:
+        batches: list[list[int]] = [[] for _ in range(count)]
+        done = 0
+        for i in order:
+            # A segment goes to the batch its middle token falls in.
+            batches[min(count - 1, int((done + lengths[i] / 2) * count / total))].append(i)
+            done += lengths[i]
+        batches = [b for b in batches if b]
+        # A segment longer than the budget is a batch of its own.
+        if all(len(b) == 1 or len(b) * lengths[b[0]] <= budget for b in batches):
+            return batches
+        count += 1
