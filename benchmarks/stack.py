@@ -1,5 +1,5 @@
 """The real stack for the service measurement: redis-server, gunicorn, one
-Celery worker process; every process is stopped on exit, also on error."""
+Celery worker (`workers` pool processes); every process is stopped on exit, also on error."""
 
 from __future__ import annotations
 
@@ -24,19 +24,22 @@ def free_port() -> int:
 
 
 class Stack:
-    def __init__(self, work: Path, packages_dir: Path, intra_threads: int, beam_size: int, max_batch_tokens: int):
-        self.work, self.packages_dir = work, packages_dir
+    def __init__(self, work: Path, packages_dir: Path, intra_threads: int, beam_size: int, max_batch_tokens: int,
+                 workers: int = 1, engines: str | None = None):
+        self.work, self.packages_dir, self.workers = work, packages_dir, workers
         self.redis_port, self.api_port = free_port(), free_port()
         self.env = {
             **os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "ARGOS_PACKAGES_DIR": str(packages_dir), "TRANSLATE_BEAM_SIZE": str(beam_size),
-            "TRANSLATE_INTRA_THREADS": str(intra_threads), "WORKER_CONCURRENCY": "1",
+            "TRANSLATE_INTRA_THREADS": str(intra_threads), "WORKER_CONCURRENCY": str(workers),
             "TRANSLATE_MAX_BATCH_TOKENS": str(max_batch_tokens),
             "MAX_TARGET_LANGS": "10",
             # (c) is compared with (a), run in this process at normal priority: the worker too.
             # benchmarks.short sets the default back, to measure what it is for.
             "WORKER_NICE": "0",
         }
+        if engines:
+            self.env["TRANSLATE_ENGINES"] = engines
         self.processes: dict[str, subprocess.Popen] = {}
         self.url = f"http://127.0.0.1:{self.api_port}"
 
@@ -58,7 +61,7 @@ class Stack:
             self._start("api", [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind",
                                 f"127.0.0.1:{self.api_port}"])
             self._start("worker", [sys.executable, "-m", "celery", "-A", "workers.worker", "worker",
-                                   "--concurrency", "1", "--loglevel", "WARNING", "-n", f"bench-{self.api_port}@%h"])
+                                   "--concurrency", str(self.workers), "--loglevel", "WARNING", "-n", f"bench-{self.api_port}@%h"])
             self.start_interactive()
             self._wait_ready()
             # The benchmark's own key: admin, no limits (it measures the service, not the quotas).
@@ -101,9 +104,13 @@ class Stack:
 
     def worker_peak_rss_bytes(self) -> int:
         """Peak resident memory (VmHWM) of the worker's processes, the largest one."""
+        return max(self.worker_peaks_rss_bytes())
+
+    def worker_peaks_rss_bytes(self) -> list[int]:
+        """Peak resident memory (VmHWM) of each of the worker's processes, the
+        Celery main process first, then its pool processes (those translate)."""
         main = self.processes["worker"].pid
-        pids = [main] + [int(p) for p in _children(main)]
-        return max(_vm_hwm(pid) for pid in pids)
+        return [_vm_hwm(pid) for pid in [main] + [int(p) for p in _children(main)]]
 
     def stop_worker(self) -> None:
         """Take the translation tier away, as if it ran on other machines."""
