@@ -17,6 +17,8 @@ import pytest
 from devtools import testmodels
 from tests.helpers import DATA
 from translation.argos_packages import install_files
+from translation.engines.argos import ArgosModel, ArgosOptions, length_sorted_batches
+from translation.engines.base import ModelInfo
 
 ARTICLE = DATA / "article.txt"
 
@@ -198,6 +200,23 @@ def test_long_inputs_stay_exact(installed, texts_and_pieces, kind, beam_size):
     assert all(processor.piece_to_id(piece) != processor.unk_id() for p in pieces for piece in p)
     outputs = translate(installed[kind], pieces, beam_size, "int8", 1, replace_unknowns=False)
     assert_exact(installed[kind], kind, texts, pieces, outputs)
+
+
+@pytest.mark.parametrize("kind", EXACTNESS_KINDS)
+def test_engine_batches_give_the_outputs_of_one_big_batch(installed, texts_and_pieces, kind):
+    """The argos engine cuts an article into length-sorted batches within its
+    token budget (source tokens x beam): same exact outputs, in order, as one batch."""
+    texts, pieces = select(texts_and_pieces, lambda length: length <= BATCH_TOKENS)
+    pkg = installed[kind]
+    info = ModelInfo("argos", pkg.package_path.name, "1", "en", "de", str(pkg.package_path))
+
+    def engine(max_batch_tokens):
+        return ArgosModel(info, ArgosOptions(beam_size=4, compute_type="int8", max_batch_tokens=max_batch_tokens))
+
+    assert len(length_sorted_batches([len(p) for p in pieces], BATCH_TOKENS)) >= 5
+    batched = engine(4 * BATCH_TOKENS).translate(texts)
+    assert batched == engine(4 * sum(map(len, pieces))).translate(texts)
+    assert batched == [expected_output(kind, text) for text in texts]
 
 
 def test_cipher_changes_latin_letters_only(installed):

@@ -2,7 +2,9 @@
 
 Argos's own `argostranslate.translate` sends one paragraph at a time to the
 model; here the segments of an article for one language are sorted by length
-and go to the model in a few large batches, which keeps all cores busy.
+and go to the model in a few large batches of near-equal size, which keeps all
+cores busy while the budget (TRANSLATE_MAX_BATCH_TOKENS, hypothesis tokens)
+bounds the worker's memory: see README, "Memory".
 """
 
 from __future__ import annotations
@@ -74,16 +76,24 @@ class ArgosModel:
         return self.info.describe()
 
     def translate(self, texts: list[str]) -> list[str]:
-        """Length-sorted batches of at most max_batch_tokens hypothesis tokens."""
+        """Length-sorted batches, each of at most max_batch_tokens hypothesis
+        tokens in flight (source tokens x beam size)."""
         tokens = [self.tokenizer.encode(t) for t in texts]
         outputs = [""] * len(texts)
-        # Beam search keeps a decoder cache for each of the beam_size hypotheses
-        # of a source token: counting source tokens x beam size bounds a batch's
-        # memory whatever the beam.
-        budget = max(1, self.options.max_batch_tokens // self.options.beam_size)
-        for batch in length_sorted_batches([len(t) for t in tokens], budget):
-            for i, result in zip(batch, self._translate_batch([tokens[i] for i in batch])):
-                pieces = result.hypotheses[0]
+        # Beam search keeps, for each of the beam_size hypotheses of a source
+        # token, every decoder layer's attention keys and values (about 48 KB a
+        # hypothesis token on a transformer-base model: README, "Memory").
+        # Counting source tokens x beam bounds a batch's memory whatever the beam;
+        # with inter_threads replicas, that many batches run at once.
+        o = self.options
+        budget = max(1, o.max_batch_tokens // (o.beam_size * max(1, o.inter_threads)))
+        # Submitted at once, run one per replica in order: the memory of a batch
+        # is released before the next starts.
+        pending = [(batch, self._translate_batch([tokens[i] for i in batch]))
+                   for batch in length_sorted_batches([len(t) for t in tokens], budget)]
+        for batch, results in pending:
+            for i, result in zip(batch, results):
+                pieces = result.result().hypotheses[0]
                 if self.target_prefix and pieces[:1] == [self.target_prefix]:
                     pieces = pieces[1:]
                 outputs[i] = self._decode(pieces)
@@ -95,6 +105,7 @@ class ArgosModel:
             tokens,
             target_prefix=prefix,
             beam_size=self.options.beam_size,
+            asynchronous=True,
             replace_unknowns=True,
             max_input_length=0,  # the default (1024) silently truncates long segments
             # A translation rarely runs past twice its source; the bound stops a
