@@ -92,6 +92,9 @@ class Settings:
     worker_concurrency: int = 1
     intra_threads: int = 1
     inter_threads: int = 1
+    # Hypothesis tokens (source tokens x beam) in flight per model: bounds the
+    # worker's decoding memory, about 48 KB each on a transformer-base model
+    # (README, "Memory"); 4096 = 1024 source tokens at beam 4.
     max_batch_tokens: int = 4096
     pivot_lang: str = "en"
     preload_models: bool = True

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from benchmarks.cpu import cpu_info, describe
 from tests.helpers import ROOT
 
 
@@ -27,7 +28,19 @@ def test_bench_smoke_run_produces_every_figure():
     for run in ("api_load", "api_load_saturated"):
         assert figures[run]["submit"]["requests"] > 0 and figures[run]["poll"]["requests"] > 0
     assert figures["worker_peak_rss_bytes"] > 0
+    two = figures["two_workers"]
+    assert two["workers"] == 2 and len(two["pool_peak_rss_bytes"]) == 2 and two["failed_or_wrong"] == 0
+    assert figures["real_engine"]["segments"] > 0 and figures["real_engine"]["segments_per_s"] > 0
+    assert figures["cpu"]["model"] and set(figures["cpu"]["simd"]) == {"AVX2", "AVX-512", "AVX512-VNNI", "AVX-VNNI"}
     assert figures["glossary_enforcement"]["mask_methods"]["mask"] == 22
     assert figures["glossary_enforcement"]["split_methods"]["split"] == 22
-    assert set(figures["ratios"]) == {"c_over_a", "c_over_b"}
-    assert "targets:" in result.stdout
+    assert set(figures["ratios"]) == {"c_over_a", "a_over_b", "c_over_b", "two_workers_over_one"}
+    assert "targets:" in result.stdout and "CPU: " in result.stdout
+
+
+def test_cpu_flags_are_read_from_cpuinfo():
+    info = cpu_info("processor\t: 0\nmodel name\t: Some CPU @ 2.0GHz\nflags\t\t: fpu sse2 avx avx2 avx512f "
+                    "avx512_vnni\n\nprocessor\t: 1\nmodel name\t: Some CPU @ 2.0GHz\nflags\t\t: fpu\n")
+    assert info["model"] == "Some CPU @ 2.0GHz"
+    assert info["simd"] == {"AVX2": True, "AVX-512": True, "AVX512-VNNI": True, "AVX-VNNI": False}
+    assert "AVX2 yes" in describe(info) and "AVX-VNNI no" in describe(info)
