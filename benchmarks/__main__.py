@@ -36,7 +36,7 @@ C_OVER_A_TARGET = 0.95
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--smoke", action="store_true", help="tiny model, few articles, short load: a quick check")
-    parser.add_argument("--articles", type=int, default=8)
+    parser.add_argument("--articles", type=int, default=6)
     parser.add_argument("--baseline-articles", type=int, default=2,
                         help="(b) is several times slower; its rate is measured on the first N articles")
     parser.add_argument("--clients", type=int, default=50)
@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--intra-threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--max-batch-tokens", type=int, default=Settings().max_batch_tokens,
                         help="the service's TRANSLATE_MAX_BATCH_TOKENS; (a) always uses 4096 source tokens")
-    parser.add_argument("--real-articles", type=int, default=8,
+    parser.add_argument("--real-articles", type=int, default=6,
                         help="articles translated by the real en->pt engine (segments/s)")
     args = parser.parse_args()
     if args.smoke:
