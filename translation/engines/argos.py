@@ -129,24 +129,31 @@ class ArgosModel:
 
 
 def length_sorted_batches(lengths: list[int], budget: int) -> list[list[int]]:
-    """Indices, longest first, cut into the fewest batches of near-equal size
-    whose padded size (count x longest) fits the budget.
+    """Indices, longest first, cut into the fewest batches whose padded size
+    (count x longest) fits the budget, as near-equal in tokens as they can be.
 
     CTranslate2's own token batching fills each batch to the budget and leaves
     a remainder that decodes with few hypotheses per step; equal batches keep
     every step about as wide as the budget allows."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    # Filling each batch in turn gives the fewest batches (the order is sorted,
+    # so a batch's padded size is its count times its first length) ...
+    filled: list[list[int]] = []
+    for i in order:
+        if filled and (len(filled[-1]) + 1) * lengths[filled[-1][0]] <= budget:
+            filled[-1].append(i)
+        else:
+            filled.append([i])  # a segment longer than the budget is a batch of its own
+    if len(filled) < 2:
+        return filled
+    # ... then the same number of batches, each taking the segments whose middle
+    # token falls in its equal share of all tokens, where those fit the budget.
     total = sum(lengths) or 1
-    count = -(-total // budget)
-    while True:
-        batches: list[list[int]] = [[] for _ in range(count)]
-        done = 0
-        for i in order:
-            # A segment goes to the batch its middle token falls in.
-            batches[min(count - 1, int((done + lengths[i] / 2) * count / total))].append(i)
-            done += lengths[i]
-        batches = [b for b in batches if b]
-        # A segment longer than the budget is a batch of its own.
-        if all(len(b) == 1 or len(b) * lengths[b[0]] <= budget for b in batches):
-            return batches
-        count += 1
+    spread: list[list[int]] = [[] for _ in filled]
+    done = 0
+    for i in order:
+        spread[min(len(filled) - 1, int((done + lengths[i] / 2) * len(filled) / total))].append(i)
+        done += lengths[i]
+    if all(batch and (len(batch) == 1 or len(batch) * lengths[batch[0]] <= budget) for batch in spread):
+        return spread
+    return filled
