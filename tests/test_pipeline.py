@@ -12,8 +12,10 @@ import pytest
 from glossary.store import GlossaryStore
 from jobs import links
 from jobs.pipeline import Pipeline
+from jobs.short import ShortTextError, ShortTexts
 from jobs.store import JobStore
 from translation.engines import ModelInfo, Router
+from translation.limits import SegmentLimits
 
 
 class UppercaseEngine:
@@ -217,3 +219,29 @@ def test_inline_glossary(jobs, glossaries, events):
     stored = jobs.result(job_id, "de")
     # Kept as the source writes it, whatever the engine does around it.
     assert stored["title"] == "Allies MEET" and stored["body"].startswith("THE allies MET IN VILNIUS.")
+
+
+# -- short texts (DeepL /v2/translate, LibreTranslate /translate) --------------------------
+
+def short_texts(jobs, glossaries, engine, max_chars: int) -> ShortTexts:
+    pipeline = Pipeline(Router([engine]), jobs, glossaries, limits=SegmentLimits(max_chars=max_chars))
+    return ShortTexts(pipeline, detector=None)
+
+
+def test_a_long_sentence_of_a_short_request_is_cut_like_an_article_s(jobs, glossaries):
+    engine = UppercaseEngine()
+    sentence = "The allies met in Vilnius, agreed on air defence, and went home on Tuesday."
+    answer = short_texts(jobs, glossaries, engine, max_chars=30).translate(
+        {"texts": [sentence], "source": "en", "target": "de"})
+    assert answer["results"][0]["text"] == sentence.upper()  # every piece back, whitespace kept
+    (_, _, sent), = engine.calls
+    assert len(sent) > 1 and all(len(piece) <= 30 for piece in sent)
+
+
+def test_a_word_longer_than_the_limit_is_refused_naming_it(jobs, glossaries):
+    engine = UppercaseEngine()
+    with pytest.raises(ShortTextError) as refused:
+        short_texts(jobs, glossaries, engine, max_chars=30).translate(
+            {"texts": ["Short. " + "x" * 40], "source": "en", "target": "de"})
+    assert refused.value.kind == "limit-exceeded" and refused.value.extra["limit"] == "MAX_SEGMENT_CHARS"
+    assert engine.calls == []  # refused before any model call
