@@ -71,12 +71,15 @@ def _secret(name: str, minimum: int) -> str:
     return value
 
 
-def _default_intra_threads(concurrency: int) -> int:
-    # CTranslate2's intra_threads=0 means "all cores" per process; with several
-    # worker processes that oversubscribes the CPU (argos-translate PR #528), so
-    # the default divides the cores between the processes explicitly. The
-    # bergamot engine keeps as many segments in flight.
-    return max(1, (os.cpu_count() or 1) // max(1, concurrency))
+def _default_inter_threads(concurrency: int, intra_threads: int) -> int:
+    # Each worker process gets an equal share of the cores, explicitly:
+    # CTranslate2's intra_threads=0 means "all cores" per process, which
+    # oversubscribes the CPU with several processes (argos-translate PR #528).
+    # The share goes to replicas (inter_threads, one batch each, sharing the
+    # model's weights) rather than to threads inside one batch: on a batch the
+    # memory budget keeps small, one thread per batch wastes no time waiting
+    # for the other (README, "Performance").
+    return max(1, (os.cpu_count() or 1) // (max(1, concurrency) * max(1, intra_threads)))
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,13 @@ class Settings:
     beam_size: int = 4
     compute_type: str = "auto"
     worker_concurrency: int = 1
+    # CTranslate2 threads per batch, and batches decoded at once per process
+    # (replicas sharing the weights); the bergamot engine keeps intra x inter
+    # segments in flight. Defaults: 1 x (cores / WORKER_CONCURRENCY).
     intra_threads: int = 1
     inter_threads: int = 1
-    # Hypothesis tokens (source tokens x beam) in flight per model: bounds the
-    # worker's decoding memory, about 48 KB each on a transformer-base model
+    # Hypothesis tokens (source tokens x beam) in flight per model, across its
+    # replicas: bounds the worker's decoding memory, about 48 KB each on a transformer-base model
     # (README, "Memory"); 4096 = 1024 source tokens at beam 4.
     max_batch_tokens: int = 4096
     pivot_lang: str = "en"
@@ -174,9 +180,15 @@ class Settings:
     detect_min_confidence: float = 0.6
     detect_min_share: float = 0.5
 
+    @property
+    def translation_threads(self) -> int:
+        """The cores one worker process translates on: intra x inter threads."""
+        return max(1, self.intra_threads) * max(1, self.inter_threads)
+
     @classmethod
     def from_env(cls) -> "Settings":
         concurrency = _int("WORKER_CONCURRENCY", 1)
+        intra_threads = _int("TRANSLATE_INTRA_THREADS", cls.intra_threads)
         return cls(
             redis_url=_str("REDIS_URL", cls.redis_url),
             argos_packages_dir=_str("ARGOS_PACKAGES_DIR", ""),
@@ -184,8 +196,8 @@ class Settings:
             beam_size=_int("TRANSLATE_BEAM_SIZE", cls.beam_size),
             compute_type=_str("TRANSLATE_COMPUTE_TYPE", cls.compute_type),
             worker_concurrency=concurrency,
-            intra_threads=_int("TRANSLATE_INTRA_THREADS", _default_intra_threads(concurrency)),
-            inter_threads=_int("TRANSLATE_INTER_THREADS", cls.inter_threads),
+            intra_threads=intra_threads,
+            inter_threads=_int("TRANSLATE_INTER_THREADS", _default_inter_threads(concurrency, intra_threads)),
             max_batch_tokens=_int("TRANSLATE_MAX_BATCH_TOKENS", cls.max_batch_tokens),
             pivot_lang=_str("TRANSLATE_PIVOT_LANG", cls.pivot_lang),
             max_decoding_length=_int("TRANSLATE_MAX_DECODING_LENGTH",

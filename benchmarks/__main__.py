@@ -4,8 +4,9 @@
     python -m benchmarks --smoke    # the same code path, tiny model, seconds
 
 Prints the figures and ratios of one run and writes them to var/bench/: the
-CPU and its SIMD flags, (a) raw translate_batch, (b) Argos-style batching,
-(c) the service with one worker process, then with two on the same cores, the
+CPU and its SIMD flags, (a) raw translate_batch (and, beside it, the same call
+on the service's threading), (b) Argos-style batching, (c) the service with
+one worker process, then with two on the same cores, the
 worker's peak RSS, the real en->pt engine's segments/s, and (a) against the
 engine on a subword-sized bench model (tokenized like a real package).
 """
@@ -43,7 +44,9 @@ def main() -> int:
     parser.add_argument("--load-seconds", type=float, default=30)
     parser.add_argument("--think", type=float, default=0.2,
                         help="pause of each client between requests in the paced load run (seconds)")
-    parser.add_argument("--intra-threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                        help="cores for (a) and (b) (CTranslate2 intra_threads); the service uses its own "
+                             "default threading on all cores (config.py)")
     parser.add_argument("--max-batch-tokens", type=int, default=Settings().max_batch_tokens,
                         help="the service's TRANSLATE_MAX_BATCH_TOKENS; (a) always uses 4096 source tokens")
     parser.add_argument("--real-articles", type=int, default=6,
@@ -57,31 +60,38 @@ def main() -> int:
 
     articles = corpus(max(args.articles, 20) if not args.smoke else args.articles)[:args.articles]
     package = install_bench_model(work, size)
-    translator, sp = load_model(package, args.intra_threads)
+    translator, sp = load_model(package, args.threads)
     tokens_per_article = [sum(len(sp.encode(s)) for para in direct.sentences_by_paragraph(a) for s in para)
                           for a in articles]
     figures = {"cpu": cpu_info(), "load_average_at_start": os.getloadavg(),
                "model": {"package": package.name, "size": size, "bytes": model_bytes(package)},
-               "beam_size": BEAM, "intra_threads": args.intra_threads, "articles": len(articles),
+               "beam_size": BEAM, "threads": args.threads, "articles": len(articles),
                "service_max_batch_tokens": args.max_batch_tokens}
     print(f"{describe_cpu(figures['cpu'])}; load average {figures['load_average_at_start'][0]:.2f} at the start")
     print(f"model {package.name}: {figures['model']['bytes'] / 1e6:.1f} MB; {len(articles)} articles, "
-          f"{sum(tokens_per_article)} tokens; beam {BEAM}, intra_threads {args.intra_threads}, "
+          f"{sum(tokens_per_article)} tokens; beam {BEAM}, {args.threads} threads, "
           f"service batch budget {args.max_batch_tokens} tokens")
 
     figures["a_raw_translate_batch"] = direct.raw_batched(translator, sp, articles, BEAM, 4096)
-    _line("(a) raw translate_batch", figures["a_raw_translate_batch"])
+    _line(f"(a) raw translate_batch, {args.threads} threads", figures["a_raw_translate_batch"])
     figures["b_argos_style"] = direct.argos_style(translator, sp, articles[:args.baseline_articles])
     _line(f"(b) argos-style, {args.baseline_articles} articles", figures["b_argos_style"])
     del translator
+    # The same pooled call on the service's threading (one thread per batch,
+    # as many batches at once as cores): what the threading alone is worth.
+    replicas, _ = load_model(package, 1, args.threads)
+    figures["a_replicas"] = direct.raw_batched(replicas, sp, articles, BEAM, 4096)
+    _line(f"(a') raw, {args.threads} replicas x 1 thread", figures["a_replicas"])
+    del replicas
 
     # The article worker serves the bench model only, as LibreTranslate's server
     # serves one package in the issue's comparison (the real en->pt models would
     # add their own memory: see "real en->pt engine" below).
-    with Stack(work / f"stack-{size}", package.parent, args.intra_threads, BEAM, args.max_batch_tokens,
+    with Stack(work / f"stack-{size}", package.parent, None, BEAM, args.max_batch_tokens,
                engines="argos") as stack:
         figures["c_service"] = service.through_service(stack.url, articles, tokens_per_article, stack.headers)
-        _line(f"(c) service, 1 worker x {args.intra_threads} threads", figures["c_service"])
+        replicas = os.cpu_count() or 1  # the service's default: one thread per batch, a replica per core
+        _line(f"(c) service, 1 worker, {replicas} replicas", figures["c_service"])
         figures["correction"] = service.correction(stack.url, articles[0], stack.headers)
         figures["worker_peak_rss_bytes"] = stack.worker_peak_rss_bytes()
         job_id = _any_job(stack.url, stack.headers)
@@ -93,7 +103,7 @@ def main() -> int:
         figures["api_load"] = load.api_under_load(stack.url, args.clients, args.load_seconds, job_id, args.think,
                                                  api_key=stack.api_key)
     figures["two_workers"] = _two_workers(work, size, package, articles, tokens_per_article, args)
-    figures["real_engine"] = _real_engine(corpus(max(args.real_articles, 20))[:args.real_articles], args.intra_threads)
+    figures["real_engine"] = _real_engine(corpus(max(args.real_articles, 20))[:args.real_articles], args.threads)
     if figures["real_engine"]:
         r = figures["real_engine"]
         print(f"real en->pt engine ({r['model']}), {r['threads']} threads: {r['segments']} segments in "
@@ -101,10 +111,12 @@ def main() -> int:
               f"{r['rss_added_bytes'] / 1e6:.0f} MB to a worker")
     if not args.smoke:
         figures["subword"] = _subword(articles, args)
-    figures["glossary_enforcement"] = glossary_cost(work, size, args.intra_threads, BEAM)
+    figures["glossary_enforcement"] = glossary_cost(work, size, args.threads, BEAM)
     a, b, c = (figures[k]["tokens_per_s"] for k in ("a_raw_translate_batch", "b_argos_style", "c_service"))
     figures["ratios"] = {
         "c_over_a": round(c / a, 3),
+        "c_over_a_replicas": round(c / figures["a_replicas"]["tokens_per_s"], 3),
+        "a_replicas_over_a": round(figures["a_replicas"]["tokens_per_s"] / a, 3),
         "a_over_b": round(a / b, 2),
         "c_over_b": round(c / b, 2),
         "two_workers_over_one": round(figures["two_workers"]["tokens_per_s"] / c, 3),
@@ -119,16 +131,17 @@ def main() -> int:
 
 def _two_workers(work: Path, size: str, package: Path, articles: list[dict], tokens_per_article: list[int],
                  args) -> dict:
-    """(c) again with two worker processes sharing the same cores (threads split between them)."""
-    threads = max(1, args.intra_threads // 2)
-    with Stack(work / f"stack-{size}-2", package.parent, threads, BEAM, args.max_batch_tokens, workers=2,
+    """(c) again with two worker processes sharing the same cores (the default
+    threading splits the cores between them)."""
+    threads = max(1, args.threads // 2)
+    with Stack(work / f"stack-{size}-2", package.parent, None, BEAM, args.max_batch_tokens, workers=2,
                engines="argos") as stack:
         # Other external ids than (c)'s: the segment cache is per stack, but the article store is not.
         run = service.through_service(stack.url, [{**a, "external_id": a["external_id"] + "-2w"} for a in articles],
                                       tokens_per_article, stack.headers)
         peaks = stack.worker_peaks_rss_bytes()
     run.update(workers=2, threads_per_worker=threads, pool_peak_rss_bytes=peaks[1:], main_peak_rss_bytes=peaks[0])
-    _line(f"(c) service, 2 workers x {threads} thread{'s' if threads > 1 else ''}", run)
+    _line(f"(c) service, 2 workers x {threads} core{'s' if threads > 1 else ''}", run)
     return run
 
 
@@ -159,9 +172,10 @@ def _subword(articles: list[dict], args) -> dict:
     """(a) and the service's engine on the bench model over a subword vocabulary,
     each in a fresh process (so each peak RSS is its own)."""
     package = install_bench_model(ROOT / "var" / "bench", "base", "subword")
-    common = {"articles": len(articles), "threads": args.intra_threads, "beam": BEAM}
-    raw = memory.run(package.parent, {**common, "phase": "pooled", "budget": 4096})
-    engine = memory.run(package.parent, {**common, "phase": "engine", "budget": args.max_batch_tokens})
+    common = {"articles": len(articles), "threads": args.threads, "beam": BEAM}
+    raw = memory.run(package.parent, {**common, "phase": "pooled", "budget": 4096, "inter": 1})
+    engine = memory.run(package.parent, {**common, "phase": "engine", "budget": args.max_batch_tokens,
+                                         "inter": args.threads})
     out = {"package": package.name, "tokens": raw["tokens"], "raw": raw, "engine": engine,
            "engine_over_raw": round(engine["tokens_per_s"] / raw["tokens_per_s"], 3)}
     print(f"subword bench model ({raw['tokens']} tokens, {raw['sentences']} sentences): (a) raw "
@@ -180,7 +194,7 @@ def _any_job(url: str, headers: dict) -> str:
 
 
 def _line(label: str, f: dict) -> None:
-    print(f"{label:<34} {f['sentences']:>5} sentences {f['tokens']:>7} tokens in {f['seconds']:>8.2f} s: "
+    print(f"{label:<36} {f['sentences']:>5} sentences {f['tokens']:>7} tokens in {f['seconds']:>8.2f} s: "
           f"{f['sentences_per_s']:>7.2f} sentences/s {f['tokens_per_s']:>8.1f} tokens/s")
 
 
@@ -201,6 +215,8 @@ def _report(f: dict) -> None:
     print(f"glossary enforcement on the sample article: none {g['none_s']:.2f} s, mask {g['mask_s']:.2f} s "
           f"({g['mask_methods']}), split fallback {g['split_s']:.2f} s ({g['split_methods']})")
     print(f"\n(c)/(a) = {r['c_over_a']}: the service's figure of merit (end to end over raw translate_batch)")
+    print(f"(c)/(a') = {r['c_over_a_replicas']}: the service over the raw call on its own threading "
+          f"((a')/(a) = {r['a_replicas_over_a']})")
     print(f"(a)/(b) = {r['a_over_b']}: the batching gain of this CPU (raw over Argos-style); (c)/(b) = {r['c_over_b']}")
     print(f"2 workers / 1 worker = {r['two_workers_over_one']} on the same {f['cpu']['cores']} cores; peak RSS per "
           f"pool process {' and '.join(f'{p / 1e6:.0f} MB' for p in two['pool_peak_rss_bytes'])} "

@@ -31,12 +31,12 @@ def _installed(work: Path, kind: str, size: str) -> Path:
     return packages
 
 
-def glossary_cost(work: Path, size: str, intra_threads: int, beam: int) -> dict:
+def glossary_cost(work: Path, size: str, threads: int, beam: int) -> dict:
     seed = json.loads((DATA / "glossary.json").read_text())
     matcher = TermMatcher([Entry.from_dict({**e, "translations": e.get("translations", {})}) for e in seed["entries"]])
     title, _, body = (DATA / "article.txt").read_text().partition("\n")
     article = Article(title.strip(), body.lstrip("\n"))
-    options = ArgosOptions(beam_size=beam, intra_threads=intra_threads)
+    options = ArgosOptions(beam_size=beam, inter_threads=threads)  # the service's default threading
     figures = {}
     for label, kind, with_glossary in (("none", "identity", False), ("mask", "identity", True),
                                        ("split", "cipher", True)):

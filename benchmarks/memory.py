@@ -37,7 +37,8 @@ ROWS = [
     ("full decode, beam 1, 4096", {"phase": "engine", "beam": 1, "budget": 4096}),
     ("full decode, beam 4, 4096, MALLOC_ARENA_MAX=2",
      {"phase": "engine", "beam": 4, "budget": 4096, "env": {"MALLOC_ARENA_MAX": "2"}}),
-    ("pooled translate_batch, 4096 src tokens, beam 4", {"phase": "pooled", "beam": 4, "budget": 4096}),
+    ("full decode, beam 4, 4096, 1 replica x all threads", {"phase": "engine", "beam": 4, "budget": 4096, "inter": 1}),
+    ("pooled translate_batch, 4096 src tokens, beam 4", {"phase": "pooled", "beam": 4, "budget": 4096, "inter": 1}),
 ]
 
 
@@ -58,8 +59,10 @@ def child(cfg: dict) -> dict:
 
     started_rss = _status("VmRSS")
     beam, budget = cfg.get("beam", 4), cfg.get("budget", 4096)
-    engine = ArgosEngine(cfg["packages_dir"], ArgosOptions(beam_size=beam, intra_threads=cfg["threads"],
-                                                           max_batch_tokens=budget))
+    # The service's default threading: one thread per batch, a replica per core.
+    inter = cfg.get("inter", cfg["threads"])
+    engine = ArgosEngine(cfg["packages_dir"], ArgosOptions(beam_size=beam, intra_threads=max(1, cfg["threads"] // inter),
+                                                           inter_threads=inter, max_batch_tokens=budget))
     model = engine.load(engine.available()[0])
     model.translate(["Warm up."])
     loaded = _status("VmRSS")
@@ -68,7 +71,7 @@ def child(cfg: dict) -> dict:
     start = time.perf_counter()
     if cfg["phase"] == "encode":
         for article in tokens:
-            for batch in length_sorted_batches([len(t) for t in article], max(1, budget // beam)):
+            for batch in length_sorted_batches([len(t) for t in article], max(1, budget // (beam * inter)), inter):
                 model.translator.translate_batch([article[i] for i in batch], beam_size=beam, max_decoding_length=1,
                                                  max_input_length=0)
     elif cfg["phase"] == "engine":
@@ -81,7 +84,7 @@ def child(cfg: dict) -> dict:
         translate_all(model.translator, [t for article in tokens for t in article], beam, budget)
     seconds = time.perf_counter() - start
     count = sum(len(t) for article in tokens for t in article)
-    return {"started": started_rss, "loaded": loaded, "peak": _status("VmHWM"), "after": _status("VmRSS"),
+    return {"replicas": inter, "started": started_rss, "loaded": loaded, "peak": _status("VmHWM"), "after": _status("VmRSS"),
             "seconds": round(seconds, 3), "tokens": count, "sentences": sum(map(len, tokens)),
             "tokens_per_s": round(count / seconds, 1) if seconds else 0.0}
 

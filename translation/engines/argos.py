@@ -2,9 +2,10 @@
 
 Argos's own `argostranslate.translate` sends one paragraph at a time to the
 model; here the segments of an article for one language are sorted by length
-and go to the model in a few large batches of near-equal size, which keeps all
-cores busy while the budget (TRANSLATE_MAX_BATCH_TOKENS, hypothesis tokens)
-bounds the worker's memory: see README, "Memory".
+and go to the model in a few large batches of near-equal size, decoded by
+TRANSLATE_INTER_THREADS replicas of the model in parallel (they share its
+weights), while the budget (TRANSLATE_MAX_BATCH_TOKENS, hypothesis tokens in
+flight across the replicas) bounds the worker's memory: see README, "Memory".
 """
 
 from __future__ import annotations
@@ -86,11 +87,12 @@ class ArgosModel:
         # Counting source tokens x beam bounds a batch's memory whatever the beam;
         # with inter_threads replicas, that many batches run at once.
         o = self.options
-        budget = max(1, o.max_batch_tokens // (o.beam_size * max(1, o.inter_threads)))
-        # Submitted at once, run one per replica in order: the memory of a batch
-        # is released before the next starts.
+        replicas = max(1, o.inter_threads)
+        budget = max(1, o.max_batch_tokens // (o.beam_size * replicas))
+        # Submitted at once, taken in order by whichever replica is free: the
+        # memory of a batch is released before that replica starts the next.
         pending = [(batch, self._translate_batch([tokens[i] for i in batch]))
-                   for batch in length_sorted_batches([len(t) for t in tokens], budget)]
+                   for batch in length_sorted_batches([len(t) for t in tokens], budget, replicas)]
         for batch, results in pending:
             for i, result in zip(batch, results):
                 pieces = result.result().hypotheses[0]
@@ -128,13 +130,16 @@ class ArgosModel:
         return "".join(pieces).replace("\u2581", " ").strip()
 
 
-def length_sorted_batches(lengths: list[int], budget: int) -> list[list[int]]:
+def length_sorted_batches(lengths: list[int], budget: int, replicas: int = 1) -> list[list[int]]:
     """Indices, longest first, cut into the fewest batches whose padded size
-    (count x longest) fits the budget, as near-equal in tokens as they can be.
+    (count x longest) fits the budget, rounded up to a multiple of `replicas`,
+    as near-equal in tokens as they can be.
 
     CTranslate2's own token batching fills each batch to the budget and leaves
     a remainder that decodes with few hypotheses per step; equal batches keep
-    every step about as wide as the budget allows."""
+    every step about as wide as the budget allows, and a multiple of the
+    replicas keeps each replica busy until the last batch (5 batches on 2
+    replicas would leave one idle for a fifth of the article)."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     # Filling each batch in turn gives the fewest batches (the order is sorted,
     # so a batch's padded size is its count times its first length) ...
@@ -144,15 +149,16 @@ def length_sorted_batches(lengths: list[int], budget: int) -> list[list[int]]:
             filled[-1].append(i)
         else:
             filled.append([i])  # a segment longer than the budget is a batch of its own
-    if len(filled) < 2:
+    count = min(len(order), -(-len(filled) // max(1, replicas)) * max(1, replicas))
+    if count < 2:
         return filled
-    # ... then the same number of batches, each taking the segments whose middle
-    # token falls in its equal share of all tokens, where those fit the budget.
+    # ... then that many batches, each taking the segments whose middle token
+    # falls in its equal share of all tokens, where those fit the budget.
     total = sum(lengths) or 1
-    spread: list[list[int]] = [[] for _ in filled]
+    spread: list[list[int]] = [[] for _ in range(count)]
     done = 0
     for i in order:
-        spread[min(len(filled) - 1, int((done + lengths[i] / 2) * len(filled) / total))].append(i)
+        spread[min(count - 1, int((done + lengths[i] / 2) * count / total))].append(i)
         done += lengths[i]
     if all(batch and (len(batch) == 1 or len(batch) * lengths[batch[0]] <= budget) for batch in spread):
         return spread
