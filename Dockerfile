@@ -1,7 +1,8 @@
 # One image for the API and the workers.
 FROM python:3.11-slim
 WORKDIR /app
-ENV PYTHONUNBUFFERED=1 ARGOS_PACKAGES_DIR=/models PROMETHEUS_MULTIPROC_DIR=/tmp/metrics
+# MALLOC_ARENA_MAX: see scripts/env.sh.
+ENV PYTHONUNBUFFERED=1 ARGOS_PACKAGES_DIR=/models PROMETHEUS_MULTIPROC_DIR=/tmp/metrics MALLOC_ARENA_MAX=2
 COPY requirements.txt .
 # requirements.txt pins every transitive dependency; --no-deps keeps
 # argostranslate from pulling stanza and a multi-GB PyTorch.

@@ -6,8 +6,9 @@ each setting in a fresh process (peak RSS, VmHWM, is per process).
 Rows: the process with the model loaded; the encoder and the first decoding
 step only (max_decoding_length=1: encoder output plus every layer's
 cross-attention keys and values, per hypothesis); the full decode at several
-TRANSLATE_MAX_BATCH_TOKENS and beams; one pooled translate_batch of 4096
-source tokens (the bench's (a)). Throughput here is indicative (a few
+TRANSLATE_MAX_BATCH_TOKENS and beams, on the service's threading (a replica
+per core) and with MALLOC_ARENA_MAX=2 (scripts/env.sh) unless the row says
+otherwise; one pooled translate_batch of 4096 source tokens (the bench's (a)). Throughput here is indicative (a few
 articles); `make bench` measures (c)/(a).
 """
 
@@ -35,8 +36,8 @@ ROWS = [
     ("full decode, beam 4, 4096", {"phase": "engine", "beam": 4, "budget": 4096}),
     ("full decode, beam 4, 8192", {"phase": "engine", "beam": 4, "budget": 8192}),
     ("full decode, beam 1, 4096", {"phase": "engine", "beam": 1, "budget": 4096}),
-    ("full decode, beam 4, 4096, MALLOC_ARENA_MAX=2",
-     {"phase": "engine", "beam": 4, "budget": 4096, "env": {"MALLOC_ARENA_MAX": "2"}}),
+    ("full decode, beam 4, 4096, glibc's default arenas",
+     {"phase": "engine", "beam": 4, "budget": 4096, "env": {"MALLOC_ARENA_MAX": None}}),
     ("full decode, beam 4, 4096, 1 replica x all threads", {"phase": "engine", "beam": 4, "budget": 4096, "inter": 1}),
     ("pooled translate_batch, 4096 src tokens, beam 4", {"phase": "pooled", "beam": 4, "budget": 4096, "inter": 1}),
 ]
@@ -92,7 +93,9 @@ def child(cfg: dict) -> dict:
 def run(packages_dir: Path, setting: dict) -> dict:
     """One setting in a fresh process: {phase, beam, budget, articles, threads, env}."""
     cfg = {"packages_dir": str(packages_dir), **setting}
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGOS_PACKAGES_DIR": str(packages_dir), **setting.get("env", {})}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGOS_PACKAGES_DIR": str(packages_dir),
+           "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"), **setting.get("env", {})}
+    env = {k: v for k, v in env.items() if v is not None}  # None: unset
     result = subprocess.run([sys.executable, "-m", "benchmarks.memory", "--child", json.dumps(cfg)], cwd=ROOT,
                             env=env, capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
