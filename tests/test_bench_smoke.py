@@ -20,7 +20,7 @@ def test_bench_smoke_run_produces_every_figure():
                             text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads((ROOT / "var" / "bench" / "smoke.json").read_text())
-    for path in ("a_raw_translate_batch", "b_argos_style", "c_service"):
+    for path in ("a_raw_translate_batch", "a_replicas", "b_argos_style", "c_service"):
         assert figures[path]["sentences"] > 0 and figures[path]["tokens_per_s"] > 0
     assert figures["a_raw_translate_batch"]["sentences"] == figures["c_service"]["sentences"]
     assert figures["c_service"]["failed_or_wrong"] == 0
@@ -34,7 +34,8 @@ def test_bench_smoke_run_produces_every_figure():
     assert figures["cpu"]["model"] and set(figures["cpu"]["simd"]) == {"AVX2", "AVX-512", "AVX512-VNNI", "AVX-VNNI"}
     assert figures["glossary_enforcement"]["mask_methods"]["mask"] == 22
     assert figures["glossary_enforcement"]["split_methods"]["split"] == 22
-    assert set(figures["ratios"]) == {"c_over_a", "a_over_b", "c_over_b", "two_workers_over_one"}
+    assert set(figures["ratios"]) == {"c_over_a", "c_over_a_replicas", "a_replicas_over_a", "a_over_b", "c_over_b",
+                                      "two_workers_over_one"}
     assert "targets:" in result.stdout and "CPU: " in result.stdout
 
 
