@@ -22,7 +22,7 @@ import redis
 
 from config import Settings
 from tests.helpers import (
-    ROOT, TEST_LANGS, WEBHOOK_SECRET, free_port, install_packages, keyed_client, make_settings, wait_until,
+    ROOT, TEST_LANGS, WEBHOOK_SECRET, free_port, install_packages, keyed_client, live_server, make_settings, wait_until,
 )
 
 # -- Redis ---------------------------------------------------------------------
@@ -298,6 +298,22 @@ def stack(request, redis_server, model_dirs, start_stack):
     running.kind = kind
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def url(app):
+    """The module's `app` served on a real port: for clients that speak HTTP
+    (DeepL's and LibreTranslate's libraries)."""
+    with live_server(app) as base:
+        yield base
+
+
+@pytest.fixture
+def deepl_no_retries(monkeypatch):
+    # deepl retries 429 and 5xx for ~15 s by default (module globals, read at each request).
+    import deepl
+
+    monkeypatch.setattr(deepl.http_client, "max_network_retries", 0)
 
 
 @pytest.fixture(scope="module")

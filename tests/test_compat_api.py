@@ -16,7 +16,7 @@ import pytest
 from libretranslatepy import LibreTranslateAPI
 
 from access import GLOSSARY_READ, GLOSSARY_WRITE, TRANSLATE, KeyStore
-from tests.helpers import keyed_client, live_server, make_settings
+from tests.helpers import keyed_client, make_settings
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +26,7 @@ def app(make_app, redis_server, model_dirs):
     return make_app(settings=make_settings(redis_server, 12, model_dirs["cipher"], interactive_timeout_seconds=0.5))
 
 
-@pytest.fixture(scope="module")
-def url(app):
-    with live_server(app) as base:
-        yield base
-
-
-@pytest.fixture(autouse=True)
-def no_retries(monkeypatch):
-    # deepl retries 429 and 5xx for ~15 s by default (module globals, read at each request).
-    monkeypatch.setattr(deepl.http_client, "max_network_retries", 0)
+pytestmark = pytest.mark.usefixtures("deepl_no_retries")
 
 
 def new_key(app, roles=(TRANSLATE, GLOSSARY_WRITE), **limits) -> str:

@@ -22,9 +22,9 @@ from libretranslatepy import LibreTranslateAPI
 
 from access import GLOSSARY_WRITE, TRANSLATE, KeyStore
 from devtools.testmodels import rot13
-from tests.helpers import DATA, keyed_client, live_server, make_settings, wait_for_job
+from tests.helpers import DATA, keyed_client, make_settings, wait_for_job
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("deepl_no_retries")]
 
 SENTENCE = "The minister said on Tuesday that the talks would continue next week."
 
@@ -44,15 +44,6 @@ def app(stack, make_app):
     return make_app(settings=stack.settings, flush=False)
 
 
-@pytest.fixture(scope="module")
-def url(app):
-    with live_server(app) as base:
-        yield base
-
-
-@pytest.fixture(autouse=True)
-def no_retries(monkeypatch):
-    monkeypatch.setattr(deepl.http_client, "max_network_retries", 0)
 
 
 def new_key(app, **limits) -> str:
