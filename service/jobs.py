@@ -111,7 +111,7 @@ def submit_job(job: dict, **recorded) -> str:
     except DocumentError as error:
         raise unprocessable("article.body", str(error))
     if job.get("source_lang") in (None, AUTO):
-        job = {**job, **detect_source(article)}
+        job = {**job, **detect_source(article.get("title") or "", document.units)}
     _check_languages(job["source_lang"], job["target_langs"])
     limits = _check_size(article, list(document.units), job["source_lang"], job["target_langs"])
     s = services()
@@ -153,11 +153,11 @@ def submit_job(job: dict, **recorded) -> str:
 _DETECTION_CHARS = 3000
 
 
-def detect_source(article: dict) -> dict:
+def detect_source(title: str, units) -> dict:
     """{source_lang, detected_source: {language, confidence}} for an article
-    without a source language; 422 when its language cannot be told."""
-    document = parse(article["body"], article["format"])
-    text = "\n".join([article.get("title") or "", *(unit.text for unit in document.units)]).strip()
+    (its title and parsed body units) without a source language; 422 when its
+    language cannot be told."""
+    text = "\n".join([title, *(unit.text for unit in units)]).strip()
     if not any(character.isalpha() for character in text):
         raise unprocessable("source_lang", "The article has no words to detect its language from. "
                             "Name it in source_lang.", slug="language-not-detected")
