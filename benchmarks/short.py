@@ -182,7 +182,7 @@ def main() -> int:
         _line(f"during the backlog ({args.think} s think)", figures["backlog_with_short"]["short"])
         figures["idle"] = load.run(args.clients, requests=figures["backlog_with_short"]["short"]["requests"],
                                    think=args.think, targets=("de", "pt"))
-        _line(f"idle stack, same requests", figures["idle"])
+        _line("idle stack, same requests", figures["idle"])
 
         one = ShortLoad(stack.url, stack.api_key, sentences, seed=2)
         figures["batched"] = one.run(args.clients, requests=args.requests, sentences=(1,))

@@ -5,14 +5,12 @@ with the submitting key's own secret, and no key reaches the worker logs."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from access import TRANSLATE
 from jobs.webhooks import SIGNATURE_HEADER, verify
-from tests.helpers import WEBHOOK_SECRET, keyed_client, wait_for_job, wait_until
+from tests.helpers import WEBHOOK_SECRET, WebhookReceiver, keyed_client, wait_for_job, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -59,34 +57,10 @@ def test_each_tenant_publishes_and_reads_its_own_article(stack, app, secrets_use
     assert alice.get("/v1/articles/cms-shared/de").get_json()["job_id"] == mine["id"]
 
 
-class Receiver:
-    """A real HTTP endpoint on loopback that records what it is sent."""
-
-    def __init__(self):
-        self.requests = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                receiver.requests.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-
-    def close(self):
-        self.server.shutdown()
-
-
 def test_webhooks_are_signed_with_the_keys_own_secret(stack, app, secrets_used):
     if stack.kind != "identity":
         pytest.skip("signing does not depend on the model")
-    receiver = Receiver()
+    receiver = WebhookReceiver("/hooks")
     try:
         own = tenant_client(app, "hooks-own", secrets_used, webhook_secret=True)
         plain = tenant_client(app, "hooks-plain", secrets_used)

@@ -9,10 +9,8 @@ Also: a job without a source language, detected and recorded.
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.request
-from pathlib import Path
 
 import deepl
 import httpx

@@ -4,18 +4,18 @@ since these tests stop it; short leases so a lost worker is noticed in seconds."
 
 from __future__ import annotations
 
-import json
 import signal
-import threading
+import sys
 import time
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import redis
 
 from tests.conftest import RedisServer, Stack
-from tests.helpers import WEBHOOK_SECRET, keyed_client, make_settings, read_article, wait_for_job, wait_until
+from tests.helpers import (
+    WEBHOOK_SECRET, WebhookReceiver, keyed_client, make_settings, read_article, wait_for_job, wait_until,
+)
 from workers.celery_app import create_celery, send_translation
 
 pytestmark = pytest.mark.e2e
@@ -163,30 +163,9 @@ def test_long_sentences_are_split_not_truncated(stack, client):
         assert client.get(f"/v1/jobs/{job_id}/translations/de").get_json()["body"] == body
 
 
-class Receiver:
-    """A webhook receiver that always answers 500."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                receiver.requests.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(500)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
 def test_webhook_makes_exactly_max_attempts_and_records_failed(stack, client):
     """Before: Celery's default of 3 retries ended after 4 of the 5 attempts, the delivery `retrying` for ever."""
-    receiver = Receiver()
+    receiver = WebhookReceiver(failures=sys.maxsize)  # refuses every delivery
     stack.start_worker()
     job_id = submit(client, {"title": "Hook", "body": "One sentence."}, callback_url=receiver.url)
     wait_for_job(client, job_id)
@@ -198,5 +177,5 @@ def test_webhook_makes_exactly_max_attempts_and_records_failed(stack, client):
                90, interval=0.2, what="both events to be given up")
     assert all(d["attempts"] == 5 for d in deliveries())
     wait_until(lambda: len(receiver.requests) == 10, 10, what="5 attempts of 2 events")
-    receiver.server.shutdown()
-    assert sorted(e["type"] for e in receiver.requests) == ["job.finished"] * 5 + ["translation.succeeded"] * 5
+    receiver.close()
+    assert sorted(e["type"] for e in receiver.events) == ["job.finished"] * 5 + ["translation.succeeded"] * 5

@@ -10,39 +10,18 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import ROOT, WEBHOOK_SECRET, free_port, make_settings, wait_until
+from tests.helpers import ROOT, WEBHOOK_SECRET, WebhookReceiver, free_port, make_settings, wait_until
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "metrics-token-" + "9" * 32
 REQUEST_ID = "cms-request-4711"
-
-
-class Receiver:
-    def __init__(self):
-        self.bodies = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                receiver.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +74,7 @@ def value(found: dict, name: str, **labels) -> float:
 
 def test_metrics_and_logs_after_a_translated_job(deployment):
     base = deployment["base"]
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     job = {"source_lang": "en", "target_langs": ["de", "fr"], "callback_url": receiver.url,
            "article": {"title": "NATO summit", "body": "NATO allies meet in Vilnius.\n\nThey agree on NATO plans."},
            "glossary": {"entries": [{"term": "NATO", "keep": True}, {"term": "Vilnius", "translations": {"de": "Wilna"}}]}}

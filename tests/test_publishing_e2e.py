@@ -4,13 +4,11 @@ the segment cache, signed webhooks with retries."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.helpers import DATA, WEBHOOK_SECRET, wait_for_job, wait_until
+from tests.helpers import DATA, WEBHOOK_SECRET, WebhookReceiver, wait_for_job, wait_until
 from jobs.webhooks import SIGNATURE_HEADER, verify
 
 # The whole path: real Redis, real Celery worker processes.
@@ -81,34 +79,9 @@ def test_a_correction_translates_only_the_changed_paragraph(stack, client):
     assert client.get("/v1/articles/never-submitted/de").status_code == 404
 
 
-class Receiver:
-    """A real HTTP endpoint on loopback that fails the first `failures` requests."""
-
-    def __init__(self, failures: int):
-        self.failures, self.requests = failures, []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                self.send_response(500 if len(receiver.requests) <= receiver.failures else 204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/translations?source=newsroom"
-
-    def close(self):
-        self.server.shutdown()
-
-
 @pytest.fixture()
 def receiver():
-    r = Receiver(failures=2)
+    r = WebhookReceiver("/hooks/translations?source=newsroom", failures=2)
     yield r
     r.close()
 

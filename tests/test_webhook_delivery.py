@@ -4,8 +4,6 @@ address that is checked being the address that is connected to."""
 from __future__ import annotations
 
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -14,36 +12,14 @@ import redis
 from jobs import webhooks
 from jobs.store import JobStore
 from jobs.webhooks import UnsafeCallbackURL, WebhookPolicy, allowed, attempt_delivery, deliver
+from tests.helpers import WebhookReceiver
 
 EVENT = {"id": "j.de.succeeded", "type": "translation.succeeded"}
 
 
-class Receiver:
-    def __init__(self):
-        self.hosts: list[str] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.hosts.append(self.headers["Host"])
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-
-
 @pytest.fixture()
 def receiver():
-    r = Receiver()
+    r = WebhookReceiver()
     yield r
     r.close()
 
