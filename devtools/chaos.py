@@ -36,10 +36,11 @@ import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+
+from devtools.webhook_receiver import WebhookReceiver
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -285,33 +286,20 @@ class Client:
         return response
 
 
-class Receiver:
-    """The CMS end of the webhooks: records every event it gets."""
+def webhook_endpoint(ledger: Ledger) -> WebhookReceiver:
+    """The CMS end of the webhooks: checks each event's signature and counts its deliveries."""
+    from jobs.webhooks import SIGNATURE_HEADER, verify
 
-    def __init__(self, ledger: Ledger):
-        from jobs.webhooks import SIGNATURE_HEADER, verify
+    def record(headers: dict, body: bytes) -> None:
+        event = json.loads(body)
+        with ledger.lock:
+            if not verify(SECRET, body, headers.get(SIGNATURE_HEADER, ""), receiver.url):
+                ledger.bad_signatures += 1
+            if event.get("lang"):
+                ledger.events.setdefault((event["job_id"], event["lang"]), Counter())[event["id"]] += 1
 
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                event = json.loads(body)
-                with ledger.lock:
-                    if not verify(SECRET, body, self.headers.get(SIGNATURE_HEADER, ""), receiver.url):
-                        ledger.bad_signatures += 1
-                    if event.get("lang"):
-                        ledger.events.setdefault((event["job_id"], event["lang"]), Counter())[event["id"]] += 1
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    receiver = WebhookReceiver("/hooks", on_post=record)
+    return receiver
 
 
 def sample_paragraphs() -> list[str]:
@@ -449,7 +437,7 @@ def probe(client: Client, fault: Fault, ledger: Ledger, timeout: float) -> None:
 def run(options: Options) -> dict:
     rng = random.Random(options.seed)
     ledger = Ledger()
-    receiver = Receiver(ledger)
+    receiver = webhook_endpoint(ledger)
     options.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chaos-") as tmp:
         stack = Stack(options, Path(tmp), receiver.port)

@@ -170,49 +170,6 @@ def stored_keys(store) -> list[bytes]:
     return [k for k in store.keys() if not k.startswith(ACCESS_KEY_PREFIXES)]
 
 
-class WebhookReceiver:
-    """A real HTTP endpoint on loopback for webhook deliveries: records every
-    POST as (headers, body) and answers 500 to the first `failures` of them,
-    204 to the rest."""
-
-    def __init__(self, path: str = "/hook", failures: int = 0):
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.failures = failures
-        self.requests: list[tuple[dict, bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                receiver.requests.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(500 if len(receiver.requests) <= receiver.failures else 204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}{path}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def bodies(self) -> list[bytes]:
-        return [body for _, body in self.requests]
-
-    @property
-    def events(self) -> list[dict]:
-        return [json.loads(body) for body in self.bodies]
-
-    @property
-    def hosts(self) -> list[str]:
-        return [headers["Host"] for headers, _ in self.requests]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @contextlib.contextmanager
 def live_server(app):
     """`app` on a real port of 127.0.0.1 (threaded werkzeug), for client

@@ -9,8 +9,9 @@ import json
 import pytest
 
 from access import TRANSLATE
+from devtools.webhook_receiver import WebhookReceiver
 from jobs.webhooks import SIGNATURE_HEADER, verify
-from tests.helpers import WEBHOOK_SECRET, WebhookReceiver, keyed_client, wait_for_job, wait_until
+from tests.helpers import WEBHOOK_SECRET, keyed_client, wait_for_job, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -12,9 +12,10 @@ from dataclasses import replace
 import pytest
 import redis
 
+from devtools.webhook_receiver import WebhookReceiver
 from tests.conftest import RedisServer, Stack
 from tests.helpers import (
-    WEBHOOK_SECRET, WebhookReceiver, keyed_client, make_settings, read_article, wait_for_job, wait_until,
+    WEBHOOK_SECRET, keyed_client, make_settings, read_article, wait_for_job, wait_until,
 )
 from workers.celery_app import create_celery, send_translation
 

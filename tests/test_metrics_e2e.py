@@ -16,7 +16,8 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import ROOT, WEBHOOK_SECRET, WebhookReceiver, free_port, make_settings, wait_until
+from devtools.webhook_receiver import WebhookReceiver
+from tests.helpers import ROOT, WEBHOOK_SECRET, free_port, make_settings, wait_until
 
 pytestmark = pytest.mark.e2e
 

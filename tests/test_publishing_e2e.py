@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tests.helpers import DATA, WEBHOOK_SECRET, WebhookReceiver, wait_for_job, wait_until
+from devtools.webhook_receiver import WebhookReceiver
+from tests.helpers import DATA, WEBHOOK_SECRET, wait_for_job, wait_until
 from jobs.webhooks import SIGNATURE_HEADER, verify
 
 # The whole path: real Redis, real Celery worker processes.

@@ -9,10 +9,10 @@ import httpx
 import pytest
 import redis
 
+from devtools.webhook_receiver import WebhookReceiver
 from jobs import webhooks
 from jobs.store import JobStore
 from jobs.webhooks import UnsafeCallbackURL, WebhookPolicy, allowed, attempt_delivery, deliver
-from tests.helpers import WebhookReceiver
 
 EVENT = {"id": "j.de.succeeded", "type": "translation.succeeded"}
 
