@@ -99,8 +99,9 @@ class Settings:
     intra_threads: int = 1
     inter_threads: int = 1
     # Hypothesis tokens (source tokens x beam) in flight per model, across its
-    # replicas: bounds the worker's decoding memory, about 48 KB each on a transformer-base model
-    # (README, "Memory"); 4096 = 1024 source tokens at beam 4.
+    # replicas: bounds the worker's decoding memory, about 48 KB each on a
+    # transformer-base model (README, "Memory"); 4096 = 1024 source tokens at
+    # beam 4, two batches of 512 on 2 replicas.
     max_batch_tokens: int = 4096
     pivot_lang: str = "en"
     preload_models: bool = True
