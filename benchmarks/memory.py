@@ -72,9 +72,14 @@ def child(cfg: dict) -> dict:
     start = time.perf_counter()
     if cfg["phase"] == "encode":
         for article in tokens:
-            for batch in length_sorted_batches([len(t) for t in article], max(1, budget // (beam * inter)), inter):
-                model.translator.translate_batch([article[i] for i in batch], beam_size=beam, max_decoding_length=1,
-                                                 max_input_length=0)
+            # Submitted at once, as the engine does: each replica encodes a batch at the same time.
+            pending = [model.translator.translate_batch([article[i] for i in batch], beam_size=beam,
+                                                        max_decoding_length=1, max_input_length=0, asynchronous=True)
+                       for batch in length_sorted_batches([len(t) for t in article], max(1, budget // (beam * inter)),
+                                                          inter)]
+            for results in pending:
+                for result in results:
+                    result.result()
     elif cfg["phase"] == "engine":
         for texts in articles:
             outputs = model.translate(texts)
