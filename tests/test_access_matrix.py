@@ -199,18 +199,28 @@ def test_matrix(app, keys, shared_world, endpoint, caller):
 
     if _allowed(role, caller):
         assert response.status_code == allowed_status, response.get_data(as_text=True)
-        return
+    elif endpoint.startswith(("deepl.", "libre.")):
+        _refused_in_dialect(endpoint.split(".")[0], response, response.get_json(), caller, role)
+    elif caller in ROLES:
+        _refused_for_role(response, role)
+    else:
+        _refused_for_key(response, caller)
+
+
+def _refused_for_role(response, role: str) -> None:
+    """A valid key without the role: 403, a problem naming the role, no challenge."""
     body = response.get_json()
-    if endpoint.startswith(("deepl.", "libre.")):
-        _refused_in_dialect(endpoint.split(".")[0], response, body, caller, role)
-        return
     assert response.mimetype == "application/problem+json"
-    if caller in ROLES:
-        assert response.status_code == 403
-        assert body["type"].endswith("/missing-role") and body["title"] == "Role required"
-        assert body["required_role"] == role and role in body["detail"]
-        assert "WWW-Authenticate" not in response.headers
-        return
+    assert response.status_code == 403
+    assert body["type"].endswith("/missing-role") and body["title"] == "Role required"
+    assert body["required_role"] == role and role in body["detail"]
+    assert "WWW-Authenticate" not in response.headers
+
+
+def _refused_for_key(response, caller: str) -> None:
+    """No key, a wrong one or a revoked one: 401, a problem, and a Bearer challenge."""
+    body = response.get_json()
+    assert response.mimetype == "application/problem+json"
     assert response.status_code == 401
     expected = {"no key": ("missing-api-key", "API key required"), "wrong key": ("invalid-api-key", "Invalid API key"),
                 "revoked key": ("revoked-api-key", "API key revoked")}[caller]
@@ -228,14 +238,14 @@ def _refused_in_dialect(api: str, response, body: dict, caller: str, role) -> No
     if api == "deepl":
         assert response.status_code == 403 and set(body) == {"message"}
         assert (role in body["message"]) if caller in ROLES else body["message"]
-        return
-    assert set(body) == {"error"}
-    if caller == "no key":
-        assert (response.status_code, body["error"]) == (400, "Please contact the server operator to get an API key")
-    elif caller in ROLES:
-        assert response.status_code == 403 and role in body["error"]
     else:
-        assert (response.status_code, body["error"]) == (403, "Invalid API key")
+        assert set(body) == {"error"}
+        if caller == "no key":
+            assert (response.status_code, body["error"]) == (400, "Please contact the server operator to get an API key")
+        elif caller in ROLES:
+            assert response.status_code == 403 and role in body["error"]
+        else:
+            assert (response.status_code, body["error"]) == (403, "Invalid API key")
 
 
 def test_refused_requests_changed_nothing(app, keys, shared_world):
