@@ -8,13 +8,16 @@ COPY requirements.txt .
 # argostranslate from pulling stanza and a multi-GB PyTorch.
 RUN pip install --no-cache-dir --no-deps -r requirements.txt
 COPY pyproject.toml config.py conventions.py gunicorn.conf.py ./
-COPY service ./service
-COPY workers ./workers
-COPY jobs ./jobs
-COPY translation ./translation
-COPY glossary ./glossary
+# The runtime packages, one line each (COPY of several folders would merge their
+# contents): pyproject.toml's `include` list, which tests/test_image.py compares.
 COPY access ./access
+COPY compat ./compat
+COPY glossary ./glossary
+COPY jobs ./jobs
+COPY service ./service
 COPY telemetry ./telemetry
+COPY translation ./translation
+COPY workers ./workers
 COPY scripts ./scripts
 # The project's own packages (dev tooling such as devtools/ stays out of the image).
 RUN pip install --no-cache-dir --no-deps .
