@@ -2,184 +2,312 @@
 
 Every process (API, worker, CLI, tests) builds a `Settings` from the environment
 with `Settings.from_env()`; nothing else reads `os.environ` for configuration.
-The README's "Configuration" table mirrors this file.
+Each setting is declared once, below: its attribute, type, environment
+variable, default and meaning. The type chooses the parser (one per type);
+docs/configuration.md is generated from the declarations (`make docs`), and a
+test checks that it is.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+class ConfigurationError(SystemExit):
+    """A setting the process cannot run with: it stops at start, saying which and why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"configuration error: {message}")
+
+
+# One parser per type, by the annotation's text (this module postpones annotations).
+def _parse_str(name: str, raw: str) -> str:
+    return raw
+
+
+def _parse_int(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SystemExit(f"configuration error: {name}={raw!r} is not an integer")
+        raise ConfigurationError(f"{name}={raw!r} is not an integer") from None
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+def _parse_float(name: str, raw: str) -> float:
     try:
         return float(raw)
     except ValueError:
-        raise SystemExit(f"configuration error: {name}={raw!r} is not a number")
+        raise ConfigurationError(f"{name}={raw!r} is not a number") from None
 
 
-def _str(name: str, default: str) -> str:
-    raw = os.environ.get(name)
-    return default if raw is None or raw.strip() == "" else raw.strip()
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off")
 
 
-def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    if raw.strip().lower() in ("1", "true", "yes", "on"):
+def _parse_bool(name: str, raw: str) -> bool:
+    # Strict both ways: a typo ("flase", "disabled") stops the process instead
+    # of silently meaning one or the other.
+    value = raw.lower()
+    if value in TRUE:
         return True
-    if raw.strip().lower() in ("0", "false", "no", "off"):
+    if value in FALSE:
         return False
-    raise SystemExit(f"configuration error: {name}={raw!r} is not a boolean (1/0, true/false)")
+    raise ConfigurationError(f"{name}={raw!r} is not a boolean: use one of {', '.join(TRUE + FALSE)}")
 
 
-def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = _str(name, default).lower()
-    if value not in allowed:
-        raise SystemExit(f"configuration error: {name}={value!r}; use one of {', '.join(allowed)}")
-    return value
+def _parse_list(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
-def _list(name: str, default: str = "") -> tuple[str, ...]:
-    return tuple(item.strip() for item in _str(name, default).split(",") if item.strip())
-
+PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "str": _parse_str, "int": _parse_int, "float": _parse_float, "bool": _parse_bool,
+    "tuple[str, ...]": _parse_list,
+}
 
 # An HMAC key must be long enough that nobody guesses it: shorter values are
 # placeholders ("change-me") or typos, and are refused at start.
 MIN_WEBHOOK_SECRET_LENGTH = 32
 
 
-def _secret(name: str, minimum: int) -> str:
-    value = _str(name, "")
-    if value and len(value) < minimum:
-        raise SystemExit(f"configuration error: {name} has {len(value)} characters; use at least {minimum} "
-                         f"random ones (e.g. `openssl rand -hex 32`), or leave it empty to disable what it protects")
-    return value
+def setting(env: str, default: T, doc: str, *, shown: str | None = None,
+            derive: Callable[[Mapping[str, Any]], T] | None = None, choices: tuple[str, ...] = (),
+            min_length: int = 0, normalize: Callable[[str], str] | None = None) -> T:
+    """Declare one setting: `env` is its variable, `default` its value when the
+    variable is unset or empty, `doc` its line in the reference.
+
+    shown: the default as the reference prints it, where the value alone says
+    too little (who else sets it, what empty means). derive: a default computed
+    from the settings read before it (declaration order). choices, min_length,
+    normalize: checks and a normal form for a string.
+    """
+    meta = {"env": env, "doc": doc, "shown": shown, "derive": derive, "choices": choices,
+            "min_length": min_length, "normalize": normalize}
+    result: T = field(default=default, metadata=meta)
+    return result
 
 
-def _default_inter_threads(concurrency: int, intra_threads: int) -> int:
+def _default_inter_threads(values: Mapping[str, Any]) -> int:
     # Each worker process gets an equal share of the cores, explicitly:
     # CTranslate2's intra_threads=0 means "all cores" per process, which
     # oversubscribes the CPU with several processes (argos-translate PR #528).
     # The share goes to replicas (inter_threads, one batch each, sharing the
     # model's weights) rather than to threads inside one batch: on a batch the
     # memory budget keeps small, one thread per batch wastes no time waiting
-    # for the other (README, "Performance").
-    return max(1, (os.cpu_count() or 1) // (max(1, concurrency) * max(1, intra_threads)))
+    # for the other (docs/performance.md).
+    concurrency, intra = values["worker_concurrency"], values["intra_threads"]
+    return max(1, (os.cpu_count() or 1) // (max(1, concurrency) * max(1, intra)))
+
+
+def _default_decoding_length(values: Mapping[str, Any]) -> int:
+    # Twice the longest input, plus a margin: a looping model stops there.
+    return 2 * int(values["max_segment_tokens"]) + 8
 
 
 @dataclass(frozen=True)
 class Settings:
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str = setting("REDIS_URL", "redis://127.0.0.1:6379/0",
+                             "broker, job state, glossaries, segment cache",
+                             shown="`redis://127.0.0.1:6379/0` (scripts: port 6399)")
     # Where installed Argos packages live (argostranslate reads the same variable).
-    argos_packages_dir: str = ""
+    argos_packages_dir: str = setting("ARGOS_PACKAGES_DIR", "",
+                                      "installed Argos packages; API and workers must see the same set",
+                                      shown="argostranslate's default (scripts: `var/argos-packages`)")
 
     # Engines, in order of preference (translation/engines)
-    engines: tuple[str, ...] = ("argos", "bergamot")
-    beam_size: int = 4
-    compute_type: str = "auto"
-    worker_concurrency: int = 1
+    engines: tuple[str, ...] = setting(
+        "TRANSLATE_ENGINES", ("argos", "bergamot"),
+        "engines in use, in order of preference: where two serve a pair, the first wins (Argos wherever it has "
+        "one); drop one to disable it")
+    beam_size: int = setting("TRANSLATE_BEAM_SIZE", 4,
+                             "beam size (Argos's default; the bergamot engine decodes greedily)")
+    compute_type: str = setting("TRANSLATE_COMPUTE_TYPE", "auto",
+                                "CTranslate2 compute type (`int8`, `float32`, …)")
+    worker_concurrency: int = setting("WORKER_CONCURRENCY", 1, "worker processes per Celery worker")
     # CTranslate2 threads per batch, and batches decoded at once per process
     # (replicas sharing the weights); the bergamot engine keeps intra x inter
     # segments in flight. Defaults: 1 x (cores / WORKER_CONCURRENCY).
-    intra_threads: int = 1
-    inter_threads: int = 1
+    intra_threads: int = setting(
+        "TRANSLATE_INTRA_THREADS", 1,
+        "CTranslate2 threads per batch; never 0 (0 means \"all cores\" in every process, which oversubscribes)")
+    inter_threads: int = setting(
+        "TRANSLATE_INTER_THREADS", 1,
+        "CTranslate2 replicas per process, each decoding one batch; they share the model's weights. "
+        "The bergamot engine keeps intra × inter segments in flight",
+        shown="cores ÷ (`WORKER_CONCURRENCY` × `TRANSLATE_INTRA_THREADS`)", derive=_default_inter_threads)
     # Hypothesis tokens (source tokens x beam) in flight per model, across its
     # replicas: bounds the worker's decoding memory, about 48 KB each on a
-    # transformer-base model (README, "Memory"); 4096 = 1024 source tokens at
-    # beam 4, two batches of 512 on 2 replicas.
-    max_batch_tokens: int = 4096
-    pivot_lang: str = "en"
-    preload_models: bool = True
+    # transformer-base model (docs/performance.md, "Memory"); 4096 = 1024
+    # source tokens at beam 4, two batches of 512 on 2 replicas.
+    max_batch_tokens: int = setting(
+        "TRANSLATE_MAX_BATCH_TOKENS", 4096,
+        "hypothesis tokens (source tokens × beam size) of one model batch: a worker's decoding memory is about "
+        "48 KB × this on a transformer-base model, over the loaded model "
+        "([Memory](performance.md#memory))")
+    pivot_lang: str = setting("TRANSLATE_PIVOT_LANG", "en", "pivot language for pairs without a direct model")
+    preload_models: bool = setting("WORKER_PRELOAD_MODELS", True, "load every model when a worker process starts")
 
     # Longest output of one segment; by default twice the longest input, plus a margin.
-    max_decoding_length: int = 2 * 256 + 8
+    max_decoding_length: int = setting(
+        "TRANSLATE_MAX_DECODING_LENGTH", 2 * 256 + 8,
+        "longest output of one segment, in tokens (argos engine); a looping model stops there",
+        shown="2 × `MAX_SEGMENT_TOKENS` + 8", derive=_default_decoding_length)
 
     # Celery reliability
-    visibility_timeout: int = 300
+    visibility_timeout: int = setting(
+        "CELERY_VISIBILITY_TIMEOUT", 300,
+        "seconds before an unacknowledged message (a worker vanished or lost Redis) is delivered again; leases "
+        "do the fast recovery, so it may be shorter than a task; keep it above the longest webhook backoff")
     # How long /readyz waits for workers to say which queues they consume; a
     # readiness probe's own timeout must be longer.
-    ready_check_timeout_seconds: float = 1.0
-    prefetch_multiplier: int = 1
-    max_tasks_per_child: int = 0
+    ready_check_timeout_seconds: float = setting(
+        "READY_CHECK_TIMEOUT_SECONDS", 1.0,
+        "how long `/readyz` waits for workers to report their queues; a readiness probe's timeout must be longer")
+    prefetch_multiplier: int = setting("WORKER_PREFETCH_MULTIPLIER", 1, "Celery prefetch per process")
+    max_tasks_per_child: int = setting("WORKER_MAX_TASKS_PER_CHILD", 0,
+                                       "recycle pool processes after N tasks", shown="`0` (never recycle)")
 
     # Leases: a language's worker renews its lease; the sweeper requeues or fails expired ones
-    job_lease_seconds: int = 30
-    job_sweep_interval_seconds: int = 10
-    job_max_attempts: int = 5
-    job_dispatch_grace_seconds: int = 60
-    task_time_limit_base_seconds: int = 60
-    task_seconds_per_1000_chars: int = 20
+    job_lease_seconds: int = setting(
+        "JOB_LEASE_SECONDS", 30,
+        "a running language's lease; its worker renews it every third of that; a lost worker's language is "
+        "queued again once it runs out")
+    job_sweep_interval_seconds: int = setting(
+        "JOB_SWEEP_INTERVAL_SECONDS", 10,
+        "how often one worker looks for run-out leases and languages whose task message was lost")
+    job_max_attempts: int = setting("JOB_MAX_ATTEMPTS", 5,
+                                    "times a language may be started before it is failed with the reason")
+    job_dispatch_grace_seconds: int = setting(
+        "JOB_DISPATCH_GRACE_SECONDS", 60,
+        "how long a queued language may wait unclaimed before the sweeper checks that its task message still "
+        "exists")
+    task_time_limit_base_seconds: int = setting(
+        "TASK_TIME_LIMIT_BASE_SECONDS", 60,
+        "a language's soft time limit: this base + `TASK_SECONDS_PER_1000_CHARS` per 1,000 characters × model "
+        "hops; the hard limit is 10 % (at least 30 s) later")
+    task_seconds_per_1000_chars: int = setting(
+        "TASK_SECONDS_PER_1000_CHARS", 20,
+        "a language's soft time limit per 1,000 characters and model hop (see `TASK_TIME_LIMIT_BASE_SECONDS`)")
 
     # API limits
-    max_body_bytes: int = 1024 * 1024
-    max_target_langs: int = 10
-    max_json_depth: int = 32
-    max_segment_chars: int = 1000
-    max_segment_tokens: int = 256
-    max_segments_per_article: int = 5000
-    job_ttl_seconds: int = 7 * 24 * 3600
-    segment_cache_ttl_seconds: int = 30 * 24 * 3600
+    max_body_bytes: int = setting("MAX_BODY_BYTES", 1024 * 1024, "request size limit (413 above)")
+    max_target_langs: int = setting("MAX_TARGET_LANGS", 10, "target languages per job")
+    max_json_depth: int = setting("MAX_JSON_DEPTH", 32,
+                                  "nesting of arrays and objects in a JSON body (400 above)")
+    max_segment_chars: int = setting(
+        "MAX_SEGMENT_CHARS", 1000,
+        "longest segment the model gets, in characters; longer sentences are split, unsplittable runs refused "
+        "(422)")
+    max_segment_tokens: int = setting(
+        "MAX_SEGMENT_TOKENS", 256,
+        "longest segment the model gets, in its tokens; longer sentences are split, unsplittable runs refused "
+        "(422)")
+    max_segments_per_article: int = setting(
+        "MAX_SEGMENTS_PER_ARTICLE", 5000,
+        "sentences per article, counted at submission as paragraphs + sentence-ending marks (422 above)")
+    job_ttl_seconds: int = setting("JOB_TTL_SECONDS", 7 * 24 * 3600, "how long jobs and results are kept")
+    segment_cache_ttl_seconds: int = setting("SEGMENT_CACHE_TTL_SECONDS", 30 * 24 * 3600,
+                                             "how long cached segment translations are kept")
 
     # Glossaries
-    glossary_placeholders: str = "names"  # glossary.enforcement.SCHEMES: names | codes
-    max_glossaries: int = 1000
-    max_glossary_entries: int = 5000
-    max_term_length: int = 200
+    glossary_placeholders: str = setting(
+        "GLOSSARY_PLACEHOLDERS", "names",  # glossary.enforcement.SCHEMES: names | codes
+        "what stands for a glossary term while the model translates: `names` or `codes` "
+        "(see [Glossary placeholders](models-and-quality.md#glossary-placeholders))")
+    max_glossaries: int = setting("MAX_GLOSSARIES", 1000, "glossaries per tenant")
+    max_glossary_entries: int = setting("MAX_GLOSSARY_ENTRIES", 5000, "entries per glossary")
+    max_term_length: int = setting("MAX_TERM_LENGTH", 200, "characters per glossary term")
 
     # Access control (API keys; see access/)
-    auth_disabled: bool = False
+    auth_disabled: bool = setting(
+        "AUTH_DISABLED", False,
+        "`1`: no API keys, every request acts as an admin (local experiments only; logged as a warning)")
     # Per-key defaults, in the `limits` notation ("600/minute"); "unlimited" turns one off.
-    rate_limit: str = "600/minute"
-    char_quota: str = "1000000/day"
-    audit_entries_per_key: int = 1000
+    rate_limit: str = setting("RATE_LIMIT", "600/minute",
+                              "requests per key, unless the key has its own (`limits` notation, or `unlimited`)")
+    char_quota: str = setting(
+        "CHAR_QUOTA", "1000000/day",
+        "characters submitted for translation per key (article × target languages), unless the key has its own")
+    audit_entries_per_key: int = setting("AUDIT_ENTRIES_PER_KEY", 1000, "recent actions kept per key")
 
     # Webhooks
-    webhook_secret: str = ""
-    webhook_allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
-    webhook_max_attempts: int = 5
-    webhook_backoff_seconds: int = 2
+    webhook_secret: str = setting(
+        "WEBHOOK_SECRET", "",
+        "HMAC key for webhook signatures (of keys without their own webhook secret); at least 32 characters "
+        "(shorter values, such as placeholders, stop the process at start); empty: jobs with a `callback_url` "
+        "from keys without their own secret are refused (422)",
+        shown="empty (scripts: generated into `var/secrets/`)", min_length=MIN_WEBHOOK_SECRET_LENGTH)
+    webhook_allowed_hosts: tuple[str, ...] = setting(
+        "WEBHOOK_ALLOWED_HOSTS", (),
+        "comma-separated `host:port` (or `host:*`, or `host` for port 80/443) allowed despite resolving to "
+        "private/loopback addresses")
+    webhook_max_attempts: int = setting("WEBHOOK_MAX_ATTEMPTS", 5, "webhook delivery attempts")
+    webhook_backoff_seconds: int = setting("WEBHOOK_BACKOFF_SECONDS", 2,
+                                           "the first retry's delay; it doubles each time")
 
     # Console (web pages under /console)
-    console_secret_key: str = ""          # empty: one made at first start, shared through Redis
-    console_session_ttl_seconds: int = 8 * 3600
+    console_secret_key: str = setting(
+        "CONSOLE_SECRET_KEY", "",
+        "signs the console's session cookies; every API process must use the same",
+        shown="empty: one is made at first start and shared through Redis")
+    console_session_ttl_seconds: int = setting("CONSOLE_SESSION_TTL_SECONDS", 8 * 3600,
+                                               "a console session ends after this long without a request")
 
     # Operations
-    metrics_token: str = ""            # bearer token for /metrics; empty: /metrics refused
-    metrics_multiproc_dir: str = ""    # prometheus-client's multiprocess folder (gunicorn, Celery's pool)
-    worker_metrics_port: int = 0       # a worker's own /metrics port (0: none; the API reads the shared folder)
-    log_level: str = "INFO"
-    log_format: str = "json"           # json (one object per line) or text
+    metrics_token: str = setting(
+        "METRICS_TOKEN", "",
+        "a bearer token for the Prometheus scraper: `/metrics` accepts it or an admin API key, and it opens "
+        "nothing else; at least 16 characters",
+        shown="empty: `/metrics` refused without an admin key (scripts: generated)", min_length=16)
+    # prometheus-client reads this variable itself, under this name, at import.
+    metrics_multiproc_dir: str = setting(
+        "PROMETHEUS_MULTIPROC_DIR", "",
+        "prometheus-client's multiprocess folder: gunicorn's and Celery's processes write their metrics there; "
+        "one folder per host, shared by the API and workers on that host",
+        shown="empty (scripts: `var/metrics`, emptied by `make up`; image: `/tmp/metrics`)")
+    worker_metrics_port: int = setting(
+        "WORKER_METRICS_PORT", 0,
+        "a worker serves its own `/metrics` on this port (for workers on other hosts than the API); needs "
+        "`PROMETHEUS_MULTIPROC_DIR`", shown="`0` (none; compose: `9808`)")
+    log_level: str = setting("LOG_LEVEL", "INFO", "the API's level (workers take Celery's `--loglevel`)",
+                             normalize=str.upper)
+    log_format: str = setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`",
+                              choices=("json", "text"), normalize=str.lower)
 
     # The interactive path (DeepL /v2/translate, LibreTranslate /translate, detection):
     # its own queue and worker process, so short requests never wait behind articles.
     # Niceness of the article worker's processes: short requests go first on shared cores.
-    worker_nice: int = 10
-    interactive_timeout_seconds: float = 8.0  # below the deepl client's 10 s, after which it re-sends
-    interactive_concurrency: int = 16         # requests in flight in the interactive worker (threads)
-    interactive_batching: bool = True         # off: one model call per request, as LibreTranslate does
-    interactive_batch_window_ms: float = 5.0  # how long a batch waits for more requests once one arrives
-    interactive_batch_max_segments: int = 64
-    interactive_max_chars: int = 5000         # per short request: longer texts belong in a job or document
+    worker_nice: int = setting(
+        "WORKER_NICE", 10,
+        "niceness of the article worker's processes, so short requests and the API go first on shared cores "
+        "(0: none)")
+    # Below the deepl client's 10 s, after which it re-sends.
+    interactive_timeout_seconds: float = setting(
+        "INTERACTIVE_TIMEOUT_SECONDS", 8.0, "how long the API waits for the interactive worker (503 after)")
+    interactive_concurrency: int = setting("INTERACTIVE_CONCURRENCY", 16,
+                                           "short requests in flight in the interactive worker (threads)")
+    interactive_batching: bool = setting(
+        "INTERACTIVE_BATCHING", True,
+        "dynamic batching of short requests per model; off: one model call per request, as LibreTranslate does")
+    interactive_batch_window_ms: float = setting(
+        "INTERACTIVE_BATCH_WINDOW_MS", 5.0, "how long a batch waits for more requests once one arrives")
+    interactive_batch_max_segments: int = setting("INTERACTIVE_BATCH_MAX_SEGMENTS", 64,
+                                                  "segments in one dynamic batch")
+    interactive_max_chars: int = setting(
+        "INTERACTIVE_MAX_CHARS", 5000,
+        "characters per short request (DeepL 413, LibreTranslate 400 above; longer texts go as documents)")
 
     # Language detection (lingua), in the interactive worker
-    detect_languages: tuple[str, ...] = field(default_factory=tuple)  # empty: every language of the models
-    detect_min_confidence: float = 0.6
-    detect_min_share: float = 0.5
+    detect_languages: tuple[str, ...] = setting(
+        "DETECT_LANGUAGES", (), "languages the detector chooses from (ISO 639-1, comma-separated)",
+        shown="every language of the installed models")
+    detect_min_confidence: float = setting("DETECT_MIN_CONFIDENCE", 0.6,
+                                           "detection refused below this confidence (0.9 for one word)")
+    detect_min_share: float = setting(
+        "DETECT_MIN_SHARE", 0.5, "detection refused when the language has less than this share of a text's words")
 
     @property
     def translation_threads(self) -> int:
@@ -187,69 +315,82 @@ class Settings:
         return max(1, self.intra_threads) * max(1, self.inter_threads)
 
     @classmethod
-    def from_env(cls) -> "Settings":
-        concurrency = _int("WORKER_CONCURRENCY", 1)
-        intra_threads = _int("TRANSLATE_INTRA_THREADS", cls.intra_threads)
-        return cls(
-            redis_url=_str("REDIS_URL", cls.redis_url),
-            argos_packages_dir=_str("ARGOS_PACKAGES_DIR", ""),
-            engines=_list("TRANSLATE_ENGINES", ",".join(cls.engines)),
-            beam_size=_int("TRANSLATE_BEAM_SIZE", cls.beam_size),
-            compute_type=_str("TRANSLATE_COMPUTE_TYPE", cls.compute_type),
-            worker_concurrency=concurrency,
-            intra_threads=intra_threads,
-            inter_threads=_int("TRANSLATE_INTER_THREADS", _default_inter_threads(concurrency, intra_threads)),
-            max_batch_tokens=_int("TRANSLATE_MAX_BATCH_TOKENS", cls.max_batch_tokens),
-            pivot_lang=_str("TRANSLATE_PIVOT_LANG", cls.pivot_lang),
-            max_decoding_length=_int("TRANSLATE_MAX_DECODING_LENGTH",
-                                     2 * _int("MAX_SEGMENT_TOKENS", cls.max_segment_tokens) + 8),
-            preload_models=_str("WORKER_PRELOAD_MODELS", "1") not in ("0", "false", "no"),
-            visibility_timeout=_int("CELERY_VISIBILITY_TIMEOUT", cls.visibility_timeout),
-            ready_check_timeout_seconds=_float("READY_CHECK_TIMEOUT_SECONDS", cls.ready_check_timeout_seconds),
-            prefetch_multiplier=_int("WORKER_PREFETCH_MULTIPLIER", cls.prefetch_multiplier),
-            max_tasks_per_child=_int("WORKER_MAX_TASKS_PER_CHILD", cls.max_tasks_per_child),
-            job_lease_seconds=_int("JOB_LEASE_SECONDS", cls.job_lease_seconds),
-            job_sweep_interval_seconds=_int("JOB_SWEEP_INTERVAL_SECONDS", cls.job_sweep_interval_seconds),
-            job_max_attempts=_int("JOB_MAX_ATTEMPTS", cls.job_max_attempts),
-            job_dispatch_grace_seconds=_int("JOB_DISPATCH_GRACE_SECONDS", cls.job_dispatch_grace_seconds),
-            task_time_limit_base_seconds=_int("TASK_TIME_LIMIT_BASE_SECONDS", cls.task_time_limit_base_seconds),
-            task_seconds_per_1000_chars=_int("TASK_SECONDS_PER_1000_CHARS", cls.task_seconds_per_1000_chars),
-            max_body_bytes=_int("MAX_BODY_BYTES", cls.max_body_bytes),
-            max_target_langs=_int("MAX_TARGET_LANGS", cls.max_target_langs),
-            max_json_depth=_int("MAX_JSON_DEPTH", cls.max_json_depth),
-            max_segment_chars=_int("MAX_SEGMENT_CHARS", cls.max_segment_chars),
-            max_segment_tokens=_int("MAX_SEGMENT_TOKENS", cls.max_segment_tokens),
-            max_segments_per_article=_int("MAX_SEGMENTS_PER_ARTICLE", cls.max_segments_per_article),
-            job_ttl_seconds=_int("JOB_TTL_SECONDS", cls.job_ttl_seconds),
-            segment_cache_ttl_seconds=_int("SEGMENT_CACHE_TTL_SECONDS", cls.segment_cache_ttl_seconds),
-            glossary_placeholders=_str("GLOSSARY_PLACEHOLDERS", cls.glossary_placeholders),
-            max_glossaries=_int("MAX_GLOSSARIES", cls.max_glossaries),
-            max_glossary_entries=_int("MAX_GLOSSARY_ENTRIES", cls.max_glossary_entries),
-            max_term_length=_int("MAX_TERM_LENGTH", cls.max_term_length),
-            auth_disabled=_bool("AUTH_DISABLED", cls.auth_disabled),
-            rate_limit=_str("RATE_LIMIT", cls.rate_limit),
-            char_quota=_str("CHAR_QUOTA", cls.char_quota),
-            audit_entries_per_key=_int("AUDIT_ENTRIES_PER_KEY", cls.audit_entries_per_key),
-            webhook_secret=_secret("WEBHOOK_SECRET", MIN_WEBHOOK_SECRET_LENGTH),
-            webhook_allowed_hosts=_list("WEBHOOK_ALLOWED_HOSTS"),
-            webhook_max_attempts=_int("WEBHOOK_MAX_ATTEMPTS", cls.webhook_max_attempts),
-            webhook_backoff_seconds=_int("WEBHOOK_BACKOFF_SECONDS", cls.webhook_backoff_seconds),
-            console_secret_key=_str("CONSOLE_SECRET_KEY", ""),
-            console_session_ttl_seconds=_int("CONSOLE_SESSION_TTL_SECONDS", cls.console_session_ttl_seconds),
-            metrics_token=_secret("METRICS_TOKEN", 16),
-            # prometheus-client reads this variable itself, under this name, at import.
-            metrics_multiproc_dir=_str("PROMETHEUS_MULTIPROC_DIR", ""),
-            worker_metrics_port=_int("WORKER_METRICS_PORT", cls.worker_metrics_port),
-            log_level=_str("LOG_LEVEL", cls.log_level).upper(),
-            log_format=_choice("LOG_FORMAT", cls.log_format, ("json", "text")),
-            worker_nice=_int("WORKER_NICE", cls.worker_nice),
-            interactive_timeout_seconds=_float("INTERACTIVE_TIMEOUT_SECONDS", cls.interactive_timeout_seconds),
-            interactive_concurrency=_int("INTERACTIVE_CONCURRENCY", cls.interactive_concurrency),
-            interactive_batching=_bool("INTERACTIVE_BATCHING", cls.interactive_batching),
-            interactive_batch_window_ms=_float("INTERACTIVE_BATCH_WINDOW_MS", cls.interactive_batch_window_ms),
-            interactive_batch_max_segments=_int("INTERACTIVE_BATCH_MAX_SEGMENTS", cls.interactive_batch_max_segments),
-            interactive_max_chars=_int("INTERACTIVE_MAX_CHARS", cls.interactive_max_chars),
-            detect_languages=_list("DETECT_LANGUAGES"),
-            detect_min_confidence=_float("DETECT_MIN_CONFIDENCE", cls.detect_min_confidence),
-            detect_min_share=_float("DETECT_MIN_SHARE", cls.detect_min_share),
-        )
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Every setting from the environment (or `environ`); a value that does
+        not parse or pass its check stops the process with a message naming it."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        derived = []
+        for f in fields(cls):
+            raw = environ.get(f.metadata["env"], "").strip()
+            if raw:
+                values[f.name] = _parse(f, raw)
+            elif f.metadata["derive"]:  # unset and empty both mean the default
+                derived.append(f)
+            else:
+                values[f.name] = f.default
+        for f in derived:  # after the others: a derived default reads them
+            values[f.name] = f.metadata["derive"](values)
+        return cls(**values)
+
+
+def _parse(f: Field[Any], raw: str) -> Any:
+    meta = f.metadata
+    name = meta["env"]
+    value = PARSERS[str(f.type)](name, raw)
+    if meta["normalize"]:
+        value = meta["normalize"](value)
+    if meta["choices"] and value not in meta["choices"]:
+        raise ConfigurationError(f"{name}={raw!r}; use one of {', '.join(meta['choices'])}")
+    if meta["min_length"] and len(value) < meta["min_length"]:
+        raise ConfigurationError(
+            f"{name} has {len(value)} characters; use at least {meta['min_length']} random ones "
+            f"(e.g. `openssl rand -hex 32`), or leave it empty to disable what it protects")
+    return value
+
+
+def _shown(f: Field[Any]) -> str:
+    if f.metadata["shown"]:
+        return str(f.metadata["shown"])
+    value = f.default
+    if value in ("", ()):
+        return "empty"
+    if isinstance(value, bool):
+        return "`on`" if value else "`off`"
+    if isinstance(value, tuple):
+        return f"`{','.join(value)}`"
+    return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
+
+
+def reference() -> str:
+    """The configuration reference's table (docs/configuration.md), from the declarations."""
+    rows = ["| variable | type | default | meaning |", "|---|---|---|---|"]
+    kinds = {"str": "text", "int": "integer", "float": "number", "bool": "boolean", "tuple[str, ...]": "list"}
+    for f in fields(Settings):
+        meaning = f.metadata["doc"].replace("|", "\\|")
+        rows.append(f"| `{f.metadata['env']}` | {kinds[str(f.type)]} | {_shown(f)} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+REFERENCE_PAGE = "docs/configuration.md"
+_BEGIN, _END = "<!-- BEGIN GENERATED: make docs (python config.py) -->\n", "<!-- END GENERATED -->"
+
+
+def with_reference(page: str) -> str:
+    """`page` (docs/configuration.md) with the table between its markers generated again."""
+    head, begin, rest = page.partition(_BEGIN)
+    _, end, tail = rest.partition(_END)
+    if not (begin and end):
+        raise ValueError(f"{REFERENCE_PAGE} lost its markers: {_BEGIN.strip()} ... {_END}")
+    return head + begin + reference() + end + tail
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    if sys.argv[1:] == ["--write"]:
+        page = Path(__file__).parent / REFERENCE_PAGE
+        page.write_text(with_reference(page.read_text()))
+    else:
+        print(reference(), end="")

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 import redis
 
+from config import Settings
 from conventions import iso
 
 
 @dataclass
 class AuditLog:
     redis: redis.Redis
-    max_entries: int = 1000
+    max_entries: int = Settings.audit_entries_per_key
     prefix: str = "audit"
 
     def _key(self, key_id: str) -> str:

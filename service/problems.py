@@ -9,6 +9,7 @@ import redis
 from apiflask import HTTPError
 from typing import Callable
 
+from config import Settings
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
@@ -171,7 +172,7 @@ def describe_errors(spec: dict) -> dict:
     return spec
 
 
-def register(app: Flask, max_json_depth: int = 32) -> None:
+def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
     from service.schemas import ProblemDocument
 
     # After any processor registered before (access control documents its security).

@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
+from config import Settings
+
 # Sentence-ending marks followed by whitespace or the end, and CJK full stops:
 # each can end at most one sentence, so paragraphs + marks bounds the sentences.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|$)|[。！？]+")
@@ -39,9 +41,9 @@ class LimitExceeded(ValueError):
 
 @dataclass(frozen=True)
 class SegmentLimits:
-    max_chars: int = 1000
-    max_tokens: int = 256
-    max_segments: int = 5000
+    max_chars: int = Settings.max_segment_chars
+    max_tokens: int = Settings.max_segment_tokens
+    max_segments: int = Settings.max_segments_per_article
 
     @classmethod
     def from_settings(cls, settings) -> "SegmentLimits":

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from config import Settings
 from translation.argos_packages import installed_models
 from translation.engines.base import ModelInfo
 
@@ -21,12 +22,13 @@ NAME = "argos"
 
 @dataclass(frozen=True)
 class ArgosOptions:
-    beam_size: int = 4
-    compute_type: str = "auto"
-    intra_threads: int = 1
-    inter_threads: int = 1
-    max_batch_tokens: int = 4096
-    max_decoding_length: int = 2 * 256 + 8
+    # The defaults are the settings' (config.py), declared there once.
+    beam_size: int = Settings.beam_size
+    compute_type: str = Settings.compute_type
+    intra_threads: int = Settings.intra_threads
+    inter_threads: int = Settings.inter_threads
+    max_batch_tokens: int = Settings.max_batch_tokens
+    max_decoding_length: int = Settings.max_decoding_length
 
     @classmethod
     def from_settings(cls, settings) -> "ArgosOptions":
