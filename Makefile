@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test test-fast up down bench quality chaos models clean
+.PHONY: setup demo test test-fast lint docs up down bench quality chaos models clean
 
 setup:
 	scripts/setup.sh
@@ -15,13 +15,27 @@ demo: setup
 # asserts again on each run costs seconds, in each worker process too.
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(VENV)/python -m pytest
 
-test: setup
+test: setup lint
 	. scripts/env.sh && $(PYTEST) $(PYTEST_ARGS)
 
 # Unit and API tests on a real Redis, no worker processes: under a minute.
 # Schemathesis is all `slow`; collecting it would still build its generated tests.
-test-fast: setup
+test-fast: setup lint
 	. scripts/env.sh && $(PYTEST) -m "not e2e and not slow" --ignore=tests/test_schemathesis.py $(PYTEST_ARGS)
+
+# Static checks, part of both test targets (settings in pyproject.toml): ruff's
+# lint rules, mypy (strict on config, conventions, access, telemetry). The
+# formatter's check waits until the tree has been formatted once (`ruff format .`
+# on the merged branches); then make FORMAT_CHECK=1 the default.
+FORMAT_CHECK ?= 0
+lint: setup
+	$(VENV)/ruff check .
+	$(VENV)/mypy
+	@if [ "$(FORMAT_CHECK)" = 1 ]; then $(VENV)/ruff format --check .; fi
+
+# docs/configuration.md's table, generated from config.py's declarations.
+docs: setup
+	$(VENV)/python config.py --write
 
 up: setup
 	scripts/stack.sh up

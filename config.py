@@ -98,7 +98,7 @@ def _default_inter_threads(values: Mapping[str, Any]) -> int:
     # model's weights) rather than to threads inside one batch: on a batch the
     # memory budget keeps small, one thread per batch wastes no time waiting
     # for the other (docs/performance.md).
-    concurrency, intra = values["worker_concurrency"], values["intra_threads"]
+    concurrency, intra = int(values["worker_concurrency"]), int(values["intra_threads"])
     return max(1, (os.cpu_count() or 1) // (max(1, concurrency) * max(1, intra)))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 
@@ -26,7 +27,7 @@ class AuditLog:
     def _key(self, key_id: str) -> str:
         return f"{self.prefix}:{key_id}"
 
-    def record(self, key_id: str, action: str, **details) -> dict:
+    def record(self, key_id: str, action: str, **details: Any) -> dict[str, Any]:
         """Append one action ("POST /v1/jobs", "key.revoke", …) by key `key_id`."""
         entry = {"at": iso(time.time()), "action": action, **details}
         with self.redis.pipeline(transaction=True) as pipe:
@@ -35,6 +36,6 @@ class AuditLog:
             pipe.execute()
         return entry
 
-    def recent(self, key_id: str, limit: int = 100) -> list[dict]:
+    def recent(self, key_id: str, limit: int = 100) -> list[dict[str, Any]]:
         """The key's latest actions, newest first."""
         return [json.loads(raw) for raw in self.redis.lrange(self._key(key_id), 0, max(0, limit - 1))]

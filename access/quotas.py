@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from limits import RateLimitItem, parse
@@ -72,17 +73,17 @@ class Quotas:
     def _limit(self, own: str | None, default: RateLimitItem | None) -> RateLimitItem | None:
         return parse_limit(own) if own else default
 
-    def request(self, key) -> Verdict:
+    def request(self, key: Any) -> Verdict:
         """Count one request of `key` (an access.keys.ApiKey); refused when over its rate limit."""
         return self._charge(self._limit(key.rate_limit, self.default_rate), ("requests", key.id), 1)
 
-    def characters(self, key, count: int) -> Verdict:
+    def characters(self, key: Any, count: int) -> Verdict:
         """Charge `count` characters to `key`'s quota; refused (charging nothing) when they do not fit."""
         return self._charge(self._limit(key.char_quota, self.default_chars), ("characters", key.id), count)
 
-    def usage(self, key) -> dict:
+    def usage(self, key: Any) -> dict[str, dict[str, Any]]:
         """What `key` has left of each limit, without charging anything."""
-        report = {}
+        report: dict[str, dict[str, Any]] = {}
         for name, item, ident in (("requests", self._limit(key.rate_limit, self.default_rate), "requests"),
                                   ("characters", self._limit(key.char_quota, self.default_chars), "characters")):
             if item is None:

@@ -467,7 +467,7 @@ def run(options: Options) -> dict:
 
             for n in range(options.kills):
                 victim = stack.busy_worker(rng)
-                fault(f"SIGKILL worker {victim}, busy ({n + 1}/{options.kills})", lambda: stack.kill_worker(victim))
+                fault(f"SIGKILL worker {victim}, busy ({n + 1}/{options.kills})", lambda: stack.kill_worker(victim))  # noqa: B023 (run at once)
             for kind in options.redis_faults:
                 if kind == "SIGTERM":
                     fault("Redis SIGTERM, restarted", lambda: (stack.signal_redis(signal.SIGTERM), stack.start_redis()))

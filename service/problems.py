@@ -152,7 +152,7 @@ def describe_errors(spec: dict) -> dict:
                  413: ("Body larger than MAX_BODY_BYTES", None),
                  415: ("Body is not JSON", None)}
     for path, operations in spec.get("paths", {}).items():
-        for method, operation in operations.items():
+        for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]

@@ -15,30 +15,36 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
-_context: contextvars.ContextVar[dict] = contextvars.ContextVar("log_context", default={})
+# Never changed in place (bind and start set a new mapping): the default is
+# shared by every context, so it is read-only.
+_context: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("log_context",
+                                                                            default=MappingProxyType({}))
 
 # A request id from a client or a proxy is accepted if it looks like an id.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
-def bind(**fields) -> contextvars.Token:
+def bind(**fields: Any) -> contextvars.Token[Mapping[str, Any]]:
     """Add fields to every log line of the current request or task."""
     return _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
 
 
-def start(**fields) -> contextvars.Token:
+def start(**fields: Any) -> contextvars.Token[Mapping[str, Any]]:
     """A fresh context (a new request or task), its clock started."""
     return _context.set({**{k: v for k, v in fields.items() if v is not None}, "_started": time.monotonic()})
 
 
-def reset(token: contextvars.Token) -> None:
+def reset(token: contextvars.Token[Mapping[str, Any]]) -> None:
     _context.reset(token)
 
 
-def current(name: str):
+def current(name: str) -> Any:
     return _context.get().get(name)
 
 
@@ -67,7 +73,7 @@ def formatter(fmt: str = "json") -> logging.Formatter:
                          rename_fields={"levelname": "level", "name": "logger"}, timestamp="time")
 
 
-def handler(stream=None, fmt: str = "json", filename: str | None = None) -> logging.Handler:
+def handler(stream: Any = None, fmt: str = "json", filename: str | None = None) -> logging.Handler:
     h = logging.FileHandler(filename) if filename else logging.StreamHandler(stream or sys.stderr)
     h.setFormatter(formatter(fmt))
     h.addFilter(ContextFilter())
@@ -83,7 +89,7 @@ def configure(level: str = "INFO", fmt: str = "json", filename: str | None = Non
     root.setLevel(level)
 
 
-def dict_config(level: str = "INFO", fmt: str = "json") -> dict:
+def dict_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
     """The same as `configure`, for gunicorn's `logconfig_dict` (its own loggers included)."""
     json_handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
                     "formatter": fmt, "filters": ["context"]}

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
                                multiprocess, start_http_server)
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 __all__ = ["CONTENT_TYPE_LATEST", "exposition", "registry", "serve_worker_metrics", "mark_process_dead"]
@@ -66,7 +68,7 @@ def registry(*collectors: Collector) -> CollectorRegistry:
     """What one scrape reports: every process's values, plus `collectors`."""
     if multiprocess_dir():
         scrape = CollectorRegistry()
-        multiprocess.MultiProcessCollector(scrape)
+        multiprocess.MultiProcessCollector(scrape)  # type: ignore[no-untyped-call]
     else:  # one process (tests, `flask run`): its own values
         scrape = CollectorRegistry()
         scrape.register(_Forward(REGISTRY))
@@ -82,7 +84,7 @@ def exposition(*collectors: Collector) -> bytes:
 def mark_process_dead(pid: int) -> None:
     """A gunicorn worker or pool process exited: its live gauges stop counting."""
     if multiprocess_dir():
-        multiprocess.mark_process_dead(pid)
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 def serve_worker_metrics(port: int, addr: str = "0.0.0.0") -> None:
@@ -91,16 +93,16 @@ def serve_worker_metrics(port: int, addr: str = "0.0.0.0") -> None:
 
 
 class _Forward(Collector):
-    def __init__(self, source: CollectorRegistry):
+    def __init__(self, source: CollectorRegistry) -> None:
         self._source = source
 
-    def collect(self):
+    def collect(self) -> Iterable[Metric]:
         return self._source.collect()
 
 
 # -- what the domain reports -------------------------------------------------------
 
-def record_language(outcome) -> None:
+def record_language(outcome: Any) -> None:
     """One finished language (jobs.pipeline.LanguageOutcome)."""
     pair = (outcome.engine, outcome.source, outcome.target)
     LANGUAGES_FINISHED.labels(*pair, outcome.state).inc()
@@ -137,14 +139,14 @@ class RedisStateCollector(Collector):
     while Redis is down reports newsroom_redis_up 0 instead of failing.
     """
 
-    def __init__(self, jobs, queues: tuple[str, ...], heartbeat_seconds: float):
+    def __init__(self, jobs: Any, queues: tuple[str, ...], heartbeat_seconds: float) -> None:
         self.jobs, self.queues, self.heartbeat_seconds = jobs, queues, heartbeat_seconds
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily("newsroom_redis_up", "1 if Redis answered this scrape.")
         try:
             families = list(self._families())
-        except Exception:  # noqa: BLE001 - any Redis failure: say so, keep the rest of the scrape
+        except Exception:  # any Redis failure: say so, keep the rest of the scrape
             up.add_metric([], 0)
             yield up
             return
@@ -152,7 +154,7 @@ class RedisStateCollector(Collector):
         yield up
         yield from families
 
-    def _families(self):
+    def _families(self) -> Iterator[Metric]:
         client = self.jobs.redis
         pipe = client.pipeline(transaction=False)
         for queue in self.queues:

@@ -49,7 +49,7 @@ def run_in_threads(target: Callable, args: Iterable[tuple], timeout: float = 60)
     def guarded(*a):
         try:
             target(*a)
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's own thread
+        except BaseException as error:  # re-raised in the test's own thread
             errors.append(error)
 
     threads = [threading.Thread(target=guarded, args=a, daemon=True) for a in args]

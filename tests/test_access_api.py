@@ -59,7 +59,7 @@ def test_articles_by_external_id_are_per_tenant(app):
     # Bob's revisions of the same external_id are counted apart, and cannot replace Alice's.
     theirs = bob.post("/v1/jobs", json=job_body(external_id="cms-9001")).get_json()
     assert first["revision"] == 1 and theirs["revision"] == 1
-    for job, client in ((first, alice), (theirs, bob)):
+    for job, _client in ((first, alice), (theirs, bob)):
         claim = jobs.claim(job["id"], "de")
         assert claim.claimed
         jobs.succeed(job["id"], "de", claim.holder, {"title": job["id"], "body": "", "format": "text", "model": []},

@@ -50,7 +50,8 @@ def apis(redis_server, model_dirs, tmp_path_factory):
                 cwd=ROOT, env=env, start_new_session=True))
             urls.append(f"http://127.0.0.1:{port}")
         for url in urls:
-            wait_until(lambda: _healthy(url), 60, what=f"API at {url} (logs in {logs})")
+            wait_until(lambda: _healthy(url), 60,  # noqa: B023 (waited for here)
+                       what=f"API at {url} (logs in {logs})")
         yield urls, settings, logs, env
     finally:
         for process in processes:

@@ -77,7 +77,7 @@ def test_non_length_preserving_translation_keeps_the_tag_sequence():
     for unit in document.units:
         words = re.sub(r"(\w+)", r"\1 \1", unit.text)
         ratio = len(words) / max(1, len(unit.text))
-        doubled.append(TranslatedUnit(words, lambda o, side="right", r=ratio, n=len(words): min(n, round(o * r))))
+        doubled.append(TranslatedUnit(words, lambda o, side="right", r=ratio, n=len(words): min(n, round(o * r))))  # noqa: B008
     output = document.render(doubled)
     assert tag_sequence(output) == tag_sequence(HTML)
 
@@ -95,7 +95,7 @@ def test_markup_between_words_lands_between_words_of_a_longer_translation():
     document = parse('<p>Allies meet in <a href="/v">Vilnius</a> today.</p>', "html")
     source = document.units[0].text
     target = "Heute treffen sich die Verbuendeten in Vilnius."
-    project = lambda o, side="right": round(o * len(target) / len(source))
+    project = lambda o, side="right": round(o * len(target) / len(source))  # noqa: E731
     output = document.render([TranslatedUnit(target, project)])
     assert tag_sequence(output) == tag_sequence('<p><a href="/v"></a></p>')
     inside = re.search(r'<a href="/v">(.*)</a>', output).group(1)

@@ -45,8 +45,6 @@ def installed_models(packages_dir: str | Path | None = None) -> list[InstalledMo
 
 def install_files(paths: list[Path]) -> list[str]:
     """Install `.argosmodel` files, or every such file inside the given folders."""
-    from argostranslate import package
-
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(path.glob("*.argosmodel")) if path.is_dir() else [path])

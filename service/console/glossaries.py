@@ -308,7 +308,7 @@ def import_lines(content: str, errors: list[dict]) -> tuple[list[ImportLine], li
     if lines and lines[-1] == "":
         lines.pop()
     numbered = [ImportLine(n, text.rstrip("\r"), by_line.pop(n, [])) for n, text in enumerate(lines, start=1)]
-    for line, rest in sorted(by_line.items()):  # past the end: keep them visible
+    for _line, rest in sorted(by_line.items()):  # past the end: keep them visible
         general += rest
     return numbered, general
 
