@@ -216,7 +216,7 @@ class Settings:
     glossary_placeholders: str = setting(
         "GLOSSARY_PLACEHOLDERS", "names",  # glossary.enforcement.SCHEMES: names | codes
         "what stands for a glossary term while the model translates: `names` or `codes` "
-        "(see [Glossary placeholders](models-and-quality.md#glossary-placeholders))")
+        "(see [Glossary placeholders](api.md#how-glossary-terms-are-enforced-design-note))")
     max_glossaries: int = setting("MAX_GLOSSARIES", 1000, "glossaries per tenant")
     max_glossary_entries: int = setting("MAX_GLOSSARY_ENTRIES", 5000, "entries per glossary")
     max_term_length: int = setting("MAX_TERM_LENGTH", 200, "characters per glossary term")
