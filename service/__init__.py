@@ -13,6 +13,7 @@ from glossary.store import GlossaryStore
 from jobs.redis_client import connect
 from jobs.store import JobStore
 from service import auth, console, docs_assets, observability, problems, security_headers
+from service.openapi import App
 from service.interactive import InteractiveClient
 from service.wiring import ModelCatalog, Services
 from translation.engines import build_engines
@@ -21,7 +22,7 @@ from workers.celery_app import create_celery
 
 def create_app(settings: Settings | None = None) -> APIFlask:
     settings = settings or Settings.from_env()
-    app = APIFlask(
+    app = App(
         __name__,
         title="Newsroom Translation API",
         version="1.0",
