@@ -27,9 +27,12 @@ import re
 import secrets
 import string
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis
+from redis.client import Pipeline
 
 from access.quotas import InvalidLimit, parse_limit
 from conventions import ID, iso
@@ -67,12 +70,17 @@ class InvalidKeySpec(ValueError):
         self.message = message
 
 
-def effective_roles(roles) -> frozenset[str]:
+def effective_roles(roles: Iterable[str]) -> frozenset[str]:
     """The roles a key's roles grant, implications included."""
     granted = set(roles)
     for role in roles:
         granted |= _IMPLIES.get(role, set())
     return frozenset(granted)
+
+
+def _text(value: Any) -> str:
+    """A value read from Redis (bytes: the client does not decode responses)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _hash(presented: str) -> str:
@@ -108,7 +116,7 @@ class ApiKey:
     def has_role(self, role: str | None) -> bool:
         return role is None or role in effective_roles(self.roles)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The public description (admin endpoints, CLI): no hash, no secrets."""
         return {
             "id": self.id, "prefix": self.prefix, "name": self.name, "tenant": self.tenant, "roles": list(self.roles),
@@ -120,7 +128,7 @@ class ApiKey:
             "rotated_to": f"{PREFIX}{self.rotated_to}" if self.rotated_to else None,
         }
 
-    def author(self) -> dict:
+    def author(self) -> dict[str, str]:
         """How the key signs what it changes (glossary versions, audit entries)."""
         return {"key": self.prefix, "name": self.name}
 
@@ -146,7 +154,9 @@ class NewKey:
     webhook_secret: str | None = None
 
 
-def _check_spec(name=None, roles=None, tenant=None, rate_limit=None, char_quota=None) -> None:
+# Any: the values come from JSON bodies and the CLI, and are checked here.
+def _check_spec(name: Any = None, roles: Any = None, tenant: Any = None, rate_limit: Any = None,
+                char_quota: Any = None) -> None:
     if name is not None and (not isinstance(name, str) or not 1 <= len(name.strip()) <= 100):
         raise InvalidKeySpec("name", "must be 1 to 100 characters")
     if roles is not None:
@@ -169,7 +179,7 @@ def _check_spec(name=None, roles=None, tenant=None, rate_limit=None, char_quota=
 class KeyStore:
     redis: redis.Redis
     prefix: str = "apikey"
-    _now: object = field(default=time.time, repr=False)
+    _now: Callable[[], float] = field(default=time.time, repr=False)
 
     def _key(self, key_id: str) -> str:
         return f"{self.prefix}:{key_id}"
@@ -180,8 +190,9 @@ class KeyStore:
 
     # -- issuing ------------------------------------------------------------------
 
-    def create(self, name: str, roles, tenant: str | None = None, rate_limit: str = "", char_quota: str = "",
-               webhook_secret: bool = False, created_by: str = "", _fields: dict | None = None) -> NewKey:
+    def create(self, name: str, roles: Iterable[str] | None, tenant: str | None = None, rate_limit: str = "",
+               char_quota: str = "", webhook_secret: bool = False, created_by: str = "",
+               _fields: dict[str, Any] | None = None) -> NewKey:
         """A new key; its secret is in the returned NewKey and nowhere else.
 
         `tenant` defaults to the key's own id (a key alone in its tenant).
@@ -200,13 +211,14 @@ class KeyStore:
                 "created_at": round(self._now(), 3), "created_by": created_by, **(_fields or {}),
             }
             # The lambda runs within this iteration (B023 cannot see that).
-            if self.redis.transaction(lambda pipe: self._claim(pipe, key_id, record), self._key(key_id),  # noqa: B023
-                                      value_from_callable=True):
+            # (The stubs expect a callable returning None; value_from_callable returns its value.)
+            if self.redis.transaction(lambda pipe: self._claim(pipe, key_id, record),  # type: ignore[arg-type]  # noqa: B023
+                                      self._key(key_id), value_from_callable=True):
                 break  # else the id was taken (1 in 36^8): draw again
         key = ApiKey.from_record(key_id, {k: str(v) for k, v in record.items()})
         return NewKey(key, secret, hook_secret or None)
 
-    def _claim(self, pipe: redis.client.Pipeline, key_id: str, record: dict) -> bool:
+    def _claim(self, pipe: Pipeline, key_id: str, record: dict[Any, Any]) -> bool:
         """Write the whole record under a new id, or nothing if the id exists (WATCHed)."""
         if pipe.exists(self._key(key_id)):
             return False
@@ -224,7 +236,7 @@ class KeyStore:
             raise UnknownKey()
         record = self._record(match.group(1))
         # Compare hashes in constant time, so timing says nothing about how much matched.
-        if record is None or not hmac.compare_digest(_hash(presented), record.get("hash", "")):
+        if record is None or not hmac.compare_digest(_hash(match.group(0)), record.get("hash", "")):
             raise UnknownKey()
         key = ApiKey.from_record(match.group(1), record)
         if key.revoked:
@@ -235,7 +247,7 @@ class KeyStore:
 
     def _record(self, key_id: str) -> dict[str, str] | None:
         raw = self.redis.hgetall(self._key(key_id))
-        return {k.decode(): v.decode() for k, v in raw.items()} if raw else None
+        return {_text(k): _text(v) for k, v in raw.items()} if raw else None
 
     @staticmethod
     def parse_id(key_id_or_prefix: str) -> str:
@@ -254,29 +266,29 @@ class KeyStore:
 
     def list(self, include_revoked: bool = True) -> list[ApiKey]:
         """Every key, oldest first."""
-        ids = [i.decode() for i in self.redis.zrange(self._index, 0, -1)]
+        ids = [_text(i) for i in self.redis.zrange(self._index, 0, -1)]
         with self.redis.pipeline(transaction=False) as pipe:
             for key_id in ids:
                 pipe.hgetall(self._key(key_id))
             records = pipe.execute()
-        keys = [ApiKey.from_record(i, {k.decode(): v.decode() for k, v in r.items()}) for i, r in zip(ids, records) if r]
+        keys = [ApiKey.from_record(i, {_text(k): _text(v) for k, v in r.items()}) for i, r in zip(ids, records) if r]
         return [k for k in keys if include_revoked or not k.revoked]
 
     def webhook_secret(self, key_id: str) -> str | None:
         """The key's own webhook signing secret, if it has one."""
         raw = self.redis.hget(self._key(key_id), "webhook_secret")
-        return raw.decode() if raw else None
+        return _text(raw) if raw else None
 
     # -- changing -----------------------------------------------------------------
 
-    def update(self, key_id_or_prefix: str, *, name: str | None = None, roles=None, rate_limit: str | None = None,
-               char_quota: str | None = None) -> ApiKey:
+    def update(self, key_id_or_prefix: str, *, name: str | None = None, roles: Iterable[str] | None = None,
+               rate_limit: str | None = None, char_quota: str | None = None) -> ApiKey:
         """Change a key's name, roles or limits ("" puts a limit back to the default)."""
         key = self.get(key_id_or_prefix)
-        roles = tuple(dict.fromkeys(roles)) if roles is not None else None
-        _check_spec(name, roles, None, rate_limit, char_quota)
-        changes = {k: v for k, v in (("name", name.strip() if name else None),
-                                     ("roles", " ".join(roles) if roles is not None else None),
+        new_roles = tuple(dict.fromkeys(roles)) if roles is not None else None
+        _check_spec(name, new_roles, None, rate_limit, char_quota)
+        changes: dict[Any, str] = {k: v for k, v in (("name", name.strip() if name else None),
+                                     ("roles", " ".join(new_roles) if new_roles is not None else None),
                                      ("rate_limit", rate_limit), ("char_quota", char_quota)) if v is not None}
         if changes:
             self.redis.hset(self._key(key.id), mapping=changes)
