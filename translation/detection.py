@@ -29,6 +29,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from config import Settings
+
 log = logging.getLogger(__name__)
 
 # Below this many words a text is one language or too short to tell; checking
@@ -73,7 +75,8 @@ class Detection:
 class Detector:
     """Built once per process (building loads the language models): thread-safe afterwards."""
 
-    def __init__(self, languages: Iterable[str], min_confidence: float = 0.6, min_share: float = 0.5,
+    def __init__(self, languages: Iterable[str], min_confidence: float = Settings.detect_min_confidence,
+                 min_share: float = Settings.detect_min_share,
                  preload: bool = True):
         from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 

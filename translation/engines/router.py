@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from config import Settings
 from translation.cache import SegmentCache
 from translation.engines.base import Engine, EngineStats, ModelInfo, PairModel, UnsupportedPair
 
@@ -41,7 +42,7 @@ def routes(models: list[ModelInfo], pivot: str = "en") -> dict[tuple[str, str], 
 @dataclass
 class Router:
     engines: list[Engine]           # in order of preference
-    pivot: str = "en"
+    pivot: str = Settings.pivot_lang
     cache: SegmentCache | None = None
     models: list[ModelInfo] = field(init=False)
     _routes: dict = field(init=False)
