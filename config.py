@@ -219,7 +219,8 @@ class Settings:
         "(see [Glossary placeholders](api.md#how-glossary-terms-are-enforced-design-note))")
     max_glossaries: int = setting("MAX_GLOSSARIES", 1000, "glossaries per tenant")
     max_glossary_entries: int = setting("MAX_GLOSSARY_ENTRIES", 5000, "entries per glossary")
-    max_term_length: int = setting("MAX_TERM_LENGTH", 200, "characters per glossary term")
+    max_term_length: int = setting("MAX_TERM_LENGTH", 200,
+                                   "characters per glossary term (also each variant and each rendering)")
 
     # Access control (API keys; see access/)
     auth_disabled: bool = setting(
