@@ -37,7 +37,7 @@ def sign_in():
     if not key:
         error = "Paste your API key."
     else:
-        api = ConsoleApi(current_app._get_current_object(), key)
+        api = ConsoleApi(current_app._get_current_object(), key)  # type: ignore[attr-defined]  # a proxy, typed as Flask
         try:
             usage = api.json("GET", "/v1/usage")
         except ApiError as refused:
