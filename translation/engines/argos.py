@@ -5,7 +5,7 @@ model; here the segments of an article for one language are sorted by length
 and go to the model in a few large batches of near-equal size, decoded by
 TRANSLATE_INTER_THREADS replicas of the model in parallel (they share its
 weights), while the budget (TRANSLATE_MAX_BATCH_TOKENS, hypothesis tokens in
-flight across the replicas) bounds the worker's memory: see README, "Memory".
+flight across the replicas) bounds the worker's memory: see docs/performance.md, "Memory".
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class ArgosModel:
         outputs = [""] * len(texts)
         # Beam search keeps, for each of the beam_size hypotheses of a source
         # token, every decoder layer's attention keys and values (about 48 KB a
-        # hypothesis token on a transformer-base model: README, "Memory").
+        # hypothesis token on a transformer-base model: docs/performance.md, "Memory").
         # Counting source tokens x beam bounds a batch's memory whatever the beam;
         # with inter_threads replicas, that many batches run at once.
         o = self.options
