@@ -27,13 +27,12 @@ _SKIPPED = {"del", "moveFrom", "rPr", "pPr", "instrText", "delText", "drawing", 
 
 class DocxDocument(OfficeDocument):
     WHAT = "DOCX"
+    MAIN = "word/document.xml"
     PARAGRAPHS = (f"{{{W}}}p",)
 
     def is_story(self, name: str) -> bool:
         return bool(_STORY.fullmatch(name))
 
-    def is_main(self, name: str) -> bool:
-        return name == "word/document.xml"
 
     def lines(self, paragraph):
         lines: list[list[Slot]] = [[]]

@@ -26,13 +26,12 @@ _OPAQUE = {"note", "annotation", "frame", "s", "soft-page-break", "bookmark", "b
 
 class OdtDocument(OfficeDocument):
     WHAT = "ODT"
+    MAIN = "content.xml"
     PARAGRAPHS = (f"{{{TEXT}}}p", f"{{{TEXT}}}h")
 
     def is_story(self, name: str) -> bool:
         return name in ("content.xml", "styles.xml")
 
-    def is_main(self, name: str) -> bool:
-        return name == "content.xml"
 
     def lines(self, paragraph):
         lines: list[list[Slot]] = [[]]

@@ -8,7 +8,8 @@ parser here takes base64 and `render` gives base64 back.
   `MAX_MEMBERS` members and `MAX_UNCOMPRESSED_BYTES` in all, as the archive
   declares them (zipfile never inflates a member past its declared size), and
   each XML part read is at most `MAX_XML_PART_BYTES`. Encrypted members are
-  refused.
+  refused, and every member is inflated once and its checksum checked, so a
+  damaged file is refused when it is submitted.
 - XML is parsed by lxml without loading DTDs, expanding entities or network
   access, within libxml2's default limits (depth, text node size), and a part
   with a document type declaration is refused (no office part has one: it is
@@ -31,7 +32,9 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import struct
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Hashable, Iterable
@@ -43,6 +46,9 @@ from translation.documents.units import DocumentError, MarkedUnit, TranslatedUni
 MAX_MEMBERS = 2000
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 MAX_XML_PART_BYTES = 16 * 1024 * 1024
+# What a damaged or unusual archive raises while it is read.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
+               NotImplementedError, RuntimeError, UnicodeDecodeError)
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -62,7 +68,7 @@ class Package:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             self._infos = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        except _ZIP_ERRORS as error:
             raise DocumentError(f"not a {what} file: {error}")
         if len(self._infos) > MAX_MEMBERS:
             raise DocumentError(f"the {what} package has {len(self._infos)} members; at most {MAX_MEMBERS} are read")
@@ -75,6 +81,19 @@ class Package:
         self.names = [info.filename for info in self._infos]
         if len(set(self.names)) != len(self.names):
             raise DocumentError(f"the {what} package names a member twice")
+        self._check_members()
+
+    def _check_members(self) -> None:
+        """Every member inflates to its declared size with its checksum (within
+        the limits above), so a damaged file is refused now, not when the
+        translation is written back."""
+        for info in self._infos:
+            try:
+                with self._zip.open(info) as member:
+                    while member.read(1 << 20):
+                        pass
+            except _ZIP_ERRORS as error:
+                raise DocumentError(f"{info.filename} in the {self.what} package cannot be read: {error}")
 
     def read(self, name: str, limit: int | None = None) -> bytes:
         info = self._zip.getinfo(name)
@@ -82,7 +101,7 @@ class Package:
             raise DocumentError(f"{name} in the {self.what} package is {info.file_size} bytes; at most {limit} are read")
         try:
             return self._zip.read(info)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as error:
+        except _ZIP_ERRORS as error:
             raise DocumentError(f"{name} in the {self.what} package cannot be read: {error}")
 
     def xml(self, name: str) -> etree._Element:
@@ -103,7 +122,7 @@ class Package:
         with zipfile.ZipFile(out, "w") as target:
             for info in self._infos:
                 data = replaced.get(info.filename)
-                target.writestr(info, data if data is not None else self._zip.read(info))
+                target.writestr(info, data if data is not None else self.read(info.filename))
         return out.getvalue()
 
 
@@ -197,6 +216,7 @@ class OfficeDocument:
     subclasses name the parts and read a paragraph's slots."""
 
     WHAT = "office"
+    MAIN = ""  # the member every file of the format has
     PARAGRAPHS: tuple[str, ...] = ()
 
     def __init__(self, source: str):
@@ -204,9 +224,9 @@ class OfficeDocument:
         self._roots: dict[str, etree._Element] = {}
         self._slot_units: list[SlotUnit] = []
         self._unit_parts: list[str] = []
+        if self.MAIN not in self._package.names:
+            raise DocumentError(f"not a {self.WHAT} file: it has no {self.MAIN}")
         parts = [name for name in self._package.names if self.is_story(name)]
-        if not any(self.is_main(name) for name in parts):
-            raise DocumentError(f"not a {self.WHAT} file: its main part is missing")
         for name in parts:
             root = self._package.xml(name)
             self._roots[name] = root
@@ -221,9 +241,6 @@ class OfficeDocument:
         self.units = [u.unit for u in self._slot_units]
 
     def is_story(self, name: str) -> bool:
-        raise NotImplementedError
-
-    def is_main(self, name: str) -> bool:
         raise NotImplementedError
 
     def lines(self, paragraph: etree._Element) -> Iterable[list[Slot]]:

@@ -20,13 +20,12 @@ _STORY = re.compile(r"ppt/(slides/slide\d+|notesSlides/notesSlide\d+)\.xml")
 
 class PptxDocument(OfficeDocument):
     WHAT = "PPTX"
+    MAIN = "ppt/presentation.xml"
     PARAGRAPHS = (f"{{{A}}}p",)
 
     def is_story(self, name: str) -> bool:
         return bool(_STORY.fullmatch(name))
 
-    def is_main(self, name: str) -> bool:
-        return name.startswith("ppt/slides/")
 
     def lines(self, paragraph):
         lines: list[list[Slot]] = [[]]
