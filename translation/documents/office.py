@@ -197,13 +197,15 @@ def _styled_ranges(slots: list[Slot], starts: list[int], length: int) -> list[tu
         return []
     usual = weight.most_common(1)[0][0]
     ranges: list[tuple[int, int]] = []
+    previous = None  # the style of the last range
     for slot, start, end in zip(slots, starts, ends):
         if slot.style == usual or start == end:
             continue
-        if ranges and ranges[-1][1] == start and slots[starts.index(ranges[-1][0])].style == slot.style:
+        if ranges and ranges[-1][1] == start and previous == slot.style:
             ranges[-1] = (ranges[-1][0], end)
         else:
             ranges.append((start, end))
+        previous = slot.style
     return ranges
 
 

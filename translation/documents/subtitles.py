@@ -195,24 +195,30 @@ class SubtitleDocument:
         return self._newline.join(out)
 
     def _wrap(self, text: str) -> list[str]:
-        words, width = text.split(), lambda s: len(self._visible(s))
-        if width(text) <= MAX_LINE or len(words) < 2:
+        words = text.split()
+        widths = [len(self._visible(word)) for word in words]
+        total = sum(widths) + len(words) - 1
+        if total <= MAX_LINE or len(words) < 2:
             return [text]
-        best = None
-        for i in range(1, len(words)):
-            top, bottom = " ".join(words[:i]), " ".join(words[i:])
-            if width(top) <= MAX_LINE and width(bottom) <= MAX_LINE:
-                score = (max(width(top), width(bottom)), width(top) > width(bottom))
+        best, top = None, -1
+        for i in range(1, len(words)):  # the break before word i: the most even pair of lines that fit
+            top += widths[i - 1] + 1
+            bottom = total - top - 1
+            if top <= MAX_LINE and bottom <= MAX_LINE:
+                score = (max(top, bottom), top > bottom)
                 if best is None or score < best[0]:
-                    best = (score, [top, bottom])
+                    best = (score, i)
         if best:
-            return best[1]
-        lines = [words[0]]
-        for word in words[1:]:
-            if width(lines[-1] + " " + word) <= MAX_LINE:
-                lines[-1] += " " + word
+            return [" ".join(words[:best[1]]), " ".join(words[best[1]:])]
+        lines, line, width = [], [words[0]], widths[0]
+        for word, size in zip(words[1:], widths[1:]):
+            if width + 1 + size <= MAX_LINE:
+                line.append(word)
+                width += 1 + size
             else:
-                lines.append(word)
+                lines.append(" ".join(line))
+                line, width = [word], size
+        lines.append(" ".join(line))
         return lines
 
     def to_html(self) -> str:
