@@ -14,6 +14,7 @@ COPY access ./access
 COPY compat ./compat
 COPY glossary ./glossary
 COPY jobs ./jobs
+COPY newsroom_cli ./newsroom_cli
 COPY service ./service
 COPY telemetry ./telemetry
 COPY translation ./translation

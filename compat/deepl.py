@@ -30,7 +30,8 @@ REFUSED = {
     "custom_instructions": "custom instructions are not supported",
 }
 # File types a document upload may have, and the format each is translated as.
-DOCUMENT_FORMATS = {"txt": "text", "html": "html", "htm": "html", "md": "markdown", "markdown": "markdown"}
+DOCUMENT_FORMATS = {"txt": "text", "html": "html", "htm": "html", "md": "markdown", "markdown": "markdown",
+                    "docx": "docx", "odt": "odt", "pptx": "pptx", "srt": "srt", "vtt": "vtt"}
 
 
 class DeepLError(Exception):

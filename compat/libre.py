@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from compat import codes
 
 FORMATS = {"text": "text", "html": "html"}
-FILE_FORMATS = {".txt": "text", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
+FILE_FORMATS = {".txt": "text", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
+                ".docx": "docx", ".odt": "odt", ".pptx": "pptx", ".srt": "srt", ".vtt": "vtt"}
 
 
 class LibreError(Exception):

@@ -1,7 +1,8 @@
 """Submit the sample article with the sample glossary, show progress while
 polling, print each translation and what the glossary did in it; for
 Portuguese (the real Bergamot model), also the sentence with "155-millimeter
-shells" translated without the glossary, beside the one with it.
+shells" translated without the glossary, beside the one with it; then a
+small DOCX and an SRT into Portuguese with the `newsroom` command line.
 
 Run by `make demo` against the stack that `scripts/stack.sh up` started,
 with the local admin key it keeps in var/admin.key (or API_KEY).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -101,8 +103,36 @@ def main() -> int:
             print(f"  source:           {_sentence(article['body'], '155-millimeter')}")
             print(f"  without glossary: {_sentence(without, '155')}")
             print(f"  with glossary:    {_sentence(with_glossary, '155')}")
+        if "pt" in langs and not failed:
+            failed = not _files(key, g["id"])
         _console(key, status["id"], langs)
         return 1 if failed else 0
+
+
+def _files(key: str, glossary_id: str) -> bool:
+    """A DOCX and an SRT (made by devtools/samples.py) into Portuguese with the
+    command line, the same glossary; where the files are, and the subtitles."""
+    folder = ROOT / "var" / "demo"
+    print("\n== Files: a DOCX and an SRT into Portuguese with the command line (newsroom translate)")
+    made = subprocess.run([sys.executable, "-m", "devtools.samples", str(folder)], cwd=ROOT, capture_output=True,
+                          text=True)
+    if made.returncode != 0:
+        print(f"could not make the sample files: {made.stderr}", file=sys.stderr)
+        return False
+    env = {**os.environ, "NEWSROOM_URL": API, "NEWSROOM_KEY": key}
+    command = [sys.executable, "-m", "newsroom_cli.main", "translate", str(folder / "story.docx"),
+               str(folder / "clip.srt"), "--from", "en", "--to", "pt", "--glossary", glossary_id,
+               "-o", str(folder / "out"), "--quiet"]
+    print("  $ newsroom translate var/demo/story.docx var/demo/clip.srt --from en --to pt --glossary "
+          f"{glossary_id} -o var/demo/out")
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        print(f"newsroom translate failed ({done.returncode}): {done.stderr}", file=sys.stderr)
+        return False
+    print(f"  sources:      {folder / 'story.docx'}, {folder / 'clip.srt'}")
+    print("  translations: " + ", ".join(done.stdout.split()))
+    print("\n" + (folder / "out" / "clip.pt.srt").read_text(encoding="utf-8"))
+    return True
 
 
 def submit(client: httpx.Client, job: dict) -> str | None:

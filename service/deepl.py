@@ -35,7 +35,7 @@ from service.glossary_use import resolve_glossaries
 from service.jobs import _status_or_404, submit_job
 from service.problems import Problem, accepts_any_body
 from service.wiring import services
-from translation.documents import FORMATS
+from translation.documents import FORMATS, DocumentError, body_characters, body_from_file, file_from_body
 
 bp = APIBlueprint("deepl", __name__, url_prefix="/v2", tag="DeepL-compatible")
 
@@ -123,7 +123,7 @@ def _key_digest(document_key: str) -> str:
 @bp.post("/document")
 @requires(TRANSLATE)
 @accepts_any_body
-@bp.doc(summary="Upload a document to translate (.txt, .html, .md): a job",
+@bp.doc(summary="Upload a document to translate (.txt, .html, .md, .docx, .odt, .pptx, .srt, .vtt): a job",
         description="Returns document_id (the job's id) and document_key (needed to read it).")
 def upload_document():
     params = _params(deepl.DocumentParams())
@@ -133,11 +133,11 @@ def upload_document():
     filename = upload.filename or ""
     try:
         fmt = deepl.document_format(filename, params["output_format"])
-        body = upload.read().decode("utf-8-sig")
+        body = body_from_file(upload.read(), fmt)
     except deepl.DeepLError as error:
         raise _bad(error.message)
-    except UnicodeDecodeError:
-        raise _bad("Invalid file data: the file is not UTF-8 text.")
+    except DocumentError as error:
+        raise _bad(f"Invalid file data: {error}.")
     target = from_deepl(params["target_lang"])
     source = from_deepl(params["source_lang"])
     if source == target:
@@ -151,7 +151,8 @@ def upload_document():
     job = {"source_lang": source or "auto", "target_langs": [target], "glossary_ids": _our_glossary_ids(glossary_ids, target),
            "article": {"title": "", "body": body, "format": fmt}}
     job_id = submit_job(job, document={
-        "api": "deepl", "filename": filename, "characters": len(body), "key_sha256": _key_digest(document_key)})
+        "api": "deepl", "filename": filename, "characters": body_characters(body, fmt),
+        "key_sha256": _key_digest(document_key)})
     return {"document_id": job_id, "document_key": document_key}
 
 
@@ -193,7 +194,7 @@ def document_result(document_id: str):
         raise _bad(f"Document translation failed: {status['languages'][lang].get('error') or status['state']}.")
     result = services().jobs.result(document_id, lang)
     media_type = FORMATS[result["format"]].media_type
-    return Response(result["body"].encode("utf-8"), mimetype=media_type, headers={
+    return Response(file_from_body(result["body"], result["format"]), mimetype=media_type, headers={
         "Content-Disposition": f"attachment; filename=\"{stored['document']['filename']}\""})
 
 

@@ -9,20 +9,22 @@ from __future__ import annotations
 import logging
 
 import redis
-from apiflask import APIBlueprint
+from apiflask import APIBlueprint, HTTPError
+from marshmallow import ValidationError
 from flask import url_for
 
 from access import TRANSLATE
 from service.auth import charge_characters, current_key, is_admin, requires
 from service import interactive
-from service.problems import REDIS_RETRY_AFTER, Problem, unprocessable
+from service.problems import REDIS_RETRY_AFTER, Problem, accepts_any_body, unprocessable
 from service.glossary_use import resolve_glossaries
 from service.representations import respond
-from service.schemas import AUTO, DownloadQuery, JobIn, JobList, JobListQuery, JobOut, TranslationOut
+from service.schemas import AUTO, DownloadQuery, JobIn, JobList, JobListQuery, JobOut, JobUploadIn, TranslationOut
 from service.wiring import services
 from telemetry import logs, metrics
 from workers.celery_app import send_translation
-from translation.documents import DocumentError, Unit, parse
+from translation.documents import FORMATS, DocumentError, Unit, body_from_file, format_for_extension, parse, \
+    text_characters
 from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits, check_units, token_counter
 from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
 from jobs.time_limits import time_limits
@@ -43,10 +45,14 @@ def _status_or_404(job_id: str) -> dict:
     return status
 
 
-def _characters(job: dict) -> int:
+def _article_characters(article: dict, units: list[Unit]) -> int:
+    """The article's characters: its title and body (of a binary file, the text of its units)."""
+    return len(article["title"]) + text_characters(article["body"], article["format"], units)
+
+
+def _characters(job: dict, units: list[Unit]) -> int:
     """What a job costs against the character quota: the article's characters, once per target language."""
-    article = job["article"]
-    return (len(article["title"]) + len(article["body"])) * len(job["target_langs"])
+    return _article_characters(job["article"], units) * len(job["target_langs"])
 
 
 def _check_size(article: dict, units: list[Unit], source: str, targets: list[str]) -> dict:
@@ -64,7 +70,7 @@ def _check_size(article: dict, units: list[Unit], source: str, targets: list[str
         raise unprocessable("article", str(error), slug="limit-exceeded", limit=error.setting,
                             limit_value=error.limit)
     hops = max(len(routes[(source, t)]) for t in targets)
-    return time_limits(len(article["title"]) + len(article["body"]), hops,
+    return time_limits(_article_characters(article, units), hops,
                        s.settings.task_time_limit_base_seconds, s.settings.task_seconds_per_1000_chars)
 
 
@@ -101,6 +107,46 @@ def create_job(job: dict):
     return services().jobs.status(job_id), 202, {"Location": url_for("jobs.get_job", job_id=job_id)}
 
 
+@bp.post("/upload")
+@requires(TRANSLATE)
+@accepts_any_body
+@bp.input(JobUploadIn, location="form_and_files", arg_name="form")
+@bp.output(JobOut, status_code=202)
+@bp.doc(summary="Submit a file for translation (multipart/form-data)",
+        description="The same job as `POST /v1/jobs`, its article a file: " + ", ".join(
+            e for f in FORMATS.values() for e in f.extensions) + ". Office files (DOCX, ODT, PPTX) are held as "
+            "base64 in `article.body`; a translation is served as the file with `Accept:` its media type.",
+        responses=[202, 413, 415, 422, 503])
+def upload_job(form: dict):
+    job, filename = job_from_upload(form)
+    job_id = submit_job(job, document={"api": "native", "filename": filename})
+    return services().jobs.status(job_id), 202, {"Location": url_for("jobs.get_job", job_id=job_id)}
+
+
+def job_from_upload(form: dict) -> tuple[dict, str]:
+    """The JobIn request a multipart upload stands for, validated like one; and the file's name."""
+    upload = form["file"]
+    filename = upload.filename or ""
+    fmt = form.get("format") or getattr(format_for_extension(filename), "name", None)
+    if fmt is None:
+        raise unprocessable("file", f"{filename!r} is not a file type this service reads; use one of "
+                            + ", ".join(e for f in FORMATS.values() for e in f.extensions) + ", or name `format`.",
+                            slug="unsupported-file-type")
+    try:
+        body = body_from_file(upload.read(), fmt)
+    except DocumentError as error:
+        raise unprocessable("file", str(error))
+    job = {"source_lang": form["source_lang"], "target_langs": [t.strip() for t in form["target_langs"].split(",")
+                                                                  if t.strip()],
+           "article": {"title": form["title"], "body": body, "format": fmt},
+           "glossary_ids": [g.strip() for g in form["glossary_ids"].split(",") if g.strip()]}
+    job.update({name: form[name] for name in ("external_id", "callback_url") if form.get(name)})
+    try:
+        return JobIn().load(job), filename
+    except ValidationError as error:
+        raise HTTPError(422, message="Invalid request", detail=error.messages)
+
+
 def submit_job(job: dict, **recorded) -> str:
     """Validate, charge and queue a job (the native API's, or a document of a
     compatibility API); its id. `recorded` adds fields to the stored request.
@@ -128,7 +174,7 @@ def submit_job(job: dict, **recorded) -> str:
     key = current_key()
     request["owner"] = {"key": key.id, "prefix": key.prefix, "tenant": key.tenant}
     # Charged once the request is valid: a rejected submission costs nothing.
-    charge_characters(_characters(job))
+    charge_characters(_characters(job, list(document.units)))
     if job.get("external_id"):
         # Counted only once the request is valid, so revisions have no gaps from rejected submissions.
         request["revision"] = s.jobs.next_revision(job["external_id"], key.tenant)
@@ -245,4 +291,11 @@ def get_translation(job_id: str, lang: str, query: dict):
                       state=language["state"])
     result = services().jobs.result(job_id, lang)
     translation = {"job_id": job_id, "lang": lang, **result, "glossary": language.get("glossary")}
-    return respond(translation, language["finished_at"], query["download"], f"{job_id}-{lang}")
+    return respond(translation, language["finished_at"], query["download"], _download_name(job_id, lang))
+
+
+def _download_name(job_id: str, lang: str) -> str:
+    """A file's name with the language before its extension (story.pt.docx); else job id and language."""
+    filename = (services().jobs.request(job_id).get("document") or {}).get("filename") or ""
+    stem, dot, _extension = filename.rpartition(".")
+    return f"{stem}.{lang}" if dot and stem else f"{job_id}-{lang}"

@@ -24,7 +24,7 @@ from service.auth import access, charge_characters, public, requires
 from service.jobs import submit_job
 from service.problems import Problem, accepts_any_body
 from service.wiring import services
-from translation.documents import FORMATS
+from translation.documents import FORMATS, DocumentError, body_characters, body_from_file, file_from_body
 
 bp = APIBlueprint("libre", __name__, tag="LibreTranslate-compatible")
 
@@ -125,7 +125,8 @@ def frontend_settings():
 @bp.post("/translate_file")
 @requires(TRANSLATE)
 @accepts_any_body
-@bp.doc(summary="Translate a .txt, .html or .md file: a job; answers with the URL to download the result from")
+@bp.doc(summary="Translate a file (.txt, .html, .md, .docx, .odt, .pptx, .srt, .vtt): a job; answers with the URL "
+                "to download the result from")
 def translate_file():
     data = {key: request.form.get(key) for key in request.form.keys()}
     upload = request.files.get("file")
@@ -140,15 +141,17 @@ def translate_file():
     extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in libre.FILE_FORMATS:
         raise _bad("Invalid request: file format not supported")
+    fmt = libre.FILE_FORMATS[extension]
     try:
-        body = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _bad("Invalid request: the file is not UTF-8 text")
+        body = body_from_file(upload.read(), fmt)
+    except DocumentError as error:
+        raise _bad(f"Invalid request: {error}")
     source, target = from_libre(data["source"]), from_libre(data["target"])
     _check_pair(None if source == "auto" else source, target)
     job_id = submit_job({"source_lang": source, "target_langs": [target],
-                         "article": {"title": "", "body": body, "format": libre.FILE_FORMATS[extension]}},
-                        document={"api": "libretranslate", "filename": filename, "characters": len(body)})
+                         "article": {"title": "", "body": body, "format": fmt}},
+                        document={"api": "libretranslate", "filename": filename,
+                                  "characters": body_characters(body, fmt)})
     return {"translatedFileUrl": url_for("libre.download_file", name=f"{job_id}.{filename}", _external=True)}
 
 
@@ -177,5 +180,5 @@ def download_file(name: str):
         raise Problem(500, "file-failed", "Translation failed",
                       f"The file could not be translated: {jobs.language(job_id, lang).get('error') or state}")
     result = jobs.result(job_id, lang)
-    return Response(result["body"].encode("utf-8"), mimetype=FORMATS[result["format"]].media_type,
+    return Response(file_from_body(result["body"], result["format"]), mimetype=FORMATS[result["format"]].media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

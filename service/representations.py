@@ -1,6 +1,7 @@
 """A finished translation as a publishable document: JSON by default, or the
-rendered article for Accept: text/html, text/markdown or text/plain, with
-ETag / Last-Modified and 304 on a matching If-None-Match.
+rendered article for Accept: text/html, text/markdown or text/plain, or the
+file itself for a file format (DOCX, ODT, PPTX, SRT, WebVTT) with Accept: its
+media type, with ETag / Last-Modified and 304 on a matching If-None-Match.
 
 A rendered article is content a client submitted, served from the API's own
 origin: its HTML view carries a Content-Security-Policy that forbids scripts
@@ -17,7 +18,7 @@ from flask import Response, request
 from werkzeug.utils import secure_filename
 
 from service.problems import Problem
-from translation.documents import FORMATS, markdown_literal
+from translation.documents import FORMATS, file_from_body, markdown_literal
 
 JSON = "application/json"
 
@@ -33,13 +34,16 @@ _EXTENSIONS = {JSON: ".json", "text/html": ".html", "text/markdown": ".md", "tex
 def _html_page(lang: str, title: str, body_html: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
-        f"{body_html}\n</body>\n</html>\n"
+        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
+        + (f"<h1>{html.escape(title)}</h1>\n" if title else "")  # a file's job may have no title
+        + f"{body_html}\n</body>\n</html>\n"
     )
 
 
-def render(translation: dict, mimetype: str) -> str:
+def render(translation: dict, mimetype: str) -> str | bytes:
     title, body, fmt, lang = translation["title"], translation["body"], translation["format"], translation["lang"]
+    if FORMATS[fmt].whole_file and mimetype == FORMATS[fmt].media_type:
+        return file_from_body(body, fmt)  # the file itself: the title is not part of it
     if mimetype == "text/html":
         return _html_page(lang, title, FORMATS[fmt].to_html(body))
     if mimetype == "text/markdown":
@@ -57,12 +61,15 @@ def respond(translation: dict, finished_at: str | None, download: bool = False, 
         response = Response(json.dumps(translation, ensure_ascii=False), mimetype=JSON)
     else:
         response = Response(render(translation, best), mimetype=best)
-        response.charset = "utf-8"
+        if best.startswith("text/"):
+            response.charset = "utf-8"
     if best == "text/html":
         response.headers["Content-Security-Policy"] = ARTICLE_CSP
     if download:
         name = secure_filename(filename or f"{translation['lang']}") or "translation"
-        response.headers.set("Content-Disposition", "attachment", filename=name + _EXTENSIONS[best])
+        fmt = FORMATS[translation["format"]]
+        extension = fmt.extensions[0] if best == fmt.media_type and fmt.whole_file else _EXTENSIONS[best]
+        response.headers.set("Content-Disposition", "attachment", filename=name + extension)
     response.vary.add("Accept")
     response.add_etag()
     if finished_at:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from apiflask import Schema
 from marshmallow import INCLUDE
-from apiflask.fields import URL, Boolean, Dict, Integer, List, Nested, String
+from apiflask.fields import URL, Boolean, Dict, File, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 
 from access import ROLES
@@ -133,6 +133,20 @@ class JobIn(Schema):
     external_id = Text(validate=Length(min=1, max=200))
     glossary_ids = List(Text(), load_default=list)
     glossary = Nested(InlineGlossaryIn, metadata={"description": "An ad-hoc glossary for this job only."})
+    callback_url = WebURL(schemes={"http", "https"}, require_tld=False)
+
+
+class JobUploadIn(Schema):
+    """A job whose article is a file (multipart/form-data): the same job as JobIn."""
+
+    file = File(required=True, metadata={"description": "The article: " + ", ".join(
+        e for f in FORMATS.values() for e in f.extensions) + "."})
+    target_langs = Text(required=True, metadata={"description": "Comma-separated language codes, e.g. 'de,fr'."})
+    source_lang = Text(load_default=AUTO, validate=SOURCE_LANGUAGE)
+    format = Text(validate=OneOf(tuple(FORMATS)), metadata={"description": "Default: from the file's extension."})
+    title = Text(load_default="", validate=Length(max=2000))
+    glossary_ids = Text(load_default="", metadata={"description": "Comma-separated glossary ids."})
+    external_id = Text(validate=Length(min=1, max=200))
     callback_url = WebURL(schemes={"http", "https"}, require_tld=False)
 
 

@@ -27,7 +27,7 @@ def job(**overrides) -> dict:
     (job(target_langs=[]), "target_langs"),
     (job(target_langs="de"), "target_langs"),
     (job(source_lang="english"), "source_lang"),
-    (job(article={"title": "t", "body": "b", "format": "docx"}), "article.format"),
+    (job(article={"title": "t", "body": "b", "format": "rtf"}), "article.format"),
     (job(callback_url="ftp://example.com/x"), "callback_url"),
     (job(unexpected=1), "unexpected"),
 ])

@@ -126,7 +126,7 @@ def test_plain_text_becomes_escaped_paragraphs_in_html():
 
 def test_unknown_format_is_a_document_error():
     with pytest.raises(DocumentError):
-        parse("x", "docx")
+        parse("x", "rtf")
 
 
 # -- through the engine with the test models -----------------------------------

@@ -144,9 +144,9 @@ def test_an_unsupported_pair_fails_the_language_with_its_reason(jobs, glossaries
 
 def test_an_unreadable_document_fails_the_language(jobs, glossaries, events):
     job_id = jobs.create({"source_lang": "en", "target_langs": ["de"],
-                          "article": {**ARTICLE, "format": "docx"}})
+                          "article": {**ARTICLE, "format": "rtf"}})
     assert make_pipeline(jobs, glossaries, events).run(job_id, "de") == "failed"
-    assert "format 'docx' is not supported" in jobs.language(job_id, "de")["error"]
+    assert "format 'rtf' is not supported" in jobs.language(job_id, "de")["error"]
 
 
 def test_an_engine_crash_fails_the_language_without_leaking_details(jobs, glossaries, events, caplog):

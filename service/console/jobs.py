@@ -54,6 +54,7 @@ def _field_errors(error: ApiError) -> dict[str, list[str]]:
     by_field: dict[str, list[str]] = {}
     for item in error.errors or [{"field": None, "message": error.detail}]:
         name = (item.get("field") or "").removeprefix("article.").split(".")[0]
+        name = "body" if name == "file" else name  # an uploaded file stands for the article's body
         by_field.setdefault(name or "_", []).append(item.get("message") or item.get("reason") or error.detail)
     return by_field
 
@@ -81,31 +82,43 @@ def submit():
         "callback_url": request.form.get("callback_url", "").strip(),
     }
     upload = request.files.get("file")
-    if upload and upload.filename:
-        try:
-            form["body"] = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return render_template("console/jobs.html", jobs=recent_jobs(), **submission_form_context(
-                form, {"body": ["The uploaded file is not UTF-8 text."]})), 422
-        detected = format_for_extension(upload.filename)
-        if form["format"] == "auto" and detected:
-            form["format"] = detected.name
-    if form["format"] == "auto":
-        form["format"] = "text"
-    job = {"source_lang": form["source_lang"], "target_langs": form["target_langs"],
-           "article": {"title": form["title"], "body": form["body"], "format": form["format"]},
-           "glossary_ids": form["glossary_ids"]}
-    for optional in ("external_id", "callback_url"):
-        if form[optional]:
-            job[optional] = form[optional]
     try:
-        created = g.api.json("POST", "/v1/jobs", json=job)
+        if upload and upload.filename:
+            # A file goes through the API's upload, which keeps its name for the download.
+            created = g.api.json("POST", "/v1/jobs/upload", data=_upload_fields(form, upload.filename),
+                                 files={"file": (upload.filename, upload.read())})
+        else:
+            created = g.api.json("POST", "/v1/jobs", json=_job(form))
     except ApiError as error:
         if error.status not in (413, 422):
             raise
         return render_template("console/jobs.html", jobs=recent_jobs(),
                                **submission_form_context(form, _field_errors(error))), error.status
     return redirect(url_for(".show", job_id=created["id"]))
+
+
+def _job(form: dict) -> dict:
+    """The POST /v1/jobs request of a pasted article."""
+    job = {"source_lang": form["source_lang"], "target_langs": form["target_langs"],
+           "article": {"title": form["title"], "body": form["body"],
+                       "format": "text" if form["format"] == "auto" else form["format"]},
+           "glossary_ids": form["glossary_ids"]}
+    for optional in ("external_id", "callback_url"):
+        if form[optional]:
+            job[optional] = form[optional]
+    return job
+
+
+def _upload_fields(form: dict, filename: str) -> dict:
+    """The POST /v1/jobs/upload fields of an uploaded file; a file of no known type is read as text."""
+    fields = {"source_lang": form["source_lang"], "target_langs": ",".join(form["target_langs"]),
+              "title": form["title"], "glossary_ids": ",".join(form["glossary_ids"])}
+    if form["format"] != "auto" or format_for_extension(filename) is None:
+        fields["format"] = "text" if form["format"] == "auto" else form["format"]
+    for optional in ("external_id", "callback_url"):
+        if form[optional]:
+            fields[optional] = form[optional]
+    return fields
 
 
 @bp.get("/open")
@@ -172,9 +185,23 @@ def review(job_id: str, lang: str):
     pairs = [(source["title"], translation["title"])] + aligned_units(source["body"], translation["body"],
                                                                       translation["format"])
     rows = review_rows(pairs, entries, lang)
+    fmt = FORMATS[translation["format"]]
     return render_template("console/review.html", job=status, lang=lang, translation=translation, rows=rows,
                            report=translation.get("glossary") or {}, unreadable=unreadable,
-                           servable=FORMATS[translation["format"]].servable)
+                           servable=fmt.servable, file_format=fmt.name if fmt.whole_file else None)
+
+
+@bp.get("/<job_id>/translations/<lang>/file")
+def download(job_id: str, lang: str):
+    """A file format's translation, as the file (DOCX, ODT, PPTX, SRT, WebVTT), to save."""
+    translation = g.api.json("GET", job_path(job_id, f"/translations/{quote(lang, safe='')}"))
+    fmt = FORMATS[translation["format"]]
+    if not fmt.whole_file:
+        abort(404, "This translation is an article, not a file: open its rendered view.")
+    response = g.api.get(job_path(job_id, f"/translations/{quote(lang, safe='')}"), accept=fmt.media_type,
+                         params={"download": "1"})
+    return Response(response.content, mimetype=fmt.media_type,
+                    headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")})
 
 
 @bp.get("/<job_id>/translations/<lang>/rendered")

@@ -44,11 +44,7 @@ class MarkedUnit:
         text, project = translated.text, translated.project
         # Protected spans come back verbatim: never escaped.
         verbatim = [(project(s), project(e)) for s, e in self.unit.protected]
-        inserts, floor = [], 0
-        for offset, raw in self.markup:
-            # Markup keeps its order even where attaching it to its word moved it.
-            floor = max(floor, self._target_offset(offset, text, project))
-            inserts.append((floor, raw))
+        inserts = list(zip(self.positions(translated), (raw for _offset, raw in self.markup)))
         cuts = sorted({0, len(text), *(p for p, _ in inserts), *(b for span in verbatim for b in span)})
         out = []
         pending = iter(inserts)
@@ -65,6 +61,18 @@ class MarkedUnit:
             out.append(nxt[1])
             nxt = next(pending, None)
         return "".join(out)
+
+    def positions(self, translated: TranslatedUnit) -> list[int]:
+        """Where each piece of markup goes in the translation: offsets of
+        `translated.text`, in the order of `self.markup`, never decreasing.
+        Formats that keep their markup as objects (a run of a DOCX paragraph,
+        a subtitle cue) cut the translation at these offsets."""
+        positions, floor = [], 0
+        for offset, _raw in self.markup:
+            # Markup keeps its order even where attaching it to its word moved it.
+            floor = max(floor, self._target_offset(offset, translated.text, translated.project))
+            positions.append(floor)
+        return positions
 
     def _target_offset(self, offset: int, text: str, project: Callable[..., int]) -> int:
         """Where markup at a source offset goes in the translation. Between
