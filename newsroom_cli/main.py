@@ -62,7 +62,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, epilog=EXIT_CODES)
-@click.option("--url", help="The service's URL (else NEWSROOM_URL, else the config file, else http://127.0.0.1:8000).")
+@click.option("--url", help="The service's URL (else NEWSROOM_URL, else the config file, else http://127.0.0.1:8080).")
 @click.option("--key", help="The API key (else NEWSROOM_KEY, else the config file).")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for one HTTP answer.")
 @click.version_option("1.0.0", prog_name="newsroom")

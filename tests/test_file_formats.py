@@ -238,8 +238,11 @@ def test_vtt_cipher_keeps_header_notes_settings_and_references(engines):
 
 def _translated(document, targets: list[str]) -> list[TranslatedUnit]:
     """Given translations, projected by proportion (what a real model's alignment falls back to)."""
-    return [TranslatedUnit(t, lambda o, side="right", n=len(u.text), m=len(t): round(o * m / n))
-            for u, t in zip(document.units, targets)]
+    return [TranslatedUnit(t, _proportional(len(u.text), len(t))) for u, t in zip(document.units, targets)]
+
+
+def _proportional(source_length: int, target_length: int):
+    return lambda offset, side="right": round(offset * target_length / source_length)
 
 
 def test_a_longer_translation_is_spread_over_the_same_cues_and_wrapped():

@@ -71,7 +71,7 @@ def test_docx_and_srt_uploads_come_back_as_files(stack, client):
                                                         "target_langs": "de,fr"})
         assert response.status_code == 202, response.get_json()
         jobs[name] = response.get_json()["id"]
-    for name, job_id in jobs.items():
+    for job_id in jobs.values():
         assert wait_for_job(client, job_id)["state"] == "succeeded"
     for lang in ("de", "fr"):
         story = client.get(f"/v1/jobs/{jobs['story.docx']}/translations/{lang}?download=1",

@@ -15,7 +15,7 @@ from html import escape
 import base64
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 
@@ -40,7 +40,7 @@ def _markdown_to_html(body: str) -> str:
     return MarkdownIt("commonmark").enable("table").render(body)
 
 
-def _units_to_html(parser: Callable[[str], object]) -> Callable[[str], str]:
+def _units_to_html(parser: Callable[[str], Any]) -> Callable[[str], str]:
     """A file format's text as HTML paragraphs, one per unit (a browser cannot show the file itself)."""
     def to_html(body: str) -> str:
         return "\n".join(f"<p>{escape(' '.join(unit.text.split()))}</p>" for unit in parser(body).units)

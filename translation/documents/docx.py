@@ -44,7 +44,7 @@ class DocxDocument(OfficeDocument):
                 if name == "r":
                     run(child, link, protected)
                 elif name == "hyperlink":
-                    walk(child, child.get(f"{{http://schemas.openxmlformats.org/officeDocument/2006/relationships}}id")
+                    walk(child, child.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
                          or child.get(f"{{{W}}}anchor") or "link", protected)
                 elif name == "fldSimple":
                     walk(child, link, True)

@@ -164,7 +164,8 @@ class SlotUnit:
                 protected.append((len(text), len(text) + len(slot.original)))
             text += slot.original
         self.unit = Unit(text, protected, _styled_ranges(self.slots, starts, len(text)))
-        self.marked = MarkedUnit(self.unit, markup)
+        # The markup here is the slot index each run starts at, not a string: only its offsets are read back.
+        self.marked = MarkedUnit(self.unit, markup)  # type: ignore[arg-type]
 
     def write(self, translated: TranslatedUnit) -> None:
         text = translated.text
@@ -189,7 +190,7 @@ class SlotUnit:
 def _styled_ranges(slots: list[Slot], starts: list[int], length: int) -> list[tuple[int, int]]:
     """Ranges of text formatted unlike most of the unit (bold, a link): phrases
     to locate in the translation."""
-    weight = Counter()
+    weight: Counter = Counter()
     ends = starts[1:] + [length]
     for slot, start, end in zip(slots, starts, ends):
         weight[slot.style] += end - start

@@ -63,7 +63,9 @@ class _Builder:
     def __init__(self, tag: re.Pattern, reference: re.Pattern | None):
         self.tag, self.reference = tag, reference
         self._pattern = tag if reference is None else re.compile(f"{tag.pattern}|{reference.pattern}")
-        self.text, self.markup, self.protected = "", [], []
+        self.text = ""
+        self.markup: list[tuple[int, str]] = []
+        self.protected: list[tuple[int, int]] = []
 
     def add_line(self, line: str) -> None:
         cursor = 0
@@ -141,7 +143,8 @@ class SubtitleDocument:
         return len(lines) > 1 and all(_DIALOGUE_DASH.match(line) for line in lines)
 
     def _sentence_units(self) -> list[_SentenceUnit]:
-        units, group = [], []
+        units: list[_SentenceUnit] = []
+        group: list = []
 
         def close():
             if group:
@@ -162,7 +165,7 @@ class SubtitleDocument:
                 close()
                 for k, line in enumerate(lines):
                     builder = _Builder(self.TAG, self.REFERENCE)
-                    dash = _DIALOGUE_DASH.match(line).group()
+                    dash = _DIALOGUE_DASH.match(line).group()  # type: ignore[union-attr]  # _is_dialogue matched
                     builder._markup(dash)
                     builder.add_line(line[len(dash):].rstrip())
                     units.append(builder.build([_Piece(index, k)], [1]))
