@@ -64,3 +64,12 @@ def from_iso(value: Any) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def printable(text: Any) -> str:
+    """`text` safe to print on a terminal: control and format characters (ESC,
+    CR, bidi overrides, ...) as visible escapes (\\x1b, \\u202e). Stored values
+    can come from a request (the audit trail records request paths); printed
+    raw, ESC [2J clears an operator's screen and worse."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                   for c in str(text))

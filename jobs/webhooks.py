@@ -33,6 +33,11 @@ EVENT_HEADER = "X-Newsroom-Event"
 _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and
+# RFC 8215): a translator in the path turns 64:ff9b::7f00:1 into 127.0.0.1.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 class UnsafeCallbackURL(ValueError):
     """The URL must not be called: final, never retried."""
 
@@ -124,12 +129,37 @@ def resolve_callback(url: str, allowed_hosts: tuple[str, ...] = ()) -> CallbackT
             address = ipaddress.ip_address(text)
             if address in _METADATA:
                 raise UnsafeCallbackURL(f"callback host {host!r} is a cloud metadata address")
-            if not address.is_global:
+            if not _public(address):
                 raise UnsafeCallbackURL(
                     f"callback host {host!r} resolves to the non-public address {address} "
                     "(loopback, private, link-local or reserved); allow it with WEBHOOK_ALLOWED_HOSTS"
                 )
     return CallbackTarget(url, host, port, addresses)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address reaches through a translation or tunnel, if any."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:  # 2002:7f00:1:: is 127.0.0.1 through a 6to4 relay
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if any(address in network for network in _NAT64):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A unicast address on the public internet, also through the IPv4 address it embeds.
+
+    `is_global` alone lets through multicast (224.0.0.1 is "global" to Python) and
+    the NAT64 and 6to4 prefixes, which are global themselves but lead to whatever
+    IPv4 address they carry, loopback included."""
+    if address.is_multicast or not address.is_global:
+        return False
+    embedded = _embedded_ipv4(address) if address.version == 6 else None
+    return embedded is None or (embedded.is_global and not embedded.is_multicast)
 
 
 def check_callback_url(url: str, allowed_hosts: tuple[str, ...] = ()) -> None:
