@@ -230,6 +230,17 @@ class KeyStore:
             raise RevokedKey()
         return key
 
+    def authenticate_id(self, key_id: str) -> ApiKey:
+        """The key with this id, for a caller that proved it earlier (a console session
+        started with the key); UnknownKey or RevokedKey as `authenticate`."""
+        record = self._record(key_id) if _ID_OR_PREFIX.fullmatch(key_id or "") else None
+        if record is None:
+            raise UnknownKey()
+        key = ApiKey.from_record(key_id, record)
+        if key.revoked:
+            raise RevokedKey()
+        return key
+
     # -- reading ------------------------------------------------------------------
 
     def _record(self, key_id: str) -> dict[str, str] | None:

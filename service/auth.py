@@ -43,6 +43,11 @@ ANY_KEY = None  # `@requires(ANY_KEY)`: any valid key, whatever its roles
 _OPEN_ENDPOINTS = {"openapi.spec", "openapi.docs", "openapi.swagger_ui_oauth_redirect", "static"}
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+# The WSGI environ entry through which the console's in-process requests name the
+# signed-in key by its id (service.console.api): servers put HTTP headers under
+# HTTP_*, so no client can set it, and the console keeps no raw key to send.
+IN_PROCESS_KEY = "newsroom.in_process_key_id"
+
 # The key every request acts as when AUTH_DISABLED is set: admin, no limits, tenant "local".
 LOCAL_KEY = ApiKey(id="local", name="auth disabled", tenant="local", roles=(ADMIN,),
                    rate_limit=UNLIMITED, char_quota=UNLIMITED)
@@ -147,11 +152,14 @@ def too_many(verdict: Verdict, what: str, detail: str) -> Problem:
 
 def authenticate() -> ApiKey:
     """The caller's key, checked; a 401 problem otherwise. For views outside the hook's reach."""
-    presented = presented_key()
-    if presented is None:
+    in_process = request.environ.get(IN_PROCESS_KEY)
+    presented = presented_key() if in_process is None else None
+    if in_process is None and presented is None:
         raise unauthorized("missing-api-key", "API key required",
                            "Send your API key as 'Authorization: Bearer <key>'.")
     try:
+        if in_process is not None:
+            return access().keys.authenticate_id(in_process)
         return access().keys.authenticate(presented)
     except UnknownKey:
         raise unauthorized("invalid-api-key", "Invalid API key", "The API key is not valid.", "invalid_token")

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from flask import Response
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from access import KeyStore
 from tests.helpers import job_body, keyed_client
 
 
@@ -86,3 +88,63 @@ def test_a_public_address_still_passes_the_filter():
 
     check_callback_url("http://[2a00:1450:4001:80b::200e]/hook")
     check_callback_url("http://93.184.216.34/hook")
+
+
+# -- 4 and 6: console sessions hold no key; the cookie is Secure over HTTPS ----------------------
+
+def _csrf(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def _sign_in(client, key: str, **options):
+    form = client.get("/console/sign-in", **options)
+    return client.post("/console/sign-in", data={"csrf_token": _csrf(form), "key": key}, **options)
+
+
+def _redis_dump(app) -> bytes:
+    """Every key and value in the app's database, as a copy of its files would show them
+    (DUMP compresses long strings, so the values are read by type)."""
+    store = app.extensions["newsroom"].redis
+    read = {b"string": store.get, b"hash": lambda k: store.hgetall(k), b"list": lambda k: store.lrange(k, 0, -1),
+            b"set": store.smembers, b"zset": lambda k: store.zrange(k, 0, -1)}
+    return b"\n".join(k + b" " + repr(read.get(store.type(k), lambda _k: b"")(k)).encode() for k in store.keys())
+
+
+def test_a_console_session_keeps_no_key_in_redis_and_ends_with_the_key(app):
+    admin = keyed_client(app)
+    new = KeyStore(app.extensions["newsroom"].redis).create("editor", ["admin"])
+    browser = app.test_client()
+    assert _sign_in(browser, new.secret).status_code == 302
+    assert browser.get("/console/glossaries").status_code == 200
+    dump = _redis_dump(app)
+    assert new.secret.encode() not in dump and new.secret.split("_")[-1].encode() not in dump
+    # The pages still act as the key: its writes are audited under it.
+    assert browser.get("/console/jobs").status_code == 200
+    assert admin.delete(f"/v1/keys/{new.key.id}").status_code == 200
+    refused = browser.get("/console/glossaries")
+    assert refused.status_code == 401 and "revoked" in refused.get_data(as_text=True)
+    assert not app.extensions["newsroom"].redis.keys("console:session:*")
+
+
+def test_the_in_process_key_cannot_be_sent_by_a_client(app):
+    new = KeyStore(app.extensions["newsroom"].redis).create("admin", ["admin"])
+    client = app.test_client()
+    # Header names become HTTP_* in the environ: never the console's entry.
+    response = client.get("/v1/keys", headers={"newsroom.in_process_key_id": new.key.id,
+                                               "Newsroom-In-Process-Key-Id": new.key.id})
+    assert response.status_code == 401
+
+
+def test_over_https_the_console_cookie_is_secure_and_hsts_is_sent(app):
+    new = KeyStore(app.extensions["newsroom"].redis).create("editor", ["translate"])
+    browser = app.test_client()
+    # Over HTTPS, Flask-WTF also wants a same-origin Referer.
+    signed_in = _sign_in(browser, new.secret, base_url="https://localhost",
+                         headers={"Referer": "https://localhost/console/sign-in"})
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
+    assert "Secure" in [part.strip() for part in signed_in.headers["Set-Cookie"].split(";")]
+    assert signed_in.headers["Strict-Transport-Security"].startswith("max-age=")
+    plain = app.test_client().get("/healthz")
+    assert "Strict-Transport-Security" not in plain.headers
+    over_http = _sign_in(app.test_client(), new.secret)
+    assert "Secure" not in over_http.headers["Set-Cookie"]
