@@ -148,3 +148,35 @@ def test_over_https_the_console_cookie_is_secure_and_hsts_is_sent(app):
     assert "Strict-Transport-Security" not in plain.headers
     over_http = _sign_in(app.test_client(), new.secret)
     assert "Secure" not in over_http.headers["Set-Cookie"]
+
+
+# -- 7: the DeepL document's Content-Disposition ------------------------------------------------
+
+def _finished_document(app, client, filename: str) -> tuple[str, str]:
+    """A DeepL document upload, translated as a worker would (no worker runs here)."""
+    uploaded = client.post("/v2/document", data={"target_lang": "DE", "source_lang": "EN",
+                                                  "file": (io.BytesIO(b"A short text."), filename)})
+    assert uploaded.status_code == 200, uploaded.get_json()
+    document_id, document_key = uploaded.get_json()["document_id"], uploaded.get_json()["document_key"]
+    jobs = app.extensions["newsroom"].jobs
+    claim = jobs.claim(document_id, "de")
+    assert jobs.succeed(document_id, "de", claim.holder,
+                        {"title": "", "body": "Ein kurzer Text.", "format": "html", "model": []}, None, {})
+    return document_id, document_key
+
+
+@pytest.mark.parametrize("filename, expected", [
+    # As browsers and httpx send a quote in a multipart file name (%22); the server reads
+    # a"; filename*=UTF-8''evil.exe; x=".html
+    ("a%22; filename*=UTF-8''evil.exe; x=%22.html", 'attachment; filename="a___filename_UTF-8evil.exe__x_.html"'),
+    ("статья.html", "attachment; filename=\"document.html\"; "
+                    "filename*=UTF-8''%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F.html"),
+    ("story.html", 'attachment; filename="story.html"'),
+])
+def test_the_document_result_names_the_file_in_one_safe_parameter(app, filename, expected):
+    client = keyed_client(app)
+    document_id, document_key = _finished_document(app, client, filename)
+    result = client.post(f"/v2/document/{document_id}/result", json={"document_key": document_key})
+    assert result.status_code == 200, result.get_data(as_text=True)
+    disposition = result.headers["Content-Disposition"]
+    assert disposition == expected and disposition.isascii()
