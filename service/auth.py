@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 REALM = "newsroom-translate"
 SECURITY_SCHEME = "ApiKeyAuth"
 ANY_KEY = None  # `@requires(ANY_KEY)`: any valid key, whatever its roles
+LIBRE_BLUEPRINT = "libre"  # service/libre.py: the only endpoints that take `api_key` fields
 
 # APIFlask's own endpoints (the OpenAPI document and the docs page) are open.
 _OPEN_ENDPOINTS = {"openapi.spec", "openapi.docs", "openapi.swagger_ui_oauth_redirect", "static"}
@@ -100,15 +101,20 @@ def presented_key() -> str | None:
 
     - `Authorization: Bearer <key>` (the native API),
     - `Authorization: DeepL-Auth-Key <key>` (DeepL's clients),
-    - `api_key` in the query string, a form body or a JSON body (LibreTranslate's clients).
+    - `api_key` in the query string, a form body or a JSON body, on LibreTranslate's
+      endpoints only (its clients send nothing else).
 
-    The body is read only when no Authorization header is sent.
+    The body is read only when no Authorization header is sent. A key in a URL ends
+    up in proxy logs, browser history and Referer headers: the native and admin
+    endpoints do not take it there, so a link cannot carry an admin key.
     """
     scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() in ("bearer", "deepl-auth-key"):
         return value.strip() or None
     if scheme:
         return None  # another scheme (Basic, …): not a key of ours
+    if request.blueprint != LIBRE_BLUEPRINT:
+        return None
     candidate = request.args.get("api_key")
     if candidate is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         candidate = request.form.get("api_key")
