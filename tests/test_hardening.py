@@ -180,3 +180,18 @@ def test_the_document_result_names_the_file_in_one_safe_parameter(app, filename,
     assert result.status_code == 200, result.get_data(as_text=True)
     disposition = result.headers["Content-Disposition"]
     assert disposition == expected and disposition.isascii()
+
+
+# -- the review page escaped character references twice -------------------------------------------
+
+@pytest.mark.parametrize("fmt, source", [("html", "<p>Use &lt;img&gt; &amp; Kyiv.</p>"),
+                                         ("markdown", "Use &lt;img&gt; &amp; Kyiv.")])
+def test_the_review_shows_character_references_escaped_once(fmt, source):
+    from glossary.entries import Entry
+    from service.console.review import aligned_units, review_rows
+
+    pairs = aligned_units(source, source.replace("Kyiv", "Kyjiw"), fmt)
+    assert pairs == [("Use <img> & Kyiv.", "Use <img> & Kyjiw.")]
+    row = review_rows(pairs, [Entry("Kyiv", translations={"de": "Kyjiw"}, id="k")], "de")[0]
+    assert str(row.source) == 'Use &lt;img&gt; &amp; <mark class="term" data-entry="k">Kyiv</mark>.'
+    assert "&amp;lt;" not in str(row.target)
