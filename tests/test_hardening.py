@@ -195,3 +195,39 @@ def test_the_review_shows_character_references_escaped_once(fmt, source):
     row = review_rows(pairs, [Entry("Kyiv", translations={"de": "Kyjiw"}, id="k")], "de")[0]
     assert str(row.source) == 'Use &lt;img&gt; &amp; <mark class="term" data-entry="k">Kyiv</mark>.'
     assert "&amp;lt;" not in str(row.target)
+
+
+# -- 5: formulas in glossary exports -------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://127.0.0.1/x","click")', "+44 20", "-ism", "@SUM(A1)", "'=already quoted"]
+
+
+def _cells_of(text: str, separator: str) -> list[str]:
+    import csv as csv_module
+
+    rows = csv_module.reader(io.StringIO(text)) if separator == "," else (line.split("\t") for line in text.splitlines())
+    return [cell for row in rows for cell in row]
+
+
+def test_glossary_exports_neutralise_formulas_and_import_back_the_same(app):
+    from glossary.formats import import_entries
+
+    client = keyed_client(app)
+    entries = [{"term": term, "translations": {"de": term}, "note": "=1+1"} for term in FORMULAS]
+    created = client.post("/v1/glossaries", json={"name": "formulas", "source_lang": "en", "entries": entries})
+    assert created.status_code == 201, created.get_json()
+    glossary_id = created.get_json()["id"]
+    exports = {
+        ",": client.get(f"/v1/glossaries/{glossary_id}/export?format=csv").get_data(as_text=True),
+        "\t": client.get(f"/v1/glossaries/{glossary_id}/export?format=tsv&target_lang=de").get_data(as_text=True),
+        "deepl": client.get(f"/v2/glossaries/{glossary_id}.de/entries").get_data(as_text=True),
+    }
+    for separator, text in exports.items():
+        for cell in _cells_of(text, "," if separator == "," else "\t"):
+            assert not cell or cell[0] not in "=+-@\t\r", (separator, cell)
+    csv_back = import_entries(exports[","], "csv", "en")
+    assert [(e.term, e.translations["de"], e.note) for e in csv_back] == [(t, t, "=1+1") for t in FORMULAS]
+    tsv_back = import_entries(exports["deepl"], "tsv", "en", "de")
+    assert [(e.term, e.translations["de"]) for e in tsv_back] == [(t, t) for t in FORMULAS]
+    # JSON is not a spreadsheet: it has the terms as they are.
+    assert [e["term"] for e in client.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"]] == FORMULAS
