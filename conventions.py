@@ -73,3 +73,14 @@ def printable(text: Any) -> str:
     raw, ESC [2J clears an operator's screen and worse."""
     return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
                    for c in str(text))
+
+
+def without_password(url: str) -> str:
+    """`url` with the password of its user:password@ replaced: a URL as shown back
+    (a job's status is read by every key of the tenant), not as used."""
+    scheme, separator, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not separator or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:<redacted>@{host}{slash}{path}"

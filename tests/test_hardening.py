@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 
 import pytest
 from flask import Response
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from access import KeyStore
-from tests.helpers import job_body, keyed_client
+from tests.helpers import WEBHOOK_SECRET, job_body, keyed_client
 
 
 @pytest.fixture(scope="module")
 def app(make_app):
-    return make_app(27, interactive_timeout_seconds=0.1, ready_check_timeout_seconds=0.1)
+    return make_app(27, interactive_timeout_seconds=0.1, ready_check_timeout_seconds=0.1,
+                    webhook_secret=WEBHOOK_SECRET, webhook_allowed_hosts=("127.0.0.1:9",))
 
 
 # -- 12: a chunked body over the limit ------------------------------------------------------------
@@ -231,3 +234,83 @@ def test_glossary_exports_neutralise_formulas_and_import_back_the_same(app):
     assert [(e.term, e.translations["de"]) for e in tsv_back] == [(t, t) for t in FORMULAS]
     # JSON is not a spreadsheet: it has the terms as they are.
     assert [e["term"] for e in client.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"]] == FORMULAS
+
+
+# -- 8: credentials in logs and in the job status --------------------------------------------------
+
+def test_log_lines_lose_the_credentials_urls_carry(tmp_path):
+    import logging
+
+    from telemetry import logs
+
+    path = tmp_path / "worker.log"
+    handler = logs.handler(fmt="text", filename=str(path))
+    logger = logging.getLogger("test.redaction")
+    logger.addHandler(handler)
+    try:
+        logger.warning('HTTP Request: POST %s "HTTP/1.1 200 OK"', "http://cms:hunter2@127.0.0.1:9/hook?token=abc123")
+        logger.warning("GET /download_file/%s 200", "d2f1c0ffee.story.txt")
+        logger.warning("GET /translate?api_key=nt_live_abcdefgh_secret 200")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    text = path.read_text()
+    for secret in ("hunter2", "abc123", "d2f1c0ffee", "nt_live_abcdefgh_secret", "cms:"):
+        assert secret not in text, text
+    assert "http://<redacted>@127.0.0.1:9/hook?<redacted>" in text and "/download_file/<redacted> 200" in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_world_readable_log_file_is_closed_when_opened(tmp_path):
+    from telemetry import logs
+
+    path = tmp_path / "api.log"
+    path.write_text("")
+    path.chmod(0o644)
+    logs.handler(filename=str(path)).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_the_api_access_line_of_a_download_does_not_show_its_url(app, caplog):
+    import logging
+
+    from telemetry import logs
+
+    caplog.handler.addFilter(logs.RedactingFilter())
+    with caplog.at_level(logging.INFO):
+        app.test_client().get("/download_file/0123456789abcdef.story.txt")
+    lines = [r.getMessage() for r in caplog.records if "download_file" in r.getMessage()]
+    assert lines and not any("0123456789abcdef" in line for line in lines)
+
+
+def test_the_scripts_make_private_files(tmp_path):
+    import subprocess
+
+    from tests.helpers import ROOT
+
+    (tmp_path / "var/log").mkdir(parents=True)
+    (tmp_path / "var/log/api.log").write_text("")
+    (tmp_path / "var/log/api.log").chmod(0o644)
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
+    umask = subprocess.run(["bash", "-c", f". {ROOT}/scripts/env.sh && umask && touch var/log/new.log"], cwd=tmp_path,
+                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert umask == "0027"
+    assert stat.S_IMODE((tmp_path / "var/log/api.log").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "var/log/new.log").stat().st_mode) == 0o640
+    assert "(umask 077 && redis-server" in (ROOT / "scripts/redis.sh").read_text()
+
+
+def test_the_job_status_shows_no_webhook_password(app):
+    client = keyed_client(app)
+    submitted = client.post("/v1/jobs", json={**job_body(), "callback_url": "http://cms:hunter2@127.0.0.1:9/hook"})
+    assert submitted.status_code == 202, submitted.get_json()
+    status = client.get(f"/v1/jobs/{submitted.get_json()['id']}").get_json()
+    assert status["webhook"]["url"] == "http://cms:<redacted>@127.0.0.1:9/hook"
+
+
+def test_without_password_keeps_what_is_not_a_password():
+    from conventions import without_password
+
+    assert without_password("https://cms:hunter2@cms.example/hook?x=1") == "https://cms:<redacted>@cms.example/hook?x=1"
+    assert without_password("https://cms.example/a@b") == "https://cms.example/a@b"
+    assert without_password("https://token@cms.example/") == "https://token@cms.example/"
