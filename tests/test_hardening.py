@@ -314,3 +314,54 @@ def test_without_password_keeps_what_is_not_a_password():
     assert without_password("https://cms:hunter2@cms.example/hook?x=1") == "https://cms:<redacted>@cms.example/hook?x=1"
     assert without_password("https://cms.example/a@b") == "https://cms.example/a@b"
     assert without_password("https://token@cms.example/") == "https://token@cms.example/"
+
+
+# -- 2: the download of an unfinished LibreTranslate file ------------------------------------------
+
+def _libre_file(client) -> str:
+    response = client.post("/translate_file", data={"source": "en", "target": "de",
+                                                    "file": (io.BytesIO(b"A short text."), "story.txt")})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["translatedFileUrl"].split("localhost", 1)[1]
+
+
+def test_the_download_of_an_unfinished_file_answers_at_once_and_is_rate_limited(app):
+    import time
+
+    from service.libre import DOWNLOAD_RATE
+
+    path = _libre_file(keyed_client(app))  # no worker: it stays queued
+    client = app.test_client()
+    started = time.monotonic()
+    response = client.get(path)
+    assert time.monotonic() - started < 1
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert set(response.get_json()) == {"error"} and "still being translated" in response.get_json()["error"]
+    per_minute = int(DOWNLOAD_RATE.split("/")[0])
+    statuses = [client.get(path).status_code for _ in range(per_minute)]
+    assert statuses[:per_minute - 1] == [503] * (per_minute - 1) and statuses[-1] == 429
+    limited = client.get(path)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert limited.get_json()["error"].startswith("Slowdown")
+
+
+def test_translate_file_waits_with_a_bounded_number_of_threads(make_app):
+    """LibreTranslate's clients download at once: /translate_file waits for the job
+    (here up to 1.5 s), but only while a waiting place is free; else it answers at once."""
+    import time
+
+    from service import libre
+
+    waiting = make_app(27, flush=False, interactive_timeout_seconds=1.5)
+    started = time.monotonic()
+    _libre_file(keyed_client(waiting))
+    assert 1.4 < time.monotonic() - started < 3
+    taken = [libre.FILE_WAITERS.acquire(blocking=False) for _ in range(2)]
+    try:
+        assert all(taken)
+        started = time.monotonic()
+        _libre_file(keyed_client(waiting))
+        assert time.monotonic() - started < 1
+    finally:
+        for _ in taken:
+            libre.FILE_WAITERS.release()
