@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import redis
 from celery import Celery
 
+from service.auth import current_key
 from service.problems import Problem
 
 from workers.celery_app import DETECT_TASK, SHORT_TASK
@@ -68,7 +69,8 @@ def unavailable(error: InteractiveUnavailable) -> Problem:
 def translate(client: InteractiveClient, request: dict) -> list[dict]:
     """The results of a short request, or the Problem the worker's answer means."""
     try:
-        answer = client.translate(request)
+        # The tenant picks the segment cache (translation/cache.py): never another tenant's.
+        answer = client.translate({**request, "tenant": current_key().tenant})
     except InteractiveUnavailable as error:
         raise unavailable(error)
     if "error" in answer:

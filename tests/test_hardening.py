@@ -365,3 +365,64 @@ def test_translate_file_waits_with_a_bounded_number_of_threads(make_app):
     finally:
         for _ in taken:
             libre.FILE_WAITERS.release()
+
+
+# -- 3: the segment cache told one tenant what another translated ---------------------------------
+
+class _ReversingEngine:
+    """A one-pair engine (translation.engines.base.Engine) that reverses its texts and counts its calls."""
+
+    name = "reverse"
+
+    def __init__(self):
+        self.calls = 0
+
+    def available(self):
+        from translation.engines import ModelInfo
+
+        return [ModelInfo(self.name, "reverse-en_de", "1.0", "en", "de")]
+
+    def load(self, info):
+        engine = self
+
+        class Model:
+            cache_key = "reverse-en_de@1.0"
+
+            def translate(self, texts):
+                engine.calls += 1
+                return [t[::-1] for t in texts]
+
+            def describe(self):
+                return info.describe()
+
+        return Model()
+
+
+def test_one_tenants_translations_are_no_cache_hits_for_another():
+    import fakeredis
+
+    from glossary.store import GlossaryStore
+    from jobs.pipeline import Pipeline
+    from jobs.short import ShortTexts
+    from jobs.store import JobStore
+    from translation.cache import SegmentCache
+    from translation.engines import Router
+
+    client = fakeredis.FakeRedis()
+    jobs = JobStore(client)
+    pipeline = Pipeline(Router([_ReversingEngine()], cache=SegmentCache(client, 3600)), jobs, GlossaryStore(client))
+    sentence = "The minister resigned on Tuesday evening."
+
+    def cache_hits(tenant: str) -> int:
+        job_id = jobs.create({"source_lang": "en", "target_langs": ["de"], "owner": {"key": "k", "prefix": "nt_live_k", "tenant": tenant},
+                              "article": {"title": "", "body": sentence, "format": "text"}})
+        assert pipeline.run(job_id, "de") == "succeeded"
+        return jobs.status(job_id)["languages"]["de"]["stats"]["cache_hits"]
+
+    assert cache_hits("desk-a") == 0
+    assert cache_hits("desk-b") == 0  # the oracle: 1 before, when desk-a had translated the sentence
+    assert cache_hits("desk-a") == 1  # within a tenant the cache still works
+    short = ShortTexts(pipeline, detector=None)
+    calls = pipeline.router.engines[0].calls
+    short.translate({"texts": [sentence], "source": "en", "target": "de", "tenant": "desk-c"})
+    assert pipeline.router.engines[0].calls == calls + 1  # a model call: not desk-a's cached sentence
