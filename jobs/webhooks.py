@@ -8,6 +8,14 @@ rejects timestamps older than a few minutes. Signing the URL binds an event to
 its destination: an event captured on its way to one endpoint (for a job whose
 callback_url an attacker chose) does not verify at another within the window.
 (v1, which signed only "<t>.<body>", could be replayed so and is not sent.)
+
+Secrets: a key made with a webhook secret of its own signs with it; every
+other job is signed with its tenant's secret, derived from WEBHOOK_SECRET
+(`tenant_secret`: HKDF-SHA256, RFC 5869, info "newsroom-webhook-tenant:<tenant>"),
+never with WEBHOOK_SECRET itself. With one shared secret, any tenant could have
+validly signed events sent to another tenant's CMS (its callback URL and
+external_id are easy to guess): signing the URL did not stop that, a secret per
+tenant does. `flask keys webhook-secret TENANT` prints a tenant's secret for its CMS.
 """
 
 from __future__ import annotations
@@ -59,6 +67,16 @@ class CallbackTarget:
 
 
 SIGNATURE_VERSION = "v2"
+_TENANT_INFO = "newsroom-webhook-tenant:"
+
+
+def tenant_secret(shared_secret: str, tenant: str) -> str:
+    """The secret `tenant`'s events are signed with: HKDF-SHA256 (RFC 5869) of the
+    shared secret, no salt, info "newsroom-webhook-tenant:<tenant>", 32 bytes, as
+    "whsec_" + hex. One tenant's secret says nothing about another's."""
+    prk = hmac.new(b"\0" * hashlib.sha256().digest_size, shared_secret.encode(), hashlib.sha256).digest()
+    okm = hmac.new(prk, (_TENANT_INFO + tenant).encode() + b"\x01", hashlib.sha256).digest()
+    return "whsec_" + okm.hex()
 
 
 def _digest(secret: str, timestamp: int, url: str, body: bytes) -> str:
@@ -200,7 +218,8 @@ class WebhookPolicy:
 
     A job submitted with a key that has its own webhook secret is signed with
     that secret (`key_secret(key id)`, e.g. access.KeyStore.webhook_secret), so
-    a client verifies only its own events; other jobs with the global `secret`.
+    a client verifies only its own events; other jobs with their tenant's secret,
+    derived from the global `secret` (`tenant_secret`).
     """
 
     secret: str
@@ -217,7 +236,8 @@ class WebhookPolicy:
     def secret_for(self, request: dict) -> str:
         owner = (request.get("owner") or {}).get("key")
         own = self.key_secret(owner) if owner and self.key_secret else None
-        return own or self.secret
+        tenant = (request.get("owner") or {}).get("tenant")
+        return own or tenant_secret(self.secret, tenant or "")
 
 
 @dataclass(frozen=True)

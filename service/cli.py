@@ -124,6 +124,21 @@ def audit(key_id, limit):
         click.echo(printable(f"{entry['at']}  {entry['action']}  -> {entry.get('status')}"))
 
 
+@keys_cli.command("webhook-secret")
+@click.argument("tenant")
+def webhook_secret(tenant):
+    """The secret TENANT's webhook events are signed with (keys without a secret of their
+    own), derived from WEBHOOK_SECRET: give it to that tenant's CMS, and no other."""
+    from flask import current_app
+
+    from jobs.webhooks import tenant_secret
+
+    shared = current_app.extensions["newsroom"].settings.webhook_secret
+    if not shared:
+        raise click.ClickException("WEBHOOK_SECRET is not set: only keys with a secret of their own sign events")
+    click.echo(tenant_secret(shared, tenant))
+
+
 @keys_cli.command("dev-key")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def dev_key(path: Path):

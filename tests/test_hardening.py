@@ -426,3 +426,40 @@ def test_one_tenants_translations_are_no_cache_hits_for_another():
     calls = pipeline.router.engines[0].calls
     short.translate({"texts": [sentence], "source": "en", "target": "de", "tenant": "desk-c"})
     assert pipeline.router.engines[0].calls == calls + 1  # a model call: not desk-a's cached sentence
+
+
+# -- 10: the shared webhook secret let any tenant sign for another --------------------------------
+
+def test_events_are_signed_with_a_secret_of_the_jobs_tenant():
+    import fakeredis
+
+    from jobs.store import JobStore
+    from jobs.webhooks import WebhookPolicy, attempt_delivery, tenant_secret, verify
+
+    jobs = JobStore(fakeredis.FakeRedis())
+    sent = []
+    policy = WebhookPolicy(WEBHOOK_SECRET)
+    event = {"id": "e1", "type": "job.succeeded", "external_id": "cms-1"}
+    for tenant in ("desk-a", "desk-b"):
+        job_id = jobs.create({"source_lang": "en", "target_langs": ["de"], "callback_url": "https://cms.example/hook",
+                              "owner": {"key": "k", "prefix": "nt_live_k", "tenant": tenant},
+                              "article": {"title": "t", "body": "b", "format": "text"}})
+        attempt_delivery(jobs, job_id, event, 1, policy,
+                         send=lambda url, body, secret, _hosts: sent.append((url, body, secret)) or 200)
+    (_, _, secret_a), (_, _, secret_b) = sent
+    assert secret_a == tenant_secret(WEBHOOK_SECRET, "desk-a") and secret_b == tenant_secret(WEBHOOK_SECRET, "desk-b")
+    assert len({secret_a, secret_b, WEBHOOK_SECRET}) == 3
+    # desk-b's CMS, verifying with its own secret, refuses an event signed for desk-a.
+    from jobs.webhooks import sign
+
+    body = b'{"external_id":"cms-1"}'
+    assert not verify(secret_b, body, sign(secret_a, body, "https://cms.example/hook"), "https://cms.example/hook")
+
+
+def test_the_cli_prints_a_tenants_webhook_secret(app):
+    from jobs.webhooks import tenant_secret
+
+    printed = app.test_cli_runner().invoke(args=["keys", "webhook-secret", "desk-a"])
+    assert printed.exit_code == 0 and printed.output.strip() == tenant_secret(WEBHOOK_SECRET, "desk-a")
+    # HKDF-SHA256 (RFC 5869), so a CMS in any language can check it: a fixed vector.
+    assert tenant_secret("s" * 32, "desk-a") == tenant_secret("s" * 32, "desk-a") != tenant_secret("s" * 32, "desk-b")
