@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LANGS = ("de", "fr", "es")
 SECRET = "chaos-webhook-secret-" + "0" * 32  # the settings refuse shorter ones
+METRICS_TOKEN = "chaos-metrics-token-" + "0" * 32
 TENANT = "chaos"  # the tenant of the key the load runs with: its webhook events are signed with its secret
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
@@ -99,6 +100,7 @@ class Stack:
             "REDIS_URL": f"redis://:{self.redis_password}@127.0.0.1:{self.redis_port}/0",
             "ARGOS_PACKAGES_DIR": str(self.packages),
             "WEBHOOK_SECRET": SECRET,
+            "METRICS_TOKEN": METRICS_TOKEN,
             "WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{receiver_port}",
             "WEBHOOK_BACKOFF_SECONDS": "1",
             "JOB_LEASE_SECONDS": str(options.lease_seconds),
@@ -228,7 +230,9 @@ def _get(url: str) -> int | None:
 
 def _ready(api: str, workers: int) -> bool:
     try:
-        checks = httpx.get(f"{api}/readyz", timeout=5).json().get("checks", {})
+        # The checks (which workers answer) are shown to the metrics token, not to everyone.
+        checks = httpx.get(f"{api}/readyz", headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
+                           timeout=5).json().get("checks", {})
     except (httpx.HTTPError, ValueError):
         return False
     return len(checks.get("workers", [])) >= workers

@@ -124,7 +124,7 @@ def presented_key() -> str | None:
     return candidate if isinstance(candidate, str) and candidate.strip() else None
 
 
-def _presents_token(expected: str) -> bool:
+def presents_token(expected: str) -> bool:
     scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), expected.encode())
 
@@ -221,7 +221,7 @@ def register(app: Flask, settings: Settings, client) -> None:
         if getattr(view, "public", False) or request.endpoint in _OPEN_ENDPOINTS:
             return None
         alternative = getattr(settings, getattr(view, "alternative_token", ""), "")
-        if alternative and _presents_token(alternative):
+        if alternative and presents_token(alternative):
             return None
         if access().disabled:
             g.api_key = LOCAL_KEY

@@ -463,3 +463,25 @@ def test_the_cli_prints_a_tenants_webhook_secret(app):
     assert printed.exit_code == 0 and printed.output.strip() == tenant_secret(WEBHOOK_SECRET, "desk-a")
     # HKDF-SHA256 (RFC 5869), so a CMS in any language can check it: a fixed vector.
     assert tenant_secret("s" * 32, "desk-a") == tenant_secret("s" * 32, "desk-a") != tenant_secret("s" * 32, "desk-b")
+
+
+# -- /readyz: open, fast, and no host names for everyone ------------------------------------------
+
+def test_readyz_tells_everyone_ready_or_not_and_operators_why(make_app):
+    import time
+
+    app = make_app(27, flush=False, ready_check_timeout_seconds=0.5, metrics_token="m" * 32)
+    anyone = app.test_client()
+    answer = anyone.get("/readyz")
+    assert answer.status_code == 503 and answer.get_json() == {"status": "not ready", "checks": {}}
+    translator = keyed_client(app, ["translate"])
+    assert translator.get("/readyz").get_json()["checks"] == {}
+    for operator in (keyed_client(app), app.test_client()):
+        headers = {} if operator.environ_base.get("HTTP_AUTHORIZATION") else {"Authorization": "Bearer " + "m" * 32}
+        checks = operator.get("/readyz", headers=headers).get_json()["checks"]
+        assert checks["redis"] is True and checks["workers"] == [] and checks["models"] > 0
+    # The workers were asked (0.5 s) once: the next answers come from that verdict, at once.
+    started = time.monotonic()
+    for _ in range(10):
+        assert anyone.get("/readyz").status_code == 503
+    assert time.monotonic() - started < 0.5
