@@ -485,3 +485,23 @@ def test_readyz_tells_everyone_ready_or_not_and_operators_why(make_app):
     for _ in range(10):
         assert anyone.get("/readyz").status_code == 503
     assert time.monotonic() - started < 0.5
+
+
+# -- using a glossary is reading it ----------------------------------------------------------------
+
+def test_a_job_may_use_only_glossaries_its_key_may_read(app):
+    admin = keyed_client(app)
+    created = admin.post("/v1/glossaries", json={"name": "desk policy", "source_lang": "en",
+                                                 "entries": [{"term": "Kyiv", "translations": {"de": "Kyjiw"}}]})
+    glossary_id = created.get_json()["id"]
+    translator = keyed_client(app, ["translate"])
+    refused = translator.post("/v1/jobs", json=job_body(glossary_ids=[glossary_id]))
+    assert refused.status_code == 403 and refused.get_json()["required_role"] == "glossary:read"
+    deepl = translator.post("/v2/translate", json={"text": ["Kyiv."], "source_lang": "EN", "target_lang": "DE",
+                                                   "glossary_id": glossary_id})
+    assert deepl.status_code == 403 and set(deepl.get_json()) == {"message"}
+    # An inline glossary is the job's own: no role needed.
+    inline = translator.post("/v1/jobs", json=job_body(glossary={"entries": [{"term": "Kyiv", "keep": True}]}))
+    assert inline.status_code == 202, inline.get_json()
+    reader = keyed_client(app, ["translate", "glossary:read"])
+    assert reader.post("/v1/jobs", json=job_body(glossary_ids=[glossary_id])).status_code == 202
