@@ -84,3 +84,14 @@ def without_password(url: str) -> str:
     if not separator or not at or ":" not in userinfo:
         return url
     return f"{scheme}://{userinfo.split(':', 1)[0]}:<redacted>@{host}{slash}{path}"
+
+
+def derived_secret(master: str, info: str) -> str:
+    """A secret derived from `master` for one purpose (`info`): HKDF-SHA256 (RFC 5869),
+    no salt, 32 bytes, as "whsec_" + hex. Knowing one derived secret tells nothing of
+    `master` or of the secrets derived for other `info`s."""
+    import hashlib
+    import hmac
+
+    prk = hmac.new(b"\0" * 32, master.encode(), hashlib.sha256).digest()
+    return "whsec_" + hmac.new(prk, info.encode() + b"\x01", hashlib.sha256).hexdigest()

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from conventions import derived_secret
 from jobs.store import JobStore, now
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
@@ -74,9 +75,7 @@ def tenant_secret(shared_secret: str, tenant: str) -> str:
     """The secret `tenant`'s events are signed with: HKDF-SHA256 (RFC 5869) of the
     shared secret, no salt, info "newsroom-webhook-tenant:<tenant>", 32 bytes, as
     "whsec_" + hex. One tenant's secret says nothing about another's."""
-    prk = hmac.new(b"\0" * hashlib.sha256().digest_size, shared_secret.encode(), hashlib.sha256).digest()
-    okm = hmac.new(prk, (_TENANT_INFO + tenant).encode() + b"\x01", hashlib.sha256).digest()
-    return "whsec_" + okm.hex()
+    return derived_secret(shared_secret, _TENANT_INFO + tenant)
 
 
 def _digest(secret: str, timestamp: int, url: str, body: bytes) -> str:

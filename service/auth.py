@@ -200,7 +200,7 @@ def charge_characters(count: int) -> None:
 def register(app: Flask, settings: Settings, client) -> None:
     """Wire access control into `app`; call before any other before_request hook is registered."""
     app.extensions["access"] = Access(
-        keys=KeyStore(client),
+        keys=KeyStore(client, webhook_master=settings.webhook_secret),
         quotas=Quotas(client, settings.redis_url, settings.rate_limit, settings.char_quota),
         audit=AuditLog(client, settings.audit_entries_per_key),
         disabled=settings.auth_disabled,

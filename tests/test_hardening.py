@@ -505,3 +505,21 @@ def test_a_job_may_use_only_glossaries_its_key_may_read(app):
     assert inline.status_code == 202, inline.get_json()
     reader = keyed_client(app, ["translate", "glossary:read"])
     assert reader.post("/v1/jobs", json=job_body(glossary_ids=[glossary_id])).status_code == 202
+
+
+# -- 4: keys' own webhook secrets at rest -----------------------------------------------------------
+
+def test_a_keys_webhook_secret_is_not_in_redis_but_derived_where_it_signs(app):
+    from jobs.webhooks import WebhookPolicy
+
+    made = keyed_client(app, ["translate"], webhook_secret=True).api_key
+    assert made.webhook_secret.startswith("whsec_")
+    assert made.webhook_secret.encode() not in _redis_dump(app)
+    assert made.webhook_secret.split("_", 1)[1].encode() not in _redis_dump(app)
+    # What a worker signs with (its KeyStore knows WEBHOOK_SECRET): the secret the client was given.
+    policy = WebhookPolicy(WEBHOOK_SECRET, key_secret=app.extensions["access"].keys.webhook_secret)
+    assert policy.secret_for({"owner": {"key": made.key.id, "tenant": made.key.tenant}}) == made.webhook_secret
+    # Rotation keeps it; without WEBHOOK_SECRET nothing signs with it.
+    rotated = app.extensions["access"].keys.rotate(made.key.id)
+    assert app.extensions["access"].keys.webhook_secret(rotated.key.id) == made.webhook_secret
+    assert KeyStore(app.extensions["newsroom"].redis).webhook_secret(rotated.key.id) is None
