@@ -523,3 +523,27 @@ def test_a_keys_webhook_secret_is_not_in_redis_but_derived_where_it_signs(app):
     rotated = app.extensions["access"].keys.rotate(made.key.id)
     assert app.extensions["access"].keys.webhook_secret(rotated.key.id) == made.webhook_secret
     assert KeyStore(app.extensions["newsroom"].redis).webhook_secret(rotated.key.id) is None
+
+
+# -- 2, the other waits: short requests wait for the interactive worker, in bounded numbers ----------
+
+def test_short_requests_answer_at_once_when_every_waiting_place_is_taken(make_app):
+    import time
+
+    app = make_app(27, flush=False, interactive_timeout_seconds=3)
+    interactive = app.extensions["newsroom"].interactive
+    taken = 0
+    while interactive.waiting.acquire(blocking=False):
+        taken += 1
+    try:
+        client = keyed_client(app)
+        started = time.monotonic()
+        deepl = client.post("/v2/translate", json={"text": ["Hi."], "source_lang": "EN", "target_lang": "DE"})
+        libre = client.post("/translate", data={"q": "Hi.", "source": "en", "target": "de"})
+        assert time.monotonic() - started < 1
+        assert deepl.status_code == libre.status_code == 503 and deepl.headers["Retry-After"] == "1"
+        assert "waiting place" in deepl.get_json()["message"] and "waiting place" in libre.get_json()["error"]
+    finally:
+        for _ in range(taken):
+            interactive.waiting.release()
+    assert taken == 6  # API_THREADS (8) - 2
