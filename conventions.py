@@ -7,6 +7,8 @@ every response has the same form.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -90,8 +92,5 @@ def derived_secret(master: str, info: str) -> str:
     """A secret derived from `master` for one purpose (`info`): HKDF-SHA256 (RFC 5869),
     no salt, 32 bytes, as "whsec_" + hex. Knowing one derived secret tells nothing of
     `master` or of the secrets derived for other `info`s."""
-    import hashlib
-    import hmac
-
     prk = hmac.new(b"\0" * 32, master.encode(), hashlib.sha256).digest()
     return "whsec_" + hmac.new(prk, info.encode() + b"\x01", hashlib.sha256).hexdigest()
