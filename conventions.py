@@ -7,6 +7,8 @@ every response has the same form.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -64,3 +66,31 @@ def from_iso(value: Any) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def printable(text: Any) -> str:
+    """`text` safe to print on a terminal: control and format characters (ESC,
+    CR, bidi overrides, ...) as visible escapes (\\x1b, \\u202e). Stored values
+    can come from a request (the audit trail records request paths); printed
+    raw, ESC [2J clears an operator's screen and worse."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                   for c in str(text))
+
+
+def without_password(url: str) -> str:
+    """`url` with the password of its user:password@ replaced: a URL as shown back
+    (a job's status is read by every key of the tenant), not as used."""
+    scheme, separator, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not separator or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:<redacted>@{host}{slash}{path}"
+
+
+def derived_secret(master: str, info: str) -> str:
+    """A secret derived from `master` for one purpose (`info`): HKDF-SHA256 (RFC 5869),
+    no salt, 32 bytes, as "whsec_" + hex. Knowing one derived secret tells nothing of
+    `master` or of the secrets derived for other `info`s."""
+    prk = hmac.new(b"\0" * 32, master.encode(), hashlib.sha256).digest()
+    return "whsec_" + hmac.new(prk, info.encode() + b"\x01", hashlib.sha256).hexdigest()

@@ -7,8 +7,14 @@ that random needs no slow password hash, and the lookup by id plus a
 constant-time comparison of the hashes is one Redis read per request. The
 secret is returned once, by `create` or `rotate`, and never again.
 
-    apikey:{id}     hash: hash, name, tenant, roles, limits, webhook secret, timestamps
+    apikey:{id}     hash: hash, name, tenant, roles, limits, webhook nonce, timestamps
     apikey:index    sorted set: ids by creation time
+
+A key's own webhook secret is not stored either: the record holds a random
+nonce, and the secret is derived from WEBHOOK_SECRET and that nonce when an
+event is signed (`conventions.derived_secret`), so a copy of Redis's files
+signs nothing. (Keys made before kept the secret itself, `webhook_secret`; it
+is still used for them.)
 
 There is no cache in the API processes: every request reads the record, so a
 revocation holds on every process at once.
@@ -35,7 +41,7 @@ import redis
 from redis.client import Pipeline
 
 from access.quotas import InvalidLimit, parse_limit
-from conventions import ID, iso
+from conventions import ID, derived_secret, iso
 
 TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE, ADMIN = "translate", "glossary:read", "glossary:write", "admin"
 ROLES = (TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE, ADMIN)
@@ -141,7 +147,7 @@ class ApiKey:
             created_at=float(record.get("created_at") or 0), created_by=record.get("created_by", ""),
             revoked_at=float(record.get("revoked_at") or 0), revoked_by=record.get("revoked_by", ""),
             rotated_from=record.get("rotated_from", ""), rotated_to=record.get("rotated_to", ""),
-            has_webhook_secret=bool(record.get("webhook_secret")),
+            has_webhook_secret=bool(record.get("webhook_nonce") or record.get("webhook_secret")),
         )
 
 
@@ -180,6 +186,8 @@ class KeyStore:
     redis: redis.Redis
     prefix: str = "apikey"
     _now: Callable[[], float] = field(default=time.time, repr=False)
+    # WEBHOOK_SECRET: keys' own webhook secrets are derived from it (none without it).
+    webhook_master: str = field(default="", repr=False)
 
     def _key(self, key_id: str) -> str:
         return f"{self.prefix}:{key_id}"
@@ -197,17 +205,22 @@ class KeyStore:
 
         `tenant` defaults to the key's own id (a key alone in its tenant).
         `webhook_secret=True` makes a per-key secret for signing this key's
-        webhook events (returned once too; kept in Redis, since signing needs it).
+        webhook events (returned once too; Redis keeps only the nonce it is
+        derived from with `webhook_master`, which it needs).
         """
         roles = tuple(dict.fromkeys(roles or ()))
         _check_spec(name, roles, tenant, rate_limit, char_quota)
+        if webhook_secret and not self.webhook_master:
+            raise InvalidKeySpec("webhook_secret", "a key's own webhook secret is derived from the server's "
+                                                   "WEBHOOK_SECRET, which is not set")
         while True:
             key_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
             secret = f"{PREFIX}{key_id}_" + "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(_SECRET_LENGTH))
-            hook_secret = "whsec_" + secrets.token_urlsafe(32) if webhook_secret else ""
+            nonce = secrets.token_hex(16) if webhook_secret else ""
+            hook_secret = self._derive(nonce) if nonce else ""
             record = {
                 "hash": _hash(secret), "name": name.strip(), "tenant": tenant or key_id, "roles": " ".join(roles),
-                "rate_limit": rate_limit or "", "char_quota": char_quota or "", "webhook_secret": hook_secret,
+                "rate_limit": rate_limit or "", "char_quota": char_quota or "", "webhook_nonce": nonce,
                 "created_at": round(self._now(), 3), "created_by": created_by, **(_fields or {}),
             }
             # The lambda runs within this iteration (B023 cannot see that).
@@ -243,6 +256,17 @@ class KeyStore:
             raise RevokedKey()
         return key
 
+    def authenticate_id(self, key_id: str) -> ApiKey:
+        """The key with this id, for a caller that proved it earlier (a console session
+        started with the key); UnknownKey or RevokedKey as `authenticate`."""
+        record = self._record(key_id) if _ID_OR_PREFIX.fullmatch(key_id or "") else None
+        if record is None:
+            raise UnknownKey()
+        key = ApiKey.from_record(key_id, record)
+        if key.revoked:
+            raise RevokedKey()
+        return key
+
     # -- reading ------------------------------------------------------------------
 
     def _record(self, key_id: str) -> dict[str, str] | None:
@@ -274,10 +298,15 @@ class KeyStore:
         keys = [ApiKey.from_record(i, {_text(k): _text(v) for k, v in r.items()}) for i, r in zip(ids, records) if r]
         return [k for k in keys if include_revoked or not k.revoked]
 
+    def _derive(self, nonce: str) -> str:
+        return derived_secret(self.webhook_master, f"newsroom-webhook-key:{nonce}")
+
     def webhook_secret(self, key_id: str) -> str | None:
-        """The key's own webhook signing secret, if it has one."""
-        raw = self.redis.hget(self._key(key_id), "webhook_secret")
-        return _text(raw) if raw else None
+        """The key's own webhook signing secret, if it has one (and the master it is derived from is set)."""
+        kept, nonce = self.redis.hmget(self._key(key_id), "webhook_secret", "webhook_nonce")
+        if kept:  # a key made before secrets were derived
+            return _text(kept)
+        return self._derive(_text(nonce)) if nonce and self.webhook_master else None
 
     # -- changing -----------------------------------------------------------------
 
@@ -311,9 +340,10 @@ class KeyStore:
         old = self.get(key_id_or_prefix)
         if old.revoked:
             raise InvalidKeySpec("key", f"{old.prefix} is revoked; create a new key instead")
-        hook_secret = self.webhook_secret(old.id) or ""
+        kept, nonce = (v.decode() if v else "" for v in
+                       self.redis.hmget(self._key(old.id), "webhook_secret", "webhook_nonce"))
         new = self.create(old.name, old.roles, old.tenant, old.rate_limit, old.char_quota, created_by=by,
-                          _fields={"rotated_from": old.id, "webhook_secret": hook_secret})
+                          _fields={"rotated_from": old.id, "webhook_secret": kept, "webhook_nonce": nonce})
         self.redis.hset(self._key(old.id), "rotated_to", new.key.id)
         self.revoke(old.id, by=by)
         return NewKey(self.get(new.key.id), new.secret, None)

@@ -81,6 +81,11 @@ class Quotas:
         """Charge `count` characters to `key`'s quota; refused (charging nothing) when they do not fit."""
         return self._charge(self._limit(key.char_quota, self.default_chars), ("characters", key.id), count)
 
+    def open_request(self, what: str, ident: str, limit: str) -> Verdict:
+        """Count one request to an endpoint open without a key against `limit`, per
+        `ident` (e.g. the file a download names)."""
+        return self._charge(parse_limit(limit), (what, ident), 1)
+
     def usage(self, key: Any) -> dict[str, dict[str, Any]]:
         """What `key` has left of each limit, without charging anything."""
         report: dict[str, dict[str, Any]] = {}

@@ -46,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LANGS = ("de", "fr", "es")
 SECRET = "chaos-webhook-secret-" + "0" * 32  # the settings refuse shorter ones
+METRICS_TOKEN = "chaos-metrics-token-" + "0" * 32
+TENANT = "chaos"  # the tenant of the key the load runs with: its webhook events are signed with its secret
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
 
@@ -98,6 +100,7 @@ class Stack:
             "REDIS_URL": f"redis://:{self.redis_password}@127.0.0.1:{self.redis_port}/0",
             "ARGOS_PACKAGES_DIR": str(self.packages),
             "WEBHOOK_SECRET": SECRET,
+            "METRICS_TOKEN": METRICS_TOKEN,
             "WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{receiver_port}",
             "WEBHOOK_BACKOFF_SECONDS": "1",
             "JOB_LEASE_SECONDS": str(options.lease_seconds),
@@ -133,7 +136,7 @@ class Stack:
         from access import ADMIN, KeyStore
 
         store = KeyStore(redis.Redis(port=self.redis_port, password=self.redis_password))
-        return store.create("chaos", [ADMIN], rate_limit="unlimited", char_quota="unlimited").secret
+        return store.create("chaos", [ADMIN], TENANT, rate_limit="unlimited", char_quota="unlimited").secret
 
     def redis_pid(self) -> int:
         return int((self.redis_dir / "redis.pid").read_text())
@@ -227,7 +230,9 @@ def _get(url: str) -> int | None:
 
 def _ready(api: str, workers: int) -> bool:
     try:
-        checks = httpx.get(f"{api}/readyz", timeout=5).json().get("checks", {})
+        # The checks (which workers answer) are shown to the metrics token, not to everyone.
+        checks = httpx.get(f"{api}/readyz", headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
+                           timeout=5).json().get("checks", {})
     except (httpx.HTTPError, ValueError):
         return False
     return len(checks.get("workers", [])) >= workers
@@ -288,12 +293,14 @@ class Client:
 
 def webhook_endpoint(ledger: Ledger) -> WebhookReceiver:
     """The CMS end of the webhooks: checks each event's signature and counts its deliveries."""
-    from jobs.webhooks import SIGNATURE_HEADER, verify
+    from jobs.webhooks import SIGNATURE_HEADER, tenant_secret, verify
+
+    secret = tenant_secret(SECRET, TENANT)  # what the CMS of the chaos key's tenant is given
 
     def record(headers: dict, body: bytes) -> None:
         event = json.loads(body)
         with ledger.lock:
-            if not verify(SECRET, body, headers.get(SIGNATURE_HEADER, ""), receiver.url):
+            if not verify(secret, body, headers.get(SIGNATURE_HEADER, ""), receiver.url):
                 ledger.bad_signatures += 1
             if event.get("lang"):
                 ledger.events.setdefault((event["job_id"], event["lang"]), Counter())[event["id"]] += 1

@@ -22,6 +22,13 @@ TBX  ISO 30042 TermBase eXchange (the `martif` dialect TBX-Basic uses), read
      as such, with no target langSets; case sensitivity is
      `<descrip type="x-case-sensitive">yes</descrip>`; the note is a <note>.
 
+Spreadsheet formulas: a CSV or TSV cell that begins with =, +, -, @, a tab or a
+carriage return is exported with a "'" in front (OWASP's CSV injection advice),
+so a spreadsheet opening the export shows "=HYPERLINK(…)" as text rather than
+running it; a cell that already begins with "'"s before such a character gets
+one more. Import takes one "'" off any cell of that shape, so an export
+imports back to the same entries, and a hand-written "-ism" stays "-ism".
+
 An import is all or nothing: every bad row is reported with its line number
 (GlossaryError) and no entry is returned. Malformed files (not UTF-8, broken
 CSV or XML, wrong column count) are GlossaryErrors too, never other exceptions.
@@ -45,6 +52,17 @@ FORMATS = ("csv", "tsv", "tbx")
 CSV_COLUMNS = ("term", "variants", "keep", "case_sensitive", "note")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0", "")
 _KEEP_DESCRIP, _CASE_DESCRIP = "Translation needed", "x-case-sensitive"
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def _neutralised(cell: str) -> str:
+    """A cell a spreadsheet will not read as a formula (see the module's docstring)."""
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def _restored(cell: str) -> str:
+    """Inverse of _neutralised."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
 
 
 def import_entries(data: bytes | str, fmt: str, source_lang: str, target_lang: str | None = None,
@@ -157,7 +175,7 @@ def _read_csv(text: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
             problems.append({"line": line, "field": "row",
                              "reason": f"{len(row)} columns; the header has {len(header)}"})
             continue
-        cells = {name: value.strip() for name, value in zip(header, row)}
+        cells = {name: _restored(value.strip()) for name, value in zip(header, row)}
         numbered.append((line, Entry(
             term=cells["term"],
             variants=_split_variants(cells.get("variants", "")),
@@ -203,7 +221,7 @@ def _read_tsv(text: str, target_lang: str) -> tuple[list[tuple[int, Entry]], lis
             problems.append({"line": line, "field": "row",
                              "reason": f"{len(cells)} columns; DeepL's TSV has exactly 2 (source, target)"})
             continue
-        source, target = (cell.strip() for cell in cells)
+        source, target = (_restored(cell.strip()) for cell in cells)
         numbered.append((line, Entry(term=source, translations={target_lang: target} if target else {})))
     return numbered, problems
 
@@ -305,8 +323,9 @@ def _csv(glossary: Glossary) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_COLUMNS, *langs])
     for e in glossary.entries:
-        writer.writerow([e.term, _join_variants(e.variants), str(e.keep).lower(), str(e.case_sensitive).lower(),
-                         e.note or "", *(e.translations.get(lang, "") for lang in langs)])
+        writer.writerow([_neutralised(cell) for cell in (
+            e.term, _join_variants(e.variants), str(e.keep).lower(), str(e.case_sensitive).lower(),
+            e.note or "", *(e.translations.get(lang, "") for lang in langs))])
     return out.getvalue()
 
 
@@ -316,7 +335,8 @@ def _tsv(glossary: Glossary, target_lang: str) -> str:
         rendering = entry.rendering(target_lang)
         if rendering is None:
             continue  # no rendering for this language: nothing to tell DeepL
-        lines += [f"{spelling}\t{spelling if entry.keep else rendering}\n" for spelling in entry.spellings()]
+        lines += [f"{_neutralised(spelling)}\t{_neutralised(spelling if entry.keep else rendering)}\n"
+                  for spelling in entry.spellings()]
     return "".join(lines)
 
 

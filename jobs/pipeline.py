@@ -104,7 +104,7 @@ class Pipeline:
             job_id, source, lang, engine, state, time.monotonic() - started, self._latency(job_id), **extra)
         try:
             result = translate_article(
-                self.router,
+                self.router.for_tenant((request.get("owner") or {}).get("tenant")),
                 Article(**request["article"]),
                 request["source_lang"],
                 lang,

@@ -80,7 +80,7 @@ class ShortTexts:
                 continue
             try:
                 translated, part_stats, _report = translate_texts(
-                    self.pipeline.router, [texts[i] for i in indices], request.get("format", "text"), source,
+                    self.pipeline.router.for_tenant(request.get("tenant")), [texts[i] for i in indices], request.get("format", "text"), source,
                     target, matcher, self.placeholders, self.pipeline.budget(source, target))
             except UnsupportedPair:
                 raise ShortTextError("unsupported-pair", f"no installed model translates {source} into {target}",

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import redis
 
-from conventions import iso
+from conventions import iso, without_password
 from jobs import lease_scripts
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
@@ -251,7 +251,8 @@ class JobStore:
         if request.get("revision"):
             status["revision"] = request["revision"]
         if request.get("callback_url"):
-            status["webhook"] = {"url": request["callback_url"], "deliveries": self.deliveries(job_id)}
+            status["webhook"] = {"url": without_password(request["callback_url"]),
+                                 "deliveries": self.deliveries(job_id)}
         if request.get("owner"):
             status["owner"] = {"key": request["owner"]["prefix"], "tenant": request["owner"]["tenant"]}
         return status

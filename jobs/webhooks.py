@@ -8,6 +8,14 @@ rejects timestamps older than a few minutes. Signing the URL binds an event to
 its destination: an event captured on its way to one endpoint (for a job whose
 callback_url an attacker chose) does not verify at another within the window.
 (v1, which signed only "<t>.<body>", could be replayed so and is not sent.)
+
+Secrets: a key made with a webhook secret of its own signs with it; every
+other job is signed with its tenant's secret, derived from WEBHOOK_SECRET
+(`tenant_secret`: HKDF-SHA256, RFC 5869, info "newsroom-webhook-tenant:<tenant>"),
+never with WEBHOOK_SECRET itself. With one shared secret, any tenant could have
+validly signed events sent to another tenant's CMS (its callback URL and
+external_id are easy to guess): signing the URL did not stop that, a secret per
+tenant does. `flask keys webhook-secret TENANT` prints a tenant's secret for its CMS.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from conventions import derived_secret
 from jobs.store import JobStore, now
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
@@ -31,6 +40,11 @@ EVENT_HEADER = "X-Newsroom-Event"
 
 # Cloud metadata endpoints are link-local or special; named here so the refusal says why.
 _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+
+
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and
+# RFC 8215): a translator in the path turns 64:ff9b::7f00:1 into 127.0.0.1.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
 class UnsafeCallbackURL(ValueError):
@@ -54,6 +68,14 @@ class CallbackTarget:
 
 
 SIGNATURE_VERSION = "v2"
+_TENANT_INFO = "newsroom-webhook-tenant:"
+
+
+def tenant_secret(shared_secret: str, tenant: str) -> str:
+    """The secret `tenant`'s events are signed with: HKDF-SHA256 (RFC 5869) of the
+    shared secret, no salt, info "newsroom-webhook-tenant:<tenant>", 32 bytes, as
+    "whsec_" + hex. One tenant's secret says nothing about another's."""
+    return derived_secret(shared_secret, _TENANT_INFO + tenant)
 
 
 def _digest(secret: str, timestamp: int, url: str, body: bytes) -> str:
@@ -124,12 +146,37 @@ def resolve_callback(url: str, allowed_hosts: tuple[str, ...] = ()) -> CallbackT
             address = ipaddress.ip_address(text)
             if address in _METADATA:
                 raise UnsafeCallbackURL(f"callback host {host!r} is a cloud metadata address")
-            if not address.is_global:
+            if not _public(address):
                 raise UnsafeCallbackURL(
                     f"callback host {host!r} resolves to the non-public address {address} "
                     "(loopback, private, link-local or reserved); allow it with WEBHOOK_ALLOWED_HOSTS"
                 )
     return CallbackTarget(url, host, port, addresses)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address reaches through a translation or tunnel, if any."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:  # 2002:7f00:1:: is 127.0.0.1 through a 6to4 relay
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if any(address in network for network in _NAT64):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A unicast address on the public internet, also through the IPv4 address it embeds.
+
+    `is_global` alone lets through multicast (224.0.0.1 is "global" to Python) and
+    the NAT64 and 6to4 prefixes, which are global themselves but lead to whatever
+    IPv4 address they carry, loopback included."""
+    if address.is_multicast or not address.is_global:
+        return False
+    embedded = _embedded_ipv4(address) if address.version == 6 else None
+    return embedded is None or (embedded.is_global and not embedded.is_multicast)
 
 
 def check_callback_url(url: str, allowed_hosts: tuple[str, ...] = ()) -> None:
@@ -170,7 +217,8 @@ class WebhookPolicy:
 
     A job submitted with a key that has its own webhook secret is signed with
     that secret (`key_secret(key id)`, e.g. access.KeyStore.webhook_secret), so
-    a client verifies only its own events; other jobs with the global `secret`.
+    a client verifies only its own events; other jobs with their tenant's secret,
+    derived from the global `secret` (`tenant_secret`).
     """
 
     secret: str
@@ -187,7 +235,8 @@ class WebhookPolicy:
     def secret_for(self, request: dict) -> str:
         owner = (request.get("owner") or {}).get("key")
         own = self.key_secret(owner) if owner and self.key_secret else None
-        return own or self.secret
+        tenant = (request.get("owner") or {}).get("tenant")
+        return own or tenant_secret(self.secret, tenant or "")
 
 
 @dataclass(frozen=True)

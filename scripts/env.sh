@@ -10,6 +10,12 @@ export REDIS_MAXMEMORY=${REDIS_MAXMEMORY:-1gb}
 # worker's peak by 3-47 MB (README, "Memory").
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 mkdir -p "$ARGOS_PACKAGES_DIR" var/run var/log
+# What the stack writes (logs, Redis's data, metrics) is for the service's user
+# and group only: logs name jobs and tenants, Redis holds key hashes and webhook
+# secrets. Files 640, folders 750; what an older checkout left readable to
+# others is closed here too.
+umask 027
+chmod -R o= var 2>/dev/null || true
 
 # Secrets are generated once into var/secrets/ (mode 600), never printed and
 # never put on a command line; set the variables yourself to use your own.

@@ -31,7 +31,8 @@ requirepass $REDIS_PASSWORD
 maxmemory $REDIS_MAXMEMORY
 CONF
       )
-      redis-server "$dir/redis.conf"
+      # Its data files (dump.rdb, appendonlydir/) are readable by this user only.
+      (umask 077 && redis-server "$dir/redis.conf")
     fi
     # A large append-only file takes a while to load: wait for it (up to REDIS_START_TIMEOUT seconds).
     for _ in $(seq $((${REDIS_START_TIMEOUT:-300} * 10))); do ready && break; sleep 0.1; done

@@ -38,10 +38,16 @@ log = logging.getLogger(__name__)
 REALM = "newsroom-translate"
 SECURITY_SCHEME = "ApiKeyAuth"
 ANY_KEY = None  # `@requires(ANY_KEY)`: any valid key, whatever its roles
+LIBRE_BLUEPRINT = "libre"  # service/libre.py: the only endpoints that take `api_key` fields
 
 # APIFlask's own endpoints (the OpenAPI document and the docs page) are open.
 _OPEN_ENDPOINTS = {"openapi.spec", "openapi.docs", "openapi.swagger_ui_oauth_redirect", "static"}
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# The WSGI environ entry through which the console's in-process requests name the
+# signed-in key by its id (service.console.api): servers put HTTP headers under
+# HTTP_*, so no client can set it, and the console keeps no raw key to send.
+IN_PROCESS_KEY = "newsroom.in_process_key_id"
 
 # The key every request acts as when AUTH_DISABLED is set: admin, no limits, tenant "local".
 LOCAL_KEY = ApiKey(id="local", name="auth disabled", tenant="local", roles=(ADMIN,),
@@ -95,15 +101,20 @@ def presented_key() -> str | None:
 
     - `Authorization: Bearer <key>` (the native API),
     - `Authorization: DeepL-Auth-Key <key>` (DeepL's clients),
-    - `api_key` in the query string, a form body or a JSON body (LibreTranslate's clients).
+    - `api_key` in the query string, a form body or a JSON body, on LibreTranslate's
+      endpoints only (its clients send nothing else).
 
-    The body is read only when no Authorization header is sent.
+    The body is read only when no Authorization header is sent. A key in a URL ends
+    up in proxy logs, browser history and Referer headers: the native and admin
+    endpoints do not take it there, so a link cannot carry an admin key.
     """
     scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() in ("bearer", "deepl-auth-key"):
         return value.strip() or None
     if scheme:
         return None  # another scheme (Basic, …): not a key of ours
+    if request.blueprint != LIBRE_BLUEPRINT:
+        return None
     candidate = request.args.get("api_key")
     if candidate is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         candidate = request.form.get("api_key")
@@ -113,7 +124,7 @@ def presented_key() -> str | None:
     return candidate if isinstance(candidate, str) and candidate.strip() else None
 
 
-def _presents_token(expected: str) -> bool:
+def presents_token(expected: str) -> bool:
     scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), expected.encode())
 
@@ -147,11 +158,14 @@ def too_many(verdict: Verdict, what: str, detail: str) -> Problem:
 
 def authenticate() -> ApiKey:
     """The caller's key, checked; a 401 problem otherwise. For views outside the hook's reach."""
-    presented = presented_key()
-    if presented is None:
+    in_process = request.environ.get(IN_PROCESS_KEY)
+    presented = presented_key() if in_process is None else None
+    if in_process is None and presented is None:
         raise unauthorized("missing-api-key", "API key required",
                            "Send your API key as 'Authorization: Bearer <key>'.")
     try:
+        if in_process is not None:
+            return access().keys.authenticate_id(in_process)
         return access().keys.authenticate(presented)
     except UnknownKey:
         raise unauthorized("invalid-api-key", "Invalid API key", "The API key is not valid.", "invalid_token")
@@ -186,7 +200,7 @@ def charge_characters(count: int) -> None:
 def register(app: Flask, settings: Settings, client) -> None:
     """Wire access control into `app`; call before any other before_request hook is registered."""
     app.extensions["access"] = Access(
-        keys=KeyStore(client),
+        keys=KeyStore(client, webhook_master=settings.webhook_secret),
         quotas=Quotas(client, settings.redis_url, settings.rate_limit, settings.char_quota),
         audit=AuditLog(client, settings.audit_entries_per_key),
         disabled=settings.auth_disabled,
@@ -207,7 +221,7 @@ def register(app: Flask, settings: Settings, client) -> None:
         if getattr(view, "public", False) or request.endpoint in _OPEN_ENDPOINTS:
             return None
         alternative = getattr(settings, getattr(view, "alternative_token", ""), "")
-        if alternative and _presents_token(alternative):
+        if alternative and presents_token(alternative):
             return None
         if access().disabled:
             g.api_key = LOCAL_KEY

@@ -14,6 +14,7 @@ import click
 from flask.cli import AppGroup
 
 from access import ADMIN, ROLES, InvalidKeySpec, KeyNotFound, RevokedKey, UnknownKey
+from conventions import printable
 from service.auth import access
 
 keys_cli = AppGroup("keys", help="Create, list, change, revoke and rotate API keys.")
@@ -24,7 +25,8 @@ _ROLE = click.Choice(ROLES)
 def _show(key: dict) -> str:
     flags = " REVOKED" if key["revoked"] else ""
     limits = f"rate {key['rate_limit'] or 'default'}, chars {key['char_quota'] or 'default'}"
-    return f"{key['prefix']}  {key['name']!r}  tenant={key['tenant']}  roles={','.join(key['roles'])}  {limits}{flags}"
+    return printable(f"{key['prefix']}  {key['name']!r}  tenant={key['tenant']}  roles={','.join(key['roles'])}  "
+                     f"{limits}{flags}")
 
 
 def _fail(error: Exception) -> None:
@@ -118,7 +120,23 @@ def audit(key_id, limit):
     except KeyNotFound as error:
         _fail(error)
     for entry in access().audit.recent(key.id, limit):
-        click.echo(f"{entry['at']}  {entry['action']}  -> {entry.get('status')}")
+        # The action holds the request path as the client sent it, escape sequences included.
+        click.echo(printable(f"{entry['at']}  {entry['action']}  -> {entry.get('status')}"))
+
+
+@keys_cli.command("webhook-secret")
+@click.argument("tenant")
+def webhook_secret(tenant):
+    """The secret TENANT's webhook events are signed with (keys without a secret of their
+    own), derived from WEBHOOK_SECRET: give it to that tenant's CMS, and no other."""
+    from flask import current_app
+
+    from jobs.webhooks import tenant_secret
+
+    shared = current_app.extensions["newsroom"].settings.webhook_secret
+    if not shared:
+        raise click.ClickException("WEBHOOK_SECRET is not set: only keys with a secret of their own sign events")
+    click.echo(tenant_secret(shared, tenant))
 
 
 @keys_cli.command("dev-key")

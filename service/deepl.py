@@ -34,6 +34,7 @@ from service.auth import ANY_KEY, access, charge_characters, current_key, requir
 from service.glossary_use import resolve_glossaries
 from service.jobs import _status_or_404, submit_job
 from service.problems import Problem, accepts_any_body
+from service.representations import attachment
 from service.wiring import services
 from translation.documents import FORMATS, DocumentError, body_characters, body_from_file, file_from_body
 
@@ -195,7 +196,7 @@ def document_result(document_id: str):
     result = services().jobs.result(document_id, lang)
     media_type = FORMATS[result["format"]].media_type
     return Response(file_from_body(result["body"], result["format"]), mimetype=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{stored['document']['filename']}\""})
+        "Content-Disposition": attachment(stored["document"]["filename"])})
 
 
 # -- languages and usage -----------------------------------------------------------------

@@ -1,13 +1,20 @@
 """Which glossary versions a new job uses: pinned at submission, so editing a
-glossary later never changes a job's results."""
+glossary later never changes a job's results.
+
+Using a stored glossary (by id) needs the `glossary:read` role: a job shows
+the glossary's name, and its translation and glossary report show the
+renderings, so using one is reading it. An inline glossary needs nothing
+more than the job's own role."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
+from access import GLOSSARY_READ
 from glossary.entries import GlossaryError
 from glossary.store import NotFound
+from service.auth import authorize, current_key
 from service.problems import unprocessable
 from service.wiring import services
 
@@ -15,6 +22,8 @@ from service.wiring import services
 def resolve_glossaries(job: dict) -> list[dict]:
     store = services().glossaries
     used = []
+    if job.get("glossary_ids"):
+        authorize(current_key(), GLOSSARY_READ)  # 403 missing-role, in the caller's dialect
     for glossary_id in dict.fromkeys(job.get("glossary_ids", [])):
         try:
             glossary = store.get(glossary_id)

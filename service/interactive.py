@@ -9,12 +9,15 @@ gave up on is dropped by the worker instead of translated for nobody.
 from __future__ import annotations
 
 import json
+import os
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 from celery import Celery
 
+from service.auth import current_key
 from service.problems import Problem
 
 from workers.celery_app import DETECT_TASK, SHORT_TASK
@@ -24,13 +27,29 @@ class InteractiveUnavailable(Exception):
     """No answer in time (no interactive worker, or it is overloaded), or the queue is unreachable."""
 
 
+def _waiting_places() -> int:
+    """Threads of an API process that may wait for a worker at once: all but two of
+    gunicorn's (API_THREADS, read by gunicorn.conf.py too), so that health checks,
+    status polls and downloads always find a thread, however many requests wait."""
+    return max(1, int(os.environ.get("API_THREADS", "8")) - 2)
+
+
 @dataclass
 class InteractiveClient:
     celery: Celery
     redis: redis.Redis
     timeout: float
+    waiting: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(_waiting_places()))
 
     def _call(self, task: str, *args) -> dict:
+        if not self.waiting.acquire(blocking=False):
+            raise InteractiveUnavailable("every waiting place of this API process is taken")
+        try:
+            return self._send_and_wait(task, *args)
+        finally:
+            self.waiting.release()
+
+    def _send_and_wait(self, task: str, *args) -> dict:
         reply_to = f"interactive:reply:{uuid.uuid4().hex}"
         try:
             self.celery.send_task(task, args=[reply_to, *args], expires=self.timeout)
@@ -68,7 +87,8 @@ def unavailable(error: InteractiveUnavailable) -> Problem:
 def translate(client: InteractiveClient, request: dict) -> list[dict]:
     """The results of a short request, or the Problem the worker's answer means."""
     try:
-        answer = client.translate(request)
+        # The tenant picks the segment cache (translation/cache.py): never another tenant's.
+        answer = client.translate({**request, "tenant": current_key().tenant})
     except InteractiveUnavailable as error:
         raise unavailable(error)
     if "error" in answer:

@@ -8,6 +8,7 @@ done. Errors are LibreTranslate's {"error": …} (service.problems.speak).
 
 from __future__ import annotations
 
+import threading
 import time
 
 from apiflask import APIBlueprint
@@ -20,7 +21,7 @@ from compat.codes import from_libre, name
 from conventions import first_lone_surrogate
 from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
 from service import interactive
-from service.auth import access, charge_characters, public, requires
+from service.auth import access, charge_characters, public, requires, too_many
 from service.jobs import submit_job
 from service.problems import Problem, accepts_any_body
 from service.wiring import services
@@ -28,8 +29,17 @@ from translation.documents import FORMATS, DocumentError, body_characters, body_
 
 bp = APIBlueprint("libre", __name__, tag="LibreTranslate-compatible")
 
-# How long a download of a file still being translated waits before answering 503.
-DOWNLOAD_WAIT_SECONDS = 30
+# LibreTranslate translates a file before /translate_file answers, and its clients
+# download the URL at once: /translate_file waits for the job, up to
+# INTERACTIVE_TIMEOUT_SECONDS, as the short requests wait for theirs. At most
+# FILE_WAITERS threads of a process wait at a time (the others answer with the
+# URL at once), so waiting requests cannot take every thread (/healthz included).
+# The download itself never waits: an open endpoint that held a thread for
+# seconds was a way to stop the API with a few requests.
+FILE_WAITERS = threading.BoundedSemaphore(2)
+# Downloads of one file, per minute: a client polling every 2 s stays well within.
+DOWNLOAD_RATE = "60/minute"
+NOT_READY_RETRY_AFTER = 2
 
 
 def _bad(message: str, status: int = 400) -> Problem:
@@ -152,15 +162,33 @@ def translate_file():
                          "article": {"title": "", "body": body, "format": fmt}},
                         document={"api": "libretranslate", "filename": filename,
                                   "characters": body_characters(body, fmt)})
+    _wait_for(job_id, target, services().settings.interactive_timeout_seconds)
     return {"translatedFileUrl": url_for("libre.download_file", name=f"{job_id}.{filename}", _external=True)}
+
+
+def _wait_for(job_id: str, lang: str, seconds: float) -> None:
+    """Until the language is done or `seconds` have passed, if a waiting place is free."""
+    if not FILE_WAITERS.acquire(blocking=False):
+        return
+    try:
+        jobs, deadline = services().jobs, time.monotonic() + seconds
+        while jobs.language(job_id, lang)["state"] not in TERMINAL and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        FILE_WAITERS.release()
 
 
 @bp.get("/download_file/<name>")
 @public
-@bp.doc(summary="A translated file; waits a little if it is still being translated",
-        description="Open, as in LibreTranslate: the job id in the URL (144 random bits) is the credential.")
+@bp.doc(summary="A translated file; 503 with Retry-After while it is still being translated",
+        description="Open, as in LibreTranslate: the job id in the URL (144 random bits) is the credential. "
+                    f"At most {DOWNLOAD_RATE} per file (429 with Retry-After).")
 def download_file(name: str):
     job_id, _, filename = name.partition(".")
+    verdict = access().quotas.open_request("downloads", job_id[:64], DOWNLOAD_RATE)
+    if not verdict.allowed:
+        raise too_many(verdict, "requests", f"At most {DOWNLOAD_RATE} downloads of a file; retry in "
+                                            f"{verdict.retry_after} s.")
     jobs = services().jobs
     try:
         stored = jobs.request(job_id)
@@ -170,12 +198,11 @@ def download_file(name: str):
             or stored["document"]["filename"] != filename:
         raise Problem(404, "file-not-found", "Not found", "No such file.")
     lang = stored["target_langs"][0]
-    deadline = time.monotonic() + DOWNLOAD_WAIT_SECONDS
-    while (state := jobs.language(job_id, lang)["state"]) not in TERMINAL and time.monotonic() < deadline:
-        time.sleep(0.2)
+    state = jobs.language(job_id, lang)["state"]
     if state not in TERMINAL:
-        raise Problem(503, "file-not-ready", "Not ready", "The file is still being translated; retry.",
-                      headers={"Retry-After": "5"})
+        raise Problem(503, "file-not-ready", "Not ready",
+                      f"The file is still being translated; retry in {NOT_READY_RETRY_AFTER} s.",
+                      headers={"Retry-After": str(NOT_READY_RETRY_AFTER)})
     if state != SUCCEEDED:
         raise Problem(500, "file-failed", "Translation failed",
                       f"The file could not be translated: {jobs.language(job_id, lang).get('error') or state}")

@@ -3,6 +3,7 @@ status and detail, served as application/problem+json."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import redis
@@ -172,8 +173,42 @@ def describe_errors(spec: dict) -> dict:
     return spec
 
 
+class BoundedStreamedBody:
+    """WSGI middleware: a body sent without Content-Length (chunked) is read here,
+    at most `limit` + 1 bytes, and handed on as if it had come with one.
+
+    Werkzeug enforces MAX_CONTENT_LENGTH on such a stream by reading up to the
+    limit and stopping there, so a 3 MB chunked JSON body was cut at 1 MB and
+    could be accepted, where the same body with a Content-Length got 413; and
+    every hook that checks `request.content_length` (JSON depth, JSON only)
+    skipped it. A body over the limit is handed on with a Content-Length of
+    `limit` + 1 and nothing to read: the app refuses it with the same 413 as
+    any other oversized body.
+    """
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        if environ.get("CONTENT_LENGTH") in (None, "") and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            stream = environ["wsgi.input"]
+            body = stream.read(self.limit + 1)
+            if len(body) > self.limit:
+                body = b""
+                environ["CONTENT_LENGTH"] = str(self.limit + 1)
+            else:
+                environ["CONTENT_LENGTH"] = str(len(body))
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ.pop("wsgi.input_terminated", None)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.app(environ, start_response)
+
+
 def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
     from service.schemas import ProblemDocument
+
+    app.wsgi_app = BoundedStreamedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
 
     # After any processor registered before (access control documents its security).
     previous = app.spec_callback

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 import json
+import unicodedata
 from datetime import datetime
+from urllib.parse import quote
 
 from flask import Response, request
 from werkzeug.utils import secure_filename
@@ -27,6 +29,25 @@ JSON = "application/json"
 # unique origin even in a browser that ignores the rest.
 ARTICLE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src * data:; "
                "base-uri 'none'; form-action 'none'; sandbox")
+
+def attachment(filename: str, fallback: str = "document") -> str:
+    """A Content-Disposition value for a client's own file name (RFC 6266): the
+    name made safe (no control characters, quotes, separators or path parts),
+    as `filename=` in ASCII (secure_filename) and, when it is not plain ASCII,
+    as `filename*=UTF-8''…` too (RFC 5987, percent-encoded), so "статья.html"
+    comes back as such while the header stays ASCII (a raw non-ASCII header is
+    a 500 in gunicorn) and no parameter can be smuggled in."""
+    name = "".join("_" if c in '"\\/;:*?<>|' else c
+                   for c in unicodedata.normalize("NFC", filename or "") if c.isprintable()).strip(" ._")
+    ascii_name = secure_filename(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
+    extension = secure_filename(name.rsplit(".", 1)[-1]) if "." in name else ""
+    if not ascii_name or ascii_name == extension:  # nothing of the name was ASCII but its extension
+        ascii_name = fallback + (f".{extension}" if extension else "")
+    value = f'attachment; filename="{ascii_name}"'
+    if not name.isascii():
+        value += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return value
+
 
 _EXTENSIONS = {JSON: ".json", "text/html": ".html", "text/markdown": ".md", "text/plain": ".txt"}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import sys
 import time
@@ -55,6 +56,37 @@ def request_id(candidate: str | None) -> str:
     return uuid.uuid4().hex
 
 
+# Credentials that travel in URLs, and so into log lines that quote one: a
+# LibreTranslate download URL (the job id is the credential), user:password@ in a
+# webhook URL, query strings (tokens, api_key=). httpx logs every request it
+# sends with its URL, and webhook deliveries go through httpx.
+_SECRETS_IN_URLS = (
+    (re.compile(r"(/download_file/)[^\s\"'?#]+"), r"\1<redacted>"),
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s\"'@]*@", re.I), r"\1<redacted>@"),
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s\"'?#]*)\?[^\s\"'#]*", re.I), r"\1?<redacted>"),
+    (re.compile(r"(\bapi_key=)[^&\s\"']+"), r"\1<redacted>"),
+)
+
+
+def redact(text: str) -> str:
+    """`text` with the credentials URLs can carry replaced by <redacted>."""
+    for pattern, replacement in _SECRETS_IN_URLS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Every line's message through `redact`, whoever logged it (our code, httpx,
+    Celery, gunicorn): a log file is read by more people than the API's keys."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         context = _context.get()
@@ -73,9 +105,20 @@ def formatter(fmt: str = "json") -> logging.Formatter:
                          rename_fields={"levelname": "level", "name": "logger"}, timestamp="time")
 
 
+def private_file(filename: str) -> str:
+    """Make sure the log file exists and only its owner and group may read it (640):
+    logs name jobs, tenants and URLs. A file left world-readable is closed too."""
+    os.close(os.open(filename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640))
+    mode = os.stat(filename).st_mode & 0o777
+    if mode & 0o007:
+        os.chmod(filename, mode & 0o770)
+    return filename
+
+
 def handler(stream: Any = None, fmt: str = "json", filename: str | None = None) -> logging.Handler:
-    h = logging.FileHandler(filename) if filename else logging.StreamHandler(stream or sys.stderr)
+    h = logging.FileHandler(private_file(filename)) if filename else logging.StreamHandler(stream or sys.stderr)
     h.setFormatter(formatter(fmt))
+    h.addFilter(RedactingFilter())
     h.addFilter(ContextFilter())
     return h
 
@@ -92,11 +135,11 @@ def configure(level: str = "INFO", fmt: str = "json", filename: str | None = Non
 def dict_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
     """The same as `configure`, for gunicorn's `logconfig_dict` (its own loggers included)."""
     json_handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                    "formatter": fmt, "filters": ["context"]}
+                    "formatter": fmt, "filters": ["redact", "context"]}
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": ContextFilter}},
+        "filters": {"redact": {"()": RedactingFilter}, "context": {"()": ContextFilter}},
         "formatters": {"json": {"()": formatter, "fmt": "json"}, "text": {"()": formatter, "fmt": "text"}},
         "handlers": {"stderr": json_handler},
         "root": {"level": level, "handlers": ["stderr"]},

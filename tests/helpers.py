@@ -152,10 +152,9 @@ def keyed_client(app, roles=("admin",), **options):
     """A test client of `app` sending a new API key with every request (admin,
     without limits, unless told otherwise); the key is `client.api_key`
     (an access.NewKey). A request's own Authorization header still wins."""
-    from access import KeyStore
-
     options = {"rate_limit": "unlimited", "char_quota": "unlimited", **options}
-    new = KeyStore(app.extensions["newsroom"].redis).create(options.pop("name", "tests"), roles, **options)
+    # The app's own KeyStore: keys' webhook secrets are derived from its WEBHOOK_SECRET.
+    new = app.extensions["access"].keys.create(options.pop("name", "tests"), roles, **options)
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {new.secret}"
     client.api_key = new

@@ -13,12 +13,12 @@ import pytest
 
 from access import ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, TRANSLATE, KeyStore
 from service.auth import LOCAL_KEY
-from tests.helpers import job_body, keyed_client
+from tests.helpers import WEBHOOK_SECRET, job_body, keyed_client
 
 
 @pytest.fixture()
 def app(make_app):
-    return make_app(6, max_glossaries=2)
+    return make_app(6, max_glossaries=2, webhook_secret=WEBHOOK_SECRET)  # keys' own webhook secrets derive from it
 
 
 def client_for(app, roles, tenant=None, **options):

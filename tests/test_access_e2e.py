@@ -10,7 +10,7 @@ import pytest
 
 from access import TRANSLATE
 from devtools.webhook_receiver import WebhookReceiver
-from jobs.webhooks import SIGNATURE_HEADER, verify
+from jobs.webhooks import SIGNATURE_HEADER, tenant_secret, verify
 from tests.helpers import WEBHOOK_SECRET, keyed_client, wait_for_job, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -76,7 +76,9 @@ def test_webhooks_are_signed_with_the_keys_own_secret(stack, app, secrets_used):
         for signature, body in by_job[signed_own["id"]]:
             assert verify(secret, body, signature, url) and not verify(WEBHOOK_SECRET, body, signature, url)
         for signature, body in by_job[signed_global["id"]]:
-            assert verify(WEBHOOK_SECRET, body, signature, url) and not verify(secret, body, signature, url)
+            # Signed with the tenant's secret derived from WEBHOOK_SECRET, not with WEBHOOK_SECRET itself.
+            assert verify(tenant_secret(WEBHOOK_SECRET, "hooks-plain"), body, signature, url)
+            assert not verify(WEBHOOK_SECRET, body, signature, url) and not verify(secret, body, signature, url)
         assert all(secret.encode() not in body for _, body in receiver.requests)
     finally:
         receiver.close()

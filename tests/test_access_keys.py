@@ -16,7 +16,7 @@ from access.keys import KEY_PATTERN
 
 @pytest.fixture()
 def store():
-    return KeyStore(fakeredis.FakeRedis())
+    return KeyStore(fakeredis.FakeRedis(), webhook_master="m" * 32)
 
 
 def test_a_new_key_is_long_random_and_stored_only_as_its_hash(store):

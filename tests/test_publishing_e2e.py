@@ -10,7 +10,7 @@ import pytest
 
 from devtools.webhook_receiver import WebhookReceiver
 from tests.helpers import DATA, WEBHOOK_SECRET, wait_for_job, wait_until
-from jobs.webhooks import SIGNATURE_HEADER, verify
+from jobs.webhooks import SIGNATURE_HEADER, tenant_secret, verify
 
 # The whole path: real Redis, real Celery worker processes.
 pytestmark = pytest.mark.e2e
@@ -97,11 +97,12 @@ def test_webhooks_are_signed_and_retried(stack, client, receiver):
                          if d["state"] == "delivered"]
     wait_until(lambda: len(delivered()) == 3, 60, what="three delivered webhook events")
     events = {}
+    secret = tenant_secret(WEBHOOK_SECRET, client.api_key.key.tenant)  # the tenant's, not the shared one
     for headers, body in receiver.requests:
-        assert verify(WEBHOOK_SECRET, body, headers[SIGNATURE_HEADER], receiver.url)
-        assert not verify("wrong-secret", body, headers[SIGNATURE_HEADER], receiver.url)
+        assert verify(secret, body, headers[SIGNATURE_HEADER], receiver.url)
+        assert not verify(WEBHOOK_SECRET, body, headers[SIGNATURE_HEADER], receiver.url)
         # Replayed to another endpoint within the window, the event does not verify.
-        assert not verify(WEBHOOK_SECRET, body, headers[SIGNATURE_HEADER], receiver.url.replace("?source", "?src"))
+        assert not verify(secret, body, headers[SIGNATURE_HEADER], receiver.url.replace("?source", "?src"))
         event = json.loads(body)
         events.setdefault(event["id"], []).append(event)
     assert len(receiver.requests) == 5  # 2 failures retried + 3 events

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from jobs.store import JobStore
-from jobs.webhooks import WebhookPolicy, attempt_delivery, sign, verify
+from jobs.webhooks import WebhookPolicy, attempt_delivery, sign, tenant_secret, verify
 
 URL = "https://cms.example/hooks/translations"
 EVENT = {"id": "job1.de.succeeded", "type": "translation.succeeded", "job_id": "job1", "lang": "de"}
@@ -51,7 +51,8 @@ def test_delivered_on_a_2xx(jobs, job_id):
     send = Receiver(204)
     outcome = attempt_delivery(jobs, job_id, EVENT, 1, POLICY, send=send)
     assert (outcome.state, outcome.retry_in) == ("delivered", None)
-    assert send.posts == [(URL, EVENT, "s3cret", ("cms.example",))]
+    # Signed with a secret derived for the job's tenant (none here), never with the shared one.
+    assert send.posts == [(URL, EVENT, tenant_secret("s3cret", ""), ("cms.example",))]
     record = only_delivery(jobs, job_id)
     assert (record["event"], record["type"], record["state"], record["status"], record["attempts"]) == (
         EVENT["id"], EVENT["type"], "delivered", 204, 1)

@@ -5,6 +5,10 @@ text sent to the model. Glossary terms are masked or cut out before the model
 sees a segment, so the glossary version is part of the text itself: a changed
 rendering never reuses a stale translation, and an unchanged paragraph of a
 corrected article is a cache hit.
+
+Each tenant has a cache of its own (`namespaced`): a shared one answered
+"has another tenant translated exactly this sentence?" to anyone who could
+submit it and read the job's cache_hits (or time it).
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ class SegmentCache:
         self._redis = redis_client
         self._ttl = ttl_seconds
         self._prefix = prefix
+
+    def namespaced(self, namespace: str) -> "SegmentCache":
+        """The same cache store, with keys of their own for `namespace` (a tenant)."""
+        return SegmentCache(self._redis, self._ttl, f"{self._prefix}:{namespace}")
 
     def _key(self, model_key: str, text: str) -> str:
         digest = hashlib.sha256(f"{model_key}\x00{text}".encode()).hexdigest()

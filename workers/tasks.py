@@ -79,7 +79,8 @@ def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
     settings = runtime.settings
     # Per-key webhook secrets are read when each event is sent (one Redis read).
-    policy = WebhookPolicy.from_settings(settings, KeyStore(connect(settings.redis_url, patient=True)).webhook_secret)
+    keys = KeyStore(connect(settings.redis_url, patient=True), webhook_master=settings.webhook_secret)
+    policy = WebhookPolicy.from_settings(settings, keys.webhook_secret)
     runtime.app = app
 
     @app.task(name=TRANSLATE_TASK)

@@ -7,10 +7,14 @@ what a page shows, and the API decides, as for any client, what a request may
 do, so a hidden button is never the only thing between a reader and a write.
 
 Security of the pages themselves:
-- the key is kept server-side, in Redis (`ConsoleSessions`); the session
-  cookie holds a random id, is HttpOnly, SameSite=Strict and limited to
-  /console, and the API's endpoints ignore it (they take keys, not cookies);
-  no page ever shows the key again;
+- the key is checked at sign-in and then forgotten: the session, in Redis
+  (`ConsoleSessions`), holds the key's id, prefix and roles, and pages call the
+  API as that key id (`ConsoleApi`), checked on every request, so revoking
+  the key ends its sessions at their next request and a Redis dump holds no
+  credential; the session cookie holds a random id (Redis has only its hash),
+  is HttpOnly, SameSite=Strict, limited to /console and Secure over HTTPS,
+  and the API's endpoints ignore it (they take keys, not cookies); no page
+  ever shows the key again;
 - every form and every state-changing request carries a CSRF token
   (Flask-WTF), checked before any view runs;
 - Jinja escapes all text; templates have no inline script or style, so the
@@ -78,12 +82,13 @@ def sessions() -> ConsoleSessions:
     return current_app.extensions["console_sessions"]
 
 
-def start_session(key: str, usage: dict) -> None:
-    """Sign in: a new session (a new id and a new CSRF token) holding the key."""
+def start_session(usage: dict) -> None:
+    """Sign in: a new session (a new id and a new CSRF token) naming the key (never holding it)."""
     session.clear()
     described = usage["key"]
-    session["sid"] = sessions().create({"key": key, "prefix": described["prefix"], "name": described["name"],
-                                        "tenant": described["tenant"], "roles": described["roles"]})
+    session["sid"] = sessions().create({"key_id": described["id"], "prefix": described["prefix"],
+                                        "name": described["name"], "tenant": described["tenant"],
+                                        "roles": described["roles"]})
 
 
 def end_session() -> None:
@@ -104,6 +109,9 @@ def load_viewer():
         g.api = ConsoleApi(app, None)
         return None
     record = sessions().get(session.get("sid"))
+    if record is not None and "key_id" not in record:
+        sessions().delete(session["sid"])  # made before sessions stopped holding the key: sign in again
+        record = None
     if record is None:
         if request.endpoint in _OPEN:
             return None
@@ -112,7 +120,7 @@ def load_viewer():
         return render_template("console/error.html", status=401, title="Signed out",
                                detail="Your console session has ended; sign in again."), 401
     g.viewer = Viewer(record["roles"], record["prefix"], record.get("name", ""), record.get("tenant", ""))
-    g.api = ConsoleApi(app, record["key"])
+    g.api = ConsoleApi(app, key_id=record["key_id"])
     return None
 
 

@@ -1,10 +1,16 @@
 """The console's only way to data: the API itself, called in process.
 
 A console page never reads or writes a store. It sends the same HTTP request
-a curl user would, with the key its editor signed in with, through WSGI into
+a curl user would, as the key its editor signed in with, through WSGI into
 this very app (httpx's WSGI transport), so the page can do exactly what that
 key may do over HTTP: the API's validation, roles, limits, problem documents
 and audit apply unchanged, and there is no second set of rules to keep in step.
+
+A signed-in page does not have the key itself: the session keeps only the
+key's id. Its requests carry that id in the WSGI environ
+(`service.auth.IN_PROCESS_KEY`), a place no HTTP client can write to, and the
+access hook checks that key's record (revoked? which roles?) as it would check
+a presented key. Only signing in sends the key typed, as a Bearer header.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 import httpx
 from flask import Flask
 
+from service.auth import IN_PROCESS_KEY
 from telemetry import logs
 
 # The host name the in-process requests carry; it never reaches a network.
@@ -52,12 +59,23 @@ class ApiError(Exception):
         return cls(response.status_code, title, detail if isinstance(detail, str) else title, problem)
 
 
-class ConsoleApi:
-    """Requests to this app's API as the signed-in key (None: no key is sent)."""
+def _acting_as(app: Flask, key_id: str):
+    """`app` with every request marked as made by the key `key_id`, in process."""
 
-    def __init__(self, app: Flask, key: str | None):
+    def wsgi(environ, start_response):
+        return app({**environ, IN_PROCESS_KEY: key_id}, start_response)
+
+    return wsgi
+
+
+class ConsoleApi:
+    """Requests to this app's API as a key: `key` sent as a Bearer header (signing in),
+    or the signed-in key named by `key_id` (every page after); neither: no key."""
+
+    def __init__(self, app: Flask, key: str | None = None, *, key_id: str | None = None):
         self._app = app
-        self._client = httpx.Client(transport=httpx.WSGITransport(app=app), base_url=_BASE_URL,
+        wsgi = _acting_as(app, key_id) if key_id else app
+        self._client = httpx.Client(transport=httpx.WSGITransport(app=wsgi), base_url=_BASE_URL,
                                     headers={"Authorization": f"Bearer {key}"} if key else {})
 
     def close(self) -> None:

@@ -47,7 +47,7 @@ def sign_in():
     if error:
         # The key typed is not sent back: the field comes back empty.
         return render_template("console/sign_in.html", next=_next_page(), error=error), 401
-    start_session(key, usage)
+    start_session(usage)
     flash(f"Signed in with {usage['key']['prefix']} ({usage['key']['name']}).", "success")
     return redirect(_next_page())
 

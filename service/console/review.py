@@ -9,6 +9,7 @@ renderings are then looked for in the translated unit.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -36,9 +37,13 @@ class ReviewRow:
 
 def aligned_units(source_body: str, target_body: str, fmt: str) -> list[tuple[str, str]]:
     """(source unit, translated unit) pairs; the whole bodies as one pair if they do not line up."""
+    # HTML and Markdown units keep their character references (&lt; stays &lt; so that
+    # it is rendered back as such); shown as text, escaped once by `highlight`, they
+    # must be the characters they stand for, or the page reads "&amp;lt;img".
+    as_text = html.unescape if fmt in ("html", "markdown") else str
     try:
-        source = [u.text for u in parse(source_body, fmt).units]
-        target = [u.text for u in parse(target_body, fmt).units]
+        source = [as_text(u.text) for u in parse(source_body, fmt).units]
+        target = [as_text(u.text) for u in parse(target_body, fmt).units]
     except DocumentError:
         return [(source_body, target_body)]
     if len(source) != len(target):

@@ -1,9 +1,14 @@
 """Console sessions, kept in Redis: the browser's cookie carries a random id
 (and its CSRF token and flash messages), never the key, and signing out (or
-expiry) ends a session on every API process at once."""
+expiry) ends a session on every API process at once.
+
+Redis holds, per session, the signed-in key's id and description (no secret)
+under the SHA-256 of the session id: a copy of Redis's files shows neither a
+key nor a session id that could be replayed as a cookie."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
@@ -20,7 +25,7 @@ class ConsoleSessions:
         self.prefix = prefix
 
     def _key(self, sid: str) -> str:
-        return f"{self.prefix}:{sid}"
+        return f"{self.prefix}:{hashlib.sha256(sid.encode()).hexdigest()}"
 
     def create(self, data: dict) -> str:
         sid = secrets.token_urlsafe(32)
@@ -61,6 +66,11 @@ class ConsoleCookies(SecureCookieSessionInterface):
     def __init__(self, client: redis.Redis, path: str):
         self.client = client
         self.path = path
+
+    def get_cookie_secure(self, app) -> bool:
+        # Secure whenever the page came over HTTPS (behind the proxy too: gunicorn
+        # sets the scheme from X-Forwarded-Proto), so the cookie never goes out in clear.
+        return request.is_secure or super().get_cookie_secure(app)
 
     def get_signing_serializer(self, app):
         if not request.path.startswith(self.path + "/"):

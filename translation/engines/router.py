@@ -8,6 +8,7 @@ models for its lifetime.
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass, field
 
@@ -53,6 +54,15 @@ class Router:
         self._engines = {engine.name: engine for engine in self.engines}
         self.models = list_models(self.engines)
         self._routes = routes(self.models, self.pivot)
+
+    def for_tenant(self, tenant: str | None) -> "Router":
+        """This router (the same loaded models) with `tenant`'s own segment cache:
+        what one tenant translated is never a cache hit for another."""
+        if self.cache is None or not tenant:
+            return self
+        view = copy.copy(self)  # shares _loaded and _lock: no model is loaded twice
+        view.cache = self.cache.namespaced(tenant)
+        return view
 
     def load_all(self) -> None:
         """Load every model some route uses (a worker does this once, at start)."""
