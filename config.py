@@ -237,7 +237,8 @@ class Settings:
     # Webhooks
     webhook_secret: str = setting(
         "WEBHOOK_SECRET", "",
-        "HMAC key for webhook signatures (of keys without their own webhook secret); at least 32 characters "
+        "master secret of webhook signatures: each tenant's secret (for keys without their own) and each key's "
+        "own are derived from it (docs/security.md); at least 32 characters "
         "(shorter values, such as placeholders, stop the process at start); empty: jobs with a `callback_url` "
         "from keys without their own secret are refused (422)",
         shown="empty (scripts: generated into `var/secrets/`)", min_length=MIN_WEBHOOK_SECRET_LENGTH)

@@ -340,7 +340,7 @@ class KeyStore:
         old = self.get(key_id_or_prefix)
         if old.revoked:
             raise InvalidKeySpec("key", f"{old.prefix} is revoked; create a new key instead")
-        kept, nonce = (v.decode() if v else "" for v in
+        kept, nonce = (_text(v) if v else "" for v in
                        self.redis.hmget(self._key(old.id), "webhook_secret", "webhook_nonce"))
         new = self.create(old.name, old.roles, old.tenant, old.rate_limit, old.char_quota, created_by=by,
                           _fields={"rotated_from": old.id, "webhook_secret": kept, "webhook_nonce": nonce})
