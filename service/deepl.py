@@ -30,10 +30,12 @@ from glossary.formats import export_entries, import_entries
 from glossary.store import LimitExceeded, NotFound, VersionConflict
 from jobs.store import JobNotFound, SUCCEEDED
 from service import interactive
-from service.auth import ANY_KEY, access, charge_characters, current_key, requires
-from service.glossary_use import resolve_glossaries
-from service.jobs import _status_or_404, submit_job
-from service.problems import Problem, accepts_any_body
+from jobs.submission import AUTO, Article, Refusal, pin_glossaries
+from service.auth import ANY_KEY, access, current_key, requires
+from service.job_status import status_or_404
+from service.metering import meter
+from service.problems import Problem, accepts_any_body, refused
+from service.submission import Request, submit
 from service.wiring import services
 from translation.documents import FORMATS
 
@@ -106,11 +108,12 @@ def translate():
                    "Send longer texts as a document (/v2/document).", 413)
     _check_pair(wanted.source, wanted.target, wanted.target.upper())
     ours = _our_glossary_ids(wanted.glossary_ids, wanted.target)
-    used = resolve_glossaries({"glossary_ids": ours, "source_lang": wanted.source}) if ours else []
-    charge_characters(characters)
+    used = pin_glossaries(services().glossaries, ours, None, wanted.source) if ours else []
+    if isinstance(used, Refusal):
+        raise refused(used)
     results = interactive.translate(services().interactive, {
         "texts": wanted.texts, "source": wanted.source, "target": wanted.target, "format": wanted.format,
-        "glossaries": used})
+        "glossaries": used}, meter(), characters)
     return deepl.translations(results, wanted.texts)
 
 
@@ -148,10 +151,10 @@ def upload_document():
     if glossary_ids and source is None:
         raise _bad("Use of a glossary requires the source_lang parameter to be set.")
     document_key = secrets.token_urlsafe(24)
-    job = {"source_lang": source or "auto", "target_langs": [target], "glossary_ids": _our_glossary_ids(glossary_ids, target),
-           "article": {"title": "", "body": body, "format": fmt}}
-    job_id = submit_job(job, document={
-        "api": "deepl", "filename": filename, "characters": len(body), "key_sha256": _key_digest(document_key)})
+    job_id = submit(Request(
+        Article("", body, fmt), (target,), source or AUTO, tuple(_our_glossary_ids(glossary_ids, target)),
+        document={"api": "deepl", "filename": filename, "characters": len(body),
+                  "key_sha256": _key_digest(document_key)}))
     return {"document_id": job_id, "document_key": document_key}
 
 
@@ -162,7 +165,7 @@ def _document(document_id: str) -> tuple[dict, dict]:
     key = key or request.values.get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
-    status = _status_or_404(document_id)
+    status = status_or_404(document_id)
     try:
         stored = services().jobs.request(document_id)
     except JobNotFound:

@@ -20,8 +20,10 @@ from compat.codes import from_libre, name
 from conventions import first_lone_surrogate
 from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
 from service import interactive
-from service.auth import access, charge_characters, public, requires
-from service.jobs import submit_job
+from jobs.submission import Article
+from service.auth import access, public, requires
+from service.metering import meter
+from service.submission import Request, submit
 from service.problems import Problem, accepts_any_body
 from service.wiring import services
 from translation.documents import FORMATS
@@ -75,10 +77,9 @@ def translate():
     if characters > limit:
         raise _bad(f"Invalid request: request ({characters}) exceeds text limit ({limit})")
     _check_pair(wanted.source, wanted.target)
-    charge_characters(characters)
     results = interactive.translate(services().interactive, {
         "texts": wanted.texts, "source": wanted.source, "target": wanted.target, "format": wanted.format,
-        "glossaries": []})
+        "glossaries": []}, meter(), characters)
     return libre.translation(wanted, results)
 
 
@@ -146,9 +147,8 @@ def translate_file():
         raise _bad("Invalid request: the file is not UTF-8 text")
     source, target = from_libre(data["source"]), from_libre(data["target"])
     _check_pair(None if source == "auto" else source, target)
-    job_id = submit_job({"source_lang": source, "target_langs": [target],
-                         "article": {"title": "", "body": body, "format": libre.FILE_FORMATS[extension]}},
-                        document={"api": "libretranslate", "filename": filename, "characters": len(body)})
+    job_id = submit(Request(Article("", body, libre.FILE_FORMATS[extension]), (target,), source,
+                            document={"api": "libretranslate", "filename": filename, "characters": len(body)}))
     return {"translatedFileUrl": url_for("libre.download_file", name=f"{job_id}.{filename}", _external=True)}
 
 

@@ -36,6 +36,16 @@ def unprocessable(field: str, message: str, slug: str = "validation-error", **ex
                    errors=[{"field": field, "message": message}], **extra)
 
 
+def refused(refusal) -> Problem:
+    """A use case's typed refusal (jobs.submission.Refusal) as a problem; one naming a
+    field carries `errors` like schema validation errors."""
+    extra = dict(refusal.extra)
+    if refusal.field:
+        extra["errors"] = [{"field": refusal.field, "message": refusal.detail.removeprefix(f"{refusal.field}: ")}]
+    return Problem(refusal.status, refusal.slug, refusal.title, refusal.detail, headers=dict(refusal.headers) or None,
+                   **extra)
+
+
 def _validation_errors(messages, path: str = "") -> list[dict]:
     """Flatten marshmallow's nested messages into [{field, message}]."""
     if isinstance(messages, dict):

@@ -1,0 +1,47 @@
+"""The API's wiring of the submission use case (jobs/submission.py): who is
+calling, their quota, and how tasks are sent. The native, DeepL and
+LibreTranslate views build a `Request` from their parameters and call `submit`."""
+
+from __future__ import annotations
+
+from jobs import submission
+from jobs.submission import Caller, Desk, Refusal, Request
+from service.auth import current_key
+from service.interactive import InteractiveUnavailable
+from service.metering import meter
+from service.problems import refused
+from service.wiring import services
+from telemetry import logs
+from workers.celery_app import send_translation
+
+__all__ = ["Request", "submit", "desk", "caller"]
+
+
+def _detect(text: str) -> dict:
+    try:
+        return services().interactive.detect(text)
+    except InteractiveUnavailable as error:
+        raise submission.Unavailable(str(error))
+
+
+def _dispatch(job_id: str, lang: str, limits: dict) -> None:
+    # The request id travels as a message header into the worker's log lines.
+    send_translation(services().celery, job_id, lang, limits, logs.current("request_id"))
+
+
+def desk() -> Desk:
+    s = services()
+    return Desk.from_settings(s.settings, s.jobs, s.glossaries, s.catalog.routes, _detect, _dispatch)
+
+
+def caller() -> Caller:
+    key = current_key()
+    return Caller(key.id, key.prefix, key.tenant, key.has_webhook_secret)
+
+
+def submit(wanted: Request) -> str:
+    """The new job's id; its refusal raised as a problem (in the blueprint's dialect)."""
+    outcome = submission.submit(desk(), caller(), wanted, meter())
+    if isinstance(outcome, Refusal):
+        raise refused(outcome)
+    return outcome.job_id
