@@ -17,17 +17,15 @@ from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
 from jobs import links
 from jobs.leases import Heartbeat, LeaseLost
+from jobs.matchers import TermMatchers, route_budget
 from translation.documents import DocumentError
 from translation.engines import Router, UnsupportedPair
 from jobs.store import JobNotFound, JobStore
 from translation.article import Article, translate_article
-from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits, token_counter
+from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits
 from telemetry import logs
 
 log = logging.getLogger(__name__)
-
-# Compiled term matchers kept per worker process, keyed by glossary versions.
-_MATCHERS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -66,11 +64,12 @@ class Pipeline:
     # SoftTimeLimitExceeded, set by the worker runtime; no Celery import here).
     time_limit_errors: tuple[type[BaseException], ...] = ()
     limits: SegmentLimits = field(default_factory=SegmentLimits)
-    _matchers: dict = field(default_factory=dict)
     heartbeat: Heartbeat = field(init=False)
+    matchers: TermMatchers = field(init=False)
 
     def __post_init__(self):
         self.heartbeat = Heartbeat(self.jobs)
+        self.matchers = TermMatchers(self.glossaries)
 
     def run(self, job_id: str, lang: str) -> str:
         try:
@@ -224,23 +223,8 @@ class Pipeline:
                 raise
 
     def budget(self, source: str, target: str) -> SegmentBudget:
-        """Segment limits as the first model of the route counts tokens."""
-        first = self.router.route(source, target)[0]
-        return SegmentBudget(self.limits.max_chars, self.limits.max_tokens, token_counter(first))
+        return route_budget(self.router, self.limits, source, target)
 
     def matcher(self, request: dict) -> TermMatcher | None:
         """The job's glossaries at the versions recorded when it was submitted."""
-        used = request.get("glossaries") or []
-        if not used:
-            return None
-        key = tuple((g["id"], g["version"]) for g in used)
-        if key not in self._matchers:
-            glossaries = [
-                self.glossaries.get_version(g["id"], g["version"]) if g["id"] != "inline"
-                else self.glossaries.inline(request["glossary"], request["source_lang"])
-                for g in used
-            ]
-            if len(self._matchers) >= _MATCHERS_KEPT:
-                self._matchers.pop(next(iter(self._matchers)))  # the oldest
-            self._matchers[key] = TermMatcher.from_glossaries(glossaries)
-        return self._matchers[key]
+        return self.matchers.for_request(request)

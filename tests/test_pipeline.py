@@ -12,6 +12,7 @@ import pytest
 from glossary.store import GlossaryStore
 from jobs import links
 from jobs.pipeline import Pipeline
+from jobs.matchers import TermMatchers
 from jobs.short import ShortTextError, ShortTexts
 from jobs.store import JobStore
 from translation.engines import ModelInfo, Router
@@ -224,8 +225,8 @@ def test_inline_glossary(jobs, glossaries, events):
 # -- short texts (DeepL /v2/translate, LibreTranslate /translate) --------------------------
 
 def short_texts(jobs, glossaries, engine, max_chars: int) -> ShortTexts:
-    pipeline = Pipeline(Router([engine]), jobs, glossaries, limits=SegmentLimits(max_chars=max_chars))
-    return ShortTexts(pipeline, detector=None)
+    return ShortTexts(Router([engine]), TermMatchers(glossaries), detector=None,
+                      limits=SegmentLimits(max_chars=max_chars))
 
 
 def test_a_long_sentence_of_a_short_request_is_cut_like_an_article_s(jobs, glossaries):
