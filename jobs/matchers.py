@@ -29,9 +29,12 @@ class TermMatchers:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def for_request(self, request: dict) -> TermMatcher | None:
-        """The matcher of a request's glossaries ({glossaries: [{id, version}], glossary: inline,
-        source_lang}) at the versions it pinned; None without glossaries."""
-        used = request.get("glossaries") or []
+        """The matcher of a short request's glossaries ({glossaries, glossary, source_lang})."""
+        return self.pinned(request.get("glossaries") or (), request.get("glossary"), request.get("source_lang"))
+
+    def pinned(self, used, inline: dict | None, source_lang: str | None) -> TermMatcher | None:
+        """The matcher of glossary versions pinned at submission ([{id, version}]; id "inline" is
+        the request's own `inline` glossary); None without glossaries."""
         if not used:
             return None
         key = tuple((g["id"], g["version"]) for g in used)
@@ -42,7 +45,7 @@ class TermMatchers:
         # Compiled outside the lock: two threads may both compile a new key, which is harmless.
         glossaries = [
             self.glossaries.get_version(g["id"], g["version"]) if g["id"] != "inline"
-            else self.glossaries.inline(request["glossary"], request["source_lang"])
+            else self.glossaries.inline(inline, source_lang)
             for g in used
         ]
         matcher = TermMatcher.from_glossaries(glossaries)

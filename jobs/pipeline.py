@@ -20,6 +20,7 @@ from jobs.leases import Heartbeat, LeaseLost
 from jobs.matchers import TermMatchers, route_budget
 from translation.documents import DocumentError
 from translation.engines import Router, UnsupportedPair
+from jobs.record import JobRequest
 from jobs.store import JobNotFound, JobStore
 from translation.article import Article, translate_article
 from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits
@@ -74,7 +75,7 @@ class Pipeline:
     def run(self, job_id: str, lang: str) -> str:
         try:
             request = self.jobs.request(job_id)
-            claim = self.jobs.claim(job_id, lang, time_limit=(request.get("time_limits") or {}).get("hard", 0))
+            claim = self.jobs.claim(job_id, lang, time_limit=(request.time_limits or {}).get("hard", 0))
         except JobNotFound:
             return "expired"
         if claim.outcome in ("exhausted", "cancelled"):  # ended by this claim
@@ -86,13 +87,13 @@ class Pipeline:
         with self.heartbeat.hold(job_id, lang, claim.holder):
             return self._translate(job_id, lang, claim.holder, request)
 
-    def _translate(self, job_id: str, lang: str, holder: str, request: dict) -> str:
+    def _translate(self, job_id: str, lang: str, holder: str, request: JobRequest) -> str:
         def on_progress(done: int, total: int) -> None:
             self.heartbeat.check(job_id, lang)
             self.jobs.progress(job_id, lang, holder, done, total)
 
         started = time.monotonic()
-        source = request["source_lang"]
+        source = request.source_lang
         try:
             engine = engine_name(self.router.describe_route(source, lang))
         except UnsupportedPair:
@@ -104,19 +105,19 @@ class Pipeline:
         try:
             result = translate_article(
                 self.router,
-                Article(**request["article"]),
-                request["source_lang"],
+                Article(request.article.title, request.article.body, request.article.format),
+                source,
                 lang,
                 self.matcher(request),
                 on_progress=on_progress,
                 placeholders=self.placeholders,
-                budget=self.budget(request["source_lang"], lang),
+                budget=self.budget(source, lang),
             )
         except LeaseLost:
             log.warning("job %s language %s was taken over by another worker; dropping this run", job_id, lang)
             return "lost"
         except self.time_limit_errors:
-            limit = (request.get("time_limits") or {}).get("soft")
+            limit = (request.time_limits or {}).get("soft")
             log.warning("language failed: over its time limit of %s s", limit)
             return self._finish_failed(job_id, lang, holder, request,
                                        f"exceeded its time limit of {limit} s (derived from the article size)", outcome)
@@ -139,13 +140,13 @@ class Pipeline:
             {
                 "title": result.title,
                 "body": result.body,
-                "format": request["article"]["format"],
-                "model": self.router.describe_route(request["source_lang"], lang),
+                "format": request.article.format,
+                "model": self.router.describe_route(source, lang),
             },
             result.report.to_dict(),
             {"segments": result.segments, "model_calls": result.stats.model_calls,
              "segments_translated": result.stats.segments_translated, "cache_hits": result.stats.cache_hits},
-            publish=self._publication(request),
+            publish=request.publication(),
         )
         if not stored:
             return "skipped"
@@ -159,18 +160,12 @@ class Pipeline:
         self.settle_quietly(job_id, lang)
         return "succeeded"
 
-    @staticmethod
-    def _publication(request: dict) -> tuple[str, int, str] | None:
-        """A revision of a CMS article is published with its result, in one transaction."""
-        if not request.get("external_id"):
-            return None
-        return request["external_id"], request["revision"], (request.get("owner") or {}).get("tenant", "")
-
     def _latency(self, job_id: str) -> float | None:
         created = self.jobs.created_at(job_id)
         return time.time() - created if created else None
 
-    def _finish_failed(self, job_id: str, lang: str, holder: str, request: dict, error: str, outcome=None) -> str:
+    def _finish_failed(self, job_id: str, lang: str, holder: str, request: JobRequest, error: str,
+                       outcome=None) -> str:
         if self.jobs.fail(job_id, lang, holder, error):
             if self.observe and outcome:
                 self.observe(outcome("failed"))
@@ -196,15 +191,15 @@ class Pipeline:
         except JobNotFound:
             self.jobs.settled(job_id, lang)
             return
-        extra = {"error": language["error"]} if language.get("error") else {}
-        self._announce(job_id, lang, request, language["state"], **extra)
+        extra = {"error": language.error} if language.error else {}
+        self._announce(job_id, lang, request, language.state, **extra)
         self.jobs.settled(job_id, lang)
 
-    def _announce(self, job_id: str, lang: str, request: dict, state: str, **extra) -> None:
+    def _announce(self, job_id: str, lang: str, request: JobRequest, state: str, **extra) -> None:
         """Webhook events: one per finished language, one when the whole job is done."""
-        if not (self.notify and request.get("callback_url")):
+        if not (self.notify and request.callback_url):
             return
-        common = {"job_id": job_id, "external_id": request.get("external_id"), "revision": request.get("revision")}
+        common = {"job_id": job_id, "external_id": request.external_id, "revision": request.revision}
         self.notify(job_id, {
             "id": f"{job_id}.{lang}.{state}", "type": f"translation.{state}", **common, "lang": lang,
             "links": {"job": links.job(job_id), "translation": links.translation(job_id, lang)},
@@ -212,10 +207,10 @@ class Pipeline:
         })
         if self.jobs.all_finished(job_id) and self.jobs.claim_event(job_id, "job.finished"):
             try:
-                status = self.jobs.status(job_id)
+                job = self.jobs.job(job_id)
                 self.notify(job_id, {
-                    "id": f"{job_id}.finished", "type": "job.finished", **common, "state": status["state"],
-                    "languages": {code: s["state"] for code, s in status["languages"].items()},
+                    "id": f"{job_id}.finished", "type": "job.finished", **common, "state": str(job.state),
+                    "languages": {code: str(language.state) for code, language in job.languages.items()},
                     "links": {"job": links.job(job_id)},
                 })
             except Exception:
@@ -225,6 +220,6 @@ class Pipeline:
     def budget(self, source: str, target: str) -> SegmentBudget:
         return route_budget(self.router, self.limits, source, target)
 
-    def matcher(self, request: dict) -> TermMatcher | None:
+    def matcher(self, request: JobRequest) -> TermMatcher | None:
         """The job's glossaries at the versions recorded when it was submitted."""
-        return self.matchers.for_request(request)
+        return self.matchers.pinned(request.glossaries, request.glossary, request.source_lang)

@@ -42,11 +42,10 @@ from dataclasses import dataclass
 import redis
 
 from conventions import iso
-from jobs import lease_scripts
+from jobs import lease_scripts, record
+from jobs.record import ACTIVE, TERMINAL, JobRecord, JobRequest, LanguageRecord, State, overall_state
 
-QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
-TERMINAL = {SUCCEEDED, FAILED, CANCELLED}
-ACTIVE = (QUEUED, RUNNING)
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = State
 HEARTBEATS = "workers:heartbeat"
 HEARTBEAT_INTERVAL_SECONDS = 15  # workers write one this often; metrics call a worker alive within 3 intervals
 
@@ -56,6 +55,55 @@ def _active(kind: str, state: str) -> str:
 
 
 LEASES_KEY = "leases"
+
+# A job, its languages (without their results, which can be large) and its webhook
+# deliveries, read inside Redis: one round trip for a job or a page of them. The
+# keys are derived here from the job ids (the deployment is one Redis, not a cluster).
+_READ = """
+local function pairs_without(key, skip)
+  local raw = redis.call('HGETALL', key)
+  local kept = {}
+  for i = 1, #raw, 2 do
+    if raw[i] ~= skip then kept[#kept + 1] = raw[i]; kept[#kept + 1] = raw[i + 1] end
+  end
+  return kept
+end
+local function read(id)
+  local job = redis.call('HGETALL', 'job:' .. id)
+  if #job == 0 then return nil end
+  local request
+  for i = 1, #job, 2 do if job[i] == 'request' then request = job[i + 1] end end
+  local languages = {}
+  for _, lang in ipairs(cjson.decode(request)['target_langs']) do
+    languages[#languages + 1] = lang
+    languages[#languages + 1] = pairs_without('job:' .. id .. ':lang:' .. lang, 'result')
+  end
+  return {id, job, languages, redis.call('HGETALL', 'job:' .. id .. ':deliveries')}
+end
+"""
+# ARGV: job ids. Returns the jobs that exist.
+READ_JOBS = _READ + """
+local found = {}
+for _, id in ipairs(ARGV) do
+  local job = read(id)
+  if job then found[#found + 1] = job end
+end
+return found
+"""
+# KEYS: 1 the index; ARGV: 1 expiry horizon, 2 start, 3 stop. Returns {total, jobs}.
+READ_PAGE = _READ + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local found = {}
+for _, id in ipairs(redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])) do
+  local job = read(id)
+  if job then found[#found + 1] = job end
+end
+return {redis.call('ZCARD', KEYS[1]), found}
+"""
+
+
+def _pairs(flat: list) -> dict:
+    return {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
 OUTBOX_KEY = "outbox"
 
 
@@ -82,18 +130,6 @@ def now() -> float:
     return round(time.time(), 3)
 
 
-def overall_state(states: list[str], cancelled: bool) -> str:
-    if any(s in (QUEUED, RUNNING) for s in states):
-        return QUEUED if all(s == QUEUED for s in states) else RUNNING
-    if cancelled and CANCELLED in states:
-        return CANCELLED
-    if all(s == SUCCEEDED for s in states):
-        return SUCCEEDED
-    if all(s == FAILED for s in states):
-        return FAILED
-    return "partially_failed"
-
-
 def lease_member(job_id: str, lang: str) -> str:
     return f"{job_id}/{lang}"
 
@@ -118,6 +154,8 @@ class JobStore:
         self._renew = self.redis.register_script(lease_scripts.RENEW)
         self._write = self.redis.register_script(lease_scripts.WRITE)
         self._sweep = self.redis.register_script(lease_scripts.SWEEP)
+        self._read = self.redis.register_script(READ_JOBS)
+        self._page = self.redis.register_script(READ_PAGE)
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings) -> "JobStore":
@@ -133,25 +171,21 @@ class JobStore:
         return f"job:{job_id}:lang:{lang}"
 
     @staticmethod
-    def _indexes(request: dict) -> list[str]:
-        tenant = (request.get("owner") or {}).get("tenant")
-        return ["jobs:all"] + ([f"jobs:tenant:{tenant}"] if tenant else [])
+    def _indexes(request: JobRequest) -> list[str]:
+        return ["jobs:all"] + ([f"jobs:tenant:{request.tenant}"] if request.tenant else [])
 
-    def create(self, request: dict) -> str:
+    def create(self, request: JobRequest | dict) -> str:
         """Write the whole job in one transaction: it exists completely or not at all."""
+        if isinstance(request, dict):
+            request = record.request_from_dict(request)
         job_id = secrets.token_urlsafe(18)
         created = now()
         pipe = self.redis.pipeline(transaction=True)
-        pipe.hset(self._job_key(job_id), mapping={
-            "id": job_id,
-            "request": json.dumps(request),
-            "created_at": created,
-            "cancelled": 0,
-        })
+        pipe.hset(self._job_key(job_id), mapping=record.new_job_fields(request, job_id, created))
         pipe.expire(self._job_key(job_id), self.ttl_seconds)
-        for lang in request["target_langs"]:
+        for lang in request.target_langs:
             key = self._lang_key(job_id, lang)
-            pipe.hset(key, mapping={"state": QUEUED, "done": 0, "total": 0, "attempts": 0, "updated_at": created})
+            pipe.hset(key, mapping=record.new_language_fields(created))
             pipe.expire(key, self.ttl_seconds)
             pipe.zadd(_active("languages", QUEUED), {f"{job_id}:{lang}": created})
             pipe.zadd(LEASES_KEY, {lease_member(job_id, lang): created + self.dispatch_grace_seconds})
@@ -181,80 +215,37 @@ class JobStore:
         raw = self.redis.hget(self._job_key(job_id), "created_at")
         return float(raw) if raw else None
 
-    def list(self, tenant: str | None, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
-        """Jobs of one tenant (None: of everyone), newest first, and how many there are."""
+    def list(self, tenant: str | None, offset: int = 0, limit: int = 50) -> tuple[list[JobRecord], int]:
+        """Jobs of one tenant (None: of everyone), newest first, and how many there are:
+        one round trip for the whole page (a script reads every job and its languages)."""
         index = f"jobs:tenant:{tenant}" if tenant else "jobs:all"
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(index, "-inf", now() - self.ttl_seconds)
-            pipe.zrevrange(index, offset, offset + limit - 1)
-            pipe.zcard(index)
-            _, ids, total = pipe.execute()
-        jobs = []
-        for job_id in ids:
-            try:
-                jobs.append(self.status(job_id.decode()))
-            except JobNotFound:
-                continue  # expired between the two reads
-        return jobs, total
+        total, rows = self._page(keys=[index], args=[now() - self.ttl_seconds, offset, offset + limit - 1])
+        return [self._record(row) for row in rows], int(total)
 
-    def request(self, job_id: str) -> dict:
+    def job(self, job_id: str) -> JobRecord:
+        """The job with its languages (without their results) and webhook deliveries, in one round trip."""
+        rows = self._read(args=[job_id])
+        if not rows:
+            raise JobNotFound(job_id)
+        return self._record(rows[0])
+
+    @staticmethod
+    def _record(row) -> JobRecord:
+        job_id, raw_job, raw_languages, raw_deliveries = row
+        languages = {raw_languages[i].decode(): _pairs(raw_languages[i + 1]) for i in range(0, len(raw_languages), 2)}
+        return record.load_job(job_id.decode(), _pairs(raw_job), languages, _pairs(raw_deliveries))
+
+    def request(self, job_id: str) -> JobRequest:
         raw = self.redis.hget(self._job_key(job_id), "request")
         if raw is None:
             raise JobNotFound(job_id)
-        return json.loads(raw)
+        return record.load_request(raw)
 
-    def language(self, job_id: str, lang: str) -> dict:
+    def language(self, job_id: str, lang: str) -> LanguageRecord:
         raw = self.redis.hgetall(self._lang_key(job_id, lang))
         if not raw:
             raise JobNotFound(job_id)
-        return {k.decode(): v.decode() for k, v in raw.items()}
-
-    def status(self, job_id: str) -> dict:
-        job = self.redis.hgetall(self._job_key(job_id))
-        if not job:
-            raise JobNotFound(job_id)
-        job = {k.decode(): v.decode() for k, v in job.items()}
-        request = json.loads(job["request"])
-        langs = {lang: self.language(job_id, lang) for lang in request["target_langs"]}
-        cancelled = job["cancelled"] == "1"
-        languages = {}
-        for lang, data in langs.items():
-            entry = {
-                "state": data["state"],
-                "progress": {"done": int(data.get("done", 0)), "total": int(data.get("total", 0))},
-                "attempts": int(data.get("attempts", 0)),
-                "started_at": iso(data.get("started_at")),
-                "finished_at": iso(data.get("finished_at")),
-            }
-            for extra in ("error", "glossary", "stats", "model"):
-                if data.get(extra):
-                    entry[extra] = data[extra] if extra == "error" else json.loads(data[extra])
-            languages[lang] = entry
-        finished = [float(d["finished_at"]) for d in langs.values() if d.get("finished_at")]
-        updated = [float(d.get("updated_at", job["created_at"])) for d in langs.values()]
-        state = overall_state([d["state"] for d in langs.values()], cancelled)
-        status = {
-            "id": job_id,
-            "state": state,
-            "source_lang": request["source_lang"],
-            "target_langs": request["target_langs"],
-            "external_id": request.get("external_id"),
-            "created_at": iso(job["created_at"]),
-            "updated_at": iso(max(updated + [float(job["created_at"])])),
-            "finished_at": iso(max(finished)) if state not in (QUEUED, RUNNING) and finished else None,
-            "languages": languages,
-        }
-        if request.get("detected_source"):
-            status["detected_source"] = request["detected_source"]
-        if request.get("glossaries"):
-            status["glossaries"] = request["glossaries"]
-        if request.get("revision"):
-            status["revision"] = request["revision"]
-        if request.get("callback_url"):
-            status["webhook"] = {"url": request["callback_url"], "deliveries": self.deliveries(job_id)}
-        if request.get("owner"):
-            status["owner"] = {"key": request["owner"]["prefix"], "tenant": request["owner"]["tenant"]}
-        return status
+        return record.load_language(raw)
 
     # -- worker side: leases -------------------------------------------------
 
@@ -385,14 +376,7 @@ class JobStore:
         """Store the result (only the lease holder can). With `publish`
         (external_id, revision, tenant) the same script publishes the revision,
         so whoever sees the language succeeded finds the article published too."""
-        fields = {
-            "result": json.dumps(result),
-            "stats": json.dumps(stats),
-            "model": json.dumps(result.get("model")),
-        }
-        if report is not None:
-            fields["glossary"] = json.dumps(report)
-        return self._write_as(job_id, lang, holder, SUCCEEDED, fields, publish)
+        return self._write_as(job_id, lang, holder, SUCCEEDED, record.success_fields(result, report, stats), publish)
 
     def fail(self, job_id: str, lang: str, holder: str, error: str) -> bool:
         return self._write_as(job_id, lang, holder, FAILED, {"error": error})
@@ -432,12 +416,10 @@ class JobStore:
                         xx=True)
 
     def result(self, job_id: str, lang: str) -> dict | None:
-        raw = self.redis.hget(self._lang_key(job_id, lang), "result")
-        return json.loads(raw) if raw else None
+        return record.load_result(self.redis.hget(self._lang_key(job_id, lang), "result"))
 
     def all_finished(self, job_id: str) -> bool:
-        request = self.request(job_id)
-        return all(self.language(job_id, lang)["state"] in TERMINAL for lang in request["target_langs"])
+        return all(language.terminal for language in self.job(job_id).languages.values())
 
     def claim_event(self, job_id: str, event_id: str) -> bool:
         """True exactly once per event: two workers finishing the last two
@@ -490,7 +472,7 @@ class JobStore:
         request = self.request(job_id)
         self.redis.hset(self._job_key(job_id), "cancelled", 1)
         cancelled = []
-        for lang in request["target_langs"]:
+        for lang in request.target_langs:
             if self._transition(job_id, lang, {QUEUED}, {"state": CANCELLED, "finished_at": now()}):
                 cancelled.append(lang)
         return cancelled

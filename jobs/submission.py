@@ -14,13 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field as default
+from dataclasses import dataclass, field as default, replace
 from typing import Callable, Protocol
 
 import redis
 
 from glossary.entries import GlossaryError
 from glossary.store import GlossaryStore, NotFound
+from jobs import record
+from jobs.record import JobRequest, Owner
 from jobs.store import JobStore
 from jobs.time_limits import time_limits
 from jobs.webhooks import UnsafeCallbackURL, check_callback_url
@@ -107,7 +109,7 @@ class Request:
 @dataclass(frozen=True)
 class Submitted:
     job_id: str
-    request: dict  # the stored request
+    request: JobRequest  # as stored
 
 
 @dataclass
@@ -146,7 +148,7 @@ def submit(desk: Desk, caller: Caller, wanted: Request, meter: Meter) -> Submitt
     try:
         if wanted.external_id:
             # Counted only once the request is valid, so revisions have no gaps from refused submissions.
-            request["revision"] = desk.jobs.next_revision(wanted.external_id, caller.tenant)
+            request = replace(request, revision=desk.jobs.next_revision(wanted.external_id, caller.tenant))
         job_id = desk.jobs.create(request)
     except BaseException:
         _refund(meter, wanted.characters)
@@ -167,7 +169,7 @@ def submit(desk: Desk, caller: Caller, wanted: Request, meter: Meter) -> Submitt
     return Submitted(job_id, request)
 
 
-def check(desk: Desk, caller: Caller, wanted: Request) -> tuple[dict, dict] | Refusal:
+def check(desk: Desk, caller: Caller, wanted: Request) -> tuple[JobRequest, dict] | Refusal:
     """Every refusal a submission can meet before it is charged; (the request to
     store, the task time limits) when there is none."""
     article = wanted.article
@@ -196,18 +198,13 @@ def check(desk: Desk, caller: Caller, wanted: Request) -> tuple[dict, dict] | Re
     pinned = pin_glossaries(desk.glossaries, wanted.glossary_ids, wanted.glossary, source)
     if isinstance(pinned, Refusal):
         return pinned
-    request = {"source_lang": source, "target_langs": targets,
-               "article": {"title": article.title, "body": article.body, "format": article.format},
-               "glossaries": pinned, "time_limits": limits,
-               "owner": {"key": caller.key_id, "prefix": caller.prefix, "tenant": caller.tenant}}
-    if detected:
-        request["detected_source"] = {"language": detected["language"],
-                                      "confidence": round(detected["confidence"], 3)}
-    if wanted.glossary:
-        request["glossary"] = wanted.glossary
-    for name in ("external_id", "callback_url", "document"):
-        if getattr(wanted, name):
-            request[name] = getattr(wanted, name)
+    request = JobRequest(
+        source, tuple(targets), record.Article(article.title, article.body, article.format), tuple(pinned),
+        glossary=wanted.glossary or None, time_limits=limits, owner=Owner(caller.key_id, caller.prefix, caller.tenant),
+        detected_source={"language": detected["language"], "confidence": round(detected["confidence"], 3)}
+        if detected else None,
+        external_id=wanted.external_id or None, callback_url=wanted.callback_url or None,
+        document=wanted.document or None)
     return request, limits
 
 

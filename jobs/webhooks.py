@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from jobs.record import JobRequest
 from jobs.store import JobStore, now
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
@@ -184,8 +185,8 @@ class WebhookPolicy:
         return cls(settings.webhook_secret, settings.webhook_allowed_hosts,
                    settings.webhook_max_attempts, settings.webhook_backoff_seconds, key_secret)
 
-    def secret_for(self, request: dict) -> str:
-        owner = (request.get("owner") or {}).get("key")
+    def secret_for(self, request: JobRequest) -> str:
+        owner = request.owner.key if request.owner else None
         own = self.key_secret(owner) if owner and self.key_secret else None
         return own or self.secret
 
@@ -205,7 +206,7 @@ def attempt_delivery(jobs: JobStore, job_id: str, event: dict, attempt: int, pol
     last one is `failed`.
     """
     request = jobs.request(job_id)
-    url = request["callback_url"]
+    url = request.callback_url
     record = {"event": event["id"], "type": event["type"], "attempts": attempt, "created_at": now()}
     try:
         status = send(url, event, policy.secret_for(request), policy.allowed_hosts)

@@ -28,11 +28,12 @@ from conventions import LANGUAGE_CODE, first_lone_surrogate
 from glossary.entries import GlossaryError
 from glossary.formats import export_entries, import_entries
 from glossary.store import LimitExceeded, NotFound, VersionConflict
-from jobs.store import JobNotFound, SUCCEEDED
+from jobs.record import JobRequest
+from jobs.store import SUCCEEDED
 from service import interactive
 from jobs.submission import AUTO, Article, Refusal, pin_glossaries
 from service.auth import ANY_KEY, access, current_key, requires
-from service.job_status import status_or_404
+from service.job_status import describe, visible_job
 from service.metering import meter
 from service.problems import Problem, accepts_any_body, refused
 from service.submission import Request, submit
@@ -158,22 +159,18 @@ def upload_document():
     return {"document_id": job_id, "document_key": document_key}
 
 
-def _document(document_id: str) -> tuple[dict, dict]:
+def _document(document_id: str) -> tuple[dict, JobRequest]:
     """(job status, stored request) of a document the caller may read, checked against its document_key."""
     data = request.get_json(silent=True) if request.is_json else None
     key = (data or {}).get("document_key") if isinstance(data, dict) else None
     key = key or request.values.get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
-    status = status_or_404(document_id)
-    try:
-        stored = services().jobs.request(document_id)
-    except JobNotFound:
-        raise Problem(404, "document-not-found", "Not found", "Document not found.")
-    document = stored.get("document") or {}
+    job = visible_job(document_id)
+    document = job.request.document or {}
     if not hmac.compare_digest(document.get("key_sha256", ""), _key_digest(key)):
         raise Problem(404, "document-not-found", "Not found", "Document not found.")
-    return status, stored
+    return describe(job), job.request
 
 
 @bp.post("/document/<document_id>")
@@ -181,7 +178,7 @@ def _document(document_id: str) -> tuple[dict, dict]:
 @bp.doc(summary="A document's status: queued, translating, done or error")
 def document_status(document_id: str):
     status, stored = _document(document_id)
-    return deepl.document_status(document_id, status, stored["document"]["characters"])
+    return deepl.document_status(document_id, status, stored.document["characters"])
 
 
 @bp.post("/document/<document_id>/result")
@@ -189,7 +186,7 @@ def document_status(document_id: str):
 @bp.doc(summary="The translated document, as a file of the uploaded type")
 def document_result(document_id: str):
     status, stored = _document(document_id)
-    lang = stored["target_langs"][0]
+    lang = stored.target_langs[0]
     if status["state"] in ("queued", "running"):
         raise Problem(503, "document-not-ready", "Not ready", "Document translation is not done.")
     if status["state"] != SUCCEEDED:
@@ -197,7 +194,7 @@ def document_result(document_id: str):
     result = services().jobs.result(document_id, lang)
     media_type = FORMATS[result["format"]].media_type
     return Response(result["body"].encode("utf-8"), mimetype=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{stored['document']['filename']}\""})
+        "Content-Disposition": f"attachment; filename=\"{stored.document['filename']}\""})
 
 
 # -- languages and usage -----------------------------------------------------------------

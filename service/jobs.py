@@ -13,7 +13,8 @@ from access import TRANSLATE
 from jobs.store import SUCCEEDED, TERMINAL
 from jobs.submission import AUTO, Article, Request
 from service.auth import current_key, is_admin, requires
-from service.job_status import status_or_404
+from conventions import iso
+from service.job_status import describe, status_or_404, visible_job
 from service.problems import Problem
 from service.representations import respond
 from service.schemas import DownloadQuery, JobIn, JobList, JobListQuery, JobOut, TranslationOut
@@ -38,7 +39,7 @@ def create_job(job: dict):
         Article(article["title"], article["body"], article.get("format", "text")), tuple(job["target_langs"]),
         job.get("source_lang") or AUTO, tuple(job.get("glossary_ids") or ()), job.get("glossary"),
         job.get("external_id"), job.get("callback_url")))
-    return services().jobs.status(job_id), 202, {"Location": url_for("jobs.get_job", job_id=job_id)}
+    return status_or_404(job_id), 202, {"Location": url_for("jobs.get_job", job_id=job_id)}
 
 
 @bp.get("")
@@ -52,7 +53,7 @@ def list_jobs(query: dict):
                       required_role="admin")
     tenant = query.get("tenant") or (None if is_admin() else current_key().tenant)
     jobs, total = services().jobs.list(tenant, query["offset"], query["limit"])
-    return {"items": jobs, "total": total, "offset": query["offset"], "limit": query["limit"]}
+    return {"items": [describe(job) for job in jobs], "total": total, "offset": query["offset"], "limit": query["limit"]}
 
 
 @bp.get("/<job_id>")
@@ -85,11 +86,11 @@ def cancel_job(job_id: str):
                304: "Not modified", 404: "Unknown job", 406: "Format not servable"},
 )
 def get_source(job_id: str):
-    status = status_or_404(job_id)
-    article = services().jobs.request(job_id)["article"]
-    source = {"job_id": job_id, "lang": status["source_lang"], "title": article["title"], "body": article["body"],
-              "format": article.get("format", "text")}
-    return respond(source, status["created_at"])
+    job = visible_job(job_id)
+    article = job.request.article
+    source = {"job_id": job_id, "lang": job.request.source_lang, "title": article.title, "body": article.body,
+              "format": article.format}
+    return respond(source, iso(job.created_at))
 
 
 @bp.get("/<job_id>/translations/<lang>")

@@ -163,19 +163,19 @@ def download_file(name: str):
         stored = jobs.request(job_id)
     except JobNotFound:
         stored = None
-    if not stored or (stored.get("document") or {}).get("api") != "libretranslate" \
-            or stored["document"]["filename"] != filename:
+    if not stored or (stored.document or {}).get("api") != "libretranslate" \
+            or stored.document["filename"] != filename:
         raise Problem(404, "file-not-found", "Not found", "No such file.")
-    lang = stored["target_langs"][0]
+    lang = stored.target_langs[0]
     deadline = time.monotonic() + DOWNLOAD_WAIT_SECONDS
-    while (state := jobs.language(job_id, lang)["state"]) not in TERMINAL and time.monotonic() < deadline:
+    while (state := jobs.language(job_id, lang).state) not in TERMINAL and time.monotonic() < deadline:
         time.sleep(0.2)
     if state not in TERMINAL:
         raise Problem(503, "file-not-ready", "Not ready", "The file is still being translated; retry.",
                       headers={"Retry-After": "5"})
     if state != SUCCEEDED:
         raise Problem(500, "file-failed", "Translation failed",
-                      f"The file could not be translated: {jobs.language(job_id, lang).get('error') or state}")
+                      f"The file could not be translated: {jobs.language(job_id, lang).error or state}")
     result = jobs.result(job_id, lang)
     return Response(result["body"].encode("utf-8"), mimetype=FORMATS[result["format"]].media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

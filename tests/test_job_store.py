@@ -9,11 +9,18 @@ from __future__ import annotations
 import fakeredis
 import pytest
 
+from jobs import record
 from jobs.store import (CANCELLED, FAILED, QUEUED, RUNNING, SUCCEEDED, JobNotFound, JobStore,
                         overall_state)
+from service.job_status import describe
 
 TTL = 600
 
+
+
+def describe_job(store, job_id: str) -> dict:
+    """The job as GET /v1/jobs/{id} shows it."""
+    return describe(store.job(job_id))
 
 @pytest.fixture
 def client():
@@ -36,26 +43,26 @@ def result(body: str = "Translated.") -> dict:
 
 
 def state(store, job_id, lang) -> str:
-    return store.language(job_id, lang)["state"]
+    return store.language(job_id, lang).state
 
 
 def test_create_writes_the_job_and_a_queued_language_each_with_the_ttl(store, client):
     job_id = store.create(request())
-    status = store.status(job_id)
+    status = describe_job(store, job_id)
     assert status["state"] == QUEUED and status["target_langs"] == ["de", "fr"]
     for lang in ("de", "fr"):
         language = status["languages"][lang]
         assert language["state"] == QUEUED and language["progress"] == {"done": 0, "total": 0}
         assert language["started_at"] is None and language["finished_at"] is None
     assert status["finished_at"] is None and status["created_at"].endswith("Z")
-    assert store.request(job_id) == request()
+    assert store.request(job_id) == record.request_from_dict(request())
     keys = client.keys("job:*")
     assert len(keys) == 3 and all(0 < client.ttl(key) <= TTL for key in keys)
 
 
 def test_unknown_job(store):
     with pytest.raises(JobNotFound):
-        store.status("nope")
+        describe_job(store, "nope")
     with pytest.raises(JobNotFound):
         store.request("nope")
     with pytest.raises(JobNotFound):
@@ -67,20 +74,20 @@ def test_claim_progress_succeed(store):
     claim = store.claim(job_id, "de")
     assert claim.claimed and claim.attempts == 1
     assert state(store, job_id, "de") == RUNNING
-    assert store.status(job_id)["state"] == RUNNING
-    assert store.status(job_id)["languages"]["de"]["started_at"] is not None
+    assert describe_job(store, job_id)["state"] == RUNNING
+    assert describe_job(store, job_id)["languages"]["de"]["started_at"] is not None
 
     store.progress(job_id, "de", claim.holder, 3, 10)
-    assert store.status(job_id)["languages"]["de"]["progress"] == {"done": 3, "total": 10}
+    assert describe_job(store, job_id)["languages"]["de"]["progress"] == {"done": 3, "total": 10}
 
     report, stats = {"terms": []}, {"segments": 10}
     assert store.succeed(job_id, "de", claim.holder, result(), report, stats)
-    language = store.status(job_id)["languages"]["de"]
+    language = describe_job(store, job_id)["languages"]["de"]
     assert language["state"] == SUCCEEDED and language["finished_at"] is not None
     assert language["glossary"] == report and language["stats"] == stats and language["model"] == result()["model"]
     assert store.result(job_id, "de") == result()
     assert store.result(job_id, "fr") is None
-    assert store.status(job_id)["state"] == RUNNING  # fr is still queued
+    assert describe_job(store, job_id)["state"] == RUNNING  # fr is still queued
     assert not store.all_finished(job_id)
 
 
@@ -89,7 +96,7 @@ def test_only_a_running_language_succeeds_or_reports_progress(store):
     assert not store.succeed(job_id, "de", "no-lease", result(), None, {})  # never claimed
     store.progress(job_id, "de", "no-lease", 1, 2)
     assert state(store, job_id, "de") == QUEUED
-    assert store.status(job_id)["languages"]["de"]["progress"] == {"done": 0, "total": 0}
+    assert describe_job(store, job_id)["languages"]["de"]["progress"] == {"done": 0, "total": 0}
 
 
 def test_fail_by_the_lease_holder(store):
@@ -98,7 +105,7 @@ def test_fail_by_the_lease_holder(store):
     assert not store.fail(job_id, "de", "someone-else", "no model")
     assert store.fail(job_id, "de", de.holder, "no model")  # e.g. no route: failed as soon as it ran
     assert store.fail(job_id, "fr", fr.holder, "internal error: RuntimeError")
-    status = store.status(job_id)
+    status = describe_job(store, job_id)
     assert status["state"] == FAILED and status["finished_at"] is not None
     assert status["languages"]["de"]["error"] == "no model"
     assert store.all_finished(job_id)
@@ -111,7 +118,7 @@ def test_redelivery_does_nothing_while_the_lease_lives_and_never_overwrites_a_re
     # A second copy of the task while the first worker holds the lease: a duplicate.
     assert store.claim(job_id, "de").outcome == "busy"
     assert store.succeed(job_id, "de", first.holder, result("first"), None, {"segments": 1})
-    finished_at = store.language(job_id, "de")["finished_at"]
+    finished_at = store.language(job_id, "de").finished_at
 
     # Another copy arrives late: nothing it does sticks.
     late = store.claim(job_id, "de")
@@ -119,10 +126,10 @@ def test_redelivery_does_nothing_while_the_lease_lives_and_never_overwrites_a_re
     assert not store.succeed(job_id, "de", late.holder, result("second"), None, {"segments": 2})
     assert not store.fail(job_id, "de", late.holder, "late failure")
     store.progress(job_id, "de", late.holder, 0, 5)
-    language = store.status(job_id)["languages"]["de"]
+    language = describe_job(store, job_id)["languages"]["de"]
     assert language["state"] == SUCCEEDED and "error" not in language
     assert store.result(job_id, "de")["body"] == "first" and language["stats"] == {"segments": 1}
-    assert store.language(job_id, "de")["finished_at"] == finished_at
+    assert store.language(job_id, "de").finished_at == finished_at
 
 
 def test_a_failed_language_stays_failed(store):
@@ -141,10 +148,10 @@ def test_cancel_stops_queued_languages_only(store):
     store.succeed(job_id, "fr", fr.holder, result(), None, {})
     assert store.cancel(job_id) == ["es"]
     assert [state(store, job_id, lang) for lang in ("de", "fr", "es")] == [RUNNING, SUCCEEDED, CANCELLED]
-    assert store.status(job_id)["state"] == RUNNING  # de is still being translated
+    assert describe_job(store, job_id)["state"] == RUNNING  # de is still being translated
     # The running language may still finish; then the job counts as cancelled.
     assert store.succeed(job_id, "de", de.holder, result(), None, {})
-    assert store.status(job_id)["state"] == CANCELLED
+    assert describe_job(store, job_id)["state"] == CANCELLED
 
 
 def test_a_cancelled_language_is_never_resurrected(store):
@@ -155,7 +162,7 @@ def test_a_cancelled_language_is_never_resurrected(store):
     assert not store.succeed(job_id, "de", late.holder, result(), None, {})
     assert not store.fail(job_id, "de", late.holder, "x")
     assert state(store, job_id, "de") == CANCELLED
-    assert store.status(job_id)["state"] == CANCELLED
+    assert describe_job(store, job_id)["state"] == CANCELLED
     assert store.cancel(job_id) == []
 
 
@@ -166,7 +173,7 @@ def test_a_cancelled_job_whose_worker_died_still_finishes(client):
     store.claim(job_id, "de")  # running on a worker ...
     store.cancel(job_id)       # ... when the job is cancelled, and then that worker dies
     assert store.claim(job_id, "de").outcome == "cancelled"  # the redelivered task (or the sweeper) ends it
-    assert store.status(job_id)["state"] == CANCELLED
+    assert describe_job(store, job_id)["state"] == CANCELLED
 
 
 @pytest.mark.parametrize("states, cancelled, expected", [
@@ -199,7 +206,7 @@ def test_deliveries_keep_the_latest_record_per_event(store, client):
     assert [(d["event"], d["state"], d["attempts"]) for d in store.deliveries(job_id)] == [
         ("e2", "delivered", 1), ("e1", "delivered", 2)]
     assert 0 < client.ttl(f"job:{job_id}:deliveries") <= TTL
-    webhook = store.status(job_id)["webhook"]
+    webhook = describe_job(store, job_id)["webhook"]
     assert webhook["url"] == "https://cms.example/hook" and len(webhook["deliveries"]) == 2
 
 
@@ -222,4 +229,4 @@ def test_delete_removes_the_job(store, client):
     store.delete(job_id, ["de", "fr"])
     assert client.keys("job:*") == []
     with pytest.raises(JobNotFound):
-        store.status(job_id)
+        describe_job(store, job_id)

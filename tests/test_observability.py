@@ -72,7 +72,7 @@ def test_jobs_and_languages_by_state_follow_the_store(app):
                 if name in ("newsroom_jobs", "newsroom_languages")}
 
     before = gauges()
-    job_id = store.create({"source_lang": "en", "target_langs": ["de", "fr"], "article": {}})
+    job_id = store.create({"source_lang": "en", "target_langs": ["de", "fr"], "article": {"title": "", "body": ""}})
     after = gauges()
     assert after[("newsroom_jobs", "queued")] == before[("newsroom_jobs", "queued")] + 1
     assert after[("newsroom_languages", "queued")] == before[("newsroom_languages", "queued")] + 2

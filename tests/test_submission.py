@@ -58,14 +58,15 @@ def test_an_accepted_job_is_stored_queued_and_charged_once(desk):
     assert meter.charged == [2 * len("TitleA short text.")] and meter.refunded == []
     assert [(job_id, lang) for job_id, lang, _ in desk.sent] == [(done.job_id, "de"), (done.job_id, "fr")]
     stored = desk.jobs.request(done.job_id)
-    assert stored["owner"] == {"key": "k1", "prefix": "nt_live_k1", "tenant": "desk-a"}
-    assert (stored["revision"], stored["document"], stored["glossaries"]) == (1, {"api": "deepl"}, [])
-    assert stored["time_limits"] == desk.sent[0][2]
+    assert stored == done.request
+    assert (stored.owner.key, stored.owner.prefix, stored.owner.tenant) == ("k1", "nt_live_k1", "desk-a")
+    assert (stored.revision, stored.document, stored.glossaries) == (1, {"api": "deepl"}, ())
+    assert stored.time_limits == desk.sent[0][2]
 
 
 def test_a_detected_source_is_recorded(desk):
     done = submit(desk, CALLER, request(source_lang="auto"), Meter())
-    assert desk.jobs.request(done.job_id)["detected_source"] == {"language": "en", "confidence": 0.93}
+    assert desk.jobs.request(done.job_id).detected_source == {"language": "en", "confidence": 0.93}
 
 
 def unavailable(text):
