@@ -75,7 +75,7 @@ class Pipeline:
     def run(self, job_id: str, lang: str) -> str:
         try:
             request = self.jobs.request(job_id)
-            claim = self.jobs.claim(job_id, lang, time_limit=(request.time_limits or {}).get("hard", 0))
+            claim = self.jobs.leases.claim(job_id, lang, time_limit=(request.time_limits or {}).get("hard", 0))
         except JobNotFound:
             return "expired"
         if claim.outcome in ("exhausted", "cancelled"):  # ended by this claim
@@ -90,7 +90,7 @@ class Pipeline:
     def _translate(self, job_id: str, lang: str, holder: str, request: JobRequest) -> str:
         def on_progress(done: int, total: int) -> None:
             self.heartbeat.check(job_id, lang)
-            self.jobs.progress(job_id, lang, holder, done, total)
+            self.jobs.leases.progress(job_id, lang, holder, done, total)
 
         started = time.monotonic()
         source = request.source_lang
@@ -133,7 +133,7 @@ class Pipeline:
             log.exception("job %s language %s failed", job_id, lang)
             return self._finish_failed(job_id, lang, holder, request, f"internal error: {type(error).__name__}",
                                        outcome)
-        stored = self.jobs.succeed(
+        stored = self.jobs.leases.succeed(
             job_id,
             lang,
             holder,
@@ -166,7 +166,7 @@ class Pipeline:
 
     def _finish_failed(self, job_id: str, lang: str, holder: str, request: JobRequest, error: str,
                        outcome=None) -> str:
-        if self.jobs.fail(job_id, lang, holder, error):
+        if self.jobs.leases.fail(job_id, lang, holder, error):
             if self.observe and outcome:
                 self.observe(outcome("failed"))
             self.settle_quietly(job_id, lang)
@@ -189,11 +189,11 @@ class Pipeline:
             request = self.jobs.request(job_id)
             language = self.jobs.language(job_id, lang)
         except JobNotFound:
-            self.jobs.settled(job_id, lang)
+            self.jobs.outbox.settled(job_id, lang)
             return
         extra = {"error": language.error} if language.error else {}
         self._announce(job_id, lang, request, language.state, **extra)
-        self.jobs.settled(job_id, lang)
+        self.jobs.outbox.settled(job_id, lang)
 
     def _announce(self, job_id: str, lang: str, request: JobRequest, state: str, **extra) -> None:
         """Webhook events: one per finished language, one when the whole job is done."""
@@ -205,7 +205,7 @@ class Pipeline:
             "links": {"job": links.job(job_id), "translation": links.translation(job_id, lang)},
             **extra,
         })
-        if self.jobs.all_finished(job_id) and self.jobs.claim_event(job_id, "job.finished"):
+        if self.jobs.all_finished(job_id) and self.jobs.webhooks.claim_event(job_id, "job.finished"):
             try:
                 job = self.jobs.job(job_id)
                 self.notify(job_id, {
@@ -214,7 +214,7 @@ class Pipeline:
                     "links": {"job": links.job(job_id)},
                 })
             except Exception:
-                self.jobs.release_event(job_id, "job.finished")  # whoever settles this language again sends it
+                self.jobs.webhooks.release_event(job_id, "job.finished")  # whoever settles this language again sends it
                 raise
 
     def budget(self, source: str, target: str) -> SegmentBudget:

@@ -42,6 +42,10 @@ ACTIVE = (State.QUEUED, State.RUNNING)
 PARTIALLY_FAILED = "partially_failed"  # a job's state only, derived from its languages
 
 
+class JobNotFound(Exception):
+    """No such job (never was, or expired)."""
+
+
 class UnknownSchema(ValueError):
     """A record written by a newer version of the service than this one."""
 

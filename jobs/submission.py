@@ -148,7 +148,7 @@ def submit(desk: Desk, caller: Caller, wanted: Request, meter: Meter) -> Submitt
     try:
         if wanted.external_id:
             # Counted only once the request is valid, so revisions have no gaps from refused submissions.
-            request = replace(request, revision=desk.jobs.next_revision(wanted.external_id, caller.tenant))
+            request = replace(request, revision=desk.jobs.articles.next_revision(wanted.external_id, caller.tenant))
         job_id = desk.jobs.create(request)
     except BaseException:
         _refund(meter, wanted.characters)

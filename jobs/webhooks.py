@@ -213,17 +213,17 @@ def attempt_delivery(jobs: JobStore, job_id: str, event: dict, attempt: int, pol
     except CallbackUnresolved as unresolved:  # DNS may answer again later: retried like a network error
         status, problem = None, str(unresolved)
     except UnsafeCallbackURL as refused:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "refused", "error": str(refused)})
+        jobs.webhooks.record(job_id, event["id"], {**record, "state": "refused", "error": str(refused)})
         return DeliveryOutcome("refused")
     except httpx.HTTPError as error:
         status, problem = None, f"{type(error).__name__}: {error}"
     else:
         problem = None if 200 <= status < 300 else f"receiver answered {status}"
     if problem is None:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "delivered", "status": status})
+        jobs.webhooks.record(job_id, event["id"], {**record, "state": "delivered", "status": status})
         return DeliveryOutcome("delivered")
     if attempt >= policy.max_attempts:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "failed", "status": status, "error": problem})
+        jobs.webhooks.record(job_id, event["id"], {**record, "state": "failed", "status": status, "error": problem})
         return DeliveryOutcome("failed")
-    jobs.record_delivery(job_id, event["id"], {**record, "state": "retrying", "status": status, "error": problem})
+    jobs.webhooks.record(job_id, event["id"], {**record, "state": "retrying", "status": status, "error": problem})
     return DeliveryOutcome("retrying", retry_in=policy.backoff_seconds * 2 ** (attempt - 1))

@@ -44,7 +44,7 @@ def new_job(store: JobStore, langs=("de",), **extra) -> str:
 def sweeper(store: JobStore, sent: list, waiting: int = 0, ended: list | None = None) -> Sweeper:
     def settle(job_id, lang):
         ended.append((job_id, lang, store.language(job_id, lang).state))
-        store.settled(job_id, lang)
+        store.outbox.settled(job_id, lang)
 
     return Sweeper(store, lambda job_id, lang: sent.append((job_id, lang)), lambda: waiting,
                    settle=settle if ended is not None else None, interval=0.1, settle_after=0.5)
@@ -57,9 +57,9 @@ def sweep(s: Sweeper) -> dict:
 
 def test_one_claim_wins_and_a_duplicate_delivery_is_busy(store):
     job_id = new_job(store)
-    first = store.claim(job_id, "de")
+    first = store.leases.claim(job_id, "de")
     assert first.claimed and first.attempts == 1
-    second = store.claim(job_id, "de")
+    second = store.leases.claim(job_id, "de")
     assert second.outcome == "busy"  # a redelivered message while the first worker runs
     assert store.language(job_id, "de").started_at
     assert describe_job(store, job_id)["languages"]["de"]["attempts"] == 1
@@ -67,13 +67,13 @@ def test_one_claim_wins_and_a_duplicate_delivery_is_busy(store):
 
 def test_only_the_lease_holder_writes(store):
     job_id = new_job(store)
-    claim = store.claim(job_id, "de")
-    assert not store.succeed(job_id, "de", "someone-else", {"model": None}, None, {})
-    assert store.progress(job_id, "de", claim.holder, 3, 10)
-    assert store.succeed(job_id, "de", claim.holder, {"model": None}, None, {})
+    claim = store.leases.claim(job_id, "de")
+    assert not store.leases.succeed(job_id, "de", "someone-else", {"model": None}, None, {})
+    assert store.leases.progress(job_id, "de", claim.holder, 3, 10)
+    assert store.leases.succeed(job_id, "de", claim.holder, {"model": None}, None, {})
     # The same write again (its first reply lost in a Redis blip, retried) is not a second outcome.
-    assert store.succeed(job_id, "de", claim.holder, {"model": None}, None, {})
-    assert not store.fail(job_id, "de", claim.holder, "late")
+    assert store.leases.succeed(job_id, "de", claim.holder, {"model": None}, None, {})
+    assert not store.leases.fail(job_id, "de", claim.holder, "late")
     assert store.language(job_id, "de").state == "succeeded"
     assert store.redis.zcard("leases") == 0
 
@@ -83,7 +83,7 @@ def test_expired_lease_is_requeued_then_failed_after_max_attempts(store):
     sent, ended = [], []
     s = sweeper(store, sent, ended=ended)
     for attempt in (1, 2, 3):
-        claim = store.claim(job_id, "de")
+        claim = store.leases.claim(job_id, "de")
         assert claim.claimed and claim.attempts == attempt
         time.sleep(PAST_LEASE)  # the worker died: nobody renews
         counts = sweep(s)
@@ -99,17 +99,17 @@ def test_expired_lease_is_requeued_then_failed_after_max_attempts(store):
 
 def test_redelivered_message_takes_over_an_expired_lease(store):
     job_id = new_job(store)
-    dead = store.claim(job_id, "de")
+    dead = store.leases.claim(job_id, "de")
     time.sleep(PAST_LEASE)
-    again = store.claim(job_id, "de")
+    again = store.leases.claim(job_id, "de")
     assert again.claimed and again.attempts == 2
-    assert not store.succeed(job_id, "de", dead.holder, {"model": None}, None, {})  # the old holder lost it
+    assert not store.leases.succeed(job_id, "de", dead.holder, {"model": None}, None, {})  # the old holder lost it
 
 
 def test_renewed_lease_is_not_swept(store):
     store.lease_seconds = 1
     job_id = new_job(store)
-    claim = store.claim(job_id, "de")
+    claim = store.leases.claim(job_id, "de")
     beat = Heartbeat(store)
     sent: list = []
     with beat.hold(job_id, "de", claim.holder):
@@ -121,7 +121,7 @@ def test_renewed_lease_is_not_swept(store):
 
 def test_heartbeat_notices_a_takeover(store):
     job_id = new_job(store)
-    claim = store.claim(job_id, "de")
+    claim = store.leases.claim(job_id, "de")
     store.redis.hset(f"job:{job_id}:lang:de", "holder", "another-worker")
     beat = Heartbeat(store)
     with beat.hold(job_id, "de", claim.holder):
@@ -136,7 +136,7 @@ def test_heartbeat_notices_a_takeover(store):
 
 def test_cancelled_job_with_a_dead_worker_ends_cancelled(store):
     job_id = new_job(store, langs=("de", "fr"))
-    store.claim(job_id, "de")
+    store.leases.claim(job_id, "de")
     assert store.cancel(job_id) == ["fr"]
     time.sleep(PAST_LEASE)
     ended: list = []
@@ -148,7 +148,7 @@ def test_cancelled_job_with_a_dead_worker_ends_cancelled(store):
 
 def test_language_running_past_its_time_limit_is_failed_not_retried(store):
     job_id = new_job(store)
-    store.claim(job_id, "de", time_limit=1)
+    store.leases.claim(job_id, "de", time_limit=1)
     time.sleep(1.2)
     assert sweep(sweeper(store, [])) == {"failed": 1}
     assert "time limit of 1 s" in describe_job(store, job_id)["languages"]["de"]["error"]
@@ -167,8 +167,8 @@ def test_an_ended_language_whose_follow_up_never_ran_is_settled_by_the_sweeper(s
     """Its worker stored the result, then died (or lost Redis) before publishing
     and sending webhook events: the end is in the outbox, so the sweep does it."""
     job_id = new_job(store)
-    claim = store.claim(job_id, "de")
-    assert store.succeed(job_id, "de", claim.holder, {"model": None}, None, {})
+    claim = store.leases.claim(job_id, "de")
+    assert store.leases.succeed(job_id, "de", claim.holder, {"model": None}, None, {})
     ended: list = []
     assert sweep(sweeper(store, [], ended=ended)) == {}  # not yet: its own worker settles it at once
     time.sleep(0.6)

@@ -199,9 +199,9 @@ def test_a_finished_job_with_a_failure_is_announced_as_partially_failed(jobs, gl
 
 def test_a_published_article_gets_this_revision(jobs, glossaries, events):
     pipeline = make_pipeline(jobs, glossaries, events)
-    job_id = submit(jobs, external_id="cms-9", revision=jobs.next_revision("cms-9"))
+    job_id = submit(jobs, external_id="cms-9", revision=jobs.articles.next_revision("cms-9"))
     pipeline.run(job_id, "de")
-    published = jobs.published("cms-9", "de")
+    published = jobs.articles.published("cms-9", "de")
     assert (published["revision"], published["job_id"]) == (1, job_id)
 
 

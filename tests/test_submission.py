@@ -102,7 +102,7 @@ def test_every_refusal_comes_before_the_charge_and_stores_nothing(desk, changes,
 def test_a_quota_refusal_stores_and_counts_nothing(desk):
     refused = submit(desk, CALLER, request(external_id="story-1"), Meter(refuse=True))
     assert refused.status == 429 and desk.sent == [] and desk.jobs.list(None)[1] == 0
-    assert desk.jobs.next_revision("story-1", "desk-a") == 1  # no revision was used up
+    assert desk.jobs.articles.next_revision("story-1", "desk-a") == 1  # no revision was used up
 
 
 def test_a_queue_that_cannot_be_reached_refunds_and_removes_the_job(desk):
