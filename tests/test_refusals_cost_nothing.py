@@ -132,3 +132,17 @@ def test_a_request_over_the_quota_is_refused_and_charges_nothing(app):
     assert deepl_document(client, text="x" * 30).status_code == 456  # DeepL's "quota exceeded"
     assert libre_file(client, text="x" * 30).status_code == 429
     assert remaining(client) == 20
+
+
+def test_a_refund_gives_back_what_was_charged_and_never_more(app):
+    from access import Quotas
+
+    client = keyed_client(app, (TRANSLATE,), char_quota="100/day")
+    key, quotas = client.api_key.key, Quotas(app.extensions["newsroom"].redis, app.extensions["newsroom"].settings
+                                             .redis_url, "unlimited", "unlimited")
+    assert quotas.characters(key, 30).allowed and remaining(client) == 70
+    quotas.refund_characters(key, 30)
+    assert remaining(client) == 100
+    quotas.refund_characters(key, 500)  # more than was ever charged: the counter stops at zero
+    assert remaining(client) == 100
+    assert quotas.characters(key, 100).allowed and not quotas.characters(key, 1).allowed
