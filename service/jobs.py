@@ -53,7 +53,8 @@ def list_jobs(query: dict):
                       required_role="admin")
     tenant = query.get("tenant") or (None if is_admin() else current_key().tenant)
     jobs, total = services().jobs.list(tenant, query["offset"], query["limit"])
-    return {"items": [describe(job) for job in jobs], "total": total, "offset": query["offset"], "limit": query["limit"]}
+    return {"items": [describe(job) for job in jobs], "total": total, "offset": query["offset"],
+            "limit": query["limit"]}
 
 
 @bp.get("/<job_id>")

@@ -62,8 +62,8 @@ def test_articles_by_external_id_are_per_tenant(app):
     for job, client in ((first, alice), (theirs, bob)):
         claim = jobs.leases.claim(job["id"], "de")
         assert claim.claimed
-        jobs.leases.succeed(job["id"], "de", claim.holder, {"title": job["id"], "body": "", "format": "text", "model": []},
-                     None, {})
+        jobs.leases.succeed(job["id"], "de", claim.holder,
+                            {"title": job["id"], "body": "", "format": "text", "model": []}, None, {})
         jobs.articles.publish("cms-9001", "de", 1, job["id"], job["owner"]["tenant"])
     assert alice.get("/v1/articles/cms-9001/de").get_json()["job_id"] == first["id"]
     assert bob.get("/v1/articles/cms-9001/de").get_json()["job_id"] == theirs["id"]

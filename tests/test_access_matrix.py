@@ -41,8 +41,8 @@ class World:
         # What a worker would do, without one: run and publish the job's German translation.
         claim = jobs.leases.claim(self.done_job, "de")
         assert claim.claimed
-        assert jobs.leases.succeed(self.done_job, "de", claim.holder, {"title": "T", "body": "B", "format": "text", "model": []},
-                            None, {})
+        assert jobs.leases.succeed(self.done_job, "de", claim.holder,
+                                   {"title": "T", "body": "B", "format": "text", "model": []}, None, {})
         assert jobs.articles.publish("cms-matrix", "de", 1, self.done_job, TENANT)
         victim = admin_client.post("/v1/keys", json={"name": "victim", "roles": [TRANSLATE], "tenant": TENANT})
         self.other_key = victim.get_json()["id"]

@@ -36,7 +36,7 @@ def published(where: Published, body: str, fmt: str, external_id: str, title: st
     claim = store.leases.claim(job_id, "de")
     assert claim.claimed
     assert store.leases.succeed(job_id, "de", claim.holder, {"title": title, "body": body, "format": fmt, "model": []},
-                         None, {})
+                                None, {})
     assert store.articles.publish(external_id, "de", 1, job_id, where.tenant)
     return job_id
 

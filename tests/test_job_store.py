@@ -217,7 +217,8 @@ def test_revisions_count_up_and_an_older_one_never_replaces_a_newer(store):
     assert store.articles.publish("cms-1", "de", 2, "job-b")
     # Revision 1 finishes later on another worker: it must not replace revision 2.
     assert not store.articles.publish("cms-1", "de", 1, "job-a")
-    assert store.articles.published("cms-1", "de")["revision"] == 2 and store.articles.published("cms-1", "de")["job_id"] == "job-b"
+    published = store.articles.published("cms-1", "de")
+    assert published["revision"] == 2 and published["job_id"] == "job-b"
     assert store.articles.publish("cms-1", "de", 3, "job-c")
     published = store.articles.published("cms-1", "de")
     assert (published["revision"], published["job_id"]) == (3, "job-c") and published["published_at"].endswith("Z")

@@ -133,8 +133,8 @@ def test_the_html_view_of_an_article_adds_no_other_host(client):
     job_id = store.create({"source_lang": "en", "target_langs": ["de"],
                            "article": {"title": "T", "body": "Text *only*.", "format": "markdown"}})
     claim = store.leases.claim(job_id, "de")
-    store.leases.succeed(job_id, "de", claim.holder, {"title": "T", "body": "Text *only*.", "format": "markdown", "model": []},
-                  None, {})
+    store.leases.succeed(job_id, "de", claim.holder,
+                         {"title": "T", "body": "Text *only*.", "format": "markdown", "model": []}, None, {})
     assert crawl_html(client, f"/v1/jobs/{job_id}/translations/de") == []
 
 
