@@ -50,6 +50,22 @@ def describe(item: RateLimitItem | None) -> str:
     return f"{item.amount}/{unit}" if item.multiples == 1 else f"{item.amount} per {item.multiples} {unit}s"
 
 
+# Take `amount` back from the sliding window's counters: the current window
+# first (where the charge went), then the previous one if the window moved on
+# since; DECRBY keeps each key's expiry, and no counter goes below zero.
+_REFUND = """
+local amount = tonumber(ARGV[1])
+for _, key in ipairs(KEYS) do
+    if amount <= 0 then break end
+    local count = tonumber(redis.call('get', key) or '0')
+    local take = math.min(count, amount)
+    if take > 0 then redis.call('decrby', key, take) end
+    amount = amount - take
+end
+return amount
+"""
+
+
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
@@ -69,6 +85,7 @@ class Quotas:
         # The app's own connection pool: no second set of connections to Redis.
         storage = RedisStorage(url, connection_pool=client.connection_pool, key_prefix="quota")
         self.limiter = SlidingWindowCounterRateLimiter(storage)
+        self._refund = client.register_script(_REFUND)
 
     def _limit(self, own: str | None, default: RateLimitItem | None) -> RateLimitItem | None:
         return parse_limit(own) if own else default
@@ -85,6 +102,19 @@ class Quotas:
         """Count one request to an endpoint open without a key against `limit`, per
         `ident` (e.g. the file a download names)."""
         return self._charge(parse_limit(limit), (what, ident), 1)
+
+    def refund_characters(self, key: Any, count: int) -> None:
+        """Give back `count` characters charged by `characters` to a request that
+        was refused afterwards (a refused request costs nothing)."""
+        item = self._limit(key.char_quota, self.default_chars)
+        if item is None or count <= 0:
+            return
+        window = item.key_for("characters", key.id)
+        # The limits library's window keys (pinned limits 5.8.0): private helpers, so this
+        # refund is tested (tests/test_refusals_cost_nothing.py) against the version pinned.
+        storage: Any = self.limiter.storage
+        self._refund(keys=[storage.prefixed_key(storage._current_window_key(window)),
+                           storage.prefixed_key(storage._previous_window_key(window))], args=[count])
 
     def usage(self, key: Any) -> dict[str, dict[str, Any]]:
         """What `key` has left of each limit, without charging anything."""

@@ -89,7 +89,7 @@ class Heartbeat:
             delay = self.interval
             for (job_id, lang), holder in held.items():
                 try:
-                    if not self.jobs.renew(job_id, lang, holder):
+                    if not self.jobs.leases.renew(job_id, lang, holder):
                         with self._lock:
                             if self._held.get((job_id, lang)) == holder:
                                 self._lost.add((job_id, lang))
@@ -118,8 +118,8 @@ class Sweeper:
             return {}
         counts: dict[str, int] = {}
         waiting: int | None = None
-        for job_id, lang in self.jobs.due():
-            outcome = self.jobs.sweep(job_id, lang)
+        for job_id, lang in self.jobs.leases.due():
+            outcome = self.jobs.leases.sweep(job_id, lang)
             if outcome == "requeue":
                 log.warning("language %s/%s lost its worker; queued again", job_id, lang)
                 self.dispatch(job_id, lang)
@@ -134,7 +134,7 @@ class Sweeper:
                     log.warning("language %s/%s queued without a task message; sending it again", job_id, lang)
                     self.dispatch(job_id, lang)
                     outcome = "redispatched"
-                self.jobs.redispatched(job_id, lang)
+                self.jobs.leases.redispatched(job_id, lang)
             elif outcome in ("failed", "cancelled"):
                 log.warning("language %s/%s %s by the sweeper", job_id, lang, outcome)
                 if self.settle:
@@ -142,7 +142,7 @@ class Sweeper:
             counts[outcome] = counts.get(outcome, 0) + 1
         # Ended a while ago and still unsettled: its worker did not get to it.
         after = self.settle_after if self.settle_after is not None else max(5.0, 3 * self.interval)
-        for job_id, lang in self.jobs.unsettled(older_than=after) if self.settle else ():
+        for job_id, lang in self.jobs.outbox.unsettled(older_than=after) if self.settle else ():
             self.settle(job_id, lang)
             counts["settled"] = counts.get("settled", 0) + 1
         return counts

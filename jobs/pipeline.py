@@ -17,17 +17,16 @@ from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
 from jobs import links
 from jobs.leases import Heartbeat, LeaseLost
+from jobs.matchers import TermMatchers, route_budget
 from translation.documents import DocumentError
 from translation.engines import Router, UnsupportedPair
+from jobs.record import JobRequest
 from jobs.store import JobNotFound, JobStore
 from translation.article import Article, translate_article
-from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits, token_counter
+from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits
 from telemetry import logs
 
 log = logging.getLogger(__name__)
-
-# Compiled term matchers kept per worker process, keyed by glossary versions.
-_MATCHERS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -66,16 +65,17 @@ class Pipeline:
     # SoftTimeLimitExceeded, set by the worker runtime; no Celery import here).
     time_limit_errors: tuple[type[BaseException], ...] = ()
     limits: SegmentLimits = field(default_factory=SegmentLimits)
-    _matchers: dict = field(default_factory=dict)
     heartbeat: Heartbeat = field(init=False)
+    matchers: TermMatchers = field(init=False)
 
     def __post_init__(self):
         self.heartbeat = Heartbeat(self.jobs)
+        self.matchers = TermMatchers(self.glossaries)
 
     def run(self, job_id: str, lang: str) -> str:
         try:
             request = self.jobs.request(job_id)
-            claim = self.jobs.claim(job_id, lang, time_limit=(request.get("time_limits") or {}).get("hard", 0))
+            claim = self.jobs.leases.claim(job_id, lang, time_limit=(request.time_limits or {}).get("hard", 0))
         except JobNotFound:
             return "expired"
         if claim.outcome in ("exhausted", "cancelled"):  # ended by this claim
@@ -87,13 +87,13 @@ class Pipeline:
         with self.heartbeat.hold(job_id, lang, claim.holder):
             return self._translate(job_id, lang, claim.holder, request)
 
-    def _translate(self, job_id: str, lang: str, holder: str, request: dict) -> str:
+    def _translate(self, job_id: str, lang: str, holder: str, request: JobRequest) -> str:
         def on_progress(done: int, total: int) -> None:
             self.heartbeat.check(job_id, lang)
-            self.jobs.progress(job_id, lang, holder, done, total)
+            self.jobs.leases.progress(job_id, lang, holder, done, total)
 
         started = time.monotonic()
-        source = request["source_lang"]
+        source = request.source_lang
         try:
             engine = engine_name(self.router.describe_route(source, lang))
         except UnsupportedPair:
@@ -104,20 +104,21 @@ class Pipeline:
             job_id, source, lang, engine, state, time.monotonic() - started, self._latency(job_id), **extra)
         try:
             result = translate_article(
-                self.router.for_tenant((request.get("owner") or {}).get("tenant")),
-                Article(**request["article"]),
-                request["source_lang"],
+                # Each tenant's own segment cache: no cache hit tells one tenant what another translated.
+                self.router.for_tenant(request.owner.tenant if request.owner else None),
+                Article(request.article.title, request.article.body, request.article.format),
+                source,
                 lang,
                 self.matcher(request),
                 on_progress=on_progress,
                 placeholders=self.placeholders,
-                budget=self.budget(request["source_lang"], lang),
+                budget=self.budget(source, lang),
             )
         except LeaseLost:
             log.warning("job %s language %s was taken over by another worker; dropping this run", job_id, lang)
             return "lost"
         except self.time_limit_errors:
-            limit = (request.get("time_limits") or {}).get("soft")
+            limit = (request.time_limits or {}).get("soft")
             log.warning("language failed: over its time limit of %s s", limit)
             return self._finish_failed(job_id, lang, holder, request,
                                        f"exceeded its time limit of {limit} s (derived from the article size)", outcome)
@@ -133,20 +134,20 @@ class Pipeline:
             log.exception("job %s language %s failed", job_id, lang)
             return self._finish_failed(job_id, lang, holder, request, f"internal error: {type(error).__name__}",
                                        outcome)
-        stored = self.jobs.succeed(
+        stored = self.jobs.leases.succeed(
             job_id,
             lang,
             holder,
             {
                 "title": result.title,
                 "body": result.body,
-                "format": request["article"]["format"],
-                "model": self.router.describe_route(request["source_lang"], lang),
+                "format": request.article.format,
+                "model": self.router.describe_route(source, lang),
             },
             result.report.to_dict(),
             {"segments": result.segments, "model_calls": result.stats.model_calls,
              "segments_translated": result.stats.segments_translated, "cache_hits": result.stats.cache_hits},
-            publish=self._publication(request),
+            publish=request.publication(),
         )
         if not stored:
             return "skipped"
@@ -160,19 +161,13 @@ class Pipeline:
         self.settle_quietly(job_id, lang)
         return "succeeded"
 
-    @staticmethod
-    def _publication(request: dict) -> tuple[str, int, str] | None:
-        """A revision of a CMS article is published with its result, in one transaction."""
-        if not request.get("external_id"):
-            return None
-        return request["external_id"], request["revision"], (request.get("owner") or {}).get("tenant", "")
-
     def _latency(self, job_id: str) -> float | None:
         created = self.jobs.created_at(job_id)
         return time.time() - created if created else None
 
-    def _finish_failed(self, job_id: str, lang: str, holder: str, request: dict, error: str, outcome=None) -> str:
-        if self.jobs.fail(job_id, lang, holder, error):
+    def _finish_failed(self, job_id: str, lang: str, holder: str, request: JobRequest, error: str,
+                       outcome=None) -> str:
+        if self.jobs.leases.fail(job_id, lang, holder, error):
             if self.observe and outcome:
                 self.observe(outcome("failed"))
             self.settle_quietly(job_id, lang)
@@ -195,52 +190,37 @@ class Pipeline:
             request = self.jobs.request(job_id)
             language = self.jobs.language(job_id, lang)
         except JobNotFound:
-            self.jobs.settled(job_id, lang)
+            self.jobs.outbox.settled(job_id, lang)
             return
-        extra = {"error": language["error"]} if language.get("error") else {}
-        self._announce(job_id, lang, request, language["state"], **extra)
-        self.jobs.settled(job_id, lang)
+        extra = {"error": language.error} if language.error else {}
+        self._announce(job_id, lang, request, language.state, **extra)
+        self.jobs.outbox.settled(job_id, lang)
 
-    def _announce(self, job_id: str, lang: str, request: dict, state: str, **extra) -> None:
+    def _announce(self, job_id: str, lang: str, request: JobRequest, state: str, **extra) -> None:
         """Webhook events: one per finished language, one when the whole job is done."""
-        if not (self.notify and request.get("callback_url")):
+        if not (self.notify and request.callback_url):
             return
-        common = {"job_id": job_id, "external_id": request.get("external_id"), "revision": request.get("revision")}
+        common = {"job_id": job_id, "external_id": request.external_id, "revision": request.revision}
         self.notify(job_id, {
             "id": f"{job_id}.{lang}.{state}", "type": f"translation.{state}", **common, "lang": lang,
             "links": {"job": links.job(job_id), "translation": links.translation(job_id, lang)},
             **extra,
         })
-        if self.jobs.all_finished(job_id) and self.jobs.claim_event(job_id, "job.finished"):
+        if self.jobs.all_finished(job_id) and self.jobs.webhooks.claim_event(job_id, "job.finished"):
             try:
-                status = self.jobs.status(job_id)
+                job = self.jobs.job(job_id)
                 self.notify(job_id, {
-                    "id": f"{job_id}.finished", "type": "job.finished", **common, "state": status["state"],
-                    "languages": {code: s["state"] for code, s in status["languages"].items()},
+                    "id": f"{job_id}.finished", "type": "job.finished", **common, "state": str(job.state),
+                    "languages": {code: str(language.state) for code, language in job.languages.items()},
                     "links": {"job": links.job(job_id)},
                 })
             except Exception:
-                self.jobs.release_event(job_id, "job.finished")  # whoever settles this language again sends it
+                self.jobs.webhooks.release_event(job_id, "job.finished")  # whoever settles this language again sends it
                 raise
 
     def budget(self, source: str, target: str) -> SegmentBudget:
-        """Segment limits as the first model of the route counts tokens."""
-        first = self.router.route(source, target)[0]
-        return SegmentBudget(self.limits.max_chars, self.limits.max_tokens, token_counter(first))
+        return route_budget(self.router, self.limits, source, target)
 
-    def matcher(self, request: dict) -> TermMatcher | None:
+    def matcher(self, request: JobRequest) -> TermMatcher | None:
         """The job's glossaries at the versions recorded when it was submitted."""
-        used = request.get("glossaries") or []
-        if not used:
-            return None
-        key = tuple((g["id"], g["version"]) for g in used)
-        if key not in self._matchers:
-            glossaries = [
-                self.glossaries.get_version(g["id"], g["version"]) if g["id"] != "inline"
-                else self.glossaries.inline(request["glossary"], request["source_lang"])
-                for g in used
-            ]
-            if len(self._matchers) >= _MATCHERS_KEPT:
-                self._matchers.pop(next(iter(self._matchers)))  # the oldest
-            self._matchers[key] = TermMatcher.from_glossaries(glossaries)
-        return self._matchers[key]
+        return self.matchers.pinned(request.glossaries, request.glossary, request.source_lang)

@@ -10,16 +10,15 @@ different languages are translated separately.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from glossary.enforcement import DEFAULT_SCHEME
-from jobs.pipeline import Pipeline
+from jobs.matchers import TermMatchers, route_budget
 from translation.article import translate_texts
 from translation.detection import Detection, Detector
 from translation.documents import DocumentError
-from translation.engines import EngineStats, UnsupportedPair
-from translation.limits import LimitExceeded
+from translation.engines import EngineStats, Router, UnsupportedPair
+from translation.limits import LimitExceeded, SegmentLimits
 
 
 class ShortTextError(Exception):
@@ -36,12 +35,11 @@ class ShortTextError(Exception):
 
 @dataclass
 class ShortTexts:
-    pipeline: Pipeline               # its router, glossary store and cached term matchers
+    router: Router
+    matchers: TermMatchers           # thread-safe: the interactive worker runs many requests at once
     detector: Detector | None
     placeholders: str = DEFAULT_SCHEME
-
-    def __post_init__(self):
-        self._matchers_lock = threading.Lock()  # Pipeline.matcher's cache is not thread-safe
+    limits: SegmentLimits = field(default_factory=SegmentLimits)
 
     def detect(self, text: str) -> Detection:
         if self.detector is None:
@@ -68,8 +66,7 @@ class ShortTexts:
                                      f"{detection.describe()}; name the source language", index=index)
             sources.append(detection.language)
             detected.append(detection.to_dict())
-        with self._matchers_lock:
-            matcher = self.pipeline.matcher(request)
+        matcher = self.matchers.for_request(request)
         outputs: list[str | None] = [None] * len(texts)
         stats = EngineStats()
         for source in dict.fromkeys(sources):
@@ -80,8 +77,9 @@ class ShortTexts:
                 continue
             try:
                 translated, part_stats, _report = translate_texts(
-                    self.pipeline.router.for_tenant(request.get("tenant")), [texts[i] for i in indices], request.get("format", "text"), source,
-                    target, matcher, self.placeholders, self.pipeline.budget(source, target))
+                    self.router.for_tenant(request.get("tenant")), [texts[i] for i in indices],
+                    request.get("format", "text"), source, target, matcher, self.placeholders,
+                    route_budget(self.router, self.limits, source, target))
             except UnsupportedPair:
                 raise ShortTextError("unsupported-pair", f"no installed model translates {source} into {target}",
                                      source=source, target=target)

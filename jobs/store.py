@@ -1,106 +1,101 @@
-"""Job state in Redis, shared by the API (writes jobs, reads status) and the
+"""Job state in Redis, shared by the API (writes jobs, reads them) and the
 workers (claim a language, store its result).
 
 Celery's result backend expires and has one state per task; a job here has a
-state per target language, so it lives in its own keys:
+state per target language, so it lives in its own keys (their fields:
+jobs/record.py, the one module that reads and writes them):
 
-    job:{id}             hash: request fields, created_at, cancelled flag
-    job:{id}:lang:{xx}   hash: state, progress, timestamps, error, result,
-                         and the lease: holder, lease_until, attempts, time_limit
-    leases               sorted set: every open language ("<id>/<xx>"),
-                         scored by the time it must next be looked at
-    outbox               sorted set: ended languages whose follow-up (publishing,
-                         webhook events) is not known to be done, scored by their end
+    job:{id}             hash: the request (a typed JobRequest), created_at, cancelled flag
+    job:{id}:lang:{xx}   hash: a LanguageRecord, its lease (holder, lease_until,
+                         time_limit) and its result
     jobs:tenant:{t}      sorted set: a tenant's job ids by creation time (listing)
     jobs:all             sorted set: every job id by creation time (admin listing)
     active:{kind}:{state} sorted sets of unfinished jobs and languages
                          ("{id}:{xx}") by state, for metrics read in O(1)
 
-A job's request carries its `owner` (the submitting key's id, prefix and
-tenant); articles published under an `external_id` are kept per tenant.
+`JobStore` writes, reads (a job or a page of them in one round trip) and
+cancels jobs. What lives next to them has a class of its own, reached through
+the store: `leases` (jobs/lease_store.py: claim, renew, write, sweep),
+`outbox` (jobs/outbox.py), `articles` (jobs/publication.py: revisions
+published per external_id and tenant), `webhooks` (jobs/webhook_log.py:
+events and deliveries), `heartbeats` (jobs/heartbeats.py).
 
 The job's overall state is derived from its languages, never stored, so it
 cannot disagree with them. Every write that changes a language's state is a
 check-and-set (a transaction or a Lua script), so a redelivered task cannot
 overwrite a finished result or resurrect a cancelled language.
-
-Exactly one outcome per language, whatever dies: a worker claims a language
-with a lease (`claim`) that a heartbeat renews while it works (`renew`); only
-the lease holder may write progress and the result (`write`). A language whose
-lease ran out (its worker was killed, or lost Redis) is put back in the queue
-by the sweeper (`sweep`), at most `max_attempts` times, then failed with the
-reason; a cancelled job's language is cancelled instead. See jobs/leases.py.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
-import time
 from dataclasses import dataclass
 
 import redis
 
-from conventions import iso, without_password
-from jobs import lease_scripts
+from jobs import publication, record
+from jobs.heartbeats import WorkerHeartbeats
+from jobs.keys import LEASES_KEY, active_key, job_key, lang_key, lease_member, now
+from jobs.lease_store import Leases
+from jobs.outbox import Outbox
+from jobs.publication import Articles
+from jobs.record import ACTIVE, TERMINAL, JobNotFound, JobRecord, JobRequest, LanguageRecord, State
+from jobs.webhook_log import WebhookLog
 
-QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
-TERMINAL = {SUCCEEDED, FAILED, CANCELLED}
-ACTIVE = (QUEUED, RUNNING)
-HEARTBEATS = "workers:heartbeat"
-HEARTBEAT_INTERVAL_SECONDS = 15  # workers write one this often; metrics call a worker alive within 3 intervals
+__all__ = ["JobStore", "JobNotFound", "now", "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "TERMINAL"]
 
-
-def _active(kind: str, state: str) -> str:
-    return f"active:{kind}:{state}"
-
-
-LEASES_KEY = "leases"
-OUTBOX_KEY = "outbox"
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = State
 
 
-class JobNotFound(Exception):
-    pass
+
+# A job, its languages (without their results, which can be large) and its webhook
+# deliveries, read inside Redis: one round trip for a job or a page of them. The
+# keys are derived here from the job ids (the deployment is one Redis, not a cluster).
+_READ = """
+local function pairs_without(key, skip)
+  local raw = redis.call('HGETALL', key)
+  local kept = {}
+  for i = 1, #raw, 2 do
+    if raw[i] ~= skip then kept[#kept + 1] = raw[i]; kept[#kept + 1] = raw[i + 1] end
+  end
+  return kept
+end
+local function read(id)
+  local job = redis.call('HGETALL', 'job:' .. id)
+  if #job == 0 then return nil end
+  local request
+  for i = 1, #job, 2 do if job[i] == 'request' then request = job[i + 1] end end
+  local languages = {}
+  for _, lang in ipairs(cjson.decode(request)['target_langs']) do
+    languages[#languages + 1] = lang
+    languages[#languages + 1] = pairs_without('job:' .. id .. ':lang:' .. lang, 'result')
+  end
+  return {id, job, languages, redis.call('HGETALL', 'job:' .. id .. ':deliveries')}
+end
+"""
+# ARGV: job ids. Returns the jobs that exist.
+READ_JOBS = _READ + """
+local found = {}
+for _, id in ipairs(ARGV) do
+  local job = read(id)
+  if job then found[#found + 1] = job end
+end
+return found
+"""
+# KEYS: 1 the index; ARGV: 1 expiry horizon, 2 start, 3 stop. Returns {total, jobs}.
+READ_PAGE = _READ + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local found = {}
+for _, id in ipairs(redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])) do
+  local job = read(id)
+  if job then found[#found + 1] = job end
+end
+return {redis.call('ZCARD', KEYS[1]), found}
+"""
 
 
-@dataclass(frozen=True)
-class Claim:
-    """What `claim` found: `claimed` (run it, as `holder`), or why not: busy
-    (another worker holds a live lease), finished, cancelled, exhausted (failed
-    now: too many attempts), missing (the job expired)."""
-
-    outcome: str
-    attempts: int
-    holder: str = ""
-
-    @property
-    def claimed(self) -> bool:
-        return self.outcome == "claimed"
-
-
-def now() -> float:
-    return round(time.time(), 3)
-
-
-def overall_state(states: list[str], cancelled: bool) -> str:
-    if any(s in (QUEUED, RUNNING) for s in states):
-        return QUEUED if all(s == QUEUED for s in states) else RUNNING
-    if cancelled and CANCELLED in states:
-        return CANCELLED
-    if all(s == SUCCEEDED for s in states):
-        return SUCCEEDED
-    if all(s == FAILED for s in states):
-        return FAILED
-    return "partially_failed"
-
-
-def lease_member(job_id: str, lang: str) -> str:
-    return f"{job_id}/{lang}"
-
-
-def exhausted_reason(max_attempts: int) -> str:
-    return (f"gave up after {max_attempts} attempts: the worker running it stopped each time "
-            f"(killed, out of memory, or cut off from Redis); see JOB_MAX_ATTEMPTS")
+def _pairs(flat: list) -> dict:
+    return {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
 
 
 @dataclass
@@ -114,10 +109,14 @@ class JobStore:
     dispatch_grace_seconds: float = 60
 
     def __post_init__(self):
-        self._claim = self.redis.register_script(lease_scripts.CLAIM)
-        self._renew = self.redis.register_script(lease_scripts.RENEW)
-        self._write = self.redis.register_script(lease_scripts.WRITE)
-        self._sweep = self.redis.register_script(lease_scripts.SWEEP)
+        self._read = self.redis.register_script(READ_JOBS)
+        self._page = self.redis.register_script(READ_PAGE)
+        # The rest of what lives next to jobs, each in a class of its own.
+        self.articles = Articles(self.redis)
+        self.webhooks = WebhookLog(self.redis, self.ttl_seconds)
+        self.heartbeats = WorkerHeartbeats(self.redis)
+        self.leases = Leases(self)
+        self.outbox = Outbox(self.redis)
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings) -> "JobStore":
@@ -125,37 +124,25 @@ class JobStore:
                    settings.job_dispatch_grace_seconds)
 
     @staticmethod
-    def _job_key(job_id: str) -> str:
-        return f"job:{job_id}"
+    def _indexes(request: JobRequest) -> list[str]:
+        return ["jobs:all"] + ([f"jobs:tenant:{request.tenant}"] if request.tenant else [])
 
-    @staticmethod
-    def _lang_key(job_id: str, lang: str) -> str:
-        return f"job:{job_id}:lang:{lang}"
-
-    @staticmethod
-    def _indexes(request: dict) -> list[str]:
-        tenant = (request.get("owner") or {}).get("tenant")
-        return ["jobs:all"] + ([f"jobs:tenant:{tenant}"] if tenant else [])
-
-    def create(self, request: dict) -> str:
+    def create(self, request: JobRequest | dict) -> str:
         """Write the whole job in one transaction: it exists completely or not at all."""
+        if isinstance(request, dict):
+            request = record.request_from_dict(request)
         job_id = secrets.token_urlsafe(18)
         created = now()
         pipe = self.redis.pipeline(transaction=True)
-        pipe.hset(self._job_key(job_id), mapping={
-            "id": job_id,
-            "request": json.dumps(request),
-            "created_at": created,
-            "cancelled": 0,
-        })
-        pipe.expire(self._job_key(job_id), self.ttl_seconds)
-        for lang in request["target_langs"]:
-            key = self._lang_key(job_id, lang)
-            pipe.hset(key, mapping={"state": QUEUED, "done": 0, "total": 0, "attempts": 0, "updated_at": created})
+        pipe.hset(job_key(job_id), mapping=record.new_job_fields(request, job_id, created))
+        pipe.expire(job_key(job_id), self.ttl_seconds)
+        for lang in request.target_langs:
+            key = lang_key(job_id, lang)
+            pipe.hset(key, mapping=record.new_language_fields(created))
             pipe.expire(key, self.ttl_seconds)
-            pipe.zadd(_active("languages", QUEUED), {f"{job_id}:{lang}": created})
+            pipe.zadd(active_key("languages", QUEUED), {f"{job_id}:{lang}": created})
             pipe.zadd(LEASES_KEY, {lease_member(job_id, lang): created + self.dispatch_grace_seconds})
-        pipe.zadd(_active("jobs", QUEUED), {job_id: created})
+        pipe.zadd(active_key("jobs", QUEUED), {job_id: created})
         for index in self._indexes(request):
             # Entries older than the TTL name expired jobs: dropped as new ones come in.
             pipe.zremrangebyscore(index, "-inf", created - self.ttl_seconds)
@@ -168,94 +155,50 @@ class JobStore:
         # Not a MULTI: a full Redis refuses every command queued in a
         # transaction, but still runs a plain DEL or ZREM, which free memory.
         with self.redis.pipeline(transaction=False) as pipe:
-            pipe.delete(self._job_key(job_id), *(self._lang_key(job_id, lang) for lang in langs))
+            pipe.delete(job_key(job_id), *(lang_key(job_id, lang) for lang in langs))
             pipe.zrem(LEASES_KEY, *(lease_member(job_id, lang) for lang in langs))
             for index in self._indexes(request):
                 pipe.zrem(index, job_id)
             for state in ACTIVE:
-                pipe.zrem(_active("jobs", state), job_id)
-                pipe.zrem(_active("languages", state), *(f"{job_id}:{lang}" for lang in langs))
+                pipe.zrem(active_key("jobs", state), job_id)
+                pipe.zrem(active_key("languages", state), *(f"{job_id}:{lang}" for lang in langs))
             pipe.execute()
 
     def created_at(self, job_id: str) -> float | None:
-        raw = self.redis.hget(self._job_key(job_id), "created_at")
+        raw = self.redis.hget(job_key(job_id), "created_at")
         return float(raw) if raw else None
 
-    def list(self, tenant: str | None, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
-        """Jobs of one tenant (None: of everyone), newest first, and how many there are."""
+    def list(self, tenant: str | None, offset: int = 0, limit: int = 50) -> tuple[list[JobRecord], int]:
+        """Jobs of one tenant (None: of everyone), newest first, and how many there are:
+        one round trip for the whole page (a script reads every job and its languages)."""
         index = f"jobs:tenant:{tenant}" if tenant else "jobs:all"
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(index, "-inf", now() - self.ttl_seconds)
-            pipe.zrevrange(index, offset, offset + limit - 1)
-            pipe.zcard(index)
-            _, ids, total = pipe.execute()
-        jobs = []
-        for job_id in ids:
-            try:
-                jobs.append(self.status(job_id.decode()))
-            except JobNotFound:
-                continue  # expired between the two reads
-        return jobs, total
+        total, rows = self._page(keys=[index], args=[now() - self.ttl_seconds, offset, offset + limit - 1])
+        return [self._record(row) for row in rows], int(total)
 
-    def request(self, job_id: str) -> dict:
-        raw = self.redis.hget(self._job_key(job_id), "request")
+    def job(self, job_id: str) -> JobRecord:
+        """The job with its languages (without their results) and webhook deliveries, in one round trip."""
+        rows = self._read(args=[job_id])
+        if not rows:
+            raise JobNotFound(job_id)
+        return self._record(rows[0])
+
+    @staticmethod
+    def _record(row) -> JobRecord:
+        job_id, raw_job, raw_languages, raw_deliveries = row
+        languages = {raw_languages[i].decode(): _pairs(raw_languages[i + 1]) for i in range(0, len(raw_languages), 2)}
+        return record.load_job(job_id.decode(), _pairs(raw_job), languages, _pairs(raw_deliveries))
+
+    def request(self, job_id: str) -> JobRequest:
+        raw = self.redis.hget(job_key(job_id), "request")
         if raw is None:
             raise JobNotFound(job_id)
-        return json.loads(raw)
+        return record.load_request(raw)
 
-    def language(self, job_id: str, lang: str) -> dict:
-        raw = self.redis.hgetall(self._lang_key(job_id, lang))
+    def language(self, job_id: str, lang: str) -> LanguageRecord:
+        raw = self.redis.hgetall(lang_key(job_id, lang))
         if not raw:
             raise JobNotFound(job_id)
-        return {k.decode(): v.decode() for k, v in raw.items()}
-
-    def status(self, job_id: str) -> dict:
-        job = self.redis.hgetall(self._job_key(job_id))
-        if not job:
-            raise JobNotFound(job_id)
-        job = {k.decode(): v.decode() for k, v in job.items()}
-        request = json.loads(job["request"])
-        langs = {lang: self.language(job_id, lang) for lang in request["target_langs"]}
-        cancelled = job["cancelled"] == "1"
-        languages = {}
-        for lang, data in langs.items():
-            entry = {
-                "state": data["state"],
-                "progress": {"done": int(data.get("done", 0)), "total": int(data.get("total", 0))},
-                "attempts": int(data.get("attempts", 0)),
-                "started_at": iso(data.get("started_at")),
-                "finished_at": iso(data.get("finished_at")),
-            }
-            for extra in ("error", "glossary", "stats", "model"):
-                if data.get(extra):
-                    entry[extra] = data[extra] if extra == "error" else json.loads(data[extra])
-            languages[lang] = entry
-        finished = [float(d["finished_at"]) for d in langs.values() if d.get("finished_at")]
-        updated = [float(d.get("updated_at", job["created_at"])) for d in langs.values()]
-        state = overall_state([d["state"] for d in langs.values()], cancelled)
-        status = {
-            "id": job_id,
-            "state": state,
-            "source_lang": request["source_lang"],
-            "target_langs": request["target_langs"],
-            "external_id": request.get("external_id"),
-            "created_at": iso(job["created_at"]),
-            "updated_at": iso(max(updated + [float(job["created_at"])])),
-            "finished_at": iso(max(finished)) if state not in (QUEUED, RUNNING) and finished else None,
-            "languages": languages,
-        }
-        if request.get("detected_source"):
-            status["detected_source"] = request["detected_source"]
-        if request.get("glossaries"):
-            status["glossaries"] = request["glossaries"]
-        if request.get("revision"):
-            status["revision"] = request["revision"]
-        if request.get("callback_url"):
-            status["webhook"] = {"url": without_password(request["callback_url"]),
-                                 "deliveries": self.deliveries(job_id)}
-        if request.get("owner"):
-            status["owner"] = {"key": request["owner"]["prefix"], "tenant": request["owner"]["tenant"]}
-        return status
+        return record.load_language(raw)
 
     # -- worker side: leases -------------------------------------------------
 
@@ -265,13 +208,13 @@ class JobStore:
         (the API cancelling queued languages; a worker writes through the lease
         scripts); with `publish` (external_id, revision, tenant), publish the
         revision in the same transaction (see `publish`)."""
-        key = self._lang_key(job_id, lang)
-        job_key = self._job_key(job_id)
-        article_key = f"{self._article(publish[2], publish[0])}:{lang}" if publish else None
+        key = lang_key(job_id, lang)
+        job = job_key(job_id)
+        article_key = f"{publication.article_key(publish[2], publish[0])}:{lang}" if publish else None
 
         def apply(pipe: redis.client.Pipeline) -> bool:
             state = pipe.hget(key, "state")
-            cancelled = pipe.hget(job_key, "cancelled")
+            cancelled = pipe.hget(job, "cancelled")
             if state is None or state.decode() not in allowed_from:
                 return False
             if cancelled == b"1" and fields.get("state") == RUNNING:
@@ -287,7 +230,7 @@ class JobStore:
                 pipe.hset(article_key, mapping={"revision": publish[1], "job_id": job_id, "published_at": now()})
             return True
 
-        watched = (key, job_key, article_key) if publish else (key, job_key)
+        watched = (key, job, article_key) if publish else (key, job)
         changed = self.redis.transaction(apply, *watched, value_from_callable=True)
         if changed and fields.get("state") in TERMINAL and self.all_finished(job_id):
             # Whichever language finishes last sees all of them finished
@@ -299,17 +242,22 @@ class JobStore:
     def _move_in_indexes(pipe, job_id: str, lang: str, old: str, new: str) -> None:
         member = f"{job_id}:{lang}"
         if old in ACTIVE:
-            pipe.zrem(_active("languages", old), member)
+            pipe.zrem(active_key("languages", old), member)
         if new in ACTIVE:
-            pipe.zadd(_active("languages", new), {member: now()})
+            pipe.zadd(active_key("languages", new), {member: now()})
         if new == RUNNING:  # the job runs as soon as one of its languages does
-            pipe.zrem(_active("jobs", QUEUED), job_id)
-            pipe.zadd(_active("jobs", RUNNING), {job_id: now()}, nx=True)
+            pipe.zrem(active_key("jobs", QUEUED), job_id)
+            pipe.zadd(active_key("jobs", RUNNING), {job_id: now()}, nx=True)
+
+    def ended(self, job_id: str) -> None:
+        """A language just ended: if it was the job's last, the job leaves the active sets."""
+        if self.all_finished(job_id):
+            self._settle(job_id)
 
     def _settle(self, job_id: str) -> None:
         pipe = self.redis.pipeline(transaction=False)
         for state in ACTIVE:
-            pipe.zrem(_active("jobs", state), job_id)
+            pipe.zrem(active_key("jobs", state), job_id)
         pipe.execute()
 
     def active_counts(self) -> dict:
@@ -320,178 +268,27 @@ class JobStore:
         pipe = self.redis.pipeline(transaction=False)
         for kind in ("jobs", "languages"):
             for state in ACTIVE:
-                pipe.zremrangebyscore(_active(kind, state), "-inf", horizon)
-                pipe.zcard(_active(kind, state))
-        pipe.zrange(_active("languages", QUEUED), 0, 0, withscores=True)
+                pipe.zremrangebyscore(active_key(kind, state), "-inf", horizon)
+                pipe.zcard(active_key(kind, state))
+        pipe.zrange(active_key("languages", QUEUED), 0, 0, withscores=True)
         *counts, oldest = pipe.execute()
         cards = counts[1::2]
         return {"jobs": {QUEUED: cards[0], RUNNING: cards[1]},
                 "languages": {QUEUED: cards[2], RUNNING: cards[3]},
                 "oldest_queued_at": oldest[0][1] if oldest else None}
 
-    def worker_heartbeat(self, worker: str) -> None:
-        self.redis.zadd(HEARTBEATS, {worker: now()})
-
-    def worker_heartbeats(self, forget_after: float = 24 * 3600) -> dict[str, float]:
-        """Last heartbeat per worker; workers silent for a day are forgotten."""
-        self.redis.zremrangebyscore(HEARTBEATS, "-inf", now() - forget_after)
-        return {name.decode(): at for name, at in self.redis.zrange(HEARTBEATS, 0, -1, withscores=True)}
-
-    def _script(self, script, job_id: str, lang: str, *args, article_key: str | None = None):
-        """Run a lease script (jobs/lease_scripts.py) with its fixed keys and first arguments."""
-        keys = [self._lang_key(job_id, lang), self._job_key(job_id), LEASES_KEY, OUTBOX_KEY,
-                _active("languages", QUEUED), _active("languages", RUNNING),
-                _active("jobs", QUEUED), _active("jobs", RUNNING), article_key or self._lang_key(job_id, lang)]
-        return script(keys=keys, args=[lease_member(job_id, lang), f"{job_id}:{lang}", job_id, *args])
-
-    def _ended(self, job_id: str) -> None:
-        """A language just ended: if it was the job's last, the job leaves the active sets."""
-        if self.all_finished(job_id):
-            self._settle(job_id)
-
-    def claim(self, job_id: str, lang: str, time_limit: int = 0) -> Claim:
-        """Take the language with a fresh lease, if it is queued or its last
-        holder's lease ran out (that worker died: the work is redone, never
-        merged). A delivery that finds a live lease is a duplicate: `busy`."""
-        holder = secrets.token_hex(8)
-        outcome, attempts = self._script(self._claim, job_id, lang, holder, self.lease_seconds, self.max_attempts,
-                                         int(time_limit), exhausted_reason(self.max_attempts))
-        outcome = outcome.decode()
-        if outcome == "missing":
-            raise JobNotFound(job_id)
-        if outcome in ("cancelled", "exhausted"):  # ended by this claim
-            self._ended(job_id)
-        return Claim(outcome, int(attempts), holder if outcome == "claimed" else "")
-
-    def renew(self, job_id: str, lang: str, holder: str) -> bool:
-        """Extend the lease; False if it was lost (taken over, or the language ended)."""
-        return self._script(self._renew, job_id, lang, holder, self.lease_seconds) == b"ok"
-
-    def _write_as(self, job_id: str, lang: str, holder: str, state: str, fields: dict,
-                  publish: tuple[str, int, str] | None = None) -> bool:
-        article_key = f"{self._article(publish[2], publish[0])}:{lang}" if publish else None
-        args = [holder, state, publish[1] if publish else 0]
-        for name, value in fields.items():
-            args += [name, value]
-        written = bool(self._script(self._write, job_id, lang, *args, article_key=article_key))
-        if written and state in TERMINAL:
-            self._ended(job_id)
-        return written
-
-    def progress(self, job_id: str, lang: str, holder: str, done: int, total: int) -> bool:
-        return self._write_as(job_id, lang, holder, RUNNING, {"done": done, "total": total})
-
-    def succeed(self, job_id: str, lang: str, holder: str, result: dict, report: dict | None, stats: dict,
-                publish: tuple[str, int, str] | None = None) -> bool:
-        """Store the result (only the lease holder can). With `publish`
-        (external_id, revision, tenant) the same script publishes the revision,
-        so whoever sees the language succeeded finds the article published too."""
-        fields = {
-            "result": json.dumps(result),
-            "stats": json.dumps(stats),
-            "model": json.dumps(result.get("model")),
-        }
-        if report is not None:
-            fields["glossary"] = json.dumps(report)
-        return self._write_as(job_id, lang, holder, SUCCEEDED, fields, publish)
-
-    def fail(self, job_id: str, lang: str, holder: str, error: str) -> bool:
-        return self._write_as(job_id, lang, holder, FAILED, {"error": error})
-
-    def due(self, limit: int = 500) -> list[tuple[str, str]]:
-        """Open languages whose lease or dispatch deadline has passed, by Redis's clock."""
-        seconds, micros = self.redis.time()
-        members = self.redis.zrangebyscore(LEASES_KEY, "-inf", seconds + micros / 1e6, start=0, num=limit)
-        return [tuple(m.decode().rsplit("/", 1)) for m in members]
-
-    def sweep(self, job_id: str, lang: str) -> str:
-        """Decide about one due language (see lease_scripts.SWEEP)."""
-        outcome = self._script(self._sweep, job_id, lang, self.max_attempts, exhausted_reason(self.max_attempts),
-                               self.dispatch_grace_seconds).decode()
-        if outcome in ("cancelled", "failed"):
-            self._ended(job_id)
-        return outcome
-
-    def unsettled(self, older_than: float, limit: int = 500) -> list[tuple[str, str]]:
-        """Ended languages whose follow-up has not been confirmed for `older_than` seconds."""
-        seconds, micros = self.redis.time()
-        members = self.redis.zrangebyscore(OUTBOX_KEY, "-inf", seconds + micros / 1e6 - older_than, start=0,
-                                           num=limit)
-        return [tuple(m.decode().rsplit("/", 1)) for m in members]
-
-    def settled(self, job_id: str, lang: str) -> None:
-        self.redis.zrem(OUTBOX_KEY, lease_member(job_id, lang))
-
-    def release_event(self, job_id: str, event_id: str) -> None:
-        """Undo `claim_event` after the event could not be sent, so a retry sends it."""
-        self.redis.delete(f"job:{job_id}:event:{event_id}")
-
-    def redispatched(self, job_id: str, lang: str) -> None:
-        """A queued language's task was sent again: look at it after another grace period."""
-        seconds, micros = self.redis.time()
-        self.redis.zadd(LEASES_KEY, {lease_member(job_id, lang): seconds + micros / 1e6 + self.dispatch_grace_seconds},
-                        xx=True)
-
     def result(self, job_id: str, lang: str) -> dict | None:
-        raw = self.redis.hget(self._lang_key(job_id, lang), "result")
-        return json.loads(raw) if raw else None
+        return record.load_result(self.redis.hget(lang_key(job_id, lang), "result"))
 
     def all_finished(self, job_id: str) -> bool:
-        request = self.request(job_id)
-        return all(self.language(job_id, lang)["state"] in TERMINAL for lang in request["target_langs"])
-
-    def claim_event(self, job_id: str, event_id: str) -> bool:
-        """True exactly once per event: two workers finishing the last two
-        languages at the same moment must not both announce the job's end."""
-        return bool(self.redis.set(f"job:{job_id}:event:{event_id}", 1, nx=True, ex=self.ttl_seconds))
-
-    def record_delivery(self, job_id: str, event_id: str, delivery: dict) -> None:
-        key = f"job:{job_id}:deliveries"
-        self.redis.hset(key, event_id, json.dumps(delivery))
-        self.redis.expire(key, self.ttl_seconds)
-
-    def deliveries(self, job_id: str) -> list[dict]:
-        raw = self.redis.hgetall(f"job:{job_id}:deliveries")
-        return sorted((json.loads(v) for v in raw.values()), key=lambda d: d.get("created_at", 0))
-
-    # -- articles keyed by the CMS's external_id, per tenant ----------------------
-
-    @staticmethod
-    def _article(tenant: str, external_id: str) -> str:
-        # Tenants match conventions.ID (no ':'), so two tenants' keys never collide.
-        return f"article:{tenant}:{external_id}" if tenant else f"article:{external_id}"
-
-    def next_revision(self, external_id: str, tenant: str = "") -> int:
-        return int(self.redis.incr(f"{self._article(tenant, external_id)}:revisions"))
-
-    def publish(self, external_id: str, lang: str, revision: int, job_id: str, tenant: str = "") -> bool:
-        """Make this revision the published one, unless a newer revision already is
-        (revisions can finish out of order on different workers)."""
-        key = f"{self._article(tenant, external_id)}:{lang}"
-
-        def apply(pipe: redis.client.Pipeline) -> bool:
-            current = pipe.hget(key, "revision")
-            if current is not None and int(current) > revision:
-                return False
-            pipe.multi()
-            pipe.hset(key, mapping={"revision": revision, "job_id": job_id, "published_at": now()})
-            return True
-
-        return self.redis.transaction(apply, key, value_from_callable=True)
-
-    def published(self, external_id: str, lang: str, tenant: str = "") -> dict | None:
-        raw = self.redis.hgetall(f"{self._article(tenant, external_id)}:{lang}")
-        if not raw:
-            return None
-        data = {k.decode(): v.decode() for k, v in raw.items()}
-        return {"revision": int(data["revision"]), "job_id": data["job_id"], "published_at": iso(data["published_at"])}
+        return all(language.terminal for language in self.job(job_id).languages.values())
 
     def cancel(self, job_id: str) -> list[str]:
         """Cancel the languages that have not started; returns them."""
         request = self.request(job_id)
-        self.redis.hset(self._job_key(job_id), "cancelled", 1)
+        self.redis.hset(job_key(job_id), "cancelled", 1)
         cancelled = []
-        for lang in request["target_langs"]:
+        for lang in request.target_langs:
             if self._transition(job_id, lang, {QUEUED}, {"state": CANCELLED, "finished_at": now()}):
                 cancelled.append(lang)
         return cancelled

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from conventions import derived_secret
+from jobs.record import JobRequest
 from jobs.store import JobStore, now
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
@@ -232,10 +233,10 @@ class WebhookPolicy:
         return cls(settings.webhook_secret, settings.webhook_allowed_hosts,
                    settings.webhook_max_attempts, settings.webhook_backoff_seconds, key_secret)
 
-    def secret_for(self, request: dict) -> str:
-        owner = (request.get("owner") or {}).get("key")
+    def secret_for(self, request: JobRequest) -> str:
+        owner = request.owner.key if request.owner else None
         own = self.key_secret(owner) if owner and self.key_secret else None
-        tenant = (request.get("owner") or {}).get("tenant")
+        tenant = request.owner.tenant if request.owner else None
         return own or tenant_secret(self.secret, tenant or "")
 
 
@@ -254,24 +255,24 @@ def attempt_delivery(jobs: JobStore, job_id: str, event: dict, attempt: int, pol
     last one is `failed`.
     """
     request = jobs.request(job_id)
-    url = request["callback_url"]
+    url = request.callback_url
     record = {"event": event["id"], "type": event["type"], "attempts": attempt, "created_at": now()}
     try:
         status = send(url, event, policy.secret_for(request), policy.allowed_hosts)
     except CallbackUnresolved as unresolved:  # DNS may answer again later: retried like a network error
         status, problem = None, str(unresolved)
     except UnsafeCallbackURL as refused:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "refused", "error": str(refused)})
+        jobs.webhooks.record(job_id, event["id"], {**record, "state": "refused", "error": str(refused)})
         return DeliveryOutcome("refused")
     except httpx.HTTPError as error:
         status, problem = None, f"{type(error).__name__}: {error}"
     else:
         problem = None if 200 <= status < 300 else f"receiver answered {status}"
     if problem is None:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "delivered", "status": status})
+        jobs.webhooks.record(job_id, event["id"], {**record, "state": "delivered", "status": status})
         return DeliveryOutcome("delivered")
     if attempt >= policy.max_attempts:
-        jobs.record_delivery(job_id, event["id"], {**record, "state": "failed", "status": status, "error": problem})
+        jobs.webhooks.record(job_id, event["id"], {**record, "state": "failed", "status": status, "error": problem})
         return DeliveryOutcome("failed")
-    jobs.record_delivery(job_id, event["id"], {**record, "state": "retrying", "status": status, "error": problem})
+    jobs.webhooks.record(job_id, event["id"], {**record, "state": "retrying", "status": status, "error": problem})
     return DeliveryOutcome("retrying", retry_in=policy.backoff_seconds * 2 ** (attempt - 1))

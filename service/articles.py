@@ -24,7 +24,7 @@ bp = APIBlueprint("articles", __name__, url_prefix="/v1/articles", tag="Articles
         responses={200: "The translation", 304: "Not modified", 404: "Nothing published"})
 def latest_translation(external_id: str, lang: str, query: dict):
     jobs = services().jobs
-    published = jobs.published(external_id, lang, current_key().tenant)
+    published = jobs.articles.published(external_id, lang, current_key().tenant)
     result = jobs.result(published["job_id"], lang) if published else None
     if result is None:
         raise Problem(404, "article-not-published", "Nothing published",

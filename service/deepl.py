@@ -28,13 +28,16 @@ from conventions import LANGUAGE_CODE, first_lone_surrogate
 from glossary.entries import GlossaryError
 from glossary.formats import export_entries, import_entries
 from glossary.store import LimitExceeded, NotFound, VersionConflict
-from jobs.store import JobNotFound, SUCCEEDED
+from jobs.record import JobRequest
+from jobs.store import SUCCEEDED
 from service import interactive
-from service.auth import ANY_KEY, access, charge_characters, current_key, requires
-from service.glossary_use import resolve_glossaries
-from service.jobs import _status_or_404, submit_job
-from service.problems import Problem, accepts_any_body
+from jobs.submission import AUTO, Article, Refusal, pin_glossaries
+from service.auth import ANY_KEY, access, current_key, requires
+from service.job_status import describe, visible_job
+from service.metering import meter
+from service.problems import Problem, accepts_any_body, refused
 from service.representations import attachment
+from service.submission import Request, may_use_glossaries, submit
 from service.wiring import services
 from translation.documents import FORMATS, DocumentError, body_characters, body_from_file, file_from_body
 
@@ -107,11 +110,13 @@ def translate():
                    "Send longer texts as a document (/v2/document).", 413)
     _check_pair(wanted.source, wanted.target, wanted.target.upper())
     ours = _our_glossary_ids(wanted.glossary_ids, wanted.target)
-    used = resolve_glossaries({"glossary_ids": ours, "source_lang": wanted.source}) if ours else []
-    charge_characters(characters)
+    may_use_glossaries(ours)
+    used = pin_glossaries(services().glossaries, ours, None, wanted.source) if ours else []
+    if isinstance(used, Refusal):
+        raise refused(used)
     results = interactive.translate(services().interactive, {
         "texts": wanted.texts, "source": wanted.source, "target": wanted.target, "format": wanted.format,
-        "glossaries": used})
+        "glossaries": used}, meter(), characters)
     return deepl.translations(results, wanted.texts)
 
 
@@ -149,30 +154,25 @@ def upload_document():
     if glossary_ids and source is None:
         raise _bad("Use of a glossary requires the source_lang parameter to be set.")
     document_key = secrets.token_urlsafe(24)
-    job = {"source_lang": source or "auto", "target_langs": [target], "glossary_ids": _our_glossary_ids(glossary_ids, target),
-           "article": {"title": "", "body": body, "format": fmt}}
-    job_id = submit_job(job, document={
-        "api": "deepl", "filename": filename, "characters": body_characters(body, fmt),
-        "key_sha256": _key_digest(document_key)})
+    job_id = submit(Request(
+        Article("", body, fmt), (target,), source or AUTO, tuple(_our_glossary_ids(glossary_ids, target)),
+        document={"api": "deepl", "filename": filename, "characters": body_characters(body, fmt),
+                  "key_sha256": _key_digest(document_key)}))
     return {"document_id": job_id, "document_key": document_key}
 
 
-def _document(document_id: str) -> tuple[dict, dict]:
+def _document(document_id: str) -> tuple[dict, JobRequest]:
     """(job status, stored request) of a document the caller may read, checked against its document_key."""
     data = request.get_json(silent=True) if request.is_json else None
     key = (data or {}).get("document_key") if isinstance(data, dict) else None
     key = key or request.values.get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
-    status = _status_or_404(document_id)
-    try:
-        stored = services().jobs.request(document_id)
-    except JobNotFound:
-        raise Problem(404, "document-not-found", "Not found", "Document not found.")
-    document = stored.get("document") or {}
+    job = visible_job(document_id)
+    document = job.request.document or {}
     if not hmac.compare_digest(document.get("key_sha256", ""), _key_digest(key)):
         raise Problem(404, "document-not-found", "Not found", "Document not found.")
-    return status, stored
+    return describe(job), job.request
 
 
 @bp.post("/document/<document_id>")
@@ -180,7 +180,7 @@ def _document(document_id: str) -> tuple[dict, dict]:
 @bp.doc(summary="A document's status: queued, translating, done or error")
 def document_status(document_id: str):
     status, stored = _document(document_id)
-    return deepl.document_status(document_id, status, stored["document"]["characters"])
+    return deepl.document_status(document_id, status, stored.document["characters"])
 
 
 @bp.post("/document/<document_id>/result")
@@ -188,7 +188,7 @@ def document_status(document_id: str):
 @bp.doc(summary="The translated document, as a file of the uploaded type")
 def document_result(document_id: str):
     status, stored = _document(document_id)
-    lang = stored["target_langs"][0]
+    lang = stored.target_langs[0]
     if status["state"] in ("queued", "running"):
         raise Problem(503, "document-not-ready", "Not ready", "Document translation is not done.")
     if status["state"] != SUCCEEDED:
@@ -196,7 +196,7 @@ def document_result(document_id: str):
     result = services().jobs.result(document_id, lang)
     media_type = FORMATS[result["format"]].media_type
     return Response(file_from_body(result["body"], result["format"]), mimetype=media_type, headers={
-        "Content-Disposition": attachment(stored["document"]["filename"])})
+        "Content-Disposition": attachment(stored.document["filename"])})
 
 
 # -- languages and usage -----------------------------------------------------------------

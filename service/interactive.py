@@ -9,6 +9,7 @@ gave up on is dropped by the worker instead of translated for nobody.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import uuid
@@ -17,10 +18,13 @@ from dataclasses import dataclass, field
 import redis
 from celery import Celery
 
+from jobs.submission import Meter
 from service.auth import current_key
-from service.problems import Problem
+from service.problems import Problem, refused
 
 from workers.celery_app import DETECT_TASK, SHORT_TASK
+
+log = logging.getLogger(__name__)
 
 
 class InteractiveUnavailable(Exception):
@@ -84,18 +88,37 @@ def unavailable(error: InteractiveUnavailable) -> Problem:
                    f"Short requests cannot be served now: {error}. Retry later.", headers={"Retry-After": "1"})
 
 
-def translate(client: InteractiveClient, request: dict) -> list[dict]:
-    """The results of a short request, or the Problem the worker's answer means."""
+def translate(client: InteractiveClient, request: dict, meter: Meter, characters: int) -> list[dict]:
+    """The results of a short request, or the Problem the worker's answer means.
+
+    The characters are charged before the worker is asked (two requests cannot
+    both take the quota's last characters) and given back when it refuses or
+    does not answer: a refused request costs nothing."""
+    refusal = meter.charge(characters)
+    if refusal is not None:
+        raise refused(refusal)
     try:
         # The tenant picks the segment cache (translation/cache.py): never another tenant's.
         answer = client.translate({**request, "tenant": current_key().tenant})
     except InteractiveUnavailable as error:
+        _refund(meter, characters)
         raise unavailable(error)
+    except BaseException:
+        _refund(meter, characters)
+        raise
     if "error" in answer:
+        _refund(meter, characters)
         refusal = answer["error"]
         status, slug, title = _REFUSALS.get(refusal["kind"], _REFUSALS["internal"])
         raise Problem(status, slug, title, refusal["detail"])
     return answer["results"]
+
+
+def _refund(meter: Meter, characters: int) -> None:
+    try:
+        meter.refund(characters)
+    except Exception as error:  # Redis away: the refusal itself is what to report
+        log.error("refund of %d characters failed: %s", characters, error)
 
 
 def detect(client: InteractiveClient, text: str) -> dict:

@@ -21,9 +21,12 @@ from compat.codes import from_libre, name
 from conventions import first_lone_surrogate
 from jobs.store import SUCCEEDED, TERMINAL, JobNotFound
 from service import interactive
-from service.auth import access, charge_characters, public, requires, too_many
-from service.jobs import submit_job
+from jobs.submission import Article
+from service.auth import access, public, requires, too_many
+from service.metering import meter
+from service.submission import Request, submit
 from service.problems import Problem, accepts_any_body
+from service.representations import attachment
 from service.wiring import services
 from translation.documents import FORMATS, DocumentError, body_characters, body_from_file, file_from_body
 
@@ -85,10 +88,9 @@ def translate():
     if characters > limit:
         raise _bad(f"Invalid request: request ({characters}) exceeds text limit ({limit})")
     _check_pair(wanted.source, wanted.target)
-    charge_characters(characters)
     results = interactive.translate(services().interactive, {
         "texts": wanted.texts, "source": wanted.source, "target": wanted.target, "format": wanted.format,
-        "glossaries": []})
+        "glossaries": []}, meter(), characters)
     return libre.translation(wanted, results)
 
 
@@ -158,10 +160,9 @@ def translate_file():
         raise _bad(f"Invalid request: {error}")
     source, target = from_libre(data["source"]), from_libre(data["target"])
     _check_pair(None if source == "auto" else source, target)
-    job_id = submit_job({"source_lang": source, "target_langs": [target],
-                         "article": {"title": "", "body": body, "format": fmt}},
-                        document={"api": "libretranslate", "filename": filename,
-                                  "characters": body_characters(body, fmt)})
+    job_id = submit(Request(Article("", body, fmt), (target,), source,
+                            document={"api": "libretranslate", "filename": filename,
+                                      "characters": body_characters(body, fmt)}))
     _wait_for(job_id, target, services().settings.interactive_timeout_seconds)
     return {"translatedFileUrl": url_for("libre.download_file", name=f"{job_id}.{filename}", _external=True)}
 
@@ -172,7 +173,7 @@ def _wait_for(job_id: str, lang: str, seconds: float) -> None:
         return
     try:
         jobs, deadline = services().jobs, time.monotonic() + seconds
-        while jobs.language(job_id, lang)["state"] not in TERMINAL and time.monotonic() < deadline:
+        while jobs.language(job_id, lang).state not in TERMINAL and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         FILE_WAITERS.release()
@@ -194,18 +195,18 @@ def download_file(name: str):
         stored = jobs.request(job_id)
     except JobNotFound:
         stored = None
-    if not stored or (stored.get("document") or {}).get("api") != "libretranslate" \
-            or stored["document"]["filename"] != filename:
+    if not stored or (stored.document or {}).get("api") != "libretranslate" \
+            or stored.document["filename"] != filename:
         raise Problem(404, "file-not-found", "Not found", "No such file.")
-    lang = stored["target_langs"][0]
-    state = jobs.language(job_id, lang)["state"]
+    lang = stored.target_langs[0]
+    state = jobs.language(job_id, lang).state
     if state not in TERMINAL:
         raise Problem(503, "file-not-ready", "Not ready",
                       f"The file is still being translated; retry in {NOT_READY_RETRY_AFTER} s.",
                       headers={"Retry-After": str(NOT_READY_RETRY_AFTER)})
     if state != SUCCEEDED:
         raise Problem(500, "file-failed", "Translation failed",
-                      f"The file could not be translated: {jobs.language(job_id, lang).get('error') or state}")
+                      f"The file could not be translated: {jobs.language(job_id, lang).error or state}")
     result = jobs.result(job_id, lang)
     return Response(file_from_body(result["body"], result["format"]), mimetype=FORMATS[result["format"]].media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": attachment(filename)})

@@ -10,7 +10,7 @@ from apiflask import APIBlueprint
 from flask import Flask, Response, g, request
 
 from access import ADMIN
-from jobs.store import HEARTBEAT_INTERVAL_SECONDS
+from jobs.heartbeats import HEARTBEAT_INTERVAL_SECONDS
 from service.auth import or_token, requires
 from service.wiring import services
 from telemetry import logs, metrics

@@ -1,5 +1,7 @@
 """Errors as RFC 9457 problem documents: every 4xx/5xx body has type, title,
-status and detail, served as application/problem+json."""
+status and detail, served as application/problem+json; on the compatibility
+APIs' blueprints every one of them (Redis failures included) is reshaped into
+their clients' dialect (`speak`)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,16 @@ def unprocessable(field: str, message: str, slug: str = "validation-error", **ex
     """A 422 naming the field, shaped like schema validation errors."""
     return Problem(422, slug, "Invalid request", f"{field}: {message}",
                    errors=[{"field": field, "message": message}], **extra)
+
+
+def refused(refusal) -> Problem:
+    """A use case's typed refusal (jobs.submission.Refusal) as a problem; one naming a
+    field carries `errors` like schema validation errors."""
+    extra = dict(refusal.extra)
+    if refusal.field:
+        extra["errors"] = [{"field": refusal.field, "message": refusal.detail.removeprefix(f"{refusal.field}: ")}]
+    return Problem(refusal.status, refusal.slug, refusal.title, refusal.detail, headers=dict(refusal.headers) or None,
+                   **extra)
 
 
 def _validation_errors(messages, path: str = "") -> list[dict]:
@@ -241,10 +253,10 @@ def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
     def redis_unavailable(error: redis.RedisError):
         app.logger.warning("redis unavailable: %s", error)
         loading = isinstance(error, redis.BusyLoadingError)
-        return ({"type": PROBLEM_BASE + "service-unavailable", "title": "Service unavailable", "status": 503,
-                 "detail": "The job store is " + ("loading its data after a restart" if loading else "unreachable")
-                           + f"; retry in {REDIS_RETRY_AFTER} seconds."},
-                503, {"Content-Type": "application/problem+json", "Retry-After": str(REDIS_RETRY_AFTER)})
+        return _in_dialect(app, {
+            "type": PROBLEM_BASE + "service-unavailable", "title": "Service unavailable", "status": 503,
+            "detail": "The job store is " + ("loading its data after a restart" if loading else "unreachable")
+                      + f"; retry in {REDIS_RETRY_AFTER} seconds."}, {"Retry-After": str(REDIS_RETRY_AFTER)})
 
     @app.error_processor
     def problem_document(error: HTTPError):
@@ -259,9 +271,10 @@ def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
         # rather than silently dropping jobs or glossaries. The write was refused
         # whole (transactions are all or nothing), so the client may retry later.
         app.logger.error("Redis is full (maxmemory reached): %s", error)
-        return ({"type": PROBLEM_BASE + "storage-full", "title": "Insufficient storage", "status": 507,
-                 "detail": "The job store is full; nothing was saved. Retry later; operators: see Redis maxmemory."},
-                507, {"Content-Type": "application/problem+json", "Retry-After": "60"})
+        return _in_dialect(app, {
+            "type": PROBLEM_BASE + "storage-full", "title": "Insufficient storage", "status": 507,
+            "detail": "The job store is full; nothing was saved. Retry later; operators: see Redis maxmemory."},
+            {"Retry-After": "60"})
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -186,7 +186,7 @@ class RedisStateCollector(Collector):
                                 "How long the longest-waiting queued language has waited (0: none waiting).",
                                 value=max(0.0, time.time() - oldest) if oldest else 0.0)
 
-        beats = self.jobs.worker_heartbeats()
+        beats = self.jobs.heartbeats.last()
         heartbeat = GaugeMetricFamily("newsroom_worker_heartbeat_timestamp_seconds",
                                       "Last heartbeat of each worker (Unix time).", labels=["worker"])
         for name, at in sorted(beats.items()):

@@ -60,11 +60,11 @@ def test_articles_by_external_id_are_per_tenant(app):
     theirs = bob.post("/v1/jobs", json=job_body(external_id="cms-9001")).get_json()
     assert first["revision"] == 1 and theirs["revision"] == 1
     for job, _client in ((first, alice), (theirs, bob)):
-        claim = jobs.claim(job["id"], "de")
+        claim = jobs.leases.claim(job["id"], "de")
         assert claim.claimed
-        jobs.succeed(job["id"], "de", claim.holder, {"title": job["id"], "body": "", "format": "text", "model": []},
-                     None, {})
-        jobs.publish("cms-9001", "de", 1, job["id"], job["owner"]["tenant"])
+        jobs.leases.succeed(job["id"], "de", claim.holder,
+                            {"title": job["id"], "body": "", "format": "text", "model": []}, None, {})
+        jobs.articles.publish("cms-9001", "de", 1, job["id"], job["owner"]["tenant"])
     assert alice.get("/v1/articles/cms-9001/de").get_json()["job_id"] == first["id"]
     assert bob.get("/v1/articles/cms-9001/de").get_json()["job_id"] == theirs["id"]
     assert client_for(app, [TRANSLATE], "desk-c").get("/v1/articles/cms-9001/de").status_code == 404

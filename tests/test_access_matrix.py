@@ -39,11 +39,11 @@ class World:
         self.queued_job = submitted.get_json()["id"]
         self.done_job = admin_client.post("/v1/jobs", json=job_body(external_id="cms-matrix")).get_json()["id"]
         # What a worker would do, without one: run and publish the job's German translation.
-        claim = jobs.claim(self.done_job, "de")
+        claim = jobs.leases.claim(self.done_job, "de")
         assert claim.claimed
-        assert jobs.succeed(self.done_job, "de", claim.holder, {"title": "T", "body": "B", "format": "text", "model": []},
-                            None, {})
-        assert jobs.publish("cms-matrix", "de", 1, self.done_job, TENANT)
+        assert jobs.leases.succeed(self.done_job, "de", claim.holder,
+                                   {"title": "T", "body": "B", "format": "text", "model": []}, None, {})
+        assert jobs.articles.publish("cms-matrix", "de", 1, self.done_job, TENANT)
         victim = admin_client.post("/v1/keys", json={"name": "victim", "roles": [TRANSLATE], "tenant": TENANT})
         self.other_key = victim.get_json()["id"]
         document = admin_client.post("/v2/document", data=document_upload(self))

@@ -248,7 +248,7 @@ def test_time_limits_follow_the_article_size(api):
     from jobs.store import JobStore
 
     jobs = JobStore(store)
-    assert jobs.request(small)["time_limits"] == {"soft": 61, "hard": 91}
-    limits = jobs.request(large)["time_limits"]
+    assert jobs.request(small).time_limits == {"soft": 61, "hard": 91}
+    limits = jobs.request(large).time_limits
     assert limits["soft"] == 60 + math.ceil(48_001 / 1000 * 20) and limits["hard"] > limits["soft"]
     clear(store)

@@ -208,3 +208,45 @@ def test_a_job_whose_language_cannot_be_told_is_a_422(app):
     body = response.get_json()
     assert response.status_code == 422 and body["type"].endswith("/language-not-detected")
     assert "could not be detected" in body["detail"] and body["errors"][0]["field"] == "source_lang"
+
+
+# -- Refusals of the interactive worker cost nothing ------------------------------------------------------
+
+def remaining_characters(client) -> int:
+    return client.get("/v1/usage").get_json()["characters"]["remaining"]
+
+
+@pytest.mark.parametrize("path, body, status", [
+    ("/v2/translate", {"text": ["OK"], "target_lang": "DE"}, 400),  # not detected (DeepL answers 400)
+    ("/v2/translate", {"text": ["Der Minister sagte am Dienstag, die Gespräche würden weitergehen."],
+                       "target_lang": "LT"}, 400),  # detected as de: no model translates de into lt
+    ("/translate", {"q": "OK", "source": "auto", "target": "de"}, 400),
+    ("/translate", {"q": "Der Minister sagte am Dienstag, die Gespräche würden weitergehen.", "source": "auto",
+                    "target": "lt"}, 400),
+])
+def test_a_request_the_interactive_worker_refuses_costs_nothing(app, path, body, status):
+    client = keyed_client(app, (TRANSLATE,), char_quota="100000/day")
+    response = client.post(path, json=body)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert remaining_characters(client) == 100000
+    control = {"text": [SENTENCE], "target_lang": "ES"} if path == "/v2/translate" else \
+        {"q": SENTENCE, "source": "auto", "target": "es"}
+    accepted = client.post(path, json=control)
+    assert accepted.status_code == 200, accepted.get_data(as_text=True)  # the control: charged
+    assert remaining_characters(client) == 100000 - len(SENTENCE)
+
+
+@pytest.mark.parametrize("path", ["/v2/translate", "/translate"])
+def test_a_request_the_interactive_worker_does_not_answer_in_time_costs_nothing(stack, make_app, path):
+    import dataclasses
+    import uuid
+
+    # A millisecond is too short for any answer, and a text never seen is not in the segment cache.
+    impatient = make_app(settings=dataclasses.replace(stack.settings, interactive_timeout_seconds=0.001), flush=False)
+    client = keyed_client(impatient, (TRANSLATE,), char_quota="100000/day")
+    text = f"{SENTENCE} {uuid.uuid4().hex}"
+    body = {"text": [text], "source_lang": "EN", "target_lang": "DE"} if path == "/v2/translate" else \
+        {"q": text, "source": "en", "target": "de"}
+    response = client.post(path, json=body)
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert remaining_characters(client) == 100000

@@ -283,6 +283,23 @@ def test_a_job_the_api_refuses_is_shown_with_its_reason(browser):
     assert bad_html.status_code == 422 and "field-error" in bad_html.get_data(as_text=True)
 
 
+def test_a_job_over_the_quota_is_refused_on_the_form_with_the_article_kept_and_nothing_charged(app):
+    from access import KeyStore
+
+    client = app.test_client()
+    key = KeyStore(app.extensions["newsroom"].redis).create("editor", EDITOR, rate_limit="unlimited",
+                                                            char_quota="20/day").secret
+    assert sign_in(client, key).status_code == 302
+    page = client.get("/console/jobs")
+    refused = client.post("/console/jobs", data={"csrf_token": token(page), "title": "Quota", "body": "x" * 30,
+                                                 "format": "text", "source_lang": "en", "target_langs": ["de"]})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "needs 35 characters" in text  # title and body
+    assert "x" * 30 in text  # the article is still in the form
+    usage = app.test_client().get("/v1/usage", headers={"Authorization": f"Bearer {key}"}).get_json()
+    assert usage["characters"]["remaining"] == 20
+
+
 def test_restore_makes_a_new_version_with_the_same_entry_ids(browser, api):
     glossary_id, etag = create_glossary(api, entries=[{"term": "Kyiv", "translations": {"de": "Kiew"}}])
     v1 = api.get(f"/v1/glossaries/{glossary_id}").get_json()

@@ -33,11 +33,11 @@ def published(where: Published, body: str, fmt: str, external_id: str, title: st
     job_id = store.create({"source_lang": "en", "target_langs": ["de"], "external_id": external_id,
                            "article": {"title": title, "body": body, "format": fmt}, "revision": 1,
                            "owner": {"key": "k", "prefix": "nt_k", "tenant": where.tenant}})
-    claim = store.claim(job_id, "de")
+    claim = store.leases.claim(job_id, "de")
     assert claim.claimed
-    assert store.succeed(job_id, "de", claim.holder, {"title": title, "body": body, "format": fmt, "model": []},
-                         None, {})
-    assert store.publish(external_id, "de", 1, job_id, where.tenant)
+    assert store.leases.succeed(job_id, "de", claim.holder, {"title": title, "body": body, "format": fmt, "model": []},
+                                None, {})
+    assert store.articles.publish(external_id, "de", 1, job_id, where.tenant)
     return job_id
 
 

@@ -18,15 +18,15 @@ def test_publication_is_atomic_with_the_result_and_never_goes_backwards(redis_se
 
     def finish(revision: int) -> str:
         job_id = store.create({"source_lang": "en", "target_langs": ["de"], "external_id": "cms-1",
-                               "revision": revision, "article": {}})
-        claim = store.claim(job_id, "de")
-        assert store.succeed(job_id, "de", claim.holder, {"body": f"r{revision}", "model": []}, None, {},
-                             publish=("cms-1", revision, "desk"))
+                               "revision": revision, "article": {"title": "", "body": ""}})
+        claim = store.leases.claim(job_id, "de")
+        assert store.leases.succeed(job_id, "de", claim.holder, {"body": f"r{revision}", "model": []}, None, {},
+                                    publish=("cms-1", revision, "desk"))
         return job_id
 
     second = finish(2)
-    assert store.published("cms-1", "de", "desk")["job_id"] == second  # no gap after `succeed`
+    assert store.articles.published("cms-1", "de", "desk")["job_id"] == second  # no gap after `succeed`
     first = finish(1)  # finished late, on another worker
-    assert store.language(first, "de")["state"] == "succeeded" and store.result(first, "de")["body"] == "r1"
-    assert store.published("cms-1", "de", "desk")["revision"] == 2
-    assert store.published("cms-1", "de", "other-tenant") is None
+    assert store.language(first, "de").state == "succeeded" and store.result(first, "de")["body"] == "r1"
+    assert store.articles.published("cms-1", "de", "desk")["revision"] == 2
+    assert store.articles.published("cms-1", "de", "other-tenant") is None

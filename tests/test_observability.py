@@ -72,16 +72,16 @@ def test_jobs_and_languages_by_state_follow_the_store(app):
                 if name in ("newsroom_jobs", "newsroom_languages")}
 
     before = gauges()
-    job_id = store.create({"source_lang": "en", "target_langs": ["de", "fr"], "article": {}})
+    job_id = store.create({"source_lang": "en", "target_langs": ["de", "fr"], "article": {"title": "", "body": ""}})
     after = gauges()
     assert after[("newsroom_jobs", "queued")] == before[("newsroom_jobs", "queued")] + 1
     assert after[("newsroom_languages", "queued")] == before[("newsroom_languages", "queued")] + 2
-    claim = store.claim(job_id, "de")
+    claim = store.leases.claim(job_id, "de")
     running = gauges()
     assert running[("newsroom_jobs", "running")] == before[("newsroom_jobs", "running")] + 1
     assert running[("newsroom_jobs", "queued")] == before[("newsroom_jobs", "queued")]
     assert running[("newsroom_languages", "running")] == before[("newsroom_languages", "running")] + 1
-    store.succeed(job_id, "de", claim.holder, {"model": []}, None, {})
+    store.leases.succeed(job_id, "de", claim.holder, {"model": []}, None, {})
     assert gauges()[("newsroom_jobs", "running")] == before[("newsroom_jobs", "running")] + 1  # fr still queued
     assert store.cancel(job_id) == ["fr"]
     assert gauges() == before

@@ -12,11 +12,18 @@ import pytest
 from glossary.store import GlossaryStore
 from jobs import links
 from jobs.pipeline import Pipeline
+from jobs.matchers import TermMatchers
 from jobs.short import ShortTextError, ShortTexts
 from jobs.store import JobStore
 from translation.engines import ModelInfo, Router
 from translation.limits import SegmentLimits
+from service.job_status import describe
 
+
+
+def describe_job(store, job_id: str) -> dict:
+    """The job as GET /v1/jobs/{id} shows it."""
+    return describe(store.job(job_id))
 
 class UppercaseEngine:
     """An engine (translation.engines.base.Engine) whose models translate by
@@ -97,7 +104,7 @@ def test_a_language_is_translated_and_stored(jobs, glossaries, events):
     stored = jobs.result(job_id, "de")
     assert stored == {"title": "ALLIES MEET", "body": ARTICLE["body"].upper(), "format": "text", "model": [
         {"engine": "upper", "model": "upper-en_de", "version": "1.0", "from": "en", "to": "de"}]}
-    status = jobs.status(job_id)
+    status = describe_job(jobs, job_id)
     de = status["languages"]["de"]
     assert de["state"] == "succeeded" and de["progress"]["done"] == de["progress"]["total"] == 4
     assert de["stats"] == {"segments": 4, "model_calls": 1, "segments_translated": 4, "cache_hits": 0}
@@ -122,7 +129,7 @@ def test_a_cancelled_language_is_skipped_without_translating(jobs, glossaries, e
     job_id = submit(jobs)
     jobs.cancel(job_id)
     assert make_pipeline(jobs, glossaries, events, engine).run(job_id, "de") == "finished"
-    assert engine.calls == [] and jobs.language(job_id, "de")["state"] == "cancelled"
+    assert engine.calls == [] and jobs.language(job_id, "de").state == "cancelled"
 
 
 def test_an_expired_job_is_left_alone(jobs, glossaries, events, redis_client):
@@ -136,7 +143,7 @@ def test_an_unsupported_pair_fails_the_language_with_its_reason(jobs, glossaries
     job_id = submit(jobs, ["de", "ja"], callback_url="https://cms.example/hook")
     pipeline = make_pipeline(jobs, glossaries, events)
     assert pipeline.run(job_id, "ja") == "failed"
-    language = jobs.status(job_id)["languages"]["ja"]
+    language = describe_job(jobs, job_id)["languages"]["ja"]
     assert language["state"] == "failed" and language["error"] == "no model or pivot route for en->ja"
     assert [e["type"] for _, e in events] == ["translation.failed"]
     assert events[0][1]["error"] == language["error"]
@@ -146,7 +153,7 @@ def test_an_unreadable_document_fails_the_language(jobs, glossaries, events):
     job_id = jobs.create({"source_lang": "en", "target_langs": ["de"],
                           "article": {**ARTICLE, "format": "rtf"}})
     assert make_pipeline(jobs, glossaries, events).run(job_id, "de") == "failed"
-    assert "format 'rtf' is not supported" in jobs.language(job_id, "de")["error"]
+    assert "format 'rtf' is not supported" in jobs.language(job_id, "de").error
 
 
 def test_an_engine_crash_fails_the_language_without_leaking_details(jobs, glossaries, events, caplog):
@@ -154,9 +161,9 @@ def test_an_engine_crash_fails_the_language_without_leaking_details(jobs, glossa
     job_id = submit(jobs)
     with caplog.at_level(logging.ERROR, logger="jobs.pipeline"):
         assert make_pipeline(jobs, glossaries, events, engine).run(job_id, "de") == "failed"
-    assert jobs.language(job_id, "de")["error"] == "internal error: RuntimeError"
+    assert jobs.language(job_id, "de").error == "internal error: RuntimeError"
     assert "/srv/models/x.bin is corrupt" in caplog.text  # the traceback goes to the worker log, not to the client
-    assert jobs.status(job_id)["state"] == "failed"
+    assert describe_job(jobs, job_id)["state"] == "failed"
 
 
 def test_webhook_events_per_language_and_once_for_the_job(jobs, glossaries, events):
@@ -192,9 +199,9 @@ def test_a_finished_job_with_a_failure_is_announced_as_partially_failed(jobs, gl
 
 def test_a_published_article_gets_this_revision(jobs, glossaries, events):
     pipeline = make_pipeline(jobs, glossaries, events)
-    job_id = submit(jobs, external_id="cms-9", revision=jobs.next_revision("cms-9"))
+    job_id = submit(jobs, external_id="cms-9", revision=jobs.articles.next_revision("cms-9"))
     pipeline.run(job_id, "de")
-    published = jobs.published("cms-9", "de")
+    published = jobs.articles.published("cms-9", "de")
     assert (published["revision"], published["job_id"]) == (1, job_id)
 
 
@@ -208,7 +215,7 @@ def test_pinned_glossary_versions_are_enforced(jobs, glossaries, events):
     assert make_pipeline(jobs, glossaries, events).run(job_id, "de") == "succeeded"
     body = jobs.result(job_id, "de")["body"]
     assert body.startswith("THE ALLIES MET IN Wilna. THEY AGREED.")
-    report = jobs.status(job_id)["languages"]["de"]["glossary"]
+    report = describe_job(jobs, job_id)["languages"]["de"]["glossary"]
     assert report["source_occurrences"] == report["rendered_occurrences"] == 1
 
 
@@ -224,8 +231,8 @@ def test_inline_glossary(jobs, glossaries, events):
 # -- short texts (DeepL /v2/translate, LibreTranslate /translate) --------------------------
 
 def short_texts(jobs, glossaries, engine, max_chars: int) -> ShortTexts:
-    pipeline = Pipeline(Router([engine]), jobs, glossaries, limits=SegmentLimits(max_chars=max_chars))
-    return ShortTexts(pipeline, detector=None)
+    return ShortTexts(Router([engine]), TermMatchers(glossaries), detector=None,
+                      limits=SegmentLimits(max_chars=max_chars))
 
 
 def test_a_long_sentence_of_a_short_request_is_cut_like_an_article_s(jobs, glossaries):

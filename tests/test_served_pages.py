@@ -132,9 +132,9 @@ def test_the_html_view_of_an_article_adds_no_other_host(client):
     store = JobStore(client.application.extensions["newsroom"].redis)
     job_id = store.create({"source_lang": "en", "target_langs": ["de"],
                            "article": {"title": "T", "body": "Text *only*.", "format": "markdown"}})
-    claim = store.claim(job_id, "de")
-    store.succeed(job_id, "de", claim.holder, {"title": "T", "body": "Text *only*.", "format": "markdown", "model": []},
-                  None, {})
+    claim = store.leases.claim(job_id, "de")
+    store.leases.succeed(job_id, "de", claim.holder,
+                         {"title": "T", "body": "Text *only*.", "format": "markdown", "model": []}, None, {})
     assert crawl_html(client, f"/v1/jobs/{job_id}/translations/de") == []
 
 

@@ -106,10 +106,10 @@ def test_dns_failure_at_delivery_is_retried_not_refused(jobs, dns):
     policy = WebhookPolicy("secret", max_attempts=3, backoff_seconds=2)
     outcome = attempt_delivery(jobs, job_id, EVENT, 1, policy)
     assert outcome.state == "retrying" and outcome.retry_in == 2
-    delivery = jobs.deliveries(job_id)[0]
+    delivery = jobs.webhooks.deliveries(job_id)[0]
     assert delivery["state"] == "retrying" and "does not resolve" in delivery["error"]
     assert attempt_delivery(jobs, job_id, EVENT, 3, policy).state == "failed"
-    assert jobs.deliveries(job_id)[0]["state"] == "failed"
+    assert jobs.webhooks.deliveries(job_id)[0]["state"] == "failed"
 
 
 def test_unsafe_address_at_delivery_is_refused_at_once(jobs, dns):
@@ -132,4 +132,4 @@ def test_attempts_stop_at_max_attempts_with_failed(jobs):
     outcomes = [attempt_delivery(jobs, job_id, EVENT, n, policy, send=refuse) for n in range(1, 5)]
     assert [o.state for o in outcomes] == ["retrying"] * 3 + ["failed"]
     assert [o.retry_in for o in outcomes] == [1, 2, 4, None]
-    assert len(attempts) == 4 and jobs.deliveries(job_id)[0]["attempts"] == 4
+    assert len(attempts) == 4 and jobs.webhooks.deliveries(job_id)[0]["attempts"] == 4

@@ -43,7 +43,7 @@ def job_id(jobs):
 
 
 def only_delivery(jobs, job_id) -> dict:
-    (record,) = jobs.deliveries(job_id)
+    (record,) = jobs.webhooks.deliveries(job_id)
     return record
 
 

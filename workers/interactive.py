@@ -19,17 +19,15 @@ from __future__ import annotations
 import json
 import logging
 
-import redis
 from celery import Celery
 from celery.signals import worker_init
 from kombu import Exchange, Queue
 
 from config import Settings
 from glossary.store import GlossaryStore
-from jobs.pipeline import Pipeline
+from jobs.matchers import TermMatchers
 from jobs.redis_client import connect
 from jobs.short import ShortTexts, ShortTextError
-from jobs.store import JobStore
 from translation.cache import SegmentCache
 from translation.detection import Detector
 from translation.engines import Router, build_engines
@@ -48,34 +46,33 @@ def detection_languages(settings: Settings, router: Router) -> list[str]:
     return sorted({m.source for m in router.models} | {m.target for m in router.models})
 
 
-def build_short_texts(settings: Settings) -> ShortTexts:
-    client = connect(settings.redis_url, patient=False)  # a caller is waiting: fail fast
+def build_short_texts(settings: Settings, client) -> ShortTexts:
     engines = build_engines(settings)
     if settings.interactive_batching:
         engines = [BatchingEngine(engine, settings.interactive_batch_window_ms / 1000,
                                   settings.interactive_batch_max_segments) for engine in engines]
     router = Router(engines, settings.pivot_lang, SegmentCache(client, settings.segment_cache_ttl_seconds))
-    pipeline = Pipeline(router, JobStore.from_settings(client, settings), GlossaryStore.from_settings(client, settings),
-                        placeholders=settings.glossary_placeholders, limits=SegmentLimits.from_settings(settings))
     languages = detection_languages(settings, router)
     detector = Detector(languages, settings.detect_min_confidence, settings.detect_min_share) if languages else None
-    return ShortTexts(pipeline, detector, settings.glossary_placeholders)
+    return ShortTexts(router, TermMatchers(GlossaryStore.from_settings(client, settings)), detector,
+                      settings.glossary_placeholders, SegmentLimits.from_settings(settings))
 
 
 class InteractiveRuntime:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.short: ShortTexts | None = None
-        self.redis = redis.Redis.from_url(settings.redis_url)
+        # One client, with the connection policy of every caller that has someone waiting (fail fast).
+        self.redis = connect(settings.redis_url, patient=False)
 
     def start(self) -> ShortTexts:
         if self.short is None:
-            self.short = build_short_texts(self.settings)
+            self.short = build_short_texts(self.settings, self.redis)
             if self.settings.preload_models:
-                self.short.pipeline.router.load_all()
+                self.short.router.load_all()
             detector = self.short.detector
             log.info("interactive worker ready: %d model(s), batching %s, detecting %s",
-                     len(self.short.pipeline.router.models),
+                     len(self.short.router.models),
                      f"{self.settings.interactive_batch_window_ms} ms" if self.settings.interactive_batching else "off",
                      ", ".join(detector.languages) if detector else "nothing")
         return self.short

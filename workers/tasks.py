@@ -56,7 +56,7 @@ class WorkerRuntime:
 
     def redispatch(self, job_id: str, lang: str) -> None:
         try:
-            limits = self.pipeline.jobs.request(job_id).get("time_limits")
+            limits = self.pipeline.jobs.request(job_id).time_limits
         except JobNotFound:
             return
         send_translation(self.app, job_id, lang, limits)

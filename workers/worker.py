@@ -14,7 +14,8 @@ from celery.signals import (setup_logging, task_postrun, task_prerun, worker_pro
                             worker_ready)
 
 from config import Settings
-from jobs.store import HEARTBEAT_INTERVAL_SECONDS, JobStore
+from jobs.redis_client import connect
+from jobs.heartbeats import HEARTBEAT_INTERVAL_SECONDS, WorkerHeartbeats
 from telemetry import logs, metrics
 from workers.celery_app import REQUEST_ID_HEADER, TRANSLATE_TASK, create_celery
 from workers.tasks import WorkerRuntime, register_tasks
@@ -74,12 +75,13 @@ def _task_context_end(task=None, **_):
 def _heartbeat_and_metrics(sender=None, **_):
     """In the main process: a heartbeat in Redis every few seconds (metrics show
     which workers are alive), and this worker's own /metrics port if set."""
-    store = JobStore(redis.Redis.from_url(settings.redis_url))
+    # Not patient: a beat that fails is skipped (the missing beat is the signal), not retried for a minute.
+    heartbeats = WorkerHeartbeats(connect(settings.redis_url, patient=False))
     name = sender.hostname
 
     def beat():
         try:
-            store.worker_heartbeat(name)
+            heartbeats.beat(name)
         except redis.RedisError as error:  # Redis away: the missing heartbeat is the signal
             log.warning("heartbeat not written: %s", error)
 

@@ -90,7 +90,8 @@ def submit():
         else:
             created = g.api.json("POST", "/v1/jobs", json=_job(form))
     except ApiError as error:
-        if error.status not in (413, 422):
+        # What the editor can fix or wait out is shown on the form, the article kept.
+        if error.status not in (413, 422, 429):
             raise
         return render_template("console/jobs.html", jobs=recent_jobs(),
                                **submission_form_context(form, _field_errors(error))), error.status
