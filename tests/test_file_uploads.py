@@ -38,9 +38,9 @@ def upload(client, data: bytes, filename: str, **form):
 def finish(app, job_id: str, lang: str, body: str, fmt: str) -> None:
     """What a worker does at the end: store the translation."""
     jobs = app.extensions["newsroom"].jobs
-    claim = jobs.claim(job_id, lang)
+    claim = jobs.leases.claim(job_id, lang)
     assert claim.claimed
-    assert jobs.succeed(job_id, lang, claim.holder, {"title": "", "body": body, "format": fmt, "model": []}, None, {})
+    assert jobs.leases.succeed(job_id, lang, claim.holder, {"title": "", "body": body, "format": fmt, "model": []}, None, {})
 
 
 def test_a_docx_upload_is_a_job_holding_the_file_and_charged_for_its_text(app):
@@ -51,9 +51,9 @@ def test_a_docx_upload_is_a_job_holding_the_file_and_charged_for_its_text(app):
     job = response.get_json()
     assert job["target_langs"] == ["de", "fr"] and response.headers["Location"].endswith(job["id"])
     stored = app.extensions["newsroom"].jobs.request(job["id"])
-    assert stored["article"]["format"] == "docx" and base64.b64decode(stored["article"]["body"]) == data
-    assert stored["document"] == {"api": "native", "filename": "story.docx"}
-    text = sum(len(u.text) for u in parse(stored["article"]["body"], "docx").units)
+    assert stored.article.format == "docx" and base64.b64decode(stored.article.body) == data
+    assert stored.document == {"api": "native", "filename": "story.docx"}
+    text = sum(len(u.text) for u in parse(stored.article.body, "docx").units)
     assert client.get("/v1/usage").get_json()["characters"]["remaining"] == 10000 - 2 * text
 
 
@@ -131,13 +131,13 @@ def test_deepl_document_upload_takes_a_docx_and_refuses_a_broken_one(app, client
     assert ok.status_code == 200, ok.get_json()
     document = ok.get_json()
     stored = app.extensions["newsroom"].jobs.request(document["document_id"])
-    assert stored["article"]["format"] == "docx"
-    assert stored["document"]["characters"] == sum(len(u.text) for u in parse(stored["article"]["body"], "docx").units)
-    finish(app, document["document_id"], "de", stored["article"]["body"], "docx")
+    assert stored.article.format == "docx"
+    assert stored.document["characters"] == sum(len(u.text) for u in parse(stored.article.body, "docx").units)
+    finish(app, document["document_id"], "de", stored.article.body, "docx")
     result = client.post(f"/v2/document/{document['document_id']}/result",
                          json={"document_key": document["document_key"]})
     assert result.mimetype == DOCX_TYPE, result.get_data(as_text=True)
-    assert result.data == base64.b64decode(stored["article"]["body"])
+    assert result.data == base64.b64decode(stored.article.body)
     assert 'filename="story.docx"' in result.headers["Content-Disposition"]
     broken = client.post("/v2/document", data={"target_lang": "DE", "source_lang": "EN",
                                                "file": (io.BytesIO(b"PK\x03\x04no"), "story.docx")})

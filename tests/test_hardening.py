@@ -162,8 +162,8 @@ def _finished_document(app, client, filename: str) -> tuple[str, str]:
     assert uploaded.status_code == 200, uploaded.get_json()
     document_id, document_key = uploaded.get_json()["document_id"], uploaded.get_json()["document_key"]
     jobs = app.extensions["newsroom"].jobs
-    claim = jobs.claim(document_id, "de")
-    assert jobs.succeed(document_id, "de", claim.holder,
+    claim = jobs.leases.claim(document_id, "de")
+    assert jobs.leases.succeed(document_id, "de", claim.holder,
                         {"title": "", "body": "Ein kurzer Text.", "format": "html", "model": []}, None, {})
     return document_id, document_key
 
@@ -403,6 +403,7 @@ def test_one_tenants_translations_are_no_cache_hits_for_another():
 
     from glossary.store import GlossaryStore
     from jobs.pipeline import Pipeline
+    from jobs.matchers import TermMatchers
     from jobs.short import ShortTexts
     from jobs.store import JobStore
     from translation.cache import SegmentCache
@@ -417,12 +418,12 @@ def test_one_tenants_translations_are_no_cache_hits_for_another():
         job_id = jobs.create({"source_lang": "en", "target_langs": ["de"], "owner": {"key": "k", "prefix": "nt_live_k", "tenant": tenant},
                               "article": {"title": "", "body": sentence, "format": "text"}})
         assert pipeline.run(job_id, "de") == "succeeded"
-        return jobs.status(job_id)["languages"]["de"]["stats"]["cache_hits"]
+        return jobs.language(job_id, "de").stats["cache_hits"]
 
     assert cache_hits("desk-a") == 0
     assert cache_hits("desk-b") == 0  # the oracle: 1 before, when desk-a had translated the sentence
     assert cache_hits("desk-a") == 1  # within a tenant the cache still works
-    short = ShortTexts(pipeline, detector=None)
+    short = ShortTexts(pipeline.router, TermMatchers(GlossaryStore(client)), detector=None)
     calls = pipeline.router.engines[0].calls
     short.translate({"texts": [sentence], "source": "en", "target": "de", "tenant": "desk-c"})
     assert pipeline.router.engines[0].calls == calls + 1  # a model call: not desk-a's cached sentence
@@ -510,6 +511,7 @@ def test_a_job_may_use_only_glossaries_its_key_may_read(app):
 # -- 4: keys' own webhook secrets at rest -----------------------------------------------------------
 
 def test_a_keys_webhook_secret_is_not_in_redis_but_derived_where_it_signs(app):
+    from jobs.record import request_from_dict
     from jobs.webhooks import WebhookPolicy
 
     made = keyed_client(app, ["translate"], webhook_secret=True).api_key
@@ -518,7 +520,9 @@ def test_a_keys_webhook_secret_is_not_in_redis_but_derived_where_it_signs(app):
     assert made.webhook_secret.split("_", 1)[1].encode() not in _redis_dump(app)
     # What a worker signs with (its KeyStore knows WEBHOOK_SECRET): the secret the client was given.
     policy = WebhookPolicy(WEBHOOK_SECRET, key_secret=app.extensions["access"].keys.webhook_secret)
-    assert policy.secret_for({"owner": {"key": made.key.id, "tenant": made.key.tenant}}) == made.webhook_secret
+    assert policy.secret_for(request_from_dict({
+        "source_lang": "en", "target_langs": ["de"], "article": {"title": "", "body": "B.", "format": "text"},
+        "owner": {"key": made.key.id, "prefix": made.key.prefix, "tenant": made.key.tenant}})) == made.webhook_secret
     # Rotation keeps it; without WEBHOOK_SECRET nothing signs with it.
     rotated = app.extensions["access"].keys.rotate(made.key.id)
     assert app.extensions["access"].keys.webhook_secret(rotated.key.id) == made.webhook_secret
