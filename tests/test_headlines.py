@@ -46,6 +46,14 @@ def test_sentence_case_keeps_names_from_the_article_the_lexicon_and_the_glossary
                                                                                                       "rallies")
 
 
+def test_the_expansion_of_an_acronym_the_article_uses_is_a_name():
+    evidence = name_evidence(["Allies met at NATO headquarters."])
+    assert sentence_case("North Atlantic Treaty Organization Leaders Meet", evidence) == \
+        "North Atlantic Treaty Organization leaders meet"
+    assert sentence_case("North Atlantic Treaty Organization Leaders Meet", name_evidence([])) == \
+        "North atlantic treaty organization leaders meet"  # no evidence: the word list alone
+
+
 def test_sentence_case_keeps_the_length():
     text = "Kanye West Embarked on a Pro-Trump Diatribe, Wearing a MAGA Hat"
     # "trump" is also a common word: the article says it is a name here.

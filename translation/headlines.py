@@ -14,7 +14,9 @@ Which words are names, in order of evidence:
   2. words that are not Title-Case shaped (AMLO, YouTube, 13-Year-Old's digits);
   3. the rest of the article: a word written capitalised in the middle of its
      sentences more often than in lower case is a name ("Indonesia"), the
-     other way round it is not ("tsunami");
+     other way round it is not ("tsunami"); so is a run of capitalised words
+     seen there ("West Virginia"), or one whose initials are an acronym the
+     article uses ("North Atlantic Treaty Organization", NATO);
   4. no evidence: Webster's word list (`english-words`, web2): a word it
      knows only capitalised is a name ("Chinese"), one it knows in lower case
      (or an inflection of one: "rises", "churches") is not, an unknown word is
@@ -37,6 +39,7 @@ from typing import Iterable
 _WORD = re.compile(r"(?<!\w)(?<!\w['’])[^\W\d_][\w'’]*(?:-[\w'’]+)*")
 # Two or more capitalised words in a row, in running text: a name ("West Virginia", "Salt Lake City").
 _NAME_RUN = re.compile(r"(?<!\w)[A-Z][\w'’]*(?:[ -][A-Z][\w'’]*)+")
+_ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
 # "St. Martin's", "Dr. Ford": a capitalised abbreviation's dot does not end a sentence.
 _ABBREVIATION_DOT = re.compile(r"(?:\b[A-Z][a-z]{0,2}|[A-Z]\.[A-Z])\.\s*$")
 # AP style: short function words stay lower case inside a Title Case headline.
@@ -70,6 +73,7 @@ class Evidence(Counter):
     def __init__(self):
         super().__init__()
         self.names: set[str] = set()
+        self.acronyms: set[str] = set()   # NATO: "North Atlantic Treaty Organization" is a name
 
 
 def name_evidence(texts: Iterable[str]) -> Evidence:
@@ -77,6 +81,7 @@ def name_evidence(texts: Iterable[str]) -> Evidence:
     and Title Case lines tell nothing)."""
     votes = Evidence()
     for text in texts:
+        votes.acronyms.update(_ACRONYM.findall(text))
         if is_title_case(text):
             continue
         for match in _NAME_RUN.finditer(text):
@@ -103,6 +108,12 @@ def sentence_case(text: str, evidence: Counter, keep: Iterable[tuple[int, int]] 
     keep = list(keep)
     for name in getattr(evidence, "names", ()):
         keep += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+    for run in _NAME_RUN.finditer(text):  # the expansion of an acronym the article uses
+        words = [(run.start() + m.start(), run.start() + m.end()) for m in re.finditer(r"[^ -]+", run.group())]
+        for i in range(len(words)):
+            for j in range(i + 2, len(words) + 1):
+                if "".join(text[a] for a, _ in words[i:j]) in getattr(evidence, "acronyms", ()):
+                    keep.append((words[i][0], words[j - 1][1]))
     chars = list(text)
     for match in _WORD.finditer(text):
         before = text[:match.start()]
