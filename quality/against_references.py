@@ -167,7 +167,7 @@ def _headlines(router: Router, documents, matcher, placeholders: str, references
             outputs, *_ = _translate_documents(router, documents, matcher, placeholders, wanted)
             left = words = 0
             examples = []
-            for head, doc, text in zip(heads, documents, wanted):
+            for _head, doc, text in zip(heads, documents, wanted):
                 output = outputs[doc.first]
                 n, total = english_left(output, text, [ref[doc.first] for ref in references.values()])
                 left, words = left + n, words + total
