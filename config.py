@@ -180,6 +180,11 @@ class Settings:
     detect_languages: tuple[str, ...] = field(default_factory=tuple)  # empty: every language of the models
     detect_min_confidence: float = 0.6
     detect_min_share: float = 0.5
+    # Automatic checks on every translated segment (checks/, docs/checks.md).
+    checks_enabled: bool = True
+    # The clause check translates each target back (the reverse model, once per segment): more model work.
+    checks_back_translate: bool = False
+    checks_headline_max: int = 0  # characters; 0: headlines are not measured unless the job sets headline_max
 
     @property
     def translation_threads(self) -> int:
@@ -252,4 +257,7 @@ class Settings:
             detect_languages=_list("DETECT_LANGUAGES"),
             detect_min_confidence=_float("DETECT_MIN_CONFIDENCE", cls.detect_min_confidence),
             detect_min_share=_float("DETECT_MIN_SHARE", cls.detect_min_share),
+            checks_enabled=_bool("CHECKS_ENABLED", cls.checks_enabled),
+            checks_back_translate=_bool("CHECKS_BACK_TRANSLATE", cls.checks_back_translate),
+            checks_headline_max=_int("CHECKS_HEADLINE_MAX", cls.checks_headline_max),
         )

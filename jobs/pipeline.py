@@ -12,6 +12,7 @@ from typing import Callable
 
 import redis
 
+from checks.translated import CheckPolicy
 from glossary.enforcement import DEFAULT_SCHEME
 from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
@@ -45,6 +46,7 @@ class LanguageOutcome:
     segments_translated: int = 0
     cache_hits: int = 0
     glossary: dict | None = None    # the glossary report
+    checks: dict | None = None      # the checks' report (checks/)
 
 
 def engine_name(route: list[dict]) -> str:
@@ -66,6 +68,7 @@ class Pipeline:
     # SoftTimeLimitExceeded, set by the worker runtime; no Celery import here).
     time_limit_errors: tuple[type[BaseException], ...] = ()
     limits: SegmentLimits = field(default_factory=SegmentLimits)
+    checks: CheckPolicy = field(default_factory=CheckPolicy)
     _matchers: dict = field(default_factory=dict)
     heartbeat: Heartbeat = field(init=False)
 
@@ -133,6 +136,7 @@ class Pipeline:
             log.exception("job %s language %s failed", job_id, lang)
             return self._finish_failed(job_id, lang, holder, request, f"internal error: {type(error).__name__}",
                                        outcome)
+        checks = self._check(result, source, lang, request)
         stored = self.jobs.succeed(
             job_id,
             lang,
@@ -142,6 +146,7 @@ class Pipeline:
                 "body": result.body,
                 "format": request["article"]["format"],
                 "model": self.router.describe_route(request["source_lang"], lang),
+                **({"checks": checks} if checks is not None else {}),
             },
             result.report.to_dict(),
             {"segments": result.segments, "model_calls": result.stats.model_calls,
@@ -151,7 +156,7 @@ class Pipeline:
         if not stored:
             return "skipped"
         done = outcome("succeeded", segments=result.segments, segments_translated=result.stats.segments_translated,
-                       cache_hits=result.stats.cache_hits, glossary=result.report.to_dict())
+                       cache_hits=result.stats.cache_hits, glossary=result.report.to_dict(), checks=checks)
         log.info("translated %d segments (%d from the cache) in %.3f s", done.segments, done.cache_hits, done.seconds,
                  extra={"duration_s": round(done.seconds, 3), "segments": done.segments,
                         "segments_translated": done.segments_translated, "cache_hits": done.cache_hits})
@@ -159,6 +164,14 @@ class Pipeline:
             self.observe(done)
         self.settle_quietly(job_id, lang)
         return "succeeded"
+
+    def _check(self, result, source: str, lang: str, request: dict) -> dict | None:
+        """The checks' report; a check that breaks costs the editor its flags, never the translation."""
+        try:
+            return self.checks.report(result.translated, source, lang, self.router, request)
+        except Exception:  # noqa: BLE001
+            log.exception("checks failed on job %s language %s; stored without them", request.get("id", "?"), lang)
+            return None
 
     @staticmethod
     def _publication(request: dict) -> tuple[str, int, str] | None:

@@ -1,0 +1,39 @@
+"""Small text helpers shared by the checks: words with their offsets, folding."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+# A word: letters and digits, with inner apostrophes and hyphens (don't, pré-sal).
+WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Londres" and "londres", "Comissão" and "comissao" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[regex.Match]:
+    return list(WORD.finditer(text))
+
+
+def word_list(text: str) -> list[str]:
+    return [fold(m.group()) for m in WORD.finditer(text)]
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """`text` as a message quotes it: “…”, cut to `limit` characters."""
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
+
+
+def fold_keep_length(text: str) -> str:
+    """`fold`, one character for one, so offsets into the result are offsets into `text`."""
+    out = []
+    for ch in text:
+        folded = fold(ch)
+        out.append(folded if len(folded) == 1 else ch.lower()[:1] or ch)
+    return "".join(out)
