@@ -4,6 +4,8 @@ counted in the metrics."""
 
 from __future__ import annotations
 
+import re
+
 import fakeredis
 import pytest
 from prometheus_client import REGISTRY
@@ -134,3 +136,32 @@ def test_the_api_says_when_a_translation_has_no_checks(app):
     answer = keyed_client(app).get(f"/v1/jobs/{job_id}/translations/pt/checks").get_json()
     assert answer["checked"] is False and answer["flagged"] == 0
     assert keyed_client(app).get("/v1/jobs/nope/translations/pt/checks").status_code == 404
+
+
+# -- the console's review page ---------------------------------------------------------------
+
+def signed_in(app):
+    from access import KeyStore
+    client = app.test_client()
+    key = KeyStore(app.extensions["newsroom"].redis).create("editor", ("admin",), rate_limit="unlimited",
+                                                            char_quota="unlimited").secret
+    form = client.get("/console/sign-in").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert client.post("/console/sign-in", data={"csrf_token": csrf, "key": key, "next": "/console/"}).status_code == 302
+    return client
+
+
+def test_the_review_page_marks_flagged_rows_and_lists_them_most_serious_first(app):
+    report = check_segments([Pair(s, OUTPUTS[s]) for s in OUTPUTS], "en", "pt").to_dict()
+    # As the pipeline numbers them: the title is unit 0, the body's two paragraphs units 1 and 2.
+    report["flagged_segments"] = [{**s, "unit": 1} for s in report["flagged_segments"]]
+    body = "O clube pagou 11 milhões de euros por ele. Ele disse sim.\n\nOs aliados reuniram-se."
+    job_id = finished_job(app, {"title": "Orçamento", "body": body, "format": "text", "model": [], "checks": report})
+    page = signed_in(app).get(f"/console/jobs/{job_id}/translations/pt")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert re.search(r'<tr id="row-1" class="[^"]*flagged flagged-error', html)
+    assert re.search(r'<tr id="row-2" class="\s*"', html)  # the unflagged paragraph carries no mark
+    attention = html[html.index('id="attention"'):]
+    assert attention.index("euros") < attention.index("quotation")  # the error before the warning
+    assert 'data-code="currency.converted"' in html
