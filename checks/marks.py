@@ -18,8 +18,10 @@ from checks.findings import ERROR, WARNING, Finding, Pair
 from checks.text import quote
 
 DOUBLE = "\"“”«»„"
-_SINGLE_OPEN = regex.compile(r"(?:^|(?<=[\s(\[—–-]))['‘‹](?=\p{L}|\p{N})")
-_SINGLE_CLOSE = regex.compile(r"(?<=[\p{L}\p{N}.,!?])['’›](?=[\s.,;:!?)\]—–-]|$)")
+# A single quote opens after a space, a bracket, a dash or a double quote (" 'There's a shark!' "), and closes
+# before one of those or punctuation; inside a word it is an apostrophe (O'Hagan, won't).
+_SINGLE_OPEN = regex.compile(r"(?:^|(?<=[\s(\[—–\-\"“«]))['‘‹](?=\p{L}|\p{N})")
+_SINGLE_CLOSE = regex.compile(r"(?<=[\p{L}\p{N}.,!?])['’›](?=[\s.,;:!?)\]—–\-\"”»]|$)")
 BRACKETS = ("()", "[]", "{}")
 _URL = regex.compile(r"\bhttps?://[^\s<>\"“”)]+[^\s<>\"“”).,;:!?]|\bwww\.[^\s<>\"“”)]+[^\s<>\"“”).,;:!?]")
 _EMAIL = regex.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")

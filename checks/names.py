@@ -27,14 +27,18 @@ from checks.text import fold, quote, word_list
 COMMON_WORDS = Path(__file__).resolve().parent / "data" / "common_words.txt"
 # Close enough to be the same name, measured on folded words ("theresa"/"teresa" 0.93, "commission"/"comissao" 0.78).
 SIMILAR = 0.75
+# Titles before a name, abbreviated or not ("Sen. Chris Coons", "Det Insp Bob Blemmings").
+TITLES = {"rev", "sen", "rep", "gov", "gen", "capt", "lt", "col", "sgt", "det", "insp", "supt", "prof", "st", "jr",
+          "sr", "mt", "ft", "cllr", "hon"}
 # Capitalised words that are not names: titles and words English capitalises.
 NOT_NAMES = {"mr", "mrs", "ms", "dr", "sir", "i", "i'm", "i've", "i'll", "i'd", "ok", "tv",
              # the compass, which English capitalises for regions (the Southwest) and other languages do not
              "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "northern",
              "southern", "eastern", "western"}
 _CAPITALISED = regex.compile(r"(?<![\p{L}\p{N}'’\-])\p{Lu}[\p{Ll}'’\-]*\p{Ll}[\p{L}'’\-]*")
-# Where any word takes a capital: the start, after a sentence end, a colon, an opening quote or bracket.
-_OPENING = regex.compile(r"(?:^|[.!?:;…]\s+|[\"“‘'«(\[]\s*|\s[-–—]\s+)$")
+# Where any word takes a capital: the start, after a sentence end, a colon, an opening quote or bracket (not a
+# closing one: in `…," Hammel said` Hammel is a name).
+_OPENING = regex.compile(r"(?:^|[.!?:;…]\s+|(?:^|\s)[\"“‘'«(\[]|\s[-–—]\s+)$")
 
 
 # Other English names of CLDR territories, which CLDR lists under one name only.
@@ -131,8 +135,7 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         if opening and not (regex.match(r"['’]s\b", pair.source[m.start() + len(base):])
                             or regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end():])):
             continue
-        # "Rev.", "Sen.", "Capt.": titles, abbreviated.
-        if len(word) <= 4 and pair.source[m.end():m.end() + 1] == ".":
+        if fold(base) in TITLES:
             continue
         previous_name_end = m.end()
         # Months and weekdays are the date check's; "May" and "March" only next to a number are months.

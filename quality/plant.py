@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import regex
 
-from checks.names import common_words
+from checks.names import _common, common_words
 from checks.text import fold
 
 _NUMBER = regex.compile(r"(?<![\p{L}\p{N}.,])\d+(?:[.,]\d+)*")
@@ -48,7 +48,7 @@ def drop_name(source: str, reference: str, rare_only: bool = False) -> str | Non
     source_words = {m.group() for m in _NAME.finditer(source) if m.start() > 0}
     for m in _NAME.finditer(reference):
         if (m.start() > 0 and m.group() in source_words and reference.count(m.group()) == 1
-                and fold(m.group()) not in common):
+                and not (rare_only and _common(fold(m.group()), common))):
             return regex.sub(r"\s{2,}", " ", reference[:m.start()] + reference[m.end():]).strip()
     return None
 
@@ -71,9 +71,10 @@ _QUOTATION = regex.compile(r"“[^“”]+”|\"[^\"]+\"|«[^«»]+»|‘[^‘�
 
 
 def drop_quote(source: str, reference: str) -> str | None:
-    """The marks of the first quotation removed, its words kept (apostrophes are not quotation marks)."""
+    """The marks of the first quotation removed, its words kept (apostrophes are not quotation marks). Only
+    where the source has as many quotations: one the translator added is no defect to drop."""
     m = _QUOTATION.search(reference)
-    if m is None:
+    if m is None or len(_QUOTATION.findall(source)) < len(_QUOTATION.findall(reference)):
         return None
     return reference[:m.start()] + m.group()[1:-1] + reference[m.end():]
 
