@@ -16,7 +16,9 @@ from checks.text import quote
 
 # code -> per language, a pattern of how it is written (case-insensitive unless noted).
 CURRENCIES = {
-    "GBP": {"en": r"£|\bGBP\b|\bsterling\b|(?<=\d\s?(?:m|bn|million|billion)?\s)pounds?\b",
+    # "sterling" in lower case only (Raheem Sterling is no currency); "pounds" after an amount, plural
+    # ("a 550 pound hog" weighs; "pounds of" is the unit below).
+    "GBP": {"en": r"£|\bGBP\b|(?-i:\bsterling\b)|(?<=\d\s?(?:m|bn|million|billion)?\s)pounds\b(?!\s+of\b)",
             "pt": r"£|\bGBP\b|\blibras?\b|\besterlinas?\b"},
     "EUR": {"en": r"€|\bEUR\b|\beuros?\b", "pt": r"€|\bEUR\b|\beuros?\b"},
     "USD": {"en": r"(?<![A-Z])\$|\bUSD\b|\bdollars?\b", "pt": r"US\$|(?<![A-Z])\$|\bUSD\b|\bd[óo]lar(?:es)?\b"},
@@ -39,7 +41,7 @@ UNITS = {
         "cm": {"en": r"cm\b|centimet(?:re|er)s?\b", "pt": r"cm\b|cent[íi]metros?\b"},
     },
     "mass": {
-        "pound": {"en": r"lbs?\b|pounds?\b(?=\s+of\b)", "pt": r"libras?\b|lbs?\b"},
+        "pound": {"en": r"lbs?\b|pounds\b(?=\s+of\b)|pound\b", "pt": r"libras?\b|lbs?\b"},
         "kg": {"en": r"kg\b|kilo(?:gram(?:me)?)?s?\b", "pt": r"kg\b|quilo(?:grama)?s?\b"},
         "tonne": {"en": r"tonnes?\b|tons?\b", "pt": r"toneladas?\b|t\b"},
         "stone": {"en": r"st\b|stone\b", "pt": r"stones?\b|pedras?\b"},

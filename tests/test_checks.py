@@ -85,6 +85,12 @@ def test_currency_and_units_changed_flag(source, target, code):
     assert code in codes(source, target)
 
 
+def test_a_name_or_a_weight_is_no_currency():
+    assert "currency" not in families("Sterling scored twice.", "Sterling marcou duas vezes.")
+    assert "currency" not in families("A 550 pound hog.", "Um porco de 550 libras.")
+    assert "unit.converted" in codes("A 650 pound pig.", "Um porco de 300 kg.")
+
+
 def test_the_numbers_of_a_converted_unit_are_reported_once():
     found = codes("Up to 10 inches of rain.", "Até 25 cm de chuva.")
     assert found == {"unit.converted"}
