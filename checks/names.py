@@ -14,15 +14,14 @@ English, inglês), which CLDR (through babel) knows.
 from __future__ import annotations
 
 from difflib import SequenceMatcher
-from os.path import commonprefix
 from functools import lru_cache
+from os.path import commonprefix
 from pathlib import Path
 
 import regex
-from babel import Locale
 
 from checks.findings import WARNING, Finding, Pair
-from checks.text import fold, quote, word_list
+from checks.text import calendar_names, cldr, fold, quote, word_list
 
 COMMON_WORDS = Path(__file__).resolve().parent / "data" / "common_words.txt"
 # Close enough to be the same name, measured on folded words ("theresa"/"teresa" 0.93, "commission"/"comissao" 0.78).
@@ -49,7 +48,9 @@ ALIASES = {"en": {"britain": "GB", "uk": "GB", "america": "US", "holland": "NL"}
 def exonyms(source: str, target: str) -> dict[str, set[str]]:
     """Folded word of a country, territory or language name in `source` -> the folded words of its name in `target`."""
     out: dict[str, set[str]] = {}
-    src, tgt = Locale.parse(source), Locale.parse(target)
+    src, tgt = cldr(source), cldr(target)
+    if src is None or tgt is None:
+        return out
     for table, other in ((src.territories, tgt.territories), (src.languages, tgt.languages)):
         for code, name in table.items():
             if code in other:
@@ -61,9 +62,8 @@ def exonyms(source: str, target: str) -> dict[str, set[str]]:
 
 
 def _calendar(lang: str) -> set[str]:
-    from babel.dates import get_day_names, get_month_names
-    return {fold(n) for n in get_month_names("wide", locale=lang).values()} | {
-        fold(n) for n in get_day_names("wide", locale=lang).values()}
+    months, days = calendar_names(lang)
+    return {fold(n) for n in [*months.values(), *days.values()]}
 
 
 def present(word: str, target_words: list[str], exonym: set[str]) -> bool:

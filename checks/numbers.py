@@ -5,7 +5,7 @@ Numbers are read with each language's own separators, from CLDR through babel
 11 milhões, 1.2bn, 1,2 mil milhões) so that "£11million" and "11 milhões" are
 both 11,000,000. A number of the source that the translation lacks, or one the
 translation adds, is a finding; so is a number the translation writes in the
-source language's format ("0.85" in Portuguese, where it reads as 85).
+source language's format ("0.85" in Portuguese, which groups digits in threes with the dot).
 Small numbers written out ("five", "cinco") count as their value on either
 side: translators write them either way.
 
@@ -19,12 +19,10 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 
 import regex
-from babel.dates import get_day_names, get_month_names
-from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from checks.findings import ERROR, WARNING, Finding, Pair
 from checks.units import converted_amounts
-from checks.text import fold, fold_keep_length, quote
+from checks.text import calendar_names, fold, fold_keep_length, number_symbols, quote
 
 # Scale words after a number, per language (folded). The short forms are
 # newsroom English (£11m, $2bn).
@@ -71,7 +69,7 @@ def _tail(lang: str) -> regex.Pattern:
 def parse(digits: str, lang: str) -> Decimal | None:
     """"1,000.5" in English, "1.000,5" in Portuguese; None where `lang` would not write it so
     (Portuguese "0.85": a group of two digits)."""
-    group, decimal = get_group_symbol(lang), get_decimal_symbol(lang)
+    group, decimal = number_symbols(lang)
     whole, _, fraction = digits.partition(decimal)
     if decimal in fraction or group in fraction:
         return None
@@ -125,7 +123,7 @@ def times(text: str, lang: str) -> list[tuple[int, tuple[int, int]]]:
     if pattern is None:
         return []
     found = []
-    for m in pattern.finditer(fold(text) if lang == "pt" else text):
+    for m in pattern.finditer(fold_keep_length(text)):
         if m.group("h") is not None:
             hour, minute = int(m.group("h")) % 12, int(m.group("m") or 0)
             if fold(m.group("ap")) in _AFTERNOON:
@@ -230,9 +228,10 @@ def _calendar_words(lang: str) -> dict[str, int]:
     """Folded month (1-12) and weekday (101-107) names of `lang`, wide and common short forms."""
     if lang not in _CALENDAR:
         names: dict[str, int] = {}
-        for number, name in get_month_names("wide", locale=lang).items():
+        months, days = calendar_names(lang)
+        for number, name in months.items():
             names[fold(name)] = number
-        for number, name in get_day_names("wide", locale=lang).items():
+        for number, name in days.items():
             names[fold(name)] = 101 + number
             names[fold(name).split("-")[0]] = 101 + number  # "segunda" for "segunda-feira"
         _CALENDAR[lang] = names
