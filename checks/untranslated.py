@@ -38,7 +38,6 @@ def check(pair: Pair, source: str, target: str, detect=None) -> list[Finding]:
             return [Finding("untranslated.copy", "untranslated", ERROR, "the translation is the source, untranslated",
                             (0, len(pair.source)), (0, len(pair.target)))]
         return []
-    detect = detect or detector(source, target).detect
     findings = []
     for start, end in _copied_runs([fold(w.group()) for w in src], [fold(w.group()) for w in tgt]):
         run = tgt[start:end]
@@ -46,6 +45,8 @@ def check(pair: Pair, source: str, target: str, detect=None) -> list[Finding]:
             continue
         span = (run[0].start(), run[-1].end())
         text = pair.target[span[0]:span[1]]
+        # Built on the first run to judge (lingua loads its language models then), not for every segment.
+        detect = detect or detector(source, target).detect
         if detect(text).language == source:
             findings.append(Finding("untranslated.words", "untranslated", WARNING,
                                     f"{quote(text)} is still in the source language", None, span))

@@ -165,3 +165,13 @@ def test_the_review_page_marks_flagged_rows_and_lists_them_most_serious_first(ap
     attention = html[html.index('id="attention"'):]
     assert attention.index("euros") < attention.index("quotation")  # the error before the warning
     assert 'data-code="currency.converted"' in html
+
+
+def test_a_job_may_set_its_headline_limit(app):
+    client = keyed_client(app)
+    job = {"source_lang": "en", "target_langs": ["de"], "article": {"title": "Allies meet", "body": "They met."}}
+    refused = client.post("/v1/jobs", json={**job, "headline_max": 0})
+    assert refused.status_code == 422
+    accepted = client.post("/v1/jobs", json={**job, "headline_max": 60})
+    assert accepted.status_code == 202, accepted.get_json()
+    assert app.extensions["newsroom"].jobs.request(accepted.get_json()["id"])["headline_max"] == 60
