@@ -23,7 +23,8 @@ DOUBLE = "\"“”«»„"
 _SINGLE_OPEN = regex.compile(r"(?:^|(?<=[\s(\[—–\-\"“«]))['‘‹](?=\p{L}|\p{N})")
 _SINGLE_CLOSE = regex.compile(r"(?<=[\p{L}\p{N}.,!?])['’›](?=[\s.,;:!?)\]—–\-\"”»]|$)")
 BRACKETS = ("()", "[]", "{}")
-_URL = regex.compile(r"\bhttps?://[^\s<>\"“”)]+[^\s<>\"“”).,;:!?]|\bwww\.[^\s<>\"“”)]+[^\s<>\"“”).,;:!?]")
+# A URL ends before a space, a quote or a closing bracket, and not on the punctuation that ends a sentence.
+_URL = regex.compile(r"\b(?:https?://|www\.)[^\s<>\"“”)]+[^\s<>\"“”).,;:!?]")
 _EMAIL = regex.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _HANDLE = regex.compile(r"(?<![\w@])[@#]\w{2,}")
 _TAG = regex.compile(r"</?([A-Za-z][\w-]*)[^<>]*>")

@@ -62,7 +62,8 @@ def _tail(lang: str) -> regex.Pattern:
     """What may follow a number: a scale word, then a percent sign or word."""
     if lang not in _PATTERNS:
         scales = "|".join(sorted((regex.escape(s) for s in SCALES.get(lang, {})), key=len, reverse=True))
-        _PATTERNS[lang] = regex.compile(rf"(?:[\s-]?(?P<scale>{scales})(?!\p{{L}}))?(?P<percent>{PERCENT.get(lang, '%')})?")
+        percent = PERCENT.get(lang, "%")
+        _PATTERNS[lang] = regex.compile(rf"(?:[\s-]?(?P<scale>{scales})(?!\p{{L}}))?(?P<percent>{percent})?")
     return _PATTERNS[lang]
 
 
@@ -109,9 +110,10 @@ def _spelled(text: str, lang: str) -> Counter:
 # -- times ---------------------------------------------------------------------
 
 _TIMES = {
-    "en": regex.compile(r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>[ap])\.?m\b\.?|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b",
-                        regex.IGNORECASE),
-    "pt": regex.compile(r"\b(?P<h>\d{1,2})(?:[:h](?P<m>\d{2}))?\s*(?:h\b|horas?)?\s*(?:da|de)\s+(?P<ap>manha|tarde|noite|madrugada)\b"
+    "en": regex.compile(r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>[ap])\.?m\b\.?"
+                        r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b", regex.IGNORECASE),
+    "pt": regex.compile(r"\b(?P<h>\d{1,2})(?:[:h](?P<m>\d{2}))?\s*(?:h\b|horas?)?\s*(?:da|de)\s+"
+                        r"(?P<ap>manha|tarde|noite|madrugada)\b"
                         r"|\b(?P<h24>\d{1,2})(?:h|:)(?P<m24>\d{2})?(?!\d)", regex.IGNORECASE),
 }
 _AFTERNOON = {"p", "tarde", "noite"}

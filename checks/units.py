@@ -170,6 +170,7 @@ def check(pair: Pair, source: str, target: str) -> list[Finding]:
     for (kind, unit), span, others in conversions(pair, source, target):
         (_, target_span) = others[0]
         findings.append(Finding("unit.converted", "currency", ERROR,
-                                f"{quote(pair.source[span[0]:span[1]])} became {quote(pair.target[slice(*target_span)])}:"
-                                f" converted to another unit", span, target_span))
+                                f"{quote(pair.source[span[0]:span[1]])} became"
+                                f" {quote(pair.target[slice(*target_span)])}: converted to another unit",
+                                span, target_span))
     return findings

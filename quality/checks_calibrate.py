@@ -27,7 +27,8 @@ def main() -> int:
     table = {"en-pt": {**length.fit(ntrex.pairs()), "data": ntrex.DESCRIPTION}}
     length.DATA.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
     for b in table["en-pt"]["bands"]:
-        print(f"source from {b['from']:>4} chars: {b['count']:>4} pairs, log ratio mean {b['mean']:+.3f}, sd {b['sd']:.3f}")
+        print(f"source from {b['from']:>4} chars: {b['count']:>4} pairs,"
+              f" log ratio mean {b['mean']:+.3f}, sd {b['sd']:.3f}")
     print(f"written: {length.DATA}")
     tokenizer = next(_models_root().glob("enpt-*")) / "tokenizer.json"
     vocabulary = json.loads(tokenizer.read_text(encoding="utf-8"))["model"]["vocab"]

@@ -43,7 +43,8 @@ def false_positives(report: Report, total: int) -> tuple[str, dict]:
     counts = report.counts()
     lines = ["| check | reference segments flagged | within 3% |", "|---|---|---|"]
     for check in CHECKS:
-        lines.append(f"| {check} | {_pct(counts[check], total)} | {'yes' if counts[check] <= FP_LIMIT * total else 'NO'} |")
+        within = "yes" if counts[check] <= FP_LIMIT * total else "NO"
+        lines.append(f"| {check} | {_pct(counts[check], total)} | {within} |")
     flagged = len(report.flagged)
     lines.append(f"| any check | {_pct(flagged, total)} | {'yes' if flagged <= FP_LIMIT * total else 'NO'} |")
     return "\n".join(lines), {"by_check": counts, "flagged": flagged, "segments": total}
@@ -63,7 +64,8 @@ def recall(sources, references, clean_back, back_translate) -> tuple[str, dict, 
         backs = back_translate([t for _, t in planted]) if back_translate and family in ("omission", "names") else None
         found = 0
         for k, (i, text) in enumerate(planted):
-            before = check_pair(Pair(sources[i], references[i]), SOURCE, TARGET, back=clean_back[i] if clean_back else None)
+            before = check_pair(Pair(sources[i], references[i]), SOURCE, TARGET,
+                                back=clean_back[i] if clean_back else None)
             after = check_pair(Pair(sources[i], text), SOURCE, TARGET, back=backs[k] if backs else None)
             if _family_count(after, family) > _family_count(before, family):
                 found += 1

@@ -67,7 +67,8 @@ def repeat_phrase(source: str, reference: str) -> str | None:
     return reference[:words[start + 2].end()] + " " + phrase + reference[words[start + 2].end():]
 
 
-_QUOTATION = regex.compile(r"“[^“”]+”|\"[^\"]+\"|«[^«»]+»|‘[^‘’]+’(?!\p{L})|(?<![\p{L}\p{N}])'[^']+'(?![\p{L}\p{N}])")
+_QUOTATION = regex.compile(r"“[^“”]+”|\"[^\"]+\"|«[^«»]+»|‘[^‘’]+’(?!\p{L})"
+                           r"|(?<![\p{L}\p{N}])'[^']+'(?![\p{L}\p{N}])")
 
 
 def drop_quote(source: str, reference: str) -> str | None:

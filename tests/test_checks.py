@@ -144,7 +144,8 @@ def test_source_words_left_in_the_target_flag_when_lingua_says_so():
     assert "untranslated" not in families("The minister said the plan would fail.",
                                           "O ministro disse que o plano fracassaria.")
     # Copied words that are not English (names, a title kept in Portuguese) do not flag.
-    assert "untranslated" not in families("He met Luiz Inácio Lula da Silva.", "Ele encontrou Luiz Inácio Lula da Silva.")
+    assert "untranslated" not in families("He met Luiz Inácio Lula da Silva.",
+                                          "Ele encontrou Luiz Inácio Lula da Silva.")
 
 
 # -- omission and addition -------------------------------------------------------------------

@@ -147,7 +147,8 @@ def signed_in(app):
                                                             char_quota="unlimited").secret
     form = client.get("/console/sign-in").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    assert client.post("/console/sign-in", data={"csrf_token": csrf, "key": key, "next": "/console/"}).status_code == 302
+    signed = client.post("/console/sign-in", data={"csrf_token": csrf, "key": key, "next": "/console/"})
+    assert signed.status_code == 302
     return client
 
 
