@@ -11,6 +11,7 @@ COPY pyproject.toml config.py conventions.py gunicorn.conf.py ./
 # The runtime packages, one line each (COPY of several folders would merge their
 # contents): pyproject.toml's `include` list, which tests/test_image.py compares.
 COPY access ./access
+COPY checks ./checks
 COPY compat ./compat
 COPY glossary ./glossary
 COPY jobs ./jobs

@@ -50,8 +50,10 @@ bench: setup
 	. scripts/env.sh && $(VENV)/python -m benchmarks $(BENCH_ARGS) && $(VENV)/python -m benchmarks.short $(SHORT_BENCH_ARGS)
 
 # The real en->pt model through the pipeline, measured (a few minutes); see quality/.
+# Then the segment checks (checks/) on NTREX-128's development half: false positives, recall, the model's flags.
 quality: setup
 	. scripts/env.sh && $(VENV)/python -m quality $(QUALITY_ARGS)
+	. scripts/env.sh && $(VENV)/python -m quality.checks_eval $(CHECKS_EVAL_ARGS)
 
 # The fault suite (a few minutes): kills workers and Redis under load, prints the table.
 chaos: setup

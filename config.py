@@ -310,6 +310,15 @@ class Settings:
                                            "detection refused below this confidence (0.9 for one word)")
     detect_min_share: float = setting(
         "DETECT_MIN_SHARE", 0.5, "detection refused when the language has less than this share of a text's words")
+    # Automatic checks on every translated segment (checks/, docs/checks.md).
+    checks_enabled: bool = setting("CHECKS_ENABLED", True,
+                                   "run the automatic checks on every translated segment (docs/checks.md)")
+    checks_back_translate: bool = setting(
+        "CHECKS_BACK_TRANSLATE", False,
+        "the clause check translates each target back with the reverse model (one more model call per segment)")
+    checks_headline_max: int = setting(
+        "CHECKS_HEADLINE_MAX", 0, "headline length (characters) flagged above; 0: only where the job sets "
+        "`headline_max`")
 
     @property
     def translation_threads(self) -> int:

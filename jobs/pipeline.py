@@ -12,6 +12,7 @@ from typing import Callable
 
 import redis
 
+from checks.translated import CheckPolicy
 from glossary.enforcement import DEFAULT_SCHEME
 from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
@@ -44,6 +45,7 @@ class LanguageOutcome:
     segments_translated: int = 0
     cache_hits: int = 0
     glossary: dict | None = None    # the glossary report
+    checks: dict | None = None      # the checks' report (checks/)
 
 
 def engine_name(route: list[dict]) -> str:
@@ -65,6 +67,7 @@ class Pipeline:
     # SoftTimeLimitExceeded, set by the worker runtime; no Celery import here).
     time_limit_errors: tuple[type[BaseException], ...] = ()
     limits: SegmentLimits = field(default_factory=SegmentLimits)
+    checks: CheckPolicy = field(default_factory=CheckPolicy)
     heartbeat: Heartbeat = field(init=False)
     matchers: TermMatchers = field(init=False)
 
@@ -134,6 +137,7 @@ class Pipeline:
             log.exception("job %s language %s failed", job_id, lang)
             return self._finish_failed(job_id, lang, holder, request, f"internal error: {type(error).__name__}",
                                        outcome)
+        checks = self._check(job_id, result, source, lang, request)
         stored = self.jobs.leases.succeed(
             job_id,
             lang,
@@ -143,6 +147,7 @@ class Pipeline:
                 "body": result.body,
                 "format": request.article.format,
                 "model": self.router.describe_route(source, lang),
+                **({"checks": checks} if checks is not None else {}),
             },
             result.report.to_dict(),
             {"segments": result.segments, "model_calls": result.stats.model_calls,
@@ -152,7 +157,7 @@ class Pipeline:
         if not stored:
             return "skipped"
         done = outcome("succeeded", segments=result.segments, segments_translated=result.stats.segments_translated,
-                       cache_hits=result.stats.cache_hits, glossary=result.report.to_dict())
+                       cache_hits=result.stats.cache_hits, glossary=result.report.to_dict(), checks=checks)
         log.info("translated %d segments (%d from the cache) in %.3f s", done.segments, done.cache_hits, done.seconds,
                  extra={"duration_s": round(done.seconds, 3), "segments": done.segments,
                         "segments_translated": done.segments_translated, "cache_hits": done.cache_hits})
@@ -160,6 +165,14 @@ class Pipeline:
             self.observe(done)
         self.settle_quietly(job_id, lang)
         return "succeeded"
+
+    def _check(self, job_id: str, result, source: str, lang: str, request: JobRequest) -> dict | None:
+        """The checks' report; a check that breaks costs the editor its flags, never the translation."""
+        try:
+            return self.checks.report(result.translated, source, lang, self.router, request)
+        except Exception:  # any check's bug: the translation stands
+            log.exception("checks failed on job %s language %s; stored without them", job_id, lang)
+            return None
 
     def _latency(self, job_id: str) -> float | None:
         created = self.jobs.created_at(job_id)

@@ -80,6 +80,7 @@ class JobRequest:
     revision: int | None = None             # of the external_id's article, with external_id
     callback_url: str | None = None
     document: dict | None = None            # the compatibility APIs' upload: {api, filename, characters, ...}
+    headline_max: int | None = None         # characters: the checks flag a longer headline (checks/headline.py)
     schema_version: int = SCHEMA_VERSION
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -65,7 +66,7 @@ class Api:
 
     # -- jobs -------------------------------------------------------------------------
 
-    def upload(self, path: Path, targets: list[str], source: str | None = None, glossary_ids: list[str] = (),
+    def upload(self, path: Path, targets: list[str], source: str | None = None, glossary_ids: Sequence[str] = (),
                title: str = "") -> dict:
         form = {"target_langs": ",".join(targets), "title": title}
         if source:

@@ -139,3 +139,20 @@ def headlines() -> list[Headline]:
         sentence = by_hand.get(number, lines[doc.first])
         out.append(Headline(doc.first, sentence, title_case(sentence), number in by_hand))
     return out
+
+
+# -- what the checks' measurement reads (quality/checks_eval.py, quality/checks_calibrate.py) --------
+
+DESCRIPTION = "NTREX-128 newstest2019 en -> por-BR, lines 1-988 (documents 1-62)"
+
+
+def sources() -> list[str]:
+    return source()
+
+
+def references() -> list[str]:
+    return reference("por-BR")
+
+
+def pairs() -> list[tuple[str, str]]:
+    return list(zip(source(), reference("por-BR")))

@@ -134,6 +134,8 @@ class JobIn(Schema):
     glossary_ids = List(Text(), load_default=list)
     glossary = Nested(InlineGlossaryIn, metadata={"description": "An ad-hoc glossary for this job only."})
     callback_url = WebURL(schemes={"http", "https"}, require_tld=False)
+    headline_max = Integer(validate=Range(min=1, max=10000), metadata={
+        "description": "Flag the translated title when longer than this many characters (the headline check)."})
 
 
 class JobUploadIn(Schema):
@@ -194,6 +196,29 @@ class TranslationOut(Schema):
     model = List(Dict(), metadata={"description": "Models used, in order (two when pivoting): engine, model, version,"
                                                   " from, to."})
     glossary = Dict()
+    checks = Dict(metadata={"description": "The automatic checks: counts per check and severity, and each flagged"
+                                           " segment with its findings (filter them at ./checks)."})
+
+
+class ChecksQuery(Schema):
+    check = Text(metadata={"description": "Only these checks, comma-separated: numbers, currency, names, untranslated,"
+                                          " omission, repetition, marks, identifiers, glossary, headline."})
+    severity = Text(validate=OneOf(("error", "warning", "info")),
+                    metadata={"description": "The least serious severity to include (error: errors only)."})
+
+
+class ChecksOut(Schema):
+    job_id = String()
+    lang = String()
+    checked = Boolean(metadata={"description": "False when the translation was stored without checks."})
+    segments = Integer(metadata={"description": "Segments of the translation."})
+    flagged = Integer(metadata={"description": "Segments with at least one finding (after the filters)."})
+    by_severity = Dict(metadata={"description": "Flagged segments per worst severity."})
+    by_check = Dict(metadata={"description": "Flagged segments per check."})
+    clauses_checked = Boolean(metadata={"description": "Whether the clause check ran (CHECKS_BACK_TRANSLATE)."})
+    flagged_segments = List(Dict(), metadata={
+        "description": "Per flagged segment: index, unit (0: the title), source, target, severity, findings (code,"
+                       " check, severity, message, source and target [start, end] or null)."})
 
 
 class LanguagePair(Schema):

@@ -54,6 +54,14 @@ GLOSSARY_OCCURRENCES = Counter(
     "newsroom_glossary_occurrences_total",
     "Glossary term occurrences in source texts, by how they were placed: mask, split, or failed.",
     ["target", "method"])
+CHECKED_SEGMENTS = Counter("newsroom_checked_segments_total", "Translated segments run through the checks (checks/).",
+                           ["target"])
+FLAGGED_SEGMENTS = Counter(
+    "newsroom_flagged_segments_total",
+    "Translated segments a check flagged (a segment flagged by two checks counts once for each), per check.",
+    ["target", "check"])
+CHECK_FINDINGS = Counter("newsroom_check_findings_total", "Findings of the checks, per check, code and severity.",
+                         ["target", "check", "code", "severity"])
 WEBHOOK_DELIVERIES = Counter(
     "newsroom_webhook_deliveries_total",
     "Webhook delivery attempts by outcome: delivered, retrying, failed (last attempt), refused (unsafe URL).",
@@ -119,6 +127,20 @@ def record_language(outcome: Any) -> None:
             GLOSSARY_OCCURRENCES.labels(outcome.target, method).inc(count)
         if term.get("failed"):
             GLOSSARY_OCCURRENCES.labels(outcome.target, "failed").inc(term["failed"])
+    record_checks(outcome.target, outcome.checks)
+
+
+def record_checks(target: str, report: dict[str, Any] | None) -> None:
+    """The checks' report of one language (checks.Report.to_dict)."""
+    if not report:
+        return
+    CHECKED_SEGMENTS.labels(target).inc(report["segments"])
+    for check, count in report["by_check"].items():
+        if count:
+            FLAGGED_SEGMENTS.labels(target, check).inc(count)
+    for segment in report["flagged_segments"]:
+        for finding in segment["findings"]:
+            CHECK_FINDINGS.labels(target, finding["check"], finding["code"], finding["severity"]).inc()
 
 
 def record_cancelled(source: str, targets: list[str]) -> None:

@@ -72,6 +72,7 @@ ENDPOINTS = {
     "jobs.get_job": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.queued_job}", {}, 200),
     "jobs.cancel_job": (TRANSLATE, "DELETE", lambda w: f"/v1/jobs/{w.queued_job}", {}, 200),
     "jobs.get_translation": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/translations/de", {}, 200),
+    "checks.get_checks": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/translations/de/checks", {}, 200),
     "jobs.get_source": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/source", {}, 200),
     "articles.latest_translation": (TRANSLATE, "GET", lambda w: "/v1/articles/cms-matrix/de", {}, 200),
     "glossaries.create_glossary": (GLOSSARY_WRITE, "POST", lambda w: "/v1/glossaries",

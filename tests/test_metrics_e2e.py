@@ -116,11 +116,18 @@ def test_metrics_and_logs_after_a_translated_job(deployment):
             assert value(found, "newsroom_segments_total", **pair) == status["languages"][lang]["stats"]["segments"]
             assert (value(found, "newsroom_model_segments_total", **pair)
                     + value(found, "newsroom_segment_cache_hits_total", **pair)) >= 1
+            # The checks ran in the worker: every segment checked; the identity model's English is "untranslated".
+            assert value(found, "newsroom_checked_segments_total", target=lang) == \
+                status["languages"][lang]["stats"]["segments"]
+            assert value(found, "newsroom_flagged_segments_total", target=lang, check="untranslated") >= 1
         # The identity model keeps every placeholder: every occurrence masked, none failed.
         masked = sum(value(found, "newsroom_glossary_occurrences_total", target=lang, method="mask")
                      for lang in ("de", "fr"))
         assert masked == occurrences > 0
         assert value(found, "newsroom_webhook_deliveries_total", outcome="delivered") == 3
+
+    checks = httpx.get(f"{base}/v1/jobs/{job_id}/translations/de/checks?check=untranslated", headers=auth).json()
+    assert checks["checked"] and checks["flagged"] >= 1 and set(checks["by_check"]) == {"untranslated"}
 
     # Worker lines: JSON, each task's lines carry job, language, engine and the
     # submitting request's id; the last line of a translation its duration.

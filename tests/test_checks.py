@@ -1,0 +1,244 @@
+"""The segment checks (checks/): for each, cases that must flag and cases that must not.
+
+Plain functions over text; the language identification of the untranslated
+check is lingua restricted to the pair (built once for the module)."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks import CHECKS, Options, Pair, check_pair, check_segments, select
+from checks.findings import GlossarySpan
+from checks.numbers import numbers, parse
+
+EN, PT = "en", "pt"
+
+
+def codes(source: str, target: str, **options) -> set[str]:
+    back = options.pop("back", None)
+    return {f.code for f in check_pair(Pair(source, target, **options.pop("pair", {})), EN, PT, Options(**options),
+                                       back)}
+
+
+def families(source: str, target: str, **options) -> set[str]:
+    back = options.pop("back", None)
+    return {f.check for f in check_pair(Pair(source, target), EN, PT, Options(**options), back)}
+
+
+# -- numbers, dates, times ---------------------------------------------------------------
+
+def test_numbers_are_read_with_each_languages_separators():
+    assert parse("1,000.5", EN) == parse("1.000,5", PT) == 1000.5
+    assert parse("0.85", PT) is None  # a Portuguese group has three digits: not a number written the pt way
+    value, _, _, misformatted = numbers("subiu 0.85", PT, other=EN)[0]
+    assert value == parse("0.85", EN) and misformatted
+    assert [n[0] for n in numbers("£11million, 1.2bn", EN)] == [11_000_000, 1_200_000_000]
+    assert [n[0] for n in numbers("11 milhões, 1,2 mil milhões", PT)] == [11_000_000, 1_200_000_000]
+
+
+@pytest.mark.parametrize("source, target", [
+    ("The firm lost £11million.", "A empresa perdeu 11 milhões de libras."),
+    ("About 1,000.5 tonnes.", "Cerca de 1.000,5 toneladas."),
+    ("It rose 5 per cent.", "Subiu 5%."),
+    ("Five people died.", "5 pessoas morreram."),
+    ("He arrived at 7 p.m.", "Ele chegou às 19h."),
+    ("He arrived at 7 p.m.", "Ele chegou às 7 da noite."),
+    ("On 3 March 2019.", "Em 3 de março de 2019."),
+    ("Theresa May spoke on Monday.", "Theresa May falou naquele dia."),  # a weekday dropped: not flagged
+])
+def test_numbers_dates_and_times_kept_do_not_flag(source, target):
+    assert "numbers" not in families(source, target)
+
+
+@pytest.mark.parametrize("source, target, code", [
+    ("About 1,200 people came.", "Cerca de 1.300 pessoas vieram.", "number.missing"),
+    ("About 1,200 people came.", "Cerca de 1.200 pessoas vieram em 2 ônibus.", "number.added"),
+    ("Version 0.85 is out.", "A versão 0.85 saiu.", "number.format"),
+    ("About 1,000 people came.", "Cerca de 1,000 pessoas vieram.", "number.format"),
+    ("It rose 5%.", "Subiu 5 pontos.", "percent.lost"),
+    ("He arrived at 7 p.m.", "Ele chegou às 18h.", "time.changed"),
+    ("On 3 March.", "Em 3 de abril.", "date.changed"),
+    ("On Monday 3 May.", "Na terça-feira, 3 de maio.", "date.changed"),
+])
+def test_numbers_dates_and_times_changed_flag(source, target, code):
+    assert code in codes(source, target)
+
+
+# -- currency and units ------------------------------------------------------------------
+
+@pytest.mark.parametrize("source, target", [
+    ("He paid £11million.", "Ele pagou 11 milhões de libras."),
+    ("It cost $5 billion.", "Custou US$ 5 bilhões."),
+    ("A 5-mile walk.", "Uma caminhada de 5 milhas."),
+])
+def test_currency_and_units_kept_do_not_flag(source, target):
+    assert "currency" not in families(source, target)
+
+
+@pytest.mark.parametrize("source, target, code", [
+    ("He paid £11million.", "Ele pagou 11 milhões de euros.", "currency.converted"),
+    ("It cost $5 billion.", "Custou 5 bilhões.", "currency.missing"),
+    ("A 5-mile walk.", "Uma caminhada de 8 km.", "unit.converted"),
+    ("It was 30C.", "Fazia 86 °F.", "unit.converted"),
+])
+def test_currency_and_units_changed_flag(source, target, code):
+    assert code in codes(source, target)
+
+
+def test_a_name_or_a_weight_is_no_currency():
+    assert "currency" not in families("Sterling scored twice.", "Sterling marcou duas vezes.")
+    assert "currency" not in families("A 550 pound hog.", "Um porco de 550 libras.")
+    assert "unit.converted" in codes("A 650 pound pig.", "Um porco de 300 kg.")
+
+
+def test_the_numbers_of_a_converted_unit_are_reported_once():
+    found = codes("Up to 10 inches of rain.", "Até 25 cm de chuva.")
+    assert found == {"unit.converted"}
+
+
+# -- names ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("source, target", [
+    ("Talks with Theresa May in London.", "Conversas com Theresa May em Londres."),
+    ("The Assembly Commission said so.", "A Comissão da Assembleia disse isso."),  # translated cognates
+    ("He left Britain for Germany.", "Ele deixou o Reino Unido rumo à Alemanha."),  # CLDR exonyms
+    ("The West and Labour agreed.", "O Ocidente e os trabalhistas concordaram."),  # common words capitalised
+    ("Shark Mauls Diver Off Coast", "Tubarão ataca mergulhador na costa"),  # Title Case headline
+])
+def test_names_kept_do_not_flag(source, target):
+    assert "names" not in families(source, target)
+
+
+@pytest.mark.parametrize("source, target", [
+    ("Daniel Sturridge saved Liverpool.", "Daniel salvou o Liverpool."),
+    ("Talks with Theresa May in London.", "Conversas com Theresa Maio em Londres."),  # half translated
+])
+def test_names_missing_flag(source, target):
+    assert "name.missing" in codes(source, target)
+
+
+def test_a_glossary_term_is_the_glossary_checks_not_a_missing_name():
+    source, target = "Talks at Vilnius today.", "Conversas em Vílnius hoje."
+    assert "name.missing" in codes(source, "Conversas hoje.")
+    term = GlossarySpan((9, 16), (13, 20), "Vílnius", "Vilnius")
+    assert codes(source, target, pair={"glossary": (term,)}) == set()
+
+
+def test_a_back_translation_brings_an_exonym_home():
+    assert "name.missing" in codes("Erdogan flew to Cologne.", "Erdogan voou para Colônia.")
+    assert "name.missing" not in codes("Erdogan flew to Cologne.", "Erdogan voou para Colônia.",
+                                       back="Erdogan flew to Cologne.")
+
+
+# -- untranslated ------------------------------------------------------------------------
+
+def test_a_translation_equal_to_its_source_flags():
+    assert "untranslated.copy" in codes("The minister said the plan would fail.",
+                                        "The minister said the plan would fail.")
+    assert "untranslated.copy" not in codes("Brexit", "Brexit")  # a name alone is the same in every language
+
+
+def test_source_words_left_in_the_target_flag_when_lingua_says_so():
+    assert "untranslated.words" in codes("The minister said the plan would fail.",
+                                         "O ministro disse que the plan would fail.")
+    assert "untranslated" not in families("The minister said the plan would fail.",
+                                          "O ministro disse que o plano fracassaria.")
+    # Copied words that are not English (names, a title kept in Portuguese) do not flag.
+    assert "untranslated" not in families("He met Luiz Inácio Lula da Silva.",
+                                          "Ele encontrou Luiz Inácio Lula da Silva.")
+
+
+# -- omission and addition -------------------------------------------------------------------
+
+def test_length_outside_the_calibrated_spread_flags():
+    source = "The minister said on Tuesday that the plan, which cost millions, would fail before the election."
+    assert "length.short" in codes(source, "O ministro disse.")
+    assert "length.long" in codes(source, "O ministro disse na terça-feira que o plano, que custou milhões, iria"
+                                          " falhar antes da eleição, e depois disse de novo, e mais uma vez, e outra"
+                                          " vez ainda, que o plano iria falhar antes da eleição.")
+    assert "omission" not in families(source, "O ministro disse na terça-feira que o plano, que custou milhões,"
+                                               " fracassaria antes da eleição.")
+
+
+def test_a_clause_without_counterpart_in_the_back_translation_flags():
+    source = "The plan failed, although the minister defended his economic policy vigorously."
+    target = "O plano fracassou."
+    assert "omission.clause" in codes(source, target, back="The plan failed.")
+    assert "omission.clause" not in codes(source, target + " x", back="The plan failed, although the minister"
+                                                                       " defended his economic policy.")
+
+
+# -- repetition ----------------------------------------------------------------------------
+
+def test_a_phrase_repeated_flags_unless_the_source_repeats_it():
+    assert "repetition" in codes("It was ordered by Cromwell.", "Foi ordenado a ser levado a ser levado a ser levado.")
+    assert "repetition" not in codes("It was ordered by Cromwell.", "Foi ordenado por Cromwell.")
+    assert "repetition" not in codes("Go, go, go!", "Vai, vai, vai!")
+
+
+# -- marks and identifiers ---------------------------------------------------------------
+
+def test_quotation_marks_lost_or_unbalanced_flag():
+    assert "quotes.lost" in codes('He said "no" twice.', "Ele disse não duas vezes.")
+    assert "quotes.lost" in codes('He said "no" twice.', 'Ele disse “não duas vezes.')
+    assert "quotes.unbalanced" in codes("He said: 'go'.", 'Ele disse: "vá"."')
+    assert "marks" not in families("He said 'no' twice.", "Ele disse “não” duas vezes.")  # other marks, same quote
+    assert "marks" not in families("O'Hagan's car.", "O carro de O'Hagan.")  # apostrophes are no quotes
+
+
+def test_brackets_lost_flag():
+    assert "brackets.lost" in codes("The Welsh Parliament (MWP) met.", "O Parlamento Galês MWP se reuniu.")
+    assert "marks" not in families("The Welsh Parliament (MWP) met.", "O Parlamento Galês (MWP) se reuniu.")
+
+
+def test_urls_emails_and_handles_changed_flag():
+    assert "url.changed" in codes("See https://example.org/a-b today.", "Veja https://example.org/a_b hoje.")
+    assert "email.changed" in codes("Write to desk@example.org now.", "Escreva para mesa@example.org agora.")
+    assert "handle.changed" in codes("DM @MerPolCC now.", "Mande DM -MerPolCC agora.")
+    assert "identifiers" not in families("DM @MerPolCC or see https://example.org.",
+                                         "Mande DM @MerPolCC ou veja https://example.org.")
+
+
+def test_inline_markup_not_placed_flags():
+    pair = {"inline": (((4, 9), None),)}
+    assert "markup.unplaced" in codes("The allies met.", "Os aliados se reuniram.", pair=pair)
+    assert "markup.unplaced" not in codes("The allies met.", "Os aliados se reuniram.",
+                                          pair={"inline": (((4, 10), (3, 10)),)})
+
+
+# -- glossary and headline -----------------------------------------------------------------
+
+def test_a_glossary_rendering_missing_or_altered_flags():
+    source = "NATO met."
+    right = GlossarySpan((0, 4), (0, 4), "OTAN", "NATO")
+    assert "glossary" not in {f.check for f in check_pair(Pair(source, "OTAN reuniu-se.", glossary=(right,)), EN, PT)}
+    missing = GlossarySpan((0, 4), None, "OTAN", "NATO")
+    assert "glossary.missing" in codes(source, "A aliança reuniu-se.", pair={"glossary": (missing,)})
+    altered = GlossarySpan((0, 4), (0, 4), "OTAN", "NATO")
+    assert "glossary.contradicted" in codes(source, "NATO reuniu-se.", pair={"glossary": (altered,)})
+
+
+def test_a_headline_longer_than_the_jobs_limit_flags():
+    assert "headline.long" in codes("Allies meet", "Os aliados reúnem-se", headline_max=10)
+    assert "headline" not in families("Allies meet", "Os aliados reúnem-se", headline_max=40)
+    assert "headline" not in families("Allies meet", "Os aliados reúnem-se")  # no limit set
+    body = {"pair": {"unit": 1}}
+    assert "headline.long" not in codes("Allies meet", "Os aliados reúnem-se", headline_max=10, **body)
+
+
+# -- the report ---------------------------------------------------------------------------
+
+def test_a_report_counts_per_check_and_select_filters_and_orders():
+    report = check_segments([Pair("He paid £11million.", "Ele pagou 11 milhões de euros."),
+                             Pair("The allies met.", "Os aliados reuniram-se."),
+                             Pair('He said "no".', "Ele disse não.")], EN, PT).to_dict()
+    assert report["segments"] == 3 and report["flagged"] == 2
+    assert report["by_check"]["currency"] == 1 and report["by_check"]["marks"] == 1
+    assert set(report["by_check"]) == set(CHECKS)
+    errors = select(report, severity="error")
+    assert [s["index"] for s in errors["flagged_segments"]] == [0]
+    marks = select(report, ("marks",))
+    assert marks["flagged"] == 1 and set(marks["by_check"]) == {"marks"}
+    finding = report["flagged_segments"][0]["findings"][0]
+    assert finding["code"] == "currency.converted" and finding["source"] == [8, 9]
+    assert "euros" in finding["message"]
