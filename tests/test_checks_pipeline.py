@@ -107,8 +107,8 @@ def finished_job(app, result: dict) -> str:
     store = app.extensions["newsroom"].jobs
     job_id = store.create({"source_lang": "en", "target_langs": ["pt"], "article": dict(ARTICLE),
                            "owner": {"key": "k", "prefix": "p", "tenant": "t"}})
-    claim = store.claim(job_id, "pt")
-    assert store.succeed(job_id, "pt", claim.holder, result, None, {})
+    claim = store.leases.claim(job_id, "pt")
+    assert store.leases.succeed(job_id, "pt", claim.holder, result, None, {})
     return job_id
 
 
@@ -175,4 +175,4 @@ def test_a_job_may_set_its_headline_limit(app):
     assert refused.status_code == 422
     accepted = client.post("/v1/jobs", json={**job, "headline_max": 60})
     assert accepted.status_code == 202, accepted.get_json()
-    assert app.extensions["newsroom"].jobs.request(accepted.get_json()["id"])["headline_max"] == 60
+    assert app.extensions["newsroom"].jobs.request(accepted.get_json()["id"]).headline_max == 60
