@@ -80,6 +80,18 @@ def _check_pair(source: str | None, target: str, target_code: str) -> None:
         raise _bad(f"Value for 'source_lang' not supported: no installed model translates {source} into {target}.")
 
 
+def _check_glossary_pair(source: str, target: str) -> None:
+    """DeepL refuses a glossary for a pair not in /v2/glossary-language-pairs: so do we."""
+    for name, code in (("source_lang", source), ("target_lang", target)):
+        if not LANGUAGE_CODE.match(code or ""):
+            raise _bad(f"Value for '{name}' not supported.")
+    if source == target:
+        raise _bad("Source and target language are equal.")
+    if (source, target) not in _routes():
+        raise _bad(f"Unsupported glossary language pair: {source.upper()} → {target.upper()} "
+                   "(see /v2/glossary-language-pairs).")
+
+
 def _our_glossary_ids(ids: list[str], target: str) -> list[str]:
     """DeepL glossary ids (ours, or ours.target) as our glossary ids, checked against the target language."""
     ours = []
@@ -117,7 +129,7 @@ def translate():
     results = interactive.translate(services().interactive, {
         "texts": wanted.texts, "source": wanted.source, "target": wanted.target, "format": wanted.format,
         "glossaries": used}, meter(), characters)
-    return deepl.translations(results, wanted.texts)
+    return deepl.translations(results, wanted.texts, wanted.model_type)
 
 
 # -- documents -----------------------------------------------------------------------
@@ -146,6 +158,10 @@ def upload_document():
         raise _bad(f"Invalid file data: {error}.")
     target = from_deepl(params["target_lang"])
     source = from_deepl(params["source_lang"])
+    try:
+        deepl.refuse_formality(params["formality"], params["target_lang"])
+    except deepl.DeepLError as error:
+        raise _bad(error.message)
     if source == target:
         raise _bad("Source and target language are equal.")
     _check_pair(source, target, params["target_lang"])
@@ -177,6 +193,7 @@ def _document(document_id: str) -> tuple[dict, JobRequest]:
 
 @bp.post("/document/<document_id>")
 @requires(TRANSLATE)
+@accepts_any_body  # the client sends document_key as JSON, curl users as a form
 @bp.doc(summary="A document's status: queued, translating, done or error")
 def document_status(document_id: str):
     status, stored = _document(document_id)
@@ -185,6 +202,7 @@ def document_status(document_id: str):
 
 @bp.post("/document/<document_id>/result")
 @requires(TRANSLATE)
+@accepts_any_body
 @bp.doc(summary="The translated document, as a file of the uploaded type")
 def document_result(document_id: str):
     status, stored = _document(document_id)
@@ -262,11 +280,7 @@ def _info(glossary, target: str) -> dict:
 def create_glossary():
     params = _params(deepl.GlossaryParams())
     source, target = from_deepl(params["source_lang"]), from_deepl(params["target_lang"])
-    for name, code in (("source_lang", source), ("target_lang", target)):
-        if not LANGUAGE_CODE.match(code or ""):
-            raise _bad(f"Value for '{name}' not supported.")
-    if source == target:
-        raise _bad("Source and target language are equal.")
+    _check_glossary_pair(source, target)
     store = services().glossaries
     try:
         tsv = params["entries"] if params["entries_format"] == "tsv" else deepl.csv_entries(params["entries"], source,
