@@ -55,6 +55,8 @@ class Dictionary:
 
 def dictionary(params: dict) -> Dictionary:
     source, target = codes.from_deepl(params["source_lang"]), codes.from_deepl(params["target_lang"])
+    if not source or not target:
+        raise DeepLError("Parameters 'source_lang' and 'target_lang' must be specified.")
     if source == target:
         raise DeepLError("Source and target language are equal.")
     tsv = params["entries"]

@@ -56,13 +56,13 @@ class ShortTexts:
         goes through the same path from the pivot language (or the first reachable one)."""
         # Not the target itself: an undecided text taken for the target would come back
         # untranslated, where the caller asked for a translation.
-        reachable = self.pipeline.router.sources_for(target)
+        reachable = self.router.sources_for(target)
         for candidate in detection.candidates:
             if candidate.language in reachable and candidate.confidence > 0:
                 return Detection(candidate.language, candidate.confidence, detection.candidates)
         if not reachable:
             return detection
-        fallback = self.pipeline.router.pivot if self.pipeline.router.pivot in reachable else min(reachable)
+        fallback = self.router.pivot if self.router.pivot in reachable else min(reachable)
         return Detection(fallback, 0.0, detection.candidates)
 
     def translate(self, request: dict) -> dict:

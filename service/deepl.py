@@ -31,6 +31,7 @@ from glossary.store import LimitExceeded, NotFound, VersionConflict
 from jobs.record import JobRequest
 from jobs.store import SUCCEEDED
 from service import interactive
+from jobs.refused_documents import RefusedDocument, RefusedDocuments
 from jobs.submission import AUTO, Article, Refusal, pin_glossaries
 from service.auth import ANY_KEY, access, current_key, requires
 from service.job_status import describe, visible_job
@@ -162,14 +163,18 @@ def upload_document():
         deepl.refuse_formality(params["formality"], params["target_lang"])
     except deepl.DeepLError as error:
         raise _bad(error.message)
+    document_key = secrets.token_hex(32).upper()  # DeepL's shape: 64 hexadecimal digits
     if source == target:
-        raise _bad("Source and target language are equal.")
+        # DeepL takes the upload and reports the document as failed (its clients raise
+        # DocumentTranslationException with the handle): so do we.
+        refused = RefusedDocument(current_key().tenant, _key_digest(document_key),
+                                  "Source and target language are equal.")
+        return {"document_id": _refused_documents().record(refused), "document_key": document_key}
     _check_pair(source, target, params["target_lang"])
     glossary_ids = [params["glossary_id"]] if params["glossary_id"] else []
     glossary_ids += [g.strip() for g in (params["glossary_ids"] or "").split(",") if g.strip()]
     if glossary_ids and source is None:
         raise _bad("Use of a glossary requires the source_lang parameter to be set.")
-    document_key = secrets.token_urlsafe(24)
     job_id = submit(Request(
         Article("", body, fmt), (target,), source or AUTO, tuple(_our_glossary_ids(glossary_ids, target)),
         document={"api": "deepl", "filename": filename, "characters": body_characters(body, fmt),
@@ -177,13 +182,33 @@ def upload_document():
     return {"document_id": job_id, "document_key": document_key}
 
 
-def _document(document_id: str) -> tuple[dict, JobRequest]:
-    """(job status, stored request) of a document the caller may read, checked against its document_key."""
+def _refused_documents() -> RefusedDocuments:
+    return RefusedDocuments(services().redis, services().settings.job_ttl_seconds)
+
+
+def _document_key() -> str:
     data = request.get_json(silent=True) if request.is_json else None
     key = (data or {}).get("document_key") if isinstance(data, dict) else None
     key = key or request.values.get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
+    return key
+
+
+def _refused(document_id: str) -> RefusedDocument | None:
+    """The refusal kept for an upload DeepL accepts and reports failed, if the caller may read it."""
+    refused = _refused_documents().get(document_id)
+    if refused is None:
+        return None
+    if refused.tenant != current_key().tenant or \
+            not hmac.compare_digest(refused.key_sha256, _key_digest(_document_key())):
+        raise Problem(404, "document-not-found", "Not found", "Document not found.")
+    return refused
+
+
+def _document(document_id: str) -> tuple[dict, JobRequest]:
+    """(job status, stored request) of a document the caller may read, checked against its document_key."""
+    key = _document_key()
     job = visible_job(document_id)
     document = job.request.document or {}
     if not hmac.compare_digest(document.get("key_sha256", ""), _key_digest(key)):
@@ -196,6 +221,9 @@ def _document(document_id: str) -> tuple[dict, JobRequest]:
 @accepts_any_body  # the client sends document_key as JSON, curl users as a form
 @bp.doc(summary="A document's status: queued, translating, done or error")
 def document_status(document_id: str):
+    refused = _refused(document_id)
+    if refused is not None:
+        return {"document_id": document_id, "status": "error", "error_message": refused.message}
     status, stored = _document(document_id)
     return deepl.document_status(document_id, status, stored.document["characters"])
 
@@ -205,6 +233,9 @@ def document_status(document_id: str):
 @accepts_any_body
 @bp.doc(summary="The translated document, as a file of the uploaded type")
 def document_result(document_id: str):
+    refused = _refused(document_id)
+    if refused is not None:
+        raise _bad(f"Document translation failed: {refused.message}")
     status, stored = _document(document_id)
     lang = stored.target_langs[0]
     if status["state"] in ("queued", "running"):

@@ -14,7 +14,7 @@ from flask import Response, request
 from access import GLOSSARY_READ, GLOSSARY_WRITE
 from compat import deepl, deepl_glossaries as v3
 from compat.codes import from_deepl
-from glossary.entries import Entry, GlossaryError
+from glossary.entries import Entry, Glossary, GlossaryError
 from glossary.formats import import_entries
 from glossary.store import LimitExceeded, NotFound, VersionConflict
 from service.auth import current_key, requires
@@ -50,7 +50,7 @@ def _pair_from_query(glossary) -> str:
     return target
 
 
-def _read_dictionaries(raw: list[dict], glossary_source: str | None = None) -> tuple[str, list]:
+def _read_dictionaries(raw: list[dict], glossary_source: str | None = None) -> tuple[str | None, list]:
     """(source language, [(dictionary, its entries)]) of the request, every pair checked."""
     store = services().glossaries
     try:
@@ -67,7 +67,7 @@ def _read_dictionaries(raw: list[dict], glossary_source: str | None = None) -> t
     return source, read
 
 
-def _edit(glossary_id: str, change) -> object:
+def _edit(glossary_id: str, change) -> Glossary:
     """Apply `change(glossary) -> patch` with the glossary's version; the new glossary."""
     store = services().glossaries
     for _attempt in range(_ATTEMPTS):

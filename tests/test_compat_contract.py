@@ -8,6 +8,8 @@ deliberately differs, docs/compatibility.md says so and a test pins the differen
 
 from __future__ import annotations
 
+import re
+
 import deepl
 import httpx
 import pytest
@@ -191,3 +193,35 @@ def test_libretranslate_auto_on_a_short_text(app, url):
                                                     "api_key": new_key(app)}, timeout=30)
     body = response.json()
     assert body["detectedLanguage"]["language"] == "en" and 0 < body["detectedLanguage"]["confidence"] <= 100
+
+
+def test_document_handles_have_deepls_hexadecimal_shape(client, tmp_path):
+    source = tmp_path / "note.txt"
+    source.write_text(SENTENCE, encoding="utf-8")
+    with source.open("rb") as file:
+        handle = client.translate_document_upload(file, source_lang="EN", target_lang="DE", filename="note.txt")
+    assert re.fullmatch(r"[0-9A-F]{32}", handle.document_id), handle.document_id
+    assert re.fullmatch(r"[0-9A-F]{64}", handle.document_key), handle.document_key
+    assert client.translate_document_wait_until_done(handle).done
+
+
+def test_a_document_in_its_target_language_is_taken_and_reported_failed(client, tmp_path):
+    source = tmp_path / "note.txt"
+    source.write_text("Der Minister sagte am Dienstag, die Gespräche würden weitergehen.", encoding="utf-8")
+    with pytest.raises(deepl.DocumentTranslationException) as raised:
+        client.translate_document_from_filepath(source, tmp_path / "out.txt", source_lang="DE", target_lang="DE")
+    handle = raised.value.document_handle
+    assert handle is not None and re.fullmatch(r"[0-9A-F]{32}", handle.document_id)
+    status = client.translate_document_get_status(handle)
+    assert status.status == deepl.DocumentStatus.Status.ERROR and "equal" in status.error_message
+
+
+def test_another_tenant_cannot_read_a_refused_document(app, client, url, tmp_path):
+    source = tmp_path / "note.txt"
+    source.write_text("Der Minister.", encoding="utf-8")
+    with source.open("rb") as file:
+        handle = client.translate_document_upload(file, source_lang="DE", target_lang="DE", filename="note.txt")
+    stranger = deepl.DeepLClient(new_key(app), server_url=url + "/", send_platform_info=False)
+    with pytest.raises(deepl.DeepLException) as raised:
+        stranger.translate_document_get_status(handle)
+    assert raised.value.http_status_code == 404
