@@ -21,6 +21,10 @@ from compat import codes
 from conventions import from_iso, iso
 
 FORMALITIES = ("default", "prefer_more", "prefer_less", "more", "less")
+MODEL_TYPES = ("quality_optimized", "prefer_quality_optimized", "latency_optimized")
+# One model per language pair, small and fast: what DeepL calls its latency-optimised
+# ("classic") model. Every model_type is served by it and reported as such.
+MODEL_TYPE_USED = "latency_optimized"
 # Parameters DeepL has and this service cannot honour: refused, so a client
 # never believes a style or memory was applied when it was not.
 REFUSED = {
@@ -66,7 +70,7 @@ class TranslateParams(_Lenient):
     glossary_id = fields.String(load_default=None, allow_none=True)
     glossary_ids = fields.List(fields.String(), load_default=list)
     context = fields.String(load_default=None, allow_none=True)
-    model_type = fields.String(load_default=None, allow_none=True)
+    model_type = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MODEL_TYPES))
     show_billed_characters = fields.Raw(load_default=True)
     outline_detection = fields.Raw(load_default=True)
     ignore_tags = fields.List(fields.String(), load_default=list)
@@ -136,6 +140,13 @@ class TextRequest:
     target: str
     format: str                  # "text" or "html"
     glossary_ids: list[str] = field(default_factory=list)
+    model_type: str | None = None  # as asked; the answer then says which model was used
+
+
+def refuse_formality(formality: str, target_code: str) -> None:
+    if formality in ("more", "less"):
+        # Listed as supports_formality false for every target: DeepL's answer for those.
+        raise DeepLError(f"Target language '{target_code.upper()}' doesn't support formality.")
 
 
 def text_request(params: dict) -> TextRequest:
@@ -143,9 +154,7 @@ def text_request(params: dict) -> TextRequest:
         raise DeepLError("Parameter 'text' not specified.")
     target = codes.from_deepl(params["target_lang"])
     source = codes.from_deepl(params["source_lang"])
-    if params["formality"] in ("more", "less"):
-        # Listed as supports_formality false for every target: DeepL's answer for those.
-        raise DeepLError(f"Target language '{params['target_lang'].upper()}' doesn't support formality.")
+    refuse_formality(params["formality"], params["target_lang"])
     glossaries = [params["glossary_id"]] if params["glossary_id"] else []
     glossaries += [g for g in params["glossary_ids"] if g not in glossaries]
     if glossaries and source is None:
@@ -155,15 +164,20 @@ def text_request(params: dict) -> TextRequest:
                          "(or class=\"notranslate\"), which tag_handling=html keeps verbatim.")
     # XML is read as HTML: tags are kept byte for byte, inline HTML elements stay in their sentence.
     fmt = "html" if params["tag_handling"] else "text"
-    return TextRequest(params["text"], source, target, fmt, glossaries)
+    return TextRequest(params["text"], source, target, fmt, glossaries, params["model_type"])
 
 
-def translations(results: list[dict], texts: list[str]) -> dict:
-    """{translations: [...]}: one per text, in order; `billed_characters` is what the client requires."""
-    return {"translations": [
-        {"detected_source_language": codes.to_deepl_source(result["source"]), "text": result["text"],
-         "billed_characters": len(text)}
-        for result, text in zip(results, texts)]}
+def translations(results: list[dict], texts: list[str], model_type: str | None = None) -> dict:
+    """{translations: [...]}: one per text, in order; `billed_characters` is what the client requires,
+    `model_type_used` is answered when `model_type` was asked (as DeepL does)."""
+    answered = []
+    for result, text in zip(results, texts):
+        item = {"detected_source_language": codes.to_deepl_source(result["source"]), "text": result["text"],
+                "billed_characters": len(text)}
+        if model_type is not None:
+            item["model_type_used"] = MODEL_TYPE_USED
+        answered.append(item)
+    return {"translations": answered}
 
 
 # -- languages and usage ------------------------------------------------------------

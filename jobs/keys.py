@@ -3,12 +3,19 @@ jobs/lease_store.py, jobs/outbox.py), and the clock they stamp with."""
 
 from __future__ import annotations
 
-from typing import Any
-
+import secrets
 import time
+from typing import Any
 
 LEASES_KEY = "leases"  # sorted set: every open language ("<id>/<xx>"), by when it must next be looked at
 OUTBOX_KEY = "outbox"  # sorted set: ended languages whose follow-up is not known to be done, by their end
+
+
+def new_job_id() -> str:
+    """128 random bits in upper-case hexadecimal: the shape of DeepL's document ids, which
+    a job's id is to DeepL's clients (/v2/document); unguessable, as a LibreTranslate
+    download URL holds nothing else."""
+    return secrets.token_hex(16).upper()
 
 
 def job_key(job_id: str) -> str:

@@ -46,6 +46,25 @@ class ShortTexts:
             return Detection(None, 0.0, reason="language detection is not configured")
         return self.detector.detect(text)
 
+    def _likeliest_source(self, detection: Detection, target: str) -> Detection:
+        """Where detection cannot decide ("proton beam", "<p>Hello world</p>"), the likeliest
+        candidate among the languages that can reach `target`, at its own (low) confidence.
+
+        DeepL and LibreTranslate always answer a short text rather than refuse it; so do we,
+        but only with a language that has a route to the target, and the confidence we
+        report says how sure that is. Text with no words at all (numbers, emoji)
+        goes through the same path from the pivot language (or the first reachable one)."""
+        # Not the target itself: an undecided text taken for the target would come back
+        # untranslated, where the caller asked for a translation.
+        reachable = self.router.sources_for(target)
+        for candidate in detection.candidates:
+            if candidate.language in reachable and candidate.confidence > 0:
+                return Detection(candidate.language, candidate.confidence, detection.candidates)
+        if not reachable:
+            return detection
+        fallback = self.router.pivot if self.router.pivot in reachable else min(reachable)
+        return Detection(fallback, 0.0, detection.candidates)
+
     def translate(self, request: dict) -> dict:
         """{texts, source (None: detect), target, format, glossaries} -> {results, stats}.
 
@@ -60,6 +79,8 @@ class ShortTexts:
                 detected.append(None)
                 continue
             detection = self.detect(text)
+            if not detection.detected:
+                detection = self._likeliest_source(detection, target)
             if not detection.detected:
                 where = f"text {index + 1}: " if len(texts) > 1 else ""
                 raise ShortTextError("not-detected", f"{where}the source language could not be detected: "

@@ -28,14 +28,13 @@ overwrite a finished result or resurrect a cancelled language.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 import redis
 
 from jobs import publication, record
 from jobs.heartbeats import WorkerHeartbeats
-from jobs.keys import LEASES_KEY, active_key, job_key, lang_key, lease_member, now
+from jobs.keys import LEASES_KEY, active_key, job_key, lang_key, lease_member, new_job_id, now
 from jobs.lease_store import Leases
 from jobs.outbox import Outbox
 from jobs.publication import Articles
@@ -131,7 +130,7 @@ class JobStore:
         """Write the whole job in one transaction: it exists completely or not at all."""
         if isinstance(request, dict):
             request = record.request_from_dict(request)
-        job_id = secrets.token_urlsafe(18)
+        job_id = new_job_id()
         created = now()
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(job_key(job_id), mapping=record.new_job_fields(request, job_id, created))

@@ -31,6 +31,7 @@ from glossary.store import LimitExceeded, NotFound, VersionConflict
 from jobs.record import JobRequest
 from jobs.store import SUCCEEDED
 from service import interactive
+from jobs.refused_documents import RefusedDocument, RefusedDocuments
 from jobs.submission import AUTO, Article, Refusal, pin_glossaries
 from service.auth import ANY_KEY, access, current_key, requires
 from service.job_status import describe, visible_job
@@ -80,6 +81,18 @@ def _check_pair(source: str | None, target: str, target_code: str) -> None:
         raise _bad(f"Value for 'source_lang' not supported: no installed model translates {source} into {target}.")
 
 
+def _check_glossary_pair(source: str, target: str) -> None:
+    """DeepL refuses a glossary for a pair not in /v2/glossary-language-pairs: so do we."""
+    for name, code in (("source_lang", source), ("target_lang", target)):
+        if not LANGUAGE_CODE.match(code or ""):
+            raise _bad(f"Value for '{name}' not supported.")
+    if source == target:
+        raise _bad("Source and target language are equal.")
+    if (source, target) not in _routes():
+        raise _bad(f"Unsupported glossary language pair: {source.upper()} → {target.upper()} "
+                   "(see /v2/glossary-language-pairs).")
+
+
 def _our_glossary_ids(ids: list[str], target: str) -> list[str]:
     """DeepL glossary ids (ours, or ours.target) as our glossary ids, checked against the target language."""
     ours = []
@@ -117,7 +130,7 @@ def translate():
     results = interactive.translate(services().interactive, {
         "texts": wanted.texts, "source": wanted.source, "target": wanted.target, "format": wanted.format,
         "glossaries": used}, meter(), characters)
-    return deepl.translations(results, wanted.texts)
+    return deepl.translations(results, wanted.texts, wanted.model_type)
 
 
 # -- documents -----------------------------------------------------------------------
@@ -146,14 +159,22 @@ def upload_document():
         raise _bad(f"Invalid file data: {error}.")
     target = from_deepl(params["target_lang"])
     source = from_deepl(params["source_lang"])
+    try:
+        deepl.refuse_formality(params["formality"], params["target_lang"])
+    except deepl.DeepLError as error:
+        raise _bad(error.message)
+    document_key = secrets.token_hex(32).upper()  # DeepL's shape: 64 hexadecimal digits
     if source == target:
-        raise _bad("Source and target language are equal.")
+        # DeepL takes the upload and reports the document as failed (its clients raise
+        # DocumentTranslationException with the handle): so do we.
+        refused = RefusedDocument(current_key().tenant, _key_digest(document_key),
+                                  "Source and target language are equal.")
+        return {"document_id": _refused_documents().record(refused), "document_key": document_key}
     _check_pair(source, target, params["target_lang"])
     glossary_ids = [params["glossary_id"]] if params["glossary_id"] else []
     glossary_ids += [g.strip() for g in (params["glossary_ids"] or "").split(",") if g.strip()]
     if glossary_ids and source is None:
         raise _bad("Use of a glossary requires the source_lang parameter to be set.")
-    document_key = secrets.token_urlsafe(24)
     job_id = submit(Request(
         Article("", body, fmt), (target,), source or AUTO, tuple(_our_glossary_ids(glossary_ids, target)),
         document={"api": "deepl", "filename": filename, "characters": body_characters(body, fmt),
@@ -161,13 +182,33 @@ def upload_document():
     return {"document_id": job_id, "document_key": document_key}
 
 
-def _document(document_id: str) -> tuple[dict, JobRequest]:
-    """(job status, stored request) of a document the caller may read, checked against its document_key."""
+def _refused_documents() -> RefusedDocuments:
+    return RefusedDocuments(services().redis, services().settings.job_ttl_seconds)
+
+
+def _document_key() -> str:
     data = request.get_json(silent=True) if request.is_json else None
     key = (data or {}).get("document_key") if isinstance(data, dict) else None
     key = key or request.values.get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
+    return key
+
+
+def _refused(document_id: str) -> RefusedDocument | None:
+    """The refusal kept for an upload DeepL accepts and reports failed, if the caller may read it."""
+    refused = _refused_documents().get(document_id)
+    if refused is None:
+        return None
+    if refused.tenant != current_key().tenant or \
+            not hmac.compare_digest(refused.key_sha256, _key_digest(_document_key())):
+        raise Problem(404, "document-not-found", "Not found", "Document not found.")
+    return refused
+
+
+def _document(document_id: str) -> tuple[dict, JobRequest]:
+    """(job status, stored request) of a document the caller may read, checked against its document_key."""
+    key = _document_key()
     job = visible_job(document_id)
     document = job.request.document or {}
     if not hmac.compare_digest(document.get("key_sha256", ""), _key_digest(key)):
@@ -177,16 +218,24 @@ def _document(document_id: str) -> tuple[dict, JobRequest]:
 
 @bp.post("/document/<document_id>")
 @requires(TRANSLATE)
+@accepts_any_body  # the client sends document_key as JSON, curl users as a form
 @bp.doc(summary="A document's status: queued, translating, done or error")
 def document_status(document_id: str):
+    refused = _refused(document_id)
+    if refused is not None:
+        return {"document_id": document_id, "status": "error", "error_message": refused.message}
     status, stored = _document(document_id)
     return deepl.document_status(document_id, status, stored.document["characters"])
 
 
 @bp.post("/document/<document_id>/result")
 @requires(TRANSLATE)
+@accepts_any_body
 @bp.doc(summary="The translated document, as a file of the uploaded type")
 def document_result(document_id: str):
+    refused = _refused(document_id)
+    if refused is not None:
+        raise _bad(f"Document translation failed: {refused.message}")
     status, stored = _document(document_id)
     lang = stored.target_langs[0]
     if status["state"] in ("queued", "running"):
@@ -262,11 +311,7 @@ def _info(glossary, target: str) -> dict:
 def create_glossary():
     params = _params(deepl.GlossaryParams())
     source, target = from_deepl(params["source_lang"]), from_deepl(params["target_lang"])
-    for name, code in (("source_lang", source), ("target_lang", target)):
-        if not LANGUAGE_CODE.match(code or ""):
-            raise _bad(f"Value for '{name}' not supported.")
-    if source == target:
-        raise _bad("Source and target language are equal.")
+    _check_glossary_pair(source, target)
     store = services().glossaries
     try:
         tsv = params["entries"] if params["entries_format"] == "tsv" else deepl.csv_entries(params["entries"], source,

@@ -182,7 +182,7 @@ def _wait_for(job_id: str, lang: str, seconds: float) -> None:
 @bp.get("/download_file/<name>")
 @public
 @bp.doc(summary="A translated file; 503 with Retry-After while it is still being translated",
-        description="Open, as in LibreTranslate: the job id in the URL (144 random bits) is the credential. "
+        description="Open, as in LibreTranslate: the job id in the URL (128 random bits) is the credential. "
                     f"At most {DOWNLOAD_RATE} per file (429 with Retry-After).")
 def download_file(name: str):
     job_id, _, filename = name.partition(".")

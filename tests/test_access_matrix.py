@@ -122,6 +122,23 @@ ENDPOINTS = {
     "deepl.get_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v2/glossaries/{w.glossary}.de", {}, 200),
     "deepl.glossary_entries": (GLOSSARY_READ, "GET", lambda w: f"/v2/glossaries/{w.glossary}.de/entries", {}, 200),
     "deepl.delete_glossary": (GLOSSARY_WRITE, "DELETE", lambda w: f"/v2/glossaries/{w.glossary}.de", {}, 204),
+    "deepl_v3.create_glossary": (GLOSSARY_WRITE, "POST", lambda w: "/v3/glossaries", {"json": {
+        "name": "d", "dictionaries": [{"source_lang": "EN", "target_lang": "DE", "entries": "a\tb",
+                                       "entries_format": "tsv"}]}}, 201),
+    "deepl_v3.list_glossaries": (GLOSSARY_READ, "GET", lambda w: "/v3/glossaries", {}, 200),
+    "deepl_v3.get_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v3/glossaries/{w.glossary}", {}, 200),
+    "deepl_v3.glossary_entries": (GLOSSARY_READ, "GET",
+                                  lambda w: f"/v3/glossaries/{w.glossary}/entries?source_lang=EN&target_lang=DE", {},
+                                  200),
+    "deepl_v3.update_glossary": (GLOSSARY_WRITE, "PATCH", lambda w: f"/v3/glossaries/{w.glossary}",
+                                 {"json": {"name": "renamed"}}, 200),
+    "deepl_v3.replace_dictionary": (GLOSSARY_WRITE, "PUT", lambda w: f"/v3/glossaries/{w.glossary}/dictionaries",
+                                    {"json": {"source_lang": "EN", "target_lang": "DE", "entries": "a\tb",
+                                              "entries_format": "tsv"}}, 200),
+    "deepl_v3.delete_dictionary": (GLOSSARY_WRITE, "DELETE",
+                                   lambda w: f"/v3/glossaries/{w.glossary}/dictionaries?source_lang=EN&target_lang=DE",
+                                   {}, 204),
+    "deepl_v3.delete_glossary": (GLOSSARY_WRITE, "DELETE", lambda w: f"/v3/glossaries/{w.glossary}", {}, 204),
     "libre.translate": (TRANSLATE, "POST", lambda w: "/translate",
                         {"data": {"q": "Hi.", "source": "en", "target": "de"}}, 503),
     "libre.detect": (TRANSLATE, "POST", lambda w: "/detect", {"data": {"q": "Hello there."}}, 503),
@@ -203,8 +220,8 @@ def test_matrix(app, keys, shared_world, endpoint, caller):
 
     if _allowed(role, caller):
         assert response.status_code == allowed_status, response.get_data(as_text=True)
-    elif endpoint.startswith(("deepl.", "libre.")):
-        _refused_in_dialect(endpoint.split(".")[0], response, response.get_json(), caller, role)
+    elif endpoint.startswith(("deepl.", "deepl_v3.", "libre.")):
+        _refused_in_dialect(endpoint.split(".")[0].split("_")[0], response, response.get_json(), caller, role)
     elif caller in ROLES:
         _refused_for_role(response, role)
     else:

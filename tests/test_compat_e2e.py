@@ -76,11 +76,6 @@ def test_a_text_whose_language_has_no_model_is_refused_naming_it(translator):
                                   target_lang="LT")
 
 
-def test_a_text_too_short_to_detect_is_refused_saying_so(translator):
-    with pytest.raises(deepl.DeepLException, match="could not be detected"):
-        translator.translate_text("OK", target_lang="DE")
-
-
 def test_translate_with_a_deepl_glossary(translator):
     glossary = translator.create_glossary("summit", "EN", "DE", {"Vilnius": "Wilna", "NATO": "NATO"})
     text = "NATO leaders met in Vilnius on Tuesday."

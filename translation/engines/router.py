@@ -82,6 +82,10 @@ class Router:
             raise UnsupportedPair(source, target)
         return route
 
+    def sources_for(self, target: str) -> set[str]:
+        """Every language some route translates into `target`."""
+        return {source for source, to in self._routes if to == target}
+
     def describe_route(self, source: str, target: str) -> list[dict]:
         return [info.describe() for info in self.route(source, target)]
 
