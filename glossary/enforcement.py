@@ -22,6 +22,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from glossary.grammar import Grammar
+
 MASK, SPLIT = "mask", "split"
 TERM_ONLY = "term_only"  # the segment is nothing but fixed spans: nothing went to the model
 
@@ -33,6 +35,7 @@ class FixedSpan:
     replacement: str
     entry_id: str | None = None   # None: protected markup, not a glossary term
     term: str | None = None       # the entry's canonical term, for reports
+    grammar: Grammar | None = None  # the rendering's, in the target language (glossary.grammar)
 
 
 def check_spans(text: str, spans: list[FixedSpan]) -> None:
