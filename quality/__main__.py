@@ -1,9 +1,16 @@
 """`make quality`: the real en→pt model through the pipeline, measured.
 
-    python -m quality                 # the table (about a minute)
+    python -m quality                 # both sections (a few minutes)
+    python -m quality --only ntrex    # only the NTREX section (against human references)
+    python -m quality --only corpus   # only the corpus and sample-article section
     python -m quality --show          # also every problem found, for reading
     python -m quality --json FILE     # also the figures as JSON (default var/quality/results.json)
     python -m quality --placeholders codes   # another glossary placeholder scheme
+
+The first section translates the NTREX-128 development half three ways (the
+bare model, the pipeline, the pipeline with a newsroom glossary) and scores
+them against the human references (quality/against_references.py); the
+second measures the project's own corpus and sample article (quality/harness.py).
 
 Runs in-process on the bergamot engine alone, without the segment cache, so
 every figure comes from the model in this run.
@@ -18,7 +25,7 @@ from pathlib import Path
 
 from config import Settings
 from glossary.enforcement import SCHEMES
-from quality import corpus
+from quality import against_references, corpus
 from quality.harness import Row, run, throughput
 from translation.engines import Router
 from translation.engines.bergamot import BergamotEngine
@@ -62,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "quality" / "results.json")
     parser.add_argument("--placeholders", choices=SCHEMES, default=settings.glossary_placeholders,
                         help="glossary placeholder scheme (default: GLOSSARY_PLACEHOLDERS)")
+    parser.add_argument("--only", choices=("ntrex", "corpus"), help="run one section only")
     args = parser.parse_args(argv)
 
     engine = BergamotEngine(threads=settings.translation_threads)
@@ -70,6 +78,24 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     router = Router([engine])  # no segment cache: every figure comes from the model now
     router.load_all()
+    info = router.route("en", "pt")[0]
+    figures: dict = {}
+    if args.only in (None, "ntrex"):
+        print(f"Quality of {info.engine} {info.name} {info.version} (en→pt) against human references;"
+              f" glossary placeholders: {args.placeholders}\n")
+        reference = against_references.run(router, args.placeholders)
+        print(against_references.table(reference, args.show))
+        print()
+        figures["ntrex"] = against_references.to_dict(reference)
+    if args.only in (None, "corpus"):
+        figures.update(_corpus_section(router, settings, args))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False))
+    print(f"\nfigures: {args.json}")
+    return 0
+
+
+def _corpus_section(router: Router, settings: Settings, args) -> dict:
     rows, extras = run(router, args.placeholders)
     model = router.model(router.route("en", "pt")[0])
     speed = throughput(model, [s.text for s in corpus.sentences()], settings.translation_threads)
@@ -92,11 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== {row.name}")
             for note in row.notes:
                 print(f"  {note}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": [r.to_dict() for r in rows], "throughput": speed, **extras},
-                                    indent=1, ensure_ascii=False))
-    print(f"\nfigures: {args.json}")
-    return 0
+    return {"rows": [r.to_dict() for r in rows], "throughput": speed, **extras}
 
 
 if __name__ == "__main__":
