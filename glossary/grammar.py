@@ -161,6 +161,18 @@ def agreeing(lang: str, grammar: Grammar, prep: str | None, rendering: str) -> s
     return words if words.endswith("'") else words + " "
 
 
+def strip_article(words: str, lang: str) -> str:
+    """`words` without a definite article in front ("A UE" -> "UE"), where the language has a table."""
+    rules = RULES.get(lang)
+    if rules is None:
+        return words
+    match = re.match(r"(\w+)\s+(?=\w)|(\w+['’])(?=\w)", words)
+    if match and (match.group(1) or match.group(2)).lower().replace("’", "'") in (
+            *rules.articles.values(), rules.elided_article):
+        return words[match.end():]
+    return words
+
+
 def repair(text: str, start: int, end: int, lang: str, grammar: Grammar | None) -> tuple[str, int]:
     """`text` with the article (and preposition) before the rendering at
     `start:end` made to agree with `grammar`; and how far the rendering moved

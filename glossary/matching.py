@@ -289,15 +289,17 @@ def inside_longer_name(text: str, start: int, end: int, others: list[tuple[int, 
         return any(s <= position < e for s, e in covered)
 
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-    if not _headline(text[line_start:line_end if line_end >= 0 else len(text)]):
-        before = re.search(r"([^\W\d_][\w.’']*) $", text[:start])
-        if before and _capitalised_name_word(before.group(1)) and not is_other_term(before.start(1)) \
-                and not before.group(1).endswith(("'s", "’s")) and not _sentence_end(before.group(1)) \
-                and (_acronym(before.group(1)) or not _opens_sentence(text, before.start(1))):
-            return True
-        after = re.match(r" ([^\W\d_][\w.’']*)", text[end:])
-        if after and _capitalised_name_word(after.group(1)) and not is_other_term(end + 1):
-            return True
+    # In Title Case every word is capitalised: only an acronym ("BBC") still says "name".
+    headline = _headline(text[line_start:line_end if line_end >= 0 else len(text)])
+    before = re.search(r"([^\W\d_][\w.’']*) $", text[:start])
+    if before and _capitalised_name_word(before.group(1)) and not is_other_term(before.start(1)) \
+            and not before.group(1).endswith(("'s", "’s")) and not _sentence_end(before.group(1)) \
+            and (_acronym(before.group(1)) or not headline and not _opens_sentence(text, before.start(1))):
+        return True
+    after = re.match(r" ([^\W\d_][\w.’']*)", text[end:])
+    if after and _capitalised_name_word(after.group(1)) and not is_other_term(end + 1) \
+            and (_acronym(after.group(1)) or not headline):
+        return True
     return _quoted_title(text, start, end)
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from glossary.enforcement import FixedSpan
-from glossary.grammar import repair
+from glossary.grammar import repair, strip_article
 
 MODEL, REPLACE = "model", "replace"
 
@@ -86,7 +86,7 @@ def settle(text: str, spans: list[FixedSpan], model_words: dict[int, list[str]],
     edits: list[tuple[int, int, int]] = []   # (start, end, span index) of model words to replace
     taken = list(result.targets.values())
     for i in sorted(i for i in wanted if i not in result.targets):
-        for words in sorted(model_words.get(i, []), key=len, reverse=True):
+        for words in _candidates(model_words.get(i, [])):
             places = [p for p in _occurrences(result.text, words, ignore_case=True) if _free(p, taken)]
             if places:
                 edits.append((*places[0], i))
@@ -99,6 +99,17 @@ def settle(text: str, spans: list[FixedSpan], model_words: dict[int, list[str]],
         result.targets[i], result.methods[i] = (start, start + len(replacement)), REPLACE
         agree(result, spans, i, lang)
     return result
+
+
+def _candidates(model_words: list[str]) -> list[str]:
+    """The model's words for a term, longest first, and their beginnings of two
+    words or more: alone, the model spells a name out ("Estados Unidos da
+    América"), in a sentence it may write the usual short form ("Estados Unidos")."""
+    found = set()
+    for words in model_words:
+        parts = words.split()
+        found.update(" ".join(parts[:n]) for n in range(min(2, len(parts)), len(parts) + 1))
+    return sorted(found, key=lambda w: (-len(w), w))
 
 
 def _shift(targets: dict[int, tuple[int, int]], start: int, end: int, delta: int) -> None:
@@ -123,7 +134,11 @@ def agree(result: Settled, spans: list[FixedSpan], i: int, lang: str) -> None:
         result.text = text
 
 
-def clean_model_words(output: str) -> str:
+def clean_model_words(output: str, lang: str) -> str:
     """A term translated alone, as it would stand in a sentence: without the
-    full stop or quotation marks the model may add around it."""
-    return output.strip().strip(".\"'“”«»").strip()
+    quotation marks or final full stop the model may add around it ("E.U.A."
+    keeps its own), nor the article it may put before it ("A UE")."""
+    words = output.strip().strip("\"'“”«»").strip()
+    if words.endswith(".") and words.count(".") == 1:
+        words = words[:-1]
+    return strip_article(words, lang)

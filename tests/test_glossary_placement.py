@@ -125,6 +125,16 @@ def test_settle_keeps_placed_ranges_right_after_a_replacement():
     assert settled.methods == {0: REPLACE, 1: MODEL}
 
 
-@pytest.mark.parametrize("raw, clean", [("EUA.", "EUA"), (' "UE" ', "UE"), ("Reino Unido", "Reino Unido")])
+@pytest.mark.parametrize("raw, clean", [("EUA.", "EUA"), (' "UE" ', "UE"), ("Reino Unido", "Reino Unido"),
+                                        ("E.U.A.", "E.U.A."), ("A UE", "UE"), ("Os Estados Unidos", "Estados Unidos"),
+                                        ("Atlântico", "Atlântico")])
 def test_clean_model_words(raw, clean):
-    assert clean_model_words(raw) == clean
+    assert clean_model_words(raw, "pt") == clean
+    assert clean_model_words("l'Union européenne", "fr") == "Union européenne"
+
+
+def test_a_name_spelt_out_alone_is_found_by_its_first_words():
+    # Alone the model writes "Estados Unidos da América"; in the sentence, "Estados Unidos".
+    settled = settle("Os Estados Unidos e a China", [span(0, 13, "EUA", Grammar("m", "pl", True))],
+                     {0: ["Estados Unidos da América"]}, "pt")
+    assert settled.text == "Os EUA e a China" and settled.methods == {0: REPLACE}

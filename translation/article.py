@@ -206,7 +206,7 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     outputs, pass_stats = router.translate(texts, source, target)
     stats.add(pass_stats)
     phrase_outputs = dict(zip(phrases, outputs[len(todo):len(todo) + len(phrases)]))
-    words_of = {text: clean_model_words(output) for text, output in zip(alone, outputs[len(todo) + len(phrases):])}
+    words_of = {text: clean_model_words(output, target) for text, output in zip(alone, outputs[len(todo) + len(phrases):])}
     model_words = {i: _model_words(segments[i], words_of) for i in todo}
     settled: dict[int, Settled] = {}
     for i, output in zip(todo, outputs):
