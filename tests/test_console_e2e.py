@@ -359,7 +359,7 @@ def test_a_job_from_the_page(console, browser, webhook_receiver):
     assert "NATO" in marked_source and "155-millimeter" in marked_source and "Kyiv" in marked_source
     assert "155-Millimeter" in marked_target and "Kyjiw" in marked_target
     report = browser.text("#term-report")
-    assert "155-millimeter" in report and "mask" in report
+    assert "155-millimeter" in report and "replace" in report
     browser.check_page("review")
 
     rendered_url = browser.find("#rendered-html").get_attribute("href")
