@@ -1,13 +1,15 @@
-"""Enforcing fixed spans around a translation model.
+"""Enforcing fixed spans around a translation model: the two interventions.
 
 A segment is plain text plus "fixed spans": character ranges whose target text
 is decided before the model runs (glossary renderings; protected spans such as
-inline code, whose replacement is the source text itself). Two ways to honour
-them, both independent of any glossary model:
+inline code, whose replacement is the source text itself). The model first
+translates the sentence as is and `glossary.placement` accepts what it wrote
+or replaces its own words for a term; what is still missing needs one of
+these two, both independent of any glossary model:
 
-mask    each span becomes a placeholder, the whole sentence is translated (the
-        model sees the full context), then `restore` checks that every
-        placeholder came back exactly once and puts the replacements in.
+mask    the missing spans become placeholders, the whole sentence is translated
+        again (the model sees the full context), then `restore` checks that
+        every placeholder came back exactly once and puts the replacements in.
 split   the sentence is cut at its spans; only the text between them goes to
         the model and the replacements are inserted verbatim. Needs nothing
         from the model, at the price of less context: the fallback when

@@ -73,11 +73,13 @@ class Settled:
 
 
 def settle(text: str, spans: list[FixedSpan], model_words: dict[int, list[str]], lang: str,
-           wanted: list[int] | None = None, settled: Settled | None = None) -> Settled:
+           wanted: list[int] | None = None, settled: Settled | None = None, source_length: int = 0) -> Settled:
     """Place the `wanted` spans in the model's `text`: as the model wrote them,
     else by replacing the model's own words for the term (`model_words[i]`:
-    its translations of the term alone, best first). Spans already in
-    `settled` (placed by a mask) keep their place. Others stay missing."""
+    its translations of the term alone). Spans already in `settled` (placed by
+    a mask) keep their place. Others stay missing. Where the model's words
+    stand more than once, the one nearest to where the term stands in the
+    source (relatively, with `source_length`) is taken."""
     result = settled or Settled(text, {}, {})
     wanted = [i for i in (range(len(spans)) if wanted is None else wanted) if i not in result.targets]
     for i, place in find_renderings(result.text, spans, wanted, list(result.targets.values())).items():
@@ -89,8 +91,10 @@ def settle(text: str, spans: list[FixedSpan], model_words: dict[int, list[str]],
         for words in _candidates(model_words.get(i, [])):
             places = [p for p in _occurrences(result.text, words, ignore_case=True) if _free(p, taken)]
             if places:
-                edits.append((*places[0], i))
-                taken.append(places[0])
+                expected = spans[i].start * len(result.text) / source_length if source_length else 0
+                place = min(places, key=lambda p: (abs(p[0] - expected), p[0]))
+                edits.append((*place, i))
+                taken.append(place)
                 break
     for start, end, i in sorted(edits, reverse=True):
         replacement = spans[i].replacement

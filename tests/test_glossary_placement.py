@@ -138,3 +138,12 @@ def test_a_name_spelt_out_alone_is_found_by_its_first_words():
     settled = settle("Os Estados Unidos e a China", [span(0, 13, "EUA", Grammar("m", "pl", True))],
                      {0: ["Estados Unidos da América"]}, "pt")
     assert settled.text == "Os EUA e a China" and settled.methods == {0: REPLACE}
+
+
+def test_of_several_stretches_of_model_words_the_one_where_the_term_stands_is_replaced():
+    # "work" twice in the source: the glossary term is the second one.
+    source = "Their work was hard, said Labour of its work."
+    labour = FixedSpan(source.index("Labour"), source.index("Labour") + 6, "Partido Trabalhista", "e", "Labour")
+    settled = settle("O trabalho deles era difícil, disse o Trabalho sobre seu trabalho.", [labour],
+                     {0: ["Trabalho"]}, "pt", source_length=len(source))
+    assert settled.text == "O trabalho deles era difícil, disse o Partido Trabalhista sobre seu trabalho."

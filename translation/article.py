@@ -210,7 +210,8 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     model_words = {i: _model_words(segments[i], words_of) for i in todo}
     settled: dict[int, Settled] = {}
     for i, output in zip(todo, outputs):
-        settled[i] = settle(put_breaks_back(segments[i].text, output), segments[i].fixed, model_words[i], target)
+        settled[i] = settle(put_breaks_back(segments[i].text, output), segments[i].fixed, model_words[i], target,
+                            source_length=len(segments[i].text))
     retry = [i for i in todo if settled[i].missing(len(segments[i].fixed))]
     progress.advance(len(segments) - len(retry))
 
@@ -231,7 +232,8 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
             again = Settled(restored.text, {}, {})
             for k, place in zip(missing, restored.spans):
                 again.targets[k], again.methods[k] = place, MASK
-            again = settle(again.text, fixed, model_words[i], target, settled=again)
+            again = settle(again.text, fixed, model_words[i], target, settled=again,
+                           source_length=len(segments[i].text))
             if again.missing(len(fixed)):
                 split_needed.append(i)
                 continue
