@@ -47,7 +47,7 @@ class System:
     writes_rendering: tuple[int, int] = (0, 0)  # touched occurrences whose rendering is in the output line
 
 
-class _Recorder:
+class _MemoryCache:
     """An in-memory segment cache for the headline runs: the bodies around the
     headlines are the same in every variant, so they go to the model once."""
 
@@ -159,7 +159,7 @@ def _headlines(router: Router, documents, matcher, placeholders: str, references
     """Words left in English in the headlines' translations (pipeline + glossary),
     each headline set in sentence case and in Title Case, in its article."""
     heads = ntrex.headlines()
-    saved, router.cache = router.cache, _Recorder()
+    saved, router.cache = router.cache, _MemoryCache()
     try:
         figures = {}
         for case in ("sentence_case", "title_case"):

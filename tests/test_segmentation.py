@@ -112,3 +112,47 @@ def test_split_never_cuts_a_glossary_term():
                                                                  term - holding[0].start + 16,
                                                                  "Jens Stoltenberg", "e1", "Jens Stoltenberg")]
     assert all(len(s.text) <= 24 for s in segments)
+
+
+# -- pysbd's cuts that news text shows to be wrong (the NTREX development half) ------------------
+
+def _sentences(text: str) -> list[str]:
+    return [text[s.start:s.end] for s in split_sentences(text, "en")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A line-final closing quotation mark stays with its sentence (NTREX line 75, shortened).
+    ("Our range of brands is designed to suit every need and the alluring environment and convenient locations"
+     " mean we're now a compelling beauty destination which challenges the old way of shopping.\"",
+     ["Our range of brands is designed to suit every need and the alluring environment and convenient locations"
+      " mean we're now a compelling beauty destination which challenges the old way of shopping.\""]),
+    ("A Labour Party spokesman said: 'A four-day week is not party policy.'",
+     ["A Labour Party spokesman said: 'A four-day week is not party policy.'"]),
+    # Time abbreviations before a time zone or a day (NTREX line 696).
+    ("The show airs at 7 p.m. ET on Sunday.", ["The show airs at 7 p.m. ET on Sunday."]),
+    ("The rally is scheduled for 7 p.m. Saturday, September 29, 2018.",
+     ["The rally is scheduled for 7 p.m. Saturday, September 29, 2018."]),
+    ("It ended at 7 p.m. The crowd left.", ["It ended at 7 p.m.", "The crowd left."]),
+    # A quoted name is not a sentence (NTREX line 820).
+    ('"Hans" Geiger died in 1945, just short of his 63rd birthday.',
+     ['"Hans" Geiger died in 1945, just short of his 63rd birthday.']),
+    # An attribution after a quotation ends the same sentence (NTREX lines 51, 503).
+    ("\"I yelled: 'There's a shark in the water!'\" Hammel added.",
+     ["\"I yelled: 'There's a shark in the water!'\" Hammel added."]),
+    ('"We want to join with our heads up, not through the service door" Kavadarkov said.',
+     ['"We want to join with our heads up, not through the service door" Kavadarkov said.']),
+    ('"Yes!" The crowd roared.', ['"Yes!"', "The crowd roared."]),
+    ("Gov. Jerry Brown signed it. Sen. Jeff Flake did not.", ["Gov. Jerry Brown signed it.", "Sen. Jeff Flake did not."]),
+    ("He moved to the U.S. in 1990. It was No. 1 then.", ["He moved to the U.S. in 1990.", "It was No. 1 then."]),
+])
+def test_news_sentences(text, expected):
+    assert _sentences(text) == expected
+
+
+def test_no_segment_of_the_ntrex_development_half_is_only_punctuation():
+    from quality import ntrex
+
+    lines = ntrex.source()
+    segments = [s for line in lines for s in _sentences(line)]
+    assert len(segments) > len(lines)
+    assert not [s for s in segments if not any(ch.isalnum() for ch in s)]

@@ -31,9 +31,10 @@ from glossary.enforcement import (DEFAULT_SCHEME, MASK, SPLIT, TERM_ONLY, FixedS
                                   split_around)
 from glossary.placement import Settled, agree, clean_model_words, settle
 from glossary.report import GlossaryReport
+from translation import headlines
 from translation.documents import FORMATS, TranslatedUnit, Unit, parse
-from translation.engines import EngineStats, Router
 from translation.alignment import locate, relation, same_relation
+from translation.engines import EngineStats, Router
 from translation.limits import SegmentBudget
 from translation.segmentation import split_sentences, split_to_fit
 
@@ -93,9 +94,12 @@ def translate_article(router: Router, article: Article, source: str, target: str
     document = parse(article.body, article.format)
     units = [Unit(article.title, [])] + list(document.units)
     segments = plan_segments(units, source, target, matcher, FORMATS[article.format].literal, budget)
+    cased = headlines.set_in_sentence_case(units, segments, source)  # a Title Case title or heading
     progress = ProgressReporter(on_progress, total=len(segments))
     progress.advance(0)
     translations, stats, report = translate_segments(router, segments, source, target, progress, placeholders)
+    for i in cased:
+        translations[i].text = headlines.target_case(translations[i].text, target)
     translated_units = assemble_units(units, segments, translations)
     body = document.render(translated_units[1:])
     return LanguageResult(translated_units[0].text, body, report, stats, len(segments))
@@ -427,7 +431,10 @@ def translate_texts(router: Router, texts: list[str], fmt: str, source: str, tar
         bounds.append((len(units), len(units) + len(document.units)))
         units += list(document.units)
     segments = plan_segments(units, source, target, matcher, FORMATS[fmt].literal, budget)
+    cased = headlines.set_in_sentence_case(units, segments, source)
     translations, stats, report = translate_segments(router, segments, source, target, ProgressReporter(),
                                                      placeholders)
+    for i in cased:
+        translations[i].text = headlines.target_case(translations[i].text, target)
     translated = assemble_units(units, segments, translations)
     return [document.render(translated[a:b]) for document, (a, b) in zip(documents, bounds)], stats, report
