@@ -54,9 +54,10 @@ def test_renderings_the_model_writes_leave_its_sentences_untouched(router):
 
 
 def test_a_term_inside_a_longer_name_is_left_as_the_model_writes_it(router):
-    text = "BBC Scotland's Alasdair Lamont at the Tony Macaroni Arena"
+    # Masked, "BBC Scotland's Alasdair Lamont at the Tony Macaroni Arena" read "BBC Escócia".
+    text = "The manager told BBC Scotland that the club was in good shape."
     outputs, methods = translate(router, [text])
-    assert "BBC Scotland" in outputs[0] and "Escócia" not in outputs[0]  # masked, it read "BBC Escócia"
+    assert "BBC Scotland" in outputs[0] and "Escócia" not in outputs[0]
     assert outputs == router.translate([text], "en", "pt")[0] and methods == {}
 
 
