@@ -47,6 +47,6 @@ def glossary_cost(work: Path, size: str, threads: int, beam: int) -> dict:
         figures[f"{label}_s"] = round(time.perf_counter() - start, 3)
         report = result.report.to_dict()
         figures[f"{label}_methods"] = {m: sum(t["methods"].get(m, 0) for t in report["terms"])
-                                       for m in ("mask", "split")}
+                                       for m in ("model", "replace", "mask", "split")}
         figures[f"{label}_model_calls"] = result.stats.model_calls
     return figures

@@ -19,20 +19,25 @@ from glossary.entries import Entry, Glossary, fold
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
 # The fields an editor sees, in the order a diff lists them.
-_SCALAR_FIELDS = ("term", "variants", "keep", "case_sensitive", "note")
+_SCALAR_FIELDS = ("term", "variants", "keep", "case_sensitive", "match_inside_names", "note")
 
 
 def entry_fields(entry: Entry) -> dict[str, Any]:
-    """An entry as flat fields: term, variants, keep, case_sensitive, note, translations.<lang>."""
+    """An entry as flat fields: term, variants, keep, case_sensitive, match_inside_names, note,
+    translations.<lang>, grammar.<lang> (a tuple of (name, value) pairs: a field a merge compares whole)."""
     fields: dict[str, Any] = {
         "term": entry.term,
         "variants": tuple(entry.variants),
         "keep": entry.keep,
         "case_sensitive": entry.case_sensitive,
+        "match_inside_names": entry.match_inside_names,
         "note": entry.note or None,
     }
     for lang, rendering in sorted(entry.translations.items()):
         fields[f"translations.{lang}"] = rendering
+    for lang, info in sorted(entry.grammar.items()):
+        if info:
+            fields[f"grammar.{lang}"] = tuple(sorted(info.items()))
     return fields
 
 
@@ -46,6 +51,9 @@ def entry_from_fields(fields: dict[str, Any], entry_id: str) -> Entry:
         keep=bool(fields.get("keep")),
         case_sensitive=bool(fields.get("case_sensitive")),
         note=fields.get("note") or None,
+        grammar={name.split(".", 1)[1]: dict(value) for name, value in sorted(fields.items())
+                 if name.startswith("grammar.") and value},
+        match_inside_names=bool(fields.get("match_inside_names")),
         id=entry_id,
     )
 

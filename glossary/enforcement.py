@@ -1,13 +1,15 @@
-"""Enforcing fixed spans around a translation model.
+"""Enforcing fixed spans around a translation model: the two interventions.
 
 A segment is plain text plus "fixed spans": character ranges whose target text
 is decided before the model runs (glossary renderings; protected spans such as
-inline code, whose replacement is the source text itself). Two ways to honour
-them, both independent of any glossary model:
+inline code, whose replacement is the source text itself). The model first
+translates the sentence as is and `glossary.placement` accepts what it wrote
+or replaces its own words for a term; what is still missing needs one of
+these two, both independent of any glossary model:
 
-mask    each span becomes a placeholder, the whole sentence is translated (the
-        model sees the full context), then `restore` checks that every
-        placeholder came back exactly once and puts the replacements in.
+mask    the missing spans become placeholders, the whole sentence is translated
+        again (the model sees the full context), then `restore` checks that
+        every placeholder came back exactly once and puts the replacements in.
 split   the sentence is cut at its spans; only the text between them goes to
         the model and the replacements are inserted verbatim. Needs nothing
         from the model, at the price of less context: the fallback when
@@ -22,6 +24,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from glossary.grammar import Grammar
+
 MASK, SPLIT = "mask", "split"
 TERM_ONLY = "term_only"  # the segment is nothing but fixed spans: nothing went to the model
 
@@ -33,6 +37,7 @@ class FixedSpan:
     replacement: str
     entry_id: str | None = None   # None: protected markup, not a glossary term
     term: str | None = None       # the entry's canonical term, for reports
+    grammar: Grammar | None = None  # the rendering's, in the target language (glossary.grammar)
 
 
 def check_spans(text: str, spans: list[FixedSpan]) -> None:

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from conventions import ID, LANGUAGE_CODE, from_iso, iso
+from glossary.grammar import Grammar, grammar_problems
 
 # Entry ids travel in URLs (/entries/<id>) and reports.
 ENTRY_ID = ID
 
-_ENTRY_FIELDS = ("id", "term", "variants", "translations", "keep", "case_sensitive", "note")
+_ENTRY_FIELDS = ("id", "term", "variants", "translations", "keep", "case_sensitive", "note", "grammar",
+                 "match_inside_names")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,12 @@ class Entry:
     keep: bool = False
     case_sensitive: bool = False
     note: str | None = None
+    # Per target language: {"gender": "m"|"f", "number": "sg"|"pl", "article": bool}
+    # (glossary.grammar), used to make the words around an enforced rendering agree.
+    grammar: dict[str, dict] = field(default_factory=dict)
+    # Also rewrite the term inside a longer proper name ("BBC Scotland",
+    # "non-UK"); by default such a name is left to the model (glossary.matching).
+    match_inside_names: bool = False
     # Assigned once when the entry is created and kept across edits, so reports
     # and /entries/<id> URLs stay valid from version to version.
     id: str = field(default_factory=new_entry_id)
@@ -99,6 +107,10 @@ class Entry:
             return matched if matched is not None else self.term
         return self.translations.get(target_lang)
 
+    def grammar_for(self, target_lang: str) -> Grammar | None:
+        info = self.grammar.get(target_lang)
+        return Grammar.from_dict(info) if info else None
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,
@@ -108,6 +120,8 @@ class Entry:
             "keep": self.keep,
             "case_sensitive": self.case_sensitive,
             "note": self.note,
+            "grammar": {lang: dict(info) for lang, info in self.grammar.items()},
+            "match_inside_names": self.match_inside_names,
         }
 
     @classmethod
@@ -126,6 +140,9 @@ class Entry:
             keep=bool(data.get("keep", False)),
             case_sensitive=bool(data.get("case_sensitive", False)),
             note=data.get("note"),
+            # Records stored before these fields existed load with the defaults.
+            grammar={lang: dict(info) for lang, info in (data.get("grammar") or {}).items()},
+            match_inside_names=bool(data.get("match_inside_names", False)),
         )
         if data.get("id") is not None:
             entry.id = data["id"]
@@ -154,7 +171,8 @@ def _shape_problems(data: Any, where: str) -> list[dict]:
     ):
         problems.append({"field": f"{where}.translations",
                          "reason": "must be an object mapping language codes to strings"})
-    for flag in ("keep", "case_sensitive"):
+    problems += grammar_problems(data.get("grammar"), f"{where}.grammar")
+    for flag in ("keep", "case_sensitive", "match_inside_names"):
         if flag in data and data[flag] is not None and not isinstance(data[flag], bool):
             problems.append({"field": f"{where}.{flag}", "reason": "must be true or false"})
     if data.get("note") is not None and not isinstance(data["note"], str):
@@ -347,6 +365,11 @@ def entry_problems(entry: Entry, where: str, limits: GlossaryLimits) -> list[dic
                          "reason": "an entry is either keep or has translations, not both"})
     if not entry.keep and not entry.translations:
         problems.append({"field": where, "reason": "needs translations or keep: true"})
+    problems += grammar_problems(entry.grammar, f"{where}.grammar")
+    for lang in entry.grammar if isinstance(entry.grammar, dict) else ():
+        if not isinstance(lang, str) or not LANGUAGE_CODE.match(lang):
+            problems.append({"field": f"{where}.grammar",
+                             "reason": f"{lang!r} is not a language code (ISO 639, e.g. 'pt')"})
     if entry.note is not None and (not isinstance(entry.note, str) or len(entry.note) > limits.max_note_length):
         problems.append({"field": f"{where}.note", "reason": f"must be text of at most {limits.max_note_length} characters"})
     return problems

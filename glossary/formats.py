@@ -1,10 +1,12 @@
 """Glossary import and export: CSV, TSV (DeepL's two columns) and TBX.
 
-CSV  Header `term,variants,keep,case_sensitive,note,<lang>,<lang>…`; only
-     `term` (first) is required, the other fixed columns may be left out, every other
-     column is a target language. Variants are separated by "|" (a "|" or
-     "\\" inside a variant is written "\\|" or "\\\\"); keep and
-     case_sensitive are true/false (also yes/no, 1/0, empty = false).
+CSV  Header `term,variants,keep,case_sensitive,match_inside_names,note,<lang>,<lang>…`;
+     only `term` (first) is required, the other fixed columns may be left out,
+     every other column is a target language, or a rendering's grammar in
+     that language: `<lang>:gender` (m/f), `<lang>:number` (sg/pl),
+     `<lang>:article` (true/false; empty: not said). Variants are separated by "|" (a "|" or
+     "\\" inside a variant is written "\\|" or "\\\\"); keep,
+     case_sensitive and match_inside_names are true/false (also yes/no, 1/0, empty = false).
 TSV  DeepL's glossary shape: `source<TAB>target`, no header, one language
      pair, so import and export need `target_lang`. TSV has no place for
      keep, case sensitivity, variants or notes: on export a kept term is
@@ -20,7 +22,12 @@ TBX  ISO 30042 TermBase eXchange (the `martif` dialect TBX-Basic uses), read
      the termEntry, the flag translate-toolkit itself reads as "do not
      translate" (`unit.istranslatable()` is False) and a terminologist reads
      as such, with no target langSets; case sensitivity is
-     `<descrip type="x-case-sensitive">yes</descrip>`; the note is a <note>.
+     `<descrip type="x-case-sensitive">yes</descrip>`, match_inside_names
+     `<descrip type="x-match-inside-names">yes</descrip>`; the note is a <note>.
+     A rendering's grammar is on its tig: TBX's own `grammaticalGender`
+     (masculine/feminine) and `grammaticalNumber` (singular/plural) termNotes,
+     and `<termNote type="x-article">yes|no</termNote>` (TBX has no data
+     category for whether a name takes an article).
 
 Spreadsheet formulas: a CSV or TSV cell that begins with =, +, -, @, a tab or a
 carriage return is exported with a "'" in front (OWASP's CSV injection advice),
@@ -44,14 +51,18 @@ from lxml import etree
 from translate.misc.xml_helpers import getXMLlang
 from translate.storage import tbx
 
+from glossary.grammar import GRAMMAR_FIELDS
 from glossary.entries import (
     LANGUAGE_CODE, Entry, Glossary, GlossaryError, GlossaryLimits, duplicate_problems, entry_problems,
 )
 
 FORMATS = ("csv", "tsv", "tbx")
-CSV_COLUMNS = ("term", "variants", "keep", "case_sensitive", "note")
+CSV_COLUMNS = ("term", "variants", "keep", "case_sensitive", "match_inside_names", "note")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0", "")
-_KEEP_DESCRIP, _CASE_DESCRIP = "Translation needed", "x-case-sensitive"
+_KEEP_DESCRIP, _CASE_DESCRIP, _INSIDE_DESCRIP = "Translation needed", "x-case-sensitive", "x-match-inside-names"
+# TBX termNote values <-> glossary.grammar's
+_TBX_GENDER = {"m": "masculine", "f": "feminine"}
+_TBX_NUMBER = {"sg": "singular", "pl": "plural"}
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 
 
@@ -163,10 +174,15 @@ def _read_csv(text: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
                                    header_line)
     for name in {h for h in header if header.count(h) > 1}:
         problems.append({"line": header_line, "field": "header", "reason": f"column {name!r} appears twice"})
-    langs = [h for h in header if h not in CSV_COLUMNS]
+    langs = [h for h in header if h not in CSV_COLUMNS and ":" not in h]
+    grammar_columns = [h for h in header if ":" in h]
     problems += [{"line": header_line, "field": "header",
                   "reason": f"column {lang!r} is not a language code (nor one of {', '.join(CSV_COLUMNS)})"}
                  for lang in langs if not LANGUAGE_CODE.match(lang)]
+    problems += [{"line": header_line, "field": "header",
+                  "reason": f"column {name!r} is not <lang>:gender, <lang>:number or <lang>:article"}
+                 for name in grammar_columns
+                 if not LANGUAGE_CODE.match(name.partition(":")[0]) or name.partition(":")[2] not in GRAMMAR_FIELDS]
     if problems:
         raise GlossaryError(problems)
     numbered = []
@@ -182,9 +198,29 @@ def _read_csv(text: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
             translations={lang: cells[lang] for lang in langs if cells[lang]},
             keep=_flag(cells.get("keep", ""), line, "keep", problems),
             case_sensitive=_flag(cells.get("case_sensitive", ""), line, "case_sensitive", problems),
+            match_inside_names=_flag(cells.get("match_inside_names", ""), line, "match_inside_names", problems),
             note=cells.get("note") or None,
+            grammar=_csv_grammar(cells, grammar_columns, line, problems),
         )))
     return numbered, problems
+
+
+def _csv_grammar(cells: dict[str, str], columns: list[str], line: int, problems: list[dict]) -> dict:
+    """{lang: {gender, number, article}} from the `<lang>:<field>` cells that are not empty."""
+    grammar: dict[str, dict] = {}
+    for column in columns:
+        lang, _, name = column.partition(":")
+        value = cells[column]
+        if not value:
+            continue
+        if name == "article":
+            if value.lower() not in _TRUE + _FALSE:
+                problems.append({"line": line, "field": column, "reason": f"{value!r} is not true or false"})
+                continue
+            grammar.setdefault(lang, {})[name] = value.lower() in _TRUE
+        else:
+            grammar.setdefault(lang, {})[name] = value.lower()
+    return grammar
 
 
 def _join_variants(variants: list[str]) -> str:
@@ -253,11 +289,14 @@ def _read_tbx(raw: bytes, source_lang: str) -> tuple[list[tuple[int, Entry]], li
         element = unit.xmlelement
         line = element.sourceline
         by_lang: dict[str, list[tuple[str, bool]]] = {}  # lang -> [(term, deprecated)]
+        grammar: dict[str, dict] = {}
         for lang_set in unit.getlanguageNodes():
             lang = _normalise_lang(getXMLlang(lang_set))
             for term in lang_set.iter(unit.namespaced("term")):
                 text = "".join(term.itertext()).strip()
                 if lang and text:
+                    if not by_lang.get(lang) and term.getparent() is not None:
+                        _read_tbx_grammar(unit, term.getparent(), lang, grammar, line, problems)
                     by_lang.setdefault(lang, []).append((text, _deprecated(unit, term)))
         source_keys = _source_keys(by_lang, source_lang)
         source = list(dict.fromkeys(text for lang in sorted(source_keys) for text, _ in by_lang[lang]))
@@ -279,9 +318,29 @@ def _read_tbx(raw: bytes, source_lang: str) -> tuple[list[tuple[int, Entry]], li
             translations=translations,  # with keep, validation reports the row
             keep=keep,
             case_sensitive=descrips.get(_CASE_DESCRIP) in ("yes", "true"),
+            match_inside_names=descrips.get(_INSIDE_DESCRIP) in ("yes", "true"),
             note="\n".join(n for n in notes if n) or None,
+            grammar={lang: info for lang, info in grammar.items() if lang not in source_keys or keep},
         )))
     return numbered, problems
+
+
+def _read_tbx_grammar(unit: tbx.tbxunit, tig: etree._Element, lang: str, grammar: dict, line: int,
+                      problems: list[dict]) -> None:
+    """The grammaticalGender, grammaticalNumber and x-article termNotes of a language's first term."""
+    for note in tig.iter(unit.namespaced("termNote")):
+        kind, value = note.get("type"), "".join(note.itertext()).strip().lower()
+        for wanted, name, table in (("grammaticalGender", "gender", _TBX_GENDER),
+                                    ("grammaticalNumber", "number", _TBX_NUMBER)):
+            if kind == wanted:
+                reverse = {v: k for k, v in table.items()}
+                if value in reverse:
+                    grammar.setdefault(lang, {})[name] = reverse[value]
+                elif value:  # TBX also has neuter, dual, …: not something glossary.grammar can use
+                    problems.append({"line": line, "field": f"grammar.{lang}.{name}",
+                                     "reason": f"{value!r} is not one of {', '.join(sorted(reverse))}"})
+        if kind == "x-article" and value in ("yes", "no", "true", "false"):
+            grammar.setdefault(lang, {})["article"] = value in ("yes", "true")
 
 
 def _deprecated(unit: tbx.tbxunit, term: etree._Element) -> bool:
@@ -319,13 +378,17 @@ def export_entries(glossary: Glossary, fmt: str, target_lang: str | None = None)
 
 def _csv(glossary: Glossary) -> str:
     langs = sorted({lang for entry in glossary.entries for lang in entry.translations})
+    grammar_columns = [(lang, name) for lang in sorted({lang for e in glossary.entries for lang in e.grammar})
+                       for name in GRAMMAR_FIELDS]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*CSV_COLUMNS, *langs])
+    writer.writerow([*CSV_COLUMNS, *langs, *(f"{lang}:{name}" for lang, name in grammar_columns)])
     for e in glossary.entries:
+        grammar = [e.grammar.get(lang, {}).get(name) for lang, name in grammar_columns]
         writer.writerow([_neutralised(cell) for cell in (
             e.term, _join_variants(e.variants), str(e.keep).lower(), str(e.case_sensitive).lower(),
-            e.note or "", *(e.translations.get(lang, "") for lang in langs))])
+            str(e.match_inside_names).lower(), e.note or "", *(e.translations.get(lang, "") for lang in langs),
+            *("" if value is None else str(value).lower() for value in grammar))])
     return out.getvalue()
 
 
@@ -348,11 +411,30 @@ def _tbx(glossary: Glossary) -> bytes:
         unit.set_source_terms(entry.spellings(), lang=glossary.source_lang)
         for lang, rendering in sorted(entry.translations.items()):
             unit.set_target_terms([rendering], lang=lang)
+        _tbx_grammar(unit, entry)
         for kind, value in ((_KEEP_DESCRIP, "no" if entry.keep else None),
-                            (_CASE_DESCRIP, "yes" if entry.case_sensitive else None)):
+                            (_CASE_DESCRIP, "yes" if entry.case_sensitive else None),
+                            (_INSIDE_DESCRIP, "yes" if entry.match_inside_names else None)):
             if value:
                 descrip = etree.SubElement(unit.xmlelement, unit.namespaced("descrip"), type=kind)
                 descrip.text = value
         if entry.note:
             unit.addnote(entry.note)
     return bytes(store)
+
+
+def _tbx_grammar(unit: tbx.tbxunit, entry: Entry) -> None:
+    """termNotes on the first tig of each language the entry has a rendering and grammar for.
+    (A kept term has no target langSet to hang them on: its grammar is not exported to TBX.)"""
+    for lang, info in sorted(entry.grammar.items()):
+        tig = next((tig for lang_set in unit.getlanguageNodes() if _normalise_lang(getXMLlang(lang_set)) == lang
+                    for tig in lang_set.iter(unit.namespaced("tig"))), None)
+        if tig is None:
+            continue  # grammar for a language without a rendering: nothing to hang it on
+        for kind, value in (("grammaticalGender", _TBX_GENDER.get(info.get("gender"))),
+                            ("grammaticalNumber", _TBX_NUMBER.get(info.get("number"))),
+                            ("x-article", None if info.get("article") is None else
+                             ("yes" if info["article"] else "no"))):
+            if value:
+                note = etree.SubElement(tig, unit.namespaced("termNote"), type=kind)
+                note.text = value

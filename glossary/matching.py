@@ -12,7 +12,12 @@ Rules (all of them tested in tests/test_glossary_matching.py):
   "Stoltenberg"), then the earlier one, then the earlier glossary;
 - punctuation and possessives around a term do not stop it ("Vilnius's",
   "NATO’s", "(Kyiv)"), and the possessive stays outside the match;
-- nothing inside a URL or an e-mail address: those are identifiers.
+- nothing inside a URL or an e-mail address: those are identifiers;
+- nothing inside a longer proper name, unless the entry says
+  `match_inside_names`: "BBC Scotland", "London Fashion Week", "Toyota UK",
+  "non-UK residents", a quoted title "Europe's Turbulent Century" are names of
+  their own, which the model translates (or keeps) as a whole. See
+  `inside_longer_name` for what counts.
 
 `TermMatcher` is built once per set of glossary versions (the worker caches it
 by (id, version)); it compiles one pattern per target language on first use.
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from glossary.entries import Entry, Glossary, fold
+from glossary.grammar import Grammar
 
 # Links and addresses are identifiers: a term inside one is never replaced.
 _URL_OR_EMAIL = re.compile(
@@ -48,6 +54,7 @@ class TermMatch:
     term: str        # the entry's canonical term
     matched: str     # the source text matched (the term, a variant, another case)
     rendering: str   # what it becomes in the target language
+    grammar: Grammar | None = None  # the rendering's gender, number, article (None: not given)
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -192,13 +199,18 @@ class TermMatcher:
         candidates.sort(key=lambda c: (c[0] - c[1], c[0], c[2].priority))
         taken: list[tuple[int, int]] = []
         chosen: list[TermMatch] = []
+        spans = [(c[0], c[1]) for c in candidates]
         for start, end, spelling in candidates:
             if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            if (not spelling.entry.keep and not spelling.entry.match_inside_names
+                    and inside_longer_name(text, start, end, spans)):
                 continue
             taken.append((start, end))
             matched = text[start:end]
             chosen.append(TermMatch(start, end, spelling.entry.id, spelling.entry.term, matched,
-                                    spelling.entry.rendering(target_lang, matched)))
+                                    spelling.entry.rendering(target_lang, matched),
+                                    spelling.entry.grammar_for(target_lang)))
         return sorted(chosen, key=lambda m: m.start)
 
 
@@ -206,3 +218,100 @@ def find_terms(text: str, glossary_or_entries: Glossary | Iterable[Entry], targe
     """Convenience wrapper: compile and match once (use TermMatcher to match many texts)."""
     entries = glossary_or_entries.entries if isinstance(glossary_or_entries, Glossary) else glossary_or_entries
     return TermMatcher(entries).find(text, target_lang)
+
+
+# -- longer names ---------------------------------------------------------------------
+
+# Capitalised words that may follow or precede a name without making one name
+# with it: sentence openers, titles before a person's name ("U.S. President
+# Donald Trump", "UK Prime Minister"), days and months ("the EU Tuesday said").
+_NOT_NAME_WORDS = frozenset("""
+a an the in on at of for from to by with and but or nor as after before when while if since under over
+between against about during despite though although because so yet that this these those there here
+then now meanwhile however also both either neither not no his her its their our my your we they he she
+it i you who what which where why how all some many most more one two three
+president presidents prime minister ministers secretary senator sen rep representative ambassador envoy
+governor gov chancellor king queen prince princess foreign defence defense trade finance interior home
+health justice attorney general state department officials official government troops forces army navy
+mr mrs ms dr yesterday today tomorrow last next earlier later still even only just several other such
+every each
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december
+""".split())
+_WORD = re.compile(r"[^\W\d_][\w'’.]*")
+_QUOTES = "\"“”«»„"  # double only: a single one is as often an apostrophe
+
+
+def _capitalised_name_word(word: str) -> bool:
+    bare = word.rstrip(".").replace("’", "'").split("'")[0]
+    return bool(bare) and bare[0].isupper() and bare.casefold() not in _NOT_NAME_WORDS
+
+
+def _acronym(word: str) -> bool:
+    return sum(ch.isupper() for ch in word) >= 2
+
+
+def _opens_sentence(text: str, position: int) -> bool:
+    """Any word is capitalised there ("Second NATO item"); only an acronym ("BBC Scotland") still says "name"."""
+    head = text[:position].rstrip()
+    return not head or head[-1] in ".!?:;\"“”«»()—–-\n"
+
+
+def _sentence_end(word: str) -> bool:
+    """"Scotland." ends a sentence; "U.S." is an abbreviation, part of the name."""
+    return word.endswith(".") and word.count(".") == 1
+
+
+def _headline(text: str) -> bool:
+    """Title Case ("Trump Says US Will Act"): capitals say nothing about names there."""
+    words = [w for w in _WORD.findall(text) if len(w) > 3 and w.casefold() not in _NOT_NAME_WORDS]
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
+
+
+def inside_longer_name(text: str, start: int, end: int, others: list[tuple[int, int]] = ()) -> bool:
+    """Whether text[start:end] is part of a longer proper name:
+    - joined by a hyphen to a word ("non-UK residents", "UK-based");
+    - next to a capitalised word with only a space between ("BBC Scotland",
+      "London Fashion Week", "Toyota UK"), unless that word is a title, a
+      function word, a day or month (`_NOT_NAME_WORDS`), another term
+      (`others`: "EU Brexit talks" is two names), a word opening the sentence
+      that is not an acronym ("Second NATO item"), or the line is Title Case;
+    - inside quotation marks that enclose a title in Title Case ("Europe's
+      Turbulent Century").
+    A possessive does not join: "North Korea's top diplomat" is the term."""
+    if start >= 2 and text[start - 1] == "-" and text[start - 2].isalnum():
+        return True
+    if end + 1 < len(text) and text[end] == "-" and text[end + 1].isalnum():
+        return True
+    covered = [(s, e) for s, e in others if not (s == start and e == end)]
+
+    def is_other_term(position: int) -> bool:
+        return any(s <= position < e for s, e in covered)
+
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    # In Title Case every word is capitalised: only an acronym ("BBC") still says "name".
+    headline = _headline(text[line_start:line_end if line_end >= 0 else len(text)])
+    before = re.search(r"([^\W\d_][\w.’']*) $", text[:start])
+    if before and _capitalised_name_word(before.group(1)) and not is_other_term(before.start(1)) \
+            and not before.group(1).endswith(("'s", "’s")) and not _sentence_end(before.group(1)) \
+            and (_acronym(before.group(1)) or not headline and not _opens_sentence(text, before.start(1))):
+        return True
+    after = re.match(r" ([^\W\d_][\w.’']*)", text[end:])
+    if after and _capitalised_name_word(after.group(1)) and not is_other_term(end + 1) \
+            and (_acronym(after.group(1)) or not headline):
+        return True
+    return _quoted_title(text, start, end)
+
+
+def _quoted_title(text: str, start: int, end: int) -> bool:
+    """Inside double quotation marks that hold a title: every word of four or
+    more letters capitalised, and words besides the term."""
+    opening = max(text.rfind(q, 0, start) for q in _QUOTES)
+    if opening < 0:
+        return False
+    closing = min((i for q in _QUOTES if (i := text.find(q, end)) >= 0), default=-1)
+    if closing < 0 or any(q in text[opening + 1:start] for q in _QUOTES):
+        return False
+    rest = _WORD.findall(text[opening + 1:start] + " " + text[end:closing])
+    long_words = [w for w in _WORD.findall(text[opening + 1:closing]) if len(w) > 3]
+    return bool(rest) and len(long_words) >= 2 and all(w[0].isupper() for w in long_words)

@@ -1,6 +1,10 @@
 """What glossary enforcement did, per term: how many source occurrences there
-were, how many renderings reached the target, by which method (mask, split, or
-term_only for a segment that is nothing but terms), and why any failed. Stored with each translation and summed by the demo."""
+were, how many renderings reached the target, by which method, and why any failed:
+  model      the model wrote the rendering itself; nothing was changed
+  replace    the model's own words for the term were replaced by the rendering
+  mask       the term was masked by a placeholder, the sentence translated again
+  split      the sentence was translated around its terms
+  term_only  the segment is nothing but terms: it never reached the model Stored with each translation and summed by the demo."""
 
 from __future__ import annotations
 
@@ -88,6 +92,12 @@ class GlossaryReport:
         for span, target in zip(spans, placed):
             if span.entry_id is not None:
                 self.record_occurrence(span.entry_id, span.term, method, bool(target), reason)
+
+    def record_methods(self, spans: list[FixedSpan], methods: list[str]) -> None:
+        """One segment whose every span was placed, each by its own method."""
+        for span, method in zip(spans, methods):
+            if span.entry_id is not None:
+                self.record_occurrence(span.entry_id, span.term, method, True)
 
     def merge(self, *others: "GlossaryReport") -> "GlossaryReport":
         """A new report summing this one and `others` (e.g. all segments of an article)."""

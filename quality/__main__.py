@@ -38,7 +38,7 @@ def _ratio(part: int, whole: int) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["input", "segments", "terms rendered", "mask / split / term only", "article errors: wrong + missing / checked", "glued",
+    head = ["input", "segments", "terms rendered", "model / replace / mask / split / term only", "article errors: wrong + missing / checked", "glued",
             "quotes kept", "numbers kept", "words lost vs no glossary", "markup spans placed (strict) / lost",
             "glossary-anchored spans placed", "Markdown blocks re-parse the same", "segments/s"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -48,7 +48,7 @@ def table(rows: list[Row]) -> str:
         cells = [
             r.name, str(r.segments),
             _ratio(t["rendered"], t["occurrences"]) if t else "-",
-            f"{t['mask']} / {t['split']} / {t['term_only']}" if t else "-",
+            " / ".join(str(t[m]) for m in ("model", "replace", "mask", "split", "term_only")) if t else "-",
             f"{r.articles['wrong']} + {r.articles['missing']} / {r.articles['checked']}", str(r.articles["glued"]),
             _ratio(*r.quotes), _ratio(*r.numbers),
             _ratio(*r.lost_words) if r.lost_words else "-",

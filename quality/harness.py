@@ -78,7 +78,7 @@ def _terms(result: LanguageResult) -> dict:
     for term in report["terms"]:
         methods.update(term["methods"])
     return {"occurrences": report["source_occurrences"], "rendered": report["rendered_occurrences"],
-            "mask": methods["mask"], "split": methods["split"], "term_only": methods["term_only"]}
+            **{method: methods[method] for method in ("model", "replace", "mask", "split", "term_only")}}
 
 
 def measure(name: str, translate: Translate, article: Article, matcher, articles: dict[str, str],

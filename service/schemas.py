@@ -11,6 +11,7 @@ from apiflask.validators import Length, OneOf, Range, Regexp
 
 from access import ROLES
 from conventions import ID_PATTERN, LANGUAGE_CODE_PATTERN, lone_surrogate
+from glossary.grammar import GENDERS, NUMBERS
 from translation.documents import FORMATS
 
 LANGUAGE_CODE = Regexp(LANGUAGE_CODE_PATTERN, error="Not a language code (ISO 639, e.g. 'de').")
@@ -47,6 +48,12 @@ class ArticleIn(Schema):
     format = Text(load_default="text", validate=OneOf(tuple(FORMATS)))
 
 
+class GrammarIn(Schema):
+    gender = Text(validate=OneOf(GENDERS), allow_none=True)
+    number = Text(validate=OneOf(NUMBERS), allow_none=True)
+    article = Boolean(allow_none=True)
+
+
 class EntryIn(Schema):
     term = Text(required=True)
     variants = List(Text(), load_default=list)
@@ -54,6 +61,11 @@ class EntryIn(Schema):
     keep = Boolean(load_default=False)
     case_sensitive = Boolean(load_default=False)
     note = Text(allow_none=True)
+    grammar = Dict(keys=Text(validate=LANGUAGE_CODE), values=Nested(GrammarIn), load_default=dict,
+                   metadata={"description": "Per target language: the rendering's gender, number and whether "
+                                            "it takes an article, to make the words around it agree."})
+    match_inside_names = Boolean(load_default=False, metadata={
+        "description": "Also rewrite the term inside a longer proper name (\"BBC Scotland\", \"non-UK\")."})
 
 
 class EntryWithIdIn(EntryIn):

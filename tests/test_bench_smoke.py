@@ -32,8 +32,9 @@ def test_bench_smoke_run_produces_every_figure():
     assert two["workers"] == 2 and len(two["pool_peak_rss_bytes"]) == 2 and two["failed_or_wrong"] == 0
     assert figures["real_engine"]["segments"] > 0 and figures["real_engine"]["segments_per_s"] > 0
     assert figures["cpu"]["model"] and set(figures["cpu"]["simd"]) == {"AVX2", "AVX-512", "AVX512-VNNI", "AVX-VNNI"}
-    assert figures["glossary_enforcement"]["mask_methods"]["mask"] == 22
-    assert figures["glossary_enforcement"]["split_methods"]["split"] == 22
+    # Every occurrence placed, whatever the method (the test models never write a rendering themselves).
+    assert sum(figures["glossary_enforcement"]["mask_methods"].values()) == 22
+    assert sum(figures["glossary_enforcement"]["split_methods"].values()) == 22
     assert set(figures["ratios"]) == {"c_over_a", "c_over_a_replicas", "a_replicas_over_a", "a_over_b", "c_over_b",
                                       "two_workers_over_one"}
     assert "targets:" in result.stdout and "CPU: " in result.stdout

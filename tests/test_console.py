@@ -80,7 +80,15 @@ def test_entry_form_fields_become_an_api_entry():
     assert entry_from_form(form) == {
         "term": "155-millimeter", "variants": ["155mm", "155 millimeter"],
         "translations": {"de": "155-Millimeter", "lt": "155 milimetrų"},
-        "keep": False, "case_sensitive": True, "note": None}
+        "keep": False, "case_sensitive": True, "match_inside_names": False, "note": None, "grammar": {}}
+
+
+def test_grammar_selects_become_the_entry_s_grammar():
+    form = {"term": "EU", "tr.pt": "UE", "gr.pt.gender": "f", "gr.pt.number": "sg", "gr.pt.article": "yes",
+            "gr.fr.gender": "", "gr.fr.article": "no", "match_inside_names": "on"}
+    entry = entry_from_form(form)
+    assert entry["grammar"] == {"pt": {"gender": "f", "number": "sg", "article": True}, "fr": {"article": False}}
+    assert entry["match_inside_names"] is True
 
 
 def test_import_errors_attach_to_their_lines():
@@ -410,3 +418,19 @@ def test_a_missing_browser_fails_the_browser_tests(monkeypatch):
     monkeypatch.setattr(browser, "CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(pytest.fail.Exception, match="/nonexistent/chromium"):
         browser.Browser("http://127.0.0.1:9")
+
+
+def test_the_editor_sets_and_shows_a_rendering_s_grammar(browser, api):
+    glossary_id, etag = create_glossary(api)
+    page = browser.get(f"/console/glossaries/{glossary_id}")
+    form = {"etag": etag, "term": "EU", "tr.pt": "UE", "gr.pt.gender": "f", "gr.pt.number": "sg",
+            "gr.pt.article": "yes", "match_inside_names": "on", "csrf_token": token(page)}
+    assert browser.post(f"/console/glossaries/{glossary_id}/entries", data=form).status_code == 302
+    entry = api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][-1]
+    assert entry["grammar"] == {"pt": {"gender": "f", "number": "sg", "article": True}}
+    assert entry["match_inside_names"] is True
+    shown = browser.get(f"/console/glossaries/{glossary_id}").get_data(as_text=True)
+    assert "fem. sg., with article" in shown
+    editing = browser.get(f"/console/glossaries/{glossary_id}?edit={entry['id']}").get_data(as_text=True)
+    assert '<option value="f" selected>feminine</option>' in editing
+    assert '<option value="yes" selected>with article</option>' in editing

@@ -236,3 +236,19 @@ def test_edit_survives_a_redis_restart(make_app, private_redis_server):
     assert after.get_json()["description"] == "edited just before the restart"
     assert after.headers["ETag"] == edited.headers["ETag"]
     assert client.get(f"{url}/versions/1").get_json()["description"] == "NATO desk"
+
+
+def test_grammar_and_match_inside_names_are_edited_and_checked(api):
+    glossary, etag = create(api)
+    entry = {"term": "EU", "translations": {"pt": "UE"}, "match_inside_names": True,
+             "grammar": {"pt": {"gender": "f", "number": "sg", "article": True}}}
+    added = api.post(f"/v1/glossaries/{glossary['id']}/entries", json=entry, headers={"If-Match": etag})
+    assert added.status_code == 201, added.get_json()
+    stored = added.get_json()["entries"][-1]
+    assert stored["grammar"] == entry["grammar"] and stored["match_inside_names"] is True
+    assert glossary["entries"][0]["grammar"] == {} and glossary["entries"][0]["match_inside_names"] is False
+    for wrong in ({"pt": {"gender": "n"}}, {"pt": {"article": "maybe"}}, {"pt": {"case": "gen"}}, {"xx-": {}}):
+        refused = api.post(f"/v1/glossaries/{glossary['id']}/entries", headers={"If-Match": added.headers["ETag"]},
+                           json={"term": "NATO", "translations": {"pt": "OTAN"}, "grammar": wrong})
+        body = assert_problem(refused, 422)
+        assert any("grammar" in str(error) for error in body.get("errors", [body])), body

@@ -21,6 +21,9 @@ def sample_glossary() -> Glossary:
     glossary = Glossary("g1", data["name"], data["source_lang"], entries=[Entry.from_dict(e) for e in data["entries"]])
     glossary.entries[1].note = 'calibre, "NATO standard"\nsecond line'
     glossary.entries.append(Entry("R&D <lab>", ["R|D", "back\\slash"], {"fr": "R&D « labo »"}, note="a|b"))
+    glossary.entries.append(Entry("EU", [], {"pt": "UE", "fr": "UE"}, match_inside_names=True,
+                                  grammar={"pt": {"gender": "f", "number": "sg", "article": True},
+                                           "fr": {"article": False}}))
     validate(glossary, GlossaryLimits())
     return glossary
 
@@ -42,15 +45,42 @@ def test_round_trip_keeps_every_field(fmt):
     exported = export_entries(glossary, fmt)
     imported = import_entries(exported, fmt, "en")
     assert content(imported) == content(glossary.entries)
+    assert [(e.grammar, e.match_inside_names) for e in imported] == [
+        (e.grammar, e.match_inside_names) for e in glossary.entries]
     assert all(e.id and e.id not in {g.id for g in glossary.entries} for e in imported)  # new ids
 
 
 def test_csv_export_shape():
     lines = export_entries(sample_glossary(), "csv").splitlines()
-    assert lines[0] == "term,variants,keep,case_sensitive,note,de,es,fr,lt,pt,uk"
-    assert lines[1] == "Vilnius,,false,false,,Vilnius,Vilna,Vilnius,Vilnius,Vilnius,Вільнюс"
-    assert "155-millimeter,155 millimeter|155mm,false,false," in lines[2]
-    assert lines[-1].startswith('R&D <lab>,R\\|D|back\\\\slash,')
+    assert lines[0] == ("term,variants,keep,case_sensitive,match_inside_names,note,de,es,fr,lt,pt,uk,"
+                        "fr:gender,fr:number,fr:article,pt:gender,pt:number,pt:article")
+    assert lines[1] == "Vilnius,,false,false,false,,Vilnius,Vilna,Vilnius,Vilnius,Vilnius,Вільнюс,,,,,,"
+    assert "155-millimeter,155 millimeter|155mm,false,false,false," in lines[2]
+    assert lines[-2].startswith('R&D <lab>,R\\|D|back\\\\slash,')
+    assert lines[-1] == "EU,,false,false,true,,,,UE,,UE,,,,false,f,sg,true"
+
+
+def test_csv_without_the_newer_columns_still_imports():
+    # A file written before match_inside_names and grammar columns existed.
+    imported = import_entries("term,variants,keep,case_sensitive,note,pt\nEU,,false,false,,UE\n", "csv", "en")
+    assert [(e.term, e.grammar, e.match_inside_names) for e in imported] == [("EU", {}, False)]
+
+
+def test_csv_grammar_columns_are_checked():
+    with pytest.raises(GlossaryError) as error:
+        import_entries("term,pt,pt:gender,pt:article,pt:case\nEU,UE,n,maybe,x\n", "csv", "en")
+    assert problems(error) == [(1, "column 'pt:case' is not <lang>:gender, <lang>:number or <lang>:article")]
+    with pytest.raises(GlossaryError) as error:
+        import_entries("term,pt,pt:gender,pt:article\nEU,UE,n,maybe\n", "csv", "en")
+    assert sorted(problems(error)) == [(2, "'maybe' is not true or false"), (2, 'must be "m" or "f"')]
+
+
+def test_tbx_grammar_is_in_termnotes_of_the_rendering():
+    exported = export_entries(sample_glossary(), "tbx").decode()
+    assert ('<tig><term>UE</term><termNote type="grammaticalGender">feminine</termNote>'
+            '<termNote type="grammaticalNumber">singular</termNote>'
+            '<termNote type="x-article">yes</termNote></tig>') in exported
+    assert '<descrip type="x-match-inside-names">yes</descrip>' in exported
 
 
 def test_tsv_round_trip_for_one_language_pair():
@@ -168,9 +198,9 @@ def test_rows_duplicating_existing_entries_are_reported_by_line():
         import_entries("Lviv\tLwiw\nkyiv\tKiew\n", "tsv", "en", target_lang="de", existing=existing)
     assert problems(error) == [(2, f"duplicate term 'kyiv' (same as existing entry {existing[5].id})")]
     assert len(import_entries("Lviv\tLwiw\n", "tsv", "en", target_lang="de", existing=existing)) == 1
-    with pytest.raises(GlossaryError, match="8 entries; the limit is 7"):
+    with pytest.raises(GlossaryError, match="9 entries; the limit is 8"):
         import_entries("Lviv\tLwiw\n", "tsv", "en", target_lang="de", existing=existing,
-                       limits=GlossaryLimits(max_entries=7))
+                       limits=GlossaryLimits(max_entries=8))
 
 
 def test_tbx_row_errors_and_foreign_conventions():

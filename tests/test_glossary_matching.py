@@ -89,12 +89,49 @@ def test_shorter_term_survives_where_its_longer_one_loses():
     ("the capital (Kyiv) said", "Kyiv"),
     ("«Kyiv»", "Kyiv"),
     ("Kyiv.", "Kyiv"),
-    ("Kyiv-based", "Kyiv"),
 ])
 def test_punctuation_and_possessives_stay_outside(text, expected):
     matches = find_terms(text, sample_glossary(), "de")
     assert [m.matched for m in matches] == [expected]
     assert text[matches[0].start:matches[0].end] == expected
+
+
+NAMES = [Entry("UK", [], {"pt": "Reino Unido"}), Entry("Scotland", [], {"pt": "Escócia"}),
+         Entry("London", [], {"pt": "Londres"}), Entry("Europe", [], {"pt": "Europa"}),
+         Entry("EU", [], {"pt": "UE"}), Entry("Brexit", [], {"pt": "Brexit"}), Entry("U.S.", [], {"pt": "EUA"}),
+         Entry("North Korea", [], {"pt": "Coreia do Norte"}), Entry("Kyiv", [], {"pt": "Kiev"}),
+         Entry("NATO", [], {"pt": "OTAN"}),
+         Entry("Trump", keep=True)]
+
+
+@pytest.mark.parametrize("text", [
+    "BBC Scotland's Alasdair Lamont at the arena",     # a capitalised word before
+    "London Fashion Week opens on Friday",             # capitalised words after
+    "Production at Toyota UK will stop",
+    "non-UK residents will pay more",                  # joined by a hyphen
+    "the Kyiv-based analyst",
+    'He wrote "Europe\'s Turbulent Century" in 2019',  # a quoted title in Title Case
+])
+def test_a_term_inside_a_longer_name_is_left_to_the_model(text):
+    assert matched(text, NAMES, "pt") == []
+    asked = [Entry(e.term, e.variants, e.translations, e.keep, match_inside_names=True) for e in NAMES]
+    assert len(matched(text, asked, "pt")) == 1  # unless the entry asks for it
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("North Korea's top diplomat Ri Yong Ho spoke", ["North Korea"]),  # a possessive does not join
+    ("U.S. President Donald Trump spoke", ["U.S.", "Trump"]), # a title after the name
+    ("The EU Brexit talks resumed", ["EU", "Brexit"]),                 # two terms are two names
+    ("the U.S. stance on trade", ["U.S."]),
+    ("Scotland won. London lost.", ["Scotland", "London"]),             # a full stop ends the name
+    ("In London, on Monday", ["London"]),
+    ("Second NATO item", ["NATO"]),                                      # any word opening a sentence is capitalised
+    ("Trump Says UK Will Leave EU Soon", ["Trump", "UK", "EU"]), # Title Case: capitals say nothing
+    ('He said "the EU is wrong" today', ["EU"]),                         # a quotation, not a title
+    ("Donald Trump's rally", ["Trump"]),                                 # kept names are never rewritten
+])
+def test_names_that_stand_alone_still_match(text, expected):
+    assert [m for m, _ in matched(text, NAMES, "pt")] == expected
 
 
 @pytest.mark.parametrize("text", ["Kyivan forces", "NATOs", "XNATO", "Vilniusas", "Kyiv\u0301", "a_Kyiv", "Kyiv2"])

@@ -282,3 +282,23 @@ def test_inline_glossary_is_validated_and_has_stable_ids(store):
     with pytest.raises(GlossaryError):
         store.inline({"entries": [{"term": "Kyiv"}]}, "en")
     assert store.redis.keys("*") == []  # nothing stored
+
+
+def test_a_version_stored_before_grammar_existed_loads_and_edits(store):
+    # The JSON of a version written before entries had grammar and match_inside_names.
+    old = {"id": "old1", "name": "desk", "source_lang": "en", "description": "", "version": 1,
+           "created_at": 1.0, "updated_at": 1.0, "author": None,
+           "entries": [{"id": "e1", "term": "EU", "variants": [], "translations": {"pt": "UE"}, "keep": False,
+                        "case_sensitive": False, "note": None}]}
+    store.redis.set(store._version_key("old1", 1), json.dumps(old))
+    store.redis.hset(store._pointer("old1"), mapping={"version": 1, "deleted": 0, "tenant": ""})
+    entry = store.get("old1").entries[0]
+    assert (entry.grammar, entry.match_inside_names) == ({}, False)
+    grammar = {"pt": {"gender": "f", "number": "sg", "article": True}}
+    edited = store.replace_entry("old1", "e1", {"term": "EU", "translations": {"pt": "UE"}, "grammar": grammar},
+                                 expected_version=1)
+    assert store.get_version("old1", 2).entries[0].grammar == grammar == edited.entries[0].grammar
+    with pytest.raises(GlossaryError) as error:
+        store.replace_entry("old1", "e1", {"term": "EU", "translations": {"pt": "UE"},
+                                           "grammar": {"pt": {"gender": "x"}}}, expected_version=2)
+    assert [p["field"] for p in error.value.problems] == ["entry.grammar.pt.gender"]

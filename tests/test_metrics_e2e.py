@@ -120,10 +120,11 @@ def test_metrics_and_logs_after_a_translated_job(deployment):
             assert value(found, "newsroom_checked_segments_total", target=lang) == \
                 status["languages"][lang]["stats"]["segments"]
             assert value(found, "newsroom_flagged_segments_total", target=lang, check="untranslated") >= 1
-        # The identity model keeps every placeholder: every occurrence masked, none failed.
-        masked = sum(value(found, "newsroom_glossary_occurrences_total", target=lang, method="mask")
-                     for lang in ("de", "fr"))
-        assert masked == occurrences > 0
+        # The identity model writes each term as it stands: every occurrence is
+        # kept as written (model) or those words replaced (replace), none failed.
+        placed = sum(value(found, "newsroom_glossary_occurrences_total", target=lang, method=method)
+                     for lang in ("de", "fr") for method in ("model", "replace"))
+        assert placed == occurrences > 0
         assert value(found, "newsroom_webhook_deliveries_total", outcome="delivered") == 3
 
     checks = httpx.get(f"{base}/v1/jobs/{job_id}/translations/de/checks?check=untranslated", headers=auth).json()

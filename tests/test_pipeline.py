@@ -254,3 +254,19 @@ def test_a_word_longer_than_the_limit_is_refused_naming_it(jobs, glossaries):
             {"texts": ["Short. " + "x" * 40], "source": "en", "target": "de"})
     assert refused.value.kind == "limit-exceeded" and refused.value.extra["limit"] == "MAX_SEGMENT_CHARS"
     assert engine.calls == []  # refused before any model call
+
+
+def test_a_short_request_gets_the_same_enforcement_as_an_article(jobs, glossaries):
+    glossary = glossaries.create({"name": "desk", "source_lang": "en", "entries": [
+        {"term": "Vilnius", "translations": {"de": "Wilna"}},
+        {"term": "NATO", "keep": True},
+        {"term": "BBC", "translations": {"de": "BBC-DE"}}]})
+    engine = UppercaseEngine()
+    answer = short_texts(jobs, glossaries, engine, max_chars=500).translate(
+        {"texts": ["NATO allies met in Vilnius.", "She joined BBC Scotland."], "source": "en", "target": "de",
+         "glossaries": [{"id": glossary.id, "version": 1}]})
+    # "NATO" kept: the engine writes it so (model); its "VILNIUS" replaced by the rendering
+    # (replace); "BBC" inside the longer name "BBC Scotland" left to the model.
+    assert [r["text"] for r in answer["results"]] == ["NATO ALLIES MET IN Wilna.", "SHE JOINED BBC SCOTLAND."]
+    (_, _, sent), = engine.calls  # one batch: the sentences and each term alone
+    assert sent == ["NATO allies met in Vilnius.", "She joined BBC Scotland.", "NATO", "Vilnius"]

@@ -103,7 +103,7 @@ def test_split_never_cuts_a_glossary_term():
 
             at = sentence.find("Jens Stoltenberg")
             return [SimpleNamespace(start=at, end=at + 16, rendering="Jens Stoltenberg", entry_id="e1",
-                                    term="Jens Stoltenberg")] if at >= 0 else []
+                                    term="Jens Stoltenberg", grammar=None)] if at >= 0 else []
 
     segments = plan_segments([Unit(text, [])], "en", "de", Matcher(),
                              budget=SegmentBudget(max_chars=24, max_tokens=1000))

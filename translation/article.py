@@ -4,16 +4,20 @@ Plain functions, no Celery: the task calls `translate_article`, tests and the
 benchmark call it directly.
 
 Glossary terms and protected spans (inline code, `translate="no"`) are "fixed
-spans": their target text is known before the model runs. Enforcement (see the
-README's design note):
-  1. mask: each fixed span becomes a placeholder, the sentence is translated
-     whole (the model sees the full context) and the placeholders are put back;
-  2. verify: a sentence whose output lost, duplicated or altered a placeholder
-     is not trusted; it is translated again around its terms (`split`): the text
-     between fixed spans goes to the model, the fixed spans are inserted verbatim.
+spans": their target text is known before the model runs. Enforcement
+(docs/glossary.md) pays only for what the model gets wrong:
+  1. model: every sentence is translated as is; a span whose rendering the
+     model wrote itself is accepted and nothing around it changes;
+  2. replace: where a rendering is missing, the model's own words for the term
+     (its translation of the term alone, in the same batch) are found in the
+     sentence and replaced, and the article before them made to agree;
+  3. mask: a span still missing is masked by a placeholder (only that span)
+     and the sentence translated again; the others must come out as before;
+  4. split: a sentence whose placeholders did not survive is translated
+     around its fixed spans, which are inserted verbatim.
 Every source occurrence thus yields its rendering exactly once, whatever the
-model does with placeholders. A segment made only of fixed spans never reaches
-the model (`term_only`).
+model does. A segment made only of fixed spans never reaches the model
+(`term_only`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from glossary.enforcement import DEFAULT_SCHEME, TERM_ONLY, FixedSpan, join_pieces, mask, split_around
+from glossary.enforcement import (DEFAULT_SCHEME, MASK, SPLIT, TERM_ONLY, FixedSpan, join_pieces, mask,
+                                  split_around)
+from glossary.placement import Settled, agree, clean_model_words, settle
 from glossary.report import GlossaryReport
 from translation import headlines
 from translation.documents import FORMATS, TranslatedUnit, Unit, parse
@@ -168,7 +174,8 @@ def _fixed_spans(text: str, offset: int, protected, matcher, target: str,
     if matcher is not None:
         for match in matcher.find(text, target):
             if not any(match.start < f.end and f.start < match.end for f in spans):
-                spans.append(FixedSpan(match.start, match.end, literal(match.rendering), match.entry_id, match.term))
+                spans.append(FixedSpan(match.start, match.end, literal(match.rendering), match.entry_id, match.term,
+                                       match.grammar))
     return sorted(spans, key=lambda f: f.start)
 
 
@@ -180,6 +187,8 @@ def _has_text_to_translate(segment: Segment) -> bool:
 def translate_segments(router: Router, segments: list[Segment], source: str, target: str, progress: ProgressReporter,
                        placeholders: str = DEFAULT_SCHEME
                        ) -> tuple[list[SegmentTranslation], EngineStats, GlossaryReport]:
+    """Every segment through the model, each fixed span placed by the least
+    intrusive method that works (module docstring); three batched passes at most."""
     stats = EngineStats()
     report = GlossaryReport()
     results: list[SegmentTranslation | None] = [None] * len(segments)
@@ -192,46 +201,92 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
             results[i] = SegmentTranslation(text, spans)
             report.record(segment.fixed, spans, method=TERM_ONLY)
 
-    # Pass 1: every other sentence whole, fixed spans masked, in one batch; with
-    # them, each phrase wrapped by inline markup, to be located afterwards.
-    masked = {i: mask(seg.text, seg.fixed, placeholders) for i, seg in enumerate(segments) if results[i] is None}
-    phrases = [(i, k, _mask_phrase(seg, k, placeholders)) for i, seg in enumerate(segments)
-               for k in range(len(seg.inline))]
-    texts = [one_line(m.text) for m in masked.values()] + [one_line(m.text) for _, _, m in phrases]
+    # Pass 1, one batch: every sentence as is; each phrase wrapped by inline
+    # markup, to be located afterwards; and each glossary term alone, to know
+    # the model's own words for it.
+    todo = [i for i in range(len(segments)) if results[i] is None]
+    alone = list(dict.fromkeys(text for i in todo for f in segments[i].fixed if f.entry_id is not None
+                               for text in _spellings(segments[i], f)))
+    phrases = [(i, k) for i, seg in enumerate(segments) for k in range(len(seg.inline))]
+    texts = ([one_line(segments[i].text) for i in todo]
+             + [one_line(segments[i].text[slice(*segments[i].inline[k])]) for i, k in phrases] + alone)
     outputs, pass_stats = router.translate(texts, source, target)
     stats.add(pass_stats)
-    phrase_outputs = {(i, k): m.restore(output).text for (i, k, m), output in zip(phrases, outputs[len(masked):])}
-    retry = []
-    for (i, masked_segment), output in zip(masked.items(), outputs):
-        restored = masked_segment.restore(put_breaks_back(masked_segment.text, output))
-        if restored.ok:
-            results[i] = SegmentTranslation(restored.text, restored.spans)
-            report.record(segments[i].fixed, restored.spans, method="mask")
-        else:
-            retry.append(i)
+    phrase_outputs = dict(zip(phrases, outputs[len(todo):len(todo) + len(phrases)]))
+    words_of = {text: clean_model_words(output, target) for text, output in zip(alone, outputs[len(todo) + len(phrases):])}
+    model_words = {i: _model_words(segments[i], words_of) for i in todo}
+    settled: dict[int, Settled] = {}
+    for i, output in zip(todo, outputs):
+        settled[i] = settle(put_breaks_back(segments[i].text, output), segments[i].fixed, model_words[i], target,
+                            source_length=len(segments[i].text))
+    retry = [i for i in todo if settled[i].missing(len(segments[i].fixed))]
     progress.advance(len(segments) - len(retry))
 
-    # Pass 2: sentences whose placeholders did not survive, translated around their fixed spans.
+    # Pass 2: the sentences with spans still missing, again whole, only those
+    # spans masked; the rest must come out as in pass 1 (as written, or replaced).
+    split_needed = []
     if retry:
-        pieces = {i: split_around(segments[i].text, segments[i].fixed) for i in retry}
-        texts = [p.text for i in retry for p in pieces[i] if p.translatable]
+        masked = {i: mask(segments[i].text, [segments[i].fixed[k] for k in settled[i].missing(len(segments[i].fixed))],
+                          placeholders) for i in retry}
+        outputs, pass_stats = router.translate([one_line(masked[i].text) for i in retry], source, target)
+        stats.add(pass_stats)
+        for i, output in zip(retry, outputs):
+            fixed, missing = segments[i].fixed, settled[i].missing(len(segments[i].fixed))
+            restored = masked[i].restore(put_breaks_back(masked[i].text, output))
+            if not restored.ok:
+                split_needed.append(i)
+                continue
+            again = Settled(restored.text, {}, {})
+            for k, place in zip(missing, restored.spans):
+                again.targets[k], again.methods[k] = place, MASK
+            again = settle(again.text, fixed, model_words[i], target, settled=again,
+                           source_length=len(segments[i].text))
+            if again.missing(len(fixed)):
+                split_needed.append(i)
+                continue
+            for k in missing:
+                agree(again, fixed, k, target)
+            settled[i] = again
+
+    # Pass 3: what masking could not place, translated around its fixed spans.
+    if split_needed:
+        pieces = {i: split_around(segments[i].text, segments[i].fixed) for i in split_needed}
+        texts = [p.text for i in split_needed for p in pieces[i] if p.translatable]
         outputs, pass_stats = (router.translate([one_line(t) for t in texts], source, target) if texts
                                else ([], EngineStats()))
         outputs = [put_breaks_back(text, output) for text, output in zip(texts, outputs)]
         stats.add(pass_stats)
         cursor = 0
-        for i in retry:
+        for i in split_needed:
             count = sum(p.translatable for p in pieces[i])
             text, spans = join_pieces(pieces[i], outputs[cursor:cursor + count])
             cursor += count
-            results[i] = SegmentTranslation(text, spans)
-            report.record(segments[i].fixed, spans, method="split")
-        progress.advance(len(retry))
+            split = Settled(text, dict(enumerate(spans)), {k: SPLIT for k in range(len(spans))})
+            for k in range(len(spans)):
+                agree(split, segments[i].fixed, k, target)
+            settled[i] = split
+    progress.advance(len(retry))
+    for i in todo:
+        fixed, done = segments[i].fixed, settled[i]
+        results[i] = SegmentTranslation(done.text, [done.targets[k] for k in range(len(fixed))])
+        report.record_methods(fixed, [done.methods[k] for k in range(len(fixed))])
     for i, segment in enumerate(segments):
         if segment.inline:
             results[i].inline_in_target = _locate_inline(
                 segment, results[i], [phrase_outputs.get((i, k)) for k in range(len(segment.inline))], target)
     return results, stats, report
+
+
+def _spellings(segment: Segment, span: FixedSpan) -> list[str]:
+    """What to translate alone to learn the model's words for a term: the text
+    matched and the entry's canonical term."""
+    return [text for text in dict.fromkeys([segment.text[span.start:span.end], span.term or ""]) if text]
+
+
+def _model_words(segment: Segment, words_of: dict[str, str]) -> dict[int, list[str]]:
+    """Per glossary span of the segment: the model's translations of its term alone."""
+    return {k: [w for w in dict.fromkeys(words_of.get(t, "") for t in _spellings(segment, f)) if w]
+            for k, f in enumerate(segment.fixed) if f.entry_id is not None}
 
 
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
@@ -268,14 +323,6 @@ def put_breaks_back(source: str, output: str) -> str:
     for at, match in sorted(zip(sorted(chosen), breaks), reverse=True):
         output = output[:at] + match.group() + output[at + 1:]
     return output
-
-
-def _mask_phrase(segment: Segment, k: int, placeholders: str):
-    """Phrase k of a segment, its own fixed spans masked like the sentence's."""
-    start, end = segment.inline[k]
-    inside = [FixedSpan(f.start - start, f.end - start, f.replacement, f.entry_id, f.term)
-              for f in segment.fixed if start <= f.start and f.end <= end]
-    return mask(segment.text[start:end], inside, placeholders)
 
 
 def _locate_inline(segment: Segment, translation: SegmentTranslation, phrases: list[str | None],

@@ -92,8 +92,25 @@ def entry_from_form(form) -> dict:
         "translations": translations,
         "keep": form.get("keep") == "on",
         "case_sensitive": form.get("case_sensitive") == "on",
+        "match_inside_names": form.get("match_inside_names") == "on",
         "note": note or None,
+        "grammar": grammar_from_form(form),
     }
+
+
+def grammar_from_form(form) -> dict:
+    """{lang: {gender, number, article}} from the selects `gr.<lang>.<field>`; an empty select says nothing."""
+    grammar: dict[str, dict] = {}
+    for name, value in form.items():
+        if not name.startswith("gr.") or not value.strip():
+            continue
+        lang, _, field_name = name[3:].rpartition(".")
+        value = value.strip()
+        if field_name == "article":
+            grammar.setdefault(lang, {})["article"] = value == "yes" if value in ("yes", "no") else value
+        else:
+            grammar.setdefault(lang, {})[field_name] = value
+    return grammar
 
 
 @dataclass
@@ -111,6 +128,8 @@ class FieldErrors:
             message = item.get("message") or item.get("reason") or ""
             name = (item.get("field") or "").removeprefix(prefix)
             name = name.split("[")[0] if name.startswith("variants") else name
+            if name.startswith("grammar."):
+                name = "translations." + name.split(".")[1]  # shown beside that language's rendering
             if name.startswith("translations.") or name in ("term", "variants", "note", "keep", "case_sensitive",
                                                              "name", "description", "source_lang"):
                 by_field.setdefault(name, []).append(message)
@@ -232,15 +251,16 @@ def edit_entry(glossary_id: str, entry_id: str):
 @bp.post("/<glossary_id>/entries/<entry_id>/toggle")
 def toggle(glossary_id: str, entry_id: str):
     flag = request.form.get("flag")
-    if flag not in ("keep", "case_sensitive"):
-        abort(400, "Only keep and case_sensitive can be toggled.")
+    if flag not in ("keep", "case_sensitive", "match_inside_names"):
+        abort(400, "Only keep, case_sensitive and match_inside_names can be toggled.")
     base = _version(glossary_id, _form_version()).entry(entry_id)
     if base is None:
         abort(404, "That entry is not in the version you were looking at.")
     mine = base.to_dict()
     mine.pop("id")
     mine[flag] = not mine[flag]
-    label = "Keep (do not translate)" if flag == "keep" else "Case-sensitive"
+    label = {"keep": "Keep (do not translate)", "case_sensitive": "Case-sensitive",
+             "match_inside_names": "Match inside longer names"}[flag]
     return _replace_entry(glossary_id, entry_id, mine, f"{label} is now {'on' if mine[flag] else 'off'} for “{base.term}”.")
 
 
