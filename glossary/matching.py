@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable, Sequence
 
 from glossary.entries import Entry, Glossary, fold
 from glossary.grammar import Grammar
@@ -268,7 +268,7 @@ def _headline(text: str) -> bool:
     return len(words) >= 3 and all(w[0].isupper() for w in words)
 
 
-def inside_longer_name(text: str, start: int, end: int, others: list[tuple[int, int]] = ()) -> bool:
+def inside_longer_name(text: str, start: int, end: int, others: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether text[start:end] is part of a longer proper name:
     - joined by a hyphen to a word ("non-UK residents", "UK-based");
     - next to a capitalised word with only a space between ("BBC Scotland",

@@ -14,6 +14,7 @@ splitting (`glossary.enforcement`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from glossary.enforcement import FixedSpan
@@ -41,7 +42,7 @@ def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 
 def find_renderings(text: str, spans: list[FixedSpan], wanted: list[int] | None = None,
-                    taken: list[tuple[int, int]] = ()) -> dict[int, tuple[int, int] | None]:
+                    taken: Sequence[tuple[int, int]] = ()) -> dict[int, tuple[int, int] | None]:
     """Target range of each wanted span's replacement in `text`, or None where
     the text holds fewer of that replacement than the source has occurrences.
     Spans with the same replacement take its occurrences in order; longer
@@ -109,7 +110,7 @@ def _candidates(model_words: list[str]) -> list[str]:
     """The model's words for a term, longest first, and their beginnings of two
     words or more: alone, the model spells a name out ("Estados Unidos da
     América"), in a sentence it may write the usual short form ("Estados Unidos")."""
-    found = set()
+    found: set[str] = set()
     for words in model_words:
         parts = words.split()
         found.update(" ".join(parts[:n]) for n in range(min(2, len(parts)), len(parts) + 1))
