@@ -162,6 +162,9 @@ class Settings:
     metrics_token: str = ""            # bearer token for /metrics; empty: /metrics refused
     metrics_multiproc_dir: str = ""    # prometheus-client's multiprocess folder (gunicorn, Celery's pool)
     worker_metrics_port: int = 0       # a worker's own /metrics port (0: none; the API reads the shared folder)
+    # Proxies in front of the API that set X-Forwarded-For/-Proto/-Host (the
+    # launcher's nginx: 1); 0 trusts no such header, as when clients reach gunicorn.
+    proxy_hops: int = 0
     log_level: str = "INFO"
     log_format: str = "json"           # json (one object per line) or text
 
@@ -240,6 +243,7 @@ class Settings:
             # prometheus-client reads this variable itself, under this name, at import.
             metrics_multiproc_dir=_str("PROMETHEUS_MULTIPROC_DIR", ""),
             worker_metrics_port=_int("WORKER_METRICS_PORT", cls.worker_metrics_port),
+            proxy_hops=_int("PROXY_HOPS", cls.proxy_hops),
             log_level=_str("LOG_LEVEL", cls.log_level).upper(),
             log_format=_choice("LOG_FORMAT", cls.log_format, ("json", "text")),
             worker_nice=_int("WORKER_NICE", cls.worker_nice),

@@ -3,7 +3,7 @@ polling, print each translation and what the glossary did in it; for
 Portuguese (the real Bergamot model), also the sentence with "155-millimeter
 shells" translated without the glossary, beside the one with it.
 
-Run by `make demo` against the stack that `scripts/stack.sh up` started,
+Run by `make demo` against the stack that `python -m launcher up` started,
 with the local admin key it keeps in var/admin.key (or API_KEY).
 """
 

@@ -48,7 +48,7 @@ def deployment(redis_server, model_dirs, tmp_path_factory, start_stack):
         cwd=ROOT, env=stack.env(**shared, API_WORKERS="2", API_THREADS="4"), start_new_session=True)
     base = f"http://127.0.0.1:{api_port}"
     wait_until(lambda: _answers(f"{base}/healthz"), 30, what="gunicorn")
-    yield {"base": base, "key": key, "worker_port": worker_port, "worker_log": stack.log_dir / f"{worker.name}.log",
+    yield {"base": base, "key": key, "worker_port": worker_port, "worker_log": worker.log,
            "api_log": api_log, "worker_name": worker.name}
     os.killpg(api.pid, signal.SIGTERM)
     api.wait(20)
