@@ -7,7 +7,7 @@ up`/`down`/`demo` (python -m launcher), the tests' fixtures, the benchmark,
 the fault suite and docker-compose.yml all go through here.
 """
 
-from launcher.commands import NAMES, Place, argv, front_conf
+from launcher.commands import NAMES, Place, argv, free_port, front_conf
 from launcher.stack import NotReady, Stack
 
-__all__ = ["NAMES", "NotReady", "Place", "Stack", "argv", "front_conf"]
+__all__ = ["NAMES", "NotReady", "Place", "Stack", "argv", "free_port", "front_conf"]

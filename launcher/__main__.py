@@ -25,7 +25,7 @@ from launcher.stack import MAX_BODY_BYTES, NotReady, Stack
 
 def local_place() -> Place:
     return Place(var=ROOT / "var", port=int(os.environ.get("API_PORT", "8080")),
-                 redis_port=int(os.environ.get("REDIS_PORT", "6399")), bin=Path(sys.executable).parent)
+                 redis_port=int(os.environ.get("REDIS_PORT", "6399")))
 
 
 def container_place() -> Place:

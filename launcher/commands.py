@@ -10,6 +10,8 @@ image, the argv that tests/test_launcher.py compares with `argv("redis")`).
 from __future__ import annotations
 
 import getpass
+import socket
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,17 +21,24 @@ ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("redis", "api", "worker", "interactive", "front")
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on now (a stack of a test or benchmark)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @dataclass(frozen=True)
 class Place:
     """Where one stack runs. `var` holds its run/ (pids, the API's socket,
     the front's configuration), log/ and Redis's data; `port` is the front's,
-    the one clients use; `bin` is where gunicorn and celery are (the
-    virtualenv's, or bare names found on PATH in a container)."""
+    the one clients use; `bin` is where gunicorn and celery are (this
+    interpreter's, the virtualenv's; in a container, names found on PATH)."""
 
     var: Path
     port: int
     redis_port: int
-    bin: Path | None = None
+    bin: Path = field(default=Path(sys.executable).parent)
     container: bool = False
     # The API behind the front: a unix socket here; in a container, a port on
     # the compose network that nothing publishes.
@@ -69,7 +78,7 @@ class Place:
         return f"http://127.0.0.1:{self.port}"
 
     def tool(self, name: str) -> str:
-        return name if self.bin is None else str(self.bin / name)
+        return name if self.container else str(self.bin / name)
 
 
 def argv(name: str, place: Place, *, node: str = "", concurrency: int = 1, loglevel: str = "INFO",

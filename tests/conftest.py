@@ -196,8 +196,8 @@ class Stack:
     workers: list[Worker] = field(default_factory=list)
 
     def __post_init__(self):
-        # Its pid and log files in log_dir; port 0: no front of its own.
-        self.launcher = launcher.Stack(launcher.Place(var=self.log_dir, port=0, redis_port=0), self.env())
+        # Pid and log files in log_dir; the port is the front's, if the test starts the API.
+        self.launcher = launcher.Stack(launcher.Place(var=self.log_dir, port=free_port(), redis_port=0), self.env())
 
     def env(self, **extra) -> dict:
         s = self.settings
@@ -238,9 +238,16 @@ class Stack:
         self.workers.append(worker)
         return worker
 
+    def start_api(self, **env) -> str:
+        """The API under gunicorn behind the nginx front, as `make up` runs it
+        (gunicorn.conf.py: two processes); returns the front's URL. Its log:
+        `self.launcher.logfile("api")`."""
+        self.launcher.start("api", env=env, wait=60)
+        self.launcher.start("front", env=env, wait=30)
+        return self.launcher.place.url
+
     def stop(self) -> None:
-        for worker in self.workers:
-            worker.stop()
+        self.launcher.stop_all()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -19,18 +18,13 @@ from typing import Callable, Iterable
 import yaml
 
 from config import Settings
+from launcher import free_port  # noqa: F401 - tests import it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 TEST_LANGS = ("de", "fr", "es", "lt", "uk")
 WEBHOOK_SECRET = "test-webhook-secret-" + "0" * 32  # settings refuse shorter ones
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):

@@ -15,7 +15,7 @@ import redis
 
 import launcher
 from config import Settings
-from tests.helpers import ROOT, SECRETS, ComposeError, compose, free_port, wait_until
+from tests.helpers import ROOT, SECRETS, ComposeError, compose, free_port
 
 @pytest.mark.parametrize("name", sorted(SECRETS))
 @pytest.mark.parametrize("value", [None, ""])
@@ -114,10 +114,9 @@ def test_the_launchers_redis_wants_the_password_and_has_a_memory_ceiling(tmp_pat
 def full_redis(tmp_path, model_dirs):
     """A Redis of its own with a tiny maxmemory, already full."""
     port = free_port()
-    process = subprocess.Popen(["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(port),
-                                "--dir", str(tmp_path), "--appendonly", "no", "--save", "", "--maxmemory", "4mb"])
-    client = redis.Redis(port=port)
-    wait_until(lambda: _answers(client), 10, what="redis")
+    server = launcher.Stack(launcher.Place(var=tmp_path, port=port, redis_port=port), clean_env())
+    server.start("redis", wait=10, maxmemory="4mb", extra=("--appendonly", "no", "--save", ""))
+    client = server.redis_client()
     with pytest.raises(redis.exceptions.OutOfMemoryError):
         for i in range(1000):
             client.set(f"ballast:{i}", "x" * 100_000)
@@ -125,15 +124,7 @@ def full_redis(tmp_path, model_dirs):
     used = client.info("memory")["used_memory"]
     client.config_set("maxmemory", used - 1024 * 1024)
     yield client, port
-    process.terminate()
-    process.wait(10)
-
-
-def _answers(client) -> bool:
-    try:
-        return client.ping()
-    except redis.ConnectionError:
-        return False
+    server.stop_all()
 
 
 def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, model_dirs, make_app):
