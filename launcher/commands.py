@@ -45,6 +45,7 @@ class Place:
     api_socket: Path | None = None
     api_host: str = "api:8000"
     listen: str = ""  # the front's listen address; default: 127.0.0.1:port (0.0.0.0:port in a container)
+    logs: Path | None = None  # default: var/log
     redis_conf: Path = field(default=ROOT / "scripts" / "redis.conf")
 
     @property
@@ -53,7 +54,7 @@ class Place:
 
     @property
     def log(self) -> Path:
-        return self.var / "log"
+        return self.logs or self.var / "log"
 
     @property
     def redis_dir(self) -> Path:
