@@ -10,9 +10,11 @@ image, the argv that tests/test_launcher.py compares with `argv("redis")`).
 from __future__ import annotations
 
 import getpass
+import json
 import socket
 import sys
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,16 +137,17 @@ def _front_error_log(place: Place) -> Path:
     return Path("/dev/stderr") if place.container else place.log / f"front-{place.port}.log"
 
 
-# nginx's own refusals, as problem documents like the API's (service/problems.py).
+# nginx's own refusals, as problem documents like the API's (service/problems.py:
+# type about:blank, the status's standard phrase as title, a detail).
 FRONT_PROBLEMS = {
-    400: ("Bad Request", "The request could not be read."),
-    408: ("Request Timeout", "The request was not received in time."),
-    413: ("Content Too Large", "The request body exceeds the limit of {max_body} bytes."),
-    414: ("URI Too Long", "The request target is too long."),
-    431: ("Request Header Fields Too Large", "The request headers are too large."),
-    502: ("Bad Gateway", "The API is not answering; try again shortly."),
-    503: ("Service Unavailable", "The API is not answering; try again shortly."),
-    504: ("Gateway Timeout", "The API did not answer in time."),
+    400: "The request could not be read.",
+    408: "The request was not received in time.",
+    413: "The request body exceeds the limit of {max_body} bytes.",  # the app's own words
+    414: "The request target is too long.",
+    431: "The request headers are too large.",
+    502: "The API is not answering; try again shortly.",
+    503: "The API is not answering; try again shortly.",
+    504: "The API did not answer in time.",
 }
 
 
@@ -162,10 +165,10 @@ def front_conf(place: Place, *, max_body: int, header_timeout: int = 10, body_ti
     longest the API may take to answer (above the short requests' 8 s wait)."""
     temp = front_conf_path(place).parent / "temp"
     listen = place.listen or (f"{place.port}" if place.container else f"127.0.0.1:{place.port}")
-    pages = "\n".join(_problem_location(status, title, detail.format(max_body=max_body))
-                      for status, (title, detail) in FRONT_PROBLEMS.items())
+    pages = "\n".join(_problem_location(status, detail.format(max_body=max_body))
+                      for status, detail in FRONT_PROBLEMS.items())
     # nginx's own 494 (a header line too long) is answered as 431.
-    error_pages = "\n".join(f"        error_page {status} /.front/{status};" for status in FRONT_PROBLEMS)
+    error_pages = "\n".join(f"        error_page {status} ={status} /.front/{status};" for status in FRONT_PROBLEMS)
     return f"""# Written by the launcher (launcher/commands.py: front_conf); edit there.
 # The same user as the rest of the stack; ignored (with a notice) unless started as root.
 user {getpass.getuser() if not place.container else "newsroom"};
@@ -206,7 +209,7 @@ http {{
     server {{
         listen {listen};
 {error_pages}
-        error_page 494 /.front/431;
+        error_page 494 =431 /.front/431;
 
         location / {{
             proxy_pass http://api;
@@ -232,8 +235,8 @@ http {{
 """
 
 
-def _problem_location(status: int, title: str, detail: str) -> str:
-    body = ('{"type": "about:blank", "title": "%s", "status": %d, "detail": "%s"}' % (title, status, detail))
+def _problem_location(status: int, detail: str) -> str:
+    body = json.dumps({"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail})
     return f"""        location = /.front/{status} {{
             internal;
             default_type application/problem+json;

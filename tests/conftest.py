@@ -146,7 +146,7 @@ def make_app(redis_server, model_dirs):
     test_console, 12 test_compat_api, 13 test_compat_e2e, 14 test_content_safety,
     15 test_deployment, 16
     test_observability, 17 test_served_pages, 18 test_job_store_publication,
-    19 test_metrics_e2e.
+    19 test_metrics_e2e, 20 test_front_e2e.
     """
     from service import create_app
 

@@ -56,7 +56,7 @@ def test_the_front_config_is_valid_and_refuses_what_the_app_refuses(tmp_path):
     assert f"server unix:{place.socket};" in conf and f"listen 127.0.0.1:{place.port};" in conf
     # Every refusal of nginx's own is a problem document.
     for status in launcher.commands.FRONT_PROBLEMS:
-        assert f"error_page {status} /.front/{status};" in conf
+        assert f"error_page {status} ={status} /.front/{status};" in conf
     check = subprocess.run(launcher.argv("front", place, extra=("-t",)), capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
 
