@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import multiprocessing
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -59,7 +60,16 @@ class SlowClients:
         return self
 
     def join(self) -> None:
-        counts = self._results.get(timeout=self.seconds + 60)
+        deadline = time.monotonic() + self.seconds + 60
+        while True:
+            try:
+                counts = self._results.get(timeout=1)
+                break
+            except queue.Empty:
+                if not self._process.is_alive() or time.monotonic() > deadline:
+                    self._process.kill()
+                    raise RuntimeError(f"the slow clients' process ended without its counts "
+                                       f"(exit code {self._process.exitcode})") from None
         self._process.join(10)
         self.opened, self.closed_by_server, self.refused = counts
 

@@ -198,8 +198,9 @@ http {{
     send_timeout 30s;
     keepalive_timeout 30s;
     client_max_body_size {max_body};
-    # A whole 1 MiB body kept in memory, not a temp file, before it goes on.
-    client_body_buffer_size 1m;
+    # Bodies past 16 KiB wait in a temp file, not in memory: a client that
+    # announces 1 MiB and trickles it costs a file, not a megabyte.
+    client_body_buffer_size 16k;
 
     upstream api {{
         server {place.upstream};
