@@ -36,6 +36,9 @@ def container_place() -> Place:
 
 def options(name: str, place: Place) -> dict:
     """What `up` and compose give each process beyond its defaults."""
+    if name == "redis":
+        # A ceiling below the machine's (or container's) memory; scripts/env.sh and compose set it.
+        return {"maxmemory": os.environ.get("REDIS_MAXMEMORY", "1gb")}
     if name == "worker":
         found = {"concurrency": int(os.environ.get("WORKER_CONCURRENCY", "1"))}
     elif name == "interactive":

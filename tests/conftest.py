@@ -197,7 +197,8 @@ class Stack:
 
     def __post_init__(self):
         # Pid and log files in log_dir; the port is the front's, if the test starts the API.
-        self.launcher = launcher.Stack(launcher.Place(var=self.log_dir, port=free_port(), redis_port=0), self.env())
+        place = launcher.Place(var=self.log_dir, port=free_port(), redis_port=0, logs=self.log_dir)
+        self.launcher = launcher.Stack(place, self.env())
 
     def env(self, **extra) -> dict:
         s = self.settings

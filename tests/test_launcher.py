@@ -16,7 +16,8 @@ from tests.conftest import RedisServer
 from tests.helpers import SECRETS, compose, free_port
 
 
-def test_compose_runs_every_process_through_the_launcher():
+def test_compose_runs_every_process_through_the_launcher(monkeypatch):
+    monkeypatch.delenv("REDIS_MAXMEMORY", raising=False)  # compose's default, and the launcher's
     services = compose(SECRETS)["services"]
     assert set(services) == set(launcher.NAMES)
     for name in set(launcher.NAMES) - {"redis"}:
@@ -25,7 +26,8 @@ def test_compose_runs_every_process_through_the_launcher():
     # writes the password file, the launcher's own command, word for word.
     shell, flag, script, zero, *command = services["redis"]["command"]
     assert (shell, flag, zero) == ("sh", "-c", "redis") and script.endswith('exec "$@"')
-    assert command == launcher.argv("redis", cli.container_place(), maxmemory="1gb")
+    assert command == launcher.argv("redis", cli.container_place(), **cli.options("redis", cli.container_place()))
+    assert command[-2:] == ["--maxmemory", "1gb"]
 
 
 @pytest.mark.parametrize("name", launcher.NAMES)
