@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from launcher.commands import NAMES, ROOT, Place, argv, front_conf, front_conf_path
+from launcher.commands import NAMES, ROOT, Place, argv, write_front_conf
 from launcher.stack import MAX_BODY_BYTES, NotReady, Stack
 
 
@@ -103,10 +103,7 @@ def run(name: str, place: Place) -> int:
     """Become process `name` (compose's entry point: the container's main process)."""
     env = dict(os.environ)
     if name == "front":
-        conf = front_conf_path(place)
-        for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (conf.parent / "temp" / folder).mkdir(parents=True, exist_ok=True)
-        conf.write_text(front_conf(place, max_body=int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES))))
+        write_front_conf(place, int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES)))
     if name == "api":
         env.setdefault("PROXY_HOPS", "1")  # only the front reaches it
     command = argv(name, place, **options(name, place))

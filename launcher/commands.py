@@ -133,6 +133,15 @@ def front_conf_path(place: Place) -> Path:
     return (Path("/tmp/front") if place.container else place.run / f"front-{place.port}") / "nginx.conf"
 
 
+def write_front_conf(place: Place, max_body: int) -> Path:
+    """The front's nginx.conf and the folders it names, ready for `argv("front")`."""
+    conf = front_conf_path(place)
+    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (conf.parent / "temp" / folder).mkdir(parents=True, exist_ok=True)
+    conf.write_text(front_conf(place, max_body=max_body))
+    return conf
+
+
 def _front_error_log(place: Place) -> Path:
     return Path("/dev/stderr") if place.container else place.log / f"front-{place.port}.log"
 

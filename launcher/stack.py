@@ -18,9 +18,11 @@ import time
 from pathlib import Path
 from typing import Mapping
 
-from launcher.commands import NAMES, ROOT, Place, argv, front_conf, front_conf_path
+from config import Settings
+from launcher.commands import NAMES, ROOT, Place, argv, write_front_conf
 
-MAX_BODY_BYTES = 1024 * 1024  # config.Settings.max_body_bytes; MAX_BODY_BYTES overrides both
+# The app's body limit, which the front enforces too; the environment's MAX_BODY_BYTES overrides both.
+MAX_BODY_BYTES = Settings.max_body_bytes
 
 
 class NotReady(RuntimeError):
@@ -113,10 +115,7 @@ class Stack:
             file.write(f"requirepass {password}\n" if password else "")
 
     def _prepare_front(self, env: dict) -> None:
-        conf = front_conf_path(self.place)
-        for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (conf.parent / "temp" / folder).mkdir(parents=True, exist_ok=True)
-        conf.write_text(front_conf(self.place, max_body=int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES))))
+        write_front_conf(self.place, int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES)))
 
     # -- readiness ---------------------------------------------------------------
 

@@ -41,7 +41,7 @@ def test_run_becomes_the_launchers_command(name, monkeypatch, tmp_path):
 
     place = launcher.Place(var=tmp_path, port=8080, redis_port=6379, container=True, listen="8080")
     monkeypatch.setattr(cli.os, "execvpe", execvpe)
-    monkeypatch.setattr(cli, "front_conf_path", lambda _: tmp_path / "front" / "nginx.conf")
+    monkeypatch.setattr(cli, "write_front_conf", lambda place, max_body: None)  # /tmp/front: the container's
     monkeypatch.delenv("PROXY_HOPS", raising=False)
     cli.run(name, place)
     assert seen["args"] == launcher.argv(name, place, **cli.options(name, place))
