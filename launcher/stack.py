@@ -25,6 +25,12 @@ from launcher.commands import NAMES, ROOT, Place, argv, write_front_conf
 MAX_BODY_BYTES = Settings.max_body_bytes
 
 
+# What a process may create: Redis's data files (jobs, glossaries, keys' hashes)
+# for this user only; everything else (logs, the API's socket, the front's
+# temp files) for this user and its group.
+UMASKS = {"redis": 0o077}
+
+
 class NotReady(RuntimeError):
     pass
 
@@ -35,6 +41,9 @@ class Stack:
         self.env = dict(os.environ if env is None else env)
         self.processes: dict[str, subprocess.Popen] = {}
         place.run.mkdir(parents=True, exist_ok=True)
+        # The API's socket is in here (gunicorn makes it writable by all): only
+        # this user and its group may reach gunicorn without the front.
+        place.run.chmod(0o750)
         place.log.mkdir(parents=True, exist_ok=True)
 
     # -- files -----------------------------------------------------------------
@@ -86,14 +95,15 @@ class Stack:
         elif name == "front":
             self._prepare_front(env)
         command = argv(name, self.place, **options)
-        log = open(self.logfile(key), "ab")
+        # Logs may hold what clients sent: readable by this user and its group only.
+        log = os.fdopen(os.open(self.logfile(key), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640), "ab")
         if supervised:
             command = [str(ROOT / "scripts" / "supervise.sh"), "--pidfile", str(self.pidfile(key)), "--", *command]
         old = self.processes.pop(key, None)
         if old is not None:
             old.poll()  # reap a process that was killed
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+                                   stdin=subprocess.DEVNULL, start_new_session=True, umask=UMASKS.get(name, 0o027))
         log.close()
         self.processes[key] = process
         if supervised:
@@ -174,7 +184,7 @@ class Stack:
         prefix = node.split("@")[0] + "@"
         try:
             return any(name.startswith(prefix) for reply in control.ping(timeout=0.5) for name in reply)
-        except Exception:  # noqa: BLE001 - Redis away or restarting: not ready yet
+        except Exception:  # Redis away or restarting: not ready yet
             return False
 
     # -- stopping ----------------------------------------------------------------
