@@ -28,6 +28,7 @@ def test_short_fault_run_meets_every_target(tmp_path):
     assert outcome["responses_500"] == 0, outcome["server_errors_sample"]
     assert all(fault["recovered"] is not None for fault in outcome["faults"]), outcome["faults"]
     slow = outcome["slow_clients"]
-    assert slow["healthz"]["failures"] == 0 and slow["healthz"]["p99_ms"] < 200, slow
+    # make chaos's target is 200 ms; --short's is 1000 ms (a test run shares the cores).
+    assert slow["healthz"]["failures"] == 0 and slow["healthz"]["p99_ms"] < slow["target_p99_ms"] == 1000, slow
     assert slow["jobs_acknowledged"] > 0 and slow["jobs_succeeded"] == slow["jobs_acknowledged"], slow
     assert run.returncode == 0, run.stderr[-4000:]

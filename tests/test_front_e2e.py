@@ -23,7 +23,11 @@ pytestmark = pytest.mark.e2e
 DB = 20
 SLOW_CONNECTIONS = 100  # gunicorn alone has 2 processes × 8 threads
 SLOW_SECONDS = 10
-P99_MS = 200
+# make chaos's target is 200 ms (measured there: 47 ms at 500 connections). Here the
+# bound is looser: the tests share two cores with everything else a CI run does,
+# and one slow probe of a hundred is the p99 (265 ms seen once under such load).
+# What tells the front from gunicorn alone is the unanswered probes (2 s each).
+P99_MS = 1000
 
 
 @pytest.fixture(scope="module")
