@@ -1,6 +1,8 @@
-# One image for the API and the workers.
+# One image for the API, the workers and the front (Debian's nginx).
 FROM python:3.11-slim
 WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends nginx-light \
+    && rm -rf /var/lib/apt/lists/*
 # MALLOC_ARENA_MAX: see scripts/env.sh.
 ENV PYTHONUNBUFFERED=1 ARGOS_PACKAGES_DIR=/models PROMETHEUS_MULTIPROC_DIR=/tmp/metrics MALLOC_ARENA_MAX=2
 COPY requirements.txt .
@@ -15,6 +17,7 @@ COPY checks ./checks
 COPY compat ./compat
 COPY glossary ./glossary
 COPY jobs ./jobs
+COPY launcher ./launcher
 COPY newsroom_cli ./newsroom_cli
 COPY service ./service
 COPY telemetry ./telemetry

@@ -7,8 +7,12 @@ VENV := .venv/bin
 setup:
 	scripts/setup.sh
 
+# The stack's processes are started and stopped by one launcher (launcher/):
+# Redis, gunicorn behind the nginx front, the two Celery workers.
+LAUNCH := . scripts/env.sh && $(VENV)/python -m launcher
+
 demo: setup
-	@trap 'scripts/stack.sh down' EXIT; scripts/stack.sh up && . scripts/env.sh && $(VENV)/python scripts/demo.py
+	@trap '$(LAUNCH) down' EXIT; . scripts/env.sh && scripts/models.sh && $(LAUNCH) up && $(VENV)/python scripts/demo.py
 
 # Tests write bytecode even where the environment says not to
 # (PYTHONDONTWRITEBYTECODE): compiling every module and rewriting every test's
@@ -38,10 +42,10 @@ docs: setup
 	$(VENV)/python config.py --write
 
 up: setup
-	scripts/stack.sh up
+	. scripts/env.sh && scripts/models.sh && $(LAUNCH) up
 
 down:
-	scripts/stack.sh down
+	$(LAUNCH) down
 
 models: setup
 	scripts/models.sh

@@ -277,6 +277,12 @@ class Settings:
         "WORKER_METRICS_PORT", 0,
         "a worker serves its own `/metrics` on this port (for workers on other hosts than the API); needs "
         "`PROMETHEUS_MULTIPROC_DIR`", shown="`0` (none; compose: `9808`)")
+    # Proxies in front of the API that set X-Forwarded-For/-Proto/-Host (the
+    # launcher's nginx: 1); 0 trusts no such header, as when clients reach gunicorn.
+    proxy_hops: int = setting(
+        "PROXY_HOPS", 0,
+        "proxies in front of the API that set `X-Forwarded-For`/`-Proto`/`-Host` (the launcher's nginx front: "
+        "`1`); `0` trusts no such header", shown="`0` (launcher and compose: `1`)")
     log_level: str = setting("LOG_LEVEL", "INFO", "the API's level (workers take Celery's `--loglevel`)",
                              normalize=str.upper)
     log_format: str = setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`",

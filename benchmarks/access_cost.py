@@ -8,15 +8,15 @@ same run) and with an API key (one key read, one rate-limit script).
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 
-import redis
-
-from benchmarks.stack import ROOT, free_port
+import launcher
 from config import Settings
+from launcher import free_port
 
 
 def _per_request_ms(client, path: str, count: int, headers: dict) -> float:
@@ -37,16 +37,11 @@ def main() -> int:
 
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
-        server = subprocess.Popen(["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(port),
-                                   "--dir", folder, "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        redis_env = {k: v for k, v in os.environ.items() if k != "REDIS_PASSWORD"}  # its own Redis, no password
+        server = launcher.Stack(launcher.Place(var=Path(folder), port=port, redis_port=port), redis_env)
+        server.start("redis", wait=10, extra=("--appendonly", "no"))
         try:
-            client = redis.Redis(port=port)
-            for _ in range(100):
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.05)
+            client = server.redis_client()
             settings = replace(Settings(), redis_url=f"redis://127.0.0.1:{port}/0")
             results = {}
             for label, disabled in (("AUTH_DISABLED (baseline)", True), ("API key + rate limit", False)):
@@ -61,8 +56,7 @@ def main() -> int:
             base, keyed = results.values()
             print(f"access control adds {keyed - base:.3f} ms per request ({keyed / base:.2f}x the baseline)")
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop_all()
     return 0
 
 

@@ -1,26 +1,18 @@
-"""The real stack for the service measurement: redis-server, gunicorn, one
-Celery worker (`workers` pool processes); every process is stopped on exit, also on error."""
+"""The real stack for the service measurement, started by the launcher as
+`make up` starts it: redis-server, gunicorn behind the nginx front, one Celery
+worker (`workers` pool processes) and the interactive worker; every process is
+stopped on exit, also on error."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
+import shutil
 from pathlib import Path
 
-import httpx
-import redis
+import launcher
+from launcher import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Stack:
@@ -29,9 +21,9 @@ class Stack:
         """intra_threads None: the service's own default threading for `workers`
         processes (config.py: cores / workers replicas of one thread each)."""
         self.work, self.packages_dir, self.workers = work, packages_dir, workers
-        self.redis_port, self.api_port = free_port(), free_port()
+        self.place = launcher.Place(var=work, port=free_port(), redis_port=free_port())
         self.env = {
-            **os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            **os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{self.place.redis_port}/0",
             "ARGOS_PACKAGES_DIR": str(packages_dir), "TRANSLATE_BEAM_SIZE": str(beam_size),
             "WORKER_CONCURRENCY": str(workers),
             "TRANSLATE_MAX_BATCH_TOKENS": str(max_batch_tokens),
@@ -40,40 +32,31 @@ class Stack:
             # benchmarks.short sets the default back, to measure what it is for.
             "WORKER_NICE": "0",
         }
+        self.env.pop("REDIS_PASSWORD", None)  # the bench's own Redis, without one
         for name in ("TRANSLATE_INTRA_THREADS", "TRANSLATE_INTER_THREADS"):
             self.env.pop(name, None)  # the bench states its threading, not the caller's shell
         if intra_threads is not None:
             self.env.update(TRANSLATE_INTRA_THREADS=str(intra_threads), TRANSLATE_INTER_THREADS="1")
         if engines:
             self.env["TRANSLATE_ENGINES"] = engines
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.url = f"http://127.0.0.1:{self.api_port}"
-
-    def _start(self, name: str, argv: list[str]) -> None:
-        log = open(self.work / f"{name}.log", "w")
-        self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                                start_new_session=True)
+        self.url = self.place.url
 
     def __enter__(self) -> "Stack":
-        redis_dir = self.work / "redis"
-        redis_dir.mkdir(parents=True, exist_ok=True)
-        for f in redis_dir.glob("*"):  # a cold segment cache for every run
-            if f.is_file():
-                f.unlink()
+        # A cold segment cache for every run.
+        shutil.rmtree(self.place.redis_dir, ignore_errors=True)
+        self.stack = launcher.Stack(self.place, self.env)
         try:
-            self._start("redis", ["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(self.redis_port),
-                                  "--dir", str(redis_dir), "--appendonly", "no"])
+            self.stack.start("redis", wait=60, extra=("--appendonly", "no"))
             # Workers and threads from gunicorn.conf.py, as in every deployment.
-            self._start("api", [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind",
-                                f"127.0.0.1:{self.api_port}"])
-            self._start("worker", [sys.executable, "-m", "celery", "-A", "workers.worker", "worker",
-                                   "--concurrency", str(self.workers), "--loglevel", "WARNING", "-n", f"bench-{self.api_port}@%h"])
+            self.stack.start("api", wait=60)
+            self.stack.start("front", wait=30)
+            self.stack.start("worker", concurrency=self.workers, loglevel="WARNING",
+                             node=f"bench-{self.place.port}@%h", wait=180)
             self.start_interactive()
-            self._wait_ready()
             # The benchmark's own key: admin, no limits (it measures the service, not the quotas).
             from access import KeyStore
 
-            self.api_key = KeyStore(redis.Redis(port=self.redis_port)).create(
+            self.api_key = KeyStore(self.stack.redis_client()).create(
                 "benchmark", ["admin"], rate_limit="unlimited", char_quota="unlimited").secret
         except BaseException:
             self.__exit__()
@@ -82,27 +65,12 @@ class Stack:
 
     def start_interactive(self, **env) -> None:
         """The interactive worker (short requests), with `env` on top of the stack's (e.g. INTERACTIVE_BATCHING=0)."""
-        log = open(self.work / "interactive.log", "a")
-        self.processes["interactive"] = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.interactive", "worker", "--loglevel", "WARNING",
-             "-n", f"bench-interactive-{self.api_port}@%h"],
-            cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.stack.start("interactive", env=env, loglevel="WARNING", node=f"bench-interactive-{self.place.port}@%h",
+                         wait=300)
 
     def restart_interactive(self, **env) -> None:
-        self._stop("interactive")
+        self.stack.stop("interactive")
         self.start_interactive(**env)
-        self._wait_ready()
-
-    def _wait_ready(self, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=3).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"stack not ready after {timeout}s; logs in {self.work}")
 
     @property
     def headers(self) -> dict:
@@ -115,25 +83,15 @@ class Stack:
     def worker_peaks_rss_bytes(self) -> list[int]:
         """Peak resident memory (VmHWM) of each of the worker's processes, the
         Celery main process first, then its pool processes (those translate)."""
-        main = self.processes["worker"].pid
+        main = self.stack.pid("worker")
         return [_vm_hwm(pid) for pid in [main] + [int(p) for p in _children(main)]]
 
     def stop_worker(self) -> None:
         """Take the translation tier away, as if it ran on other machines."""
-        self._stop("worker")
-
-    def _stop(self, name: str) -> None:
-        process = self.processes.get(name)
-        if process and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        self.stack.stop("worker")
 
     def __exit__(self, *exc) -> None:
-        for name in ("interactive", "worker", "api", "redis"):
-            self._stop(name)
+        self.stack.stop_all()
 
 
 def _children(pid: int) -> list[str]:

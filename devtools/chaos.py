@@ -1,13 +1,15 @@
-"""`make chaos`: the fault suite. A real stack on loopback (Redis with the
-project's redis.conf, started by scripts/redis.sh; the API under gunicorn; two
-Celery workers, each kept running by scripts/supervise.sh; cipher test
-models), a steady bounded load of job submissions, status polls and glossary
+"""`make chaos`: the fault suite. A real stack on loopback, started by the
+launcher as `make up` starts it (Redis with the project's redis.conf; the API
+under gunicorn behind the nginx front; two Celery workers, each kept running
+by scripts/supervise.sh; cipher test models), a steady bounded load of job submissions, status polls and glossary
 edits, and faults injected while it runs:
 
   - SIGKILL of a worker's process group, N times (the supervisor restarts it);
   - Redis stopped with SIGTERM, then started again;
   - Redis killed with SIGKILL, then started again;
-  - Redis stopped for 30 seconds.
+  - Redis stopped for 30 seconds;
+  - 500 slow clients trickling their request heads or bodies for 60 s
+    (devtools/slow_clients.py), while /healthz is timed.
 
 Then the load stops, every acknowledged job is followed to its end, and a
 table says what happened: submitted, acknowledged, succeeded, failed (with
@@ -16,7 +18,8 @@ acknowledged vs present, 5xx responses, and the time to recover from each
 fault. Exit status 0 when every target is met.
 
     python -m devtools.chaos            # the full run (a few minutes)
-    python -m devtools.chaos --short    # one worker kill, one Redis kill, a 5 s stop
+    python -m devtools.chaos --short    # one worker kill, one Redis kill, a 5 s stop, 100 slow clients for 10 s
+    python -m devtools.chaos --only-slow-clients [--no-front]   # the slow clients alone (without the front)
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,7 +42,10 @@ from pathlib import Path
 
 import httpx
 
+import launcher
+from devtools.slow_clients import HealthProbe, SlowClients
 from devtools.webhook_receiver import WebhookReceiver
+from launcher import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -63,12 +68,11 @@ class Options:
     lease_seconds: int = 10
     seed: int = 14
     out: Path = ROOT / "var" / "chaos"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    # Slow clients (devtools/slow_clients.py) trickling requests while the load runs.
+    slow_connections: int = 500
+    slow_seconds: float = 60.0
+    slow_p99_ms: float = 200.0  # the target for /healthz meanwhile
+    front: bool = True  # False: clients talk to gunicorn itself (--no-front)
 
 
 def rot13(text: str) -> str:
@@ -79,23 +83,22 @@ def rot13(text: str) -> str:
 
 
 class Stack:
+    """The stack as `make up` starts it (launcher/), on ports of its own, its
+    Redis data in a temporary folder and its logs under options.out/logs."""
+
     def __init__(self, options: Options, work: Path, receiver_port: int):
         self.options = options
         self.work = work
         self.logs = options.out / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.redis_port = free_port()
-        self.redis_dir = work / "redis"
-        self.api_port = free_port()
+        self.place = launcher.Place(var=work, port=free_port(), redis_port=free_port(), logs=self.logs)
+        self.redis_port = self.place.redis_port
         self.packages = work / "packages"
         self.redis_password = secrets.token_hex(16)
-        self.processes: list[subprocess.Popen] = []
-        self.supervisors: list[subprocess.Popen] = []
+        self.workers = 0
         self.env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
-            "REDIS_PORT": str(self.redis_port),
-            "REDIS_DIR": str(self.redis_dir),
             "REDIS_PASSWORD": self.redis_password,
             "REDIS_URL": f"redis://:{self.redis_password}@127.0.0.1:{self.redis_port}/0",
             "ARGOS_PACKAGES_DIR": str(self.packages),
@@ -112,10 +115,9 @@ class Stack:
             "API_WORKERS": "2",
             "SUPERVISE_DELAY": "1",
         }
-
-    @property
-    def api(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
+        self.stack = launcher.Stack(self.place, self.env)
+        # --no-front: clients talk to gunicorn itself, on a port of its own, to see what the front is for.
+        self.api = self.place.url if options.front else f"http://127.0.0.1:{free_port()}"
 
     def install_models(self) -> None:
         from devtools.testmodels import build_package
@@ -126,49 +128,34 @@ class Stack:
                        env=self.env, cwd=ROOT, check=True, capture_output=True)
 
     def start_redis(self) -> None:
-        subprocess.run([str(ROOT / "scripts" / "redis.sh"), "start"], env=self.env, cwd=ROOT, check=True,
-                       capture_output=True, timeout=120)
+        self.stack.start("redis", wait=120)
 
     def api_key(self) -> str:
         """An admin key without limits for the load (the API asks every request for one)."""
-        import redis
-
         from access import ADMIN, KeyStore
 
-        store = KeyStore(redis.Redis(port=self.redis_port, password=self.redis_password))
+        store = KeyStore(self.stack.redis_client())
         return store.create("chaos", [ADMIN], TENANT, rate_limit="unlimited", char_quota="unlimited").secret
 
-    def redis_pid(self) -> int:
-        return int((self.redis_dir / "redis.pid").read_text())
-
     def signal_redis(self, sig: int) -> None:
-        pid = self.redis_pid()
-        os.kill(pid, sig)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis did not stop")
+        self.stack.signal("redis", sig)
+        try:
+            self.stack.processes["redis"].wait(30)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError("redis did not stop") from None
 
     def start_api(self) -> None:
-        log = open(self.logs / "api.log", "a")
-        self.processes.append(subprocess.Popen(
-            [str(BIN / "gunicorn"), "service:create_app()", "--bind", f"127.0.0.1:{self.api_port}"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-        wait_for(lambda: _get(f"{self.api}/healthz") == 200, 60, "the API")
+        if self.options.front:
+            self.stack.start("api", wait=60)
+            self.stack.start("front", wait=30)
+        else:
+            self.stack.start("api", bind=self.api.removeprefix("http://"), wait=60)
 
     def start_workers(self, count: int = 2) -> None:
         for i in range(count):
-            log = open(self.logs / f"supervise-w{i}.log", "a")
-            self.supervisors.append(subprocess.Popen(
-                [str(ROOT / "scripts" / "supervise.sh"), "--pidfile", str(self.work / f"w{i}.pid"), "--",
-                 str(BIN / "celery"), "-A", "workers.worker", "worker", "--concurrency", "1", "--loglevel", "INFO",
-                 "-n", f"chaos-w{i}@%h", "--without-gossip", "--without-mingle",
-                 "--logfile", str(self.logs / f"worker{i}.log")],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+            self.stack.start("worker", f"w{i}", supervised=True, wait=0, node=f"chaos-w{i}@%h",
+                             extra=("--without-gossip", "--without-mingle"))
+        self.workers = count
         wait_for(lambda: _ready(self.api, count), 120, "the workers")
 
     def busy_worker(self, rng: random.Random, wait: float = 10.0) -> int:
@@ -189,36 +176,14 @@ class Stack:
             if busy:
                 return rng.choice(busy)
             time.sleep(0.05)
-        return rng.randrange(len(self.supervisors))
+        return rng.randrange(self.workers)
 
     def kill_worker(self, index: int) -> None:
         """SIGKILL the worker's process group (its main process and its pool), as a crash would."""
-        pid = int((self.work / f"w{index}.pid").read_text())
-        os.killpg(pid, signal.SIGKILL)
+        self.stack.signal(f"w{index}", signal.SIGKILL)
 
     def stop(self) -> None:
-        for supervisor in self.supervisors:
-            _terminate(supervisor)
-        for index in range(len(self.supervisors)):
-            try:
-                os.killpg(int((self.work / f"w{index}.pid").read_text()), signal.SIGKILL)
-            except (OSError, ValueError):
-                pass
-        for process in self.processes:
-            _terminate(process)
-        subprocess.run([str(ROOT / "scripts" / "redis.sh"), "stop"], env=self.env, cwd=ROOT, capture_output=True)
-
-
-def _terminate(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(20)
-        except (subprocess.TimeoutExpired, OSError):
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except OSError:
-                pass
+        self.stack.stop_all()
 
 
 def _get(url: str) -> int | None:
@@ -484,9 +449,12 @@ def run(options: Options) -> dict:
                     fault(f"Redis stopped for {options.stop_seconds:.0f} s",
                           lambda: (stack.signal_redis(signal.SIGTERM), time.sleep(options.stop_seconds),
                                    stack.start_redis()))
+            slow = slow_clients(stack, ledger, options) if options.slow_connections else None
             load.stop()
             say("load stopped; following every acknowledged job to its end")
             outcome = account(client, ledger, options, load)
+            if slow is not None:
+                outcome["slow_clients"] = {**slow, **jobs_outcome(client, slow.pop("jobs"))}
         finally:
             stack.stop()
         outcome["faults"] = [{**asdict(f), "recovered": f.recovered} for f in faults]
@@ -494,6 +462,34 @@ def run(options: Options) -> dict:
     outcome["targets_met"] = targets_met(outcome)
     (options.out / "results.json").write_text(json.dumps(outcome, indent=2))
     return outcome
+
+
+def slow_clients(stack: Stack, ledger: Ledger, options: Options) -> dict:
+    """Slow connections trickle requests for a while, the load going on:
+    /healthz must keep answering fast and the jobs sent meanwhile must finish."""
+    say(f"slow clients: {options.slow_connections} connections trickling for {options.slow_seconds:.0f} s")
+    began = time.time()
+    trickle = SlowClients(stack.api, options.slow_connections, options.slow_seconds).start()
+    health = HealthProbe(stack.api).start()
+    trickle.join()
+    health.stop()
+    with ledger.lock:
+        jobs = [job_id for job_id, job in ledger.jobs.items() if job["acknowledged_at"] >= began]
+    found = {"connections": options.slow_connections, "seconds": options.slow_seconds,
+             "target_p99_ms": options.slow_p99_ms,
+             "opened": trickle.opened, "closed_by_server": trickle.closed_by_server, "refused": trickle.refused,
+             "healthz": health.summary(), "jobs": jobs}
+    say(f"  /healthz meanwhile: {found['healthz']}; {len(jobs)} jobs acknowledged")
+    return found
+
+
+def jobs_outcome(client: Client, jobs: list[str]) -> dict:
+    """How the jobs of a window ended (after `account` has waited for every job)."""
+    states = Counter()
+    for job_id in jobs:
+        response = client.call("GET", f"/v1/jobs/{job_id}")
+        states[response.json()["state"] if response is not None and response.status_code == 200 else "unknown"] += 1
+    return {"jobs_acknowledged": len(jobs), "jobs_succeeded": states["succeeded"], "job_states": dict(states)}
 
 
 def account(client: Client, ledger: Ledger, options: Options, load: Load) -> dict:
@@ -595,7 +591,14 @@ def account(client: Client, ledger: Ledger, options: Options, load: Load) -> dic
 def targets_met(o: dict) -> bool:
     return (o["lost"] == 0 and o["stuck"] == 0 and o["duplicated"] == 0 and o["wrong_results"] == 0
             and o["glossary_edits_present"] == o["glossary_edits_acknowledged"] and o["responses_500"] == 0
-            and o["acknowledged"] > 0 and all(f["recovered"] is not None for f in o["faults"]))
+            and o["acknowledged"] > 0 and all(f["recovered"] is not None for f in o["faults"])
+            and ("slow_clients" not in o or slow_clients_met(o["slow_clients"])))
+
+
+def slow_clients_met(slow: dict) -> bool:
+    health = slow["healthz"]
+    return (health["failures"] == 0 and health["p99_ms"] is not None and health["p99_ms"] < slow["target_p99_ms"]
+            and slow["jobs_acknowledged"] > 0 and slow["jobs_succeeded"] == slow["jobs_acknowledged"])
 
 
 def table(o: dict) -> str:
@@ -621,6 +624,13 @@ def table(o: dict) -> str:
         ("webhook events redelivered / missing", f"{o['webhook_events_redelivered']} / "
                                                  f"{o['webhook_events_missing']}", "at-least-once"),
     ]
+    if "slow_clients" in o:
+        slow, health = o["slow_clients"], o["slow_clients"]["healthz"]
+        rows.append((f"slow clients: {slow['connections']} × {slow['seconds']:.0f} s, /healthz p50 / p99 / max",
+                     f"{health['p50_ms']} / {health['p99_ms']} / {health['max_ms']} ms; {health['failures']} of "
+                     f"{health['probes']} unanswered; jobs sent meanwhile {slow['jobs_succeeded']} of "
+                     f"{slow['jobs_acknowledged']} succeeded; {slow['opened']} connections opened",
+                     f"target: p99 < {slow['target_p99_ms']:.0f} ms, 0 unanswered, all succeeded"))
     width = max(len(r[0]) for r in rows)
     lines = [f"| {'':{width}} | measured | note |", f"|{'-' * (width + 2)}|---|---|"]
     lines += [f"| {name:{width}} | {value} | {note} |" for name, value, note in rows]
@@ -646,11 +656,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, help="worker SIGKILLs (default 3)")
     parser.add_argument("--stop-seconds", type=float, help="how long Redis stays stopped (default 30)")
     parser.add_argument("--out", type=Path, help="where results.json and the logs go (default var/chaos)")
+    parser.add_argument("--slow-connections", type=int, help="slow clients (default 500; 0: none)")
+    parser.add_argument("--slow-seconds", type=float, help="how long they trickle (default 60)")
+    parser.add_argument("--only-slow-clients", action="store_true", help="no worker or Redis faults")
+    parser.add_argument("--no-front", action="store_true",
+                        help="clients talk to gunicorn itself, without the nginx front (to see what it is for)")
     args = parser.parse_args(argv)
     options = Options()
     if args.short:
         options = Options(kills=1, redis_faults=("SIGKILL", "stop"), stop_seconds=5, warmup_seconds=5,
-                          settle_seconds=3, drain_seconds=180, lease_seconds=5)
+                          settle_seconds=3, drain_seconds=180, lease_seconds=5, slow_connections=100,
+                          # The short run is a test's, on cores shared with the rest of the run:
+                          # what it must show is that /healthz keeps answering (2 s per probe at most).
+                          slow_seconds=10, slow_p99_ms=1000)
+    if args.slow_connections is not None:
+        options.slow_connections = args.slow_connections
+    if args.slow_seconds is not None:
+        options.slow_seconds = args.slow_seconds
+    if args.only_slow_clients:
+        options.kills, options.redis_faults = 0, ()
+    options.front = not args.no_front
     if args.kills is not None:
         options.kills = args.kills
     if args.stop_seconds is not None:

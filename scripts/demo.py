@@ -4,7 +4,7 @@ Portuguese (the real Bergamot model), also the sentence with "155-millimeter
 shells" translated without the glossary, beside the one with it; then a
 small DOCX and an SRT into Portuguese with the `newsroom` command line.
 
-Run by `make demo` against the stack that `scripts/stack.sh up` started,
+Run by `make demo` against the stack that `python -m launcher up` started,
 with the local admin key it keeps in var/admin.key (or API_KEY).
 """
 

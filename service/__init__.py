@@ -7,6 +7,7 @@ Key management:  flask --app service keys --help
 from __future__ import annotations
 
 from apiflask import APIFlask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings
 from glossary.store import GlossaryStore
@@ -36,6 +37,12 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         INFO={"description": "Offline article translation with glossaries, on Argos Translate and Bergamot models."},
         **docs_assets.CONFIG,
     )
+    if settings.proxy_hops:
+        # Behind the front (nginx): the client's address (logs), scheme and
+        # host (absolute links such as LibreTranslate's translatedFileUrl)
+        # are the ones it saw, from the headers it sets.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     client = connect(settings.redis_url, patient=False)
     # The request id and clock first (they read one header, not the body), so
     # that refused requests are logged and measured too; then access control,

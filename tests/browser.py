@@ -13,13 +13,9 @@ import collections
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -178,46 +174,3 @@ class Browser:
 
 def impacts(violations: list[dict]) -> dict[str, int]:
     return dict(collections.Counter(v["impact"] for v in violations))
-
-
-@dataclass
-class ApiServer:
-    """The API (and so the console) under gunicorn, as `make up` runs it: two processes."""
-
-    process: subprocess.Popen
-    url: str
-    log: Path
-
-    @classmethod
-    def start(cls, env: dict, port: int, log: Path) -> "ApiServer":
-        out = open(log, "w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "4"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        server = cls(process, f"http://127.0.0.1:{port}", log)
-        server.wait_ready()
-        return server
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        import time
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited; see {self.log}:\n{self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"gunicorn did not answer within {timeout}s; see {self.log}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()

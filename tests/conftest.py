@@ -12,7 +12,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,10 @@ from pathlib import Path
 import pytest
 import redis
 
+import launcher
 from config import Settings
 from tests.helpers import (
-    ROOT, TEST_LANGS, WEBHOOK_SECRET, free_port, install_packages, keyed_client, live_server, make_settings, wait_until,
+    ROOT, TEST_LANGS, WEBHOOK_SECRET, free_port, install_packages, keyed_client, live_server, make_settings,
 )
 
 # -- Redis ---------------------------------------------------------------------
@@ -30,7 +30,8 @@ from tests.helpers import (
 
 @dataclass
 class RedisServer:
-    """A redis-server process of our own, with AOF persistence like production."""
+    """A redis-server process of our own, started by the launcher as every
+    stack starts it (scripts/redis.conf, AOF persistence, a password)."""
 
     directory: Path
     port: int = field(default_factory=free_port)
@@ -42,17 +43,16 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://:{self.password}@127.0.0.1:{self.port}"
 
+    @property
+    def launcher(self) -> launcher.Stack:
+        place = launcher.Place(var=self.directory, port=self.port, redis_port=self.port)
+        return launcher.Stack(place, {**os.environ, "REDIS_PASSWORD": self.password})
+
     def start(self) -> None:
-        auth = self.directory / "auth.conf"  # not on the command line, where `ps` shows it
-        auth.write_text(f"requirepass {self.password}\n")
-        self.process = subprocess.Popen(
-            ["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(self.port),
-             "--dir", str(self.directory), "--daemonize", "no", "--logfile", str(self.directory / "redis.log"),
-             "--databases", "32",  # a database per test module that needs one (see make_app)
-             "--include", str(auth)],
-        )
-        client = redis.Redis(port=self.port, password=self.password)
-        wait_until(lambda: _pings(client), 10, what="redis to start")
+        running = self.launcher
+        # A database per test module that needs one (see make_app).
+        running.start("redis", wait=10, extra=("--databases", "32"))
+        self.process = running.processes["redis"]
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """A clean shutdown (SIGTERM), as an operator's restart would do, or a crash (SIGKILL)."""
@@ -64,13 +64,6 @@ class RedisServer:
     def restart(self) -> None:
         self.stop()
         self.start()
-
-
-def _pings(client) -> bool:
-    try:
-        return client.ping()
-    except redis.ConnectionError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +146,7 @@ def make_app(redis_server, model_dirs):
     test_console, 12 test_compat_api, 13 test_compat_e2e, 14 test_content_safety,
     15 test_deployment, 16
     test_observability, 17 test_served_pages, 18 test_job_store_publication,
-    19 test_metrics_e2e.
+    19 test_metrics_e2e, 20 test_front_e2e.
     """
     from service import create_app
 
@@ -176,6 +169,7 @@ def make_app(redis_server, model_dirs):
 class Worker:
     process: subprocess.Popen
     name: str
+    log: Path
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool processes, as a crashed machine would."""
@@ -193,12 +187,18 @@ class Worker:
 
 @dataclass
 class Stack:
-    """API (Flask test client on the real app) + Redis + worker processes."""
+    """API (Flask test client on the real app) + Redis + worker processes,
+    started by the launcher as every stack starts them."""
 
     settings: Settings
     packages_dir: Path
     log_dir: Path
     workers: list[Worker] = field(default_factory=list)
+
+    def __post_init__(self):
+        # Pid and log files in log_dir; the port is the front's, if the test starts the API.
+        place = launcher.Place(var=self.log_dir, port=free_port(), redis_port=0, logs=self.log_dir)
+        self.launcher = launcher.Stack(place, self.env())
 
     def env(self, **extra) -> dict:
         s = self.settings
@@ -224,51 +224,31 @@ class Stack:
         }
 
     def start_worker(self, **env) -> Worker:
-        name = f"w{len(self.workers)}-{os.getpid()}@localhost"
-        log = open(self.log_dir / f"{name}.log", "w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "--concurrency", "1",
-             "--loglevel", "INFO", "-n", name, "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        worker = Worker(process, name)
-        self.workers.append(worker)
-        from workers.celery_app import create_celery
-
-        control = create_celery(self.settings).control
-
-        def answers() -> bool:
-            try:
-                return any(name in reply for reply in control.ping(timeout=0.5))
-            except (redis.ConnectionError, OSError):  # a pooled connection from before a Redis restart
-                return False
-
-        wait_until(answers, 60, what=f"worker {name} (log: {log.name})")
-        return worker
+        return self._start("worker", f"w{len(self.workers)}", env, 60)
 
     def start_interactive_worker(self, **env) -> Worker:
         """The worker of the interactive queue (workers/interactive.py): short
-        requests and detection, threads, dynamic batching, the detector built at start."""
-        name = f"i{len(self.workers)}-{os.getpid()}@localhost"
-        log = open(self.log_dir / f"{name}.log", "w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.interactive", "worker", "--loglevel", "INFO", "-n", name,
-             "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        worker = Worker(process, name)
-        self.workers.append(worker)
-        from workers.celery_app import create_celery
+        requests and detection, threads, dynamic batching, the detector built
+        at start (its models are preloaded before the first request: a while)."""
+        return self._start("interactive", f"i{len(self.workers)}", env, 180)
 
-        control = create_celery(self.settings).control
-        # Building the detector takes a while (its models are preloaded before the first request).
-        wait_until(lambda: any(name in reply for reply in control.ping(timeout=0.5)), 180,
-                   what=f"interactive worker {name} (log: {log.name})")
+    def _start(self, kind: str, key: str, env: dict, wait: float) -> Worker:
+        name = f"{key}-{os.getpid()}@localhost"
+        self.launcher.start(kind, key, env=env, wait=wait, node=name, extra=("--without-gossip", "--without-mingle"))
+        worker = Worker(self.launcher.processes[key], name, self.launcher.logfile(key))
+        self.workers.append(worker)
         return worker
 
+    def start_api(self, **env) -> str:
+        """The API under gunicorn behind the nginx front, as `make up` runs it
+        (gunicorn.conf.py: two processes); returns the front's URL. Its log:
+        `self.launcher.logfile("api")`."""
+        self.launcher.start("api", env=env, wait=60)
+        self.launcher.start("front", env=env, wait=30)
+        return self.launcher.place.url
+
     def stop(self) -> None:
-        for worker in self.workers:
-            worker.stop()
+        self.launcher.stop_all()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import threading
@@ -15,19 +15,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+import yaml
+
 from config import Settings
+from launcher import free_port  # noqa: F401 - tests import it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 TEST_LANGS = ("de", "fr", "es", "lt", "uk")
 WEBHOOK_SECRET = "test-webhook-secret-" + "0" * 32  # settings refuse shorter ones
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
@@ -99,6 +96,49 @@ def race_to_add_entry(url: str, glossary_id: str, name: str, barrier, results) -
         results.put(("conflict", conflict.current_version))
     except BaseException as error:  # report, don't hang the test
         results.put(("error", repr(error)))
+
+# -- docker-compose.yml, read without a Docker engine ----------------------------
+
+# The secrets compose insists on (docker-compose.yml refuses to start without them).
+SECRETS = {"WEBHOOK_SECRET": "a" * 64, "REDIS_PASSWORD": "b" * 64, "METRICS_TOKEN": "c" * 64}
+
+
+class ComposeError(Exception):
+    pass
+
+
+# Compose's interpolation: $$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}.
+_VARIABLE = re.compile(r"\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\})")
+
+
+def interpolate(value, env: dict):
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match):
+        if match.group(1):
+            return "$"
+        name = match.group(2) or match.group(3)
+        operator, argument = match.group(4), match.group(5)
+        current = env.get(name)
+        missing = current is None or (operator is not None and operator.startswith(":") and current == "")
+        if operator and operator.endswith("?") and missing:
+            raise ComposeError(f"required variable {name} is missing a value: {argument}")
+        if operator and operator.endswith("-") and missing:
+            return argument
+        return current or ""
+
+    return _VARIABLE.sub(substitute, value)
+
+
+def compose(env: dict) -> dict:
+    raw = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return interpolate({k: v for k, v in raw.items() if not k.startswith("x-")}, env)
+
 
 # -- articles and jobs -------------------------------------------------------
 

@@ -5,7 +5,6 @@ Their logs are read at the end: no key may appear in them."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -14,20 +13,14 @@ import httpx
 import pytest
 import redis
 
+import launcher
 from access import ADMIN, TRANSLATE, KeyStore
-from tests.helpers import ROOT, free_port, make_settings, wait_until
+from tests.helpers import ROOT, free_port, make_settings
 
 # Two gunicorn processes per test: the full suite's, not make test-fast's.
 pytestmark = pytest.mark.slow
 
 DB = 7
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -39,24 +32,20 @@ def apis(redis_server, model_dirs, tmp_path_factory):
     logs = tmp_path_factory.mktemp("api-logs")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": settings.redis_url,
            "ARGOS_PACKAGES_DIR": str(model_dirs["identity"]), "API_WORKERS": "1", "API_THREADS": "2"}
-    processes, urls = [], []
+    # Each its own gunicorn on a port of its own, no front: the test talks to each process.
+    running, urls = [], []
     try:
         for name in ("a", "b"):
             port = free_port()
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"127.0.0.1:{port}",
-                 "--access-logfile", str(logs / f"{name}-access.log"), "--error-logfile", str(logs / f"{name}.log"),
-                 "--log-level", "info"],
-                cwd=ROOT, env=env, start_new_session=True))
+            api = launcher.Stack(launcher.Place(var=logs / name, port=port, redis_port=0), env)
+            running.append(api)
+            api.start("api", bind=f"127.0.0.1:{port}", wait=60,
+                      extra=("--access-logfile", str(logs / f"{name}-access.log"), "--log-level", "info"))
             urls.append(f"http://127.0.0.1:{port}")
-        for url in urls:
-            wait_until(lambda: _healthy(url), 60,  # noqa: B023 (waited for here)
-                       what=f"API at {url} (logs in {logs})")
         yield urls, settings, logs, env
     finally:
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(20)
+        for api in running:
+            api.stop_all()
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +117,7 @@ def test_no_key_appears_in_the_api_logs(apis, secrets_seen):
     assert get(a, key[:-3] + "xyz").status_code == 401
     assert httpx.get(f"{b}/v1/languages", params={"api_key": key[:-3] + "xyz"}, timeout=10).status_code == 401
     time.sleep(0.5)  # gunicorn writes its access log line after the response
-    text = "".join(path.read_text() for path in sorted(logs.iterdir()))
+    text = "".join(path.read_text() for path in sorted(logs.rglob("*.log")))
     assert "GET /v1/languages" in text and "GET /v1/usage" in text and " 401 " in text  # the log is being written
     assert len(secrets_seen) >= 4
     for secret in secrets_seen:

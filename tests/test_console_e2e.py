@@ -16,8 +16,8 @@ import pytest
 import redis
 
 from access import KeyStore
-from tests.browser import ApiServer, Browser
-from tests.helpers import DATA, WEBHOOK_SECRET, free_port, make_settings, read_article, wait_until
+from tests.browser import Browser
+from tests.helpers import DATA, WEBHOOK_SECRET, make_settings, read_article, wait_until
 from workers.celery_app import create_celery
 
 pytestmark = pytest.mark.e2e
@@ -26,12 +26,11 @@ DB = 10
 
 
 class Console:
-    def __init__(self, stack, server: ApiServer):  # stack: from the start_stack fixture
+    def __init__(self, stack, url: str):  # stack: from the start_stack fixture
         self.stack = stack
-        self.server = server
-        self.url = server.url
+        self.url = url
         self.keys = KeyStore(redis.Redis.from_url(stack.settings.redis_url))
-        self.api = httpx.Client(base_url=server.url, timeout=10,
+        self.api = httpx.Client(base_url=url, timeout=10,
                                 headers={"Authorization": f"Bearer {self.new_key('tests', ('admin',))}"})
 
     def new_key(self, name: str, roles) -> str:
@@ -64,11 +63,9 @@ def console(redis_server, model_dirs, start_stack):
                              webhook_allowed_hosts=("127.0.0.1:*",), webhook_backoff_seconds=1)
     stack = start_stack(settings, model_dirs["identity"], "console")
     stack.celery = create_celery(settings)
-    server = ApiServer.start(stack.env(), free_port(), stack.log_dir / "gunicorn.log")
-    running = Console(stack, server)
+    running = Console(stack, stack.start_api())
     yield running
     running.api.close()
-    server.stop()
     stack.stop()
 
 

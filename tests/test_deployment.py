@@ -7,56 +7,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import subprocess
 
 import pytest
 import redis
-import yaml
 
+import launcher
 from config import Settings
-from tests.helpers import ROOT, free_port, wait_until
-
-SECRETS = {"WEBHOOK_SECRET": "a" * 64, "REDIS_PASSWORD": "b" * 64, "METRICS_TOKEN": "c" * 64}
-
-
-class ComposeError(Exception):
-    pass
-
-
-# Compose's interpolation: $$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}.
-_VARIABLE = re.compile(r"\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\})")
-
-
-def interpolate(value, env: dict):
-    if isinstance(value, dict):
-        return {k: interpolate(v, env) for k, v in value.items()}
-    if isinstance(value, list):
-        return [interpolate(v, env) for v in value]
-    if not isinstance(value, str):
-        return value
-
-    def substitute(match):
-        if match.group(1):
-            return "$"
-        name = match.group(2) or match.group(3)
-        operator, argument = match.group(4), match.group(5)
-        current = env.get(name)
-        missing = current is None or (operator is not None and operator.startswith(":") and current == "")
-        if operator and operator.endswith("?") and missing:
-            raise ComposeError(f"required variable {name} is missing a value: {argument}")
-        if operator and operator.endswith("-") and missing:
-            return argument
-        return current or ""
-
-    return _VARIABLE.sub(substitute, value)
-
-
-def compose(env: dict) -> dict:
-    raw = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return interpolate({k: v for k, v in raw.items() if not k.startswith("x-")}, env)
-
+from tests.helpers import ROOT, SECRETS, ComposeError, compose, free_port
 
 @pytest.mark.parametrize("name", sorted(SECRETS))
 @pytest.mark.parametrize("value", [None, ""])
@@ -88,11 +47,13 @@ def test_compose_hardening():
     assert networks["backend"]["internal"] is True
     command = " ".join(redis_service["command"])
     assert "requirepass" in command and "--include /tmp/auth.conf" in command and SECRETS["REDIS_PASSWORD"] not in command
-    assert '--maxmemory "$REDIS_MAXMEMORY"' in command and redis_service["environment"]["REDIS_MAXMEMORY"] == "1gb"
+    assert "--maxmemory 1gb" in command
     for name in ("api", "worker"):
         url = services[name]["environment"]["REDIS_URL"]
         assert url == f"redis://:{SECRETS['REDIS_PASSWORD']}@redis:6379/0"
-    assert services["api"]["ports"] == ["127.0.0.1:8080:8080"]
+    # Only the front is published; the API is on the internal network behind it.
+    assert services["front"]["ports"] == ["127.0.0.1:8080:8080"] and "ports" not in services["api"]
+    assert services["api"]["networks"] == ["backend"]
     assert all(not str(p).split(":")[0].replace(".", "").isdigit() or str(p).startswith("127.0.0.1:")
                for s in services.values() for p in s.get("ports", []))
     for name, service in services.items():
@@ -130,10 +91,11 @@ def test_scripts_generate_their_secrets_once_and_privately(tmp_path):
 
 
 @pytest.mark.slow  # seconds: the full suite's, not make test-fast's
-def test_the_scripts_redis_wants_the_password_and_has_a_memory_ceiling():
+def test_the_launchers_redis_wants_the_password_and_has_a_memory_ceiling(tmp_path):
     port = free_port()
-    env = clean_env(REDIS_PORT=str(port), REDIS_PASSWORD="p" * 40, REDIS_MAXMEMORY="64mb")
-    subprocess.run([str(ROOT / "scripts" / "redis.sh"), "start"], env=env, check=True, capture_output=True)
+    place = launcher.Place(var=tmp_path, port=port, redis_port=port)
+    running = launcher.Stack(place, clean_env(REDIS_PASSWORD="p" * 40))
+    running.start("redis", wait=30, maxmemory="64mb")
     try:
         with pytest.raises(redis.AuthenticationError):
             redis.Redis(port=port).ping()
@@ -142,27 +104,19 @@ def test_the_scripts_redis_wants_the_password_and_has_a_memory_ceiling():
         assert client.config_get("maxmemory")["maxmemory"] == str(64 * 1024 * 1024)
         assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
         assert client.config_get("bind")["bind"] == "127.0.0.1 ::1"
-        conf = ROOT / f"var/redis-{port}/redis.conf"
-        assert stat.S_IMODE(conf.stat().st_mode) == 0o600
-        assert "p" * 40 not in " ".join(open(f"/proc/{pid}/cmdline").read() for pid in _redis_pids(port))
+        assert stat.S_IMODE((place.redis_dir / "auth.conf").stat().st_mode) == 0o600
+        assert "p" * 40 not in open(f"/proc/{running.pid('redis')}/cmdline").read()
     finally:
-        subprocess.run([str(ROOT / "scripts" / "redis.sh"), "stop"], env=env, check=True, capture_output=True)
-        shutil.rmtree(ROOT / f"var/redis-{port}", ignore_errors=True)
-
-
-def _redis_pids(port: int) -> list[str]:
-    pidfile = ROOT / f"var/redis-{port}/redis.pid"
-    return [pidfile.read_text().strip()]
+        running.stop_all()
 
 
 @pytest.fixture()
 def full_redis(tmp_path, model_dirs):
     """A Redis of its own with a tiny maxmemory, already full."""
     port = free_port()
-    process = subprocess.Popen(["redis-server", str(ROOT / "scripts" / "redis.conf"), "--port", str(port),
-                                "--dir", str(tmp_path), "--appendonly", "no", "--save", "", "--maxmemory", "4mb"])
-    client = redis.Redis(port=port)
-    wait_until(lambda: _answers(client), 10, what="redis")
+    server = launcher.Stack(launcher.Place(var=tmp_path, port=port, redis_port=port), clean_env())
+    server.start("redis", wait=10, maxmemory="4mb", extra=("--appendonly", "no", "--save", ""))
+    client = server.redis_client()
     with pytest.raises(redis.exceptions.OutOfMemoryError):
         for i in range(1000):
             client.set(f"ballast:{i}", "x" * 100_000)
@@ -170,15 +124,7 @@ def full_redis(tmp_path, model_dirs):
     used = client.info("memory")["used_memory"]
     client.config_set("maxmemory", used - 1024 * 1024)
     yield client, port
-    process.terminate()
-    process.wait(10)
-
-
-def _answers(client) -> bool:
-    try:
-        return client.ping()
-    except redis.ConnectionError:
-        return False
+    server.stop_all()
 
 
 def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, model_dirs, make_app):

@@ -297,7 +297,8 @@ def test_the_scripts_make_private_files(tmp_path):
     assert umask == "0027"
     assert stat.S_IMODE((tmp_path / "var/log/api.log").stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "var/log/new.log").stat().st_mode) == 0o640
-    assert "(umask 077 && redis-server" in (ROOT / "scripts/redis.sh").read_text()
+    from launcher.stack import UMASKS
+    assert UMASKS["redis"] == 0o077  # Redis's data and append-only files: its user only
 
 
 def test_the_job_status_shows_no_webhook_password(app):

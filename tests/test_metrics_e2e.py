@@ -1,15 +1,11 @@
 """/metrics after a translated job, on the real deployment shape: the API under
-gunicorn (two worker processes, multiprocess metrics), a real Celery worker
+gunicorn behind the nginx front (two worker processes, multiprocess metrics), a real Celery worker
 sharing the metrics folder and also serving its own port, Redis with a
 password. Worker and API logs are JSON lines tied together by the request id."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 
 import httpx
 import pytest
@@ -17,7 +13,7 @@ import redis
 from prometheus_client.parser import text_string_to_metric_families
 
 from devtools.webhook_receiver import WebhookReceiver
-from tests.helpers import ROOT, WEBHOOK_SECRET, free_port, make_settings, wait_until
+from tests.helpers import WEBHOOK_SECRET, free_port, make_settings, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -37,29 +33,14 @@ def deployment(redis_server, model_dirs, tmp_path_factory, start_stack):
 
     key = KeyStore(redis.Redis.from_url(settings.redis_url)).create(
         "metrics-e2e", ("translate",), rate_limit="unlimited", char_quota="unlimited").secret
-    worker_port, api_port = free_port(), free_port()
+    worker_port = free_port()
     shared = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "METRICS_TOKEN": TOKEN}
     stack = start_stack(settings, model_dirs["identity"], "metrics", **shared, WORKER_METRICS_PORT=str(worker_port))
     worker = stack.workers[0]
-    api_log = work / "api.log"
-    api = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", f"127.0.0.1:{api_port}",
-         "--error-logfile", str(api_log)],
-        cwd=ROOT, env=stack.env(**shared, API_WORKERS="2", API_THREADS="4"), start_new_session=True)
-    base = f"http://127.0.0.1:{api_port}"
-    wait_until(lambda: _answers(f"{base}/healthz"), 30, what="gunicorn")
-    yield {"base": base, "key": key, "worker_port": worker_port, "worker_log": stack.log_dir / f"{worker.name}.log",
-           "api_log": api_log, "worker_name": worker.name}
-    os.killpg(api.pid, signal.SIGTERM)
-    api.wait(20)
+    base = stack.start_api(**shared, API_WORKERS="2", API_THREADS="4")
+    yield {"base": base, "key": key, "worker_port": worker_port, "worker_log": worker.log,
+           "api_log": stack.launcher.logfile("api"), "worker_name": worker.name}
     stack.stop()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def scrape(url: str, token: str | None = TOKEN) -> dict:

@@ -1,0 +1,289 @@
+"""Start, wait for and stop the processes of one stack (`Place`).
+
+Each process runs in a session of its own (a signal to one leaves the
+others), with its pid in run/KEY.pid and its output in log/KEY.log; `stop`
+works from those files, so `python -m launcher down` stops what an earlier
+`up` started, and a test or the fault suite can signal a process by its key.
+A supervised process (scripts/supervise.sh) is started again whenever it
+exits; run/KEY.pid is then the current process, run/KEY-supervisor.pid the
+supervisor.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Mapping
+
+from config import Settings
+from launcher.commands import NAMES, ROOT, Place, argv, write_front_conf
+
+# The app's body limit, which the front enforces too; the environment's MAX_BODY_BYTES overrides both.
+MAX_BODY_BYTES = Settings.max_body_bytes
+
+
+# What a process may create: Redis's data files (jobs, glossaries, keys' hashes)
+# for this user only; everything else (logs, the API's socket, the front's
+# temp files) for this user and its group.
+UMASKS = {"redis": 0o077}
+
+
+class NotReady(RuntimeError):
+    pass
+
+
+class Stack:
+    def __init__(self, place: Place, env: Mapping[str, str] | None = None):
+        self.place = place
+        self.env = dict(os.environ if env is None else env)
+        self.processes: dict[str, subprocess.Popen] = {}
+        place.run.mkdir(parents=True, exist_ok=True)
+        # The API's socket is in here (gunicorn makes it writable by all): only
+        # this user and its group may reach gunicorn without the front.
+        place.run.chmod(0o750)
+        place.log.mkdir(parents=True, exist_ok=True)
+
+    # -- files -----------------------------------------------------------------
+
+    def pidfile(self, key: str) -> Path:
+        return self.place.run / f"{key}-{self.place.port}.pid"
+
+    def logfile(self, key: str) -> Path:
+        return self.place.log / f"{key}-{self.place.port}.log"
+
+    def pid(self, key: str) -> int | None:
+        try:
+            return int(self.pidfile(key).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def alive(self, key: str) -> bool:
+        pid = self.pid(key)
+        if pid is None:
+            return False
+        process = self.processes.get(key)
+        if process is not None and process.pid == pid:
+            return process.poll() is None  # reaps it once it has exited
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+    # -- starting ----------------------------------------------------------------
+
+    def start(self, name: str, key: str = "", *, env: Mapping[str, str] | None = None, supervised: bool = False,
+              wait: float = 120, front: bool = True, **options) -> int:
+        """Start process `name` (one of NAMES) as `key` (default: its name; two
+        workers need two keys), wait up to `wait` seconds for it to be ready
+        (0: do not wait), and return its pid.
+
+        env: on top of the stack's; front: the API listens on the front's
+        socket (False: on options['bind'], for tests of one API process);
+        options: for commands.argv (node, concurrency, bind, extra, ...)."""
+        key = key or name
+        env = {**self.env, **(env or {})}
+        if name == "redis":
+            self._prepare_redis(env)
+        elif name == "api" and front and not options.get("bind"):
+            # Behind the front: the client's address and scheme come from its X-Forwarded-* headers.
+            env.setdefault("PROXY_HOPS", "1")
+            self.place.socket.unlink(missing_ok=True)
+        elif name == "front":
+            self._prepare_front(env)
+        command = argv(name, self.place, **options)
+        # Logs may hold what clients sent: readable by this user and its group only.
+        log = os.fdopen(os.open(self.logfile(key), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640), "ab")
+        if supervised:
+            command = [str(ROOT / "scripts" / "supervise.sh"), "--pidfile", str(self.pidfile(key)), "--", *command]
+        old = self.processes.pop(key, None)
+        if old is not None:
+            old.poll()  # reap a process that was killed
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True, umask=UMASKS.get(name, 0o027))
+        log.close()
+        self.processes[key] = process
+        if supervised:
+            self.pidfile(f"{key}-supervisor").write_text(str(process.pid))
+        else:
+            self.pidfile(key).write_text(str(process.pid))
+        if wait:
+            self.wait(name, key, wait, options.get("node", ""), options.get("bind", ""))
+        return self.pid(key) or process.pid
+
+    def _prepare_redis(self, env: dict) -> None:
+        directory = self.place.redis_dir
+        directory.mkdir(parents=True, exist_ok=True)
+        # Written with mode 600 from the start: it holds the password.
+        auth = directory / "auth.conf"
+        descriptor = os.open(auth, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            password = env.get("REDIS_PASSWORD", "")
+            file.write(f"requirepass {password}\n" if password else "")
+
+    def _prepare_front(self, env: dict) -> None:
+        write_front_conf(self.place, int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES)))
+
+    # -- readiness ---------------------------------------------------------------
+
+    def wait(self, name: str, key: str, timeout: float, node: str = "", bind: str = "") -> None:
+        check = {
+            "redis": self._redis_answers,
+            "api": lambda: self._http_ok("/healthz", bind),
+            "front": lambda: self._http_ok("/healthz", f"127.0.0.1:{self.place.port}"),
+            "worker": lambda: self._worker_answers(node),
+            "interactive": lambda: self._worker_answers(node),
+        }[name]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes.get(key)
+            if process is not None and process.poll() is not None:
+                raise NotReady(f"{key} exited with status {process.returncode}; see {self.logfile(key)}:\n"
+                               + _tail(self.logfile(key)))
+            if check():
+                return
+            time.sleep(0.1)
+        raise NotReady(f"{key} not ready after {timeout:.0f} s; see {self.logfile(key)}:\n" + _tail(self.logfile(key)))
+
+    def redis_client(self, db: int = 0):
+        import redis
+
+        return redis.Redis(port=self.place.redis_port, db=db, password=self.env.get("REDIS_PASSWORD") or None)
+
+    def _redis_answers(self) -> bool:
+        import redis
+
+        try:
+            # PONG only once Redis has loaded its data (BusyLoadingError before).
+            return bool(self.redis_client().ping())
+        except redis.RedisError:
+            return False
+
+    def _http_ok(self, path: str, address: str) -> bool:
+        import httpx
+
+        try:
+            if address and not address.startswith("unix:"):
+                return httpx.get(f"http://{address}{path}", timeout=2).status_code == 200
+            transport = httpx.HTTPTransport(uds=str(self.place.socket))
+            with httpx.Client(transport=transport, timeout=2) as client:
+                return client.get(f"http://api{path}").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _worker_answers(self, node: str) -> bool:
+        from config import Settings
+        from workers.celery_app import create_celery
+
+        control = getattr(self, "_control", None)
+        if control is None:
+            control = self._control = create_celery(Settings(redis_url=self.env["REDIS_URL"])).control
+        prefix = node.split("@")[0] + "@"
+        try:
+            return any(name.startswith(prefix) for reply in control.ping(timeout=0.5) for name in reply)
+        except Exception:  # Redis away or restarting: not ready yet
+            return False
+
+    # -- stopping ----------------------------------------------------------------
+
+    def signal(self, key: str, sig: int) -> None:
+        """Send `sig` to the process group of `key` (a crash, a kill -9 of a worker and its pool)."""
+        pid = self.pid(key)
+        if pid is None:
+            raise ProcessLookupError(f"{key} is not running")
+        os.killpg(pid, sig)
+
+    def stop(self, key: str, timeout: float = 30) -> None:
+        """SIGTERM (a warm shutdown: a Celery worker finishes or gives back its
+        task, Redis writes its data), SIGKILL after `timeout` seconds."""
+        supervisor = self.pidfile(f"{key}-supervisor")
+        child = self.pid(key)
+        if supervisor.exists():
+            # The supervisor passes SIGTERM on and exits once its process has stopped.
+            self._terminate(int(supervisor.read_text()), timeout, group=False)
+            supervisor.unlink(missing_ok=True)
+            if child is not None:
+                _killpg(child, signal.SIGKILL)
+        elif child is not None:
+            self._terminate(child, timeout, group=True)
+        self.pidfile(key).unlink(missing_ok=True)
+        process = self.processes.pop(key, None)
+        if process is not None:
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def _terminate(self, pid: int, timeout: float, group: bool) -> None:
+        send = _killpg if group else _kill
+        if not send(pid, signal.SIGTERM):
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _exists(pid, self.processes):
+            time.sleep(0.05)
+        send(pid, signal.SIGKILL)
+
+    def keys(self) -> list[str]:
+        """The keys with a pid file here, in the order NAMES starts them."""
+        suffix = f"-{self.place.port}.pid"
+        found = {p.name[:-len(suffix)] for p in self.place.run.glob(f"*{suffix}")}
+        found = {k[:-len("-supervisor")] if k.endswith("-supervisor") else k for k in found}
+        return sorted(found, key=lambda k: (_rank(k), k))
+
+    def stop_all(self) -> None:
+        for key in reversed(self.keys()):
+            self.stop(key)
+
+    def __enter__(self) -> "Stack":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop_all()
+
+
+def _rank(key: str) -> int:
+    for index, name in enumerate(NAMES):
+        if key.startswith(name):
+            return index
+    return len(NAMES)
+
+
+def _kill(pid: int, sig: int) -> bool:
+    try:
+        os.kill(pid, sig)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _killpg(pid: int, sig: int) -> bool:
+    try:
+        os.killpg(pid, sig)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def _exists(pid: int, ours: dict[str, subprocess.Popen]) -> bool:
+    for process in ours.values():
+        if process.pid == pid:
+            return process.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie of a process we did not start (an earlier `up`) is gone for our purposes.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _tail(path: Path, size: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
