@@ -212,10 +212,11 @@ def remaining_characters(client) -> int:
 
 
 @pytest.mark.parametrize("path, body, status", [
-    ("/v2/translate", {"text": ["OK"], "target_lang": "DE"}, 400),  # not detected (DeepL answers 400)
+    # A word longer than MAX_SEGMENT_CHARS cannot be split: the worker refuses it (limit-exceeded).
+    ("/v2/translate", {"text": ["x" * 1100], "source_lang": "EN", "target_lang": "DE"}, 400),
     ("/v2/translate", {"text": ["Der Minister sagte am Dienstag, die Gespräche würden weitergehen."],
                        "target_lang": "LT"}, 400),  # detected as de: no model translates de into lt
-    ("/translate", {"q": "OK", "source": "auto", "target": "de"}, 400),
+    ("/translate", {"q": "x" * 1100, "source": "en", "target": "de"}, 400),
     ("/translate", {"q": "Der Minister sagte am Dienstag, die Gespräche würden weitergehen.", "source": "auto",
                     "target": "lt"}, 400),
 ])
@@ -223,6 +224,9 @@ def test_a_request_the_interactive_worker_refuses_costs_nothing(app, path, body,
     client = keyed_client(app, (TRANSLATE,), char_quota="100000/day")
     response = client.post(path, json=body)
     assert response.status_code == status, response.get_data(as_text=True)
+    # The worker's refusals, not the API's: it alone knows segments and routes.
+    assert any(reason in response.get_data(as_text=True) for reason in ("MAX_SEGMENT_CHARS", "no installed model")), \
+        response.get_data(as_text=True)
     assert remaining_characters(client) == 100000
     control = {"text": [SENTENCE], "target_lang": "ES"} if path == "/v2/translate" else \
         {"q": SENTENCE, "source": "auto", "target": "es"}
