@@ -37,6 +37,9 @@ class System:
     name: str
     outputs: list[str]
     seconds: float = 0.0
+    # CPU time of this process (every engine thread included): what the run cost, whatever
+    # else shares the machine; wall-clock seconds on a loaded 2-core machine swing 2x.
+    cpu_seconds: float = 0.0
     segments: int = 0                      # what reached the segmenter's output (bare: lines)
     punctuation_segments: int = 0
     terms: tuple[int, int] | None = None   # (rendered, occurrences) from the glossary report
@@ -106,15 +109,15 @@ def run(router: Router, placeholders: str) -> Result:
     headline_lines = {doc.first for doc in documents}
 
     systems = []
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     bare_outputs, _ = router.translate(source, SOURCE, TARGET)
-    systems.append(System(BARE, bare_outputs, time.perf_counter() - start, len(source),
+    systems.append(System(BARE, bare_outputs, time.perf_counter() - start, time.process_time() - cpu, len(source),
                           sum(punctuation_only(line) for line in source)))
     for name, used in ((PIPELINE, None), (GLOSSARY, matcher)):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         outputs, segments, punctuation, terms = _translate_documents(router, documents, used, placeholders)
-        systems.append(System(name, outputs, time.perf_counter() - start, segments, punctuation,
-                              terms if used else None))
+        systems.append(System(name, outputs, time.perf_counter() - start, time.process_time() - cpu, segments,
+                              punctuation, terms if used else None))
 
     candidates = 0
     for system in systems:
@@ -192,7 +195,7 @@ def table(result: Result, show: bool = False) -> str:
     head = ["system", "BLEU all (por-BR)", "chrF all", "BLEU touched", "chrF touched", "BLEU all (por)",
             "BLEU touched (por)", "article errors: wrong + missing / checked", "renderings in a longer name",
             "rendering written (touched occurrences)", "terms rendered (report)", "punctuation-only segments",
-            "segments", "segments/s"]
+            "segments", "segments/s", "segments/CPU-s"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in systems:
         br, pt = result.scores["por-BR"][s.name], result.scores["por"][s.name]
@@ -201,12 +204,18 @@ def table(result: Result, show: bool = False) -> str:
                  f"{s.grammar['wrong']} + {s.grammar['missing']} / {s.grammar['checked']}",
                  f"{s.longer_names}/{result.longer_name_candidates}", _pct(*s.writes_rendering),
                  _pct(*s.terms) if s.terms else "-", str(s.punctuation_segments), str(s.segments),
-                 f"{s.segments / s.seconds:.1f}" if s.seconds else "-"]
+                 f"{s.segments / s.seconds:.1f}" if s.seconds else "-",
+                 f"{s.segments / s.cpu_seconds:.1f}" if s.cpu_seconds else "-"]
         lines.append("| " + " | ".join(cells) + " |")
     g = result.reference_grammar
     lines.append(f"| human reference (por-BR) | | | | | | | {g['wrong']} + {g['missing']} / {g['checked']} |"
                  + " |" * (len(head) - 8))
     lines.append("")
+    plain, glossed = systems[1], systems[2]
+    if plain.cpu_seconds and glossed.cpu_seconds and plain.seconds and glossed.seconds:
+        lines.append(f"Glossary throughput ÷ without: {(glossed.segments / glossed.cpu_seconds) / (plain.segments / plain.cpu_seconds):.2f}x"
+                     f" per CPU-second ({(glossed.segments / glossed.seconds) / (plain.segments / plain.seconds):.2f}x"
+                     " per wall-clock second, which other load on the machine moves)")
     for ref_name, p in result.significance.items():
         lines.append(f"Paired bootstrap (sacrebleu, 1000 resamples), {GLOSSARY} vs {BARE} on the touched lines,"
                      f" {ref_name}: BLEU p={p['bleu']}, chrF p={p['chrf']}")
@@ -239,7 +248,8 @@ def table(result: Result, show: bool = False) -> str:
 
 def to_dict(result: Result) -> dict:
     return {"touched_lines": len(result.touched), "scores": result.scores, "significance": result.significance,
-            "systems": [{"name": s.name, "seconds": round(s.seconds, 2), "segments": s.segments,
+            "systems": [{"name": s.name, "seconds": round(s.seconds, 2), "cpu_seconds": round(s.cpu_seconds, 2),
+                         "segments": s.segments,
                          "punctuation_segments": s.punctuation_segments, "terms": s.terms,
                          "grammar": dict(s.grammar), "longer_names": s.longer_names,
                          "writes_rendering": s.writes_rendering} for s in result.systems],
