@@ -68,6 +68,10 @@ class LanguageResult:
     report: GlossaryReport
     stats: EngineStats
     segments: int
+    # The sentences and their translations, kept so that an editor's correction
+    # can re-render the article (editorial/): `assemble_units` over them again.
+    plan: list[Segment] = field(default_factory=list)
+    translations: list[SegmentTranslation] = field(default_factory=list)
 
 
 @dataclass
@@ -84,19 +88,26 @@ class ProgressReporter:
 
 def translate_article(router: Router, article: Article, source: str, target: str,
                       matcher=None, on_progress: Callable[[int, int], None] | None = None,
-                      placeholders: str = DEFAULT_SCHEME, budget: SegmentBudget | None = None) -> LanguageResult:
+                      placeholders: str = DEFAULT_SCHEME, budget: SegmentBudget | None = None,
+                      reuse: Callable[[list[Segment]], dict[int, SegmentTranslation]] | None = None
+                      ) -> LanguageResult:
+    """`reuse`, given the planned segments, returns the translations already
+    known for some of them (an editor's, a translation memory's): those skip the
+    model and are taken as they are (no headline casing either)."""
     document = parse(article.body, article.format)
     units = [Unit(article.title, [])] + list(document.units)
     segments = plan_segments(units, source, target, matcher, FORMATS[article.format].literal, budget)
     cased = headlines.set_in_sentence_case(units, segments, source)  # a Title Case title or heading
     progress = ProgressReporter(on_progress, total=len(segments))
     progress.advance(0)
-    translations, stats, report = translate_segments(router, segments, source, target, progress, placeholders)
+    known = reuse(segments) if reuse else {}
+    translations, stats, report = translate_segments(router, segments, source, target, progress, placeholders, known)
     for i in cased:
-        translations[i].text = headlines.target_case(translations[i].text, target)
+        if i not in known:
+            translations[i].text = headlines.target_case(translations[i].text, target)
     translated_units = assemble_units(units, segments, translations)
     body = document.render(translated_units[1:])
-    return LanguageResult(translated_units[0].text, body, report, stats, len(segments))
+    return LanguageResult(translated_units[0].text, body, report, stats, len(segments), segments, translations)
 
 
 def plan_segments(units: list[Unit], source: str, target: str, matcher,
@@ -175,16 +186,20 @@ def _has_text_to_translate(segment: Segment) -> bool:
 
 
 def translate_segments(router: Router, segments: list[Segment], source: str, target: str, progress: ProgressReporter,
-                       placeholders: str = DEFAULT_SCHEME
+                       placeholders: str = DEFAULT_SCHEME, known: dict[int, SegmentTranslation] | None = None
                        ) -> tuple[list[SegmentTranslation], EngineStats, GlossaryReport]:
     stats = EngineStats()
     report = GlossaryReport()
-    results: list[SegmentTranslation | None] = [None] * len(segments)
+    known = known or {}
+    results: list[SegmentTranslation | None] = [known.get(i) for i in range(len(segments))]
+    for i in known:  # an empty target range: a rendering the known translation does not contain
+        report.record(segments[i].fixed, [t if t[1] > t[0] else None for t in known[i].fixed_in_target],
+                      method="memory")
 
     # A segment that is nothing but fixed spans (a table cell or link title that
     # is just a term) needs no model: its renderings are the whole translation.
     for i, segment in enumerate(segments):
-        if not _has_text_to_translate(segment):
+        if results[i] is None and not _has_text_to_translate(segment):
             text, spans = join_pieces(split_around(segment.text, segment.fixed), [])
             results[i] = SegmentTranslation(text, spans)
             report.record(segment.fixed, spans, method=TERM_ONLY)
@@ -193,7 +208,7 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     # them, each phrase wrapped by inline markup, to be located afterwards.
     masked = {i: mask(seg.text, seg.fixed, placeholders) for i, seg in enumerate(segments) if results[i] is None}
     phrases = [(i, k, _mask_phrase(seg, k, placeholders)) for i, seg in enumerate(segments)
-               for k in range(len(seg.inline))]
+               for k in range(len(seg.inline)) if i not in known]
     texts = [one_line(m.text) for m in masked.values()] + [one_line(m.text) for _, _, m in phrases]
     outputs, pass_stats = router.translate(texts, source, target)
     stats.add(pass_stats)
@@ -225,7 +240,7 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
             report.record(segments[i].fixed, spans, method="split")
         progress.advance(len(retry))
     for i, segment in enumerate(segments):
-        if segment.inline:
+        if segment.inline and i not in known:
             results[i].inline_in_target = _locate_inline(
                 segment, results[i], [phrase_outputs.get((i, k)) for k in range(len(segment.inline))], target)
     return results, stats, report
