@@ -36,6 +36,7 @@ class Desk:
     # (external_id, lang, revision, job_id, tenant) -> bool: publish the article's revision.
     publish: Callable[[str, str, int, str, str], bool] | None = None
     clock: Callable[[], float] = time.time
+    fuzzy_threshold: float = 75.0   # MEMORY_FUZZY_THRESHOLD
 
 
 def edit_segments(desk: Desk, job_id: str, request: JobRequest, lang: str, changes: list[dict],

@@ -46,7 +46,7 @@ def _request(job: dict, document: dict | None = None) -> Request:
     return Request(
         Article(article["title"], article["body"], article.get("format", "text")), tuple(job["target_langs"]),
         job.get("source_lang") or AUTO, tuple(job.get("glossary_ids") or ()), job.get("glossary"),
-        job.get("external_id"), job.get("callback_url"), document)
+        job.get("external_id"), job.get("callback_url"), document, job.get("publish", "on_completion"))
 
 
 @bp.post("/upload")
