@@ -1,0 +1,292 @@
+"""The editorial loop through the API on a real Redis, the pipeline run in this
+process over a small upper-casing engine (no worker processes: the whole path
+is tests/test_editorial_e2e.py): segments with provenance, an edit with
+If-Match (412, 428), approval by the `review` role and publishing on approval,
+the memory reused by later jobs (and refused where it contradicts the
+glossary), carried edits of a resubmitted article, XLIFF and TMX through
+translate-toolkit, and one tenant's memory invisible to another."""
+
+from __future__ import annotations
+
+import pytest
+from translate.storage import tmx, xliff, xliff2
+from translate.storage.placeables import StringElem
+from translate.storage.placeables.xliff import G
+
+from access import REVIEW, TRANSLATE
+from jobs.pipeline import Pipeline
+from translation.engines import ModelInfo, Router
+from tests.helpers import assert_problem, keyed_client
+
+DB = 28
+
+BODY = ('<p>The allies met in <a href="https://news.example/vilnius">Vilnius</a> today. They agreed on a plan.</p>'
+        '<p>A <em>second</em> paragraph follows. NATO leaders spoke.</p>')
+ARTICLE = {"title": "Allies meet", "body": BODY, "format": "html"}
+
+
+class UpperEngine:
+    """Translates by upper-casing; records every text it was given."""
+
+    name = "upper"
+
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def available(self):
+        return [ModelInfo(self.name, "upper-en_de", "1.0", "en", "de")]
+
+    def load(self, info):
+        engine = self
+
+        class Model:
+            cache_key = "upper@1.0"
+
+            def translate(self, texts):
+                engine.texts.extend(texts)
+                return [t.upper() for t in texts]
+
+            def describe(self):
+                return info.describe()
+
+        return Model()
+
+
+@pytest.fixture(scope="module")
+def app(make_app):
+    return make_app(DB)
+
+
+@pytest.fixture(scope="module")
+def editor(app):
+    return keyed_client(app, roles=(TRANSLATE,), tenant="desk-a", name="Ed Itor")
+
+
+@pytest.fixture(scope="module")
+def reviewer(app):
+    return keyed_client(app, roles=(TRANSLATE, REVIEW), tenant="desk-a", name="Rae Viewer")
+
+
+@pytest.fixture(scope="module")
+def outsider(app):
+    return keyed_client(app, roles=(TRANSLATE, REVIEW), tenant="desk-b", name="Other Desk")
+
+
+@pytest.fixture
+def engine():
+    return UpperEngine()
+
+
+@pytest.fixture
+def run(app, engine):
+    """Runs a job's languages here, as a worker would."""
+    services = app.extensions["newsroom"]
+    pipeline = Pipeline(Router([engine]), services.jobs, services.glossaries)
+
+    def run_job(job_id: str) -> None:
+        for lang in services.jobs.request(job_id).target_langs:
+            assert pipeline.run(job_id, lang) == "succeeded"
+
+    return run_job
+
+
+def submit(client, article=ARTICLE, **extra) -> str:
+    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": article,
+                                             **extra})
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()["id"]
+
+
+def segments(client, job_id: str):
+    response = client.get(f"/v1/jobs/{job_id}/translations/de/segments")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json(), response.headers["ETag"]
+
+
+def by_source(document: dict, start: str) -> dict:
+    return next(s for s in document["segments"] if s["source"].startswith(start))
+
+
+def test_segments_edit_approve_publish_and_reuse(app, editor, reviewer, run, engine):
+    job_id = submit(editor, external_id="story-1", publish="on_approval")
+    run(job_id)
+    document, etag = segments(editor, job_id)
+    assert etag == '"v1"' and document["review"]["state"] == "machine"
+    assert [s["source"] for s in document["segments"]] == [
+        "Allies meet", "The allies met in Vilnius today.", "They agreed on a plan.", "A second paragraph follows.",
+        "NATO leaders spoke."]
+    first = by_source(document, "The allies")
+    assert first["provenance"]["kind"] == "machine" and first["provenance"]["engine"] == "upper"
+    assert first["provenance"]["models"][0]["model"] == "upper-en_de"
+    # The link's phrase, located in the machine translation.
+    assert first["markup"] == [{"kind": "inline", "source": [18, 25], "target": [18, 25]}]
+    # On approval: nothing published yet.
+    assert editor.get("/v1/articles/story-1/de").status_code == 404
+
+    # An editor corrects a sentence, moving the link's phrase with the words.
+    target = "Die Verbündeten trafen sich heute in Vilnius."
+    at = target.index("Vilnius")
+    edited = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/{first['id']}",
+                          json={"target": target, "inline": [[at, at + 7]]}, headers={"If-Match": etag})
+    assert edited.status_code == 200, edited.get_json()
+    assert edited.headers["ETag"] == '"v2"'
+    segment = by_source(edited.get_json(), "The allies")
+    assert segment["target"] == target and segment["provenance"]["kind"] == "human"
+    assert segment["provenance"]["editor"] == {"key": editor.api_key.key.prefix, "name": "Ed Itor"}
+    assert edited.get_json()["review"]["state"] == "edited"
+    html = editor.get(f"/v1/jobs/{job_id}/translations/de", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert ('Die Verbündeten trafen sich heute in <a href="https://news.example/vilnius">Vilnius</a>. '
+            'THEY AGREED ON A PLAN.') in html
+    status = editor.get(f"/v1/jobs/{job_id}").get_json()
+    assert status["publish"] == "on_approval" and status["languages"]["de"]["review"]["state"] == "edited"
+
+    # A concurrent edit from the version before: 412; none named: 428.
+    stale = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s3", json={"target": "x"},
+                         headers={"If-Match": etag})
+    assert assert_problem(stale, 412, "stale-version")["current_version"] == 2
+    assert_problem(editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s3", json={"target": "x"}), 428)
+    assert_problem(editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s99", json={"target": "x"},
+                                headers={"If-Match": '"v2"'}), 404, "segment-not-found")
+
+    # Approving takes the review role.
+    assert_problem(editor.post(f"/v1/jobs/{job_id}/translations/de/approval", headers={"If-Match": '"v2"'}), 403)
+    approved = reviewer.post(f"/v1/jobs/{job_id}/translations/de/approval", headers={"If-Match": '"v2"'})
+    assert approved.status_code == 200, approved.get_json()
+    body = approved.get_json()
+    assert body["published"] is True and body["review"]["state"] == "approved"
+    assert body["review"]["approved"]["by"] == {"key": reviewer.api_key.key.prefix, "name": "Rae Viewer"}
+    assert editor.get("/v1/articles/story-1/de").get_json()["revision"] == 1
+
+    # A later job of the tenant takes every approved sentence from the memory: no model call.
+    engine.texts.clear()
+    later = submit(editor)
+    run(later)
+    assert engine.texts == []
+    document, _ = segments(editor, later)
+    assert {s["provenance"]["kind"] for s in document["segments"]} == {"memory"}
+    assert by_source(document, "The allies")["target"] == target
+    assert editor.get(f"/v1/jobs/{later}").get_json()["languages"]["de"]["stats"]["memory_hits"] == 5
+    html = editor.get(f"/v1/jobs/{later}/translations/de", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'heute in <a href="https://news.example/vilnius">Vilnius</a>.' in html
+
+    # Fuzzy suggestions for a sentence like an approved one.
+    near = submit(editor, article={"title": "Allies meet", "body": "The allies met in Vilnius yesterday.",
+                                   "format": "text"})
+    run(near)
+    suggestions = editor.get(f"/v1/jobs/{near}/translations/de/segments/s2/suggestions").get_json()
+    assert suggestions["suggestions"][0]["entry"]["target"] == target
+    assert 75 <= suggestions["suggestions"][0]["score"] < 100
+
+
+def test_a_resubmitted_article_keeps_the_edits_of_unchanged_sentences(app, editor, run, engine):
+    job_id = submit(editor, external_id="story-2")
+    run(job_id)
+    _, etag = segments(editor, job_id)
+    editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s3", json={"target": "Sie einigten sich."},
+                 headers={"If-Match": etag})
+    _, etag = segments(editor, job_id)
+    editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s4", json={"target": "Ein zweiter Absatz folgt."},
+                 headers={"If-Match": etag})
+    # The next revision changes the fourth sentence: its edit no longer applies; the third's does.
+    engine.texts.clear()
+    revised = submit(editor, article={**ARTICLE, "body": BODY.replace("follows", "comes next")},
+                     external_id="story-2")
+    run(revised)
+    document, _ = segments(editor, revised)
+    kept = by_source(document, "They agreed")
+    assert kept["target"] == "Sie einigten sich." and kept["provenance"]["kind"] == "human"
+    assert kept["provenance"]["carried_from"] == job_id
+    assert by_source(document, "A second")["target"] == "A SECOND PARAGRAPH COMES NEXT."
+    assert "They agreed on a plan." not in engine.texts and "A second paragraph comes next." in engine.texts
+    assert editor.get(f"/v1/jobs/{revised}").get_json()["languages"]["de"]["stats"]["human_kept"] == 1
+
+
+def test_xliff_round_trip_through_translate_toolkit(app, editor, run):
+    job_id = submit(editor, article={"title": "Xliff", "body": "<p>Read <em>this</em> now. Then stop.</p>",
+                                     "format": "html"})
+    run(job_id)
+    for version, storage in (("1.2", xliff.xlifffile), ("2.0", xliff2.Xliff2File)):
+        _, etag = segments(editor, job_id)
+        exported = editor.get(f"/v1/jobs/{job_id}/translations/de/xliff?version={version}")
+        assert exported.status_code == 200 and exported.mimetype == "application/xliff+xml"
+        text = exported.get_data()
+        assert (b'version="1.2"' if version == "1.2" else b'version="2.0"') in text
+        assert (b'<g id="i1">this</g>' if version == "1.2" else b'<pc id="i1">this</pc>') in text
+        store = storage.parsestring(text if version == "1.2" else text.replace(b"<pc ", b"<g ").replace(b"</pc>",
+                                                                                                          b"</g>"))
+        unit = next(u for u in store.units if u.source.startswith("Read"))
+        word = "jetzt" if version == "1.2" else "sofort"
+        unit.rich_target = [StringElem([f"Lies {word} ", G(id="i1", sub=["das"]), "."])]
+        changed = bytes(store)
+        if version == "2.0":
+            changed = changed.replace(b"<g ", b"<pc ").replace(b"</g>", b"</pc>")
+        imported = editor.put(f"/v1/jobs/{job_id}/translations/de/xliff", data=changed,
+                              headers={"If-Match": etag, "Content-Type": "application/xliff+xml"})
+        assert imported.status_code == 200, imported.get_json()
+        segment = by_source(imported.get_json(), "Read")
+        assert segment["target"] == f"Lies {word} das." and segment["provenance"]["kind"] == "human"
+        html = editor.get(f"/v1/jobs/{job_id}/translations/de", headers={"Accept": "text/html"})
+        assert f"Lies {word} <em>das</em>." in html.get_data(as_text=True)
+    assert_problem(editor.put(f"/v1/jobs/{job_id}/translations/de/xliff", data=b"<nope/>",
+                              headers={"If-Match": '"v3"'}), 422, "invalid-xliff")
+
+
+def test_tmx_import_is_used_by_the_next_job_unless_it_contradicts_the_glossary(app, editor, reviewer, run, engine):
+    store = tmx.tmxfile(sourcelanguage="en", targetlanguage="de")
+    for source, target in (("Markets rallied on Monday.", "Die Märkte legten am Montag zu."),
+                           ("The NATO summit ended.", "Der Gipfel endete.")):
+        unit = store.addsourceunit(source)
+        unit.target = target
+    assert_problem(editor.post("/v1/memories/en/de/tmx", data=bytes(store)), 403)
+    imported = reviewer.post("/v1/memories/en/de/tmx", data=bytes(store))
+    assert imported.status_code == 200 and imported.get_json()["imported"] == 2
+    glossary = {"entries": [{"term": "NATO", "translations": {"de": "NATO"}}]}
+    engine.texts.clear()
+    job_id = submit(editor, article={"title": "Markets", "body": "Markets rallied on Monday. The NATO summit ended.",
+                                     "format": "text"}, glossary=glossary)
+    run(job_id)
+    document, _ = segments(editor, job_id)
+    reused = by_source(document, "Markets rallied")
+    assert reused["target"] == "Die Märkte legten am Montag zu."
+    assert reused["provenance"]["kind"] == "memory" and reused["provenance"]["origin"] == "imported"
+    refused = by_source(document, "The NATO")
+    assert refused["provenance"]["kind"] == "machine"
+    assert refused["provenance"]["memory_rejected"]["missing"] == ["NATO"]
+    assert "Markets rallied on Monday." not in engine.texts
+    stats = editor.get(f"/v1/jobs/{job_id}").get_json()["languages"]["de"]["stats"]
+    assert stats["memory_hits"] == 1 and stats["memory_rejected"] == 1
+
+    listed = editor.get("/v1/memories/en/de/entries?q=märkte").get_json()
+    assert listed["total"] == 1
+    entry = listed["items"][0]
+    exported = editor.get("/v1/memories/en/de/tmx")
+    assert "Die Märkte legten am Montag zu." in exported.get_data(as_text=True)
+    assert reviewer.delete(f"/v1/memories/en/de/entries/{entry['id']}").status_code == 204
+    assert_problem(reviewer.delete(f"/v1/memories/en/de/entries/{entry['id']}"), 404)
+
+
+def test_one_tenant_never_sees_another_tenants_memory(app, editor, reviewer, outsider, run, engine):
+    job_id = submit(editor, article={"title": "Secret", "body": "The minister resigned tonight.", "format": "text"})
+    run(job_id)
+    _, etag = segments(editor, job_id)
+    editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s2", json={"target": "Der Minister trat zurück."},
+                 headers={"If-Match": etag})
+    assert reviewer.post(f"/v1/jobs/{job_id}/translations/de/approval", headers={"If-Match": '"v2"'}).status_code == 200
+    # Tenant B: the same sentence goes to the model, no suggestion, no statistic, no memory listed.
+    engine.texts.clear()
+    theirs = submit(outsider, article={"title": "Secret", "body": "The minister resigned tonight.", "format": "text"})
+    run(theirs)
+    assert "The minister resigned tonight." in engine.texts
+    document, _ = segments(outsider, theirs)
+    assert {s["provenance"]["kind"] for s in document["segments"]} == {"machine"}
+    assert "memory_hits" not in outsider.get(f"/v1/jobs/{theirs}").get_json()["languages"]["de"]["stats"]
+    assert outsider.get(f"/v1/jobs/{theirs}/translations/de/segments/s2/suggestions").get_json()["suggestions"] == []
+    assert outsider.get("/v1/memories").get_json()["items"] == []
+    assert outsider.get("/v1/memories/en/de/entries").get_json()["total"] == 0
+    assert "Der Minister" not in outsider.get("/v1/memories/en/de/tmx").get_data(as_text=True)
+    # Nor its job's segments, nor a way to approve or edit them.
+    assert_problem(outsider.get(f"/v1/jobs/{job_id}/translations/de/segments"), 404, "job-not-found")
+    assert_problem(outsider.post(f"/v1/jobs/{job_id}/translations/de/approval", headers={"If-Match": '"v3"'}), 404)
+    entry_id = editor.get("/v1/memories/en/de/entries?q=minister").get_json()["items"][0]["id"]
+    assert_problem(outsider.delete(f"/v1/memories/en/de/entries/{entry_id}"), 404)
+    assert editor.get("/v1/memories/en/de/entries?q=minister").get_json()["total"] == 1
