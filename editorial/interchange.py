@@ -18,6 +18,7 @@ Segment states follow provenance and review:
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 from translate.storage import tmx, xliff, xliff2
@@ -78,7 +79,7 @@ def _flatten(elem, out: list[str], ranges: dict[str, tuple[int, int]]) -> None:
 def export_xliff(draft: Draft, source_lang: str, target_lang: str, version: str, original: str) -> bytes:
     if version not in XLIFF_VERSIONS:
         raise InterchangeError(f"XLIFF version {version!r}; this service writes {', '.join(XLIFF_VERSIONS)}")
-    store = (xliff.xlifffile if version == "1.2" else xliff2.Xliff2File)(
+    store: Any = (xliff.xlifffile if version == "1.2" else xliff2.Xliff2File)(
         sourcelanguage=source_lang, targetlanguage=target_lang)
     if version == "1.2":
         store.setfilename(store.getfilenode("NoName"), original)

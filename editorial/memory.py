@@ -122,4 +122,4 @@ class TranslationMemory:
         for pair in pairs:
             pipe.hlen(self.key(tenant, *pair.split(":", 1)))
         counts = pipe.execute()
-        return [(*pair.split(":", 1), count) for pair, count in zip(pairs, counts) if count]  # type: ignore[misc]
+        return [(*pair.split(":", 1), count) for pair, count in zip(pairs, counts) if count]

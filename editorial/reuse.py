@@ -70,7 +70,7 @@ def _translation(segment: Segment, target: str, inline, inline_in_target) -> Seg
     same_markup = [tuple(r) for r in (inline or ())] == [tuple(r) for r in segment.inline]
     located = [tuple(r) if r else None for r in (inline_in_target or ())] if same_markup else []
     return SegmentTranslation(target, anchored(target, segment.text, segment.fixed, placed),
-                              (located or [None] * len(segment.inline)))  # type: ignore[arg-type]
+                              (located or [None] * len(segment.inline)))
 
 
 def edited_provenance(key_prefix: str, name: str, at: float) -> dict:

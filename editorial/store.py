@@ -78,13 +78,14 @@ class Drafts:
             result = {**json.loads(stored), **result_changes} if stored else None
             pipe.multi()
             pipe.set(key, dump(new), keepttl=True)
-            fields = {"review": json.dumps(new.review_summary())}
+            fields: dict[str | bytes, str] = {"review": json.dumps(new.review_summary())}
             if result is not None:
                 fields["result"] = json.dumps(result)
-            pipe.hset(language, mapping=fields)
+            pipe.hset(language, mapping=fields)  # type: ignore[arg-type]
             return new
 
-        return self.redis.transaction(apply, key, language, value_from_callable=True)  # type: ignore[arg-type]
+        # (redis-py's stubs expect a callable returning None; value_from_callable returns its value.)
+        return self.redis.transaction(apply, key, language, value_from_callable=True)  # type: ignore[arg-type,return-value]
 
 
 @dataclass

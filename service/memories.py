@@ -9,6 +9,7 @@ refuse; an entry id of another tenant is simply not found.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from apiflask import APIBlueprint
 from flask import Response, request
@@ -20,6 +21,10 @@ from service.auth import current_key, requires
 from service.editorial_wiring import memory
 from service.problems import Problem, accepts_any_body, unprocessable
 from service.schemas import MemoryEntriesQuery
+
+_TMX_RESPONSES: dict[int | str, Any] = {
+    200: {"description": "TMX", "content": {"application/x-tmx+xml": {"schema": {"type": "string"}}}},
+    422: "Not a language code"}
 
 bp = APIBlueprint("memories", __name__, url_prefix="/v1/memories", tag="Editorial")
 
@@ -65,7 +70,7 @@ def delete_entry(source: str, target: str, entry_id: str):
 @bp.get("/<source>/<target>/tmx")
 @requires(TRANSLATE)
 @bp.doc(summary="Export one memory as TMX 1.4",
-        responses={200: {"description": "TMX", "content": {"application/x-tmx+xml": {}}}, 422: ""})
+        responses=_TMX_RESPONSES)
 def export_tmx(source: str, target: str):
     source, target = _pair(source, target)
     data = interchange.export_tmx(memory().entries(current_key().tenant, source, target), source, target)

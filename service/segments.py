@@ -9,6 +9,8 @@ core's exceptions into problem documents.
 
 from __future__ import annotations
 
+from typing import Any
+
 from apiflask import APIBlueprint
 from flask import Response, request
 
@@ -23,6 +25,11 @@ from service.editorial_wiring import desk
 from service.job_status import visible_job
 from service.problems import Problem, accepts_any_body, unprocessable
 from service.schemas import ApprovalOut, SegmentEditIn, SegmentsOut, SuggestionsOut, XliffQuery
+
+def _file_responses(what: str, media_type: str) -> dict[int | str, Any]:
+    return {200: {"description": what, "content": {media_type: {"schema": {"type": "string"}}}},
+            404: "Unknown job or language", 409: "No segments yet"}
+
 
 bp = APIBlueprint("segments", __name__, url_prefix="/v1/jobs/<job_id>/translations/<lang>", tag="Editorial")
 
@@ -151,7 +158,7 @@ def approve_translation(job_id: str, lang: str):
 @requires(TRANSLATE)
 @bp.input(XliffQuery, location="query", arg_name="query")
 @bp.doc(summary="The segments as an XLIFF file (1.2 or 2.0), for a CAT tool",
-        responses={200: {"description": "XLIFF", "content": {"application/xliff+xml": {}}}, 404: "", 409: ""})
+        responses=_file_responses("XLIFF", "application/xliff+xml"))
 def export_xliff(job_id: str, lang: str, query: dict):
     job = _language(job_id, lang)
     draft = _draft(job_id, lang)
