@@ -147,6 +147,11 @@ ENDPOINTS = {
     "memories.export_tmx": (TRANSLATE, "GET", lambda w: "/v1/memories/en/de/tmx", {}, 200),
     "memories.import_tmx": (REVIEW, "POST", lambda w: "/v1/memories/en/de/tmx",
                             {"data": export_tmx([Entry("Hello.", "Hallo.")], "en", "de")}, 200),
+    "deepl_memories.list_memories": (TRANSLATE, "GET", lambda w: "/v3/translation_memories", {}, 200),
+    "deepl_memories.get_memory": (TRANSLATE, "GET", lambda w: "/v3/translation_memories/tm-en-de", {}, 200),
+    "deepl_memories.list_segments": (TRANSLATE, "GET", lambda w: "/v3/translation_memories/tm-en-de/segments", {},
+                                     200),
+    "deepl_memories.delete_memory": (REVIEW, "DELETE", lambda w: "/v3/translation_memories/tm-en-de", {}, 204),
     "libre.translate": (TRANSLATE, "POST", lambda w: "/translate",
                         {"data": {"q": "Hi.", "source": "en", "target": "de"}}, 503),
     "libre.detect": (TRANSLATE, "POST", lambda w: "/detect", {"data": {"q": "Hello there."}}, 503),
@@ -230,8 +235,9 @@ def test_matrix(app, keys, shared_world, endpoint, caller):
 
     if _allowed(role, caller):
         assert response.status_code == allowed_status, response.get_data(as_text=True)
-    elif endpoint.startswith(("deepl.", "libre.")):
-        _refused_in_dialect(endpoint.split(".")[0], response, response.get_json(), caller, role)
+    elif endpoint.startswith(("deepl.", "deepl_memories.", "libre.")):
+        _refused_in_dialect("libre" if endpoint.startswith("libre.") else "deepl", response, response.get_json(),
+                            caller, role)
     elif caller in ROLES:
         _refused_for_role(response, role)
     else:

@@ -290,3 +290,33 @@ def test_one_tenant_never_sees_another_tenants_memory(app, editor, reviewer, out
     entry_id = editor.get("/v1/memories/en/de/entries?q=minister").get_json()["items"][0]["id"]
     assert_problem(outsider.delete(f"/v1/memories/en/de/entries/{entry_id}"), 404)
     assert editor.get("/v1/memories/en/de/entries?q=minister").get_json()["total"] == 1
+
+
+def test_deepl_clients_read_and_delete_the_tenants_memories(app, url, reviewer, outsider, deepl_no_retries):
+    import deepl
+
+    store = tmx.tmxfile(sourcelanguage="en", targetlanguage="fr")
+    for n in range(3):
+        unit = store.addsourceunit(f"Sentence number {n} for the French desk.")
+        unit.target = f"Phrase numéro {n} pour le desk français."
+    assert reviewer.post("/v1/memories/en/fr/tmx", data=bytes(store)).status_code == 200
+    client = deepl.DeepLClient(reviewer.api_key.secret, server_url=url)
+    memories = {m.translation_memory_id: m for m in client.list_translation_memories()}
+    info = memories["tm-en-fr"]
+    assert (info.source_language, info.target_languages, info.segment_count) == ("en", ["fr"], 3)
+    assert client.get_translation_memory("tm-en-fr").name == "en → fr"
+    first = client.list_translation_memory_segments("tm-en-fr", page_size=2)
+    assert len(first.segments) == 2 and first.next_page_cursor
+    rest = client.list_translation_memory_segments("tm-en-fr", page_size=2, page_cursor=first.next_page_cursor)
+    assert len(rest.segments) == 1 and rest.next_page_cursor is None
+    found = client.list_translation_memory_segments("tm-en-fr", filter_text="NUMBER 1")
+    assert [s.targets[0].target_text for s in found.segments] == ["Phrase numéro 1 pour le desk français."]
+    # Another tenant's client does not find it, in DeepL's dialect.
+    other = deepl.DeepLClient(outsider.api_key.secret, server_url=url)
+    assert "tm-en-fr" not in {m.translation_memory_id for m in other.list_translation_memories()}
+    with pytest.raises(deepl.DeepLException, match="not found"):
+        other.get_translation_memory("tm-en-fr")
+    response = outsider.get("/v3/translation_memories/tm-en-fr")
+    assert response.status_code == 404 and set(response.get_json()) == {"message"}
+    client.delete_translation_memory("tm-en-fr")
+    assert "tm-en-fr" not in {m.translation_memory_id for m in client.list_translation_memories()}
