@@ -95,6 +95,18 @@ def _write(job: JobRecord, lang: str, operation):
         raise
 
 
+def _inline_ranges(job: JobRecord, lang: str, segment_id: str, target: str, ranges: list) -> list:
+    """The editor's target ranges of the segment's inline markup: one per phrase, inside the new text."""
+    segment = _write(job, lang, lambda: _draft(job.id, lang).segment(segment_id))
+    if len(ranges) != len(segment.inline):
+        raise unprocessable("inline", f"segment {segment_id} has {len(segment.inline)} inline markup phrase(s); "
+                                      f"give as many ranges (null where unknown), not {len(ranges)}.")
+    for r in ranges:
+        if r is not None and not 0 <= r[0] <= r[1] <= len(target):
+            raise unprocessable("inline", f"range {r} is not inside the target (0..{len(target)}).")
+    return [tuple(r) if r else None for r in ranges]
+
+
 @bp.get("/segments")
 @requires(TRANSLATE)
 @bp.output(SegmentsOut)
@@ -116,8 +128,8 @@ def edit_segment(job_id: str, lang: str, segment_id: str, edit: dict):
     job = _language(job_id, lang)
     version = _expected_version(_draft(job_id, lang))
     change = {"id": segment_id, "target": edit["target"]}
-    if "inline" in edit:
-        change["inline"] = [tuple(r) if r else None for r in edit["inline"]]
+    if edit.get("inline") is not None:
+        change["inline"] = _inline_ranges(job, lang, segment_id, edit["target"], edit["inline"])
     draft = _write(job, lang, lambda: edit_segments(desk(), job_id, job.request, lang, [change], version,
                                                     _person()))
     return _document(job_id, lang, draft), 200, {"ETag": draft.etag}

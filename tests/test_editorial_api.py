@@ -320,3 +320,17 @@ def test_deepl_clients_read_and_delete_the_tenants_memories(app, url, reviewer, 
     assert response.status_code == 404 and set(response.get_json()) == {"message"}
     client.delete_translation_memory("tm-en-fr")
     assert "tm-en-fr" not in {m.translation_memory_id for m in client.list_translation_memories()}
+
+
+def test_inline_ranges_of_an_edit_are_checked(app, editor, run):
+    job_id = submit(editor, article={"title": "T", "body": "<p>Read <em>this</em> now.</p>", "format": "html"})
+    run(job_id)
+    _, etag = segments(editor, job_id)
+    wrong_count = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s2",
+                               json={"target": "Lies das jetzt.", "inline": []}, headers={"If-Match": etag})
+    assert assert_problem(wrong_count, 422)["errors"][0]["field"] == "inline"
+    outside = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s2",
+                           json={"target": "Lies das.", "inline": [[5, 40]]}, headers={"If-Match": etag})
+    assert_problem(outside, 422)
+    # Nothing was changed by the refused edits.
+    assert segments(editor, job_id)[1] == etag
