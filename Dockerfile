@@ -12,6 +12,7 @@ COPY pyproject.toml config.py conventions.py gunicorn.conf.py ./
 # contents): pyproject.toml's `include` list, which tests/test_image.py compares.
 COPY access ./access
 COPY compat ./compat
+COPY editorial ./editorial
 COPY glossary ./glossary
 COPY jobs ./jobs
 COPY newsroom_cli ./newsroom_cli
