@@ -334,3 +334,56 @@ def test_inline_ranges_of_an_edit_are_checked(app, editor, run):
     assert_problem(outside, 422)
     # Nothing was changed by the refused edits.
     assert segments(editor, job_id)[1] == etag
+
+
+# -- the console's editor, without a browser (tests/test_editorial_console_e2e.py drives chromium) -------------
+
+def console_client(app, key: str):
+    import re
+
+    client = app.test_client()
+    form = client.get("/console/sign-in")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True)).group(1)
+    assert client.post("/console/sign-in", data={"csrf_token": token, "key": key, "next": "/console/"}).status_code == 302
+    return client
+
+
+def form_values(page, name: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.search(rf'name="{name}" value="([^"]+)"', page.get_data(as_text=True)).group(1))
+
+
+def test_the_console_editor_saves_approves_and_shows_a_stale_page_as_412(app, editor, reviewer, run):
+    job_id = submit(editor, article={"title": "Console", "body": "First sentence here. Second one <b>there</b>.",
+                                     "format": "html"})
+    run(job_id)
+    page_url = f"/console/jobs/{job_id}/translations/de/edit"
+    writer = console_client(app, reviewer.api_key.secret)
+    page = writer.get(page_url)
+    assert page.status_code == 200 and 'id="seg-s2"' in page.get_data(as_text=True)
+    assert "machine: upper" in page.get_data(as_text=True) and 'id="approve"' in page.get_data(as_text=True)
+    token, etag = form_values(page, "csrf_token"), form_values(page, "etag")
+    assert etag == '"v1"'
+    # Without the CSRF token: refused before any view runs.
+    assert writer.post(f"{page_url}/s2", data={"target": "X", "etag": etag}).status_code == 400
+    saved = writer.post(f"{page_url}/s2", data={"csrf_token": token, "target": "Erster Satz hier.", "etag": etag})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("#seg-s2")
+    page = writer.get(page_url)
+    assert "edited by Rae Viewer" in page.get_data(as_text=True) and form_values(page, "etag") == '"v2"'
+    # The same form from the page before: the API's 412, as a page.
+    stale = writer.post(f"{page_url}/s3", data={"csrf_token": token, "target": "Zweiter.", "etag": etag})
+    assert stale.status_code == 412 and "changed since you read it" in stale.get_data(as_text=True)
+    # An editor without the review role sees no Approve button, and cannot approve.
+    reader = console_client(app, editor.api_key.secret)
+    assert 'id="approve"' not in reader.get(page_url).get_data(as_text=True)
+    assert reader.post(f"/console/jobs/{job_id}/translations/de/approve",
+                       data={"csrf_token": form_values(reader.get(page_url), "csrf_token"),
+                             "etag": '"v2"'}).status_code == 403
+    approved = writer.post(f"/console/jobs/{job_id}/translations/de/approve",
+                           data={"csrf_token": token, "etag": '"v2"'})
+    assert approved.status_code == 302
+    assert 'data-state="approved"' in writer.get(page_url).get_data(as_text=True)
+    memories = writer.get("/console/memories?source_lang=en&target_lang=de&q=Erster").get_data(as_text=True)
+    assert "Erster Satz hier." in memories and 'id="import-tmx"' in memories
