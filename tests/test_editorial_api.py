@@ -387,3 +387,29 @@ def test_the_console_editor_saves_approves_and_shows_a_stale_page_as_412(app, ed
     assert 'data-state="approved"' in writer.get(page_url).get_data(as_text=True)
     memories = writer.get("/console/memories?source_lang=en&target_lang=de&q=Erster").get_data(as_text=True)
     assert "Erster Satz hier." in memories and 'id="import-tmx"' in memories
+
+
+def test_the_console_memory_page_imports_tmx_and_deletes_entries(app, reviewer):
+    import io
+
+    store = tmx.tmxfile(sourcelanguage="en", targetlanguage="it")
+    unit = store.addsourceunit("The bridge reopened.")
+    unit.target = "Il ponte ha riaperto."
+    client = console_client(app, reviewer.api_key.secret)
+    token = form_values(client.get("/console/memories"), "csrf_token")
+    imported = client.post("/console/memories/import", data={
+        "csrf_token": token, "source_lang": "en", "target_lang": "it",
+        "file": (io.BytesIO(bytes(store)), "desk.tmx")}, content_type="multipart/form-data")
+    assert imported.status_code == 302
+    page = client.get(imported.headers["Location"]).get_data(as_text=True)
+    assert "Imported 1 entries into en → it." in page and "Il ponte ha riaperto." in page
+    exported = client.get("/console/memories/en/it/tmx")
+    assert exported.mimetype == "application/x-tmx+xml" and b"Il ponte ha riaperto." in exported.data
+    entry_id = reviewer.get("/v1/memories/en/it/entries").get_json()["items"][0]["id"]
+    deleted = client.post(f"/console/memories/en/it/{entry_id}/delete", data={"csrf_token": token})
+    assert deleted.status_code == 302
+    assert reviewer.get("/v1/memories/en/it/entries").get_json()["total"] == 0
+    bad = client.post("/console/memories/import", data={
+        "csrf_token": token, "source_lang": "en", "target_lang": "it",
+        "file": (io.BytesIO(b"not a tmx"), "bad.tmx")}, content_type="multipart/form-data", follow_redirects=True)
+    assert "not a TMX file" in bad.get_data(as_text=True)
