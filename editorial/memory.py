@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 import redis
 from rapidfuzz import fuzz, process
 
+from conventions import iso
 from editorial.segments import source_key
 
 APPROVED, IMPORTED = "approved", "imported"
@@ -45,6 +46,7 @@ class Entry:
 
     def to_api(self) -> dict:
         data = asdict(self)
+        data["updated_at"] = iso(self.updated_at)
         data["inline"] = [list(r) for r in self.inline]
         data["inline_in_target"] = [list(r) if r else None for r in self.inline_in_target]
         return data

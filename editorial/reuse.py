@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conventions import iso
 from editorial.memory import Entry, TranslationMemory
 from editorial.segments import HUMAN, MEMORY, anchored, place_fixed
 from editorial.store import CarriedEdits
@@ -74,4 +75,4 @@ def _translation(segment: Segment, target: str, inline, inline_in_target) -> Seg
 
 
 def edited_provenance(key_prefix: str, name: str, at: float) -> dict:
-    return {"kind": HUMAN, "editor": {"key": key_prefix, "name": name}, "at": at}
+    return {"kind": HUMAN, "editor": {"key": key_prefix, "name": name}, "at": iso(at)}

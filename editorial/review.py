@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from conventions import iso
 from editorial.memory import APPROVED, Entry, TranslationMemory
 from editorial.reuse import edited_provenance
 from editorial.segments import Draft, Review, render, with_target
@@ -77,7 +78,7 @@ def approve(desk: Desk, job_id: str, request: JobRequest, lang: str, expected_ve
     by = {"key": reviewer.key, "name": reviewer.name}
 
     def change(draft: Draft) -> tuple[Draft, dict]:
-        return replace(draft, review=Review.APPROVED.value, approved={"by": by, "at": at}), {}
+        return replace(draft, review=Review.APPROVED.value, approved={"by": by, "at": iso(at)}), {}
 
     draft = desk.drafts.update(job_id, lang, expected_version, change)
     desk.memory.add(request.tenant, request.source_lang, lang, [
@@ -88,7 +89,7 @@ def approve(desk: Desk, job_id: str, request: JobRequest, lang: str, expected_ve
     if request_publishes_on_approval(request) and target and desk.publish:
         published = desk.publish(target[0], lang, target[1], job_id, target[2])
     if desk.announce and request.callback_url:
-        desk.announce(job_id, _event(job_id, request, lang, draft, "approved", approved={"by": by, "at": at},
+        desk.announce(job_id, _event(job_id, request, lang, draft, "approved", approved=draft.approved,
                                      published=published))
     return draft, published
 

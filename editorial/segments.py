@@ -20,6 +20,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
+from conventions import iso
 from glossary.enforcement import FixedSpan
 from translation.article import Segment, SegmentTranslation, assemble_units
 from translation.documents import Unit, parse
@@ -109,7 +110,9 @@ class Draft:
         for segment in self.segments:
             kind = segment.provenance.get("kind", MACHINE)
             kinds[kind] = kinds.get(kind, 0) + 1
-        summary = {"state": self.review, "version": self.version, "segments": kinds}
+        summary: dict = {"state": self.review, "version": self.version, "segments": kinds}
+        if self.edited_at:
+            summary["edited_at"] = iso(self.edited_at)
         if self.approved:
             summary["approved"] = self.approved
         return summary

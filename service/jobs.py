@@ -166,7 +166,9 @@ def get_translation(job_id: str, lang: str, query: dict):
                       state=language["state"])
     result = services().jobs.result(job_id, lang)
     translation = {"job_id": job_id, "lang": lang, **result, "glossary": language.get("glossary")}
-    return respond(translation, language["finished_at"], query["download"], _download_name(job_id, lang))
+    # An editor's correction changes the translation after it finished (docs/editorial.md).
+    modified = max(filter(None, (language["finished_at"], (language.get("review") or {}).get("edited_at"))))
+    return respond(translation, modified, query["download"], _download_name(job_id, lang))
 
 
 def _download_name(job_id: str, lang: str) -> str:

@@ -8,6 +8,8 @@ translate-toolkit, and one tenant's memory invisible to another."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from translate.storage import tmx, xliff, xliff2
 from translate.storage.placeables import StringElem
@@ -413,3 +415,18 @@ def test_the_console_memory_page_imports_tmx_and_deletes_entries(app, reviewer):
         "csrf_token": token, "source_lang": "en", "target_lang": "it",
         "file": (io.BytesIO(b"not a tmx"), "bad.tmx")}, content_type="multipart/form-data", follow_redirects=True)
     assert "not a TMX file" in bad.get_data(as_text=True)
+
+
+def test_a_correction_is_a_newer_translation_for_conditional_requests(app, editor, run):
+    job_id = submit(editor, article={"title": "Cache", "body": "One sentence.", "format": "text"})
+    run(job_id)
+    url = f"/v1/jobs/{job_id}/translations/de"
+    before = editor.get(url)
+    _, etag = segments(editor, job_id)
+    time.sleep(1.1)  # Last-Modified has whole seconds
+    edited = editor.patch(f"{url}/segments/s2", json={"target": "Ein Satz."}, headers={"If-Match": etag})
+    assert edited.get_json()["review"]["edited_at"].endswith("Z")
+    after = editor.get(url, headers={"If-Modified-Since": before.headers["Last-Modified"],
+                                     "If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.get_json()["body"] == "Ein Satz."
+    assert after.headers["Last-Modified"] != before.headers["Last-Modified"]

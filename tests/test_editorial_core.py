@@ -144,7 +144,7 @@ def test_approval_publishes_on_approval_and_fills_the_memory(redis_client):
     assert CarriedEdits(redis_client).find("a", "story", "de", ["NATO agreed."])[0]["target"] == "NATO stimmte zu."
     draft, now = approve(desk, "j1", job, "de", 2, Person("r", "Rae"))
     assert now and published == [("story", "de", 2, "j1", "a")]
-    assert draft.approved == {"by": {"key": "r", "name": "Rae"}, "at": 1000.0}
+    assert draft.approved == {"by": {"key": "r", "name": "Rae"}, "at": "1970-01-01T00:16:40.000Z"}
     assert events[-1]["type"] == "translation.approved" and events[-1]["id"] == "j1.de.approved.v2"
     assert draft.version == 2  # approving approves this version; it changes no text
     assert TranslationMemory(redis_client).exact("a", "en", "de", ["NATO agreed."])[0].target == "NATO stimmte zu."
