@@ -430,3 +430,21 @@ def test_a_correction_is_a_newer_translation_for_conditional_requests(app, edito
                                      "If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and after.get_json()["body"] == "Ein Satz."
     assert after.headers["Last-Modified"] != before.headers["Last-Modified"]
+
+
+def test_the_console_exports_and_imports_xliff(app, reviewer, run):
+    import io
+
+    job_id = submit(reviewer, article={"title": "Cat", "body": "Send it today.", "format": "text"})
+    run(job_id)
+    client = console_client(app, reviewer.api_key.secret)
+    page = client.get(f"/console/jobs/{job_id}/translations/de/edit")
+    exported = client.get(f"/console/jobs/{job_id}/translations/de/xliff?version=1.2")
+    assert exported.mimetype == "application/xliff+xml"
+    store = xliff.xlifffile.parsestring(exported.data)
+    next(u for u in store.units if u.source == "Send it today.").target = "Schick es heute."
+    imported = client.post(f"/console/jobs/{job_id}/translations/de/xliff", data={
+        "csrf_token": form_values(page, "csrf_token"), "etag": form_values(page, "etag"),
+        "file": (io.BytesIO(bytes(store)), "cat.xlf")}, content_type="multipart/form-data")
+    assert imported.status_code == 302
+    assert by_source(segments(reviewer, job_id)[0], "Send")["target"] == "Schick es heute."

@@ -74,6 +74,26 @@ def approve(job_id: str, lang: str):
     return redirect(url_for("console.editor.edit", job_id=job_id, lang=lang))
 
 
+@bp.get("/jobs/<job_id>/translations/<lang>/xliff")
+def export_xliff(job_id: str, lang: str):
+    version = "1.2" if request.args.get("version") == "1.2" else "2.0"
+    response = g.api.get(_segments_path(job_id, lang, "/xliff"), params={"version": version})
+    return Response(response.content, mimetype="application/xliff+xml",
+                    headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")})
+
+
+@bp.post("/jobs/<job_id>/translations/<lang>/xliff")
+def import_xliff(job_id: str, lang: str):
+    upload = request.files.get("file")
+    if not upload:
+        flash("Choose an XLIFF file to import.", "error")
+        return redirect(url_for("console.editor.edit", job_id=job_id, lang=lang))
+    g.api.request("PUT", _segments_path(job_id, lang, "/xliff"), etag=request.form.get("etag", ""),
+                  content=upload.read(), headers={"Content-Type": "application/xliff+xml"})
+    flash("XLIFF imported.", "success")
+    return redirect(url_for("console.editor.edit", job_id=job_id, lang=lang))
+
+
 # -- memories -----------------------------------------------------------------------------------
 
 @bp.get("/memories")
