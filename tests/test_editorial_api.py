@@ -389,6 +389,12 @@ def test_the_console_editor_saves_approves_and_shows_a_stale_page_as_412(app, ed
     assert 'data-state="approved"' in writer.get(page_url).get_data(as_text=True)
     memories = writer.get("/console/memories?source_lang=en&target_lang=de&q=Erster").get_data(as_text=True)
     assert "Erster Satz hier." in memories and 'id="import-tmx"' in memories
+    # A like sentence later: the approved one is offered, with what differs marked.
+    near = submit(editor, article={"title": "Console", "body": "First sentence over here.", "format": "text"})
+    run(near)
+    page = writer.get(f"/console/jobs/{near}/translations/de/edit").get_data(as_text=True)
+    assert 'class="suggestion"' in page and "Erster Satz hier." in page
+    assert "First sentence <ins>over</ins> here." in page
 
 
 def test_the_console_memory_page_imports_tmx_and_deletes_entries(app, reviewer):
