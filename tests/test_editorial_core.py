@@ -178,3 +178,30 @@ def test_tmx_round_trips_and_reads_language_variants():
 def test_a_segment_is_a_plain_segment_of_the_pipeline():
     # The draft stores what translation.article plans: a field added there must be stored here too.
     assert set(Segment.__dataclass_fields__) == {"unit", "start", "end", "text", "fixed", "inline"}
+
+
+def test_an_edited_docx_segment_is_rendered_back_into_the_file():
+    import base64
+    import io
+
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Read the ")
+    paragraph.add_run("report").bold = True
+    paragraph.add_run(" today.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    body = base64.b64encode(buffer.getvalue()).decode()
+    result = translate_article(Router([Upper()]), Doc("Title", body, "docx"), "en", "de")
+    draft = draft_of(result)
+    assert render(draft, "Title", body, "docx")[0] == result.title
+    segment = next(s for s in draft.segments if s.source.startswith("Read"))
+    from editorial.segments import with_target
+    target = "Lies heute den Bericht."
+    at = target.index("Bericht")
+    edited = with_target(draft, segment.id, target, {"kind": "human"}, [(at, at + 7)])
+    _, new_body = render(edited, "Title", body, "docx")
+    rendered = docx.Document(io.BytesIO(base64.b64decode(new_body))).paragraphs[0]
+    assert rendered.text == target
+    assert [run.text for run in rendered.runs if run.bold] == ["Bericht"]
