@@ -125,13 +125,24 @@ def _rename_inline(data: bytes, old: str, new: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def read_xliff(data: bytes, draft: Draft) -> dict[str, tuple[str, list[tuple[int, int] | None]]]:
-    """The target of each unit of an XLIFF file (1.2 or 2.x) whose id is a
-    segment of `draft`: {segment id: (text, inline target ranges)}."""
+def _checked_xml(data: bytes, what: str):
+    """The parsed root of an uploaded file, refused if it declares entities:
+    XLIFF and TMX never need them, and an entity is how a few bytes of XML
+    become gigabytes (or read a file) in a parser that expands them."""
     try:
         root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as error:
-        raise InterchangeError(f"not XML: {error}") from None
+        raise InterchangeError(f"not {what}: {error}") from None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise InterchangeError(f"{what} must not declare entities")
+    return root
+
+
+def read_xliff(data: bytes, draft: Draft) -> dict[str, tuple[str, list[tuple[int, int] | None]]]:
+    """The target of each unit of an XLIFF file (1.2 or 2.x) whose id is a
+    segment of `draft`: {segment id: (text, inline target ranges)}."""
+    root = _checked_xml(data, "XLIFF")
     version = root.get("version", "")
     if etree.QName(root).localname != "xliff" or not version:
         raise InterchangeError("not an XLIFF file (no <xliff version=...> root)")
@@ -172,8 +183,8 @@ def _lang_matches(code: str | None, wanted: str) -> bool:
 
 def import_tmx(data: bytes, source_lang: str, target_lang: str, author: dict | None = None) -> list[Entry]:
     """The entries of a TMX file for this pair (its language variants too: en-GB counts as en)."""
+    _checked_xml(data, "a TMX file")
     try:
-        etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
         store = tmx.tmxfile.parsestring(data)
     except Exception as error:  # translate-toolkit raises whatever lxml or its own parser does
         raise InterchangeError(f"not a TMX file: {error}") from None

@@ -175,6 +175,18 @@ def test_tmx_round_trips_and_reads_language_variants():
         interchange.import_tmx(b"not xml", "en", "de")
 
 
+def test_uploaded_files_declaring_entities_are_refused():
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+            b'<tmx version="1.4"><header/><body><tu><tuv xml:lang="en"><seg>&b;</seg></tuv>'
+            b'<tuv xml:lang="de"><seg>x</seg></tuv></tu></body></tmx>')
+    with pytest.raises(interchange.InterchangeError, match="entities"):
+        interchange.import_tmx(bomb, "en", "de")
+    draft = draft_of(translated())
+    xliff_bomb = bomb.replace(b"tmx", b"xliff")
+    with pytest.raises(interchange.InterchangeError, match="entities"):
+        interchange.read_xliff(xliff_bomb, draft)
+
+
 def test_a_segment_is_a_plain_segment_of_the_pipeline():
     # The draft stores what translation.article plans: a field added there must be stored here too.
     assert set(Segment.__dataclass_fields__) == {"unit", "start", "end", "text", "fixed", "inline"}
