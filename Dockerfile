@@ -15,6 +15,7 @@ COPY pyproject.toml config.py conventions.py gunicorn.conf.py ./
 COPY access ./access
 COPY checks ./checks
 COPY compat ./compat
+COPY editorial ./editorial
 COPY glossary ./glossary
 COPY jobs ./jobs
 COPY launcher ./launcher

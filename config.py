@@ -209,6 +209,9 @@ class Settings:
         "MAX_SEGMENTS_PER_ARTICLE", 5000,
         "sentences per article, counted at submission as paragraphs + sentence-ending marks (422 above)")
     job_ttl_seconds: int = setting("JOB_TTL_SECONDS", 7 * 24 * 3600, "how long jobs and results are kept")
+    memory_fuzzy_threshold: float = setting(
+        "MEMORY_FUZZY_THRESHOLD", 75.0,
+        "lowest similarity (0-100, rapidfuzz ratio) of a translation-memory entry offered as a suggestion in review")
     segment_cache_ttl_seconds: int = setting("SEGMENT_CACHE_TTL_SECONDS", 30 * 24 * 3600,
                                              "how long cached segment translations are kept")
 

@@ -44,7 +44,9 @@ from access.quotas import InvalidLimit, parse_limit
 from conventions import ID, derived_secret, iso
 
 TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE, ADMIN = "translate", "glossary:read", "glossary:write", "admin"
-ROLES = (TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE, ADMIN)
+# Approves translations and curates the tenant's translation memory (editorial/).
+REVIEW = "review"
+ROLES = (TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE, REVIEW, ADMIN)
 _IMPLIES = {ADMIN: set(ROLES), GLOSSARY_WRITE: {GLOSSARY_READ}}
 
 PREFIX = "nt_live_"

@@ -13,6 +13,11 @@ from typing import Callable
 import redis
 
 from checks.translated import CheckPolicy
+from editorial.memory import TranslationMemory
+from editorial.review import ON_COMPLETION
+from editorial.reuse import Reuse
+from editorial.segments import MACHINE, new_draft
+from editorial.store import CarriedEdits, Drafts
 from glossary.enforcement import DEFAULT_SCHEME
 from glossary.matching import TermMatcher
 from glossary.store import GlossaryStore
@@ -70,10 +75,16 @@ class Pipeline:
     checks: CheckPolicy = field(default_factory=CheckPolicy)
     heartbeat: Heartbeat = field(init=False)
     matchers: TermMatchers = field(init=False)
+    memory: TranslationMemory = field(init=False)
+    drafts: Drafts = field(init=False)
+    carried: CarriedEdits = field(init=False)
 
     def __post_init__(self):
         self.heartbeat = Heartbeat(self.jobs)
         self.matchers = TermMatchers(self.glossaries)
+        self.memory = TranslationMemory(self.jobs.redis)
+        self.drafts = Drafts(self.jobs.redis, self.jobs.ttl_seconds)
+        self.carried = CarriedEdits(self.jobs.redis)
 
     def run(self, job_id: str, lang: str) -> str:
         try:
@@ -105,6 +116,8 @@ class Pipeline:
         log.info("translating %s -> %s", source, lang)
         outcome = lambda state, **extra: LanguageOutcome(  # noqa: E731
             job_id, source, lang, engine, state, time.monotonic() - started, self._latency(job_id), **extra)
+        # The editors' corrections of this article and the tenant's memory come before the model.
+        reuse = Reuse(self.memory, self.carried, request.tenant, source, lang, request.external_id)
         try:
             result = translate_article(
                 # Each tenant's own segment cache: no cache hit tells one tenant what another translated.
@@ -116,6 +129,7 @@ class Pipeline:
                 on_progress=on_progress,
                 placeholders=self.placeholders,
                 budget=self.budget(source, lang),
+                reuse=reuse,
             )
         except LeaseLost:
             log.warning("job %s language %s was taken over by another worker; dropping this run", job_id, lang)
@@ -138,6 +152,11 @@ class Pipeline:
             return self._finish_failed(job_id, lang, holder, request, f"internal error: {type(error).__name__}",
                                        outcome)
         checks = self._check(job_id, result, source, lang, request)
+        route = self.router.describe_route(source, lang)
+        machine = {"kind": MACHINE, "engine": engine, "models": route, "glossaries": list(request.glossaries)}
+        self.drafts.save(job_id, lang, new_draft(result.plan, result.translations, [
+            {**machine, **reuse.provenance[i]} if "memory_rejected" in reuse.provenance.get(i, {})
+            else reuse.provenance.get(i, machine) for i in range(len(result.plan))]))
         stored = self.jobs.leases.succeed(
             job_id,
             lang,
@@ -146,13 +165,15 @@ class Pipeline:
                 "title": result.title,
                 "body": result.body,
                 "format": request.article.format,
-                "model": self.router.describe_route(source, lang),
+                "model": route,
                 **({"checks": checks} if checks is not None else {}),
             },
             result.report.to_dict(),
             {"segments": result.segments, "model_calls": result.stats.model_calls,
-             "segments_translated": result.stats.segments_translated, "cache_hits": result.stats.cache_hits},
-            publish=request.publication(),
+             "segments_translated": result.stats.segments_translated, "cache_hits": result.stats.cache_hits,
+             **{name: count for name, count in reuse.counts.items() if count}},  # only when the memory was used
+            # A job that waits for approval publishes its revision when a reviewer approves (editorial/review.py).
+            publish=request.publication() if request.publish == ON_COMPLETION else None,
         )
         if not stored:
             return "skipped"
@@ -213,12 +234,15 @@ class Pipeline:
         """Webhook events: one per finished language, one when the whole job is done."""
         if not (self.notify and request.callback_url):
             return
+        # A job that waits for approval announces its translation as translation.approved.
+        state_event = not (state == "succeeded" and request.publish != ON_COMPLETION)
         common = {"job_id": job_id, "external_id": request.external_id, "revision": request.revision}
-        self.notify(job_id, {
-            "id": f"{job_id}.{lang}.{state}", "type": f"translation.{state}", **common, "lang": lang,
-            "links": {"job": links.job(job_id), "translation": links.translation(job_id, lang)},
-            **extra,
-        })
+        if state_event:
+            self.notify(job_id, {
+                "id": f"{job_id}.{lang}.{state}", "type": f"translation.{state}", **common, "lang": lang,
+                "links": {"job": links.job(job_id), "translation": links.translation(job_id, lang)},
+                **extra,
+            })
         if self.jobs.all_finished(job_id) and self.jobs.webhooks.claim_event(job_id, "job.finished"):
             try:
                 job = self.jobs.job(job_id)

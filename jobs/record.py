@@ -12,6 +12,8 @@ Schema versions of the request:
   1  (no `schema_version`): what the service stored until issue 22; the
      article's `format` and the pinned `glossaries` could be missing.
   2  every field present; `schema_version` written.
+  3  `publish`: when a revision is published and announced, "on_completion"
+     (what every earlier job did) or "on_approval" (issue 24, editorial/).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from enum import StrEnum
 
 from conventions import iso
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class State(StrEnum):
@@ -81,6 +83,7 @@ class JobRequest:
     callback_url: str | None = None
     document: dict | None = None            # the compatibility APIs' upload: {api, filename, characters, ...}
     headline_max: int | None = None         # characters: the checks flag a longer headline (checks/headline.py)
+    publish: str = "on_completion"          # or "on_approval": revision and webhook wait for a reviewer
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -109,6 +112,7 @@ class LanguageRecord:
     glossary: dict | None = None   # the glossary report
     stats: dict | None = None
     model: list | None = None      # the route's models
+    review: dict | None = None     # the editorial state (editorial/store.py writes it)
 
     @property
     def terminal(self) -> bool:
@@ -154,6 +158,9 @@ def migrate(data: dict) -> dict:
         data = {**data, "article": {"format": "text", **article}, "glossaries": data.get("glossaries") or [],
                 "schema_version": 2}
         data.pop("glossary_ids", None)  # never used after submission
+        version = 2
+    if version == 2:
+        data = {**data, "publish": "on_completion", "schema_version": 3}
     return data
 
 
@@ -207,7 +214,7 @@ def load_language(raw: dict) -> LanguageRecord:
         attempts=int(data.get("attempts") or 0), started_at=_number(data.get("started_at")),
         finished_at=_number(data.get("finished_at")), updated_at=_number(data.get("updated_at")),
         error=data.get("error") or None,
-        **{name: json.loads(data[name]) if data.get(name) else None for name in ("glossary", "stats", "model")})
+        **{name: json.loads(data[name]) if data.get(name) else None for name in ("glossary", "stats", "model", "review")})
 
 
 def load_job(job_id: str, raw_job: dict, raw_languages: dict[str, dict], raw_deliveries: dict | None = None

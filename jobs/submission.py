@@ -106,6 +106,7 @@ class Request:
     callback_url: str | None = None
     document: dict | None = None          # recorded with the job: the compatibility APIs' uploads
     headline_max: int | None = None       # the automatic checks flag a longer headline
+    publish: str = "on_completion"        # or "on_approval" (editorial/review.py)
 
     @property
     def characters(self) -> int:
@@ -213,7 +214,7 @@ def check(desk: Desk, caller: Caller, wanted: Request) -> tuple[JobRequest, dict
         detected_source={"language": detected["language"], "confidence": round(detected["confidence"], 3)}
         if detected else None,
         external_id=wanted.external_id or None, callback_url=wanted.callback_url or None,
-        document=wanted.document or None, headline_max=wanted.headline_max or None)
+        document=wanted.document or None, headline_max=wanted.headline_max or None, publish=wanted.publish)
     return request, limits
 
 

@@ -66,18 +66,20 @@ def create_app(settings: Settings | None = None) -> APIFlask:
             settings.interactive_timeout_seconds),
     )
 
-    from service import (articles, deepl, deepl_v3, glossaries, health, jobs, keys, languages, libre,
-                         translation_checks)
+    from service import (articles, deepl, deepl_memories, deepl_v3, glossaries, health, jobs, keys, languages, libre,
+                         memories, segments, translation_checks)
     from service.cli import keys_cli
     from compat import deepl as deepl_api, libre as libre_api
 
     for blueprint in (health.bp, languages.bp, jobs.bp, glossaries.bp, articles.bp, keys.bp, keys.usage_bp,
-                      docs_assets.bp, observability.bp, deepl.bp, deepl_v3.bp, libre.bp, translation_checks.bp):
+                      docs_assets.bp, observability.bp, deepl.bp, deepl_v3.bp, libre.bp, translation_checks.bp,
+                      segments.bp, memories.bp, deepl_memories.bp):
         app.register_blueprint(blueprint)
     console.register(app, settings, client)
     # The compatibility APIs answer errors (access control's included) in their clients' shapes.
     problems.speak(app, deepl.bp.name, deepl_api.error)
     problems.speak(app, deepl_v3.bp.name, deepl_api.error)
+    problems.speak(app, deepl_memories.bp.name, deepl_api.error)
     problems.speak(app, libre.bp.name, libre_api.error)
     auth.check_declarations(app)
     app.cli.add_command(keys_cli)

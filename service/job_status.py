@@ -26,7 +26,7 @@ def describe_language(language: LanguageRecord) -> dict:
         "started_at": iso(language.started_at),
         "finished_at": iso(language.finished_at),
     }
-    for extra in ("error", "glossary", "stats", "model"):
+    for extra in ("error", "glossary", "stats", "model", "review"):
         value = getattr(language, extra)
         if value:
             entry[extra] = value
@@ -59,6 +59,7 @@ def describe(job: JobRecord) -> dict:
     if request.callback_url:
         # Userinfo in a callback URL is a credential: the status never shows it.
         status["webhook"] = {"url": without_password(request.callback_url), "deliveries": list(job.deliveries)}
+    status["publish"] = request.publish
     if request.owner:
         status["owner"] = {"key": request.owner.prefix, "tenant": request.owner.tenant}
     return status

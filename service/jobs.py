@@ -46,7 +46,8 @@ def _request(job: dict, document: dict | None = None) -> Request:
     return Request(
         Article(article["title"], article["body"], article.get("format", "text")), tuple(job["target_langs"]),
         job.get("source_lang") or AUTO, tuple(job.get("glossary_ids") or ()), job.get("glossary"),
-        job.get("external_id"), job.get("callback_url"), document, job.get("headline_max"))
+        job.get("external_id"), job.get("callback_url"), document, job.get("headline_max"),
+        job.get("publish", "on_completion"))
 
 
 @bp.post("/upload")
@@ -166,7 +167,9 @@ def get_translation(job_id: str, lang: str, query: dict):
                       state=language["state"])
     result = services().jobs.result(job_id, lang)
     translation = {"job_id": job_id, "lang": lang, **result, "glossary": language.get("glossary")}
-    return respond(translation, language["finished_at"], query["download"], _download_name(job_id, lang))
+    # An editor's correction changes the translation after it finished (docs/editorial.md).
+    modified = max(filter(None, (language["finished_at"], (language.get("review") or {}).get("edited_at"))))
+    return respond(translation, modified, query["download"], _download_name(job_id, lang))
 
 
 def _download_name(job_id: str, lang: str) -> str:

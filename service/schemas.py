@@ -148,6 +148,10 @@ class JobIn(Schema):
     callback_url = WebURL(schemes={"http", "https"}, require_tld=False)
     headline_max = Integer(validate=Range(min=1, max=10000), metadata={
         "description": "Flag the translated title when longer than this many characters (the headline check)."})
+    publish = Text(load_default="on_completion", validate=OneOf(("on_completion", "on_approval")), metadata={
+        "description": "When the external_id's revision is published and the webhook announces a translation: "
+                       "when it is translated (`on_completion`), or when a reviewer approves it (`on_approval`; "
+                       "event `translation.approved`). See docs/editorial.md."})
 
 
 class JobUploadIn(Schema):
@@ -179,7 +183,11 @@ class LanguageStatus(Schema):
     error = String()
     model = List(Dict())
     glossary = Dict(metadata={"description": "Glossary report summed over the article."})
-    stats = Dict(metadata={"description": "Segments translated by the model and served from the cache."})
+    stats = Dict(metadata={"description": "Segments translated by the model and served from the cache; "
+                                          "memory_hits, memory_rejected, human_kept when the editorial memory "
+                                          "was used."})
+    review = Dict(metadata={"description": "Editorial state: {state: machine|edited|approved, version, "
+                                           "segments: {machine, memory, human}, approved: {by, at}}."})
 
 
 class JobOut(Schema):
@@ -197,6 +205,7 @@ class JobOut(Schema):
     glossaries = List(Dict())
     webhook = Dict()
     owner = Dict(metadata={"description": "The submitting key's prefix and its tenant."})
+    publish = String(metadata={"enum": ["on_completion", "on_approval"]})
 
 
 class TranslationOut(Schema):
@@ -231,6 +240,46 @@ class ChecksOut(Schema):
     flagged_segments = List(Dict(), metadata={
         "description": "Per flagged segment: index, unit (0: the title), source, target, severity, findings (code,"
                        " check, severity, message, source and target [start, end] or null)."})
+
+
+class SegmentEditIn(Schema):
+    target = Text(required=True, validate=Length(max=20000))
+    inline = List(List(Integer(), validate=Length(equal=2), allow_none=True), metadata={
+        "description": "Optional: the target range [start, end) of each inline-markup phrase of the segment, in "
+                       "the order of its `markup` entries of kind `inline`; null where unknown. Omitted: the "
+                       "markup is placed in proportion."})
+
+
+class SegmentsOut(Schema):
+    job_id = String()
+    lang = String()
+    version = Integer(metadata={"description": "Goes up with every change; the ETag is \"v{version}\"."})
+    review = Dict(metadata={"description": "{state: machine|edited|approved, version, segments, approved}"})
+    segments = List(Dict(), metadata={"description": "{id, source, target, markup: [{kind, source, target}], "
+                                                     "provenance: {kind: machine|memory|human, ...}}"})
+
+
+class SuggestionsOut(Schema):
+    segment = String()
+    source = String()
+    suggestions = List(Dict(), metadata={"description": "{entry: a memory entry, score: 0-100}, best first"})
+
+
+class ApprovalOut(Schema):
+    job_id = String()
+    lang = String()
+    review = Dict()
+    published = Boolean(metadata={"description": "Whether approving published the article's revision now."})
+
+
+class XliffQuery(Schema):
+    version = Text(load_default="2.0", validate=OneOf(("1.2", "2.0")))
+
+
+class MemoryEntriesQuery(Schema):
+    q = Text(load_default="", validate=Length(max=500))
+    offset = Integer(load_default=0, validate=Range(min=0))
+    limit = Integer(load_default=50, validate=Range(min=1, max=500))
 
 
 class LanguagePair(Schema):

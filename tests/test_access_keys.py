@@ -8,7 +8,7 @@ import fakeredis
 import pytest
 
 from access import (
-    ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, TRANSLATE, AuditLog, InvalidKeySpec, InvalidLimit, KeyNotFound, KeyStore,
+    ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, REVIEW, TRANSLATE, AuditLog, InvalidKeySpec, InvalidLimit, KeyNotFound, KeyStore,
     RevokedKey, UnknownKey, effective_roles, parse_limit,
 )
 from access.keys import KEY_PATTERN
@@ -46,7 +46,8 @@ def test_authenticate_tells_unknown_from_revoked_only_for_the_right_secret(store
 
 
 def test_roles_imply_others():
-    assert effective_roles([ADMIN]) == {ADMIN, TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE}
+    assert effective_roles([ADMIN]) == {ADMIN, TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE, REVIEW}
+    assert effective_roles([REVIEW]) == {REVIEW}  # approving is its own grant; editors translate
     assert effective_roles([GLOSSARY_WRITE]) == {GLOSSARY_WRITE, GLOSSARY_READ}
     assert effective_roles([TRANSLATE]) == {TRANSLATE}
 

@@ -12,7 +12,11 @@ import io
 
 import pytest
 
-from access import ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, ROLES, TRANSLATE, KeyStore
+from access import ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, REVIEW, ROLES, TRANSLATE, KeyStore
+from editorial.interchange import export_tmx, export_xliff
+from editorial.memory import Entry, TranslationMemory
+from editorial.segments import Draft, SegmentRecord
+from editorial.store import Drafts
 from jobs.store import JobStore
 from service.auth import ANY_KEY, endpoint_role
 from tests.helpers import job_body
@@ -44,6 +48,12 @@ class World:
         assert jobs.leases.succeed(self.done_job, "de", claim.holder,
                                    {"title": "T", "body": "B", "format": "text", "model": []}, None, {})
         assert jobs.articles.publish("cms-matrix", "de", 1, self.done_job, TENANT)
+        # ... and keep its segments, as the pipeline does; and a memory entry of the tenant.
+        draft = Draft((SegmentRecord("s1", 0, 0, 6, "Matrix", "T", provenance={"kind": "machine"}),))
+        Drafts(jobs.redis).save(self.done_job, "de", draft)
+        self.xliff = export_xliff(draft, "en", "de", "2.0", "matrix")
+        self.memory_entry = Entry("A short text.", "Ein kurzer Text.")
+        TranslationMemory(jobs.redis).add(TENANT, "en", "de", [self.memory_entry])
         victim = admin_client.post("/v1/keys", json={"name": "victim", "roles": [TRANSLATE], "tenant": TENANT})
         self.other_key = victim.get_json()["id"]
         document = admin_client.post("/v2/document", data=document_upload(self))
@@ -139,6 +149,27 @@ ENDPOINTS = {
                                    lambda w: f"/v3/glossaries/{w.glossary}/dictionaries?source_lang=EN&target_lang=DE",
                                    {}, 204),
     "deepl_v3.delete_glossary": (GLOSSARY_WRITE, "DELETE", lambda w: f"/v3/glossaries/{w.glossary}", {}, 204),
+    "segments.get_segments": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/translations/de/segments", {}, 200),
+    "segments.edit_segment": (TRANSLATE, "PATCH", lambda w: f"/v1/jobs/{w.done_job}/translations/de/segments/s1",
+                              {"json": {"target": "Matrix!"}, "if_match": '"v1"'}, 200),
+    "segments.get_suggestions": (TRANSLATE, "GET",
+                                 lambda w: f"/v1/jobs/{w.done_job}/translations/de/segments/s1/suggestions", {}, 200),
+    "segments.approve_translation": (REVIEW, "POST", lambda w: f"/v1/jobs/{w.done_job}/translations/de/approval",
+                                     {"if_match": '"v1"'}, 200),
+    "segments.export_xliff": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/translations/de/xliff", {}, 200),
+    "segments.import_xliff": (TRANSLATE, "PUT", lambda w: f"/v1/jobs/{w.done_job}/translations/de/xliff",
+                              lambda w: {"data": w.xliff, "if_match": '"v1"'}, 200),
+    "memories.list_memories": (TRANSLATE, "GET", lambda w: "/v1/memories", {}, 200),
+    "memories.list_entries": (TRANSLATE, "GET", lambda w: "/v1/memories/en/de/entries", {}, 200),
+    "memories.delete_entry": (REVIEW, "DELETE", lambda w: f"/v1/memories/en/de/entries/{w.memory_entry.id}", {}, 204),
+    "memories.export_tmx": (TRANSLATE, "GET", lambda w: "/v1/memories/en/de/tmx", {}, 200),
+    "memories.import_tmx": (REVIEW, "POST", lambda w: "/v1/memories/en/de/tmx",
+                            {"data": export_tmx([Entry("Hello.", "Hallo.")], "en", "de")}, 200),
+    "deepl_memories.list_memories": (TRANSLATE, "GET", lambda w: "/v3/translation_memories", {}, 200),
+    "deepl_memories.get_memory": (TRANSLATE, "GET", lambda w: "/v3/translation_memories/tm-en-de", {}, 200),
+    "deepl_memories.list_segments": (TRANSLATE, "GET", lambda w: "/v3/translation_memories/tm-en-de/segments", {},
+                                     200),
+    "deepl_memories.delete_memory": (REVIEW, "DELETE", lambda w: "/v3/translation_memories/tm-en-de", {}, 204),
     "libre.translate": (TRANSLATE, "POST", lambda w: "/translate",
                         {"data": {"q": "Hi.", "source": "en", "target": "de"}}, 503),
     "libre.detect": (TRANSLATE, "POST", lambda w: "/detect", {"data": {"q": "Hello there."}}, 503),
@@ -214,14 +245,17 @@ def test_matrix(app, keys, shared_world, endpoint, caller):
     world = World(app, _admin_client(app, keys)) if _allowed(role, caller) else shared_world
     options = dict(options(world) if callable(options) else options)
     headers = {"If-Match": world.etag} if options.pop("etag", False) else {}
+    if "if_match" in options:
+        headers["If-Match"] = options.pop("if_match")
     if caller != "no key":
         headers["Authorization"] = f"Bearer {keys[caller]}"
     response = client.open(path(world), method=method, headers=headers, **options)
 
     if _allowed(role, caller):
         assert response.status_code == allowed_status, response.get_data(as_text=True)
-    elif endpoint.startswith(("deepl.", "deepl_v3.", "libre.")):
-        _refused_in_dialect(endpoint.split(".")[0].split("_")[0], response, response.get_json(), caller, role)
+    elif endpoint.startswith(("deepl.", "deepl_v3.", "deepl_memories.", "libre.")):
+        _refused_in_dialect("libre" if endpoint.startswith("libre.") else "deepl", response, response.get_json(),
+                            caller, role)
     elif caller in ROLES:
         _refused_for_role(response, role)
     else:

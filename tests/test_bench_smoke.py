@@ -46,3 +46,17 @@ def test_cpu_flags_are_read_from_cpuinfo():
     assert info["model"] == "Some CPU @ 2.0GHz"
     assert info["simd"] == {"AVX2": True, "AVX-512": True, "AVX512-VNNI": True, "AVX-VNNI": False}
     assert "AVX2 yes" in describe(info) and "AVX-VNNI no" in describe(info)
+
+
+# The editorial row (benchmarks/editorial.py): its own stack, seconds.
+@pytest.mark.slow
+def test_editorial_bench_smoke_run_keeps_corrections_and_spares_the_model():
+    result = subprocess.run([sys.executable, "-m", "benchmarks.editorial", "--smoke"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads((ROOT / "var" / "bench" / "editorial.json").read_text())
+    assert figures["segments"] >= 31 and figures["corrected"] >= 6
+    assert figures["corrections_kept"] == figures["corrections_unchanged_source"] == figures["corrected"]
+    assert figures["v2_stats"]["segments_translated"] == figures["changed_in_v2"] == 4
+    assert figures["baseline_v2_stats"]["segments_translated"] == figures["segments"]
+    assert "editorial (tiny model)" in result.stdout

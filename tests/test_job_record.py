@@ -25,7 +25,8 @@ VERSION_1 = {"source_lang": "en", "target_langs": ["de", "fr"], "article": {"tit
 
 def test_a_version_1_request_is_migrated_to_the_current_fields():
     migrated = record.migrate(dict(VERSION_1))
-    assert migrated["schema_version"] == SCHEMA_VERSION == 2
+    assert migrated["schema_version"] == SCHEMA_VERSION == 3
+    assert migrated["publish"] == "on_completion"  # version 2 -> 3: every earlier job published on completion
     assert migrated["article"] == {"title": "T", "body": "B.", "format": "text"} and migrated["glossaries"] == []
     assert "glossary_ids" not in migrated
     loaded = record.request_from_dict(VERSION_1)

@@ -74,8 +74,15 @@ class LanguageResult:
     report: GlossaryReport
     stats: EngineStats
     segments: int
-    # Each segment with its translation, for the checks (checks/) to read.
-    translated: list[tuple[Segment, SegmentTranslation]] = field(default_factory=list)
+    # The sentences and their translations, kept so that an editor's correction
+    # can re-render the article (editorial/): `assemble_units` over them again.
+    plan: list[Segment] = field(default_factory=list)
+    translations: list[SegmentTranslation] = field(default_factory=list)
+
+    @property
+    def translated(self) -> list[tuple[Segment, SegmentTranslation]]:
+        """Each segment with its translation, for the checks (checks/) to read."""
+        return list(zip(self.plan, self.translations))
 
 
 @dataclass
@@ -92,20 +99,26 @@ class ProgressReporter:
 
 def translate_article(router: Router, article: Article, source: str, target: str,
                       matcher=None, on_progress: Callable[[int, int], None] | None = None,
-                      placeholders: str = DEFAULT_SCHEME, budget: SegmentBudget | None = None) -> LanguageResult:
+                      placeholders: str = DEFAULT_SCHEME, budget: SegmentBudget | None = None,
+                      reuse: Callable[[list[Segment]], dict[int, SegmentTranslation]] | None = None
+                      ) -> LanguageResult:
+    """`reuse`, given the planned segments, returns the translations already
+    known for some of them (an editor's, a translation memory's): those skip the
+    model and are taken as they are (no headline casing either)."""
     document = parse(article.body, article.format)
     units = [Unit(article.title, [])] + list(document.units)
     segments = plan_segments(units, source, target, matcher, FORMATS[article.format].literal, budget)
     cased = headlines.set_in_sentence_case(units, segments, source)  # a Title Case title or heading
     progress = ProgressReporter(on_progress, total=len(segments))
     progress.advance(0)
-    translations, stats, report = translate_segments(router, segments, source, target, progress, placeholders)
+    known = reuse(segments) if reuse else {}
+    translations, stats, report = translate_segments(router, segments, source, target, progress, placeholders, known)
     for i in cased:
-        translations[i].text = headlines.target_case(translations[i].text, target)
+        if i not in known:
+            translations[i].text = headlines.target_case(translations[i].text, target)
     translated_units = assemble_units(units, segments, translations)
     body = document.render(translated_units[1:])
-    return LanguageResult(translated_units[0].text, body, report, stats, len(segments),
-                          list(zip(segments, translations)))
+    return LanguageResult(translated_units[0].text, body, report, stats, len(segments), segments, translations)
 
 
 def plan_segments(units: list[Unit], source: str, target: str, matcher,
@@ -185,18 +198,22 @@ def _has_text_to_translate(segment: Segment) -> bool:
 
 
 def translate_segments(router: Router, segments: list[Segment], source: str, target: str, progress: ProgressReporter,
-                       placeholders: str = DEFAULT_SCHEME
+                       placeholders: str = DEFAULT_SCHEME, known: dict[int, SegmentTranslation] | None = None
                        ) -> tuple[list[SegmentTranslation], EngineStats, GlossaryReport]:
     """Every segment through the model, each fixed span placed by the least
     intrusive method that works (module docstring); three batched passes at most."""
     stats = EngineStats()
     report = GlossaryReport()
-    results: list[SegmentTranslation | None] = [None] * len(segments)
+    known = known or {}
+    results: list[SegmentTranslation | None] = [known.get(i) for i in range(len(segments))]
+    for i in known:  # an empty target range: a rendering the known translation does not contain
+        report.record(segments[i].fixed, [t if t[1] > t[0] else None for t in known[i].fixed_in_target],
+                      method="memory")
 
     # A segment that is nothing but fixed spans (a table cell or link title that
     # is just a term) needs no model: its renderings are the whole translation.
     for i, segment in enumerate(segments):
-        if not _has_text_to_translate(segment):
+        if results[i] is None and not _has_text_to_translate(segment):
             text, spans = join_pieces(split_around(segment.text, segment.fixed), [])
             results[i] = SegmentTranslation(text, spans)
             report.record(segment.fixed, spans, method=TERM_ONLY)
@@ -207,7 +224,7 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     todo = [i for i in range(len(segments)) if results[i] is None]
     alone = list(dict.fromkeys(text for i in todo for f in segments[i].fixed if f.entry_id is not None
                                for text in _spellings(segments[i], f)))
-    phrases = [(i, k) for i, seg in enumerate(segments) for k in range(len(seg.inline))]
+    phrases = [(i, k) for i, seg in enumerate(segments) for k in range(len(seg.inline)) if i not in known]
     texts = ([one_line(segments[i].text) for i in todo]
              + [one_line(segments[i].text[slice(*segments[i].inline[k])]) for i, k in phrases] + alone)
     outputs, pass_stats = router.translate(texts, source, target)
@@ -271,7 +288,7 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
         results[i] = SegmentTranslation(done.text, [done.targets[k] for k in range(len(fixed))])
         report.record_methods(fixed, [done.methods[k] for k in range(len(fixed))])
     for i, segment in enumerate(segments):
-        if segment.inline:
+        if segment.inline and i not in known:
             results[i].inline_in_target = _locate_inline(
                 segment, results[i], [phrase_outputs.get((i, k)) for k in range(len(segment.inline))], target)
     return results, stats, report

@@ -187,9 +187,9 @@ def http_error(error: HTTPException):
 
 
 # The pages, one blueprint per area, nested under /console (they share its hooks).
-from service.console import glossaries, home, jobs, try_it  # noqa: E402  (they import the helpers above)
+from service.console import editor, glossaries, home, jobs, try_it  # noqa: E402  (they import the helpers above)
 
-for _area in (home, glossaries, jobs, try_it):
+for _area in (home, glossaries, jobs, try_it, editor):
     bp.register_blueprint(_area.bp)
 
 

@@ -1,5 +1,6 @@
-// The console's only script: it polls job progress and filters the entry
-// table as you type. Every page works without it (forms and links do the rest).
+// The console's only script: it polls job progress, filters the entry table
+// as you type, and moves between segments in the editor with the keyboard.
+// Every page works without it (forms and links do the rest).
 "use strict";
 
 function pollProgress(section) {
@@ -71,7 +72,31 @@ function liveFilter(input) {
   });
 }
 
+// The editor: Alt+ArrowDown / Alt+ArrowUp go to the next / previous segment,
+// Ctrl+Enter (Cmd+Enter) saves the one being edited.
+function segmentKeys(table) {
+  const fields = Array.from(table.querySelectorAll("textarea.segment-target"));
+  fields.forEach((field, index) => {
+    field.addEventListener("keydown", (event) => {
+      if (event.altKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+        const next = fields[index + (event.key === "ArrowDown" ? 1 : -1)];
+        if (next) {
+          event.preventDefault();
+          next.focus();
+          next.scrollIntoView({block: "center"});
+        }
+      } else if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+        event.preventDefault();
+        field.form.requestSubmit();
+      }
+    });
+  });
+  const wanted = window.location.hash && document.querySelector(window.location.hash + " textarea");
+  if (wanted) wanted.focus();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("table#segments").forEach(segmentKeys);
   document.querySelectorAll("[data-poll]").forEach(pollProgress);
   document.querySelectorAll("input[data-filter-table]").forEach(liveFilter);
 });
