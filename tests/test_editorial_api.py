@@ -20,7 +20,7 @@ from jobs.pipeline import Pipeline
 from translation.engines import ModelInfo, Router
 from tests.helpers import assert_problem, keyed_client
 
-DB = 28
+DB = 31
 
 BODY = ('<p>The allies met in <a href="https://news.example/vilnius">Vilnius</a> today. They agreed on a plan.</p>'
         '<p>A <em>second</em> paragraph follows. NATO leaders spoke.</p>')

@@ -14,12 +14,12 @@ import redis
 from selenium.webdriver.common.keys import Keys
 
 from access import KeyStore
-from tests.browser import ApiServer, Browser
-from tests.helpers import free_port, make_settings, wait_until
+from tests.browser import Browser
+from tests.helpers import make_settings, wait_until
 
 pytestmark = pytest.mark.e2e
 
-DB = 29
+DB = 30
 TENANT = "console-desk"
 
 
@@ -28,12 +28,10 @@ def console(redis_server, model_dirs, start_stack):
     redis.Redis.from_url(f"{redis_server.url}/{DB}").flushdb()
     settings = make_settings(redis_server, DB, model_dirs["identity"])
     stack = start_stack(settings, model_dirs["identity"], "editorial-console")
-    server = ApiServer.start(stack.env(), free_port(), stack.log_dir / "gunicorn.log")
     keys = KeyStore(redis.Redis.from_url(settings.redis_url))
     stack.new_key = lambda name, roles: keys.create(name, roles, TENANT, "unlimited", "unlimited").secret
-    stack.url = server.url
+    stack.url = stack.start_api()  # gunicorn behind the front, through the launcher
     yield stack
-    server.stop()
     stack.stop()
 
 

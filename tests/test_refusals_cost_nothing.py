@@ -23,7 +23,7 @@ QUOTA = "100000/day"
 
 @pytest.fixture(scope="module")
 def app(make_app, redis_server, model_dirs):
-    return make_app(settings=make_settings(redis_server, 23, model_dirs["identity"], interactive_timeout_seconds=0.5,
+    return make_app(settings=make_settings(redis_server, 25, model_dirs["identity"], interactive_timeout_seconds=0.5,
                                            webhook_secret=""))
 
 
