@@ -98,6 +98,12 @@ def _calendar(lang: str) -> set[str]:
     return {fold(n) for n in [*months.values(), *days.values()]}
 
 
+def _calendar_next(after: str, calendar: set[str], lang: str) -> bool:
+    """The next word is a month or weekday too ("Saturday, September", "Sunday Oct. 7")."""
+    m = regex.match(r"\W*(\p{L}+)(.{0,3})", after)
+    return bool(m) and (fold(m.group(1)) in calendar or _abbreviated_month(m.group(1), m.group(2), lang))
+
+
 def _abbreviated_month(word: str, after: str, lang: str) -> bool:
     """"Oct." and "Nov. 2" are months (CLDR's abbreviations, and "Sept"), with the full stop or a number after them;
     "Jan" alone may be a name."""
@@ -141,14 +147,20 @@ def _common(word: str, common: frozenset[str]) -> bool:
     return False
 
 
+# Words Title Case leaves in lower case ("Shark Mauls Diver off the Coast of California").
+_TITLE_CASE_LOWER = {"a", "an", "the", "of", "on", "in", "at", "to", "for", "and", "or", "but", "by", "with", "as",
+                     "from", "off", "up", "vs", "via", "per"}
+
+
 def title_case(text: str) -> bool:
-    """A headline in Title Case capitalises every word: capitals say nothing there. Every word of four letters or
-    more capitalised ("Shark Mauls Diver Off Coast"), or every word at all ("It Didn't Go Well")."""
+    """A headline in Title Case capitalises every word but a few short ones ("The Bells of St. Martin's Fall
+    Silent", "It Didn't Go Well"): there a capital does not say "name". A sentence with any other word in lower
+    case ("Chris Leslie is MP for Nottingham East") is not one."""
+    if text.rstrip().endswith((".", "!", "?")):  # a sentence ("Talks with Theresa May in London."), not a headline
+        return False
     tokens = regex.findall(r"\p{L}[\p{L}'’\-]*", text)
-    longer = [w for w in tokens if len(w) > 3]
-    if len(longer) >= 3 and sum(w[0].islower() for w in longer) <= 0.15 * len(longer):
-        return True
-    return len(tokens) >= 3 and all(w[0].isupper() for w in tokens)
+    capitalised = [w for w in tokens if w[0].isupper()]
+    return len(capitalised) >= 3 and all(w[0].isupper() or w in _TITLE_CASE_LOWER for w in tokens)
 
 
 # Capitalised words in a row, possibly joined by "of", "the", "for" ("Government of Wales Act"); a possessive ends
@@ -156,11 +168,18 @@ def title_case(text: str) -> bool:
 _JOIN = regex.compile(r"\s+(?:(?:of|the|for|and|on)\s+)?$")
 
 
+def _after_abbreviation(before: str) -> bool:
+    """"Mr. Adams", "Sen. Coons", "vs. Rockies": the full stop of an abbreviation ends no sentence."""
+    m = regex.search(r"(?<![\p{L}.])(\p{L}+)\.\s+$", before)
+    return bool(m) and fold(m.group(1)) in TITLES | NOT_NAMES | {"vs", "v", "no", "st"}
+
+
 def _runs(matches: list) -> list[list[int]]:
     """Indices of `matches` grouped into runs of capitalised words: the words of one multi-word name."""
     runs: list[list[int]] = []
     for i, m in enumerate(matches):
-        if runs and _JOIN.match(m.string[matches[i - 1].end():m.start()]):
+        if runs and not regex.search(r"['’]s$", matches[i - 1].group()) and _JOIN.match(
+                m.string[matches[i - 1].end():m.start()]):
             runs[-1].append(i)
         else:
             runs.append([i])
@@ -228,7 +247,7 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         # A common word capitalised (the West, Labour, the Judiciary Committee, a sentence's first word) is taken
         # for no name, unless it is short and follows one (Theresa May).
         is_common = _common(fold(base), common)
-        opening = _OPENING.search(pair.source[:m.start()])
+        opening = _OPENING.search(pair.source[:m.start()]) and not _after_abbreviation(pair.source[:m.start()])
         after_name = pair.source[previous_name_end:m.start()] == " " and len(base) <= 4
         if is_common and (not after_name or opening):
             continue
@@ -240,9 +259,12 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         if fold(base) in TITLES:
             continue
         previous_name_end = m.end()
-        # Months and weekdays are the date check's; "May" and "March" only next to a number are months.
-        if fold(base) in skip and (fold(base) not in ("may", "march")
-                                   or regex.search(r"\d", pair.source[max(0, m.start() - 4):m.end() + 5])):
+        # Months and weekdays are the date check's; "May" and "March" only next to a number are months. One that
+        # opens a name ("Saturday Night Live", "The Sunday Times") is a name.
+        in_name = regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end():]) and not _calendar_next(pair.source[m.end():],
+                                                                                              skip, source)
+        if fold(base) in skip and not in_name and (fold(base) not in ("may", "march") or regex.search(
+                r"\d", pair.source[max(0, m.start() - 4):m.end() + 5])):
             continue
         if _abbreviated_month(base, pair.source[m.start() + len(base):], source):
             continue
