@@ -35,6 +35,9 @@ BANDS = (0, 60, 120, 200)   # lower bounds of source-length bands, in characters
 Z = 3.0             # how many standard deviations from the mean is "outside"
 CLAUSE_WORDS = 4    # content words a clause needs to be checked on its own
 CLAUSE_FOUND = 0.0  # at most this share of them found back (measured: 0.2 flags 5.6% of references; 3 words, 4.1%)
+CLAUSE_FOUND_SHORT = 0.25   # ... when the translation is shorter than the pair's usual (below SHORT_SD)
+CLAUSE_WORDS_SHORT = 4
+SHORT_SD = None     # standard deviations from the band's mean length ratio below which a translation is "short"
 STEM = 5            # stems: the first letters of a word (walking/walked, "parlamentares"/"parlamentar")
 # English words that carry no content of their own; a clause is judged by the others.
 FUNCTION_WORDS = set("""a about after again against all also an and any are as at be because been before being
@@ -68,7 +71,9 @@ def calibration() -> dict:
     return json.loads(DATA.read_text(encoding="utf-8")) if DATA.is_file() else {}
 
 
-def bounds(source_lang: str, target_lang: str, length: int, table: dict | None = None) -> tuple[float, float] | None:
+def bounds(source_lang: str, target_lang: str, length: int, table: dict | None = None,
+           spread: float = Z) -> tuple[float, float] | None:
+    """The usual range of `ratio` for the pair at this source length: mean ± `spread` standard deviations."""
     table = calibration() if table is None else table
     entry, sign = table.get(f"{source_lang}-{target_lang}"), 1
     if entry is None:
@@ -76,7 +81,7 @@ def bounds(source_lang: str, target_lang: str, length: int, table: dict | None =
     if entry is None:
         return None
     b = entry["bands"][min(band(length), len(entry["bands"]) - 1)]
-    low, high = b["mean"] - Z * b["sd"], b["mean"] + Z * b["sd"]
+    low, high = b["mean"] - spread * b["sd"], b["mean"] + spread * b["sd"]
     return (low, high) if sign == 1 else (-high, -low)
 
 
@@ -96,7 +101,7 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
                                     f" much longer than translations of this pair usually are; something may have"
                                     f" been added", None, None))
     if back is not None:
-        findings += clauses(pair, back)
+        findings += clauses(pair, back, source, target)
     return findings
 
 
@@ -109,15 +114,20 @@ def content_stems(text: str) -> list[str]:
     return [fold(w)[:STEM] for w in _TOKEN.findall(text) if fold(w) not in FUNCTION_WORDS and len(w) > 2]
 
 
-def clauses(pair: Pair, back: str) -> list[Finding]:
-    """Clauses of the source none of whose content words come back in `back` (the target translated back)."""
+def clauses(pair: Pair, back: str, source: str = "", target: str = "") -> list[Finding]:
+    """Clauses of the source none of whose content words come back in `back` (the target translated back): of
+    CLAUSE_WORDS content words or more, or of CLAUSE_WORDS_SHORT when the translation is short for the pair."""
     found = set(content_stems(back)) | set(content_stems(pair.target))  # names and numbers stay as they are
+    least = CLAUSE_WORDS
+    usual = bounds(source, target, len(pair.source), spread=SHORT_SD) if source and target else None
+    if usual and ratio(pair.source, pair.target) < usual[0]:
+        least = CLAUSE_WORDS_SHORT
     findings, cursor = [], 0
     for piece in _CLAUSE.split(pair.source):
         start = pair.source.find(piece, cursor)
         cursor = start + len(piece)
         stems = content_stems(piece)
-        if len(stems) >= CLAUSE_WORDS and sum(s in found for s in stems) <= CLAUSE_FOUND * len(stems):
+        if len(stems) >= least and sum(s in found for s in stems) <= CLAUSE_FOUND * len(stems):
             findings.append(Finding("omission.clause", "omission", WARNING,
                                     f"the clause {quote(piece)} has no counterpart in the translation",
                                     (start, start + len(piece)), None))
