@@ -21,8 +21,8 @@ DOUBLE = "\"“”«»„"
 # A single quote opens after a space, a bracket, a dash or a double quote (" 'There's a shark!' "), and closes
 # before one of those or punctuation; inside a word it is an apostrophe (O'Hagan, won't).
 _SINGLE_OPEN = regex.compile(r"(?:^|(?<=[\s(\[—–\-\"“«]))['‘‹](?=\p{L}|\p{N})")
-# A plural's possessive ("students' behaviour": an s, the mark, a lower-case word) closes nothing.
-_SINGLE_CLOSE = regex.compile(r"(?<=[\p{L}\p{N}.,!?])(?<!s['’](?=\s+\p{Ll}))['’›](?=[\s.,;:!?)\]—–\-\"”»]|$)")
+# A plural's possessive ("students' behaviour") reads as a closing mark: it cannot be told from "'furious' after".
+_SINGLE_CLOSE = regex.compile(r"(?<=[\p{L}\p{N}.,!?])['’›](?=[\s.,;:!?)\]—–\-\"”»]|$)")
 BRACKETS: tuple[tuple[str, str], ...] = (("(", ")"), ("[", "]"), ("{", "}"))
 # A URL ends before a space, a quote or a closing bracket, and not on the punctuation that ends a sentence.
 _URL = regex.compile(r"\b(?:https?://|www\.)[^\s<>\"“”)]+[^\s<>\"“”).,;:!?]")
