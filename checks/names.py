@@ -193,8 +193,9 @@ def translated_whole(run: list[str], target_words: set[str], back_words: set[str
     the Public Prosecution Service, the Korea War, New York City) is translated whole (Comissão Jurídica do Senado,
     Ministério Público): its other words need not be there one by one. Taken so when that last word is not in the
     translation as written (it was translated) and another word of the run is there translated too (Senado,
-    Público, Coreia; or comes back in the back translation: Iorque as York). A word kept as written (Baton in
-    "Baton Rouge Police Department") says the name was kept, so its other words must be there too."""
+    Público, Coreia; or comes back in the back translation: Iorque as York). The caller still asks a word that is no
+    common word (Baton) to be there when another word before the last is kept as written (Rouge): that name was
+    kept, not translated."""
     if len(run) < 2:
         return False
     last = fold(_base(run[-1]))
@@ -273,7 +274,8 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         half = is_common and after_name and i > 0 and half_translated(matches[i - 1].group(), word, written)
         if fold(base) in back_words and not half:
             continue
-        if whole[id(run_of[i])] and not half:
+        kept = any(j != i and fold(_base(matches[j].group())) in target_words for j in run_of[i][:-1])
+        if whole[id(run_of[i])] and not half and (is_common or not kept):
             continue
         findings.append(Finding("name.missing", "names", WARNING,
                                 f"the name {quote(base)} is not in the translation", (m.start(), m.start() + len(base)),
