@@ -86,10 +86,10 @@ def exonym_words(word: str, table: dict[str, set[str]]) -> set[str]:
     out: set[str] = set()
     if len(word) < DEMONYM_PREFIX:
         return out
-    for name, words in table.items():
+    for name, renderings in table.items():
         shared = len(commonprefix([word, name]))
         if shared >= DEMONYM_PREFIX and shared >= 0.55 * min(len(word), len(name)):
-            out |= words
+            out |= renderings
     return out
 
 
