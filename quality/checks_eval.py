@@ -1,19 +1,22 @@
 """`make quality`, second part: the segment checks (checks/) measured on NTREX-128 en→pt.
 
     python -m quality.checks_eval             # the three tables (a few minutes: the model runs)
-    python -m quality.checks_eval --no-model  # (a) and (b) without back translation: no clause check
+    python -m quality.checks_eval --no-model  # (a) and (b) without back translation
     python -m quality.checks_eval --examples 3
 
 (a) False positives: the checks on the human reference translations
-    (pt-BR, lines 1-988, documents 1-62), segments flagged per check and in all.
+    (pt-BR, lines 1-988, documents 1-62), segments flagged per check and in all:
+    with any finding, with a warning or an error, and those of them that are
+    false alarms (a finding not verified as a real defect of the reference in
+    quality/data/checks_reference_defects.tsv).
 (b) Recall: defects planted in those references (quality.plant), one per
     segment that can take it; found = the check meant for it has more
     findings on the planted reference than on the clean one.
 (c) The real model (bergamot en→pt) on the same sources: segments flagged per
     check, with examples.
 
-The clause check needs a back translation: the bergamot pt→en model
-translates every target (reference, planted, model output) back.
+The bergamot pt→en model translates every target (reference, planted, model
+output) back, for the clause and names checks.
 """
 
 from __future__ import annotations
@@ -127,7 +130,7 @@ def model_table(report: Report, total: int, examples: int) -> tuple[str, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quality.checks_eval", description=__doc__.splitlines()[0])
-    parser.add_argument("--no-model", action="store_true", help="no model: skip (c) and the clause check")
+    parser.add_argument("--no-model", action="store_true", help="no model: skip (c) and back translation")
     parser.add_argument("--examples", type=int, default=2, help="examples per check in table (c)")
     parser.add_argument("--show", action="store_true", help="also print every flagged reference and missed defect")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "quality" / "checks.json")
@@ -164,11 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     reference_report = check_segments([Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET,
                                       back=clean_back)
     print(f"Segment checks on {ntrex.DESCRIPTION}; clause check: "
-          f"{'on (bergamot pt→en back translation)' if clean_back else 'off (--no-model)'}\n")
+          f"{'with the bergamot pt→en back translation' if clean_back else 'on the target alone (--no-model)'}\n")
     verified = load_adjudication()
     fp_table, fp = false_positives(reference_report, len(sources), verified)
     print("(a) False positives: checks on the human reference translations\n")
     print(fp_table)
+    raised = {(seg.index + 1, f.code) for seg in reference_report.flagged for f in seg.findings}
+    stale = sorted(set(verified) - raised)
+    print(f"\nverified reference defects: {len(verified)} findings in {ADJUDICATION.relative_to(ROOT)}"
+          + (f"; no longer raised: {stale}" if stale else ""))
     rc_table, rc, misses = recall(sources, references, clean_back, back_translate)
     print("\n(b) Recall: one planted defect per segment that can take it\n")
     print(rc_table)

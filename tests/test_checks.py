@@ -336,3 +336,17 @@ def test_a_clause_is_not_looked_for_in_a_translation_of_usual_length():
     paraphrase = "O plano fracassou, ainda que o ministro tenha saído em defesa firme da sua linha para a economia."
     assert "omission.clause" not in codes(source, paraphrase, back="The plan failed, though the minister stood up"
                                                                    " firmly for his line on the country's finances.")
+
+
+def test_the_evaluation_counts_verified_reference_defects_apart_from_false_alarms(tmp_path):
+    from quality.checks_eval import false_positives, load_adjudication
+    report = check_segments([Pair("He paid £11million.", "Ele pagou 11 milhões de euros."),
+                             Pair('He said "no".', "Ele disse não."),
+                             Pair("The allies met.", "Os aliados reuniram-se.")], EN, PT)
+    table = tmp_path / "verified.tsv"
+    table.write_text("# line, code, why\n1\tcurrency.converted\tthe translator converted the sum\n", encoding="utf-8")
+    verified = load_adjudication(table)
+    assert verified == {(1, "currency.converted"): "the translator converted the sum"}
+    _, figures = false_positives(report, 3, verified)
+    assert figures["by_check"]["currency"] == {"any": 1, "warning_or_error": 1, "false_alarms": 0}
+    assert figures["by_check"]["any check"] == {"any": 2, "warning_or_error": 2, "false_alarms": 1}
