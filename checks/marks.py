@@ -21,6 +21,7 @@ DOUBLE = "\"“”«»„"
 # A single quote opens after a space, a bracket, a dash or a double quote (" 'There's a shark!' "), and closes
 # before one of those or punctuation; inside a word it is an apostrophe (O'Hagan, won't).
 _SINGLE_OPEN = regex.compile(r"(?:^|(?<=[\s(\[—–\-\"“«]))['‘‹](?=\p{L}|\p{N})")
+# A plural's possessive ("students' behaviour") reads as a closing mark: it cannot be told from "'furious' after".
 _SINGLE_CLOSE = regex.compile(r"(?<=[\p{L}\p{N}.,!?])['’›](?=[\s.,;:!?)\]—–\-\"”»]|$)")
 BRACKETS: tuple[tuple[str, str], ...] = (("(", ")"), ("[", "]"), ("{", "}"))
 # A URL ends before a space, a quote or a closing bracket, and not on the punctuation that ends a sentence.
@@ -31,22 +32,25 @@ _TAG = regex.compile(r"</?([A-Za-z][\w-]*)[^<>]*>")
 
 
 def quotations(text: str) -> tuple[int, int]:
-    """(quotations, double quote marks): a quotation per pair of marks."""
+    """(quotations, quote marks left unpaired): a quotation per pair of marks; an odd double quote, or single quotes
+    that open and do not close (or the other way), are unpaired."""
     double = sum(text.count(q) for q in DOUBLE)
     opened = len(_SINGLE_OPEN.findall(text))
     closed = len(_SINGLE_CLOSE.findall(text))
-    return double // 2 + min(opened, closed), double
+    return double // 2 + min(opened, closed), double % 2 + abs(opened - closed)
 
 
 def check(pair: Pair, source: str, target: str) -> list[Finding]:
     findings = []
-    source_quotes, source_double = quotations(pair.source)
-    target_quotes, target_double = quotations(pair.target)
+    source_quotes, source_unpaired = quotations(pair.source)
+    target_quotes, target_unpaired = quotations(pair.target)
     if target_quotes < source_quotes:
         findings.append(Finding("quotes.lost", "marks", WARNING,
                                 f"the source has {source_quotes} quotation(s) in quotation marks, the translation"
                                 f" {target_quotes}: a quotation lost its marks", None, None))
-    elif target_double % 2 and not source_double % 2:
+    # A quotation that runs over several sentences opens in one segment and closes in another: the source's own
+    # unpaired mark excuses the translation's (written 'x' in one language, “x” in the other).
+    elif target_unpaired and not source_unpaired:
         findings.append(Finding("quotes.unbalanced", "marks", WARNING,
                                 "a quotation mark of the translation is never closed", None, None))
     for pair_chars in BRACKETS:

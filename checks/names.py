@@ -21,14 +21,21 @@ from pathlib import Path
 import regex
 
 from checks.findings import WARNING, Finding, Pair
-from checks.text import calendar_names, cldr, fold, quote, word_list
+from checks.text import calendar_names, cldr, fold, quote, word_list, words
 
 COMMON_WORDS = Path(__file__).resolve().parent / "data" / "common_words.txt"
 # Close enough to be the same name, measured on folded words ("theresa"/"teresa" 0.93, "commission"/"comissao" 0.78).
 SIMILAR = 0.75
 # Titles before a name, abbreviated or not ("Sen. Chris Coons", "Det Insp Bob Blemmings").
-TITLES = {"rev", "sen", "rep", "gov", "gen", "capt", "lt", "col", "sgt", "det", "insp", "supt", "prof", "st", "jr",
-          "sr", "mt", "ft", "cllr", "hon"}
+# Offices written before a name or on their own ("Detective Inspector Brian O'Hagan", "Shadow Chancellor John
+# McDonnell", "the Coroner's Office") are translated as words: "o investigador", "ministro-sombra".
+TITLES = {"rev", "sen", "sens", "rep", "reps", "gov", "gen", "capt", "lt", "col", "sgt", "det", "insp", "supt", "prof",
+          "st", "jr", "sr", "mt", "ft", "cllr", "hon",
+          "president", "vice", "minister", "chancellor", "secretary", "senator", "congressman", "congresswoman",
+          "governor", "mayor", "judge", "justice", "detective", "inspector", "sergeant", "constable", "superintendent",
+          "commissioner", "coroner", "officer", "captain", "lieutenant", "colonel", "general", "admiral", "professor",
+          "doctor", "chairman", "chairwoman", "spokesman", "spokeswoman", "ambassador", "prince", "princess", "king",
+          "queen", "lord", "lady", "pope", "bishop", "archbishop", "cardinal", "deputy", "chief", "councillor"}
 # Capitalised words that are not names: titles and words English capitalises.
 NOT_NAMES = {"mr", "mrs", "ms", "dr", "sir", "i", "i'm", "i've", "i'll", "i'd", "ok", "tv",
              # the compass, which English capitalises for regions (the Southwest) and other languages do not
@@ -41,7 +48,15 @@ _OPENING = regex.compile(r"(?:^|[.!?:;…]\s+|(?:^|\s)[\"“‘'«(\[]|\s[-–�
 
 
 # Other English names of CLDR territories, which CLDR lists under one name only.
-ALIASES = {"en": {"britain": "GB", "uk": "GB", "america": "US", "holland": "NL"}}
+# CLDR now names TR "Türkiye" in English; news still writes Turkey.
+ALIASES = {"en": {"britain": "GB", "uk": "GB", "america": "US", "holland": "NL", "turkey": "TR"}}
+# The nations of the United Kingdom are no CLDR territories; their names in the target language, by language.
+NATIONS = {("en", "pt"): {"scotland": "Escócia", "wales": "País de Gales", "england": "Inglaterra",
+                          "ireland": "Irlanda", "britain": "Grã-Bretanha", "britons": "britânicos"}}
+# A demonym shares the start of its country's or language's name (Spaniard, Spanish; Swede, Swedish; Korean,
+# Korea): a word sharing at least this many letters with a name CLDR knows goes by that name's words (four would
+# take Cologne for Colombia).
+DEMONYM_PREFIX = 5
 
 
 @lru_cache(maxsize=8)
@@ -58,12 +73,45 @@ def exonyms(source: str, target: str) -> dict[str, set[str]]:
                     out.setdefault(word, set()).update(word_list(other[code]))
     for alias, code in ALIASES.get(source, {}).items():
         out.setdefault(alias, set()).update(word_list(tgt.territories[code]))
+    for word, name in NATIONS.get((source, target), {}).items():
+        out.setdefault(word, set()).update(word_list(name))
+    return out
+
+
+def exonym_words(word: str, table: dict[str, set[str]]) -> set[str]:
+    """The target-language words `word` may go by: its own entry, or, for a demonym (Spaniard, Swede, Korean), those
+    of the names that share its first DEMONYM_PREFIX letters or more and most of the shorter."""
+    if word in table:
+        return table[word]
+    out: set[str] = set()
+    if len(word) < DEMONYM_PREFIX:
+        return out
+    for name, renderings in table.items():
+        shared = len(commonprefix([word, name]))
+        if shared >= DEMONYM_PREFIX and shared >= 0.55 * min(len(word), len(name)):
+            out |= renderings
     return out
 
 
 def _calendar(lang: str) -> set[str]:
     months, days = calendar_names(lang)
     return {fold(n) for n in [*months.values(), *days.values()]}
+
+
+def _calendar_next(after: str, calendar: set[str], lang: str) -> bool:
+    """The next word is a month or weekday too ("Saturday, September", "Sunday Oct. 7")."""
+    m = regex.match(r"\W*(\p{L}+)(.{0,3})", after)
+    return bool(m) and (fold(m.group(1)) in calendar or _abbreviated_month(m.group(1), m.group(2), lang))
+
+
+def _abbreviated_month(word: str, after: str, lang: str) -> bool:
+    """"Oct." and "Nov. 2" are months (CLDR's abbreviations, and "Sept"), with the full stop or a number after them;
+    "Jan" alone may be a name."""
+    locale = cldr(lang)
+    if locale is None:
+        return False
+    short = {fold(n).rstrip(".") for n in locale.months["format"]["abbreviated"].values()} | {"sept"}
+    return fold(word) in short and bool(regex.match(r"\.|\s*\d", after))
 
 
 def present(word: str, target_words: list[str], exonym: set[str]) -> bool:
@@ -100,33 +148,103 @@ def _common(word: str, common: frozenset[str]) -> bool:
 
 
 def title_case(text: str) -> bool:
-    """A headline in Title Case capitalises every word: capitals say nothing there."""
-    tokens = [w for w in regex.findall(r"\p{L}[\p{L}'’\-]*", text) if len(w) > 3]
-    return len(tokens) >= 3 and sum(w[0].islower() for w in tokens) <= 0.15 * len(tokens)
+    """A headline in Title Case capitalises every word but short ones: there a capital does not say "name". Taken
+    so when at most a tenth of the words of four letters or more are in lower case ("Indonesia Tsunami Toll Soars
+    Above 800.", "Kanye West Embarked on a Pro-Trump Diatribe ... After his SNL Appearance"; not a sentence full of
+    names with two verbs in lower case), or when every word is capitalised ("It Didn't Go Well")."""
+    tokens = regex.findall(r"\p{L}[\p{L}'’\-]*", text)
+    longer = [w for w in tokens if len(w) > 3]
+    if len(longer) >= 3 and sum(w[0].islower() for w in longer) <= 0.1 * len(longer):
+        return True
+    return len(tokens) >= 3 and all(w[0].isupper() for w in tokens)
+
+
+# Capitalised words in a row, possibly joined by "of", "the", "for" ("Government of Wales Act"); a possessive ends
+# one name ("Jeremy Corbyn's Labour Party" is two).
+_JOIN = regex.compile(r"\s+(?:(?:of|the|for|and|on)\s+)?$")
+
+
+def _after_abbreviation(before: str) -> bool:
+    """"Mr. Adams", "Sen. Coons", "vs. Rockies": the full stop of an abbreviation ends no sentence."""
+    m = regex.search(r"(?<![\p{L}.])(\p{L}+)\.\s+$", before)
+    return bool(m) and fold(m.group(1)) in TITLES | NOT_NAMES | {"vs", "v", "no", "st"}
+
+
+def _runs(matches: list) -> list[list[int]]:
+    """Indices of `matches` grouped into runs of capitalised words: the words of one multi-word name."""
+    runs: list[list[int]] = []
+    for i, m in enumerate(matches):
+        if runs and not regex.search(r"['’]s$", matches[i - 1].group()) and _JOIN.match(
+                m.string[matches[i - 1].end():m.start()]):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _base(word: str) -> str:
+    """"Britain's" is "Britain"; "Netherlands-based" is "Netherlands"."""
+    return regex.sub(r"['’]s?$", "", word).split("-")[0]
+
+
+def translated_whole(run: list[str], target_words: set[str], back_words: set[str], common: frozenset[str],
+                     names: dict[str, set[str]]) -> bool:
+    """An institution, event or place named with a common English noun at its end (the Senate Judiciary Committee,
+    the Public Prosecution Service, the Korea War, New York City) is translated whole (Comissão Jurídica do Senado,
+    Ministério Público): its other words need not be there one by one. Taken so when that last word is not in the
+    translation as written (it was translated) and another word of the run is there translated too (Senado,
+    Público, Coreia; or comes back in the back translation: Iorque as York). The caller still asks a word that is no
+    common word (Baton) to be there when another word before the last is kept as written (Rouge): that name was
+    kept, not translated."""
+    if len(run) < 2:
+        return False
+    last = fold(_base(run[-1]))
+    if not _common(last, common) or last in target_words:
+        return False
+    for word in run[:-1]:
+        folded = fold(_base(word))
+        if folded in target_words:
+            continue
+        if folded in back_words or present(_base(word), list(target_words), exonym_words(folded, names)):
+            return True
+    return False
+
+
+def half_translated(previous: str, word: str, target: list[str]) -> bool:
+    """"Theresa May" written "Theresa Maio": the name before the word is there as written, followed by another
+    capitalised word. `target`: the translation's words as written, in order."""
+    before, after = fold(_base(previous)), fold(_base(word))
+    return any(fold(w) == before and k + 1 < len(target) and target[k + 1][:1].isupper()
+               and fold(target[k + 1]) != after for k, w in enumerate(target))
 
 
 def check(pair: Pair, source: str, target: str, back: str | None = None) -> list[Finding]:
     if title_case(pair.source):
         return []
-    # "Burt's" is there in "Burt's Bees" as "Burt".
-    target_words = [regex.sub(r"['’]s$", "", w) for w in word_list(pair.target)]
+    # "Burt's" is there in "Burt's Bees" as "Burt"; "Jae" in "Jae-in".
+    written = [regex.sub(r"['’]s$", "", m.group()) for m in words(pair.target)]
+    in_order = [fold(w) for w in written]
+    target_words = in_order + [part for w in in_order if "-" in w for part in w.split("-")]
     back_words = set(word_list(back)) if back else set()
     glossary = [g.source for g in pair.glossary]
     skip = NOT_NAMES | _calendar(source)
     names = exonyms(source, target)
     common = common_words()
+    matches = list(_CAPITALISED.finditer(pair.source))
+    run_of = {i: run for run in _runs(matches) for i in run}
+    whole = {id(run): translated_whole([matches[i].group() for i in run], set(target_words), back_words, common, names)
+             for run in run_of.values()}
     findings = []
     previous_name_end = -2
-    for m in _CAPITALISED.finditer(pair.source):
+    for i, m in enumerate(matches):
         word = m.group()
-        # "Britain's" is "Britain"; "Netherlands-based" is "Netherlands".
-        base = regex.sub(r"['’]s$", "", word).split("-")[0]
+        base = _base(word)
         if fold(base) in NOT_NAMES or len(base) < 2:
             continue
         # A common word capitalised (the West, Labour, the Judiciary Committee, a sentence's first word) is taken
         # for no name, unless it is short and follows one (Theresa May).
         is_common = _common(fold(base), common)
-        opening = _OPENING.search(pair.source[:m.start()])
+        opening = _OPENING.search(pair.source[:m.start()]) and not _after_abbreviation(pair.source[:m.start()])
         after_name = pair.source[previous_name_end:m.start()] == " " and len(base) <= 4
         if is_common and (not after_name or opening):
             continue
@@ -138,17 +256,26 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         if fold(base) in TITLES:
             continue
         previous_name_end = m.end()
-        # Months and weekdays are the date check's; "May" and "March" only next to a number are months.
-        if fold(base) in skip and (fold(base) not in ("may", "march")
-                                   or regex.search(r"\d", pair.source[max(0, m.start() - 4):m.end() + 5])):
+        # Months and weekdays are the date check's; "May" and "March" only next to a number are months. One that
+        # opens a name ("Saturday Night Live", "The Sunday Times") is a name.
+        in_name = regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end():]) and not _calendar_next(pair.source[m.end():],
+                                                                                              skip, source)
+        if fold(base) in skip and not in_name and (fold(base) not in ("may", "march") or regex.search(
+                r"\d", pair.source[max(0, m.start() - 4):m.end() + 5])):
+            continue
+        if _abbreviated_month(base, pair.source[m.start() + len(base):], source):
             continue
         if any(s <= m.start() and m.end() <= e for s, e in glossary):
             continue
-        if present(base, target_words, names.get(fold(base), set())):
+        if present(base, target_words, exonym_words(fold(base), names)):
             continue
         # Back translated, an exonym comes home (Escócia: Scotland, trabalhista: Labour); not the surname
         # that is a common word ("Theresa Maio" comes back as "Theresa May").
-        if fold(base) in back_words and not (is_common and after_name):
+        half = is_common and after_name and i > 0 and half_translated(matches[i - 1].group(), word, written)
+        if fold(base) in back_words and not half:
+            continue
+        kept = any(j != i and fold(_base(matches[j].group())) in target_words for j in run_of[i][:-1])
+        if whole[id(run_of[i])] and not half and (is_common or not kept):
             continue
         findings.append(Finding("name.missing", "names", WARNING,
                                 f"the name {quote(base)} is not in the translation", (m.start(), m.start() + len(base)),

@@ -39,7 +39,10 @@ NUMBER_WORDS = {
     "pt": "zero um dois tres quatro cinco seis sete oito nove dez onze doze treze catorze quinze dezesseis "
           "dezessete dezoito dezenove vinte",
 }
-EXTRA_WORDS = {"en": {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12},
+EXTRA_WORDS = {"en": {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12,
+                      # ordinals, which Portuguese writes "8o", "34ª"
+                      "first": 1, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+                      "ninth": 9, "tenth": 10},
                "pt": {"uma": 1, "duas": 2, "quatorze": 14, "dezasseis": 16, "dezassete": 17, "dezanove": 19,
                       "trinta": 30, "quarenta": 40, "cinquenta": 50, "cem": 100, "duzia": 12, "ambos": 2,
                       "ambas": 2}}
@@ -53,6 +56,8 @@ def _word_values(lang: str) -> dict[str, int]:
     return values
 
 
+_SCORE = regex.compile(r"(?<=\d)x(?=\d)")
+_YEAR_RANGE = regex.compile(r"\b((?:1[89]|20)\d\d)[-–]$")
 _NUMBER = regex.compile(
     r"(?<![\p{L}\p{N}]|\p{N}[.,])(?P<digits>\d+(?:[.,]\d+)*)(?:º|ª|st\b|nd\b|rd\b|th\b|°)?")
 _PATTERNS: dict[str, regex.Pattern] = {}
@@ -87,10 +92,16 @@ def numbers(text: str, lang: str, other: str | None = None
             ) -> list[tuple[Decimal, bool, tuple[int, int], bool]]:
     """(value, is a percentage, range, misformatted) of every number written in digits, read as `lang`
     writes them; one `lang` would not write is read as `other` writes it, and marked."""
+    # A score written "2x0" is two numbers, as "2-0" is.
+    text = _SCORE.sub("-", text)
     folded = fold_keep_length(text)
     found = []
     for m in _NUMBER.finditer(text):
         value, wrong = parse(m.group("digits"), lang), False
+        # "1950-53" is 1950 to 1953.
+        year = _YEAR_RANGE.search(text[:m.start()])
+        if year and len(m.group("digits")) == 2:
+            value = Decimal(year.group(1)[:2] + m.group("digits"))
         if value is None and other:
             value, wrong = parse(m.group("digits"), other), True
         if value is None:
@@ -102,9 +113,31 @@ def numbers(text: str, lang: str, other: str | None = None
     return found
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman(word: str) -> int | None:
+    """A Roman numeral of two letters or more ("século XIX", "Elizabeth II"); None for any other word."""
+    if len(word) < 2 or not regex.fullmatch(r"C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})", word):
+        return None
+    values = [_ROMAN[ch] for ch in word]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
 def _spelled(text: str, lang: str) -> Counter:
-    values = _word_values(lang)
-    return Counter(values[w] for w in regex.findall(r"\p{L}+", fold(text)) if w in values)
+    """Numbers written as words (with a scale word after them: "quatro mil", "two million") or in Roman numerals,
+    which balance numbers the other side writes in digits."""
+    values, scales = _word_values(lang), SCALES.get(lang, {})
+    tokens = regex.findall(r"\p{L}+", text)
+    out: Counter = Counter()
+    for i, token in enumerate(tokens):
+        word = fold(token)
+        if word in values:
+            scale = fold(tokens[i + 1]) if i + 1 < len(tokens) else ""
+            out[Decimal(values[word]) * Decimal(10) ** scales.get(scale, 0)] += 1
+        elif (number := roman(token)) is not None:
+            out[Decimal(number)] += 1
+    return out
 
 
 # -- times ---------------------------------------------------------------------
@@ -114,7 +147,7 @@ _TIMES = {
                         r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b", regex.IGNORECASE),
     "pt": regex.compile(r"\b(?P<h>\d{1,2})(?:[:h](?P<m>\d{2}))?\s*(?:h\b|horas?)?\s*(?:da|de)\s+"
                         r"(?P<ap>manha|tarde|noite|madrugada)\b"
-                        r"|\b(?P<h24>\d{1,2})(?:h|:)(?P<m24>\d{2})?(?!\d)", regex.IGNORECASE),
+                        r"|\b(?P<h24>\d{1,2})(?:h|:(?=\d{2}))(?P<m24>\d{2})?(?!\d)", regex.IGNORECASE),
 }
 _AFTERNOON = {"p", "tarde", "noite"}
 

@@ -41,7 +41,7 @@ def check(pair: Pair, source: str, target: str, detect=None) -> list[Finding]:
     findings = []
     for start, end in _copied_runs([fold(w.group()) for w in src], [fold(w.group()) for w in tgt]):
         run = tgt[start:end]
-        if _lower_words(run) < 2:
+        if _lower_words(run) < 2 or _a_name(run):
             continue
         span = (run[0].start(), run[-1].end())
         text = pair.target[span[0]:span[1]]
@@ -51,6 +51,13 @@ def check(pair: Pair, source: str, target: str, detect=None) -> list[Finding]:
             findings.append(Finding("untranslated.words", "untranslated", WARNING,
                                     f"{quote(text)} is still in the source language", None, span))
     return findings
+
+
+def _a_name(tokens) -> bool:
+    """A run whose longer words are all capitalised is a name or a title kept on purpose ("Newport on the Levee",
+    "UK Commission for Employment and Skills", "Member of the Welsh Parliament"), not words left untranslated."""
+    longer = [t.group() for t in tokens if len(t.group()) > 3 and t.group().isalpha()]
+    return bool(longer) and all(w[0].isupper() for w in longer)
 
 
 def _copied_runs(source: list[str], target: list[str]) -> list[tuple[int, int]]:

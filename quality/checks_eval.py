@@ -1,19 +1,22 @@
 """`make quality`, second part: the segment checks (checks/) measured on NTREX-128 en→pt.
 
     python -m quality.checks_eval             # the three tables (a few minutes: the model runs)
-    python -m quality.checks_eval --no-model  # (a) and (b) without back translation: no clause check
+    python -m quality.checks_eval --no-model  # (a) and (b) without back translation
     python -m quality.checks_eval --examples 3
 
 (a) False positives: the checks on the human reference translations
-    (pt-BR, lines 1-988, documents 1-62), segments flagged per check and in all.
+    (pt-BR, lines 1-988, documents 1-62), segments flagged per check and in all:
+    with any finding, with a warning or an error, and those of them that are
+    false alarms (a finding not verified as a real defect of the reference in
+    quality/data/checks_reference_defects.tsv).
 (b) Recall: defects planted in those references (quality.plant), one per
     segment that can take it; found = the check meant for it has more
     findings on the planted reference than on the clean one.
 (c) The real model (bergamot en→pt) on the same sources: segments flagged per
     check, with examples.
 
-The clause check needs a back translation: the bergamot pt→en model
-translates every target (reference, planted, model output) back.
+The bergamot pt→en model translates every target (reference, planted, model
+output) back, for the clause and names checks.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from checks import CHECKS, Pair, Report, check_pair, check_segments
+from checks import CHECKS, ERROR, WARNING, Pair, Report, check_pair, check_segments
 from config import Settings
 from quality import ntrex
 from quality.plant import DEFECTS
@@ -33,21 +36,54 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE, TARGET = "en", "pt"
 FP_LIMIT, RECALL_FLOOR = 0.03, 0.95
 SAVED = ROOT / "var" / "quality" / "checks_translations.json"
+# Findings on the references that a person read and found to be real defects of the reference translation.
+ADJUDICATION = ROOT / "quality" / "data" / "checks_reference_defects.tsv"
 
 
 def _pct(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "-"
 
 
-def false_positives(report: Report, total: int) -> tuple[str, dict]:
-    counts = report.counts()
-    lines = ["| check | reference segments flagged | within 3% |", "|---|---|---|"]
-    for check in CHECKS:
-        within = "yes" if counts[check] <= FP_LIMIT * total else "NO"
-        lines.append(f"| {check} | {_pct(counts[check], total)} | {within} |")
-    flagged = len(report.flagged)
-    lines.append(f"| any check | {_pct(flagged, total)} | {'yes' if flagged <= FP_LIMIT * total else 'NO'} |")
-    return "\n".join(lines), {"by_check": counts, "flagged": flagged, "segments": total}
+def load_adjudication(path: Path = ADJUDICATION) -> dict[tuple[int, str], str]:
+    """(line, finding code) -> why that finding on the human reference is a real defect of the reference, read by a
+    person. Lines are NTREX line numbers (1-based); `#` starts a comment."""
+    verified = {}
+    for row in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
+        if row.strip() and not row.startswith("#"):
+            line, code, reason = row.split("\t", 2)
+            verified[(int(line), code)] = reason
+    return verified
+
+
+def _segments(report: Report, check: str | None, keep) -> int:
+    """Segments with at least one finding (of `check`, or of any) that `keep` keeps."""
+    return sum(any((check is None or f.check == check) and keep(s, f) for f in s.findings) for s in report.flagged)
+
+
+def false_positives(report: Report, total: int, verified: dict | None = None) -> tuple[str, dict]:
+    """Per check: segments with any finding, with a warning or an error, and with a warning or an error that is
+    not a verified defect of the reference (a false alarm); the target (3%) is judged on the last."""
+    verified = verified or {}
+
+    def any_finding(s, f):
+        return True
+
+    def serious(s, f):
+        return f.severity in (ERROR, WARNING)
+
+    def false_alarm(s, f):
+        return serious(s, f) and (s.index + 1, f.code) not in verified
+
+    lines = ["| check | any finding | warning or error | of which only verified reference defects | false alarms |"
+             " within 3% |", "|---|---|---|---|---|---|"]
+    figures = {}
+    for check in [*CHECKS, None]:
+        found, flagged, alarms = (_segments(report, check, keep) for keep in (any_finding, serious, false_alarm))
+        name = check or "any check"
+        figures[name] = {"any": found, "warning_or_error": flagged, "false_alarms": alarms}
+        lines.append(f"| {name} | {_pct(found, total)} | {_pct(flagged, total)} | {flagged - alarms} |"
+                     f" {_pct(alarms, total)} | {'yes' if alarms <= FP_LIMIT * total else 'NO'} |")
+    return "\n".join(lines), {"segments": total, "by_check": figures}
 
 
 def _family_count(findings, family: str) -> int:
@@ -94,7 +130,7 @@ def model_table(report: Report, total: int, examples: int) -> tuple[str, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quality.checks_eval", description=__doc__.splitlines()[0])
-    parser.add_argument("--no-model", action="store_true", help="no model: skip (c) and the clause check")
+    parser.add_argument("--no-model", action="store_true", help="no model: skip (c) and back translation")
     parser.add_argument("--examples", type=int, default=2, help="examples per check in table (c)")
     parser.add_argument("--show", action="store_true", help="also print every flagged reference and missed defect")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "quality" / "checks.json")
@@ -131,10 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     reference_report = check_segments([Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET,
                                       back=clean_back)
     print(f"Segment checks on {ntrex.DESCRIPTION}; clause check: "
-          f"{'on (bergamot pt→en back translation)' if clean_back else 'off (--no-model)'}\n")
-    fp_table, fp = false_positives(reference_report, len(sources))
+          f"{'with the bergamot pt→en back translation' if clean_back else 'on the target alone (--no-model)'}\n")
+    verified = load_adjudication()
+    fp_table, fp = false_positives(reference_report, len(sources), verified)
     print("(a) False positives: checks on the human reference translations\n")
     print(fp_table)
+    raised = {(seg.index + 1, f.code) for seg in reference_report.flagged for f in seg.findings}
+    stale = sorted(set(verified) - raised)
+    print(f"\nverified reference defects: {len(verified)} findings in {ADJUDICATION.relative_to(ROOT)}"
+          + (f"; no longer raised: {stale}" if stale else ""))
     rc_table, rc, misses = recall(sources, references, clean_back, back_translate)
     print("\n(b) Recall: one planted defect per segment that can take it\n")
     print(rc_table)
@@ -151,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n== references flagged")
         for s in reference_report.flagged:
             print(f"[{s.index + 1}] {s.pair.source}\n    {s.pair.target}\n    " +
-                  "\n    ".join(f"{f.code}: {f.message}" for f in s.findings))
+                  "\n    ".join(f"{f.code} ({f.severity}{', verified' if (s.index + 1, f.code) in verified else ''}):"
+                                 f" {f.message}" for f in s.findings))
         print("\n== planted defects missed")
         print("\n".join(misses))
     args.json.parent.mkdir(parents=True, exist_ok=True)

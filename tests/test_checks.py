@@ -242,3 +242,111 @@ def test_a_report_counts_per_check_and_select_filters_and_orders():
     finding = report["flagged_segments"][0]["findings"][0]
     assert finding["code"] == "currency.converted" and finding["source"] == [8, 9]
     assert "euros" in finding["message"]
+
+
+# -- rules made precise on the NTREX references (issue 25): each with a case that must and one that must not flag --
+
+@pytest.mark.parametrize("source, target", [
+    ("Detective Inspector Brian O'Hagan said so.", "O investigador Brian O'Hagan disse isso."),  # offices are words
+    ("Shadow Chancellor John McDonnell spoke.", "O ministro-sombra John McDonnell falou."),
+    ("It will remain closed until Oct.", "Permanecerá fechado até outubro."),  # CLDR's abbreviated months
+    ("Troops fired on the plaza on Oct. 2, 1968.", "Tropas atiraram na praça em 2 de outubro de 1968."),
+    ("It dug the Spaniard and the Swede into a hole.", "Enterrou o espanhol e o sueco num buraco."),  # demonyms
+    ("A yellow card for Scotland cap Rory Hughes.", "Um cartão amarelo para o escocês Rory Hughes."),  # UK nations
+    ("They differ over Turkey's accession to the EU.", "Discordam sobre a adesão da Turquia à UE."),  # not Türkiye
+    ("Kim met leader Moon Jae-in twice.", "Kim encontrou o líder Moon Jae-in duas vezes."),  # hyphenated names
+    ("Ford told the Senate Judiciary Committee so.", "Ford disse isso à Comissão Jurídica do Senado."),
+    ("It Didn't Go Well", "Não correu bem"),  # every word capitalised: a headline
+])
+def test_names_rules_that_must_not_flag(source, target):
+    assert "names" not in families(source, target)
+
+
+def test_a_name_translated_whole_comes_back_in_the_back_translation():
+    source, target = "New York City could reach 80 degrees.", "Nova York poderia chegar a 80 graus."
+    assert "names" not in families(source, target, back="New York could reach 80 degrees.")
+    assert "name.missing" in codes("Talks with Theresa May in London.", "Conversas com Theresa Maio em Londres.",
+                                   back="Talks with Theresa May in London.")  # a name half translated
+
+
+@pytest.mark.parametrize("source, target", [
+    ("Detective Inspector Brian O'Hagan said so.", "O investigador disse isso."),
+    ("He met Jan Smith on Friday.", "Ele encontrou Smith na sexta-feira."),  # "Jan" without a full stop: a name
+    ("The Baton Rouge Police Department said so.", "O departamento de polícia de Rouge disse isso."),
+    ("Jeremy Corbyn's Labour Party is to consider it.", "O Partido Trabalhista de Jeremy vai considerá-lo."),
+    ('"There was a bar on every corner," Mr. Adams said.', '"Havia um bar em cada esquina", afirmou.'),
+    ("He appeared on Saturday Night Live.", "Ele apareceu no Night Live."),  # a weekday that opens a name
+    ("Sergio Aguero and Raheem Sterling dispatched of the Brighton defense in Manchester City's win.",
+     "Sergio e Raheem Sterling detonaram a defesa do Brighton na vitória do Manchester City."),  # no headline
+])
+def test_names_rules_that_must_flag(source, target):
+    assert "name.missing" in codes(source, target)
+
+
+def test_a_weekday_or_month_alone_is_still_the_date_checks():
+    assert "names" not in families("He appeared on Saturday.", "Ele apareceu.")
+
+
+@pytest.mark.parametrize("source, target", [
+    ("Menga strike gives Livingston 1-0 win over Rangers", "Livingston 1x0 Rangers com gol de Menga"),  # scores
+    ("The 1950-53 Korea War.", "A Guerra da Coreia, entre 1950 e 1953."),  # a year range
+    ("A bloody 19th-century conflict.", "Um conflito sangrento no século XIX."),  # Roman numerals
+    ("His eighth album.", "Seu 8o álbum."),  # ordinals
+    ("More than 4,000 UK adults.", "Mais de quatro mil adultos no Reino Unido."),  # a number word with a scale
+    ("Ayr 38 - 17 Melrose: Unbeaten Ayr go top", "Ayr 38 - Melrose 17: o invicto Ayr é o líder"),  # "17:" no time
+])
+def test_numbers_written_otherwise_do_not_flag(source, target):
+    assert "numbers" not in families(source, target)
+
+
+@pytest.mark.parametrize("source, target", [
+    ("More than 4,000 UK adults.", "Mais de cinco mil adultos no Reino Unido."),
+    ("The 1950-53 Korea War.", "A Guerra da Coreia, entre 1950 e 1954."),
+    ("A bloody 19th-century conflict.", "Um conflito sangrento no século XX."),
+    ("Ayr 38 - 17 Melrose", "Ayr 38 - Melrose 18"),
+])
+def test_numbers_changed_still_flag(source, target):
+    assert "numbers" in families(source, target)
+
+
+def test_a_quotation_running_over_segments_may_stay_open_where_the_sources_does():
+    source = "She said it surprised me,' he told The Telegraph."
+    assert "marks" not in families(source, 'Ela disse que me surpreendeu", declarou ao The Telegraph.')
+    assert "quotes.unbalanced" in codes("She said it surprised me, he told The Telegraph.",
+                                        'Ela disse que me surpreendeu", declarou ao The Telegraph.')
+
+
+def test_a_name_copied_is_not_untranslated_text():
+    assert "untranslated" not in families("Thieves stole $26,750 at Newport on the Levee on Friday.",
+                                          "Ladrões roubaram US$ 26.750 no Newport on the Levee na sexta-feira.")
+    assert "untranslated.words" in codes("Thieves stole the cash at Newport on the Levee.",
+                                         "Ladrões stole the cash at Newport on the Levee.")
+
+
+def test_the_clause_check_runs_without_a_back_translation_on_a_translation_much_shorter_than_usual():
+    source = ("The minister said on Tuesday that the plan would fail, although his deputies defended the economic"
+              " strategy vigorously before the election.")
+    assert "omission.clause" in codes(source, "O ministro disse na terça-feira que o plano fracassaria.")
+    assert "omission" not in families(source, "O ministro disse na terça-feira que o plano fracassaria, embora seus"
+                                              " vices defendessem a estratégia econômica com vigor antes da eleição.")
+
+
+def test_a_clause_is_not_looked_for_in_a_translation_of_usual_length():
+    source = "The plan failed, although the minister defended his economic policy vigorously."
+    paraphrase = "O plano fracassou, ainda que o ministro tenha saído em defesa firme da sua linha para a economia."
+    assert "omission.clause" not in codes(source, paraphrase, back="The plan failed, though the minister stood up"
+                                                                   " firmly for his line on the country's finances.")
+
+
+def test_the_evaluation_counts_verified_reference_defects_apart_from_false_alarms(tmp_path):
+    from quality.checks_eval import false_positives, load_adjudication
+    report = check_segments([Pair("He paid £11million.", "Ele pagou 11 milhões de euros."),
+                             Pair('He said "no".', "Ele disse não."),
+                             Pair("The allies met.", "Os aliados reuniram-se.")], EN, PT)
+    table = tmp_path / "verified.tsv"
+    table.write_text("# line, code, why\n1\tcurrency.converted\tthe translator converted the sum\n", encoding="utf-8")
+    verified = load_adjudication(table)
+    assert verified == {(1, "currency.converted"): "the translator converted the sum"}
+    _, figures = false_positives(report, 3, verified)
+    assert figures["by_check"]["currency"] == {"any": 1, "warning_or_error": 1, "false_alarms": 0}
+    assert figures["by_check"]["any check"] == {"any": 2, "warning_or_error": 2, "false_alarms": 1}
