@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         # are the ones it saw, from the headers it sets.
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    client = connect(settings.redis_url, patient=False)
+    client = connect(settings, patient=False)
     # The request id and clock first (they read one header, not the body), so
     # that refused requests are logged and measured too; then access control,
     # whose hook must answer 401/403/429 before any other hook reads the request.
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         catalog=ModelCatalog(build_engines(settings), settings.pivot_lang),
         # Its own connections: a BLPOP waits longer than redis-py's default 5 s socket timeout.
         interactive=InteractiveClient(celery, connect(
-            settings.redis_url, patient=False, socket_timeout=settings.interactive_timeout_seconds + 5),
+            settings, patient=False, socket_timeout=settings.interactive_timeout_seconds + 5),
             settings.interactive_timeout_seconds),
     )
 

@@ -67,7 +67,7 @@ class WorkerRuntime:
 
 
 def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
-    client = connect(settings.redis_url, patient=True)
+    client = connect(settings, patient=True)
     if settings.glossary_placeholders not in SCHEMES:
         raise ValueError(f"configuration error: GLOSSARY_PLACEHOLDERS={settings.glossary_placeholders!r} must be one of"
                          f" {', '.join(SCHEMES)}")
@@ -81,7 +81,7 @@ def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
     settings = runtime.settings
     # Per-key webhook secrets are read when each event is sent (one Redis read).
-    keys = KeyStore(connect(settings.redis_url, patient=True), webhook_master=settings.webhook_secret)
+    keys = KeyStore(connect(settings, patient=True), webhook_master=settings.webhook_secret)
     policy = WebhookPolicy.from_settings(settings, keys.webhook_secret)
     runtime.app = app
 
