@@ -12,8 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Settings
 from glossary.store import GlossaryStore
 from jobs.redis_client import connect
+from jobs.replication import Replication
 from jobs.store import JobStore
-from service import auth, console, docs_assets, observability, problems, security_headers
+from service import auth, console, docs_assets, observability, problems, replication, security_headers
 from service.openapi import App
 from service.interactive import InteractiveClient
 from service.wiring import ModelCatalog, Services
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     # that refused requests are logged and measured too; then access control,
     # whose hook must answer 401/403/429 before any other hook reads the request.
     observability.register(app)
+    # A successful write is answered once a replica has it (REDIS_ACK_REPLICAS; docs/ha.md).
+    replication.register(app, Replication.from_settings(client, settings))
     auth.register(app, settings, client)
     problems.register(app, max_json_depth=settings.max_json_depth)
     security_headers.register(app)

@@ -15,6 +15,7 @@ from glossary.store import GlossaryStore
 from jobs.leases import Sweeper
 from jobs.pipeline import Pipeline
 from jobs.redis_client import connect
+from jobs.replication import Replication
 from jobs.store import JobNotFound, JobStore
 from jobs.webhooks import WebhookPolicy, attempt_delivery
 from translation.cache import SegmentCache
@@ -75,7 +76,7 @@ def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
     return Pipeline(router, JobStore.from_settings(client, settings), GlossaryStore.from_settings(client, settings),
                     notify=notify, observe=observe, placeholders=settings.glossary_placeholders,
                     time_limit_errors=(SoftTimeLimitExceeded,), limits=SegmentLimits.from_settings(settings),
-                    checks=CheckPolicy.from_settings(settings))
+                    checks=CheckPolicy.from_settings(settings), replication=Replication.from_settings(client, settings))
 
 
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
