@@ -47,8 +47,10 @@ def container_place() -> Place:
     return Place(var=Path("/tmp"), port=8080, redis_port=6379, container=True)
 
 
-def options(name: str, place: Place) -> dict:
-    """What `up` and compose give each process beyond its defaults."""
+def options(name: str, place: Place, index: int = 0) -> dict:
+    """What `up` and compose give each process beyond its defaults (index: which sentinel)."""
+    if name == "sentinel":
+        return {"index": index}
     if name in ("redis", "replica"):
         # A ceiling below the machine's (or container's) memory; scripts/env.sh and compose set it.
         return {"maxmemory": os.environ.get("REDIS_MAXMEMORY", "1gb")}
@@ -74,15 +76,15 @@ def up(names: list[str]) -> int:
     try:
         for name in names:
             # Three sentinels: a majority (2) must agree before a failover.
-            for key, extra in ([(f"sentinel-{i}", {"index": i}) for i in range(len(place.sentinel_ports))]
-                               if name == "sentinel" else [(name, {})]):
+            keys = ([f"sentinel-{i}" for i in range(len(place.sentinel_ports))] if name == "sentinel" else [name])
+            for index, key in enumerate(keys):
                 if stack.alive(key):
                     print(f"{key} already running (pid {stack.pid(key)})")
                     continue
                 if name == "api":
                     _fresh_metrics_folder()
                 stack.start(name, key, supervised=name in ("worker", "interactive"), wait=waits.get(name, 120),
-                            **options(name, place), **extra)
+                            **options(name, place, index))
             # The key is made through the same client policy as the API's: in
             # the HA stack, through the sentinels, so once they run.
             if name == ("sentinel" if place.sentinel_ports else "redis"):

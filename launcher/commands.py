@@ -149,14 +149,18 @@ def argv(name: str, place: Place, *, node: str = "", concurrency: int = 1, logle
 
 
 def _redis(place: Place, maxmemory: str, bind: str = "", port: int = 0, directory: Path | None = None) -> list[str]:
-    """redis-server with the project's redis.conf. The password is never on the
-    command line (where `ps` shows it): it is in auth.conf, which `Stack`
-    writes with mode 600 (compose: a tmpfs file written from the environment)."""
+    """redis-server with the project's redis.conf, through the node's own
+    node.conf (`include`s it; `Stack` writes it once): a failover rewrites
+    the node's configuration (CONFIG REWRITE: its new role), and that must land
+    in a file of this node, never in the shared scripts/redis.conf.
+    The password is never on the command line (where `ps` shows it): it is in
+    auth.conf, which `Stack` writes with mode 600 (compose: a tmpfs file
+    written from the environment)."""
     if place.container:
-        return ["redis-server", "/usr/local/etc/redis/redis.conf", "--include", "/tmp/auth.conf",
+        return ["redis-server", "/data/node.conf", "--include", "/tmp/auth.conf",
                 "--bind", "0.0.0.0", "--maxmemory", maxmemory]
     directory = directory or place.redis_dir
-    command = ["redis-server", str(place.redis_conf), "--port", str(port or place.redis_port),
+    command = ["redis-server", str(directory / "node.conf"), "--port", str(port or place.redis_port),
                "--dir", str(directory), "--daemonize", "no",
                "--logfile", str(directory / "redis.log"), "--include", str(directory / "auth.conf"),
                "--maxmemory", maxmemory]
@@ -164,13 +168,22 @@ def _redis(place: Place, maxmemory: str, bind: str = "", port: int = 0, director
 
 
 def _replica(place: Place, maxmemory: str, bind: str) -> list[str]:
-    """The same Redis, replicating the primary. Where it starts as a replica
-    only: once the sentinels have promoted it, they own the roles, and a
-    restart as a replica of the old primary is corrected by them within seconds."""
+    """The same Redis, on its own port and folder; its node.conf says whose
+    replica it starts as (`node_conf`), and from then on the sentinels own the
+    roles (they rewrite node.conf at a failover)."""
     if place.container:
-        return _redis(place, maxmemory) + ["--replicaof", "redis", "6379"]
-    return (_redis(place, maxmemory, bind, place.replica_port, place.replica_dir)
-            + ["--replicaof", place.redis_host, str(place.redis_port)])
+        return _redis(place, maxmemory)
+    return _redis(place, maxmemory, bind, place.replica_port, place.replica_dir)
+
+
+def node_conf(place: Place, replica: bool) -> str:
+    """A data node's first node.conf: the project's settings, and for the
+    replica, the primary it copies."""
+    lines = ["# Written once by the launcher (launcher/commands.py: node_conf); Redis rewrites it at a failover.",
+             f"include {place.redis_conf}"]
+    if replica:
+        lines.append(f"replicaof {place.redis_host} {place.redis_port}")
+    return "\n".join(lines) + "\n"
 
 
 def sentinel_conf(place: Place, index: int, password: str, master: str = MASTER_NAME, bind: str = "") -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Mapping
 
 from config import Settings
-from launcher.commands import NAMES, ROOT, Place, argv, sentinel_conf, write_front_conf
+from launcher.commands import MASTER_NAME, NAMES, ROOT, Place, argv, node_conf, sentinel_conf, write_front_conf
 
 # The app's body limit, which the front enforces too; the environment's MAX_BODY_BYTES overrides both.
 MAX_BODY_BYTES = Settings.max_body_bytes
@@ -87,10 +87,8 @@ class Stack:
         options: for commands.argv (node, concurrency, bind, index, extra, ...)."""
         key = key or name
         env = {**self.env, **(env or {})}
-        if name == "redis":
-            self._prepare_redis(env, self.place.redis_dir)
-        elif name == "replica":
-            self._prepare_redis(env, self.place.replica_dir)
+        if name in ("redis", "replica"):
+            self._prepare_redis(env, name == "replica")
         elif name == "sentinel":
             self._prepare_sentinel(env, options.get("index", 0), options.get("bind", ""))
         elif name == "api" and front and not options.get("bind"):
@@ -99,6 +97,8 @@ class Stack:
             self.place.socket.unlink(missing_ok=True)
         elif name == "front":
             self._prepare_front(env)
+        if name in ("redis", "replica"):
+            options["extra"] = (*self._follow_current_primary(name, options.get("bind", "")), *options.get("extra", ()))
         command = argv(name, self.place, **options)
         if netns:
             # `ip netns exec` enters the namespace and execs the command: the pid is the process's own.
@@ -122,13 +122,40 @@ class Stack:
             self.wait(name, key, wait, options.get("node", ""), options.get("bind", ""), options.get("index", 0))
         return self.pid(key) or process.pid
 
-    def _prepare_redis(self, env: dict, directory: Path) -> None:
+    def _prepare_redis(self, env: dict, replica: bool) -> None:
+        directory = self.place.replica_dir if replica else self.place.redis_dir
         directory.mkdir(parents=True, exist_ok=True)
+        conf = directory / "node.conf"
+        if not conf.exists():  # once: after a failover it holds the node's role
+            _write_private(conf, node_conf(self.place, replica))
         # Written with mode 600 from the start: it holds the password. Every
         # data node may become a replica (a failover turns the old primary into
         # one), so each also has the password it replicates with.
         password = env.get("REDIS_PASSWORD", "")
         _write_private(directory / "auth.conf", f"requirepass {password}\nmasterauth {password}\n" if password else "")
+
+    def _follow_current_primary(self, name: str, bind: str) -> tuple[str, ...]:
+        """A data node that starts again after a failover joins the current
+        primary as its replica at once (the sentinels would turn it into one
+        anyway, about 15 s later, while writes waited for a replica)."""
+        if not self.place.sentinel_ports:
+            return ()
+        import redis
+
+        me = (bind or self.place.redis_host, self.place.replica_port if name == "replica" else self.place.redis_port)
+        for port in self.place.sentinel_ports:
+            try:
+                found = self.redis_client(port=port).execute_command(
+                    "SENTINEL", "get-master-addr-by-name", self.place_master())
+            except redis.RedisError:
+                continue
+            if found and (found[0].decode(), int(found[1])) != me:
+                return ("--replicaof", found[0].decode(), found[1].decode())
+            return ()
+        return ()  # no sentinel answers yet: a first start, as node.conf says
+
+    def place_master(self) -> str:
+        return self.env.get("REDIS_MASTER_NAME") or MASTER_NAME
 
     def _prepare_sentinel(self, env: dict, index: int, bind: str) -> None:
         directory = self.place.sentinel_dir(index)
@@ -171,10 +198,14 @@ class Stack:
         """A plain client of one Redis process (the primary by default; in the
         highly available stack, the primary it started with)."""
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
+        # No retries: the callers poll (readiness) or say what they found; redis-py's default retries with
+        # back-off would make each poll of a process not yet listening take seconds.
         return redis.Redis(host=host or self.place.redis_host, port=port or self.place.redis_port, db=db,
                            password=self.env.get("REDIS_PASSWORD") or None, socket_connect_timeout=2,
-                           socket_timeout=10)
+                           socket_timeout=10, retry=Retry(NoBackoff(), 0))
 
     def _redis_answers(self, host: str, port: int) -> bool:
         import redis
