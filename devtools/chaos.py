@@ -164,7 +164,7 @@ class Stack:
         from config import Settings
         from workers.celery_app import TRANSLATE_TASK, create_celery
 
-        inspect = create_celery(Settings(redis_url=self.env["REDIS_URL"])).control.inspect(timeout=0.5)
+        inspect = create_celery(Settings.from_env(self.env)).control.inspect(timeout=0.5)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             try:
