@@ -71,7 +71,7 @@ class HaStack(chaos.Stack):
                 reply = self.stack.redis_client(port=port).execute_command(
                     "SENTINEL", "get-master-addr-by-name", launcher.commands.MASTER_NAME)
                 return int(reply[1])
-            except Exception:  # noqa: BLE001 - a sentinel away: ask the next
+            except Exception:  # a sentinel away: ask the next
                 continue
         return None
 
