@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         options = HaOptions(primary_kills=1, warmup_seconds=5, settle_seconds=3, drain_seconds=180, lease_seconds=5,
                             slow_connections=0)
     if args.out is not None:
-        options.out = args.out
+        options.out = args.out.resolve()  # nginx reads its log path relative to its own folder
     outcome = run(options)
     print(table(outcome))
     return 0 if outcome["targets_met"] else 1
