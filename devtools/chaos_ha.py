@@ -37,6 +37,7 @@ from pathlib import Path
 import launcher
 from devtools import chaos
 from devtools.chaos import Client, Fault, Ledger, Load, Options, account, probe, say, webhook_endpoint
+from devtools.hosts import Hosts
 from launcher import free_port
 
 
@@ -44,36 +45,82 @@ from launcher import free_port
 class HaOptions(Options):
     primary_kills: int = 2
     worker_host_lost: bool = True
+    # On test hosts (network namespaces, devtools/hosts.py): the primary's host cut off for this long; 0: no partition.
+    hosts: bool = False
+    partition_seconds: float = 20.0
     out: Path = chaos.ROOT / "var" / "chaos-ha"
 
 
-class HaStack(chaos.Stack):
-    """chaos.Stack with a replica and three sentinels beside the primary."""
+# Which test host each process runs on (--hosts): the data nodes apart, a
+# sentinel beside each and one with the API, each worker on a host of its own.
+HOSTS = ("data1", "data2", "app", "work1", "work2")
+SENTINEL_HOSTS = ("data1", "data2", "app")
 
-    def __init__(self, options: Options, work: Path, receiver_port: int):
+
+class HaStack(chaos.Stack):
+    """chaos.Stack with a replica and three sentinels beside the primary;
+    with `hosts`, every process on a test host of its own (the front, the load
+    and the webhook receiver stay here, on the hosts' bridge)."""
+
+    def __init__(self, options: Options, work: Path, receiver_port: int, hosts: Hosts | None = None):
         super().__init__(options, work, receiver_port)
+        self.hosts = hosts
+        where: dict = {}
+        if hosts is not None:
+            address = hosts.addresses
+            where = {"redis_host": address["data1"], "replica_host": address["data2"],
+                     "sentinel_hosts": tuple(address[h] for h in SENTINEL_HOSTS)}
+            self.env["WEBHOOK_ALLOWED_HOSTS"] = f"{hosts.root_address}:{receiver_port}"
         self.place = launcher.Place(var=work, port=self.place.port, redis_port=self.redis_port,
                                     replica_port=free_port(), logs=self.logs,
-                                    sentinel_ports=(free_port(), free_port(), free_port()))
+                                    sentinel_ports=(free_port(), free_port(), free_port()), **where)
         self.env.update({"REDIS_SENTINELS": self.place.sentinels, "REDIS_ACK_REPLICAS": "1"})
         self.stack = launcher.Stack(self.place, self.env)
 
+    def on(self, host: str) -> dict:
+        """start()'s options that put a process on `host` (nothing without hosts)."""
+        if self.hosts is None:
+            return {}
+        return {"netns": self.hosts.netns(host)}
+
+    def bound(self, host: str) -> dict:
+        return {} if self.hosts is None else {"bind": self.hosts.addresses[host], **self.on(host)}
+
+    def data_host(self, key: str) -> str:
+        return "data1" if key == "redis" else "data2"
+
     def start_redis(self) -> None:
-        self.stack.start("redis", wait=120)
-        self.stack.start("replica", wait=120)
-        for index in range(len(self.place.sentinel_ports)):
-            self.stack.start("sentinel", f"sentinel-{index}", wait=30, index=index)
+        self.stack.start("redis", wait=120, **self.bound("data1"))
+        self.stack.start("replica", wait=120, **self.bound("data2"))
+        for index, host in enumerate(SENTINEL_HOSTS):
+            self.stack.start("sentinel", f"sentinel-{index}", wait=30, index=index, **self.bound(host))
+
+    def start_api(self) -> None:
+        # gunicorn on the app host, on its unix socket (a file: the front, here, reaches it across namespaces).
+        self.stack.start("api", wait=60, **self.on("app"))
+        self.stack.start("front", wait=30)
+
+    def start_workers(self, count: int = 2) -> None:
+        for i in range(count):
+            self.stack.start("worker", f"w{i}", supervised=True, wait=0, node=f"chaos-w{i}@%h",
+                             extra=("--without-gossip", "--without-mingle"), **self.on(f"work{i + 1}"))
+        self.workers = count
+        chaos.wait_for(lambda: chaos._ready(self.api, count), 120, "the workers")
 
     def primary(self) -> int | None:
-        """The primary's port, as the first sentinel that answers names it."""
-        for port in self.place.sentinel_ports:
-            try:
-                reply = self.stack.redis_client(port=port).execute_command(
-                    "SENTINEL", "get-master-addr-by-name", launcher.commands.MASTER_NAME)
-                return int(reply[1])
-            except Exception:  # a sentinel away: ask the next
-                continue
-        return None
+        """The primary's port, as a majority of the sentinels names it."""
+        found = self.stack._primary_by_majority()
+        return None if found is None else found[1]
+
+    def promoted(self, old: int) -> bool:
+        """Whether the other data node is the primary now (its own word: ROLE)."""
+        other = self.place.replica_port if old == self.place.redis_port else self.place.redis_port
+        host = self.place.replica_host or self.place.redis_host if other == self.place.replica_port \
+            else self.place.redis_host
+        try:
+            return self.stack.redis_client(port=other, host=host).execute_command("ROLE")[0] == b"master"
+        except Exception:
+            return False
 
     def key_of(self, port: int) -> str:
         return "redis" if port == self.place.redis_port else "replica"
@@ -85,10 +132,26 @@ class HaStack(chaos.Stack):
         killed = time.monotonic()
         self.stack.signal(key, signal.SIGKILL)
         self.stack.processes[key].wait(30)
-        chaos.wait_for(lambda: self.primary() not in (None, old), 60, "the sentinels to promote the replica",
-                       interval=0.05)
+        chaos.wait_for(lambda: self.promoted(old), 60, "the sentinels to promote the replica", interval=0.05)
         failover = time.monotonic() - killed
-        self.stack.start(key, wait=120)  # rejoins as the new primary's replica (launcher: follows the sentinels)
+        chaos.wait_for(lambda: self.primary() not in (None, old), 60, "the sentinels to agree on the new primary")
+        # Rejoins as the new primary's replica (the launcher asks the sentinels first).
+        self.stack.start(key, wait=120, **self.bound(self.data_host(key)))
+        return failover
+
+    def partition_primary(self, seconds: float) -> float:
+        """Take the primary's host off the network; seconds until the sentinels
+        on the other hosts name another primary; heal after `seconds`."""
+        old = self.primary()
+        host = self.data_host(self.key_of(old))
+        cut = time.monotonic()
+        self.hosts.partition(host)
+        try:
+            chaos.wait_for(lambda: self.promoted(old), 60, "the sentinels to promote the replica", interval=0.05)
+            failover = time.monotonic() - cut
+            time.sleep(max(0.0, seconds - failover))
+        finally:
+            self.hosts.heal(host)
         return failover
 
     def lose_worker_host(self, index: int) -> None:
@@ -102,11 +165,12 @@ class HaStack(chaos.Stack):
 def run(options: HaOptions) -> dict:
     rng = random.Random(options.seed)
     ledger = Ledger()
-    receiver = webhook_endpoint(ledger)
+    hosts = Hosts(HOSTS).create() if options.hosts else None
+    receiver = webhook_endpoint(ledger, hosts.root_address if hosts else "127.0.0.1")
     options.out.mkdir(parents=True, exist_ok=True)
     failovers: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="chaos-ha-") as tmp:
-        stack = HaStack(options, Path(tmp), receiver.port)
+        stack = HaStack(options, Path(tmp), receiver.port, hosts)
         faults: list[Fault] = []
         started = time.time()
         outcome: dict = {}
@@ -137,6 +201,11 @@ def run(options: HaOptions) -> dict:
                     failovers[name] = round(stack.kill_primary(), 2)
                     say(f"  the sentinels promoted the replica {failovers[name]:.2f} s after the kill")
                 fault(f"primary SIGKILL, restarted ({n + 1}/{options.primary_kills})", kill)
+            if hosts is not None and options.partition_seconds:
+                def cut(name: str) -> None:
+                    failovers[name] = round(stack.partition_primary(options.partition_seconds), 2)
+                    say(f"  the sentinels promoted the replica {failovers[name]:.2f} s after the cut")
+                fault(f"primary's host cut off for {options.partition_seconds:.0f} s", cut)
             if options.worker_host_lost:
                 victim = stack.busy_worker(rng)
                 fault(f"worker host {victim} lost (every process, not restarted)",
@@ -146,6 +215,8 @@ def run(options: HaOptions) -> dict:
             outcome = account(client, ledger, options, load)
         finally:
             stack.stop()
+            if hosts is not None:
+                hosts.destroy()
         outcome["faults"] = [{**asdict(f), "recovered": f.recovered, "failover": failovers.get(f.name)}
                              for f in faults]
         outcome["seconds"] = round(time.time() - started, 1)
@@ -171,12 +242,18 @@ def table(o: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--short", action="store_true", help="one primary kill, one worker host lost")
+    parser.add_argument("--hosts", action="store_true",
+                        help="each process on a test host of its own (network namespaces); adds the partition")
     parser.add_argument("--out", type=Path, help="where results.json and the logs go (default var/chaos-ha)")
     args = parser.parse_args(argv)
     options = HaOptions(slow_connections=0)
     if args.short:
         options = HaOptions(primary_kills=1, warmup_seconds=5, settle_seconds=3, drain_seconds=180, lease_seconds=5,
                             slow_connections=0)
+    if args.hosts:
+        if not Hosts.available():
+            parser.error("--hosts needs network namespaces (root and iproute2's ip); run without it")
+        options.hosts = True
     if args.out is not None:
         options.out = args.out.resolve()  # nginx reads its log path relative to its own folder
     outcome = run(options)

@@ -65,6 +65,10 @@ class Place:
     # Where the primary is first (the sentinels' `monitor` line); a process's
     # listen address is `bind` (default: Redis's loopback, from redis.conf).
     redis_host: str = "127.0.0.1"
+    # On test hosts (network namespaces, docs/ha.md) each has an address of its
+    # own; default: redis_host.
+    replica_host: str = ""
+    sentinel_hosts: tuple[str, ...] = ()
 
     @property
     def run(self) -> Path:
@@ -85,10 +89,13 @@ class Place:
     def sentinel_dir(self, index: int) -> Path:
         return self.var / f"sentinel-{self.sentinel_ports[index]}"
 
+    def sentinel_host(self, index: int) -> str:
+        return self.sentinel_hosts[index] if self.sentinel_hosts else self.redis_host
+
     @property
     def sentinels(self) -> str:
         """REDIS_SENTINELS for the clients of this place."""
-        return ",".join(f"{self.redis_host}:{port}" for port in self.sentinel_ports)
+        return ",".join(f"{self.sentinel_host(i)}:{port}" for i, port in enumerate(self.sentinel_ports))
 
     @property
     def socket(self) -> Path:
@@ -196,7 +203,7 @@ def sentinel_conf(place: Place, index: int, password: str, master: str = MASTER_
     lines = [
         "# Written once by the launcher (launcher/commands.py: sentinel_conf); Sentinel rewrites it.",
         f"port {place.sentinel_ports[index]}",
-        f"bind {bind or '127.0.0.1'}",
+        f"bind {bind or place.sentinel_host(index)}",
         "daemonize no",
         f"dir {directory}",
         f"logfile {directory / 'sentinel.log'}",

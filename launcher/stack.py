@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Mapping
 
 from config import Settings
-from launcher.commands import MASTER_NAME, NAMES, ROOT, Place, argv, node_conf, sentinel_conf, write_front_conf
+from launcher.commands import (MASTER_NAME, NAMES, ROOT, SENTINEL_DOWN_AFTER_MS, SENTINEL_FAILOVER_TIMEOUT_MS,
+                               Place, argv, node_conf, sentinel_conf, write_front_conf)
 
 # The app's body limit, which the front enforces too; the environment's MAX_BODY_BYTES overrides both.
 MAX_BODY_BYTES = Settings.max_body_bytes
@@ -137,22 +138,46 @@ class Stack:
     def _follow_current_primary(self, name: str, bind: str) -> tuple[str, ...]:
         """A data node that starts again after a failover joins the current
         primary as its replica at once (the sentinels would turn it into one
-        anyway, about 15 s later, while writes waited for a replica)."""
+        anyway, about 15 s later, while writes waited for a replica).
+
+        While the sentinels still name this very node (it was the primary and
+        died; their failover is under way), starting it as a primary would let
+        them keep it and throw away what the replica took since: wait for them
+        to name another, for as long as a failover takes; if they never do
+        (no replica to promote), it is the primary."""
         if not self.place.sentinel_ports:
             return ()
+        place = self.place
+        me = ((bind or place.replica_host or place.redis_host, place.replica_port) if name == "replica"
+              else (bind or place.redis_host, place.redis_port))
+        deadline = time.monotonic() + (SENTINEL_DOWN_AFTER_MS + SENTINEL_FAILOVER_TIMEOUT_MS) / 1000
+        while True:
+            primary = self._primary_by_majority()
+            if primary is None:
+                return ()  # no sentinel answers yet (a first start): as node.conf says
+            if primary != me:
+                return ("--replicaof", primary[0], str(primary[1]))
+            if time.monotonic() > deadline:
+                return ()
+            time.sleep(0.2)
+
+    def _primary_by_majority(self) -> tuple[str, int] | None:
+        """The primary a majority of the sentinels names (one may lag: in TILT
+        mode after a stall it keeps an old view); None if no majority answers."""
         import redis
 
-        me = (bind or self.place.redis_host, self.place.replica_port if name == "replica" else self.place.redis_port)
-        for port in self.place.sentinel_ports:
+        place = self.place
+        named = []
+        for index, port in enumerate(place.sentinel_ports):
             try:
-                found = self.redis_client(port=port).execute_command(
+                found = self.redis_client(port=port, host=place.sentinel_host(index)).execute_command(
                     "SENTINEL", "get-master-addr-by-name", self.place_master())
             except redis.RedisError:
                 continue
-            if found and (found[0].decode(), int(found[1])) != me:
-                return ("--replicaof", found[0].decode(), found[1].decode())
-            return ()
-        return ()  # no sentinel answers yet: a first start, as node.conf says
+            if found:
+                named.append((found[0].decode(), int(found[1])))
+        agreed = [address for address in set(named) if named.count(address) * 2 > len(place.sentinel_ports)]
+        return agreed[0] if agreed else None
 
     def place_master(self) -> str:
         return self.env.get("REDIS_MASTER_NAME") or MASTER_NAME
@@ -173,11 +198,11 @@ class Stack:
     # -- readiness ---------------------------------------------------------------
 
     def wait(self, name: str, key: str, timeout: float, node: str = "", bind: str = "", index: int = 0) -> None:
-        host = bind or self.place.redis_host
+        place = self.place
         check = {
-            "redis": lambda: self._redis_answers(host, self.place.redis_port),
-            "replica": lambda: self._replica_in_sync(host),
-            "sentinel": lambda: self._redis_answers(host, self.place.sentinel_ports[index]),
+            "redis": lambda: self._redis_answers(bind or place.redis_host, place.redis_port),
+            "replica": lambda: self._replica_in_sync(bind or place.replica_host or place.redis_host),
+            "sentinel": lambda: self._redis_answers(bind or place.sentinel_host(index), place.sentinel_ports[index]),
             "api": lambda: self._http_ok("/healthz", bind),
             "front": lambda: self._http_ok("/healthz", f"127.0.0.1:{self.place.port}"),
             "worker": lambda: self._worker_answers(node),
