@@ -249,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     options = HaOptions(slow_connections=0)
     if args.short:
         options = HaOptions(primary_kills=1, warmup_seconds=5, settle_seconds=3, drain_seconds=180, lease_seconds=5,
+                            partition_seconds=10,
                             slow_connections=0)
     if args.hosts:
         if not Hosts.available():
