@@ -207,8 +207,18 @@ def run(options: HaOptions) -> dict:
                     say(f"  the sentinels promoted the replica {failovers[name]:.2f} s after the cut")
                 fault(f"primary's host cut off for {options.partition_seconds:.0f} s", cut)
             if options.worker_host_lost:
-                victim = stack.busy_worker(rng)
-                fault(f"worker host {victim} lost (every process, not restarted)",
+                # A long job first, so that the host is lost in the middle of a language.
+                body = "\n".join(rng.choices(load.paragraphs, k=150))
+                response = client.call("POST", "/v1/jobs", json={
+                    "source_lang": "en", "target_langs": list(chaos.LANGS),
+                    "article": {"title": "Long", "body": body, "format": "text"}, "callback_url": receiver.url})
+                if response is not None and response.status_code == 202:
+                    with ledger.lock:
+                        ledger.jobs[response.json()["id"]] = {"langs": list(chaos.LANGS), "acknowledged_at": time.time(),
+                                                              "article": {"title": "Long", "body": body,
+                                                                          "format": "text"}}
+                victim = stack.busy_worker(rng, wait=30)
+                fault(f"worker host {victim} lost mid-language (every process, not restarted)",
                       lambda name: stack.lose_worker_host(victim))
             load.stop()
             say("load stopped; following every acknowledged job to its end")
