@@ -190,7 +190,8 @@ class Stack:
         # primary, the epoch); writing it again would send a restarted sentinel
         # back to a primary that may since have become a replica.
         if not conf.exists():
-            _write_private(conf, sentinel_conf(self.place, index, env.get("REDIS_PASSWORD", ""), bind=bind))
+            _write_private(conf, sentinel_conf(self.place, index, env.get("REDIS_PASSWORD", ""),
+                                               master=env.get("REDIS_MASTER_NAME") or MASTER_NAME, bind=bind))
 
     def _prepare_front(self, env: dict) -> None:
         write_front_conf(self.place, int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES)))
