@@ -2,7 +2,11 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test test-fast lint docs up down bench quality chaos models clean
+.PHONY: setup demo test test-fast lint docs up down bench quality chaos chaos-ha models clean
+
+# `make up HA=1`: Redis with a replica and three sentinels (docs/ha.md).
+HA ?= 0
+export HA
 
 setup:
 	scripts/setup.sh
@@ -63,6 +67,11 @@ quality: setup
 # The fault suite (a few minutes): kills workers and Redis under load, prints the table.
 chaos: setup
 	. scripts/env.sh && $(VENV)/python -m devtools.chaos $(CHAOS_ARGS)
+
+# Failover under load (a few minutes): the primary SIGKILLed, a worker host lost,
+# the primary cut off from the network; on test hosts in network namespaces (docs/ha.md).
+chaos-ha: setup
+	. scripts/env.sh && $(VENV)/python -m devtools.chaos_ha $(CHAOS_HA_ARGS)
 
 clean: down
 	rm -rf var

@@ -112,6 +112,26 @@ class Settings:
     redis_url: str = setting("REDIS_URL", "redis://127.0.0.1:6379/0",
                              "broker, job state, glossaries, segment cache",
                              shown="`redis://127.0.0.1:6379/0` (scripts: port 6399)")
+    # High availability (docs/ha.md): with sentinels named, every client asks
+    # them for the primary and follows a failover; REDIS_URL then gives only
+    # the password and the database number (its host and port are ignored).
+    redis_sentinels: tuple[str, ...] = setting(
+        "REDIS_SENTINELS", (),
+        "`host:port` of each Redis Sentinel, comma-separated: every client (API, workers, broker) finds the "
+        "primary through them and follows a failover; `REDIS_URL` then gives only the password and database "
+        "([high availability](ha.md))", shown="empty: Redis at `REDIS_URL` (`make up HA=1`: three sentinels)")
+    redis_master_name: str = setting("REDIS_MASTER_NAME", "newsroom",
+                                     "the name the sentinels monitor the primary under")
+    # Writes a client is told succeeded wait until this many replicas have
+    # them (WAIT), so a failover cannot lose them (service/replication.py).
+    redis_ack_replicas: int = setting(
+        "REDIS_ACK_REPLICAS", 0,
+        "replicas that must have every write of a successful POST/PUT/PATCH/DELETE before the API answers (Redis "
+        "`WAIT`; 503 if they do not within `REDIS_ACK_TIMEOUT_MS`); workers wait likewise before a language's "
+        "outcome is announced", shown="`0` (`make up HA=1`: `1`)")
+    redis_ack_timeout_ms: int = setting(
+        "REDIS_ACK_TIMEOUT_MS", 2000,
+        "how long a write waits for `REDIS_ACK_REPLICAS` replicas before the request gets a 503")
     # Where installed Argos packages live (argostranslate reads the same variable).
     argos_packages_dir: str = setting("ARGOS_PACKAGES_DIR", "",
                                       "installed Argos packages; API and workers must see the same set",

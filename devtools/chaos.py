@@ -164,7 +164,7 @@ class Stack:
         from config import Settings
         from workers.celery_app import TRANSLATE_TASK, create_celery
 
-        inspect = create_celery(Settings(redis_url=self.env["REDIS_URL"])).control.inspect(timeout=0.5)
+        inspect = create_celery(Settings.from_env(self.env)).control.inspect(timeout=0.5)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             try:
@@ -256,7 +256,7 @@ class Client:
         return response
 
 
-def webhook_endpoint(ledger: Ledger) -> WebhookReceiver:
+def webhook_endpoint(ledger: Ledger, host: str = "127.0.0.1") -> WebhookReceiver:
     """The CMS end of the webhooks: checks each event's signature and counts its deliveries."""
     from jobs.webhooks import SIGNATURE_HEADER, tenant_secret, verify
 
@@ -270,7 +270,7 @@ def webhook_endpoint(ledger: Ledger) -> WebhookReceiver:
             if event.get("lang"):
                 ledger.events.setdefault((event["job_id"], event["lang"]), Counter())[event["id"]] += 1
 
-    receiver = WebhookReceiver("/hooks", on_post=record)
+    receiver = WebhookReceiver("/hooks", on_post=record, host=host)
     return receiver
 
 

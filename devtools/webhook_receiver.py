@@ -14,7 +14,7 @@ class WebhookReceiver:
     and answers 500 to the first `failures` of them, 204 to the rest."""
 
     def __init__(self, path: str = "/hook", failures: int = 0,
-                 on_post: Callable[[dict, bytes], None] | None = None):
+                 on_post: Callable[[dict, bytes], None] | None = None, host: str = "127.0.0.1"):
         self.failures = failures
         self.requests: list[tuple[dict, bytes]] = []
         receiver = self
@@ -31,9 +31,9 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}{path}"
+        self.url = f"http://{host}:{self.port}{path}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     @property

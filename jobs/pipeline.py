@@ -27,6 +27,7 @@ from jobs.matchers import TermMatchers, route_budget
 from translation.documents import DocumentError
 from translation.engines import Router, UnsupportedPair
 from jobs.record import JobRequest
+from jobs.replication import Replication
 from jobs.store import JobNotFound, JobStore
 from translation.article import Article, translate_article
 from translation.limits import LimitExceeded, SegmentBudget, SegmentLimits
@@ -73,6 +74,9 @@ class Pipeline:
     time_limit_errors: tuple[type[BaseException], ...] = ()
     limits: SegmentLimits = field(default_factory=SegmentLimits)
     checks: CheckPolicy = field(default_factory=CheckPolicy)
+    # Outcomes are announced only once a replica holds them (REDIS_ACK_REPLICAS;
+    # jobs/replication.py): a failover must not take back what a CMS was told.
+    replication: Replication | None = None
     heartbeat: Heartbeat = field(init=False)
     matchers: TermMatchers = field(init=False)
     memory: TranslationMemory = field(init=False)
@@ -226,6 +230,8 @@ class Pipeline:
         except JobNotFound:
             self.jobs.outbox.settled(job_id, lang)
             return
+        if self.replication is not None:
+            self.replication.confirm()  # NotReplicated: the outbox keeps it; the sweeper settles it later
         extra = {"error": language.error} if language.error else {}
         self._announce(job_id, lang, request, language.state, **extra)
         self.jobs.outbox.settled(job_id, lang)

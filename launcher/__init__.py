@@ -1,5 +1,6 @@
-"""The one launcher of the stack: Redis, the API under gunicorn, the article
-worker, the interactive worker and the nginx front.
+"""The one launcher of the stack: Redis (with `HA=1` also its replica and
+three sentinels, docs/ha.md), the API under gunicorn, the article worker, the
+interactive worker and the nginx front.
 
 `commands` says how each process starts (its argv, the front's nginx.conf);
 `stack.Stack` starts them, waits until each is ready and stops them. `make

@@ -19,13 +19,26 @@ import subprocess
 import sys
 from pathlib import Path
 
-from launcher.commands import NAMES, ROOT, Place, argv, write_front_conf
+from launcher.commands import HA_NAMES, NAMES, ROOT, Place, argv, write_front_conf
 from launcher.stack import MAX_BODY_BYTES, NotReady, Stack
 
 
 def local_place() -> Place:
+    """scripts/env.sh's ports; with HA=1 also the replica's and the sentinels' (docs/ha.md)."""
+    sentinels = tuple(int(p) for p in os.environ.get("REDIS_SENTINEL_PORTS", "").split() if p) if ha() else ()
     return Place(var=ROOT / "var", port=int(os.environ.get("API_PORT", "8080")),
-                 redis_port=int(os.environ.get("REDIS_PORT", "6399")))
+                 redis_port=int(os.environ.get("REDIS_PORT", "6399")),
+                 replica_port=int(os.environ.get("REDIS_REPLICA_PORT", "0")) if ha() else 0,
+                 sentinel_ports=sentinels)
+
+
+def ha() -> bool:
+    """`make up HA=1`: a replica and three sentinels too (scripts/env.sh sets their ports)."""
+    return os.environ.get("HA", "") not in ("", "0")
+
+
+def default_names() -> list[str]:
+    return [name for name in NAMES if ha() or name not in HA_NAMES]
 
 
 def container_place() -> Place:
@@ -34,9 +47,11 @@ def container_place() -> Place:
     return Place(var=Path("/tmp"), port=8080, redis_port=6379, container=True)
 
 
-def options(name: str, place: Place) -> dict:
-    """What `up` and compose give each process beyond its defaults."""
-    if name == "redis":
+def options(name: str, place: Place, index: int = 0) -> dict:
+    """What `up` and compose give each process beyond its defaults (index: which sentinel)."""
+    if name == "sentinel":
+        return {"index": index}
+    if name in ("redis", "replica"):
         # A ceiling below the machine's (or container's) memory; scripts/env.sh and compose set it.
         return {"maxmemory": os.environ.get("REDIS_MAXMEMORY", "1gb")}
     if name == "worker":
@@ -54,16 +69,25 @@ def up(names: list[str]) -> int:
     place = local_place()
     stack = Stack(place)
     waits = {"redis": float(os.environ.get("REDIS_START_TIMEOUT", "300")), "interactive": 300}
+    admin_key = ""
+    if "sentinel" in names and not place.sentinel_ports:
+        print("sentinels need HA=1 (scripts/env.sh then sets their ports)", file=sys.stderr)
+        return 2
     try:
         for name in names:
-            if stack.alive(name):
-                print(f"{name} already running (pid {stack.pid(name)})")
-                continue
-            if name == "api":
-                _fresh_metrics_folder()
-            stack.start(name, supervised=name in ("worker", "interactive"), wait=waits.get(name, 120),
-                        **options(name, place))
-            if name == "redis":
+            # Three sentinels: a majority (2) must agree before a failover.
+            keys = ([f"sentinel-{i}" for i in range(len(place.sentinel_ports))] if name == "sentinel" else [name])
+            for index, key in enumerate(keys):
+                if stack.alive(key):
+                    print(f"{key} already running (pid {stack.pid(key)})")
+                    continue
+                if name == "api":
+                    _fresh_metrics_folder()
+                stack.start(name, key, supervised=name in ("worker", "interactive"), wait=waits.get(name, 120),
+                            **options(name, place, index))
+            # The key is made through the same client policy as the API's: in
+            # the HA stack, through the sentinels, so once they run.
+            if name == ("sentinel" if place.sentinel_ports else "redis"):
                 admin_key = _dev_key(place)
     except NotReady as error:
         print(f"the stack did not start: {error}", file=sys.stderr)
@@ -73,7 +97,10 @@ def up(names: list[str]) -> int:
         print(f"API on {place.url} (docs: /docs; metrics: /metrics with the bearer token in "
               "var/secrets/metrics-token), behind nginx; logs in var/log/. Stop with 'make down'.")
         print(f"Web console: {place.url}/console/")
-    if "redis" in names:
+    if "sentinel" in names:
+        print(f"Redis: primary on port {place.redis_port}, replica on {place.replica_port}, sentinels on "
+              f"{place.sentinels}; clients find the primary through them (docs/ha.md)")
+    if admin_key:
         print(f"Admin API key (in var/admin.key): {admin_key}")
         print(f"  curl -H \"Authorization: Bearer $(cat var/admin.key)\" {place.url}/v1/languages")
     return 0
@@ -119,7 +146,7 @@ def main(args: list[str] | None = None) -> int:
     parsed = parser.parse_args(args)
     place = container_place() if parsed.container else local_place()
     if parsed.command == "up":
-        return up(parsed.names or list(NAMES))
+        return up(parsed.names or default_names())
     if parsed.command == "down":
         Stack(place).stop_all()
         return 0

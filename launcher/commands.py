@@ -19,8 +19,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# In the order they start; `down` stops them in the reverse order.
-NAMES = ("redis", "api", "worker", "interactive", "front")
+# In the order they start; `down` stops them in the reverse order. `replica`
+# and `sentinel` run only in the highly available stack (`make up HA=1`,
+# compose's `ha` profile; docs/ha.md).
+NAMES = ("redis", "replica", "sentinel", "api", "worker", "interactive", "front")
+HA_NAMES = ("replica", "sentinel")
+# The name the sentinels monitor the primary under (REDIS_MASTER_NAME's default).
+MASTER_NAME = "newsroom"
+# How long the sentinels wait before they call the primary down (a majority must
+# agree), and how long one failover attempt may take before another is tried.
+# 2 s: a process crash is seen fast; a short network stall does not cause a failover.
+SENTINEL_DOWN_AFTER_MS = 2000
+SENTINEL_FAILOVER_TIMEOUT_MS = 10000
 
 
 def free_port() -> int:
@@ -49,6 +59,16 @@ class Place:
     listen: str = ""  # the front's listen address; default: 127.0.0.1:port (0.0.0.0:port in a container)
     logs: Path | None = None  # default: var/log
     redis_conf: Path = field(default=ROOT / "scripts" / "redis.conf")
+    # The highly available stack (docs/ha.md): the replica's port and the sentinels'.
+    replica_port: int = 0
+    sentinel_ports: tuple[int, ...] = ()
+    # Where the primary is first (the sentinels' `monitor` line); a process's
+    # listen address is `bind` (default: Redis's loopback, from redis.conf).
+    redis_host: str = "127.0.0.1"
+    # On test hosts (network namespaces, docs/ha.md) each has an address of its
+    # own; default: redis_host.
+    replica_host: str = ""
+    sentinel_hosts: tuple[str, ...] = ()
 
     @property
     def run(self) -> Path:
@@ -61,6 +81,21 @@ class Place:
     @property
     def redis_dir(self) -> Path:
         return self.var / f"redis-{self.redis_port}"
+
+    @property
+    def replica_dir(self) -> Path:
+        return self.var / f"redis-{self.replica_port}"
+
+    def sentinel_dir(self, index: int) -> Path:
+        return self.var / f"sentinel-{self.sentinel_ports[index]}"
+
+    def sentinel_host(self, index: int) -> str:
+        return self.sentinel_hosts[index] if self.sentinel_hosts else self.redis_host
+
+    @property
+    def sentinels(self) -> str:
+        """REDIS_SENTINELS for the clients of this place."""
+        return ",".join(f"{self.sentinel_host(i)}:{port}" for i, port in enumerate(self.sentinel_ports))
 
     @property
     def socket(self) -> Path:
@@ -85,14 +120,21 @@ class Place:
 
 
 def argv(name: str, place: Place, *, node: str = "", concurrency: int = 1, loglevel: str = "INFO",
-         bind: str = "", maxmemory: str = "1gb", extra: tuple[str, ...] = ()) -> list[str]:
+         bind: str = "", maxmemory: str = "1gb", index: int = 0, extra: tuple[str, ...] = ()) -> list[str]:
     """The command that starts process `name` at `place`.
 
     node: a Celery worker's name (-n); bind: gunicorn's address when the API
-    runs without the front (tests that talk to one process); extra: arguments
-    appended for this run only (a test Redis without persistence, ...)."""
+    runs without the front (tests that talk to one process), Redis's listen
+    address on a test host (docs/ha.md); index: which sentinel;
+    extra: arguments appended for this run only (a test Redis without persistence, ...)."""
     if name == "redis":
-        return _redis(place, maxmemory) + list(extra)
+        return _redis(place, maxmemory, bind) + list(extra)
+    if name == "replica":
+        return _replica(place, maxmemory, bind) + list(extra)
+    if name == "sentinel":
+        if place.container:  # compose writes /tmp/sentinel.conf from the environment first
+            return ["redis-sentinel", "/tmp/sentinel.conf"]
+        return ["redis-sentinel", str(place.sentinel_dir(index) / "sentinel.conf")] + list(extra)
     if name == "api":
         # Workers, threads, logging: gunicorn.conf.py, which gunicorn reads from the working folder.
         return [place.tool("gunicorn"), "service:create_app()", "--bind", bind or place.api_bind, *extra]
@@ -113,18 +155,67 @@ def argv(name: str, place: Place, *, node: str = "", concurrency: int = 1, logle
     raise ValueError(f"no process called {name!r}; the stack has {', '.join(NAMES)}")
 
 
-def _redis(place: Place, maxmemory: str) -> list[str]:
-    """redis-server with the project's redis.conf. The password is never on the
-    command line (where `ps` shows it): it is in auth.conf, which `Stack`
-    writes with mode 600 (compose: a tmpfs file written from the environment)."""
+def _redis(place: Place, maxmemory: str, bind: str = "", port: int = 0, directory: Path | None = None) -> list[str]:
+    """redis-server with the project's redis.conf, through the node's own
+    node.conf (`include`s it; `Stack` writes it once): a failover rewrites
+    the node's configuration (CONFIG REWRITE: its new role), and that must land
+    in a file of this node, never in the shared scripts/redis.conf.
+    The password is never on the command line (where `ps` shows it): it is in
+    auth.conf, which `Stack` writes with mode 600 (compose: a tmpfs file
+    written from the environment)."""
     if place.container:
-        return ["redis-server", "/usr/local/etc/redis/redis.conf", "--include", "/tmp/auth.conf",
+        return ["redis-server", "/data/node.conf", "--include", "/tmp/auth.conf",
                 "--bind", "0.0.0.0", "--maxmemory", maxmemory]
-    directory = place.redis_dir
-    return ["redis-server", str(place.redis_conf), "--port", str(place.redis_port), "--dir", str(directory),
-            "--daemonize", "no",
-            "--logfile", str(directory / "redis.log"), "--include", str(directory / "auth.conf"),
-            "--maxmemory", maxmemory]
+    directory = directory or place.redis_dir
+    command = ["redis-server", str(directory / "node.conf"), "--port", str(port or place.redis_port),
+               "--dir", str(directory), "--daemonize", "no",
+               "--logfile", str(directory / "redis.log"), "--include", str(directory / "auth.conf"),
+               "--maxmemory", maxmemory]
+    return command + (["--bind", bind] if bind else [])
+
+
+def _replica(place: Place, maxmemory: str, bind: str) -> list[str]:
+    """The same Redis, on its own port and folder; its node.conf says whose
+    replica it starts as (`node_conf`), and from then on the sentinels own the
+    roles (they rewrite node.conf at a failover)."""
+    if place.container:
+        return _redis(place, maxmemory)
+    return _redis(place, maxmemory, bind, place.replica_port, place.replica_dir)
+
+
+def node_conf(place: Place, replica: bool) -> str:
+    """A data node's first node.conf: the project's settings, and for the
+    replica, the primary it copies."""
+    lines = ["# Written once by the launcher (launcher/commands.py: node_conf); Redis rewrites it at a failover.",
+             f"include {place.redis_conf}"]
+    if replica:
+        lines.append(f"replicaof {place.redis_host} {place.redis_port}")
+    return "\n".join(lines) + "\n"
+
+
+def sentinel_conf(place: Place, index: int, password: str, master: str = MASTER_NAME, bind: str = "") -> str:
+    """One sentinel's configuration (Sentinel rewrites it as it learns the
+    replicas, the other sentinels and the current primary, so `Stack` writes it
+    only once per folder). The password is the data nodes' (`auth-pass`) and
+    the sentinel's own (`requirepass`): a sentinel that anyone could reach
+    could be told to fail over, or asked for the primary's address."""
+    directory = place.sentinel_dir(index)
+    lines = [
+        "# Written once by the launcher (launcher/commands.py: sentinel_conf); Sentinel rewrites it.",
+        f"port {place.sentinel_ports[index]}",
+        f"bind {bind or place.sentinel_host(index)}",
+        "daemonize no",
+        f"dir {directory}",
+        f"logfile {directory / 'sentinel.log'}",
+        # 2 of 3 must agree that the primary is down before one of them fails it over.
+        f"sentinel monitor {master} {place.redis_host} {place.redis_port} 2",
+        f"sentinel down-after-milliseconds {master} {SENTINEL_DOWN_AFTER_MS}",
+        f"sentinel failover-timeout {master} {SENTINEL_FAILOVER_TIMEOUT_MS}",
+        f"sentinel parallel-syncs {master} 1",
+    ]
+    if password:
+        lines += [f"sentinel auth-pass {master} {password}", f"requirepass {password}"]
+    return "\n".join(lines) + "\n"
 
 
 # -- the front: Debian's nginx -----------------------------------------------------

@@ -28,5 +28,18 @@ _newsroom_secret() {
 }
 export REDIS_PASSWORD=${REDIS_PASSWORD:-$(_newsroom_secret redis-password)}
 export REDIS_URL=${REDIS_URL:-redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT/0}
+# `make up HA=1` (docs/ha.md): a replica and three sentinels beside the primary;
+# every client finds the primary through the sentinels, and the API answers a
+# write only once the replica has it.
+if [ "${HA:-0}" != 0 ]; then
+  export HA
+  export REDIS_REPLICA_PORT=${REDIS_REPLICA_PORT:-$((REDIS_PORT + 1))}
+  export REDIS_SENTINEL_PORTS=${REDIS_SENTINEL_PORTS:-"$((REDIS_PORT + 20000)) $((REDIS_PORT + 20001)) $((REDIS_PORT + 20002))"}
+  if [ -z "${REDIS_SENTINELS:-}" ]; then
+    REDIS_SENTINELS=$(printf '127.0.0.1:%s,' $REDIS_SENTINEL_PORTS)
+    export REDIS_SENTINELS=${REDIS_SENTINELS%,}
+  fi
+  export REDIS_ACK_REPLICAS=${REDIS_ACK_REPLICAS:-1}
+fi
 export WEBHOOK_SECRET=${WEBHOOK_SECRET:-$(_newsroom_secret webhook-secret)}
 export METRICS_TOKEN=${METRICS_TOKEN:-$(_newsroom_secret metrics-token)}

@@ -6,13 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
-# redis-server and nginx (the front: it reads each request whole before a
+# redis-server, redis-sentinel (the highly available stack, docs/ha.md) and nginx (the front: it reads each request whole before a
 # gunicorn thread sees it; docs/front.md) run the stack; wrk (a C HTTP load generator) drives the API
 # load test of `make bench` and of its smoke run in the tests.
 # chromium and chromium-driver (built from one Debian source, so their versions
 # always match) run the console's browser tests; npm installs axe-core below.
 missing=()
-for pair in redis-server:redis-server nginx:nginx wrk:wrk chromium:chromium chromedriver:chromium-driver npm:npm; do
+for pair in redis-server:redis-server redis-sentinel:redis-sentinel ip:iproute2 nginx:nginx wrk:wrk chromium:chromium chromedriver:chromium-driver npm:npm; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -12,8 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Settings
 from glossary.store import GlossaryStore
 from jobs.redis_client import connect
+from jobs.replication import Replication
 from jobs.store import JobStore
-from service import auth, console, docs_assets, observability, problems, security_headers
+from service import auth, console, docs_assets, observability, problems, replication, security_headers
 from service.openapi import App
 from service.interactive import InteractiveClient
 from service.wiring import ModelCatalog, Services
@@ -43,11 +44,13 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         # are the ones it saw, from the headers it sets.
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    client = connect(settings.redis_url, patient=False)
+    client = connect(settings, patient=False)
     # The request id and clock first (they read one header, not the body), so
     # that refused requests are logged and measured too; then access control,
     # whose hook must answer 401/403/429 before any other hook reads the request.
     observability.register(app)
+    # A successful write is answered once a replica has it (REDIS_ACK_REPLICAS; docs/ha.md).
+    replication.register(app, Replication.from_settings(client, settings))
     auth.register(app, settings, client)
     problems.register(app, max_json_depth=settings.max_json_depth)
     security_headers.register(app)
@@ -62,7 +65,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         catalog=ModelCatalog(build_engines(settings), settings.pivot_lang),
         # Its own connections: a BLPOP waits longer than redis-py's default 5 s socket timeout.
         interactive=InteractiveClient(celery, connect(
-            settings.redis_url, patient=False, socket_timeout=settings.interactive_timeout_seconds + 5),
+            settings, patient=False, socket_timeout=settings.interactive_timeout_seconds + 5),
             settings.interactive_timeout_seconds),
     )
 

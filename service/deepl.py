@@ -37,6 +37,7 @@ from service.auth import ANY_KEY, access, current_key, requires
 from service.job_status import describe, visible_job
 from service.metering import meter
 from service.problems import Problem, accepts_any_body, refused
+from service.replication import volatile
 from service.representations import attachment
 from service.submission import Request, may_use_glossaries, submit
 from service.wiring import services
@@ -111,6 +112,7 @@ def _our_glossary_ids(ids: list[str], target: str) -> list[str]:
 @accepts_any_body
 @bp.doc(summary="Translate short texts (DeepL's /v2/translate; JSON or form body)",
         description="Waits for the interactive worker. `billed_characters` is charged to the key's character quota.")
+@volatile  # counters only: see service/replication.py
 def translate():
     try:
         wanted = deepl.text_request(_params(deepl.TranslateParams()))

@@ -26,6 +26,7 @@ from service.auth import access, public, requires, too_many
 from service.metering import meter
 from service.submission import Request, submit
 from service.problems import Problem, accepts_any_body
+from service.replication import volatile
 from service.representations import attachment
 from service.wiring import services
 from translation.documents import FORMATS, DocumentError, body_characters, body_from_file, file_from_body
@@ -78,6 +79,7 @@ def _check_pair(source: str | None, target: str) -> None:
 @requires(TRANSLATE)
 @accepts_any_body
 @bp.doc(summary="Translate text (LibreTranslate's /translate; q a string or a list, source may be 'auto')")
+@volatile  # counters only: see service/replication.py
 def translate():
     try:
         wanted = libre.text_request(_params())
@@ -98,6 +100,7 @@ def translate():
 @requires(TRANSLATE)
 @accepts_any_body
 @bp.doc(summary="Detect the language of q: candidates with confidences from 0 to 100")
+@volatile  # counters only: see service/replication.py
 def detect():
     q = _params().get("q")
     if not q:

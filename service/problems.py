@@ -109,7 +109,7 @@ def speak(app: Flask, blueprint: str, dialect: Dialect) -> None:
     app.extensions.setdefault("problem_dialects", {})[blueprint] = dialect
 
 
-def _in_dialect(app: Flask, doc: dict, headers: dict):
+def in_dialect(app: Flask, doc: dict, headers: dict):
     dialect = app.extensions.get("problem_dialects", {}).get(request.blueprint) if request else None
     if dialect is None:
         return doc, doc["status"], {**headers, "Content-Type": "application/problem+json"}
@@ -253,7 +253,7 @@ def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
     def redis_unavailable(error: redis.RedisError):
         app.logger.warning("redis unavailable: %s", error)
         loading = isinstance(error, redis.BusyLoadingError)
-        return _in_dialect(app, {
+        return in_dialect(app, {
             "type": PROBLEM_BASE + "service-unavailable", "title": "Service unavailable", "status": 503,
             "detail": "The job store is " + ("loading its data after a restart" if loading else "unreachable")
                       + f"; retry in {REDIS_RETRY_AFTER} seconds."}, {"Retry-After": str(REDIS_RETRY_AFTER)})
@@ -263,7 +263,7 @@ def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
         doc = problem_from_error(error)
         if doc["status"] == 413:
             doc["detail"] = f"The request body exceeds the limit of {app.config['MAX_CONTENT_LENGTH']} bytes."
-        return _in_dialect(app, doc, dict(error.headers or {}))
+        return in_dialect(app, doc, dict(error.headers or {}))
 
     @app.errorhandler(redis.exceptions.OutOfMemoryError)
     def storage_full(error: redis.exceptions.OutOfMemoryError):
@@ -271,7 +271,7 @@ def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
         # rather than silently dropping jobs or glossaries. The write was refused
         # whole (transactions are all or nothing), so the client may retry later.
         app.logger.error("Redis is full (maxmemory reached): %s", error)
-        return _in_dialect(app, {
+        return in_dialect(app, {
             "type": PROBLEM_BASE + "storage-full", "title": "Insufficient storage", "status": 507,
             "detail": "The job store is full; nothing was saved. Retry later; operators: see Redis maxmemory."},
             {"Retry-After": "60"})
@@ -281,5 +281,5 @@ def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
         if isinstance(error, HTTPException):  # routed by APIFlask's json_errors
             raise error
         app.logger.exception("unhandled error")
-        return _in_dialect(app, {"type": "about:blank", "title": "Internal Server Error", "status": 500,
+        return in_dialect(app, {"type": "about:blank", "title": "Internal Server Error", "status": 500,
                                  "detail": "An unexpected error occurred; it has been logged."}, {})

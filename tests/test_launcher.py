@@ -20,17 +20,23 @@ def test_compose_runs_every_process_through_the_launcher(monkeypatch):
     monkeypatch.delenv("REDIS_MAXMEMORY", raising=False)  # compose's default, and the launcher's
     services = compose(SECRETS)["services"]
     assert set(services) == set(launcher.NAMES)
-    for name in set(launcher.NAMES) - {"redis"}:
+    redis_image = {"redis", *launcher.commands.HA_NAMES}
+    for name in set(launcher.NAMES) - redis_image:
         assert services[name]["command"] == ["python", "-m", "launcher", "run", name, "--container"], name
-    # Redis runs from its own image (no Python there): after the script that
-    # writes the password file, the launcher's own command, word for word.
-    shell, flag, script, zero, *command = services["redis"]["command"]
-    assert (shell, flag, zero) == ("sh", "-c", "redis") and script.endswith('exec "$@"')
-    assert command == launcher.argv("redis", cli.container_place(), **cli.options("redis", cli.container_place()))
-    assert command[-2:] == ["--maxmemory", "1gb"]
+    # Redis and Sentinel run from Redis's image (no Python there): after the
+    # script that writes the password file (and node.conf, or sentinel.conf),
+    # the launcher's own command, word for word.
+    for name in redis_image:
+        shell, flag, script, zero, *command = services[name]["command"]
+        assert (shell, flag, zero) == ("sh", "-c", name) and script.endswith('exec "$@"'), name
+        assert command == launcher.argv(name, cli.container_place(), **cli.options(name, cli.container_place()))
+    assert services["redis"]["command"][-2:] == ["--maxmemory", "1gb"]
+    # The highly available part runs only with its profile.
+    assert all(services[name]["profiles"] == ["ha"] for name in launcher.commands.HA_NAMES)
+    assert services["sentinel"]["deploy"]["replicas"] == 3
 
 
-@pytest.mark.parametrize("name", launcher.NAMES)
+@pytest.mark.parametrize("name", [name for name in launcher.NAMES if name not in launcher.commands.HA_NAMES])
 def test_run_becomes_the_launchers_command(name, monkeypatch, tmp_path):
     """`python -m launcher run NAME --container` (compose's entry point) execs
     what `argv NAME --container` prints; the API trusts the front's headers."""

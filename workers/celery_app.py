@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import Celery
 
 from config import Settings
+from jobs.redis_client import Target
 
 TRANSLATE_QUEUE = "translate"  # article jobs: workers.worker
 TRANSLATE_TASK = "translate_language"
@@ -25,7 +26,11 @@ DETECT_TASK = "detect_language"
 
 def create_celery(settings: Settings) -> Celery:
     """A Celery app configured from settings; tasks are registered separately."""
-    app = Celery("newsroom", broker=settings.redis_url, set_as_current=False)
+    # One server, or the primary found through Sentinel (kombu's sentinel://
+    # transport, master_name in the transport options): the same Redis as
+    # every other client's (jobs/redis_client.Target).
+    broker, sentinel_options = Target.from_settings(settings).celery_broker()
+    app = Celery("newsroom", broker=broker, set_as_current=False)
     app.conf.update(
         # At-least-once: a task is acknowledged only after it ran, and a task whose
         # worker process died (SIGKILL, OOM) goes back to the queue. Task writes are
@@ -46,7 +51,8 @@ def create_celery(settings: Settings) -> Celery:
         # long translation finds its live lease and does nothing, so a timeout
         # shorter than the longest task costs nothing.
         broker_transport_options={"visibility_timeout": settings.visibility_timeout,
-                                  "unacked_restore_interval": 10, "unacked_restore_throttle": 1},
+                                  "unacked_restore_interval": 10, "unacked_restore_throttle": 1,
+                                  **sentinel_options},
         # A task interrupted by a lost broker connection is cancelled and
         # redelivered, not acknowledged as if it had finished (which lost the
         # language being translated at every Redis restart).

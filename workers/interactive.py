@@ -63,7 +63,7 @@ class InteractiveRuntime:
         self.settings = settings
         self.short: ShortTexts | None = None
         # One client, with the connection policy of every caller that has someone waiting (fail fast).
-        self.redis = connect(settings.redis_url, patient=False)
+        self.redis = connect(settings, patient=False)
 
     def start(self) -> ShortTexts:
         if self.short is None:

@@ -15,6 +15,7 @@ from glossary.store import GlossaryStore
 from jobs.leases import Sweeper
 from jobs.pipeline import Pipeline
 from jobs.redis_client import connect
+from jobs.replication import Replication
 from jobs.store import JobNotFound, JobStore
 from jobs.webhooks import WebhookPolicy, attempt_delivery
 from translation.cache import SegmentCache
@@ -67,7 +68,7 @@ class WorkerRuntime:
 
 
 def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
-    client = connect(settings.redis_url, patient=True)
+    client = connect(settings, patient=True)
     if settings.glossary_placeholders not in SCHEMES:
         raise ValueError(f"configuration error: GLOSSARY_PLACEHOLDERS={settings.glossary_placeholders!r} must be one of"
                          f" {', '.join(SCHEMES)}")
@@ -75,13 +76,13 @@ def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
     return Pipeline(router, JobStore.from_settings(client, settings), GlossaryStore.from_settings(client, settings),
                     notify=notify, observe=observe, placeholders=settings.glossary_placeholders,
                     time_limit_errors=(SoftTimeLimitExceeded,), limits=SegmentLimits.from_settings(settings),
-                    checks=CheckPolicy.from_settings(settings))
+                    checks=CheckPolicy.from_settings(settings), replication=Replication.from_settings(client, settings))
 
 
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
     settings = runtime.settings
     # Per-key webhook secrets are read when each event is sent (one Redis read).
-    keys = KeyStore(connect(settings.redis_url, patient=True), webhook_master=settings.webhook_secret)
+    keys = KeyStore(connect(settings, patient=True), webhook_master=settings.webhook_secret)
     policy = WebhookPolicy.from_settings(settings, keys.webhook_secret)
     runtime.app = app
 

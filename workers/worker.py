@@ -76,7 +76,7 @@ def _heartbeat_and_metrics(sender=None, **_):
     """In the main process: a heartbeat in Redis every few seconds (metrics show
     which workers are alive), and this worker's own /metrics port if set."""
     # Not patient: a beat that fails is skipped (the missing beat is the signal), not retried for a minute.
-    heartbeats = WorkerHeartbeats(connect(settings.redis_url, patient=False))
+    heartbeats = WorkerHeartbeats(connect(settings, patient=False))
     name = sender.hostname
 
     def beat():

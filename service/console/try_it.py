@@ -9,6 +9,7 @@ client; with an idle worker the answer takes about as long as one model call.
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from service.replication import volatile
 
 from service.console.api import ApiError
 from service.console.jobs import ACTIVE, glossary_choices, job_path, language_pairs, pinned_entries, term_methods
@@ -48,6 +49,7 @@ def page():
 
 
 @bp.post("")
+@volatile  # counters only: see service/replication.py
 def submit():
     form = {"text": request.form.get("text", "").strip(), "source_lang": request.form.get("source_lang", "").strip(),
             "target_langs": request.form.getlist("target_langs"),
