@@ -78,7 +78,7 @@ def run(stack: Stack, seed: int) -> dict:
     from access import KeyStore
     import redis
 
-    keys = KeyStore(redis.Redis(port=stack.redis_port))
+    keys = KeyStore(redis.Redis(port=stack.place.redis_port))
     desk = keys.create("desk editor", ["translate", "review"], "bench-desk", "unlimited", "unlimited").secret
     other = keys.create("other desk", ["translate"], "bench-other", "unlimited", "unlimited").secret
     api = httpx.Client(base_url=stack.url, timeout=60, headers={"Authorization": f"Bearer {desk}"})

@@ -85,7 +85,7 @@ def test_webhooks_are_signed_with_the_keys_own_secret(stack, app, secrets_used):
 
 
 def test_no_key_appears_in_the_worker_logs(stack, secrets_used):
-    logs = "".join(path.read_text(errors="replace") for path in stack.log_dir.iterdir())
+    logs = "".join(path.read_text(errors="replace") for path in stack.log_dir.rglob("*") if path.is_file())
     assert "translate_language" in logs  # the worker logged the tasks of this module
     assert secrets_used
     for secret in secrets_used:
