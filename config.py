@@ -149,6 +149,14 @@ class Settings:
         "([Memory](performance.md#memory))")
     pivot_lang: str = setting("TRANSLATE_PIVOT_LANG", "en", "pivot language for pairs without a direct model")
     preload_models: bool = setting("WORKER_PRELOAD_MODELS", True, "load every model when a worker process starts")
+    # Each worker process holds its own copy of what it loaded: with many
+    # language pairs, models x processes. A budget keeps each process to the
+    # models its traffic uses, least recently used dropped first.
+    model_memory_budget_mb: int = setting(
+        "MODEL_MEMORY_BUDGET", 0,
+        "MB of models (their files' size) one worker process keeps loaded: beyond it the least recently used model "
+        "is dropped and loaded again on its next use (0: no bound; "
+        "[Many language pairs](performance.md#many-language-pairs))")
 
     # Longest output of one segment; by default twice the longest input, plus a margin.
     max_decoding_length: int = setting(

@@ -30,7 +30,7 @@ from jobs.redis_client import connect
 from jobs.short import ShortTexts, ShortTextError
 from translation.cache import SegmentCache
 from translation.detection import Detector
-from translation.engines import Router, build_engines
+from translation.engines import MB, Router, build_engines
 from translation.engines.batching import BatchingEngine
 from translation.limits import SegmentLimits
 from workers.celery_app import DETECT_TASK, INTERACTIVE_QUEUE, SHORT_TASK, create_celery
@@ -51,7 +51,8 @@ def build_short_texts(settings: Settings, client) -> ShortTexts:
     if settings.interactive_batching:
         engines = [BatchingEngine(engine, settings.interactive_batch_window_ms / 1000,
                                   settings.interactive_batch_max_segments) for engine in engines]
-    router = Router(engines, settings.pivot_lang, SegmentCache(client, settings.segment_cache_ttl_seconds))
+    router = Router(engines, settings.pivot_lang, SegmentCache(client, settings.segment_cache_ttl_seconds),
+                    settings.model_memory_budget_mb * MB)
     languages = detection_languages(settings, router)
     detector = Detector(languages, settings.detect_min_confidence, settings.detect_min_share) if languages else None
     return ShortTexts(router, TermMatchers(GlossaryStore.from_settings(client, settings)), detector,
