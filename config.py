@@ -304,6 +304,13 @@ class Settings:
         "niceness of the article worker's processes, so short requests and the API go first on shared cores "
         "(0: none)")
     # Below the deepl client's 10 s, after which it re-sends.
+    # One copy of each model per host: the article worker's pool process also
+    # serves the interactive queue (a thread of its own), on the models it
+    # holds, and no interactive worker is started.
+    worker_serves_interactive: bool = setting(
+        "WORKER_SERVES_INTERACTIVE", False,
+        "the article worker's process also serves short requests and detection, on the same loaded models, and "
+        "`launcher up` starts no interactive worker ([Many language pairs](performance.md#many-language-pairs))")
     interactive_timeout_seconds: float = setting(
         "INTERACTIVE_TIMEOUT_SECONDS", 8.0, "how long the API waits for the interactive worker (503 after)")
     interactive_concurrency: int = setting("INTERACTIVE_CONCURRENCY", 16,

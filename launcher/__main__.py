@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from config import Settings
 from launcher.commands import NAMES, ROOT, Place, argv, write_front_conf
 from launcher.stack import MAX_BODY_BYTES, NotReady, Stack
 
@@ -56,6 +57,8 @@ def up(names: list[str]) -> int:
     waits = {"redis": float(os.environ.get("REDIS_START_TIMEOUT", "300")), "interactive": 300}
     try:
         for name in names:
+            if name == "interactive" and Settings.from_env().worker_serves_interactive:
+                continue  # the article worker serves the interactive queue on its own models
             if stack.alive(name):
                 print(f"{name} already running (pid {stack.pid(name)})")
                 continue

@@ -150,3 +150,18 @@ def test_an_evicted_batching_model_is_freed_and_a_late_caller_still_served(tmp_p
 def test_the_setting_reaches_the_workers_router(budget):
     router = build_router(Settings(model_memory_budget_mb=budget, engines=("argos",)))
     assert router.memory_budget == budget * MB
+
+
+def test_a_router_over_another_routers_models_loads_no_copy_of_its_own(tmp_path):
+    from workers.short_service import shared_engines
+
+    engine = SizedEngine(tmp_path)
+    articles = Router([engine], memory_budget=2 * MB)
+    short = Router([BatchingEngine(e, 0.001, 8) for e in shared_engines(articles)])
+    assert short.translate(["a"], "en", "de")[0] == ["de:a"]
+    assert articles.translate(["b"], "en", "de")[0] == ["de:b"]
+    short.translate(["a"], "de", "fr")  # de->en, en->fr through the article router
+    assert engine.loads == ["ende", "deen", "enfr"]  # en->de evicted by the article router's budget
+    assert short.load_stats.loads == 0 and articles.load_stats.evictions == 1
+    assert short.translate(["c"], "en", "de")[0] == ["de:c"]  # loaded again, by the article router
+    assert engine.loads[-1] == "ende"

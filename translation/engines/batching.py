@@ -130,6 +130,7 @@ class BatchingEngine:
     def __init__(self, engine: Engine, window_seconds: float, max_segments: int):
         self.engine = engine
         self.name = engine.name
+        self.loads_models = getattr(engine, "loads_models", True)  # False over another router's models
         self.window = window_seconds
         self.max_segments = max_segments
 

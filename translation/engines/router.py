@@ -141,10 +141,15 @@ class Router:
             if model is not None:
                 self._loaded.move_to_end(info)
                 return model
+            engine = self._engines[info.engine]
+            if not getattr(engine, "loads_models", True):
+                # A view of models another router holds (and budgets): nothing loaded here.
+                self._loaded[info] = model = engine.load(info)
+                return model
             size = model_size(info)
             self._make_room(size)
             started = time.perf_counter()
-            model = self._engines[info.engine].load(info)
+            model = engine.load(info)
             elapsed = time.perf_counter() - started
             self._loaded[info] = model
             self._sizes[info] = size
