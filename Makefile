@@ -51,7 +51,8 @@ models: setup
 	scripts/models.sh
 
 bench: setup
-	. scripts/env.sh && $(VENV)/python -m benchmarks $(BENCH_ARGS) && $(VENV)/python -m benchmarks.short $(SHORT_BENCH_ARGS)
+	. scripts/env.sh && $(VENV)/python -m benchmarks $(BENCH_ARGS) && $(VENV)/python -m benchmarks.short $(SHORT_BENCH_ARGS) \
+		&& $(VENV)/python -m benchmarks.scale $(SCALE_BENCH_ARGS)
 
 # The real en->pt model through the pipeline, measured (a few minutes); see quality/.
 # Then the segment checks (checks/) on NTREX-128's development half: false positives, recall, the model's flags.
