@@ -145,7 +145,8 @@ def main() -> int:
         rows.append(libretranslate_row(venv, packages[n], n, articles, tokens, None))
         if args.lt_batch:
             rows.append(libretranslate_row(venv, packages[n], n, articles, tokens, args.lt_batch))
-    args.clients, args.think = 0, 0.5  # ours: the articles alone, as LibreTranslate is measured
+    # Ours: the articles alone, as LibreTranslate is measured, and at its priority (no WORKER_NICE).
+    args.clients, args.think, args.worker_nice = 0, 0.5, 0
     for layout in args.layouts.split(","):
         for n in (1, args.pairs):
             rows.append(run_row(work, packages[n], layout, n, articles, tokens, args))
