@@ -19,11 +19,10 @@ every API process.
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import setup_logging, worker_init
+from celery.signals import worker_init
 from kombu import Exchange, Queue
 
 from config import Settings
-from telemetry import logs
 from workers.celery_app import DETECT_TASK, INTERACTIVE_QUEUE, SHORT_TASK, create_celery
 from workers.short_service import InteractiveRuntime
 
@@ -53,13 +52,6 @@ app.conf.update(
 )
 runtime = InteractiveRuntime(settings)
 register_interactive_tasks(app, runtime)
-
-
-@setup_logging.connect
-def _json_logs(loglevel=None, logfile=None, **_):
-    # As the article worker's: JSON lines at --loglevel (without it, this process's own INFO
-    # lines, such as its model loads, were dropped: Celery leaves the root logger alone here).
-    logs.configure(loglevel or settings.log_level, settings.log_format, logfile or None)
 
 
 @worker_init.connect
