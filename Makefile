@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test test-fast lint docs up down bench quality chaos chaos-ha models clean
+.PHONY: setup demo test test-fast lint docs up down bench bench-peers quality chaos chaos-ha models clean
 
 # `make up HA=1`: Redis with a replica and three sentinels (docs/ha.md).
 HA ?= 0
@@ -56,7 +56,13 @@ models: setup
 
 bench: setup
 	. scripts/env.sh && $(VENV)/python -m benchmarks $(BENCH_ARGS) && $(VENV)/python -m benchmarks.short $(SHORT_BENCH_ARGS) \
-		&& $(VENV)/python -m benchmarks.editorial $(EDITORIAL_BENCH_ARGS)
+		&& $(VENV)/python -m benchmarks.editorial $(EDITORIAL_BENCH_ARGS) && $(VENV)/python -m benchmarks.scale $(SCALE_BENCH_ARGS)
+
+# This service and LibreTranslate 1.9.6 side by side (not a test): LibreTranslate
+# from PyPI into var/peers/venv (benchmarks/peers/setup.sh), served offline on
+# 127.0.0.1; tokens/s and peak RSS with 1 and 10 language pairs.
+bench-peers: setup
+	. scripts/env.sh && $(VENV)/python -m benchmarks.peers $(PEERS_BENCH_ARGS)
 
 # The real en->pt model through the pipeline, measured (a few minutes); see quality/.
 # Then the segment checks (checks/) on NTREX-128's development half: false positives, recall, the model's flags.

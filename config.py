@@ -169,6 +169,14 @@ class Settings:
         "([Memory](performance.md#memory))")
     pivot_lang: str = setting("TRANSLATE_PIVOT_LANG", "en", "pivot language for pairs without a direct model")
     preload_models: bool = setting("WORKER_PRELOAD_MODELS", True, "load every model when a worker process starts")
+    # Each worker process holds its own copy of what it loaded: with many
+    # language pairs, models x processes. A budget keeps each process to the
+    # models its traffic uses, least recently used dropped first.
+    model_memory_budget_mb: int = setting(
+        "MODEL_MEMORY_BUDGET", 0,
+        "MB of models (their files' size) one worker process keeps loaded: beyond it the least recently used model "
+        "is dropped and loaded again on its next use (0: no bound; "
+        "[Many language pairs](performance.md#many-language-pairs))")
 
     # Longest output of one segment; by default twice the longest input, plus a margin.
     max_decoding_length: int = setting(
@@ -319,6 +327,13 @@ class Settings:
         "niceness of the article worker's processes, so short requests and the API go first on shared cores "
         "(0: none)")
     # Below the deepl client's 10 s, after which it re-sends.
+    # One copy of each model per host: the article worker's pool process also
+    # serves the interactive queue (a thread of its own), on the models it
+    # holds, and no interactive worker is started.
+    worker_serves_interactive: bool = setting(
+        "WORKER_SERVES_INTERACTIVE", False,
+        "the article worker's process also serves short requests and detection, on the same loaded models, and "
+        "`launcher up` starts no interactive worker ([Many language pairs](performance.md#many-language-pairs))")
     interactive_timeout_seconds: float = setting(
         "INTERACTIVE_TIMEOUT_SECONDS", 8.0, "how long the API waits for the interactive worker (503 after)")
     interactive_concurrency: int = setting("INTERACTIVE_CONCURRENCY", 16,

@@ -17,10 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class Stack:
     def __init__(self, work: Path, packages_dir: Path, intra_threads: int | None, beam_size: int,
-                 max_batch_tokens: int, workers: int = 1, engines: str | None = None):
+                 max_batch_tokens: int, workers: int = 1, engines: str | None = None,
+                 env: dict[str, str] | None = None, loglevel: str = "WARNING"):
         """intra_threads None: the service's own default threading for `workers`
         processes (config.py: cores / workers replicas of one thread each)."""
         self.work, self.packages_dir, self.workers = work, packages_dir, workers
+        self.loglevel = loglevel  # the workers' (INFO: their model loads and evictions are logged)
         self.place = launcher.Place(var=work, port=free_port(), redis_port=free_port())
         self.env = {
             **os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{self.place.redis_port}/0",
@@ -39,6 +41,7 @@ class Stack:
             self.env.update(TRANSLATE_INTRA_THREADS=str(intra_threads), TRANSLATE_INTER_THREADS="1")
         if engines:
             self.env["TRANSLATE_ENGINES"] = engines
+        self.env.update(env or {})
         self.url = self.place.url
 
     def __enter__(self) -> "Stack":
@@ -50,9 +53,10 @@ class Stack:
             # Workers and threads from gunicorn.conf.py, as in every deployment.
             self.stack.start("api", wait=60)
             self.stack.start("front", wait=30)
-            self.stack.start("worker", concurrency=self.workers, loglevel="WARNING",
+            self.stack.start("worker", concurrency=self.workers, loglevel=self.loglevel,
                              node=f"bench-{self.place.port}@%h", wait=180)
-            self.start_interactive()
+            if self.env.get("WORKER_SERVES_INTERACTIVE", "").lower() not in ("1", "true", "yes", "on"):
+                self.start_interactive()  # else the worker serves the interactive queue itself
             # The benchmark's own key: admin, no limits (it measures the service, not the quotas).
             from access import KeyStore
 
@@ -65,7 +69,7 @@ class Stack:
 
     def start_interactive(self, **env) -> None:
         """The interactive worker (short requests), with `env` on top of the stack's (e.g. INTERACTIVE_BATCHING=0)."""
-        self.stack.start("interactive", env=env, loglevel="WARNING", node=f"bench-interactive-{self.place.port}@%h",
+        self.stack.start("interactive", env=env, loglevel=self.loglevel, node=f"bench-interactive-{self.place.port}@%h",
                          wait=300)
 
     def restart_interactive(self, **env) -> None:
@@ -86,6 +90,22 @@ class Stack:
         main = self.stack.pid("worker")
         return [_vm_hwm(pid) for pid in [main] + [int(p) for p in _children(main)]]
 
+    def process_rss(self) -> dict[str, list[tuple[int, int, int]]]:
+        """Every process of the stack by key (children included: gunicorn's and
+        nginx's workers, Celery's pool): (pid, RSS now, peak RSS) in bytes."""
+        found: dict[str, list[tuple[int, int, int]]] = {}
+        for key in self.stack.keys():
+            pid = self.stack.pid(key)
+            if pid is None:
+                continue
+            pids, todo = [], [pid]
+            while todo:
+                current = todo.pop()
+                pids.append(current)
+                todo.extend(int(child) for child in _children(current))
+            found[key] = [(p, _status_kb(p, "VmRSS:"), _vm_hwm(p)) for p in pids]
+        return found
+
     def stop_worker(self) -> None:
         """Take the translation tier away, as if it ran on other machines."""
         self.stack.stop("worker")
@@ -102,9 +122,14 @@ def _children(pid: int) -> list[str]:
 
 
 def _vm_hwm(pid: int) -> int:
+    return _status_kb(pid, "VmHWM:")
+
+
+def _status_kb(pid: int, field: str) -> int:
+    """A /proc/PID/status memory field, in bytes (0: the process is gone)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass

@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from config import Settings
 from launcher.commands import HA_NAMES, NAMES, ROOT, Place, argv, write_front_conf
 from launcher.stack import MAX_BODY_BYTES, NotReady, Stack
 
@@ -75,6 +76,8 @@ def up(names: list[str]) -> int:
         return 2
     try:
         for name in names:
+            if name == "interactive" and Settings.from_env().worker_serves_interactive:
+                continue  # the article worker serves the interactive queue on its own models
             # Three sentinels: a majority (2) must agree before a failover.
             keys = ([f"sentinel-{i}" for i in range(len(place.sentinel_ports))] if name == "sentinel" else [name])
             for index, key in enumerate(keys):

@@ -40,6 +40,25 @@ def test_bench_smoke_run_produces_every_figure():
     assert "targets:" in result.stdout and "CPU: " in result.stdout
 
 
+# Four stacks (1 and 3 tiny pairs, each layout): about a minute.
+@pytest.mark.slow
+def test_scale_smoke_run_reports_every_row():
+    result = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--smoke"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {(r["layout"], r["pairs"]): r for r in json.loads((ROOT / "var/bench/scale-smoke.json").read_text())["rows"]}
+    assert set(rows) == {("separate", 1), ("separate", 3), ("shared", 1), ("shared", 3)}
+    for row in rows.values():
+        assert row["peak_total_bytes"] > 0 and row["tokens_per_s"] > 0 and row["short_requests"] > 0
+        assert row["failed_or_wrong"] == 0
+    # The default layout: every model in both workers (loads counted from the article worker's log: the
+    # interactive worker loads before its logging is set up); shared: no interactive worker, 2 of 3 models.
+    assert rows[("separate", 3)]["loads"] == 3 and "interactive" in rows[("separate", 3)]["peak_by_process_bytes"]
+    assert "interactive" not in rows[("shared", 3)]["peak_by_process_bytes"]
+    assert rows[("shared", 3)]["evictions"] > 0
+    assert "growth per added pair" in result.stdout
+
+
 def test_cpu_flags_are_read_from_cpuinfo():
     info = cpu_info("processor\t: 0\nmodel name\t: Some CPU @ 2.0GHz\nflags\t\t: fpu sse2 avx avx2 avx512f "
                     "avx512_vnni\n\nprocessor\t: 1\nmodel name\t: Some CPU @ 2.0GHz\nflags\t\t: fpu\n")

@@ -40,6 +40,7 @@ class WorkerRuntime:
         self.pipeline: Pipeline | None = None
         self.sweeper: Sweeper | None = None
         self.app: Celery | None = None  # set by register_tasks
+        self.interactive = None  # the interactive queue's consumer, with WORKER_SERVES_INTERACTIVE
         self.send_webhook = None  # set by register_tasks
 
     def start(self) -> Pipeline:
@@ -49,6 +50,8 @@ class WorkerRuntime:
                 self.pipeline.router.load_all()
             log.info("worker ready with %d model(s): %s", len(self.pipeline.router.models),
                      ", ".join(f"{m.engine}:{m.name}" for m in self.pipeline.router.models))
+            if self.settings.worker_serves_interactive:
+                self.interactive = serve_interactive(self.settings, self.pipeline.router)
         if self.sweeper is None and self.app is not None:
             self.sweeper = Sweeper(self.pipeline.jobs, self.redispatch, self.queue_length,
                                    settle=self.pipeline.settle,
@@ -65,6 +68,14 @@ class WorkerRuntime:
 
     def queue_length(self) -> int:
         return int(self.pipeline.jobs.redis.llen(TRANSLATE_QUEUE))
+
+
+def serve_interactive(settings: Settings, router):
+    """Short requests and detection served in this process on `router`'s models (one copy per host)."""
+    from workers.interactive_consumer import InteractiveConsumer
+    from workers.short_service import InteractiveRuntime, shared_engines
+
+    return InteractiveConsumer(settings, InteractiveRuntime(settings, shared_engines(router))).start()
 
 
 def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:

@@ -16,9 +16,9 @@ from typing import Callable
 from translation.engines.argos import ArgosEngine, ArgosOptions
 from translation.engines.base import Engine, EngineStats, ModelInfo, PairModel, UnsupportedPair
 from translation.engines.bergamot import BergamotEngine
-from translation.engines.router import Router, list_models, routes
+from translation.engines.router import MB, LoadStats, Router, list_models, model_size, routes
 
-__all__ = ["ENGINES", "Engine", "EngineStats", "ModelInfo", "PairModel", "Router", "UnsupportedPair",
+__all__ = ["ENGINES", "Engine", "EngineStats", "LoadStats", "ModelInfo", "model_size", "PairModel", "Router", "UnsupportedPair",
            "build_engines", "build_router", "list_models", "routes"]
 
 # Engine name -> how to build it from the settings. Building loads nothing.
@@ -38,4 +38,4 @@ def build_engines(settings) -> list[Engine]:
 
 
 def build_router(settings, cache=None) -> Router:
-    return Router(build_engines(settings), settings.pivot_lang, cache)
+    return Router(build_engines(settings), settings.pivot_lang, cache, settings.model_memory_budget_mb * MB)

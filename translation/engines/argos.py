@@ -10,6 +10,7 @@ flight across the replicas) bounds the worker's memory: see docs/performance.md,
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,17 +92,27 @@ class ArgosModel:
         o = self.options
         replicas = max(1, o.inter_threads)
         budget = max(1, o.max_batch_tokens // (o.beam_size * replicas))
-        # Submitted at once, taken in order by whichever replica is free: the
-        # memory of a batch is released before that replica starts the next.
-        pending = [(batch, self._translate_batch([tokens[i] for i in batch]))
-                   for batch in length_sorted_batches([len(t) for t in tokens], budget, replicas)]
-        for batch, results in pending:
-            for i, result in zip(batch, results):
-                pieces = result.result().hypotheses[0]
-                if self.target_prefix and pieces[:1] == [self.target_prefix]:
-                    pieces = pieces[1:]
-                outputs[i] = self._decode(pieces)
+        # One batch per replica in flight, the next submitted when the oldest
+        # is done: a replica's batch memory is released before it starts the
+        # next, and a call from another thread (a short request on the same
+        # model, WORKER_SERVES_INTERACTIVE) queues behind the batches decoding
+        # now, not behind the rest of an article.
+        pending: deque[tuple[list[int], list]] = deque()
+        for batch in length_sorted_batches([len(t) for t in tokens], budget, replicas):
+            pending.append((batch, self._translate_batch([tokens[i] for i in batch])))
+            if len(pending) >= replicas:
+                self._collect(pending.popleft(), outputs)
+        while pending:
+            self._collect(pending.popleft(), outputs)
         return outputs
+
+    def _collect(self, submitted: tuple[list[int], list], outputs: list[str]) -> None:
+        batch, results = submitted
+        for i, result in zip(batch, results):
+            pieces = result.result().hypotheses[0]
+            if self.target_prefix and pieces[:1] == [self.target_prefix]:
+                pieces = pieces[1:]
+            outputs[i] = self._decode(pieces)
 
     def _translate_batch(self, tokens: list[list[str]]):
         prefix = [[self.target_prefix] for _ in tokens] if self.target_prefix else None

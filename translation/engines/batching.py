@@ -47,7 +47,9 @@ class BatchingModel:
         self.window = window_seconds
         self.max_segments = max(1, max_segments)
         self.stats = BatchStats()
-        self._queue: queue.Queue[_Request] = queue.Queue()
+        self._queue: queue.Queue[_Request | None] = queue.Queue()
+        self._closed = False
+        self._close_lock = threading.Lock()
         threading.Thread(target=self._run, name=f"batch-{model.info.name}", daemon=True).start()
 
     @property
@@ -61,12 +63,29 @@ class BatchingModel:
         if not texts:
             return []
         request = _Request(list(texts))
-        self._queue.put(request)
+        with self._close_lock:
+            queued = not self._closed
+            if queued:
+                self._queue.put(request)  # before the closing sentinel: the thread serves it
+        if not queued:
+            # Evicted (Router's memory budget) after this caller got the model: served alone.
+            return self.model.translate(request.texts)
         return request.future.result()
 
-    def _collect(self) -> list[_Request]:
-        batch = [self._queue.get()]
-        count = len(batch[0].texts)
+    def close(self) -> None:
+        """Stop the batching thread once what is queued is served, so the model can be freed
+        (the router drops a model evicted by its memory budget; the thread would hold it for ever)."""
+        with self._close_lock:
+            if not self._closed:
+                self._closed = True
+                self._queue.put(None)
+
+    def _collect(self) -> list[_Request] | None:
+        first = self._queue.get()
+        if first is None:
+            return None
+        batch = [first]
+        count = len(first.texts)
         deadline = time.monotonic() + self.window
         while count < self.max_segments:
             try:
@@ -75,6 +94,9 @@ class BatchingModel:
                     if time.monotonic() < deadline else self._queue.get_nowait()
             except queue.Empty:
                 break
+            if item is None:  # closed: serve this batch, then stop
+                self._queue.put(None)
+                break
             batch.append(item)
             count += len(item.texts)
         return batch
@@ -82,6 +104,8 @@ class BatchingModel:
     def _run(self) -> None:
         while True:
             batch = self._collect()
+            if batch is None:
+                return
             # Ten clients sending the same sentence cost one segment.
             unique = list(dict.fromkeys(t for item in batch for t in item.texts))
             try:
@@ -106,6 +130,7 @@ class BatchingEngine:
     def __init__(self, engine: Engine, window_seconds: float, max_segments: int):
         self.engine = engine
         self.name = engine.name
+        self.loads_models = getattr(engine, "loads_models", True)  # False over another router's models
         self.window = window_seconds
         self.max_segments = max_segments
 

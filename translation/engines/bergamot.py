@@ -22,10 +22,11 @@ MAX_WORDS words at sentence ends, then clauses, then between words.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -127,11 +128,23 @@ class BergamotModel:
     def _run(self, pieces: list[str]) -> list[str]:
         if self.threads == 1 or len(pieces) < 2:
             return [self._native.translate(p) for p in pieces]
-        # Longest first keeps the threads evenly loaded; map keeps the order.
-        order = sorted(range(len(pieces)), key=lambda i: -len(pieces[i]))
+        # Longest first keeps the threads evenly loaded. One piece per thread
+        # in flight, the next submitted as one finishes: a call from another
+        # thread (a short request on the same model, WORKER_SERVES_INTERACTIVE)
+        # waits for the pieces being translated now, not for a whole article's.
+        order = iter(sorted(range(len(pieces)), key=lambda i: -len(pieces[i])))
         results = [""] * len(pieces)
-        for i, output in zip(order, self._executor().map(self._native.translate, [pieces[i] for i in order])):
-            results[i] = output
+        executor = self._executor()
+        running = {}
+        for i in itertools.islice(order, self.threads):
+            running[executor.submit(self._native.translate, pieces[i])] = i
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[running.pop(future)] = future.result()
+                following = next(order, None)
+                if following is not None:
+                    running[executor.submit(self._native.translate, pieces[following])] = following
         return results
 
     def _executor(self) -> ThreadPoolExecutor:
