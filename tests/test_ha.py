@@ -111,6 +111,10 @@ def test_a_write_request_is_answered_only_once_a_replica_has_it(ha, model_dirs):
     # Reads do not wait for anything.
     assert client.get(f"/v1/glossaries/{glossary}").status_code == 200
     ha.stack.start("replica", wait=30)
+    # Answering PING is not being in sync: wait until the primary counts it as an online replica.
+    primary = ha.stack.redis_client(port=ha.primary_port())
+    wait_until(lambda: (primary.info("replication").get("slave0") or {}).get("state") == "online", 30,
+               what="the replica to catch up with the primary")
     again = client.post("/v1/glossaries", json={"name": "desk 3", "source_lang": "en"})
     assert again.status_code == 201, again.get_json()
 
