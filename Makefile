@@ -28,8 +28,10 @@ test: setup lint
 
 # Unit and API tests on a real Redis, no worker processes: under a minute.
 # Schemathesis is all `slow`; collecting it would still build its generated tests.
+# On every core (pytest-xdist): each worker process has its own Redis (the
+# session fixture), so the modules' databases never meet.
 test-fast: setup lint
-	. scripts/env.sh && $(PYTEST) -m "not e2e and not slow" --ignore=tests/test_schemathesis.py $(PYTEST_ARGS)
+	. scripts/env.sh && $(PYTEST) -n auto -m "not e2e and not slow" --ignore=tests/test_schemathesis.py $(PYTEST_ARGS)
 
 # Static checks, part of both test targets (settings in pyproject.toml): ruff's
 # lint rules, mypy (strict on config, conventions, access, telemetry). The
