@@ -34,14 +34,12 @@ test-fast: setup lint
 	. scripts/env.sh && $(PYTEST) -n auto -m "not e2e and not slow" --ignore=tests/test_schemathesis.py $(PYTEST_ARGS)
 
 # Static checks, part of both test targets (settings in pyproject.toml): ruff's
-# lint rules, mypy (strict on config, conventions, access, telemetry). The
-# formatter's check waits until the tree has been formatted once (`ruff format .`
-# on the merged branches); then make FORMAT_CHECK=1 the default.
-FORMAT_CHECK ?= 0
+# lint rules and its formatter's check (`ruff format .` fixes what it reports),
+# mypy (strict on config, conventions, access, telemetry).
 lint: setup
 	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
 	$(VENV)/mypy
-	@if [ "$(FORMAT_CHECK)" = 1 ]; then $(VENV)/ruff format --check .; fi
 
 # docs/configuration.md's table, generated from config.py's declarations.
 docs: setup

@@ -43,9 +43,9 @@ def first_lone_surrogate(value: Any, where: str = "") -> str | None:
         return f"{where or 'text'} has a lone surrogate (U+{found[1]:04X}) at position {found[0]}" if found else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        said = (first_lone_surrogate(key, f"a name in {where}" if where else "a name") if isinstance(key, str)
-                else None) or \
-            first_lone_surrogate(item, f"{where}[{key!r}]" if where else str(key))
+        said = (
+            first_lone_surrogate(key, f"a name in {where}" if where else "a name") if isinstance(key, str) else None
+        ) or first_lone_surrogate(item, f"{where}[{key!r}]" if where else str(key))
         if said:
             return said
     return None
@@ -73,8 +73,7 @@ def printable(text: Any) -> str:
     CR, bidi overrides, ...) as visible escapes (\\x1b, \\u202e). Stored values
     can come from a request (the audit trail records request paths); printed
     raw, ESC [2J clears an operator's screen and worse."""
-    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
-                   for c in str(text))
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in str(text))
 
 
 def without_password(url: str) -> str:

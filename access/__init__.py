@@ -10,13 +10,42 @@ console, the CLI) calls the same functions.
 
 from access.audit import AuditLog
 from access.keys import (
-    ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, REVIEW, ROLES, TRANSLATE, ApiKey, InvalidKeySpec, KeyNotFound, KeyStore, NewKey,
-    RevokedKey, UnknownKey, effective_roles,
+    ADMIN,
+    GLOSSARY_READ,
+    GLOSSARY_WRITE,
+    REVIEW,
+    ROLES,
+    TRANSLATE,
+    ApiKey,
+    InvalidKeySpec,
+    KeyNotFound,
+    KeyStore,
+    NewKey,
+    RevokedKey,
+    UnknownKey,
+    effective_roles,
 )
 from access.quotas import UNLIMITED, InvalidLimit, Quotas, Verdict, parse_limit
 
 __all__ = [
-    "ADMIN", "GLOSSARY_READ", "GLOSSARY_WRITE", "ROLES", "TRANSLATE", "ApiKey", "AuditLog", "InvalidKeySpec",
-    "InvalidLimit", "KeyNotFound", "KeyStore", "NewKey", "Quotas", "REVIEW", "RevokedKey", "UNLIMITED", "UnknownKey", "Verdict",
-    "effective_roles", "parse_limit",
+    "ADMIN",
+    "GLOSSARY_READ",
+    "GLOSSARY_WRITE",
+    "ROLES",
+    "TRANSLATE",
+    "ApiKey",
+    "AuditLog",
+    "InvalidKeySpec",
+    "InvalidLimit",
+    "KeyNotFound",
+    "KeyStore",
+    "NewKey",
+    "Quotas",
+    "REVIEW",
+    "RevokedKey",
+    "UNLIMITED",
+    "UnknownKey",
+    "Verdict",
+    "effective_roles",
+    "parse_limit",
 ]

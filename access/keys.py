@@ -127,11 +127,19 @@ class ApiKey:
     def to_dict(self) -> dict[str, Any]:
         """The public description (admin endpoints, CLI): no hash, no secrets."""
         return {
-            "id": self.id, "prefix": self.prefix, "name": self.name, "tenant": self.tenant, "roles": list(self.roles),
-            "rate_limit": self.rate_limit or None, "char_quota": self.char_quota or None,
+            "id": self.id,
+            "prefix": self.prefix,
+            "name": self.name,
+            "tenant": self.tenant,
+            "roles": list(self.roles),
+            "rate_limit": self.rate_limit or None,
+            "char_quota": self.char_quota or None,
             "has_webhook_secret": self.has_webhook_secret,
-            "created_at": iso(self.created_at), "created_by": self.created_by or None,
-            "revoked": self.revoked, "revoked_at": iso(self.revoked_at), "revoked_by": self.revoked_by or None,
+            "created_at": iso(self.created_at),
+            "created_by": self.created_by or None,
+            "revoked": self.revoked,
+            "revoked_at": iso(self.revoked_at),
+            "revoked_by": self.revoked_by or None,
             "rotated_from": f"{PREFIX}{self.rotated_from}" if self.rotated_from else None,
             "rotated_to": f"{PREFIX}{self.rotated_to}" if self.rotated_to else None,
         }
@@ -143,12 +151,18 @@ class ApiKey:
     @classmethod
     def from_record(cls, key_id: str, record: dict[str, str]) -> "ApiKey":
         return cls(
-            id=key_id, name=record.get("name", ""), tenant=record.get("tenant", key_id),
+            id=key_id,
+            name=record.get("name", ""),
+            tenant=record.get("tenant", key_id),
             roles=tuple(r for r in record.get("roles", "").split() if r),
-            rate_limit=record.get("rate_limit", ""), char_quota=record.get("char_quota", ""),
-            created_at=float(record.get("created_at") or 0), created_by=record.get("created_by", ""),
-            revoked_at=float(record.get("revoked_at") or 0), revoked_by=record.get("revoked_by", ""),
-            rotated_from=record.get("rotated_from", ""), rotated_to=record.get("rotated_to", ""),
+            rate_limit=record.get("rate_limit", ""),
+            char_quota=record.get("char_quota", ""),
+            created_at=float(record.get("created_at") or 0),
+            created_by=record.get("created_by", ""),
+            revoked_at=float(record.get("revoked_at") or 0),
+            revoked_by=record.get("revoked_by", ""),
+            rotated_from=record.get("rotated_from", ""),
+            rotated_to=record.get("rotated_to", ""),
             has_webhook_secret=bool(record.get("webhook_nonce") or record.get("webhook_secret")),
         )
 
@@ -163,8 +177,9 @@ class NewKey:
 
 
 # Any: the values come from JSON bodies and the CLI, and are checked here.
-def _check_spec(name: Any = None, roles: Any = None, tenant: Any = None, rate_limit: Any = None,
-                char_quota: Any = None) -> None:
+def _check_spec(
+    name: Any = None, roles: Any = None, tenant: Any = None, rate_limit: Any = None, char_quota: Any = None
+) -> None:
     if name is not None and (not isinstance(name, str) or not 1 <= len(name.strip()) <= 100):
         raise InvalidKeySpec("name", "must be 1 to 100 characters")
     if roles is not None:
@@ -172,7 +187,9 @@ def _check_spec(name: Any = None, roles: Any = None, tenant: Any = None, rate_li
             raise InvalidKeySpec("roles", f"at least one of {', '.join(ROLES)}")
         unknown = [r for r in roles if r not in ROLES]
         if unknown:
-            raise InvalidKeySpec("roles", f"unknown role(s) {', '.join(map(repr, unknown))}; roles are {', '.join(ROLES)}")
+            raise InvalidKeySpec(
+                "roles", f"unknown role(s) {', '.join(map(repr, unknown))}; roles are {', '.join(ROLES)}"
+            )
     if tenant is not None and (not isinstance(tenant, str) or not ID.match(tenant)):
         raise InvalidKeySpec("tenant", "1 to 64 letters, digits, '_' or '-'")
     for field_name, value in (("rate_limit", rate_limit), ("char_quota", char_quota)):
@@ -200,9 +217,17 @@ class KeyStore:
 
     # -- issuing ------------------------------------------------------------------
 
-    def create(self, name: str, roles: Iterable[str] | None, tenant: str | None = None, rate_limit: str = "",
-               char_quota: str = "", webhook_secret: bool = False, created_by: str = "",
-               _fields: dict[str, Any] | None = None) -> NewKey:
+    def create(
+        self,
+        name: str,
+        roles: Iterable[str] | None,
+        tenant: str | None = None,
+        rate_limit: str = "",
+        char_quota: str = "",
+        webhook_secret: bool = False,
+        created_by: str = "",
+        _fields: dict[str, Any] | None = None,
+    ) -> NewKey:
         """A new key; its secret is in the returned NewKey and nowhere else.
 
         `tenant` defaults to the key's own id (a key alone in its tenant).
@@ -213,22 +238,34 @@ class KeyStore:
         roles = tuple(dict.fromkeys(roles or ()))
         _check_spec(name, roles, tenant, rate_limit, char_quota)
         if webhook_secret and not self.webhook_master:
-            raise InvalidKeySpec("webhook_secret", "a key's own webhook secret is derived from the server's "
-                                                   "WEBHOOK_SECRET, which is not set")
+            raise InvalidKeySpec(
+                "webhook_secret",
+                "a key's own webhook secret is derived from the server's WEBHOOK_SECRET, which is not set",
+            )
         while True:
             key_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
             secret = f"{PREFIX}{key_id}_" + "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(_SECRET_LENGTH))
             nonce = secrets.token_hex(16) if webhook_secret else ""
             hook_secret = self._derive(nonce) if nonce else ""
             record = {
-                "hash": _hash(secret), "name": name.strip(), "tenant": tenant or key_id, "roles": " ".join(roles),
-                "rate_limit": rate_limit or "", "char_quota": char_quota or "", "webhook_nonce": nonce,
-                "created_at": round(self._now(), 3), "created_by": created_by, **(_fields or {}),
+                "hash": _hash(secret),
+                "name": name.strip(),
+                "tenant": tenant or key_id,
+                "roles": " ".join(roles),
+                "rate_limit": rate_limit or "",
+                "char_quota": char_quota or "",
+                "webhook_nonce": nonce,
+                "created_at": round(self._now(), 3),
+                "created_by": created_by,
+                **(_fields or {}),
             }
             # The lambda runs within this iteration (B023 cannot see that).
             # (The stubs expect a callable returning None; value_from_callable returns its value.)
-            if self.redis.transaction(lambda pipe: self._claim(pipe, key_id, record),  # type: ignore[arg-type]  # noqa: B023
-                                      self._key(key_id), value_from_callable=True):
+            if self.redis.transaction(
+                lambda pipe: self._claim(pipe, key_id, record),  # type: ignore[arg-type]  # noqa: B023
+                self._key(key_id),
+                value_from_callable=True,
+            ):
                 break  # else the id was taken (1 in 36^8): draw again
         key = ApiKey.from_record(key_id, {k: str(v) for k, v in record.items()})
         return NewKey(key, secret, hook_secret or None)
@@ -312,15 +349,29 @@ class KeyStore:
 
     # -- changing -----------------------------------------------------------------
 
-    def update(self, key_id_or_prefix: str, *, name: str | None = None, roles: Iterable[str] | None = None,
-               rate_limit: str | None = None, char_quota: str | None = None) -> ApiKey:
+    def update(
+        self,
+        key_id_or_prefix: str,
+        *,
+        name: str | None = None,
+        roles: Iterable[str] | None = None,
+        rate_limit: str | None = None,
+        char_quota: str | None = None,
+    ) -> ApiKey:
         """Change a key's name, roles or limits ("" puts a limit back to the default)."""
         key = self.get(key_id_or_prefix)
         new_roles = tuple(dict.fromkeys(roles)) if roles is not None else None
         _check_spec(name, new_roles, None, rate_limit, char_quota)
-        changes: dict[Any, str] = {k: v for k, v in (("name", name.strip() if name else None),
-                                     ("roles", " ".join(new_roles) if new_roles is not None else None),
-                                     ("rate_limit", rate_limit), ("char_quota", char_quota)) if v is not None}
+        changes: dict[Any, str] = {
+            k: v
+            for k, v in (
+                ("name", name.strip() if name else None),
+                ("roles", " ".join(new_roles) if new_roles is not None else None),
+                ("rate_limit", rate_limit),
+                ("char_quota", char_quota),
+            )
+            if v is not None
+        }
         if changes:
             self.redis.hset(self._key(key.id), mapping=changes)
         return self.get(key.id)
@@ -342,10 +393,18 @@ class KeyStore:
         old = self.get(key_id_or_prefix)
         if old.revoked:
             raise InvalidKeySpec("key", f"{old.prefix} is revoked; create a new key instead")
-        kept, nonce = (_text(v) if v else "" for v in
-                       self.redis.hmget(self._key(old.id), "webhook_secret", "webhook_nonce"))
-        new = self.create(old.name, old.roles, old.tenant, old.rate_limit, old.char_quota, created_by=by,
-                          _fields={"rotated_from": old.id, "webhook_secret": kept, "webhook_nonce": nonce})
+        kept, nonce = (
+            _text(v) if v else "" for v in self.redis.hmget(self._key(old.id), "webhook_secret", "webhook_nonce")
+        )
+        new = self.create(
+            old.name,
+            old.roles,
+            old.tenant,
+            old.rate_limit,
+            old.char_quota,
+            created_by=by,
+            _fields={"rotated_from": old.id, "webhook_secret": kept, "webhook_nonce": nonce},
+        )
         self.redis.hset(self._key(old.id), "rotated_to", new.key.id)
         self.revoke(old.id, by=by)
         return NewKey(self.get(new.key.id), new.secret, None)

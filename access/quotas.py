@@ -69,9 +69,9 @@ return amount
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    limit: str                 # the limit applied, as written (or "unlimited")
-    remaining: int | None      # None when unlimited
-    retry_after: int = 0       # whole seconds until a retry can succeed (when refused)
+    limit: str  # the limit applied, as written (or "unlimited")
+    remaining: int | None  # None when unlimited
+    retry_after: int = 0  # whole seconds until a retry can succeed (when refused)
 
 
 class Quotas:
@@ -113,14 +113,21 @@ class Quotas:
         # The limits library's window keys (pinned limits 5.8.0): private helpers, so this
         # refund is tested (tests/test_refusals_cost_nothing.py) against the version pinned.
         storage: Any = self.limiter.storage
-        self._refund(keys=[storage.prefixed_key(storage._current_window_key(window)),
-                           storage.prefixed_key(storage._previous_window_key(window))], args=[count])
+        self._refund(
+            keys=[
+                storage.prefixed_key(storage._current_window_key(window)),
+                storage.prefixed_key(storage._previous_window_key(window)),
+            ],
+            args=[count],
+        )
 
     def usage(self, key: Any) -> dict[str, dict[str, Any]]:
         """What `key` has left of each limit, without charging anything."""
         report: dict[str, dict[str, Any]] = {}
-        for name, item, ident in (("requests", self._limit(key.rate_limit, self.default_rate), "requests"),
-                                  ("characters", self._limit(key.char_quota, self.default_chars), "characters")):
+        for name, item, ident in (
+            ("requests", self._limit(key.rate_limit, self.default_rate), "requests"),
+            ("characters", self._limit(key.char_quota, self.default_chars), "characters"),
+        ):
             if item is None:
                 report[name] = {"limit": UNLIMITED, "remaining": None}
                 continue

@@ -51,8 +51,10 @@ def main() -> int:
                 created = app.post("/v1/glossaries", json={"name": "bench", "source_lang": "en"}, headers=headers)
                 path = f"/v1/glossaries/{created.get_json()['id']}"
                 results[label] = _per_request_ms(app, path, args.requests, headers)
-                print(f"{label:<26} GET /v1/glossaries/<id>: {results[label]:.3f} ms per request "
-                      f"({args.requests} requests, in-process, one thread)")
+                print(
+                    f"{label:<26} GET /v1/glossaries/<id>: {results[label]:.3f} ms per request "
+                    f"({args.requests} requests, in-process, one thread)"
+                )
             base, keyed = results.values()
             print(f"access control adds {keyed - base:.3f} ms per request ({keyed / base:.2f}x the baseline)")
         finally:

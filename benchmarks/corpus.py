@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import random
 
-PEOPLE = ["Gen. Mark Milley", "Jens Stoltenberg", "Ursula von der Leyen", "Dr. Anna Kovalenko", "Sen. John Reed",
-          "Prime Minister Kaja Kallas", "Mayor Vitali Klitschko", "Mr. Olaf Scholz"]
+PEOPLE = [
+    "Gen. Mark Milley",
+    "Jens Stoltenberg",
+    "Ursula von der Leyen",
+    "Dr. Anna Kovalenko",
+    "Sen. John Reed",
+    "Prime Minister Kaja Kallas",
+    "Mayor Vitali Klitschko",
+    "Mr. Olaf Scholz",
+]
 PLACES = ["Vilnius", "Brussels", "Kyiv", "Warsaw", "the U.S.", "Odesa", "Riga", "Washington", "Kharkiv", "Berlin"]
 ORGS = ["NATO", "the European Union", "the U.N. Security Council", "the Pentagon", "the IMF", "Reuters"]
-THINGS = ["155-millimeter shells", "air-defence systems", "winter fuel supplies", "grain exports",
-          "armoured vehicles", "reconstruction loans", "power-grid repairs", "drone interceptors"]
+THINGS = [
+    "155-millimeter shells",
+    "air-defence systems",
+    "winter fuel supplies",
+    "grain exports",
+    "armoured vehicles",
+    "reconstruction loans",
+    "power-grid repairs",
+    "drone interceptors",
+]
 DATES = ["on Jan. 5", "on Monday", "late on Friday", "in February 2022", "on Sept. 14", "earlier this week"]
 TEMPLATES = [
     "{person} said {date} that {org} would send more {thing} to {place}.",
@@ -28,8 +44,14 @@ TEMPLATES = [
 def article(rng: random.Random, index: int) -> dict:
     def sentence() -> str:
         return rng.choice(TEMPLATES).format(
-            person=rng.choice(PEOPLE), place=rng.choice(PLACES), org=rng.choice(ORGS), thing=rng.choice(THINGS),
-            date=rng.choice(DATES), n=rng.randint(2, 60), m=rng.randint(2, 90))
+            person=rng.choice(PEOPLE),
+            place=rng.choice(PLACES),
+            org=rng.choice(ORGS),
+            thing=rng.choice(THINGS),
+            date=rng.choice(DATES),
+            n=rng.randint(2, 60),
+            m=rng.randint(2, 90),
+        )
 
     paragraphs = [" ".join(sentence() for _ in range(rng.randint(2, 5))) for _ in range(rng.randint(5, 8))]
     title = f"{rng.choice(ORGS).replace('the ', '').title()} weighs {rng.choice(THINGS)} for {rng.choice(PLACES)}"

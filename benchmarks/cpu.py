@@ -25,8 +25,11 @@ def cpu_info(cpuinfo: str | None = None) -> dict:
             model = value.strip()
         elif key == "flags" and not flags:
             flags = set(value.split())
-    return {"model": model, "cores": os.cpu_count() or 1,
-            "simd": {name: flag in flags for flag, name in SIMD_FLAGS.items()}}
+    return {
+        "model": model,
+        "cores": os.cpu_count() or 1,
+        "simd": {name: flag in flags for flag, name in SIMD_FLAGS.items()},
+    }
 
 
 def describe(info: dict) -> str:

@@ -12,7 +12,7 @@ from translation.segmentation import split_sentences
 def sentences_by_paragraph(article: dict) -> list[list[str]]:
     """The same segmentation the service uses, so every path does the same work."""
     paragraphs = [article["title"]] + [p for p in article["body"].split("\n") if p.strip()]
-    return [[p[s.start:s.end] for s in split_sentences(p, "en")] for p in paragraphs]
+    return [[p[s.start : s.end] for s in split_sentences(p, "en")] for p in paragraphs]
 
 
 def _decoding_limit(batch: list[list[str]]) -> int:
@@ -21,8 +21,15 @@ def _decoding_limit(batch: list[list[str]]) -> int:
 
 def translate_all(translator, tokens: list[list[str]], beam_size: int, max_batch_tokens: int) -> None:
     """One token-batched call with the options of translation/engines/argos.py."""
-    translator.translate_batch(tokens, beam_size=beam_size, max_batch_size=max_batch_tokens, batch_type="tokens",
-                               replace_unknowns=True, max_input_length=0, max_decoding_length=_decoding_limit(tokens))
+    translator.translate_batch(
+        tokens,
+        beam_size=beam_size,
+        max_batch_size=max_batch_tokens,
+        batch_type="tokens",
+        replace_unknowns=True,
+        max_input_length=0,
+        max_decoding_length=_decoding_limit(tokens),
+    )
 
 
 def raw_batched(translator, sp, articles: list[dict], beam_size: int, max_batch_tokens: int) -> dict:
@@ -44,14 +51,28 @@ def argos_style(translator, sp, articles: list[dict]) -> dict:
     for article in articles:
         for paragraph in sentences_by_paragraph(article):
             tokens = [sp.encode(s, out_type=str) for s in paragraph]
-            translator.translate_batch(tokens, replace_unknowns=True, max_batch_size=32, batch_type="tokens",
-                                       beam_size=4, num_hypotheses=1, length_penalty=0.2, return_scores=True,
-                                       max_input_length=0, max_decoding_length=_decoding_limit(tokens))
+            translator.translate_batch(
+                tokens,
+                replace_unknowns=True,
+                max_batch_size=32,
+                batch_type="tokens",
+                beam_size=4,
+                num_hypotheses=1,
+                length_penalty=0.2,
+                return_scores=True,
+                max_input_length=0,
+                max_decoding_length=_decoding_limit(tokens),
+            )
             count += len(tokens)
             tokens_total += sum(map(len, tokens))
     return _figures(time.perf_counter() - start, count, tokens_total)
 
 
 def _figures(seconds: float, sentences: int, tokens: int) -> dict:
-    return {"seconds": round(seconds, 3), "sentences": sentences, "tokens": tokens,
-            "sentences_per_s": round(sentences / seconds, 2), "tokens_per_s": round(tokens / seconds, 1)}
+    return {
+        "seconds": round(seconds, 3),
+        "sentences": sentences,
+        "tokens": tokens,
+        "sentences_per_s": round(sentences / seconds, 2),
+        "tokens_per_s": round(tokens / seconds, 1),
+    }

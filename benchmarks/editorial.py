@@ -45,7 +45,7 @@ def article_sentences(seed: int) -> list[str]:
 
 
 def body_of(sentences: list[str]) -> str:
-    return "\n\n".join(" ".join(sentences[i:i + PER_PARAGRAPH]) for i in range(0, len(sentences), PER_PARAGRAPH))
+    return "\n\n".join(" ".join(sentences[i : i + PER_PARAGRAPH]) for i in range(0, len(sentences), PER_PARAGRAPH))
 
 
 def wait(api: httpx.Client, job_id: str, timeout: float = 600) -> dict:
@@ -60,8 +60,15 @@ def wait(api: httpx.Client, job_id: str, timeout: float = 600) -> dict:
 
 def timed_job(api: httpx.Client, title: str, body: str, **extra) -> tuple[dict, float]:
     started = time.monotonic()
-    response = api.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
-                                          "article": {"title": title, "body": body, "format": "text"}, **extra})
+    response = api.post(
+        "/v1/jobs",
+        json={
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "article": {"title": title, "body": body, "format": "text"},
+            **extra,
+        },
+    )
     response.raise_for_status()
     status = wait(api, response.json()["id"])
     assert status["state"] == "succeeded", status
@@ -86,16 +93,20 @@ def run(stack: Stack, seed: int) -> dict:
     sentences = article_sentences(seed)
     title = "Council weighs the budget"
 
-    first, first_seconds = timed_job(api, title, body_of(sentences), external_id="bench-editorial",
-                                     publish="on_approval")
+    first, first_seconds = timed_job(
+        api, title, body_of(sentences), external_id="bench-editorial", publish="on_approval"
+    )
     found, etag = segments(api, first["id"])
     body_segments = [s for s in found if s["source"] in sentences]
     corrected = {}
     started = time.monotonic()
     for segment in body_segments[::5]:  # 20%
         target = f"Korrigiert: {segment['source'][::-1]}"
-        response = api.patch(f"/v1/jobs/{first['id']}/translations/de/segments/{segment['id']}",
-                             json={"target": target}, headers={"If-Match": etag})
+        response = api.patch(
+            f"/v1/jobs/{first['id']}/translations/de/segments/{segment['id']}",
+            json={"target": target},
+            headers={"If-Match": etag},
+        )
         response.raise_for_status()
         etag = response.headers["ETag"]
         corrected[segment["source"]] = target
@@ -120,12 +131,18 @@ def run(stack: Stack, seed: int) -> dict:
     assert stats["segments_translated"] == len(changed), stats
     assert baseline_stats["segments_translated"] == len(found), baseline_stats
     return {
-        "segments": len(found), "sentences": SENTENCES, "corrected": len(corrected),
-        "changed_in_v2": len(changed), "corrections_kept": len(kept),
+        "segments": len(found),
+        "sentences": SENTENCES,
+        "corrected": len(corrected),
+        "changed_in_v2": len(changed),
+        "corrections_kept": len(kept),
         "corrections_unchanged_source": len([s for s in corrected if s not in changed]),
-        "v1_seconds": round(first_seconds, 3), "editing_and_approval_seconds": round(editing_seconds, 3),
-        "v2_seconds": round(second_seconds, 3), "v2_stats": stats,
-        "baseline_v2_seconds": round(baseline_seconds, 3), "baseline_v2_stats": baseline_stats,
+        "v1_seconds": round(first_seconds, 3),
+        "editing_and_approval_seconds": round(editing_seconds, 3),
+        "v2_seconds": round(second_seconds, 3),
+        "v2_stats": stats,
+        "baseline_v2_seconds": round(baseline_seconds, 3),
+        "baseline_v2_stats": baseline_stats,
     }
 
 
@@ -141,14 +158,16 @@ def main() -> int:
     with Stack(work / f"stack-editorial-{size}", package.parent, None, BEAM, Settings().max_batch_tokens) as stack:
         result = run(stack, args.seed)
     result["model"] = size
-    print(f"editorial ({size} model): {result['segments']} segments, {result['corrected']} corrected and approved "
-          f"({result['editing_and_approval_seconds']:.2f} s through the API); version 2 with "
-          f"{result['changed_in_v2']} sentences changed: {result['corrections_kept']}/"
-          f"{result['corrections_unchanged_source']} unchanged corrections kept as written, the model translated "
-          f"{result['v2_stats']['segments_translated']} segments (memory {result['v2_stats'].get('memory_hits', 0)}, "
-          f"kept edits {result['v2_stats'].get('human_kept', 0)}) in {result['v2_seconds']:.2f} s; "
-          f"without the memory (another tenant): {result['baseline_v2_stats']['segments_translated']} segments in "
-          f"{result['baseline_v2_seconds']:.2f} s; version 1: {result['v1_seconds']:.2f} s")
+    print(
+        f"editorial ({size} model): {result['segments']} segments, {result['corrected']} corrected and approved "
+        f"({result['editing_and_approval_seconds']:.2f} s through the API); version 2 with "
+        f"{result['changed_in_v2']} sentences changed: {result['corrections_kept']}/"
+        f"{result['corrections_unchanged_source']} unchanged corrections kept as written, the model translated "
+        f"{result['v2_stats']['segments_translated']} segments (memory {result['v2_stats'].get('memory_hits', 0)}, "
+        f"kept edits {result['v2_stats'].get('human_kept', 0)}) in {result['v2_seconds']:.2f} s; "
+        f"without the memory (another tenant): {result['baseline_v2_stats']['segments_translated']} segments in "
+        f"{result['baseline_v2_seconds']:.2f} s; version 1: {result['v1_seconds']:.2f} s"
+    )
     (work / "editorial.json").write_text(json.dumps(result, indent=1))
     return 0
 

@@ -25,9 +25,13 @@ def _installed(work: Path, kind: str, size: str) -> Path:
     packages = work / f"glossary-{kind}-{size}"
     if not (packages / package_name(kind, "en", "de", size)).exists():
         archive = build_package(kind, "en", "de", work / "built", size=size)
-        subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", str(archive)], cwd=ROOT, check=True,
-                       env={**os.environ, "ARGOS_PACKAGES_DIR": str(packages), "PYTHONPATH": str(ROOT)},
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "translation.argos_packages", "install-file", str(archive)],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "ARGOS_PACKAGES_DIR": str(packages), "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+        )
     return packages
 
 
@@ -38,15 +42,19 @@ def glossary_cost(work: Path, size: str, threads: int, beam: int) -> dict:
     article = Article(title.strip(), body.lstrip("\n"))
     options = ArgosOptions(beam_size=beam, inter_threads=threads)  # the service's default threading
     figures = {}
-    for label, kind, with_glossary in (("none", "identity", False), ("mask", "identity", True),
-                                       ("split", "cipher", True)):
+    for label, kind, with_glossary in (
+        ("none", "identity", False),
+        ("mask", "identity", True),
+        ("split", "cipher", True),
+    ):
         router = Router([ArgosEngine(str(_installed(work, kind, size)), options)])  # no cache: measure the model
         router.load_all()
         start = time.perf_counter()
         result = translate_article(router, article, "en", "de", matcher if with_glossary else None)
         figures[f"{label}_s"] = round(time.perf_counter() - start, 3)
         report = result.report.to_dict()
-        figures[f"{label}_methods"] = {m: sum(t["methods"].get(m, 0) for t in report["terms"])
-                                       for m in ("model", "replace", "mask", "split")}
+        figures[f"{label}_methods"] = {
+            m: sum(t["methods"].get(m, 0) for t in report["terms"]) for m in ("model", "replace", "mask", "split")
+        }
         figures[f"{label}_model_calls"] = result.stats.model_calls
     return figures

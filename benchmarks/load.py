@@ -25,8 +25,21 @@ def api_under_load(url: str, clients: int, seconds: float, job_id: str, think: f
     env = {**os.environ, "WRK_THINK_MS": str(round(think * 1000)), "WRK_API_KEY": api_key}
     runs = {}
     for seed, kind in enumerate(("submit", "poll"), start=1):
-        command = [wrk, "-t1", f"-c{max(1, clients // 2)}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-                   "-s", str(SCRIPT), url, "--", kind, job_id, str(seed)]
+        command = [
+            wrk,
+            "-t1",
+            f"-c{max(1, clients // 2)}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(SCRIPT),
+            url,
+            "--",
+            kind,
+            job_id,
+            str(seed),
+        ]
         runs[kind] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     figures = {"clients": clients, "seconds": seconds, "think_s": think, "errors": 0, "generator": "wrk"}
     for kind, process in runs.items():
@@ -35,6 +48,9 @@ def api_under_load(url: str, clients: int, seconds: float, job_id: str, think: f
             raise RuntimeError(f"wrk {kind} failed: {err or out}")
         result = json.loads(out.strip().splitlines()[-1])
         figures["errors"] += result["errors"]
-        figures[kind] = {"requests": result["requests"], "p50_ms": round(result["p50_us"] / 1000, 1),
-                         "p99_ms": round(result["p99_us"] / 1000, 1)}
+        figures[kind] = {
+            "requests": result["requests"],
+            "p50_ms": round(result["p50_us"] / 1000, 1),
+            "p99_ms": round(result["p99_us"] / 1000, 1),
+        }
     return figures

@@ -34,9 +34,13 @@ def install_bench_model(work: Path, size: str, vocabulary: str = "char") -> Path
         subword = ("subword", subword_sentencepiece_model()) if vocabulary == "subword" else None
         archive = build_package("identity", "en", "de", work / "built", size=size, subword_model=subword)
         # argostranslate reads ARGOS_PACKAGES_DIR at import: install in a fresh interpreter.
-        subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", str(archive)], cwd=ROOT, check=True,
-                       env={**os.environ, "ARGOS_PACKAGES_DIR": str(packages), "PYTHONPATH": str(ROOT)},
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "translation.argos_packages", "install-file", str(archive)],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "ARGOS_PACKAGES_DIR": str(packages), "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+        )
     return installed
 
 
@@ -48,18 +52,27 @@ def subword_sentencepiece_model() -> bytes:
     # any text encodes without <unk>.
     text = [s for a in corpus(300, seed=7) for para in sentences_by_paragraph(a) for s in para]
     chars = covered_characters()
-    text += [" ".join(chars[i:i + 16]) for i in range(0, len(chars), 16)]
+    text += [" ".join(chars[i : i + 16]) for i in range(0, len(chars), 16)]
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(text), model_writer=model, model_type="bpe", vocab_size=SUBWORD_PIECES,
-        character_coverage=1.0, normalization_rule_name="identity", remove_extra_whitespaces=False, minloglevel=2)
+        sentence_iterator=iter(text),
+        model_writer=model,
+        model_type="bpe",
+        vocab_size=SUBWORD_PIECES,
+        character_coverage=1.0,
+        normalization_rule_name="identity",
+        remove_extra_whitespaces=False,
+        minloglevel=2,
+    )
     return model.getvalue()
 
 
-def load(package: Path, intra_threads: int, inter_threads: int = 1
-         ) -> tuple[ctranslate2.Translator, sentencepiece.SentencePieceProcessor]:
-    translator = ctranslate2.Translator(str(package / "model"), device="cpu", intra_threads=intra_threads,
-                                        inter_threads=inter_threads)
+def load(
+    package: Path, intra_threads: int, inter_threads: int = 1
+) -> tuple[ctranslate2.Translator, sentencepiece.SentencePieceProcessor]:
+    translator = ctranslate2.Translator(
+        str(package / "model"), device="cpu", intra_threads=intra_threads, inter_threads=inter_threads
+    )
     return translator, sentencepiece.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
 
 

@@ -43,21 +43,31 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="replication-cost-") as tmp:
         password = secrets.token_hex(16)
-        place = launcher.Place(var=Path(tmp), port=free_port(), redis_port=free_port(), replica_port=free_port(),
-                               sentinel_ports=(free_port(), free_port(), free_port()))
+        place = launcher.Place(
+            var=Path(tmp),
+            port=free_port(),
+            redis_port=free_port(),
+            replica_port=free_port(),
+            sentinel_ports=(free_port(), free_port(), free_port()),
+        )
         stack = launcher.Stack(place, {**os.environ, "REDIS_PASSWORD": password})
         try:
             stack.start("redis")
             stack.start("replica")
             for index in range(3):
                 stack.start("sentinel", f"sentinel-{index}", index=index)
-            base = replace(Settings(), redis_url=f"redis://:{password}@unused:1/0",
-                           redis_sentinels=tuple(place.sentinels.split(",")), argos_packages_dir=str(Path(tmp) / "none"))
+            base = replace(
+                Settings(),
+                redis_url=f"redis://:{password}@unused:1/0",
+                redis_sentinels=tuple(place.sentinels.split(",")),
+                argos_packages_dir=str(Path(tmp) / "none"),
+            )
             clients = {}
             for replicas in (0, 1):
                 app = create_app(replace(base, redis_ack_replicas=replicas))
-                key = app.extensions["access"].keys.create("bench", [ADMIN], "bench", rate_limit="unlimited",
-                                                           char_quota="unlimited")
+                key = app.extensions["access"].keys.create(
+                    "bench", [ADMIN], "bench", rate_limit="unlimited", char_quota="unlimited"
+                )
                 client = app.test_client()
                 client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key.secret}"
                 glossary = client.post("/v1/glossaries", json={"name": f"cost {replicas}", "source_lang": "en"})
@@ -67,8 +77,11 @@ def main(argv: list[str] | None = None) -> int:
                 for replicas in (0, 1):
                     client, glossary_id, etag = clients[replicas]
                     started = time.perf_counter()
-                    response = client.post(f"/v1/glossaries/{glossary_id}/entries", json={"term": f"term {n}", "keep": True},
-                                           headers={"If-Match": etag})
+                    response = client.post(
+                        f"/v1/glossaries/{glossary_id}/entries",
+                        json={"term": f"term {n}", "keep": True},
+                        headers={"If-Match": etag},
+                    )
                     times[replicas].append(time.perf_counter() - started)
                     assert response.status_code == 201, response.get_json()
                     clients[replicas] = (client, glossary_id, response.headers["ETag"])

@@ -60,9 +60,13 @@ def install_pairs(work: Path, size: str, count: int) -> Path:
         archive = work / "built" / f"{package_name('identity', 'en', lang, size)}.argosmodel"
         if not archive.exists():
             archive = build_package("identity", "en", lang, work / "built", size=size)
-        subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", str(archive)], cwd=ROOT,
-                       check=True, capture_output=True,
-                       env={**os.environ, "ARGOS_PACKAGES_DIR": str(packages), "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [sys.executable, "-m", "translation.argos_packages", "install-file", str(archive)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "ARGOS_PACKAGES_DIR": str(packages), "PYTHONPATH": str(ROOT)},
+        )
     return packages
 
 
@@ -97,8 +101,14 @@ def _jobs(url: str, headers: dict, articles: list[dict], languages: list[str]) -
         ids = []
         for i, article in enumerate(articles):
             lang = languages[i % len(languages)]
-            response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": [lang],
-                                                     "article": {k: article[k] for k in ("title", "body", "format")}})
+            response = client.post(
+                "/v1/jobs",
+                json={
+                    "source_lang": "en",
+                    "target_langs": [lang],
+                    "article": {k: article[k] for k in ("title", "body", "format")},
+                },
+            )
             response.raise_for_status()
             ids.append((response.json()["id"], lang, article))
         wrong = 0
@@ -109,24 +119,27 @@ def _jobs(url: str, headers: dict, articles: list[dict], languages: list[str]) -
     return {"seconds": time.perf_counter() - started, "failed_or_wrong": wrong}
 
 
-def _short_requests(stack: Stack, sentences: list[str], languages: list[str], clients: int, think: float,
-                    until: threading.Event) -> dict:
+def _short_requests(
+    stack: Stack, sentences: list[str], languages: list[str], clients: int, think: float, until: threading.Event
+) -> dict:
     """Paced DeepL /v2/translate requests into `languages` until `until` is set; latencies and errors."""
     latencies: list[float] = []
     errors = [0]
 
     def client_loop(index: int) -> None:
         rng = random.Random(index)
-        with httpx.Client(base_url=stack.url, timeout=120,
-                          headers={"Authorization": f"DeepL-Auth-Key {stack.api_key}"}) as client:
+        with httpx.Client(
+            base_url=stack.url, timeout=120, headers={"Authorization": f"DeepL-Auth-Key {stack.api_key}"}
+        ) as client:
             n = 0
             while not until.is_set():
                 # A unique reference: never a segment-cache hit.
                 text = f"{rng.choice(sentences)[:-1]} (ref {os.getpid()}-{index}-{n})."
                 lang = languages[(index + n) % len(languages)]
                 started = time.perf_counter()
-                response = client.post("/v2/translate", json={"text": [text], "source_lang": "EN",
-                                                              "target_lang": lang.upper()})
+                response = client.post(
+                    "/v2/translate", json={"text": [text], "source_lang": "EN", "target_lang": lang.upper()}
+                )
                 latencies.append(time.perf_counter() - started)
                 ok = response.status_code == 200 and response.json()["translations"][0]["text"] == text
                 errors[0] += not ok
@@ -138,8 +151,11 @@ def _short_requests(stack: Stack, sentences: list[str], languages: list[str], cl
         thread.start()
     for thread in threads:
         thread.join()
-    return {"requests": len(latencies), "errors": errors[0],
-            "p95_ms": round(percentile(latencies, 95) * 1000, 1) if latencies else None}
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1) if latencies else None,
+    }
 
 
 def _log_counts(stack: Stack) -> dict:
@@ -150,8 +166,11 @@ def _log_counts(stack: Stack) -> dict:
         except OSError:
             pass
     loads = [float(s) for s in LOADED.findall(text)]
-    return {"loads": len(loads), "evictions": len(EVICTED.findall(text)),
-            "load_seconds_max": round(max(loads), 3) if loads else 0.0}
+    return {
+        "loads": len(loads),
+        "evictions": len(EVICTED.findall(text)),
+        "load_seconds_max": round(max(loads), 3) if loads else 0.0,
+    }
 
 
 def run_row(work: Path, packages: Path, layout: str, pairs: int, articles: list[dict], tokens: int, args) -> dict:
@@ -159,19 +178,24 @@ def run_row(work: Path, packages: Path, layout: str, pairs: int, articles: list[
     # short requests are measured as deployed.
     env = {"TRANSLATE_MAX_BATCH_TOKENS": "4096", "WORKER_NICE": str(getattr(args, "worker_nice", Settings.worker_nice))}
     if layout == "shared":
-        model_mb = max(1, round(sum(f.stat().st_size for f in next(packages.iterdir()).rglob("*")
-                                    if f.is_file()) / 2**20))
+        model_mb = max(
+            1, round(sum(f.stat().st_size for f in next(packages.iterdir()).rglob("*") if f.is_file()) / 2**20)
+        )
         env.update(WORKER_SERVES_INTERACTIVE="1", MODEL_MEMORY_BUDGET=str(model_mb * args.budget_models + 1))
     languages = list(LANGUAGES[:pairs])
-    with Stack(work / f"stack-scale-{layout}-{pairs}", packages, None, BEAM, 4096, engines="argos", env=env,
-               loglevel="INFO") as stack:
+    with Stack(
+        work / f"stack-scale-{layout}-{pairs}", packages, None, BEAM, 4096, engines="argos", env=env, loglevel="INFO"
+    ) as stack:
         # Short requests into the same languages, identity model: the output must equal the input.
         sentences = [s for a in articles for p in direct.sentences_by_paragraph(a) for s in p]
         done = threading.Event()
         short: dict = {}
         with Sampler(stack) as sampler:
-            shorts = threading.Thread(target=lambda: short.update(
-                _short_requests(stack, sentences, languages, args.clients, args.think, done)))
+            shorts = threading.Thread(
+                target=lambda: short.update(
+                    _short_requests(stack, sentences, languages, args.clients, args.think, done)
+                )
+            )
             shorts.start()
             jobs = _jobs(stack.url, stack.headers, articles, languages)
             done.set()
@@ -179,11 +203,20 @@ def run_row(work: Path, packages: Path, layout: str, pairs: int, articles: list[
         processes = stack.process_rss()
         counts = _log_counts(stack)
     peaks = {key: sorted((hwm for _, _, hwm in found), reverse=True) for key, found in processes.items()}
-    return {"layout": layout, "pairs": pairs, "env": env, "peak_total_bytes": sampler.peak_total,
-            "peak_by_process_bytes": peaks, **counts, "tokens": tokens,
-            "tokens_per_s": round(tokens / jobs["seconds"], 1), "seconds": round(jobs["seconds"], 1),
-            "failed_or_wrong": jobs["failed_or_wrong"] + short.get("errors", 0),
-            "short_p95_ms": short.get("p95_ms"), "short_requests": short.get("requests", 0)}
+    return {
+        "layout": layout,
+        "pairs": pairs,
+        "env": env,
+        "peak_total_bytes": sampler.peak_total,
+        "peak_by_process_bytes": peaks,
+        **counts,
+        "tokens": tokens,
+        "tokens_per_s": round(tokens / jobs["seconds"], 1),
+        "seconds": round(jobs["seconds"], 1),
+        "failed_or_wrong": jobs["failed_or_wrong"] + short.get("errors", 0),
+        "short_p95_ms": short.get("p95_ms"),
+        "short_requests": short.get("requests", 0),
+    }
 
 
 def main() -> int:
@@ -194,8 +227,9 @@ def main() -> int:
     parser.add_argument("--paragraphs", type=int, default=2, help="paragraphs of each article (run time)")
     parser.add_argument("--clients", type=int, default=2, help="short-request clients during the jobs")
     parser.add_argument("--think", type=float, default=1.0, help="pause of a short-request client (seconds)")
-    parser.add_argument("--budget-models", type=int, default=3,
-                        help="the shared layout's MODEL_MEMORY_BUDGET, in models of this size")
+    parser.add_argument(
+        "--budget-models", type=int, default=3, help="the shared layout's MODEL_MEMORY_BUDGET, in models of this size"
+    )
     parser.add_argument("--layouts", default="separate,shared")
     args = parser.parse_args()
     if args.smoke:
@@ -204,19 +238,26 @@ def main() -> int:
     work = ROOT / "var" / "bench"
     work.mkdir(parents=True, exist_ok=True)
     # Short articles (the first paragraphs), one per job, the same in every row.
-    articles = [{**a, "body": "\n\n".join(a["body"].split("\n\n")[:args.paragraphs])}
-                for a in corpus(max(args.jobs, 20))[:args.jobs]]
+    articles = [
+        {**a, "body": "\n\n".join(a["body"].split("\n\n")[: args.paragraphs])}
+        for a in corpus(max(args.jobs, 20))[: args.jobs]
+    ]
     started = time.perf_counter()
     packages = {n: install_pairs(work, size, n) for n in (1, args.pairs)}
     import sentencepiece
 
     sp = sentencepiece.SentencePieceProcessor(model_file=str(next(packages[1].iterdir()) / "sentencepiece.model"))
     tokens = sum(len(sp.encode(s)) for a in articles for p in direct.sentences_by_paragraph(a) for s in p)
-    print(f"scale: {args.jobs} jobs of {args.paragraphs} paragraphs ({tokens} tokens), {args.clients} short-request "
-          f"clients; models {size} ({time.perf_counter() - started:.0f} s to build/install); load average "
-          f"{os.getloadavg()[0]:.2f}")
-    rows = [run_row(work, packages[n], layout, n, articles, tokens, args)
-            for layout in args.layouts.split(",") for n in (1, args.pairs)]
+    print(
+        f"scale: {args.jobs} jobs of {args.paragraphs} paragraphs ({tokens} tokens), {args.clients} short-request "
+        f"clients; models {size} ({time.perf_counter() - started:.0f} s to build/install); load average "
+        f"{os.getloadavg()[0]:.2f}"
+    )
+    rows = [
+        run_row(work, packages[n], layout, n, articles, tokens, args)
+        for layout in args.layouts.split(",")
+        for n in (1, args.pairs)
+    ]
     report(rows, args.pairs)
     (work / ("scale-smoke.json" if args.smoke else "scale.json")).write_text(json.dumps({"rows": rows}, indent=2))
     return 0 if all(r["failed_or_wrong"] == 0 for r in rows) else 1
@@ -224,19 +265,25 @@ def main() -> int:
 
 def report(rows: list[dict], pairs: int) -> None:
     mb = lambda b: f"{b / 1e6:.0f}"  # noqa: E731
-    print(f"{'layout':<9} {'pairs':>5} {'stack peak MB':>13} {'per process peak MB':<58} {'loads':>5} {'evict':>5} "
-          f"{'tokens/s':>8} {'short p95 ms':>12}")
+    print(
+        f"{'layout':<9} {'pairs':>5} {'stack peak MB':>13} {'per process peak MB':<58} {'loads':>5} {'evict':>5} "
+        f"{'tokens/s':>8} {'short p95 ms':>12}"
+    )
     for r in rows:
         per = ", ".join(f"{k} {'+'.join(mb(p) for p in v)}" for k, v in r["peak_by_process_bytes"].items())
-        print(f"{r['layout']:<9} {r['pairs']:>5} {mb(r['peak_total_bytes']):>13} {per:<58} {r['loads']:>5} "
-              f"{r['evictions']:>5} {r['tokens_per_s']:>8} {r['short_p95_ms']!s:>12}"
-              + (f"  FAILED/WRONG {r['failed_or_wrong']}" if r["failed_or_wrong"] else ""))
+        print(
+            f"{r['layout']:<9} {r['pairs']:>5} {mb(r['peak_total_bytes']):>13} {per:<58} {r['loads']:>5} "
+            f"{r['evictions']:>5} {r['tokens_per_s']:>8} {r['short_p95_ms']!s:>12}"
+            + (f"  FAILED/WRONG {r['failed_or_wrong']}" if r["failed_or_wrong"] else "")
+        )
     for layout in dict.fromkeys(r["layout"] for r in rows):
         one = next((r for r in rows if r["layout"] == layout and r["pairs"] == 1), None)
         many = next((r for r in rows if r["layout"] == layout and r["pairs"] == pairs), None)
         if one and many:
-            print(f"{layout}: growth per added pair {(many['peak_total_bytes'] - one['peak_total_bytes']) / (pairs - 1) / 1e6:.1f} MB"
-                  f" (stack peak {mb(one['peak_total_bytes'])} -> {mb(many['peak_total_bytes'])} MB)")
+            print(
+                f"{layout}: growth per added pair {(many['peak_total_bytes'] - one['peak_total_bytes']) / (pairs - 1) / 1e6:.1f} MB"
+                f" (stack peak {mb(one['peak_total_bytes'])} -> {mb(many['peak_total_bytes'])} MB)"
+            )
 
 
 if __name__ == "__main__":

@@ -20,9 +20,15 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _submit(client: httpx.Client, article: dict) -> str:
-    response = client.post("/v1/jobs", json={
-        "source_lang": "en", "target_langs": ["de"], "external_id": article["external_id"],
-        "article": {k: article[k] for k in ("title", "body", "format")}})
+    response = client.post(
+        "/v1/jobs",
+        json={
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "external_id": article["external_id"],
+            "article": {k: article[k] for k in ("title", "body", "format")},
+        },
+    )
     response.raise_for_status()
     return response.json()["id"]
 
@@ -52,13 +58,20 @@ def through_service(url: str, articles: list[dict], tokens_per_article: list[int
             statuses.append(status)
         seconds = time.perf_counter() - start
     tokens = sum(tokens_per_article)
-    return {"seconds": round(seconds, 3), "sentences": sentences, "tokens": tokens,
-            "sentences_per_s": round(sentences / seconds, 2), "tokens_per_s": round(tokens / seconds, 1),
-            "jobs": len(articles), "failed_or_wrong": mismatches + sum(s["state"] != "succeeded" for s in statuses),
-            "job_latency_p50_s": round(percentile(latencies, 50), 3),
-            "job_latency_p95_s": round(percentile(latencies, 95), 3),
-            "first_job_worker_seconds": round(_seconds(statuses[0]["languages"]["de"]["started_at"],
-                                                       statuses[0]["languages"]["de"]["finished_at"]), 3)}
+    return {
+        "seconds": round(seconds, 3),
+        "sentences": sentences,
+        "tokens": tokens,
+        "sentences_per_s": round(sentences / seconds, 2),
+        "tokens_per_s": round(tokens / seconds, 1),
+        "jobs": len(articles),
+        "failed_or_wrong": mismatches + sum(s["state"] != "succeeded" for s in statuses),
+        "job_latency_p50_s": round(percentile(latencies, 50), 3),
+        "job_latency_p95_s": round(percentile(latencies, 95), 3),
+        "first_job_worker_seconds": round(
+            _seconds(statuses[0]["languages"]["de"]["started_at"], statuses[0]["languages"]["de"]["finished_at"]), 3
+        ),
+    }
 
 
 def correction(url: str, article: dict, headers: dict | None = None) -> dict:
@@ -71,5 +84,9 @@ def correction(url: str, article: dict, headers: dict | None = None) -> dict:
         status = _wait(client, _submit(client, corrected))
         latency = time.perf_counter() - sent
     de = status["languages"]["de"]
-    return {"revision": status.get("revision"), **de["stats"], "latency_s": round(latency, 3),
-            "worker_seconds": round(_seconds(de["started_at"], de["finished_at"]), 3)}
+    return {
+        "revision": status.get("revision"),
+        **de["stats"],
+        "latency_s": round(latency, 3),
+        "worker_seconds": round(_seconds(de["started_at"], de["finished_at"]), 3),
+    }

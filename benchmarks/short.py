@@ -59,20 +59,30 @@ class ShortLoad:
         text = self._text(sentences)
         started = time.perf_counter()
         if api == "deepl":
-            response = client.post("/v2/translate", json={"text": [text], "source_lang": "EN",
-                                                          "target_lang": TARGETS[target]},
-                                   headers={"Authorization": f"DeepL-Auth-Key {self.key}"})
+            response = client.post(
+                "/v2/translate",
+                json={"text": [text], "source_lang": "EN", "target_lang": TARGETS[target]},
+                headers={"Authorization": f"DeepL-Auth-Key {self.key}"},
+            )
             output = response.json()["translations"][0]["text"] if response.status_code == 200 else None
         else:
-            response = client.post("/translate", data={"q": text, "source": "en", "target": target,
-                                                       "api_key": self.key})
+            response = client.post(
+                "/translate", data={"q": text, "source": "en", "target": target, "api_key": self.key}
+            )
             output = response.json()["translatedText"] if response.status_code == 200 else None
         # The identity bench model must give its input back; the real model, something else.
         ok = output == text if target == "de" else bool(output) and output != text
         return api, target, time.perf_counter() - started, ok
 
-    def run(self, clients: int, requests: int | None = None, until: threading.Event | None = None,
-            think: float = 0.0, sentences: tuple[int, ...] = (1, 2), targets: tuple[str, ...] = ("de",)) -> dict:
+    def run(
+        self,
+        clients: int,
+        requests: int | None = None,
+        until: threading.Event | None = None,
+        think: float = 0.0,
+        sentences: tuple[int, ...] = (1, 2),
+        targets: tuple[str, ...] = ("de",),
+    ) -> dict:
         """`requests` in total (closed loop), or until `until` is set (each client pausing ~`think` s)."""
         remaining = itertools.count()
         results: list[tuple[str, str, float, bool]] = []
@@ -102,16 +112,26 @@ TARGETS = {"de": "DE", "pt": "PT-PT"}
 
 
 def summary(results: list[tuple[str, str, float, bool]], seconds: float) -> dict:
-    figures = {"requests": len(results), "seconds": round(seconds, 2),
-               "requests_per_s": round(len(results) / seconds, 2) if seconds else 0.0,
-               "errors": sum(not ok for *_, ok in results)}
-    groups = {"all": lambda a, t: t == "de", "deepl": lambda a, t: a == "deepl" and t == "de",
-              "libre": lambda a, t: a == "libre" and t == "de", "real_model_pt": lambda a, t: t == "pt"}
+    figures = {
+        "requests": len(results),
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(len(results) / seconds, 2) if seconds else 0.0,
+        "errors": sum(not ok for *_, ok in results),
+    }
+    groups = {
+        "all": lambda a, t: t == "de",
+        "deepl": lambda a, t: a == "deepl" and t == "de",
+        "libre": lambda a, t: a == "libre" and t == "de",
+        "real_model_pt": lambda a, t: t == "pt",
+    }
     for name, member in groups.items():
         latencies = [seconds for api, target, seconds, _ in results if member(api, target)]
         if latencies:
-            figures[name] = {"p50_ms": round(percentile(latencies, 50) * 1000, 1),
-                             "p95_ms": round(percentile(latencies, 95) * 1000, 1), "n": len(latencies)}
+            figures[name] = {
+                "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+                "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+                "n": len(latencies),
+            }
     return figures
 
 
@@ -134,8 +154,12 @@ def backlog(url: str, headers: dict, articles: list[dict], during=None) -> dict:
     if thread is not None:
         thread.join()
     characters = sum(len(a["title"]) + len(a["body"]) for a in articles)
-    return {"articles": len(articles), "seconds": round(seconds, 2),
-            "characters_per_s": round(characters / seconds, 1), "short": measured or None}
+    return {
+        "articles": len(articles),
+        "seconds": round(seconds, 2),
+        "characters_per_s": round(characters / seconds, 1),
+        "short": measured or None,
+    }
 
 
 def main() -> int:
@@ -144,10 +168,18 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--articles", type=int, default=3, help="the backlog")
-    parser.add_argument("--think", type=float, default=5.0,
-                        help="mean pause of each client between requests while the backlog runs (seconds)")
-    parser.add_argument("--intra-threads", type=int, default=None,
-                        help="CTranslate2 threads per batch (default: the service's, 1 thread x cores replicas)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="mean pause of each client between requests while the backlog runs (seconds)",
+    )
+    parser.add_argument(
+        "--intra-threads",
+        type=int,
+        default=None,
+        help="CTranslate2 threads per batch (default: the service's, 1 thread x cores replicas)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.requests, args.articles = 20, 2
@@ -155,15 +187,27 @@ def main() -> int:
     work = ROOT / "var" / "bench"
     work.mkdir(parents=True, exist_ok=True)
     package = install_bench_model(work, size)
-    articles = corpus(max(args.articles, 4))[:args.articles]
-    sentences = [s.strip() + "." for a in corpus(24, seed=7) for s in a["body"].replace("\n\n", " ").split(". ")
-                 if 40 <= len(s) <= 160]
-    figures: dict = {"model": package.name, "clients": args.clients, "beam_size": BEAM,
-                     "intra_threads": args.intra_threads, "load_average_at_start": os.getloadavg()}
-    threading = ("the service's default threading" if args.intra_threads is None
-                 else f"{args.intra_threads} threads per batch")
-    print(f"short requests on {package.name}: {args.clients} clients, beam {BEAM}, {threading}"
-          f"; backlog of {args.articles} articles")
+    articles = corpus(max(args.articles, 4))[: args.articles]
+    sentences = [
+        s.strip() + "."
+        for a in corpus(24, seed=7)
+        for s in a["body"].replace("\n\n", " ").split(". ")
+        if 40 <= len(s) <= 160
+    ]
+    figures: dict = {
+        "model": package.name,
+        "clients": args.clients,
+        "beam_size": BEAM,
+        "intra_threads": args.intra_threads,
+        "load_average_at_start": os.getloadavg(),
+    }
+    threading = (
+        "the service's default threading" if args.intra_threads is None else f"{args.intra_threads} threads per batch"
+    )
+    print(
+        f"short requests on {package.name}: {args.clients} clients, beam {BEAM}, {threading}"
+        f"; backlog of {args.articles} articles"
+    )
 
     stack = Stack(work / f"stack-short-{size}", package.parent, args.intra_threads, BEAM, 4096)
     # Latency is measured here, not cut at the API's 8 s wait.
@@ -178,10 +222,14 @@ def main() -> int:
         figures["backlog_alone"] = backlog(stack.url, stack.headers, articles)
         print(f"backlog alone: {args.articles} articles in {figures['backlog_alone']['seconds']} s")
         paced = lambda done: load.run(args.clients, until=done, think=args.think, targets=("de", "pt"))  # noqa: E731
-        figures["backlog_with_short"] = backlog(stack.url, stack.headers, corpus(24, seed=99)[:args.articles], paced)
+        figures["backlog_with_short"] = backlog(stack.url, stack.headers, corpus(24, seed=99)[: args.articles], paced)
         _line(f"during the backlog ({args.think} s think)", figures["backlog_with_short"]["short"])
-        figures["idle"] = load.run(args.clients, requests=figures["backlog_with_short"]["short"]["requests"],
-                                   think=args.think, targets=("de", "pt"))
+        figures["idle"] = load.run(
+            args.clients,
+            requests=figures["backlog_with_short"]["short"]["requests"],
+            think=args.think,
+            targets=("de", "pt"),
+        )
         _line("idle stack, same requests", figures["idle"])
 
         one = ShortLoad(stack.url, stack.api_key, sentences, seed=2)
@@ -197,21 +245,30 @@ def main() -> int:
     figures["ratios"] = {
         "backlog_slowdown": round(shared["seconds"] / alone["seconds"], 3),
         "batched_over_unbatched_throughput": round(
-            figures["batched"]["requests_per_s"] / figures["unbatched"]["requests_per_s"], 2),
+            figures["batched"]["requests_per_s"] / figures["unbatched"]["requests_per_s"], 2
+        ),
     }
     during = shared["short"]["all"]
-    print(f"\nload average (1 min) on this machine: {figures['load_average_at_start'][0]:.1f} at the start, "
-          f"{figures['load_average_at_end'][0]:.1f} at the end")
-    print(f"backlog: {alone['seconds']} s alone, {shared['seconds']} s while serving short requests "
-          f"({figures['ratios']['backlog_slowdown']}x)")
-    print(f"dynamic batching: {figures['ratios']['batched_over_unbatched_throughput']}x the requests/s of "
-          f"one model call per request")
+    print(
+        f"\nload average (1 min) on this machine: {figures['load_average_at_start'][0]:.1f} at the start, "
+        f"{figures['load_average_at_end'][0]:.1f} at the end"
+    )
+    print(
+        f"backlog: {alone['seconds']} s alone, {shared['seconds']} s while serving short requests "
+        f"({figures['ratios']['backlog_slowdown']}x)"
+    )
+    print(
+        f"dynamic batching: {figures['ratios']['batched_over_unbatched_throughput']}x the requests/s of "
+        f"one model call per request"
+    )
     print("\ntargets:")
     met = during["p95_ms"] < 1000
     print(f"  {'MET   ' if met else 'MISSED'} short p95 < 1 s during the backlog   measured {during['p95_ms']} ms")
     alone_p50 = figures["one_at_a_time"]["all"]["p50_ms"]
-    print(f"         (one request alone on the idle stack: p50 {alone_p50} ms on the bench model; "
-          f"p95 during the backlog is {during['p95_ms'] / alone_p50:.1f}x that)")
+    print(
+        f"         (one request alone on the idle stack: p50 {alone_p50} ms on the bench model; "
+        f"p95 during the backlog is {during['p95_ms'] / alone_p50:.1f}x that)"
+    )
     errors = sum(f["errors"] for f in (figures["idle"], shared["short"], figures["batched"], figures["unbatched"]))
     real = shared["short"].get("real_model_pt")
     if real:
@@ -225,11 +282,13 @@ def main() -> int:
 
 def _line(label: str, f: dict) -> None:
     real = f.get("real_model_pt")
-    print(f"{label:<42} {f['requests']:>4} requests in {f['seconds']:>6.2f} s ({f['requests_per_s']:>5.2f}/s); "
-          f"bench model p50 {f['all']['p50_ms']:>7.1f} ms p95 {f['all']['p95_ms']:>7.1f} ms "
-          f"(DeepL p95 {f['deepl']['p95_ms']}, Libre p95 {f['libre']['p95_ms']})"
-          + (f"; real en->pt p50 {real['p50_ms']} ms p95 {real['p95_ms']} ms" if real else "")
-          + f"; errors {f['errors']}")
+    print(
+        f"{label:<42} {f['requests']:>4} requests in {f['seconds']:>6.2f} s ({f['requests_per_s']:>5.2f}/s); "
+        f"bench model p50 {f['all']['p50_ms']:>7.1f} ms p95 {f['all']['p95_ms']:>7.1f} ms "
+        f"(DeepL p95 {f['deepl']['p95_ms']}, Libre p95 {f['libre']['p95_ms']})"
+        + (f"; real en->pt p50 {real['p50_ms']} ms p95 {real['p95_ms']} ms" if real else "")
+        + f"; errors {f['errors']}"
+    )
 
 
 if __name__ == "__main__":

@@ -16,17 +16,29 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Stack:
-    def __init__(self, work: Path, packages_dir: Path, intra_threads: int | None, beam_size: int,
-                 max_batch_tokens: int, workers: int = 1, engines: str | None = None,
-                 env: dict[str, str] | None = None, loglevel: str = "WARNING"):
+    def __init__(
+        self,
+        work: Path,
+        packages_dir: Path,
+        intra_threads: int | None,
+        beam_size: int,
+        max_batch_tokens: int,
+        workers: int = 1,
+        engines: str | None = None,
+        env: dict[str, str] | None = None,
+        loglevel: str = "WARNING",
+    ):
         """intra_threads None: the service's own default threading for `workers`
         processes (config.py: cores / workers replicas of one thread each)."""
         self.work, self.packages_dir, self.workers = work, packages_dir, workers
         self.loglevel = loglevel  # the workers' (INFO: their model loads and evictions are logged)
         self.place = launcher.Place(var=work, port=free_port(), redis_port=free_port())
         self.env = {
-            **os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": f"redis://127.0.0.1:{self.place.redis_port}/0",
-            "ARGOS_PACKAGES_DIR": str(packages_dir), "TRANSLATE_BEAM_SIZE": str(beam_size),
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "REDIS_URL": f"redis://127.0.0.1:{self.place.redis_port}/0",
+            "ARGOS_PACKAGES_DIR": str(packages_dir),
+            "TRANSLATE_BEAM_SIZE": str(beam_size),
             "WORKER_CONCURRENCY": str(workers),
             "TRANSLATE_MAX_BATCH_TOKENS": str(max_batch_tokens),
             "MAX_TARGET_LANGS": "10",
@@ -53,15 +65,19 @@ class Stack:
             # Workers and threads from gunicorn.conf.py, as in every deployment.
             self.stack.start("api", wait=60)
             self.stack.start("front", wait=30)
-            self.stack.start("worker", concurrency=self.workers, loglevel=self.loglevel,
-                             node=f"bench-{self.place.port}@%h", wait=180)
+            self.stack.start(
+                "worker", concurrency=self.workers, loglevel=self.loglevel, node=f"bench-{self.place.port}@%h", wait=180
+            )
             if self.env.get("WORKER_SERVES_INTERACTIVE", "").lower() not in ("1", "true", "yes", "on"):
                 self.start_interactive()  # else the worker serves the interactive queue itself
             # The benchmark's own key: admin, no limits (it measures the service, not the quotas).
             from access import KeyStore
 
-            self.api_key = KeyStore(self.stack.redis_client()).create(
-                "benchmark", ["admin"], rate_limit="unlimited", char_quota="unlimited").secret
+            self.api_key = (
+                KeyStore(self.stack.redis_client())
+                .create("benchmark", ["admin"], rate_limit="unlimited", char_quota="unlimited")
+                .secret
+            )
         except BaseException:
             self.__exit__()
             raise
@@ -69,8 +85,9 @@ class Stack:
 
     def start_interactive(self, **env) -> None:
         """The interactive worker (short requests), with `env` on top of the stack's (e.g. INTERACTIVE_BATCHING=0)."""
-        self.stack.start("interactive", env=env, loglevel=self.loglevel, node=f"bench-interactive-{self.place.port}@%h",
-                         wait=300)
+        self.stack.start(
+            "interactive", env=env, loglevel=self.loglevel, node=f"bench-interactive-{self.place.port}@%h", wait=300
+        )
 
     def restart_interactive(self, **env) -> None:
         self.stack.stop("interactive")

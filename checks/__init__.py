@@ -19,31 +19,62 @@ from typing import Callable
 from checks import glossary, headline, length, marks, names, numbers, repetition, units, untranslated
 from checks.findings import ERROR, INFO, RANK, SEVERITIES, WARNING, Finding, GlossarySpan, Pair
 
-__all__ = ["CHECKS", "ERROR", "INFO", "SEVERITIES", "WARNING", "Finding", "GlossarySpan", "Options", "Pair",
-           "Report", "SegmentReport", "check_pair", "check_segments", "select"]
+__all__ = [
+    "CHECKS",
+    "ERROR",
+    "INFO",
+    "SEVERITIES",
+    "WARNING",
+    "Finding",
+    "GlossarySpan",
+    "Options",
+    "Pair",
+    "Report",
+    "SegmentReport",
+    "check_pair",
+    "check_segments",
+    "select",
+]
 
 # The families findings are filed under, in the order a report lists them.
-CHECKS = ("numbers", "currency", "names", "untranslated", "omission", "repetition", "marks", "identifiers",
-          "glossary", "headline")
+CHECKS = (
+    "numbers",
+    "currency",
+    "names",
+    "untranslated",
+    "omission",
+    "repetition",
+    "marks",
+    "identifiers",
+    "glossary",
+    "headline",
+)
 
 
 @dataclass(frozen=True)
 class Options:
-    headline_max: int | None = None   # characters; None: headlines are not measured
+    headline_max: int | None = None  # characters; None: headlines are not measured
     # Language identification of a run of words (text -> translation.detection.Detection); None: lingua.
     detect: Callable | None = None
 
 
-def check_pair(pair: Pair, source: str, target: str, options: Options = Options(),
-               back: str | None = None) -> list[Finding]:
+def check_pair(
+    pair: Pair, source: str, target: str, options: Options = Options(), back: str | None = None
+) -> list[Finding]:
     """Every finding on one segment; `back` is its translation translated back, when there is one."""
     if not pair.target.strip():
         return []
-    findings = (numbers.check(pair, source, target) + units.check(pair, source, target)
-                + names.check(pair, source, target, back) + untranslated.check(pair, source, target, options.detect)
-                + length.check(pair, source, target, back) + repetition.check(pair, source, target)
-                + marks.check(pair, source, target) + glossary.check(pair, source, target)
-                + headline.check(pair, source, target, options.headline_max))
+    findings = (
+        numbers.check(pair, source, target)
+        + units.check(pair, source, target)
+        + names.check(pair, source, target, back)
+        + untranslated.check(pair, source, target, options.detect)
+        + length.check(pair, source, target, back)
+        + repetition.check(pair, source, target)
+        + marks.check(pair, source, target)
+        + glossary.check(pair, source, target)
+        + headline.check(pair, source, target, options.headline_max)
+    )
     return sorted(findings, key=lambda f: (RANK[f.severity], CHECKS.index(f.check)))
 
 
@@ -54,15 +85,21 @@ class SegmentReport:
     findings: list[Finding]
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "unit": self.pair.unit, "source": self.pair.source, "target": self.pair.target,
-                "severity": self.findings[0].severity, "findings": [f.to_dict() for f in self.findings]}
+        return {
+            "index": self.index,
+            "unit": self.pair.unit,
+            "source": self.pair.source,
+            "target": self.pair.target,
+            "severity": self.findings[0].severity,
+            "findings": [f.to_dict() for f in self.findings],
+        }
 
 
 @dataclass
 class Report:
     segments: int
     flagged: list[SegmentReport] = field(default_factory=list)
-    back_translated: bool = False   # whether the clause check ran
+    back_translated: bool = False  # whether the clause check ran
 
     def counts(self) -> dict[str, int]:
         """Segments flagged per check (a segment with two number findings counts once)."""
@@ -71,14 +108,19 @@ class Report:
 
     def to_dict(self) -> dict:
         severities = Counter(s.findings[0].severity for s in self.flagged)
-        return {"segments": self.segments, "flagged": len(self.flagged),
-                "by_severity": {s: severities[s] for s in SEVERITIES}, "by_check": self.counts(),
-                "clauses_checked": self.back_translated,
-                "flagged_segments": [s.to_dict() for s in self.flagged]}
+        return {
+            "segments": self.segments,
+            "flagged": len(self.flagged),
+            "by_severity": {s: severities[s] for s in SEVERITIES},
+            "by_check": self.counts(),
+            "clauses_checked": self.back_translated,
+            "flagged_segments": [s.to_dict() for s in self.flagged],
+        }
 
 
-def check_segments(pairs: list[Pair], source: str, target: str, options: Options = Options(),
-                   back: list[str] | None = None) -> Report:
+def check_segments(
+    pairs: list[Pair], source: str, target: str, options: Options = Options(), back: list[str] | None = None
+) -> Report:
     report = Report(len(pairs), back_translated=back is not None)
     for index, pair in enumerate(pairs):
         findings = check_pair(pair, source, target, options, back[index] if back is not None else None)
@@ -94,14 +136,17 @@ def select(report: dict, only: tuple[str, ...] = (), severity: str | None = None
     worst = RANK[severity] if severity else max(RANK.values())
     segments = []
     for segment in report.get("flagged_segments", []):
-        findings = [f for f in segment["findings"]
-                    if (not only or f["check"] in only) and RANK[f["severity"]] <= worst]
+        findings = [f for f in segment["findings"] if (not only or f["check"] in only) and RANK[f["severity"]] <= worst]
         if findings:
             segments.append({**segment, "severity": findings[0]["severity"], "findings": findings})
     segments.sort(key=lambda s: (RANK[s["severity"]], -len(s["findings"]), s["index"]))
     per = Counter(check for s in segments for check in {f["check"] for f in s["findings"]})
     severities = Counter(s["severity"] for s in segments)
-    return {"segments": report.get("segments", 0), "flagged": len(segments),
-            "by_severity": {s: severities[s] for s in SEVERITIES},
-            "by_check": {c: per[c] for c in CHECKS if not only or c in only},
-            "clauses_checked": report.get("clauses_checked", False), "flagged_segments": segments}
+    return {
+        "segments": report.get("segments", 0),
+        "flagged": len(segments),
+        "by_severity": {s: severities[s] for s in SEVERITIES},
+        "by_check": {c: per[c] for c in CHECKS if not only or c in only},
+        "clauses_checked": report.get("clauses_checked", False),
+        "flagged_segments": segments,
+    }

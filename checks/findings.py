@@ -32,9 +32,14 @@ class Finding:
     target: Range | None = None
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "check": self.check, "severity": self.severity, "message": self.message,
-                "source": list(self.source) if self.source else None,
-                "target": list(self.target) if self.target else None}
+        return {
+            "code": self.code,
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "source": list(self.source) if self.source else None,
+            "target": list(self.target) if self.target else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class Pair:
 
     source: str
     target: str
-    unit: int = 0                 # 0 is the title (headline) in a job's article
+    unit: int = 0  # 0 is the title (headline) in a job's article
     glossary: tuple[GlossarySpan, ...] = ()
     # Phrases wrapped by inline markup in the source, and where each was placed
     # in the translation (None: not found, placed by proportion only).

@@ -16,13 +16,29 @@ def check(pair: Pair, source: str, target: str) -> list[Finding]:
         if span.target is None:
             found = fold(span.rendering) in fold(pair.target)
             if not found:
-                findings.append(Finding("glossary.missing", "glossary", ERROR,
-                                        f"the glossary term {quote(term)} should read {quote(span.rendering)}; that"
-                                        f" rendering is not in the translation", span.source, None))
+                findings.append(
+                    Finding(
+                        "glossary.missing",
+                        "glossary",
+                        ERROR,
+                        f"the glossary term {quote(term)} should read {quote(span.rendering)}; that"
+                        f" rendering is not in the translation",
+                        span.source,
+                        None,
+                    )
+                )
             continue
         placed = pair.target[slice(*span.target)]
         if placed != span.rendering:
-            findings.append(Finding("glossary.contradicted", "glossary", ERROR,
-                                    f"the glossary term {quote(term)} should read {quote(span.rendering)}, the"
-                                    f" translation has {quote(placed)}", span.source, span.target))
+            findings.append(
+                Finding(
+                    "glossary.contradicted",
+                    "glossary",
+                    ERROR,
+                    f"the glossary term {quote(term)} should read {quote(span.rendering)}, the"
+                    f" translation has {quote(placed)}",
+                    span.source,
+                    span.target,
+                )
+            )
     return findings

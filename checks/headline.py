@@ -8,6 +8,13 @@ from checks.findings import INFO, Finding, Pair
 def check(pair: Pair, source: str, target: str, limit: int | None = None) -> list[Finding]:
     if limit is None or pair.unit != 0 or len(pair.target) <= limit:
         return []
-    return [Finding("headline.long", "headline", INFO,
-                    f"the headline is {len(pair.target)} characters, over the {limit} allowed", None,
-                    (limit, len(pair.target)))]
+    return [
+        Finding(
+            "headline.long",
+            "headline",
+            INFO,
+            f"the headline is {len(pair.target)} characters, over the {limit} allowed",
+            None,
+            (limit, len(pair.target)),
+        )
+    ]

@@ -33,10 +33,10 @@ from checks.findings import WARNING, Finding, Pair
 from checks.text import fold, quote
 
 DATA = Path(__file__).resolve().parent / "data" / "length.json"
-SMOOTHING = 10      # characters added to both lengths
-BANDS = (0, 60, 120, 200)   # lower bounds of source-length bands, in characters
-Z = 3.0             # how many standard deviations from the mean is "outside"
-CLAUSE_WORDS = 4    # content words a clause needs to be checked on its own
+SMOOTHING = 10  # characters added to both lengths
+BANDS = (0, 60, 120, 200)  # lower bounds of source-length bands, in characters
+Z = 3.0  # how many standard deviations from the mean is "outside"
+CLAUSE_WORDS = 4  # content words a clause needs to be checked on its own
 CLAUSE_FOUND = 0.0  # at most this share of them found back (measured: 0.2 flags 5.6% of references; 3 words, 4.1%)
 # A translation shorter than the pair's usual by SHORT_SD standard deviations (not yet short enough for
 # length.short) has more likely lost something: there a clause of CLAUSE_WORDS_SHORT content words is enough.
@@ -53,14 +53,16 @@ CLAUSE_SHORTER_SD = 0.5
 # so only a translation this much shorter than usual is searched. Measured as above: 1 sd 57 / 448; 1.5 sd 27 / 447;
 # 2 sd 18 / 445 (length alone, no clause check: 4 / 423).
 CLAUSE_SHORTER_SD_ALONE = 2.0
-STEM = 5            # stems: the first letters of a word (walking/walked, "parlamentares"/"parlamentar")
+STEM = 5  # stems: the first letters of a word (walking/walked, "parlamentares"/"parlamentar")
 # English words that carry no content of their own; a clause is judged by the others.
-FUNCTION_WORDS = set("""a about after again against all also an and any are as at be because been before being
+FUNCTION_WORDS = set(
+    """a about after again against all also an and any are as at be because been before being
 but by can could did do does doing down during each few for from further had has have having he her here hers him
 his how if in into is it its itself just me more most my no nor not now of off on once only or other our out over
 own same she should so some such than that the their them then there these they this those through to too under
 until up very was we were what when where which while who whom why will with would you your said says say told
-one two three first new""".split())
+one two three first new""".split()
+)
 
 
 def ratio(source: str, target: str) -> float:
@@ -76,9 +78,18 @@ def fit(pairs: list[tuple[str, str]]) -> dict:
     per_band: dict[int, list[float]] = {}
     for source, target in pairs:
         per_band.setdefault(band(len(source)), []).append(ratio(source, target))
-    return {"smoothing": SMOOTHING, "bands": [
-        {"from": BANDS[i], "count": len(values), "mean": round(statistics.fmean(values), 4),
-         "sd": round(statistics.stdev(values), 4)} for i, values in sorted(per_band.items())]}
+    return {
+        "smoothing": SMOOTHING,
+        "bands": [
+            {
+                "from": BANDS[i],
+                "count": len(values),
+                "mean": round(statistics.fmean(values), 4),
+                "sd": round(statistics.stdev(values), 4),
+            }
+            for i, values in sorted(per_band.items())
+        ],
+    }
 
 
 @lru_cache(maxsize=1)
@@ -86,8 +97,9 @@ def calibration() -> dict:
     return json.loads(DATA.read_text(encoding="utf-8")) if DATA.is_file() else {}
 
 
-def bounds(source_lang: str, target_lang: str, length: int, table: dict | None = None,
-           spread: float = Z) -> tuple[float, float] | None:
+def bounds(
+    source_lang: str, target_lang: str, length: int, table: dict | None = None, spread: float = Z
+) -> tuple[float, float] | None:
     """The usual range of `ratio` for the pair at this source length: mean ± `spread` standard deviations."""
     table = calibration() if table is None else table
     entry, sign = table.get(f"{source_lang}-{target_lang}"), 1
@@ -106,15 +118,31 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
     if limits and pair.source.strip():
         value = ratio(pair.source, pair.target)
         if value < limits[0]:
-            findings.append(Finding("length.short", "omission", WARNING,
-                                    f"the translation is {len(pair.target)} characters for {len(pair.source)}:"
-                                    f" much shorter than translations of this pair usually are; something may be"
-                                    f" missing", None, None))
+            findings.append(
+                Finding(
+                    "length.short",
+                    "omission",
+                    WARNING,
+                    f"the translation is {len(pair.target)} characters for {len(pair.source)}:"
+                    f" much shorter than translations of this pair usually are; something may be"
+                    f" missing",
+                    None,
+                    None,
+                )
+            )
         elif value > limits[1]:
-            findings.append(Finding("length.long", "omission", WARNING,
-                                    f"the translation is {len(pair.target)} characters for {len(pair.source)}:"
-                                    f" much longer than translations of this pair usually are; something may have"
-                                    f" been added", None, None))
+            findings.append(
+                Finding(
+                    "length.long",
+                    "omission",
+                    WARNING,
+                    f"the translation is {len(pair.target)} characters for {len(pair.source)}:"
+                    f" much longer than translations of this pair usually are; something may have"
+                    f" been added",
+                    None,
+                    None,
+                )
+            )
     findings += clauses(pair, back, source, target)
     return findings
 
@@ -149,7 +177,14 @@ def clauses(pair: Pair, back: str | None, source: str = "", target: str = "") ->
         cursor = start + len(piece)
         stems = content_stems(piece)
         if len(stems) >= least and sum(s in found for s in stems) <= CLAUSE_FOUND * len(stems):
-            findings.append(Finding("omission.clause", "omission", WARNING,
-                                    f"the clause {quote(piece)} has no counterpart in the translation",
-                                    (start, start + len(piece)), None))
+            findings.append(
+                Finding(
+                    "omission.clause",
+                    "omission",
+                    WARNING,
+                    f"the clause {quote(piece)} has no counterpart in the translation",
+                    (start, start + len(piece)),
+                    None,
+                )
+            )
     return findings

@@ -29,18 +29,103 @@ SIMILAR = 0.75
 # Titles before a name, abbreviated or not ("Sen. Chris Coons", "Det Insp Bob Blemmings").
 # Offices written before a name or on their own ("Detective Inspector Brian O'Hagan", "Shadow Chancellor John
 # McDonnell", "the Coroner's Office") are translated as words: "o investigador", "ministro-sombra".
-TITLES = {"rev", "sen", "sens", "rep", "reps", "gov", "gen", "capt", "lt", "col", "sgt", "det", "insp", "supt", "prof",
-          "st", "jr", "sr", "mt", "ft", "cllr", "hon",
-          "president", "vice", "minister", "chancellor", "secretary", "senator", "congressman", "congresswoman",
-          "governor", "mayor", "judge", "justice", "detective", "inspector", "sergeant", "constable", "superintendent",
-          "commissioner", "coroner", "officer", "captain", "lieutenant", "colonel", "general", "admiral", "professor",
-          "doctor", "chairman", "chairwoman", "spokesman", "spokeswoman", "ambassador", "prince", "princess", "king",
-          "queen", "lord", "lady", "pope", "bishop", "archbishop", "cardinal", "deputy", "chief", "councillor"}
+TITLES = {
+    "rev",
+    "sen",
+    "sens",
+    "rep",
+    "reps",
+    "gov",
+    "gen",
+    "capt",
+    "lt",
+    "col",
+    "sgt",
+    "det",
+    "insp",
+    "supt",
+    "prof",
+    "st",
+    "jr",
+    "sr",
+    "mt",
+    "ft",
+    "cllr",
+    "hon",
+    "president",
+    "vice",
+    "minister",
+    "chancellor",
+    "secretary",
+    "senator",
+    "congressman",
+    "congresswoman",
+    "governor",
+    "mayor",
+    "judge",
+    "justice",
+    "detective",
+    "inspector",
+    "sergeant",
+    "constable",
+    "superintendent",
+    "commissioner",
+    "coroner",
+    "officer",
+    "captain",
+    "lieutenant",
+    "colonel",
+    "general",
+    "admiral",
+    "professor",
+    "doctor",
+    "chairman",
+    "chairwoman",
+    "spokesman",
+    "spokeswoman",
+    "ambassador",
+    "prince",
+    "princess",
+    "king",
+    "queen",
+    "lord",
+    "lady",
+    "pope",
+    "bishop",
+    "archbishop",
+    "cardinal",
+    "deputy",
+    "chief",
+    "councillor",
+}
 # Capitalised words that are not names: titles and words English capitalises.
-NOT_NAMES = {"mr", "mrs", "ms", "dr", "sir", "i", "i'm", "i've", "i'll", "i'd", "ok", "tv",
-             # the compass, which English capitalises for regions (the Southwest) and other languages do not
-             "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "northern",
-             "southern", "eastern", "western"}
+NOT_NAMES = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "i",
+    "i'm",
+    "i've",
+    "i'll",
+    "i'd",
+    "ok",
+    "tv",
+    # the compass, which English capitalises for regions (the Southwest) and other languages do not
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+}
 _CAPITALISED = regex.compile(r"(?<![\p{L}\p{N}'’\-])\p{Lu}[\p{Ll}'’\-]*\p{Ll}[\p{L}'’\-]*")
 # Where any word takes a capital: the start, after a sentence end, a colon, an opening quote or bracket (not a
 # closing one: in `…," Hammel said` Hammel is a name).
@@ -51,8 +136,16 @@ _OPENING = regex.compile(r"(?:^|[.!?:;…]\s+|(?:^|\s)[\"“‘'«(\[]|\s[-–�
 # CLDR now names TR "Türkiye" in English; news still writes Turkey.
 ALIASES = {"en": {"britain": "GB", "uk": "GB", "america": "US", "holland": "NL", "turkey": "TR"}}
 # The nations of the United Kingdom are no CLDR territories; their names in the target language, by language.
-NATIONS = {("en", "pt"): {"scotland": "Escócia", "wales": "País de Gales", "england": "Inglaterra",
-                          "ireland": "Irlanda", "britain": "Grã-Bretanha", "britons": "britânicos"}}
+NATIONS = {
+    ("en", "pt"): {
+        "scotland": "Escócia",
+        "wales": "País de Gales",
+        "england": "Inglaterra",
+        "ireland": "Irlanda",
+        "britain": "Grã-Bretanha",
+        "britons": "britânicos",
+    }
+}
 # A demonym shares the start of its country's or language's name (Spaniard, Spanish; Swede, Swedish; Korean,
 # Korea): a word sharing at least this many letters with a name CLDR knows goes by that name's words (four would
 # take Cologne for Colombia).
@@ -105,7 +198,7 @@ def _calendar_next(after: str, calendar: set[str], lang: str) -> bool:
 
 
 def _abbreviated_month(word: str, after: str, lang: str) -> bool:
-    """"Oct." and "Nov. 2" are months (CLDR's abbreviations, and "Sept"), with the full stop or a number after them;
+    """ "Oct." and "Nov. 2" are months (CLDR's abbreviations, and "Sept"), with the full stop or a number after them;
     "Jan" alone may be a name."""
     locale = cldr(lang)
     if locale is None:
@@ -142,7 +235,7 @@ def _common(word: str, common: frozenset[str]) -> bool:
     if word in common:
         return True
     for ending, singular in (("ies", "y"), ("ves", "f"), ("es", ""), ("s", "")):
-        if word.endswith(ending) and word[:-len(ending)] + singular in common:
+        if word.endswith(ending) and word[: -len(ending)] + singular in common:
             return True
     return False
 
@@ -165,7 +258,7 @@ _JOIN = regex.compile(r"\s+(?:(?:of|the|for|and|on)\s+)?$")
 
 
 def _after_abbreviation(before: str) -> bool:
-    """"Mr. Adams", "Sen. Coons", "vs. Rockies": the full stop of an abbreviation ends no sentence."""
+    """ "Mr. Adams", "Sen. Coons", "vs. Rockies": the full stop of an abbreviation ends no sentence."""
     m = regex.search(r"(?<![\p{L}.])(\p{L}+)\.\s+$", before)
     return bool(m) and fold(m.group(1)) in TITLES | NOT_NAMES | {"vs", "v", "no", "st"}
 
@@ -174,8 +267,11 @@ def _runs(matches: list) -> list[list[int]]:
     """Indices of `matches` grouped into runs of capitalised words: the words of one multi-word name."""
     runs: list[list[int]] = []
     for i, m in enumerate(matches):
-        if runs and not regex.search(r"['’]s$", matches[i - 1].group()) and _JOIN.match(
-                m.string[matches[i - 1].end():m.start()]):
+        if (
+            runs
+            and not regex.search(r"['’]s$", matches[i - 1].group())
+            and _JOIN.match(m.string[matches[i - 1].end() : m.start()])
+        ):
             runs[-1].append(i)
         else:
             runs.append([i])
@@ -183,12 +279,13 @@ def _runs(matches: list) -> list[list[int]]:
 
 
 def _base(word: str) -> str:
-    """"Britain's" is "Britain"; "Netherlands-based" is "Netherlands"."""
+    """ "Britain's" is "Britain"; "Netherlands-based" is "Netherlands"."""
     return regex.sub(r"['’]s?$", "", word).split("-")[0]
 
 
-def translated_whole(run: list[str], target_words: set[str], back_words: set[str], common: frozenset[str],
-                     names: dict[str, set[str]]) -> bool:
+def translated_whole(
+    run: list[str], target_words: set[str], back_words: set[str], common: frozenset[str], names: dict[str, set[str]]
+) -> bool:
     """An institution, event or place named with a common English noun at its end (the Senate Judiciary Committee,
     the Public Prosecution Service, the Korea War, New York City) is translated whole (Comissão Jurídica do Senado,
     Ministério Público): its other words need not be there one by one. Taken so when that last word is not in the
@@ -211,11 +308,13 @@ def translated_whole(run: list[str], target_words: set[str], back_words: set[str
 
 
 def half_translated(previous: str, word: str, target: list[str]) -> bool:
-    """"Theresa May" written "Theresa Maio": the name before the word is there as written, followed by another
+    """ "Theresa May" written "Theresa Maio": the name before the word is there as written, followed by another
     capitalised word. `target`: the translation's words as written, in order."""
     before, after = fold(_base(previous)), fold(_base(word))
-    return any(fold(w) == before and k + 1 < len(target) and target[k + 1][:1].isupper()
-               and fold(target[k + 1]) != after for k, w in enumerate(target))
+    return any(
+        fold(w) == before and k + 1 < len(target) and target[k + 1][:1].isupper() and fold(target[k + 1]) != after
+        for k, w in enumerate(target)
+    )
 
 
 def check(pair: Pair, source: str, target: str, back: str | None = None) -> list[Finding]:
@@ -232,8 +331,10 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
     common = common_words()
     matches = list(_CAPITALISED.finditer(pair.source))
     run_of = {i: run for run in _runs(matches) for i in run}
-    whole = {id(run): translated_whole([matches[i].group() for i in run], set(target_words), back_words, common, names)
-             for run in run_of.values()}
+    whole = {
+        id(run): translated_whole([matches[i].group() for i in run], set(target_words), back_words, common, names)
+        for run in run_of.values()
+    }
     findings = []
     previous_name_end = -2
     for i, m in enumerate(matches):
@@ -244,26 +345,35 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         # A common word capitalised (the West, Labour, the Judiciary Committee, a sentence's first word) is taken
         # for no name, unless it is short and follows one (Theresa May).
         is_common = _common(fold(base), common)
-        opening = _OPENING.search(pair.source[:m.start()]) and not _after_abbreviation(pair.source[:m.start()])
-        after_name = pair.source[previous_name_end:m.start()] == " " and len(base) <= 4
+        opening = _OPENING.search(pair.source[: m.start()]) and not _after_abbreviation(pair.source[: m.start()])
+        after_name = pair.source[previous_name_end : m.start()] == " " and len(base) <= 4
         if is_common and (not after_name or opening):
             continue
         # A sentence's first word may be any word (Nobody, Scuffles, Fourteen): there only two capitalised words
         # in a row (Daniel Sturridge) or a possessive (Gerrard's) are taken for a name.
-        if opening and not (regex.match(r"['’]s\b", pair.source[m.start() + len(base):])
-                            or regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end():])):
+        if opening and not (
+            regex.match(r"['’]s\b", pair.source[m.start() + len(base) :])
+            or regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end() :])
+        ):
             continue
         if fold(base) in TITLES:
             continue
         previous_name_end = m.end()
         # Months and weekdays are the date check's; "May" and "March" only next to a number are months. One that
         # opens a name ("Saturday Night Live", "The Sunday Times") is a name.
-        in_name = regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end():]) and not _calendar_next(pair.source[m.end():],
-                                                                                              skip, source)
-        if fold(base) in skip and not in_name and (fold(base) not in ("may", "march") or regex.search(
-                r"\d", pair.source[max(0, m.start() - 4):m.end() + 5])):
+        in_name = regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end() :]) and not _calendar_next(
+            pair.source[m.end() :], skip, source
+        )
+        if (
+            fold(base) in skip
+            and not in_name
+            and (
+                fold(base) not in ("may", "march")
+                or regex.search(r"\d", pair.source[max(0, m.start() - 4) : m.end() + 5])
+            )
+        ):
             continue
-        if _abbreviated_month(base, pair.source[m.start() + len(base):], source):
+        if _abbreviated_month(base, pair.source[m.start() + len(base) :], source):
             continue
         if any(s <= m.start() and m.end() <= e for s, e in glossary):
             continue
@@ -277,7 +387,14 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         kept = any(j != i and fold(_base(matches[j].group())) in target_words for j in run_of[i][:-1])
         if whole[id(run_of[i])] and not half and (is_common or not kept):
             continue
-        findings.append(Finding("name.missing", "names", WARNING,
-                                f"the name {quote(base)} is not in the translation", (m.start(), m.start() + len(base)),
-                                None))
+        findings.append(
+            Finding(
+                "name.missing",
+                "names",
+                WARNING,
+                f"the name {quote(base)} is not in the translation",
+                (m.start(), m.start() + len(base)),
+                None,
+            )
+        )
     return findings

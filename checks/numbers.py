@@ -27,27 +27,80 @@ from checks.text import calendar_names, fold, fold_keep_length, number_symbols, 
 # Scale words after a number, per language (folded). The short forms are
 # newsroom English (£11m, $2bn).
 SCALES = {
-    "en": {"thousand": 3, "k": 3, "million": 6, "millions": 6, "m": 6, "mn": 6, "billion": 9, "billions": 9,
-           "bn": 9, "b": 9, "trillion": 12, "tn": 12},
-    "pt": {"mil": 3, "milhao": 6, "milhoes": 6, "mi": 6, "bilhao": 9, "bilhoes": 9, "bi": 9, "mil milhoes": 9,
-           "trilhao": 12, "trilhoes": 12, "bilioes": 12, "biliao": 12},
+    "en": {
+        "thousand": 3,
+        "k": 3,
+        "million": 6,
+        "millions": 6,
+        "m": 6,
+        "mn": 6,
+        "billion": 9,
+        "billions": 9,
+        "bn": 9,
+        "b": 9,
+        "trillion": 12,
+        "tn": 12,
+    },
+    "pt": {
+        "mil": 3,
+        "milhao": 6,
+        "milhoes": 6,
+        "mi": 6,
+        "bilhao": 9,
+        "bilhoes": 9,
+        "bi": 9,
+        "mil milhoes": 9,
+        "trilhao": 12,
+        "trilhoes": 12,
+        "bilioes": 12,
+        "biliao": 12,
+    },
 }
 # Numbers written as words: up to twenty and the tens, as news writes them.
 NUMBER_WORDS = {
     "en": "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-          "seventeen eighteen nineteen twenty",
+    "seventeen eighteen nineteen twenty",
     "pt": "zero um dois tres quatro cinco seis sete oito nove dez onze doze treze catorze quinze dezesseis "
-          "dezessete dezoito dezenove vinte",
+    "dezessete dezoito dezenove vinte",
 }
-EXTRA_WORDS = {"en": {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12,
-                      # ordinals, which Portuguese writes "8o", "34ª"
-                      "first": 1, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-                      "ninth": 9, "tenth": 10},
-               "pt": {"uma": 1, "duas": 2, "quatorze": 14, "dezasseis": 16, "dezassete": 17, "dezanove": 19,
-                      "trinta": 30, "quarenta": 40, "cinquenta": 50, "cem": 100, "duzia": 12, "ambos": 2,
-                      "ambas": 2}}
-PERCENT = {"en": r"%|\s?per\s?cent\b|\s?percent\b|\s?percentage points?\b",
-           "pt": r"%|\s?por cento\b|\s?pontos? percentua(?:l|is)\b"}
+EXTRA_WORDS = {
+    "en": {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "hundred": 100,
+        "dozen": 12,
+        # ordinals, which Portuguese writes "8o", "34ª"
+        "first": 1,
+        "third": 3,
+        "fourth": 4,
+        "fifth": 5,
+        "sixth": 6,
+        "seventh": 7,
+        "eighth": 8,
+        "ninth": 9,
+        "tenth": 10,
+    },
+    "pt": {
+        "uma": 1,
+        "duas": 2,
+        "quatorze": 14,
+        "dezasseis": 16,
+        "dezassete": 17,
+        "dezanove": 19,
+        "trinta": 30,
+        "quarenta": 40,
+        "cinquenta": 50,
+        "cem": 100,
+        "duzia": 12,
+        "ambos": 2,
+        "ambas": 2,
+    },
+}
+PERCENT = {
+    "en": r"%|\s?per\s?cent\b|\s?percent\b|\s?percentage points?\b",
+    "pt": r"%|\s?por cento\b|\s?pontos? percentua(?:l|is)\b",
+}
 
 
 def _word_values(lang: str) -> dict[str, int]:
@@ -58,8 +111,7 @@ def _word_values(lang: str) -> dict[str, int]:
 
 _SCORE = regex.compile(r"(?<=\d)x(?=\d)")
 _YEAR_RANGE = regex.compile(r"\b((?:1[89]|20)\d\d)[-–]$")
-_NUMBER = regex.compile(
-    r"(?<![\p{L}\p{N}]|\p{N}[.,])(?P<digits>\d+(?:[.,]\d+)*)(?:º|ª|st\b|nd\b|rd\b|th\b|°)?")
+_NUMBER = regex.compile(r"(?<![\p{L}\p{N}]|\p{N}[.,])(?P<digits>\d+(?:[.,]\d+)*)(?:º|ª|st\b|nd\b|rd\b|th\b|°)?")
 _PATTERNS: dict[str, regex.Pattern] = {}
 
 
@@ -73,7 +125,7 @@ def _tail(lang: str) -> regex.Pattern:
 
 
 def parse(digits: str, lang: str) -> Decimal | None:
-    """"1,000.5" in English, "1.000,5" in Portuguese; None where `lang` would not write it so
+    """ "1,000.5" in English, "1.000,5" in Portuguese; None where `lang` would not write it so
     (Portuguese "0.85": a group of two digits)."""
     group, decimal = number_symbols(lang)
     whole, _, fraction = digits.partition(decimal)
@@ -88,8 +140,7 @@ def parse(digits: str, lang: str) -> Decimal | None:
         return None
 
 
-def numbers(text: str, lang: str, other: str | None = None
-            ) -> list[tuple[Decimal, bool, tuple[int, int], bool]]:
+def numbers(text: str, lang: str, other: str | None = None) -> list[tuple[Decimal, bool, tuple[int, int], bool]]:
     """(value, is a percentage, range, misformatted) of every number written in digits, read as `lang`
     writes them; one `lang` would not write is read as `other` writes it, and marked."""
     # A score written "2x0" is two numbers, as "2-0" is.
@@ -99,7 +150,7 @@ def numbers(text: str, lang: str, other: str | None = None
     for m in _NUMBER.finditer(text):
         value, wrong = parse(m.group("digits"), lang), False
         # "1950-53" is 1950 to 1953.
-        year = _YEAR_RANGE.search(text[:m.start()])
+        year = _YEAR_RANGE.search(text[: m.start()])
         if year and len(m.group("digits")) == 2:
             value = Decimal(year.group(1)[:2] + m.group("digits"))
         if value is None and other:
@@ -143,11 +194,17 @@ def _spelled(text: str, lang: str) -> Counter:
 # -- times ---------------------------------------------------------------------
 
 _TIMES = {
-    "en": regex.compile(r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>[ap])\.?m\b\.?"
-                        r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b", regex.IGNORECASE),
-    "pt": regex.compile(r"\b(?P<h>\d{1,2})(?:[:h](?P<m>\d{2}))?\s*(?:h\b|horas?)?\s*(?:da|de)\s+"
-                        r"(?P<ap>manha|tarde|noite|madrugada)\b"
-                        r"|\b(?P<h24>\d{1,2})(?:h|:(?=\d{2}))(?P<m24>\d{2})?(?!\d)", regex.IGNORECASE),
+    "en": regex.compile(
+        r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>[ap])\.?m\b\.?"
+        r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})\b",
+        regex.IGNORECASE,
+    ),
+    "pt": regex.compile(
+        r"\b(?P<h>\d{1,2})(?:[:h](?P<m>\d{2}))?\s*(?:h\b|horas?)?\s*(?:da|de)\s+"
+        r"(?P<ap>manha|tarde|noite|madrugada)\b"
+        r"|\b(?P<h24>\d{1,2})(?:h|:(?=\d{2}))(?P<m24>\d{2})?(?!\d)",
+        regex.IGNORECASE,
+    ),
 }
 _AFTERNOON = {"p", "tarde", "noite"}
 
@@ -172,6 +229,7 @@ def times(text: str, lang: str) -> list[tuple[int, tuple[int, int]]]:
 
 # -- the check -------------------------------------------------------------------
 
+
 def _fmt(value: Decimal) -> str:
     """For a message: 11,000,000 and 0.85, a year as 2017."""
     text = f"{value:,f}" if value >= 10000 else f"{value:f}"
@@ -184,23 +242,35 @@ def check(pair: Pair, source: str, target: str) -> list[Finding]:
     # Digits of a clock time are compared as times, below; those of a measurement converted to another unit
     # (10 inches, 25 cm) are the unit check's finding.
     source_converted, target_converted = converted_amounts(pair, source, target)
-    found_source = [n for n in numbers(pair.source, source)
-                    if not _inside(n[2], [r for _, r in source_times] + source_converted)]
-    found_target = [n for n in numbers(pair.target, target, other=source)
-                    if not _inside(n[2], [r for _, r in target_times] + target_converted)]
+    found_source = [
+        n for n in numbers(pair.source, source) if not _inside(n[2], [r for _, r in source_times] + source_converted)
+    ]
+    found_target = [
+        n
+        for n in numbers(pair.target, target, other=source)
+        if not _inside(n[2], [r for _, r in target_times] + target_converted)
+    ]
     source_values = Counter(v for v, _, _, _ in found_source)
     unmatched_target = []
     for value, _is_percent, span, wrong in found_target:
-        written = pair.target[span[0]:span[1]]
+        written = pair.target[span[0] : span[1]]
         if not wrong and source_values[value] <= 0:
             # "1,000" is a Portuguese 1: if the source has a thousand and no one, it is the English way.
             reread = parse(_NUMBER.match(written).group("digits"), source) if _NUMBER.match(written) else None
             if reread is not None and reread != value and source_values[reread] > 0:
                 value, wrong = reread, True
         if wrong:
-            findings.append(Finding("number.format", "numbers", ERROR,
-                                    f"{quote(written)} is written the way {source} writes numbers; in {target}"
-                                    f" it reads as another number (meant: {_fmt(value)})", None, span))
+            findings.append(
+                Finding(
+                    "number.format",
+                    "numbers",
+                    ERROR,
+                    f"{quote(written)} is written the way {source} writes numbers; in {target}"
+                    f" it reads as another number (meant: {_fmt(value)})",
+                    None,
+                    span,
+                )
+            )
         if source_values[value] > 0:
             source_values[value] -= 1
         else:
@@ -212,15 +282,30 @@ def check(pair: Pair, source: str, target: str) -> list[Finding]:
             if spelled_target[value] > 0:
                 spelled_target[value] -= 1
                 continue
-            findings.append(Finding("number.missing", "numbers", ERROR,
-                                    f"{quote(pair.source[span[0]:span[1]])} is not in the translation"
-                                    f" (no {_fmt(value)} there)", span, None))
+            findings.append(
+                Finding(
+                    "number.missing",
+                    "numbers",
+                    ERROR,
+                    f"{quote(pair.source[span[0] : span[1]])} is not in the translation (no {_fmt(value)} there)",
+                    span,
+                    None,
+                )
+            )
     for value, span in unmatched_target:
         if spelled_source[value] > 0:
             spelled_source[value] -= 1
             continue
-        findings.append(Finding("number.added", "numbers", ERROR,
-                                f"{quote(pair.target[span[0]:span[1]])} is not in the source", None, span))
+        findings.append(
+            Finding(
+                "number.added",
+                "numbers",
+                ERROR,
+                f"{quote(pair.target[span[0] : span[1]])} is not in the source",
+                None,
+                span,
+            )
+        )
 
     # A percentage of the source stays one.
     target_percents = Counter(v for v, p, _, _ in found_target if p)
@@ -231,9 +316,17 @@ def check(pair: Pair, source: str, target: str) -> list[Finding]:
         if target_percents[value] > 0:
             target_percents[value] -= 1
         elif value in target_values:
-            findings.append(Finding("percent.lost", "numbers", ERROR,
-                                    f"{quote(pair.source[span[0]:span[1]])} is a percentage; the translation has"
-                                    f" {_fmt(value)} without “%”", span, None))
+            findings.append(
+                Finding(
+                    "percent.lost",
+                    "numbers",
+                    ERROR,
+                    f"{quote(pair.source[span[0] : span[1]])} is a percentage; the translation has"
+                    f" {_fmt(value)} without “%”",
+                    span,
+                    None,
+                )
+            )
 
     wanted = Counter(t for t, _ in target_times)
     for minutes, span in source_times:
@@ -242,9 +335,17 @@ def check(pair: Pair, source: str, target: str) -> list[Finding]:
         if match is not None:
             wanted[match] -= 1
         else:
-            findings.append(Finding("time.changed", "numbers", ERROR,
-                                    f"the time {quote(pair.source[span[0]:span[1]])} ({minutes // 60:02d}:"
-                                    f"{minutes % 60:02d}) is not in the translation", span, None))
+            findings.append(
+                Finding(
+                    "time.changed",
+                    "numbers",
+                    ERROR,
+                    f"the time {quote(pair.source[span[0] : span[1]])} ({minutes // 60:02d}:"
+                    f"{minutes % 60:02d}) is not in the translation",
+                    span,
+                    None,
+                )
+            )
     findings += _calendar(pair, source, target)
     return findings
 
@@ -278,29 +379,42 @@ _MONTH_IN_DATE = regex.compile(r"\d")
 
 def _calendar(pair: Pair, source: str, target: str) -> list[Finding]:
     source_words, target_words = _calendar_words(source), _calendar_words(target)
-    in_target = {target_words[fold(m.group())] for m in regex.finditer(r"\p{L}+(?:-\p{L}+)?", pair.target)
-                 if fold(m.group()) in target_words}
-    in_target |= {target_words[fold(m.group()).split("-")[0]] for m in regex.finditer(r"\p{L}+-\p{L}+", pair.target)
-                  if fold(m.group()).split("-")[0] in target_words}
+    in_target = {
+        target_words[fold(m.group())]
+        for m in regex.finditer(r"\p{L}+(?:-\p{L}+)?", pair.target)
+        if fold(m.group()) in target_words
+    }
+    in_target |= {
+        target_words[fold(m.group()).split("-")[0]]
+        for m in regex.finditer(r"\p{L}+-\p{L}+", pair.target)
+        if fold(m.group()).split("-")[0] in target_words
+    }
     findings = []
     for m in regex.finditer(r"\p{L}+", pair.source):
         number = source_words.get(fold(m.group()))
         if number is None or not m.group()[0].isupper():
             continue
         # "May" and "March" are also a name and a verb: a month only next to a number.
-        near = pair.source[max(0, m.start() - 4):m.end() + 5]
+        near = pair.source[max(0, m.start() - 4) : m.end() + 5]
         if number <= 12 and fold(m.group()) in ("may", "march") and not _MONTH_IN_DATE.search(near):
             continue
         # "The Sunday Times" is a title, not a day.
-        if number > 100 and regex.match(r"\s+\p{Lu}", pair.source[m.end():]):
+        if number > 100 and regex.match(r"\s+\p{Lu}", pair.source[m.end() :]):
             continue
         if number not in in_target:
             kind = "month" if number <= 12 else "weekday"
             other = {n for n in in_target - {number} if (n > 100) == (number > 100)}
             if kind == "weekday" and not other:
                 continue  # "on Monday" often becomes "that day", "yesterday": only another weekday is wrong
-            findings.append(Finding("date.changed" if other else "date.missing", "numbers",
-                                    ERROR if other else WARNING,
-                                    f"the {kind} {quote(m.group())} is not in the translation"
-                                    + (" (it names another)" if other else ""), m.span(), None))
+            findings.append(
+                Finding(
+                    "date.changed" if other else "date.missing",
+                    "numbers",
+                    ERROR if other else WARNING,
+                    f"the {kind} {quote(m.group())} is not in the translation"
+                    + (" (it names another)" if other else ""),
+                    m.span(),
+                    None,
+                )
+            )
     return findings

@@ -29,7 +29,7 @@ def word_list(text: str) -> list[str]:
 def quote(text: str, limit: int = 60) -> str:
     """`text` as a message quotes it: “…”, cut to `limit` characters."""
     text = " ".join(text.split())
-    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
 def fold_keep_length(text: str) -> str:

@@ -19,18 +19,26 @@ def pairs(segments_and_translations: Iterable[tuple]) -> list[Pair]:
     is a glossary rendering; one without is protected markup (kept verbatim, nothing to check)."""
     out = []
     for segment, translation in segments_and_translations:
-        glossary = tuple(GlossarySpan((f.start, f.end), tuple(placed) if placed else None, f.replacement,
-                                      f.term or "")
-                         for f, placed in zip(segment.fixed, translation.fixed_in_target) if f.entry_id)
-        inline = tuple((tuple(s), tuple(t) if t else None)
-                       for s, t in zip(segment.inline, translation.inline_in_target or [None] * len(segment.inline)))
+        glossary = tuple(
+            GlossarySpan((f.start, f.end), tuple(placed) if placed else None, f.replacement, f.term or "")
+            for f, placed in zip(segment.fixed, translation.fixed_in_target)
+            if f.entry_id
+        )
+        inline = tuple(
+            (tuple(s), tuple(t) if t else None)
+            for s, t in zip(segment.inline, translation.inline_in_target or [None] * len(segment.inline))
+        )
         out.append(Pair(segment.text, translation.text, segment.unit, glossary, inline))
     return out
 
 
-def check_translation(segments_and_translations: Iterable[tuple], source: str, target: str,
-                      options: Options | None = None,
-                      back_translate: Callable[[list[str]], list[str]] | None = None) -> Report:
+def check_translation(
+    segments_and_translations: Iterable[tuple],
+    source: str,
+    target: str,
+    options: Options | None = None,
+    back_translate: Callable[[list[str]], list[str]] | None = None,
+) -> Report:
     """The report of one translated article. `back_translate` (texts in `target` -> texts in `source`), when
     given, feeds the clause check and the names check."""
     options = options or Options()
@@ -45,7 +53,7 @@ class CheckPolicy:
 
     enabled: bool = True
     back_translate: bool = False
-    headline_max: int = 0   # 0: not measured, unless the job asks
+    headline_max: int = 0  # 0: not measured, unless the job asks
 
     @classmethod
     def from_settings(cls, settings) -> "CheckPolicy":

@@ -18,8 +18,10 @@ from checks.text import quote
 CURRENCIES = {
     # "sterling" in lower case only (Raheem Sterling is no currency); "pounds" after an amount, plural
     # ("a 550 pound hog" weighs; "pounds of" is the unit below).
-    "GBP": {"en": r"£|\bGBP\b|(?-i:\bsterling\b)|(?<=\d\s?(?:m|bn|million|billion)?\s)pounds\b(?!\s+of\b)",
-            "pt": r"£|\bGBP\b|\blibras?\b|\besterlinas?\b"},
+    "GBP": {
+        "en": r"£|\bGBP\b|(?-i:\bsterling\b)|(?<=\d\s?(?:m|bn|million|billion)?\s)pounds\b(?!\s+of\b)",
+        "pt": r"£|\bGBP\b|\blibras?\b|\besterlinas?\b",
+    },
     "EUR": {"en": r"€|\bEUR\b|\beuros?\b", "pt": r"€|\bEUR\b|\beuros?\b"},
     "USD": {"en": r"(?<![A-Z])\$|\bUSD\b|\bdollars?\b", "pt": r"US\$|(?<![A-Z])\$|\bUSD\b|\bd[óo]lar(?:es)?\b"},
     "JPY": {"en": r"¥|\byen\b", "pt": r"¥|\bienes?\b|\byens?\b"},
@@ -84,8 +86,11 @@ def _unit(kind: str, unit: str, lang: str, after_number: bool) -> regex.Pattern 
     if key not in _COMPILED:
         pattern = UNITS[kind][unit].get(lang)
         flags = 0 if kind == "temperature" else regex.IGNORECASE
-        _COMPILED[key] = (regex.compile((rf"(?<={_NUMBER})(?:{pattern})" if after_number
-                                         else rf"\b(?:{pattern})"), flags) if pattern else None)
+        _COMPILED[key] = (
+            regex.compile((rf"(?<={_NUMBER})(?:{pattern})" if after_number else rf"\b(?:{pattern})"), flags)
+            if pattern
+            else None
+        )
     return _COMPILED[key]
 
 
@@ -115,8 +120,9 @@ def units(text: str, lang: str, after_number: bool = True) -> dict[tuple[str, st
 _AMOUNT = r"\d[\d.,]*(?:\s?(?:to|-|–|and|a|e|or|ou)\s?\d[\d.,]*)?(?:\s?(?:million|billion|milh[õo]es|mil))?"
 
 
-def conversions(pair: Pair, source: str, target: str) -> list[tuple[tuple[str, str], tuple[int, int],
-                                                                   list[tuple[tuple[str, str], tuple[int, int]]]]]:
+def conversions(
+    pair: Pair, source: str, target: str
+) -> list[tuple[tuple[str, str], tuple[int, int], list[tuple[tuple[str, str], tuple[int, int]]]]]:
     """Units of the source that the translation gives in another unit of the same kind: (kind and unit,
     source range, [(target unit, range)])."""
     in_source_any = units(pair.source, source, after_number=False)
@@ -158,20 +164,42 @@ def check(pair: Pair, source: str, target: str) -> list[Finding]:
             continue
         others = [c for c in in_target if c not in in_source]
         if others:
-            findings.append(Finding("currency.converted", "currency", ERROR,
-                                    f"{quote(pair.source[span[0]:span[1]])} ({code}) became"
-                                    f" {quote(pair.target[slice(*in_target[others[0]])])} ({others[0]}):"
-                                    f" the amount is in another currency", span, in_target[others[0]]))
+            findings.append(
+                Finding(
+                    "currency.converted",
+                    "currency",
+                    ERROR,
+                    f"{quote(pair.source[span[0] : span[1]])} ({code}) became"
+                    f" {quote(pair.target[slice(*in_target[others[0]])])} ({others[0]}):"
+                    f" the amount is in another currency",
+                    span,
+                    in_target[others[0]],
+                )
+            )
         elif any(ch.isdigit() for ch in pair.source):
-            findings.append(Finding("currency.missing", "currency", WARNING,
-                                    f"the currency {quote(pair.source[span[0]:span[1]])} ({code}) is not named"
-                                    f" in the translation", span, None))
+            findings.append(
+                Finding(
+                    "currency.missing",
+                    "currency",
+                    WARNING,
+                    f"the currency {quote(pair.source[span[0] : span[1]])} ({code}) is not named in the translation",
+                    span,
+                    None,
+                )
+            )
     # A unit of the source may stand anywhere in the target (without its number: "a milha"); a unit of the
     # same kind after a number there, which the source does not have, is a conversion.
     for (_kind, _unit), span, converted in conversions(pair, source, target):
         (_, target_span) = converted[0]
-        findings.append(Finding("unit.converted", "currency", ERROR,
-                                f"{quote(pair.source[span[0]:span[1]])} became"
-                                f" {quote(pair.target[slice(*target_span)])}: converted to another unit",
-                                span, target_span))
+        findings.append(
+            Finding(
+                "unit.converted",
+                "currency",
+                ERROR,
+                f"{quote(pair.source[span[0] : span[1]])} became"
+                f" {quote(pair.target[slice(*target_span)])}: converted to another unit",
+                span,
+                target_span,
+            )
+        )
     return findings

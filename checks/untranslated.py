@@ -21,6 +21,7 @@ MIN_RUN = 3
 @lru_cache(maxsize=4)
 def detector(source: str, target: str):
     from translation.detection import Detector
+
     # Only the pair's two languages: the question is "still English or already Portuguese?".
     return Detector((source, target), preload=False)
 
@@ -35,8 +36,16 @@ def check(pair: Pair, source: str, target: str, detect=None) -> list[Finding]:
         return []
     if [fold(w.group()) for w in src] == [fold(w.group()) for w in tgt]:
         if len(src) >= MIN_RUN and _lower_words(src) >= 1:
-            return [Finding("untranslated.copy", "untranslated", ERROR, "the translation is the source, untranslated",
-                            (0, len(pair.source)), (0, len(pair.target)))]
+            return [
+                Finding(
+                    "untranslated.copy",
+                    "untranslated",
+                    ERROR,
+                    "the translation is the source, untranslated",
+                    (0, len(pair.source)),
+                    (0, len(pair.target)),
+                )
+            ]
         return []
     findings = []
     for start, end in _copied_runs([fold(w.group()) for w in src], [fold(w.group()) for w in tgt]):
@@ -44,12 +53,20 @@ def check(pair: Pair, source: str, target: str, detect=None) -> list[Finding]:
         if _lower_words(run) < 2 or _a_name(run):
             continue
         span = (run[0].start(), run[-1].end())
-        text = pair.target[span[0]:span[1]]
+        text = pair.target[span[0] : span[1]]
         # Built on the first run to judge (lingua loads its language models then), not for every segment.
         detect = detect or detector(source, target).detect
         if detect(text).language == source:
-            findings.append(Finding("untranslated.words", "untranslated", WARNING,
-                                    f"{quote(text)} is still in the source language", None, span))
+            findings.append(
+                Finding(
+                    "untranslated.words",
+                    "untranslated",
+                    WARNING,
+                    f"{quote(text)} is still in the source language",
+                    None,
+                    span,
+                )
+            )
     return findings
 
 
@@ -62,12 +79,12 @@ def _a_name(tokens) -> bool:
 
 def _copied_runs(source: list[str], target: list[str]) -> list[tuple[int, int]]:
     """Maximal runs of at least MIN_RUN target words that occur in the same order in the source."""
-    grams = {tuple(source[i:i + MIN_RUN]) for i in range(len(source) - MIN_RUN + 1)}
+    grams = {tuple(source[i : i + MIN_RUN]) for i in range(len(source) - MIN_RUN + 1)}
     runs, i = [], 0
     while i <= len(target) - MIN_RUN:
-        if tuple(target[i:i + MIN_RUN]) in grams:
+        if tuple(target[i : i + MIN_RUN]) in grams:
             j = i + MIN_RUN
-            while j < len(target) and _occurs(source, target[i:j + 1]):
+            while j < len(target) and _occurs(source, target[i : j + 1]):
                 j += 1
             runs.append((i, j))
             i = j
@@ -78,4 +95,4 @@ def _copied_runs(source: list[str], target: list[str]) -> list[tuple[int, int]]:
 
 def _occurs(haystack: list[str], needle: list[str]) -> bool:
     n = len(needle)
-    return any(haystack[k:k + n] == needle for k in range(len(haystack) - n + 1))
+    return any(haystack[k : k + n] == needle for k in range(len(haystack) - n + 1))

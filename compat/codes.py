@@ -24,9 +24,13 @@ DEEPL_TARGET_VARIANTS: dict[str, tuple[str, ...]] = {
 _FROM_DEEPL = {variant: ours for ours, variants in DEEPL_TARGET_VARIANTS.items() for variant in variants}
 
 DEEPL_VARIANT_NAMES = {
-    "EN-GB": "English (British)", "EN-US": "English (American)",
-    "PT-BR": "Portuguese (Brazilian)", "PT-PT": "Portuguese (European)",
-    "ES-419": "Spanish (Latin American)", "ZH-HANS": "Chinese (simplified)", "ZH-HANT": "Chinese (traditional)",
+    "EN-GB": "English (British)",
+    "EN-US": "English (American)",
+    "PT-BR": "Portuguese (Brazilian)",
+    "PT-PT": "Portuguese (European)",
+    "ES-419": "Spanish (Latin American)",
+    "ZH-HANS": "Chinese (simplified)",
+    "ZH-HANT": "Chinese (traditional)",
 }
 
 # LibreTranslate's aliases (its language.py), both ways.

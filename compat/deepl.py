@@ -34,8 +34,18 @@ REFUSED = {
     "custom_instructions": "custom instructions are not supported",
 }
 # File types a document upload may have, and the format each is translated as.
-DOCUMENT_FORMATS = {"txt": "text", "html": "html", "htm": "html", "md": "markdown", "markdown": "markdown",
-                    "docx": "docx", "odt": "odt", "pptx": "pptx", "srt": "srt", "vtt": "vtt"}
+DOCUMENT_FORMATS = {
+    "txt": "text",
+    "html": "html",
+    "htm": "html",
+    "md": "markdown",
+    "markdown": "markdown",
+    "docx": "docx",
+    "odt": "odt",
+    "pptx": "pptx",
+    "srt": "srt",
+    "vtt": "vtt",
+}
 
 
 class DeepLError(Exception):
@@ -131,14 +141,15 @@ def form_to_dict(form, list_fields=("text",)) -> dict:
 
 # -- translation --------------------------------------------------------------------
 
+
 @dataclass
 class TextRequest:
     """A /v2/translate request in this service's terms."""
 
     texts: list[str]
-    source: str | None           # None: detect
+    source: str | None  # None: detect
     target: str
-    format: str                  # "text" or "html"
+    format: str  # "text" or "html"
     glossary_ids: list[str] = field(default_factory=list)
     model_type: str | None = None  # as asked; the answer then says which model was used
 
@@ -160,8 +171,10 @@ def text_request(params: dict) -> TextRequest:
     if glossaries and source is None:
         raise DeepLError("Use of a glossary requires the source_lang parameter to be set.")
     if params["ignore_tags"]:
-        raise DeepLError("Parameter 'ignore_tags' is not supported: mark such elements translate=\"no\" "
-                         "(or class=\"notranslate\"), which tag_handling=html keeps verbatim.")
+        raise DeepLError(
+            "Parameter 'ignore_tags' is not supported: mark such elements translate=\"no\" "
+            '(or class="notranslate"), which tag_handling=html keeps verbatim.'
+        )
     # XML is read as HTML: tags are kept byte for byte, inline HTML elements stay in their sentence.
     fmt = "html" if params["tag_handling"] else "text"
     return TextRequest(params["text"], source, target, fmt, glossaries, params["model_type"])
@@ -172,8 +185,11 @@ def translations(results: list[dict], texts: list[str], model_type: str | None =
     `model_type_used` is answered when `model_type` was asked (as DeepL does)."""
     answered = []
     for result, text in zip(results, texts):
-        item = {"detected_source_language": codes.to_deepl_source(result["source"]), "text": result["text"],
-                "billed_characters": len(text)}
+        item = {
+            "detected_source_language": codes.to_deepl_source(result["source"]),
+            "text": result["text"],
+            "billed_characters": len(text),
+        }
         if model_type is not None:
             item["model_type_used"] = MODEL_TYPE_USED
         answered.append(item)
@@ -182,12 +198,16 @@ def translations(results: list[dict], texts: list[str], model_type: str | None =
 
 # -- languages and usage ------------------------------------------------------------
 
+
 def languages(routes, kind: str) -> list[dict]:
     """GET /v2/languages: every source (or target) some installed route serves."""
     if kind == "target":
         ours = sorted({target for _source, target in routes})
-        return [{"language": code, "name": codes.deepl_name(code), "supports_formality": False}
-                for lang in ours for code in codes.to_deepl_targets(lang)]
+        return [
+            {"language": code, "name": codes.deepl_name(code), "supports_formality": False}
+            for lang in ours
+            for code in codes.to_deepl_targets(lang)
+        ]
     ours = sorted({source for source, _target in routes})
     return [{"language": codes.to_deepl_source(lang), "name": codes.name(lang)} for lang in ours]
 
@@ -264,12 +284,15 @@ def csv_entries(text: str, source: str, target: str) -> str:
 
 # -- documents -----------------------------------------------------------------------
 
+
 def document_format(filename: str, output_format: str | None) -> str:
     """The article format an uploaded file is translated as; DeepLError for other file types."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in DOCUMENT_FORMATS:
-        raise DeepLError(f"Invalid file data: file type '.{extension}' is not supported; "
-                         f"supported: {', '.join('.' + e for e in DOCUMENT_FORMATS)}.")
+        raise DeepLError(
+            f"Invalid file data: file type '.{extension}' is not supported; "
+            f"supported: {', '.join('.' + e for e in DOCUMENT_FORMATS)}."
+        )
     wanted = (output_format or extension).lower().lstrip(".")
     if DOCUMENT_FORMATS.get(wanted) != DOCUMENT_FORMATS[extension]:
         raise DeepLError("Conversion between different document types is not supported.")
@@ -277,8 +300,14 @@ def document_format(filename: str, output_format: str | None) -> str:
 
 
 # Job state -> DeepL document status.
-DOCUMENT_STATUS = {"queued": "queued", "running": "translating", "succeeded": "done",
-                   "failed": "error", "partially_failed": "error", "cancelled": "error"}
+DOCUMENT_STATUS = {
+    "queued": "queued",
+    "running": "translating",
+    "succeeded": "done",
+    "failed": "error",
+    "partially_failed": "error",
+    "cancelled": "error",
+}
 
 
 def document_status(document_id: str, job: dict, characters: int) -> dict:
@@ -297,6 +326,7 @@ def document_status(document_id: str, job: dict, characters: int) -> dict:
 
 
 # -- errors ----------------------------------------------------------------------------
+
 
 def error(doc: dict, headers: dict) -> tuple[dict, int, dict]:
     """A problem document as DeepL answers: {"message": …} with the status its clients expect."""

@@ -69,8 +69,10 @@ def one_source(dictionaries: list[Dictionary], glossary_source: str | None = Non
     """The single source language of these dictionaries (and of the glossary they go into)."""
     sources = {d.source for d in dictionaries} | ({glossary_source} if glossary_source else set())
     if len(sources) != 1:
-        raise DeepLError("Dictionaries of one glossary must share one source language here "
-                         f"(found {', '.join(sorted(sources))}); make one glossary per source language.")
+        raise DeepLError(
+            "Dictionaries of one glossary must share one source language here "
+            f"(found {', '.join(sorted(sources))}); make one glossary per source language."
+        )
     return sources.pop()
 
 
@@ -91,8 +93,11 @@ def dictionary_pairs(glossary: Glossary, target: str) -> list[tuple[str, str]]:
 
 
 def dictionary_info(glossary: Glossary, target: str) -> dict:
-    return {"source_lang": glossary.source_lang, "target_lang": target,
-            "entry_count": len(dictionary_pairs(glossary, target))}
+    return {
+        "source_lang": glossary.source_lang,
+        "target_lang": target,
+        "entry_count": len(dictionary_pairs(glossary, target)),
+    }
 
 
 def glossary_info(glossary: Glossary) -> dict:
@@ -107,8 +112,11 @@ def glossary_info(glossary: Glossary) -> dict:
 
 def entries_response(glossary: Glossary, target: str) -> dict:
     tsv = "\n".join(f"{term}\t{rendering}" for term, rendering in dictionary_pairs(glossary, target))
-    return {"dictionaries": [{"source_lang": glossary.source_lang, "target_lang": target, "entries": tsv,
-                              "entries_format": "tsv"}]}
+    return {
+        "dictionaries": [
+            {"source_lang": glossary.source_lang, "target_lang": target, "entries": tsv, "entries_format": "tsv"}
+        ]
+    }
 
 
 def merge(entries: list[Entry], target: str, new: list[Entry], replace: bool = False) -> list[Entry]:
@@ -131,9 +139,11 @@ def merge(entries: list[Entry], target: str, new: list[Entry], replace: bool = F
             by_spelling[fold(incoming.term)] = incoming
         elif existing.keep:
             if rendering != incoming.term:
-                raise DeepLError(f"Invalid glossary entries: the glossary keeps {existing.term!r} unchanged in "
-                                 f"every language, so it cannot be rendered {rendering!r}; change the entry "
-                                 "through the glossary API (/v1/glossaries) or the console.")
+                raise DeepLError(
+                    f"Invalid glossary entries: the glossary keeps {existing.term!r} unchanged in "
+                    f"every language, so it cannot be rendered {rendering!r}; change the entry "
+                    "through the glossary API (/v1/glossaries) or the console."
+                )
         else:
             existing.translations[target] = rendering
     return merged

@@ -12,8 +12,18 @@ from dataclasses import dataclass
 from compat import codes
 
 FORMATS = {"text": "text", "html": "html"}
-FILE_FORMATS = {".txt": "text", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
-                ".docx": "docx", ".odt": "odt", ".pptx": "pptx", ".srt": "srt", ".vtt": "vtt"}
+FILE_FORMATS = {
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".pptx": "pptx",
+    ".srt": "srt",
+    ".vtt": "vtt",
+}
 
 
 class LibreError(Exception):
@@ -38,7 +48,7 @@ def params(form, json_body) -> dict:
 class TextRequest:
     texts: list[str]
     batch: bool
-    source: str | None           # None: detect ("auto")
+    source: str | None  # None: detect ("auto")
     target: str
     format: str
     alternatives: int
@@ -63,8 +73,9 @@ def text_request(data: dict) -> TextRequest:
         alternatives = int(data.get("alternatives") or 0)
     except (TypeError, ValueError):
         raise LibreError("Invalid request: alternatives must be an integer")
-    return TextRequest(texts, batch, None if source == "auto" else source, codes.from_libre(data["target"]),
-                       FORMATS[fmt], alternatives)
+    return TextRequest(
+        texts, batch, None if source == "auto" else source, codes.from_libre(data["target"]), FORMATS[fmt], alternatives
+    )
 
 
 def detected(detection: dict) -> dict:
@@ -86,8 +97,10 @@ def translation(request: TextRequest, results: list[dict]) -> dict:
 
 def languages(routes) -> list[dict]:
     sources = sorted({s for s, _ in routes} | {t for _, t in routes})
-    return [{"code": code, "name": codes.name(code), "targets": sorted(t for s, t in routes if s == code)}
-            for code in sources]
+    return [
+        {"code": code, "name": codes.name(code), "targets": sorted(t for s, t in routes if s == code)}
+        for code in sources
+    ]
 
 
 def error(doc: dict, headers: dict) -> tuple[dict, int, dict]:

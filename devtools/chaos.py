@@ -124,8 +124,13 @@ class Stack:
 
         built = self.work / "built"
         files = [str(build_package("cipher", "en", lang, built)) for lang in LANGS]
-        subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", *files],
-                       env=self.env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "translation.argos_packages", "install-file", *files],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
 
     def start_redis(self) -> None:
         self.stack.start("redis", wait=120)
@@ -153,8 +158,14 @@ class Stack:
 
     def start_workers(self, count: int = 2) -> None:
         for i in range(count):
-            self.stack.start("worker", f"w{i}", supervised=True, wait=0, node=f"chaos-w{i}@%h",
-                             extra=("--without-gossip", "--without-mingle"))
+            self.stack.start(
+                "worker",
+                f"w{i}",
+                supervised=True,
+                wait=0,
+                node=f"chaos-w{i}@%h",
+                extra=("--without-gossip", "--without-mingle"),
+            )
         self.workers = count
         wait_for(lambda: _ready(self.api, count), 120, "the workers")
 
@@ -171,8 +182,11 @@ class Stack:
                 active = inspect.active() or {}
             except Exception:
                 active = {}
-            busy = [int(name.split("@")[0][len("chaos-w"):]) for name, tasks in active.items()
-                    if any(task.get("name") == TRANSLATE_TASK for task in tasks)]
+            busy = [
+                int(name.split("@")[0][len("chaos-w") :])
+                for name, tasks in active.items()
+                if any(task.get("name") == TRANSLATE_TASK for task in tasks)
+            ]
             if busy:
                 return rng.choice(busy)
             time.sleep(0.05)
@@ -196,8 +210,11 @@ def _get(url: str) -> int | None:
 def _ready(api: str, workers: int) -> bool:
     try:
         # The checks (which workers answer) are shown to the metrics token, not to everyone.
-        checks = httpx.get(f"{api}/readyz", headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
-                           timeout=5).json().get("checks", {})
+        checks = (
+            httpx.get(f"{api}/readyz", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=5)
+            .json()
+            .get("checks", {})
+        )
     except (httpx.HTTPError, ValueError):
         return False
     return len(checks.get("workers", [])) >= workers
@@ -238,8 +255,7 @@ class Ledger:
                 return
             self.statuses[response.status_code] += 1
             if response.status_code >= 500:
-                self.server_errors.append((round(time.time(), 3), what, response.status_code,
-                                           response.text[:200]))
+                self.server_errors.append((round(time.time(), 3), what, response.status_code, response.text[:200]))
 
 
 class Client:
@@ -312,14 +328,16 @@ class Load:
             langs = rng.sample(LANGS, rng.randint(1, 3))
             with self.ledger.lock:
                 self.ledger.submitted += 1
-            response = client.call("POST", "/v1/jobs", json={"source_lang": "en", "target_langs": langs,
-                                                             "article": article, "callback_url": self.callback})
+            response = client.call(
+                "POST",
+                "/v1/jobs",
+                json={"source_lang": "en", "target_langs": langs, "article": article, "callback_url": self.callback},
+            )
             if response is not None and response.status_code == 202:
                 job_id = response.json()["id"]
                 mine.append(job_id)
                 with self.ledger.lock:
-                    self.ledger.jobs[job_id] = {"langs": langs, "article": article,
-                                                "acknowledged_at": time.time()}
+                    self.ledger.jobs[job_id] = {"langs": langs, "article": article, "acknowledged_at": time.time()}
             if mine:
                 client.call("GET", f"/v1/jobs/{rng.choice(mine[-20:])}")
             self.stopping.wait(self.options.submit_interval * rng.uniform(0.5, 1.5))
@@ -344,8 +362,12 @@ class Load:
             term = f"chaos term {number}"
             with self.ledger.lock:
                 self.ledger.edits_submitted += 1
-            response = client.call("POST", f"/v1/glossaries/{glossary_id}/entries",
-                                   json={"term": term, "keep": True}, headers={"If-Match": current.headers["ETag"]})
+            response = client.call(
+                "POST",
+                f"/v1/glossaries/{glossary_id}/entries",
+                json={"term": term, "keep": True},
+                headers={"If-Match": current.headers["ETag"]},
+            )
             if response is not None and response.status_code == 201:
                 with self.ledger.lock:
                     self.ledger.edits_acknowledged.append(term)
@@ -377,8 +399,11 @@ def probe(client: Client, fault: Fault, ledger: Ledger, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     job_id = None
     while job_id is None and time.monotonic() < deadline:
-        response = client.call("POST", "/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
-                                                         "article": {"title": "Probe", "body": "Are you back?"}})
+        response = client.call(
+            "POST",
+            "/v1/jobs",
+            json={"source_lang": "en", "target_langs": ["de"], "article": {"title": "Probe", "body": "Are you back?"}},
+        )
         if response is not None and response.status_code == 202:
             job_id = response.json()["id"]
             fault.api_back = time.time() - fault.ended
@@ -394,8 +419,11 @@ def probe(client: Client, fault: Fault, ledger: Ledger, timeout: float) -> None:
     while pending and time.monotonic() < deadline:
         for job_id in list(pending):
             response = client.call("GET", f"/v1/jobs/{job_id}")
-            if response is not None and response.status_code == 200 and response.json()["state"] not in (
-                    "queued", "running"):
+            if (
+                response is not None
+                and response.status_code == 200
+                and response.json()["state"] not in ("queued", "running")
+            ):
                 pending.discard(job_id)
         if pending:
             time.sleep(0.5)
@@ -433,8 +461,7 @@ def run(options: Options) -> dict:
                 record.ended = time.time()
                 probe(client, record, ledger, timeout=options.drain_seconds)
                 faults.append(record)
-                say(f"  recovered in {record.recovered:.1f} s" if record.recovered is not None
-                    else "  did not recover")
+                say(f"  recovered in {record.recovered:.1f} s" if record.recovered is not None else "  did not recover")
                 time.sleep(options.settle_seconds)
 
             for n in range(options.kills):
@@ -446,9 +473,14 @@ def run(options: Options) -> dict:
                 elif kind == "SIGKILL":
                     fault("Redis SIGKILL, restarted", lambda: (stack.signal_redis(signal.SIGKILL), stack.start_redis()))
                 elif kind == "stop":
-                    fault(f"Redis stopped for {options.stop_seconds:.0f} s",
-                          lambda: (stack.signal_redis(signal.SIGTERM), time.sleep(options.stop_seconds),
-                                   stack.start_redis()))
+                    fault(
+                        f"Redis stopped for {options.stop_seconds:.0f} s",
+                        lambda: (
+                            stack.signal_redis(signal.SIGTERM),
+                            time.sleep(options.stop_seconds),
+                            stack.start_redis(),
+                        ),
+                    )
             slow = slow_clients(stack, ledger, options) if options.slow_connections else None
             load.stop()
             say("load stopped; following every acknowledged job to its end")
@@ -475,10 +507,16 @@ def slow_clients(stack: Stack, ledger: Ledger, options: Options) -> dict:
     health.stop()
     with ledger.lock:
         jobs = [job_id for job_id, job in ledger.jobs.items() if job["acknowledged_at"] >= began]
-    found = {"connections": options.slow_connections, "seconds": options.slow_seconds,
-             "target_p99_ms": options.slow_p99_ms,
-             "opened": trickle.opened, "closed_by_server": trickle.closed_by_server, "refused": trickle.refused,
-             "healthz": health.summary(), "jobs": jobs}
+    found = {
+        "connections": options.slow_connections,
+        "seconds": options.slow_seconds,
+        "target_p99_ms": options.slow_p99_ms,
+        "opened": trickle.opened,
+        "closed_by_server": trickle.closed_by_server,
+        "refused": trickle.refused,
+        "healthz": health.summary(),
+        "jobs": jobs,
+    }
     say(f"  /healthz meanwhile: {found['healthz']}; {len(jobs)} jobs acknowledged")
     return found
 
@@ -511,11 +549,16 @@ def account(client: Client, ledger: Ledger, options: Options, load: Load) -> dic
                 pending.discard(job_id)
         if pending:
             time.sleep(1)
+
     # Webhook deliveries cut short by a fault come back with their message
     # (CELERY_VISIBILITY_TIMEOUT, 60 s here): wait for them, within reason.
     def terminal_languages():
-        return [(job_id, lang) for job_id, job in ledger.jobs.items() for lang in job["langs"]
-                if final.get(job_id) and final[job_id]["languages"][lang]["state"] in TERMINAL]
+        return [
+            (job_id, lang)
+            for job_id, job in ledger.jobs.items()
+            for lang in job["langs"]
+            if final.get(job_id) and final[job_id]["languages"][lang]["state"] in TERMINAL
+        ]
 
     deadline = time.monotonic() + 150
     while time.monotonic() < deadline and any(key not in ledger.events for key in terminal_languages()):
@@ -548,8 +591,15 @@ def account(client: Client, ledger: Ledger, options: Options, load: Load) -> dic
     missing_sample = []
     for job_id, lang in missing[:5]:
         response = client.call("GET", f"/v1/jobs/{job_id}")
-        missing_sample.append({"job": job_id, "lang": lang, "deliveries": response.json().get("webhook")
-                               if response is not None and response.status_code == 200 else None})
+        missing_sample.append(
+            {
+                "job": job_id,
+                "lang": lang,
+                "deliveries": response.json().get("webhook")
+                if response is not None and response.status_code == 200
+                else None,
+            }
+        )
 
     present: set[str] = set()
     glossary_id = getattr(load, "glossary_id", None)
@@ -589,16 +639,28 @@ def account(client: Client, ledger: Ledger, options: Options, load: Load) -> dic
 
 
 def targets_met(o: dict) -> bool:
-    return (o["lost"] == 0 and o["stuck"] == 0 and o["duplicated"] == 0 and o["wrong_results"] == 0
-            and o["glossary_edits_present"] == o["glossary_edits_acknowledged"] and o["responses_500"] == 0
-            and o["acknowledged"] > 0 and all(f["recovered"] is not None for f in o["faults"])
-            and ("slow_clients" not in o or slow_clients_met(o["slow_clients"])))
+    return (
+        o["lost"] == 0
+        and o["stuck"] == 0
+        and o["duplicated"] == 0
+        and o["wrong_results"] == 0
+        and o["glossary_edits_present"] == o["glossary_edits_acknowledged"]
+        and o["responses_500"] == 0
+        and o["acknowledged"] > 0
+        and all(f["recovered"] is not None for f in o["faults"])
+        and ("slow_clients" not in o or slow_clients_met(o["slow_clients"]))
+    )
 
 
 def slow_clients_met(slow: dict) -> bool:
     health = slow["healthz"]
-    return (health["failures"] == 0 and health["p99_ms"] is not None and health["p99_ms"] < slow["target_p99_ms"]
-            and slow["jobs_acknowledged"] > 0 and slow["jobs_succeeded"] == slow["jobs_acknowledged"])
+    return (
+        health["failures"] == 0
+        and health["p99_ms"] is not None
+        and health["p99_ms"] < slow["target_p99_ms"]
+        and slow["jobs_acknowledged"] > 0
+        and slow["jobs_succeeded"] == slow["jobs_acknowledged"]
+    )
 
 
 def table(o: dict) -> str:
@@ -615,22 +677,35 @@ def table(o: dict) -> str:
         ("stuck (not finished after the drain)", o["stuck"], "target 0"),
         ("wrong results", o["wrong_results"], "target 0"),
         ("languages run more than once (requeued)", o["languages_retried"], ""),
-        ("glossary edits acknowledged / present", f"{o['glossary_edits_acknowledged']} / "
-                                                  f"{o['glossary_edits_present']}", "target: equal"),
-        ("5xx seen: 500 / 503", f"{o['responses_500']} / {o['responses_503']}",
-         "target 0 × 500; 503 + Retry-After while Redis is away"),
+        (
+            "glossary edits acknowledged / present",
+            f"{o['glossary_edits_acknowledged']} / {o['glossary_edits_present']}",
+            "target: equal",
+        ),
+        (
+            "5xx seen: 500 / 503",
+            f"{o['responses_500']} / {o['responses_503']}",
+            "target 0 × 500; 503 + Retry-After while Redis is away",
+        ),
         ("requests the API did not answer", o["api_unreachable"], ""),
         ("time to recover, worst fault", f"{max(recovered):.1f} s" if recovered else "n/a", ""),
-        ("webhook events redelivered / missing", f"{o['webhook_events_redelivered']} / "
-                                                 f"{o['webhook_events_missing']}", "at-least-once"),
+        (
+            "webhook events redelivered / missing",
+            f"{o['webhook_events_redelivered']} / {o['webhook_events_missing']}",
+            "at-least-once",
+        ),
     ]
     if "slow_clients" in o:
         slow, health = o["slow_clients"], o["slow_clients"]["healthz"]
-        rows.append((f"slow clients: {slow['connections']} × {slow['seconds']:.0f} s, /healthz p50 / p99 / max",
-                     f"{health['p50_ms']} / {health['p99_ms']} / {health['max_ms']} ms; {health['failures']} of "
-                     f"{health['probes']} unanswered; jobs sent meanwhile {slow['jobs_succeeded']} of "
-                     f"{slow['jobs_acknowledged']} succeeded; {slow['opened']} connections opened",
-                     f"target: p99 < {slow['target_p99_ms']:.0f} ms, 0 unanswered, all succeeded"))
+        rows.append(
+            (
+                f"slow clients: {slow['connections']} × {slow['seconds']:.0f} s, /healthz p50 / p99 / max",
+                f"{health['p50_ms']} / {health['p99_ms']} / {health['max_ms']} ms; {health['failures']} of "
+                f"{health['probes']} unanswered; jobs sent meanwhile {slow['jobs_succeeded']} of "
+                f"{slow['jobs_acknowledged']} succeeded; {slow['opened']} connections opened",
+                f"target: p99 < {slow['target_p99_ms']:.0f} ms, 0 unanswered, all succeeded",
+            )
+        )
     width = max(len(r[0]) for r in rows)
     lines = [f"| {'':{width}} | measured | note |", f"|{'-' * (width + 2)}|---|---|"]
     lines += [f"| {name:{width}} | {value} | {note} |" for name, value, note in rows]
@@ -639,8 +714,9 @@ def table(o: dict) -> str:
     lines.append("|---|---|---|---|")
     for f in o["faults"]:
         cell = lambda v: "never" if v is None else f"{v:.1f} s"  # noqa: E731
-        lines.append(f"| {f['name']} | {cell(f['api_back'])} | {cell(f['new_work_done'])} | "
-                     f"{cell(f['in_flight_done'])} |")
+        lines.append(
+            f"| {f['name']} | {cell(f['api_back'])} | {cell(f['new_work_done'])} | {cell(f['in_flight_done'])} |"
+        )
     lines.append("")
     lines.append(f"targets {'met' if o['targets_met'] else 'MISSED'}; {o['seconds']:.0f} s in all")
     return "\n".join(lines)
@@ -659,16 +735,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-connections", type=int, help="slow clients (default 500; 0: none)")
     parser.add_argument("--slow-seconds", type=float, help="how long they trickle (default 60)")
     parser.add_argument("--only-slow-clients", action="store_true", help="no worker or Redis faults")
-    parser.add_argument("--no-front", action="store_true",
-                        help="clients talk to gunicorn itself, without the nginx front (to see what it is for)")
+    parser.add_argument(
+        "--no-front",
+        action="store_true",
+        help="clients talk to gunicorn itself, without the nginx front (to see what it is for)",
+    )
     args = parser.parse_args(argv)
     options = Options()
     if args.short:
-        options = Options(kills=1, redis_faults=("SIGKILL", "stop"), stop_seconds=5, warmup_seconds=5,
-                          settle_seconds=3, drain_seconds=180, lease_seconds=5, slow_connections=100,
-                          # The short run is a test's, on cores shared with the rest of the run:
-                          # what it must show is that /healthz keeps answering (2 s per probe at most).
-                          slow_seconds=10, slow_p99_ms=1000)
+        options = Options(
+            kills=1,
+            redis_faults=("SIGKILL", "stop"),
+            stop_seconds=5,
+            warmup_seconds=5,
+            settle_seconds=3,
+            drain_seconds=180,
+            lease_seconds=5,
+            slow_connections=100,
+            # The short run is a test's, on cores shared with the rest of the run:
+            # what it must show is that /healthz keeps answering (2 s per probe at most).
+            slow_seconds=10,
+            slow_p99_ms=1000,
+        )
     if args.slow_connections is not None:
         options.slow_connections = args.slow_connections
     if args.slow_seconds is not None:

@@ -68,12 +68,21 @@ class HaStack(chaos.Stack):
         where: dict = {}
         if hosts is not None:
             address = hosts.addresses
-            where = {"redis_host": address["data1"], "replica_host": address["data2"],
-                     "sentinel_hosts": tuple(address[h] for h in SENTINEL_HOSTS)}
+            where = {
+                "redis_host": address["data1"],
+                "replica_host": address["data2"],
+                "sentinel_hosts": tuple(address[h] for h in SENTINEL_HOSTS),
+            }
             self.env["WEBHOOK_ALLOWED_HOSTS"] = f"{hosts.root_address}:{receiver_port}"
-        self.place = launcher.Place(var=work, port=self.place.port, redis_port=self.redis_port,
-                                    replica_port=free_port(), logs=self.logs,
-                                    sentinel_ports=(free_port(), free_port(), free_port()), **where)
+        self.place = launcher.Place(
+            var=work,
+            port=self.place.port,
+            redis_port=self.redis_port,
+            replica_port=free_port(),
+            logs=self.logs,
+            sentinel_ports=(free_port(), free_port(), free_port()),
+            **where,
+        )
         self.env.update({"REDIS_SENTINELS": self.place.sentinels, "REDIS_ACK_REPLICAS": "1"})
         self.stack = launcher.Stack(self.place, self.env)
 
@@ -102,8 +111,15 @@ class HaStack(chaos.Stack):
 
     def start_workers(self, count: int = 2) -> None:
         for i in range(count):
-            self.stack.start("worker", f"w{i}", supervised=True, wait=0, node=f"chaos-w{i}@%h",
-                             extra=("--without-gossip", "--without-mingle"), **self.on(f"work{i + 1}"))
+            self.stack.start(
+                "worker",
+                f"w{i}",
+                supervised=True,
+                wait=0,
+                node=f"chaos-w{i}@%h",
+                extra=("--without-gossip", "--without-mingle"),
+                **self.on(f"work{i + 1}"),
+            )
         self.workers = count
         chaos.wait_for(lambda: chaos._ready(self.api, count), 120, "the workers")
 
@@ -115,8 +131,11 @@ class HaStack(chaos.Stack):
     def promoted(self, old: int) -> bool:
         """Whether the other data node is the primary now (its own word: ROLE)."""
         other = self.place.replica_port if old == self.place.redis_port else self.place.redis_port
-        host = self.place.replica_host or self.place.redis_host if other == self.place.replica_port \
+        host = (
+            self.place.replica_host or self.place.redis_host
+            if other == self.place.replica_port
             else self.place.redis_host
+        )
         try:
             return self.stack.redis_client(port=other, host=host).execute_command("ROLE")[0] == b"master"
         except Exception:
@@ -192,34 +211,48 @@ def run(options: HaOptions) -> dict:
                 record.ended = time.time()
                 probe(client, record, ledger, timeout=options.drain_seconds)
                 faults.append(record)
-                say(f"  recovered in {record.recovered:.1f} s" if record.recovered is not None
-                    else "  did not recover")
+                say(f"  recovered in {record.recovered:.1f} s" if record.recovered is not None else "  did not recover")
                 time.sleep(options.settle_seconds)
 
             for n in range(options.primary_kills):
+
                 def kill(name: str) -> None:
                     failovers[name] = round(stack.kill_primary(), 2)
                     say(f"  the sentinels promoted the replica {failovers[name]:.2f} s after the kill")
+
                 fault(f"primary SIGKILL, restarted ({n + 1}/{options.primary_kills})", kill)
             if hosts is not None and options.partition_seconds:
+
                 def cut(name: str) -> None:
                     failovers[name] = round(stack.partition_primary(options.partition_seconds), 2)
                     say(f"  the sentinels promoted the replica {failovers[name]:.2f} s after the cut")
+
                 fault(f"primary's host cut off for {options.partition_seconds:.0f} s", cut)
             if options.worker_host_lost:
                 # A long job first, so that the host is lost in the middle of a language.
                 body = "\n".join(rng.choices(load.paragraphs, k=150))
-                response = client.call("POST", "/v1/jobs", json={
-                    "source_lang": "en", "target_langs": list(chaos.LANGS),
-                    "article": {"title": "Long", "body": body, "format": "text"}, "callback_url": receiver.url})
+                response = client.call(
+                    "POST",
+                    "/v1/jobs",
+                    json={
+                        "source_lang": "en",
+                        "target_langs": list(chaos.LANGS),
+                        "article": {"title": "Long", "body": body, "format": "text"},
+                        "callback_url": receiver.url,
+                    },
+                )
                 if response is not None and response.status_code == 202:
                     with ledger.lock:
-                        ledger.jobs[response.json()["id"]] = {"langs": list(chaos.LANGS), "acknowledged_at": time.time(),
-                                                              "article": {"title": "Long", "body": body,
-                                                                          "format": "text"}}
+                        ledger.jobs[response.json()["id"]] = {
+                            "langs": list(chaos.LANGS),
+                            "acknowledged_at": time.time(),
+                            "article": {"title": "Long", "body": body, "format": "text"},
+                        }
                 victim = stack.busy_worker(rng, wait=30)
-                fault(f"worker host {victim} lost mid-language (every process, not restarted)",
-                      lambda name: stack.lose_worker_host(victim))
+                fault(
+                    f"worker host {victim} lost mid-language (every process, not restarted)",
+                    lambda name: stack.lose_worker_host(victim),
+                )
             load.stop()
             say("load stopped; following every acknowledged job to its end")
             outcome = account(client, ledger, options, load)
@@ -227,8 +260,7 @@ def run(options: HaOptions) -> dict:
             stack.stop()
             if hosts is not None:
                 hosts.destroy()
-        outcome["faults"] = [{**asdict(f), "recovered": f.recovered, "failover": failovers.get(f.name)}
-                             for f in faults]
+        outcome["faults"] = [{**asdict(f), "recovered": f.recovered, "failover": failovers.get(f.name)} for f in faults]
         outcome["seconds"] = round(time.time() - started, 1)
     outcome["targets_met"] = chaos.targets_met(outcome)
     (options.out / "results.json").write_text(json.dumps(outcome, indent=2))
@@ -239,12 +271,17 @@ def table(o: dict) -> str:
     lines = chaos.table(o).splitlines()
     # The fault table again, with the failover time (until the sentinels named the new primary).
     cut = next(i for i, line in enumerate(lines) if line.startswith("| fault |"))
-    rows = ["| fault | failover (sentinels name the new primary) | API accepts a job again | a new job done | "
-            "jobs in flight done |", "|---|---|---|---|---|"]
+    rows = [
+        "| fault | failover (sentinels name the new primary) | API accepts a job again | a new job done | "
+        "jobs in flight done |",
+        "|---|---|---|---|---|",
+    ]
     cell = lambda v: "n/a" if v is None else f"{v:.1f} s"  # noqa: E731
     for f in o["faults"]:
-        rows.append(f"| {f['name']} | {cell(f['failover'])} | {cell(f['api_back'])} | {cell(f['new_work_done'])} | "
-                    f"{cell(f['in_flight_done'])} |")
+        rows.append(
+            f"| {f['name']} | {cell(f['failover'])} | {cell(f['api_back'])} | {cell(f['new_work_done'])} | "
+            f"{cell(f['in_flight_done'])} |"
+        )
     tail = [line for line in lines[cut:] if line.startswith("targets")]
     return "\n".join(lines[:cut] + rows + [""] + tail)
 
@@ -252,15 +289,24 @@ def table(o: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--short", action="store_true", help="one primary kill, one worker host lost")
-    parser.add_argument("--hosts", action="store_true",
-                        help="each process on a test host of its own (network namespaces); adds the partition")
+    parser.add_argument(
+        "--hosts",
+        action="store_true",
+        help="each process on a test host of its own (network namespaces); adds the partition",
+    )
     parser.add_argument("--out", type=Path, help="where results.json and the logs go (default var/chaos-ha)")
     args = parser.parse_args(argv)
     options = HaOptions(slow_connections=0)
     if args.short:
-        options = HaOptions(primary_kills=1, warmup_seconds=5, settle_seconds=3, drain_seconds=180, lease_seconds=5,
-                            partition_seconds=10,
-                            slow_connections=0)
+        options = HaOptions(
+            primary_kills=1,
+            warmup_seconds=5,
+            settle_seconds=3,
+            drain_seconds=180,
+            lease_seconds=5,
+            partition_seconds=10,
+            slow_connections=0,
+        )
     if args.hosts:
         if not Hosts.available():
             parser.error("--hosts needs network namespaces (root and iproute2's ip); run without it")

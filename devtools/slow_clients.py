@@ -68,8 +68,9 @@ class SlowClients:
             except queue.Empty:
                 if not self._process.is_alive() or time.monotonic() > deadline:
                     self._process.kill()
-                    raise RuntimeError(f"the slow clients' process ended without its counts "
-                                       f"(exit code {self._process.exitcode})") from None
+                    raise RuntimeError(
+                        f"the slow clients' process ended without its counts (exit code {self._process.exitcode})"
+                    ) from None
         self._process.join(10)
         self.opened, self.closed_by_server, self.refused = counts
 
@@ -89,8 +90,10 @@ class SlowClients:
             self.opened += 1
             try:
                 if body:
-                    writer.write(b"POST /v1/jobs HTTP/1.1\r\nHost: slow\r\nContent-Type: application/json\r\n"
-                                 b"Content-Length: %d\r\n\r\n{" % BODY_BYTES)
+                    writer.write(
+                        b"POST /v1/jobs HTTP/1.1\r\nHost: slow\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: %d\r\n\r\n{" % BODY_BYTES
+                    )
                 else:
                     writer.write(b"POST /v1/jobs HTTP/1.1\r\nHost: slow\r\n")
                 await writer.drain()
@@ -162,5 +165,10 @@ class HealthProbe:
         def quantile(q: float) -> float | None:
             return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1) if ordered else None
 
-        return {"probes": len(ordered) + self.failures, "failures": self.failures,
-                "p50_ms": quantile(0.5), "p99_ms": quantile(0.99), "max_ms": quantile(1.0)}
+        return {
+            "probes": len(ordered) + self.failures,
+            "failures": self.failures,
+            "p50_ms": quantile(0.5),
+            "p99_ms": quantile(0.99),
+            "max_ms": quantile(1.0),
+        }

@@ -103,16 +103,28 @@ SIZES = {
 }
 
 LANGUAGE_NAMES = {
-    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish",
-    "fr": "French", "it": "Italian", "ja": "Japanese", "nl": "Dutch",
-    "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "tr": "Turkish",
-    "uk": "Ukrainian", "zh": "Chinese",
+    "ar": "Arabic",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "ja": "Japanese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "zh": "Chinese",
 }
 
 _ROT13_TABLE = str.maketrans(
     string.ascii_lowercase + string.ascii_uppercase,
-    string.ascii_lowercase[13:] + string.ascii_lowercase[:13]
-    + string.ascii_uppercase[13:] + string.ascii_uppercase[:13],
+    string.ascii_lowercase[13:]
+    + string.ascii_lowercase[:13]
+    + string.ascii_uppercase[13:]
+    + string.ascii_uppercase[:13],
 )
 
 
@@ -293,9 +305,7 @@ def _set_copy_attention(attention, size: ModelSize, head_dim: int) -> None:
     layer_norm_gain = _layer_norm_gain(d)
     # Both queries and keys went through a LayerNorm and CTranslate2 divides the
     # scores by sqrt(head_dim); the gain undoes both and sets the sharpness.
-    score_gain = ATTENTION_SHARPNESS * np.sqrt(head_dim) / (
-        layer_norm_gain**2 * _min_position_gap(size.max_positions)
-    )
+    score_gain = ATTENTION_SHARPNESS * np.sqrt(head_dim) / (layer_norm_gain**2 * _min_position_gap(size.max_positions))
     position_reader = np.zeros((d, d), dtype=np.float32)
     for head in range(size.num_heads):
         for i in range(POSITION_DIMS):
@@ -305,9 +315,7 @@ def _set_copy_attention(attention, size: ModelSize, head_dim: int) -> None:
     token_reader = np.zeros((d, d), dtype=np.float32)
     token_reader[np.arange(token_width), POSITION_DIMS + np.arange(token_width)] = 1.0
     token_writer = np.zeros((d, d), dtype=np.float32)
-    token_writer[POSITION_DIMS + np.arange(token_width), np.arange(token_width)] = (
-        COPY_GAIN / layer_norm_gain
-    )
+    token_writer[POSITION_DIMS + np.arange(token_width), np.arange(token_width)] = COPY_GAIN / layer_norm_gain
 
     _set_layer_norm(attention.layer_norm, d)
     _set_linear(attention.linear[0], position_reader)  # queries
@@ -385,8 +393,9 @@ def package_metadata(kind: str, from_code: str, to_code: str, size: str) -> dict
     }
 
 
-def build_package(kind: str, from_code: str, to_code: str, out_dir, size: str = "tiny",
-                  subword_model: tuple[str, bytes] | None = None) -> Path:
+def build_package(
+    kind: str, from_code: str, to_code: str, out_dir, size: str = "tiny", subword_model: tuple[str, bytes] | None = None
+) -> Path:
     """Write ``out_dir/<package name>.argosmodel`` and return its path.
 
     ``subword_model``: (name, serialized SentencePiece model) to use instead of

@@ -13,8 +13,13 @@ class WebhookReceiver:
     """Records every POST as (headers, body), hands it to `on_post` if given,
     and answers 500 to the first `failures` of them, 204 to the rest."""
 
-    def __init__(self, path: str = "/hook", failures: int = 0,
-                 on_post: Callable[[dict, bytes], None] | None = None, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        path: str = "/hook",
+        failures: int = 0,
+        on_post: Callable[[dict, bytes], None] | None = None,
+        host: str = "127.0.0.1",
+    ):
         self.failures = failures
         self.requests: list[tuple[dict, bytes]] = []
         receiver = self

@@ -39,8 +39,7 @@ class InterchangeError(ValueError):
 def _rich(text: str, ranges: list[tuple[int, int] | None]) -> StringElem:
     """`text` with each located range wrapped in a G element (ids i1, i2, ... by
     the phrase's index); ranges nest or are disjoint, like the markup they stand for."""
-    spans = sorted(((r[0], r[1], k) for k, r in enumerate(ranges) if r and r[1] > r[0]),
-                   key=lambda s: (s[0], -s[1]))
+    spans = sorted(((r[0], r[1], k) for k, r in enumerate(ranges) if r and r[1] > r[0]), key=lambda s: (s[0], -s[1]))
 
     def build(start: int, end: int, inner: list[tuple[int, int, int]]) -> list:
         parts: list = []
@@ -80,7 +79,8 @@ def export_xliff(draft: Draft, source_lang: str, target_lang: str, version: str,
     if version not in XLIFF_VERSIONS:
         raise InterchangeError(f"XLIFF version {version!r}; this service writes {', '.join(XLIFF_VERSIONS)}")
     store: Any = (xliff.xlifffile if version == "1.2" else xliff2.Xliff2File)(
-        sourcelanguage=source_lang, targetlanguage=target_lang)
+        sourcelanguage=source_lang, targetlanguage=target_lang
+    )
     if version == "1.2":
         store.setfilename(store.getfilenode("NoName"), original)
     approved = draft.review == Review.APPROVED.value
@@ -94,8 +94,9 @@ def export_xliff(draft: Draft, source_lang: str, target_lang: str, version: str,
     data = bytes(store)
     if version == "1.2":
         # translate-toolkit writes the 1.1 namespace; 1.2 is the same vocabulary, and what CAT tools expect.
-        data = data.replace(b"urn:oasis:names:tc:xliff:document:1.1", _NS_12.encode()) \
-                   .replace(b'version="1.1"', b'version="1.2"', 1)
+        data = data.replace(b"urn:oasis:names:tc:xliff:document:1.1", _NS_12.encode()).replace(
+            b'version="1.1"', b'version="1.2"', 1
+        )
     else:
         data = _rename_inline(data, "g", "pc")  # XLIFF 2.0's paired code is <pc>; the toolkit writes 1.2's <g>
     return data
@@ -112,8 +113,9 @@ def _set_state(unit, version: str, kind: str, approved: bool) -> None:
             unit.xmlelement.set("approved", "yes")
     else:
         element = unit.xmlelement  # the toolkit's 2.0 unit is its <segment>
-        segment = element if etree.QName(element).localname == "segment" else element.find(
-            f"{{{unit.namespace}}}segment")
+        segment = (
+            element if etree.QName(element).localname == "segment" else element.find(f"{{{unit.namespace}}}segment")
+        )
         segment.set("state", "final" if approved else ("reviewed" if kind == HUMAN else "translated"))
 
 
@@ -168,6 +170,7 @@ def read_xliff(data: bytes, draft: Draft) -> dict[str, tuple[str, list[tuple[int
 
 
 # -- TMX --------------------------------------------------------------------------------------
+
 
 def export_tmx(entries: list[Entry], source_lang: str, target_lang: str) -> bytes:
     store = tmx.tmxfile(sourcelanguage=source_lang, targetlanguage=target_lang)

@@ -32,11 +32,11 @@ APPROVED, IMPORTED = "approved", "imported"
 class Entry:
     source: str
     target: str
-    origin: str = APPROVED                      # approved | imported
-    inline: tuple = ()                          # source ranges of inline phrases
-    inline_in_target: tuple = ()                # their target ranges (None where unknown)
-    author: dict | None = None                  # {key, name} of the approver or importer
-    job_id: str | None = None                   # the job it was approved in
+    origin: str = APPROVED  # approved | imported
+    inline: tuple = ()  # source ranges of inline phrases
+    inline_in_target: tuple = ()  # their target ranges (None where unknown)
+    author: dict | None = None  # {key, name} of the approver or importer
+    job_id: str | None = None  # the job it was approved in
     updated_at: float = 0.0
     id: str = field(default="")
 
@@ -54,8 +54,13 @@ class Entry:
 
 def _entry(raw: bytes | str) -> Entry:
     data = json.loads(raw)
-    return Entry(**{**data, "inline": tuple(tuple(r) for r in data.get("inline") or ()),
-                    "inline_in_target": tuple(tuple(r) if r else None for r in data.get("inline_in_target") or ())})
+    return Entry(
+        **{
+            **data,
+            "inline": tuple(tuple(r) for r in data.get("inline") or ()),
+            "inline_in_target": tuple(tuple(r) if r else None for r in data.get("inline_in_target") or ()),
+        }
+    )
 
 
 @dataclass
@@ -72,8 +77,12 @@ class TranslationMemory:
             return 0
         now = round(time.time(), 3)
         pipe = self.redis.pipeline()
-        pipe.hset(self.key(tenant, source, target), mapping={
-            e.id: json.dumps(asdict(Entry(**{**asdict(e), "updated_at": e.updated_at or now}))) for e in entries})
+        pipe.hset(
+            self.key(tenant, source, target),
+            mapping={
+                e.id: json.dumps(asdict(Entry(**{**asdict(e), "updated_at": e.updated_at or now}))) for e in entries
+            },
+        )
         pipe.sadd(f"tm:{tenant}:pairs", f"{source}:{target}")
         pipe.execute()
         return len(entries)
@@ -89,20 +98,26 @@ class TranslationMemory:
         raw = self.redis.hgetall(self.key(tenant, source, target))
         return sorted((_entry(v) for v in raw.values()), key=lambda e: (-e.updated_at, e.source))
 
-    def suggestions(self, tenant: str, source: str, target: str, sentence: str, threshold: float = 75.0,
-                    limit: int = 3) -> list[tuple[Entry, float]]:
+    def suggestions(
+        self, tenant: str, source: str, target: str, sentence: str, threshold: float = 75.0, limit: int = 3
+    ) -> list[tuple[Entry, float]]:
         """Entries whose source is like `sentence` (rapidfuzz ratio, 0-100), best first."""
         candidates = self.entries(tenant, source, target)
-        found = process.extract(sentence, [e.source for e in candidates], scorer=fuzz.ratio,
-                                score_cutoff=threshold, limit=limit)
+        found = process.extract(
+            sentence, [e.source for e in candidates], scorer=fuzz.ratio, score_cutoff=threshold, limit=limit
+        )
         return [(candidates[index], round(score, 1)) for _, score, index in found]
 
-    def search(self, tenant: str, source: str, target: str, query: str = "", offset: int = 0,
-               limit: int = 50) -> tuple[list[Entry], int]:
+    def search(
+        self, tenant: str, source: str, target: str, query: str = "", offset: int = 0, limit: int = 50
+    ) -> tuple[list[Entry], int]:
         wanted = query.casefold()
-        found = [e for e in self.entries(tenant, source, target)
-                 if not wanted or wanted in e.source.casefold() or wanted in e.target.casefold()]
-        return found[offset:offset + limit], len(found)
+        found = [
+            e
+            for e in self.entries(tenant, source, target)
+            if not wanted or wanted in e.source.casefold() or wanted in e.target.casefold()
+        ]
+        return found[offset : offset + limit], len(found)
 
     def get(self, tenant: str, source: str, target: str, entry_id: str) -> Entry | None:
         raw = self.redis.hget(self.key(tenant, source, target), entry_id)

@@ -33,15 +33,17 @@ class Reuse:
     target: str
     external_id: str | None = None
     provenance: dict[int, dict] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=lambda: {"human_kept": 0, "memory_hits": 0,
-                                                            "memory_rejected": 0})
+    counts: dict[str, int] = field(default_factory=lambda: {"human_kept": 0, "memory_hits": 0, "memory_rejected": 0})
 
     def __call__(self, segments: list[Segment]) -> dict[int, SegmentTranslation]:
         if not self.tenant:
             return {}
         texts = [s.text for s in segments]
-        carried = (self.edits.find(self.tenant, self.external_id, self.target, texts) if self.external_id
-                   else [None] * len(segments))
+        carried = (
+            self.edits.find(self.tenant, self.external_id, self.target, texts)
+            if self.external_id
+            else [None] * len(segments)
+        )
         entries = self.memory.exact(self.tenant, self.source, self.target, texts)
         known: dict[int, SegmentTranslation] = {}
         for i, (segment, edit, entry) in enumerate(zip(segments, carried, entries)):
@@ -51,8 +53,11 @@ class Reuse:
                 self.counts["human_kept"] += 1
             elif entry is not None:
                 if None in place_fixed(entry.target, segment.fixed):
-                    missing = [f.replacement for f, p in zip(segment.fixed, place_fixed(entry.target, segment.fixed))
-                               if p is None]
+                    missing = [
+                        f.replacement
+                        for f, p in zip(segment.fixed, place_fixed(entry.target, segment.fixed))
+                        if p is None
+                    ]
                     self.provenance[i] = {"memory_rejected": {"entry": entry.id, "missing": missing}}
                     self.counts["memory_rejected"] += 1
                     continue
@@ -70,8 +75,9 @@ def _translation(segment: Segment, target: str, inline, inline_in_target) -> Seg
     placed = place_fixed(target, segment.fixed)
     same_markup = [tuple(r) for r in (inline or ())] == [tuple(r) for r in segment.inline]
     located = [tuple(r) if r else None for r in (inline_in_target or ())] if same_markup else []
-    return SegmentTranslation(target, anchored(target, segment.text, segment.fixed, placed),
-                              (located or [None] * len(segment.inline)))
+    return SegmentTranslation(
+        target, anchored(target, segment.text, segment.fixed, placed), (located or [None] * len(segment.inline))
+    )
 
 
 def edited_provenance(key_prefix: str, name: str, at: float) -> dict:

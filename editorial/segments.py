@@ -31,9 +31,9 @@ MACHINE, MEMORY, HUMAN = "machine", "memory", "human"
 
 
 class Review(StrEnum):
-    MACHINE = "machine"     # as the pipeline left it
-    EDITED = "edited"       # an editor changed a segment since
-    APPROVED = "approved"   # a reviewer approved it (an edit puts it back to edited)
+    MACHINE = "machine"  # as the pipeline left it
+    EDITED = "edited"  # an editor changed a segment since
+    APPROVED = "approved"  # a reviewer approved it (an edit puts it back to edited)
 
 
 class UnknownSchema(ValueError):
@@ -58,30 +58,51 @@ class SegmentRecord:
     end: int
     source: str
     target: str
-    fixed: tuple[dict, ...] = ()          # {start, end, replacement, entry_id, term}: glossary terms, protected spans
-    inline: tuple[tuple[int, int], ...] = ()   # source ranges of phrases wrapped by inline markup
+    fixed: tuple[dict, ...] = ()  # {start, end, replacement, entry_id, term}: glossary terms, protected spans
+    inline: tuple[tuple[int, int], ...] = ()  # source ranges of phrases wrapped by inline markup
     fixed_in_target: tuple[tuple[int, int], ...] = ()
     inline_in_target: tuple[tuple[int, int] | None, ...] = ()
-    provenance: dict = field(default_factory=dict)   # {kind: machine|memory|human, ...}
+    provenance: dict = field(default_factory=dict)  # {kind: machine|memory|human, ...}
 
     def as_segment(self) -> Segment:
-        return Segment(self.unit, self.start, self.end, self.source,
-                       [FixedSpan(f["start"], f["end"], f["replacement"], f.get("entry_id"), f.get("term"))
-                        for f in self.fixed], [tuple(r) for r in self.inline])  # type: ignore[misc]
+        return Segment(
+            self.unit,
+            self.start,
+            self.end,
+            self.source,
+            [FixedSpan(f["start"], f["end"], f["replacement"], f.get("entry_id"), f.get("term")) for f in self.fixed],
+            [_pair(r) for r in self.inline],
+        )
 
     def as_translation(self) -> SegmentTranslation:
-        return SegmentTranslation(self.target, [tuple(r) for r in self.fixed_in_target],  # type: ignore[misc]
-                                  [tuple(r) if r else None for r in self.inline_in_target])  # type: ignore[misc]
+        return SegmentTranslation(
+            self.target,
+            [_pair(r) for r in self.fixed_in_target],
+            [_pair(r) if r else None for r in self.inline_in_target],
+        )
 
     def to_api(self) -> dict:
         """What the API shows: the sentence, its markup in source and target, its provenance."""
-        markup = [{"kind": "term" if f.get("entry_id") else "protected", "source": [f["start"], f["end"]],
-                   "target": list(t) if t[1] > t[0] else None, "rendering": f["replacement"]}
-                  for f, t in zip(self.fixed, self.fixed_in_target)]
-        markup += [{"kind": "inline", "source": list(s), "target": list(t) if t else None}
-                   for s, t in zip(self.inline, self.inline_in_target)]
-        return {"id": self.id, "source": self.source, "target": self.target,
-                "markup": sorted(markup, key=lambda m: m["source"]), "provenance": self.provenance}
+        markup = [
+            {
+                "kind": "term" if f.get("entry_id") else "protected",
+                "source": [f["start"], f["end"]],
+                "target": list(t) if t[1] > t[0] else None,
+                "rendering": f["replacement"],
+            }
+            for f, t in zip(self.fixed, self.fixed_in_target)
+        ]
+        markup += [
+            {"kind": "inline", "source": list(s), "target": list(t) if t else None}
+            for s, t in zip(self.inline, self.inline_in_target)
+        ]
+        return {
+            "id": self.id,
+            "source": self.source,
+            "target": self.target,
+            "markup": sorted(markup, key=lambda m: m["source"]),
+            "provenance": self.provenance,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,7 +113,7 @@ class Draft:
     version: int = 1
     review: str = Review.MACHINE.value
     edited_at: float | None = None
-    approved: dict | None = None        # {by: {key, name}, at}
+    approved: dict | None = None  # {by: {key, name}, at}
     schema_version: int = SCHEMA_VERSION
 
     def segment(self, segment_id: str) -> SegmentRecord:
@@ -149,43 +170,69 @@ def anchored(text: str, source: str, fixed, placed: list[tuple[int, int] | None]
 
 
 def _fixed_dict(span: FixedSpan) -> dict:
-    return {"start": span.start, "end": span.end, "replacement": span.replacement, "entry_id": span.entry_id,
-            "term": span.term}
+    return {
+        "start": span.start,
+        "end": span.end,
+        "replacement": span.replacement,
+        "entry_id": span.entry_id,
+        "term": span.term,
+    }
 
 
 def new_draft(plan: list[Segment], translations: list[SegmentTranslation], provenance: list[dict]) -> Draft:
-    return Draft(tuple(
-        SegmentRecord(f"s{i + 1}", seg.unit, seg.start, seg.end, seg.text, tr.text,
-                      tuple(_fixed_dict(f) for f in seg.fixed), tuple(tuple(r) for r in seg.inline),  # type: ignore[misc]
-                      tuple(tuple(r) for r in tr.fixed_in_target),  # type: ignore[misc]
-                      tuple(tuple(r) if r else None for r in (tr.inline_in_target or [None] * len(seg.inline))),  # type: ignore[misc]
-                      prov)
-        for i, (seg, tr, prov) in enumerate(zip(plan, translations, provenance))))
+    return Draft(
+        tuple(
+            SegmentRecord(
+                f"s{i + 1}",
+                seg.unit,
+                seg.start,
+                seg.end,
+                seg.text,
+                tr.text,
+                tuple(_fixed_dict(f) for f in seg.fixed),
+                tuple(tuple(r) for r in seg.inline),  # type: ignore[misc]
+                tuple(tuple(r) for r in tr.fixed_in_target),  # type: ignore[misc]
+                tuple(tuple(r) if r else None for r in (tr.inline_in_target or [None] * len(seg.inline))),  # type: ignore[misc]
+                prov,
+            )
+            for i, (seg, tr, prov) in enumerate(zip(plan, translations, provenance))
+        )
+    )
 
 
-def with_target(draft: Draft, segment_id: str, target: str, provenance: dict,
-                inline: list[tuple[int, int] | None] | None = None) -> Draft:
+def with_target(
+    draft: Draft, segment_id: str, target: str, provenance: dict, inline: list[tuple[int, int] | None] | None = None
+) -> Draft:
     """The draft with one segment's target replaced (its markup re-anchored), one version on."""
     old = draft.segment(segment_id)
     placed = place_fixed(target, old.fixed)
-    inline_targets = tuple(tuple(r) if r else None for r in inline) if inline is not None \
-        else tuple(None for _ in old.inline)
-    new = replace(old, target=target, fixed_in_target=tuple(anchored(target, old.source, old.fixed, placed)),
-                  inline_in_target=inline_targets, provenance=provenance)  # type: ignore[arg-type]
-    return replace(draft, segments=tuple(new if s.id == segment_id else s for s in draft.segments),
-                   version=draft.version + 1)
+    inline_targets = (
+        tuple(_pair(r) if r else None for r in inline) if inline is not None else tuple(None for _ in old.inline)
+    )
+    new = replace(
+        old,
+        target=target,
+        fixed_in_target=tuple(anchored(target, old.source, old.fixed, placed)),
+        inline_in_target=inline_targets,
+        provenance=provenance,
+    )
+    return replace(
+        draft, segments=tuple(new if s.id == segment_id else s for s in draft.segments), version=draft.version + 1
+    )
 
 
 def render(draft: Draft, title: str, body: str, fmt: str) -> tuple[str, str]:
     """The translated title and body, rebuilt from the draft over the source article."""
     document = parse(body, fmt)
     units = [Unit(title, [])] + list(document.units)
-    translated = assemble_units(units, [s.as_segment() for s in draft.segments],
-                                [s.as_translation() for s in draft.segments])
+    translated = assemble_units(
+        units, [s.as_segment() for s in draft.segments], [s.as_translation() for s in draft.segments]
+    )
     return translated[0].text, document.render(translated[1:])
 
 
 # -- storage ------------------------------------------------------------------------------------
+
 
 def dump(draft: Draft) -> str:
     return json.dumps(asdict(draft))
@@ -196,10 +243,23 @@ def load(raw: bytes | str) -> Draft:
     version = data.get("schema_version", 1)
     if version > SCHEMA_VERSION:
         raise UnknownSchema(f"draft of schema version {version}; this service reads up to {SCHEMA_VERSION}")
-    segments = tuple(SegmentRecord(**{**s, "fixed": tuple(s["fixed"]), "inline": tuple(map(tuple, s["inline"])),
-                                      "fixed_in_target": tuple(map(tuple, s["fixed_in_target"])),
-                                      "inline_in_target": tuple(tuple(r) if r else None
-                                                                for r in s["inline_in_target"])})
-                     for s in data["segments"])
-    return Draft(segments, data["version"], data["review"], data.get("edited_at"), data.get("approved"),
-                 data["schema_version"])
+    segments = tuple(
+        SegmentRecord(
+            **{
+                **s,
+                "fixed": tuple(s["fixed"]),
+                "inline": tuple(map(tuple, s["inline"])),
+                "fixed_in_target": tuple(map(tuple, s["fixed_in_target"])),
+                "inline_in_target": tuple(tuple(r) if r else None for r in s["inline_in_target"]),
+            }
+        )
+        for s in data["segments"]
+    )
+    return Draft(
+        segments, data["version"], data["review"], data.get("edited_at"), data.get("approved"), data["schema_version"]
+    )
+
+
+def _pair(r) -> tuple[int, int]:
+    """A stored (start, end) range, a list once it has been through JSON."""
+    return (int(r[0]), int(r[1]))

@@ -43,7 +43,7 @@ def draft_key(job_id: str, lang: str) -> str:
 @dataclass
 class Drafts:
     redis: redis.Redis
-    ttl_seconds: int = 7 * 24 * 3600   # a job's lifetime (JOB_TTL_SECONDS)
+    ttl_seconds: int = 7 * 24 * 3600  # a job's lifetime (JOB_TTL_SECONDS)
 
     def save(self, job_id: str, lang: str, draft: Draft) -> None:
         """The pipeline's draft, written before the result it goes with."""
@@ -58,8 +58,9 @@ class Drafts:
             raise NoDraft(f"{job_id}/{lang}")
         return load(raw)
 
-    def update(self, job_id: str, lang: str, expected_version: int | None,
-               change: Callable[[Draft], tuple[Draft, dict]]) -> Draft:
+    def update(
+        self, job_id: str, lang: str, expected_version: int | None, change: Callable[[Draft], tuple[Draft, dict]]
+    ) -> Draft:
         """Apply `change` (draft -> (new draft, the result's changed fields)) if the
         draft is still at `expected_version`; `Stale` otherwise. Draft, result and
         review summary are written in one transaction, so a reader never sees a
@@ -99,8 +100,9 @@ class CarriedEdits:
     def keep(self, tenant: str, external_id: str, lang: str, edits: list[dict]) -> None:
         """Edits as {source, target, inline, inline_in_target, provenance}."""
         if edits:
-            self.redis.hset(self.key(tenant, external_id, lang),
-                            mapping={source_key(e["source"]): json.dumps(e) for e in edits})
+            self.redis.hset(
+                self.key(tenant, external_id, lang), mapping={source_key(e["source"]): json.dumps(e) for e in edits}
+            )
 
     def find(self, tenant: str, external_id: str, lang: str, sentences: list[str]) -> list[dict | None]:
         if not sentences:

@@ -46,13 +46,19 @@ def entry_from_fields(fields: dict[str, Any], entry_id: str) -> Entry:
     return Entry(
         term=fields.get("term") or "",
         variants=list(fields.get("variants") or ()),
-        translations={name.split(".", 1)[1]: value for name, value in sorted(fields.items())
-                      if name.startswith("translations.") and value is not None},
+        translations={
+            name.split(".", 1)[1]: value
+            for name, value in sorted(fields.items())
+            if name.startswith("translations.") and value is not None
+        },
         keep=bool(fields.get("keep")),
         case_sensitive=bool(fields.get("case_sensitive")),
         note=fields.get("note") or None,
-        grammar={name.split(".", 1)[1]: dict(value) for name, value in sorted(fields.items())
-                 if name.startswith("grammar.") and value},
+        grammar={
+            name.split(".", 1)[1]: dict(value)
+            for name, value in sorted(fields.items())
+            if name.startswith("grammar.") and value
+        },
         match_inside_names=bool(fields.get("match_inside_names")),
         id=entry_id,
     )
@@ -65,7 +71,7 @@ def _field_order(name: str) -> tuple[int, str]:
 @dataclass(frozen=True)
 class FieldChange:
     field: str
-    before: Any     # None: the field was absent (no rendering for that language)
+    before: Any  # None: the field was absent (no rendering for that language)
     after: Any
 
 
@@ -83,9 +89,9 @@ def field_changes(before: Entry | None, after: Entry | None) -> list[FieldChange
 
 @dataclass
 class EntryChange:
-    kind: str                      # ADDED, REMOVED or CHANGED
+    kind: str  # ADDED, REMOVED or CHANGED
     entry_id: str
-    term: str                      # the term after the change (before it, for a removal)
+    term: str  # the term after the change (before it, for a removal)
     before: Entry | None
     after: Entry | None
     fields: list[FieldChange] = field(default_factory=list)
@@ -113,8 +119,11 @@ def diff_glossaries(old: Glossary, new: Glossary) -> GlossaryDiff:
     added with the same term (case-folded) are therefore shown as one change
     of that entry, which is what an editor would call it.
     """
-    properties = [FieldChange(name, getattr(old, name), getattr(new, name))
-                  for name in ("name", "description", "source_lang") if getattr(old, name) != getattr(new, name)]
+    properties = [
+        FieldChange(name, getattr(old, name), getattr(new, name))
+        for name in ("name", "description", "source_lang")
+        if getattr(old, name) != getattr(new, name)
+    ]
     old_by_id = {e.id: e for e in old.entries}
     new_ids = {e.id for e in new.entries}
     removed = {e.id: e for e in old.entries if e.id not in new_ids}
@@ -140,6 +149,7 @@ def diff_glossaries(old: Glossary, new: Glossary) -> GlossaryDiff:
 @dataclass(frozen=True)
 class FieldConflict:
     """Both sides changed `field` from `base`, differently; the merge took `mine`."""
+
     field: str
     base: Any
     theirs: Any
@@ -150,7 +160,7 @@ class FieldConflict:
 class EntryMerge:
     entry: Entry
     conflicts: list[FieldConflict]
-    theirs_changed: list[FieldChange]   # what the other editor changed in this entry
+    theirs_changed: list[FieldChange]  # what the other editor changed in this entry
     deleted_by_them: bool = False
 
 

@@ -35,8 +35,8 @@ class FixedSpan:
     start: int
     end: int
     replacement: str
-    entry_id: str | None = None   # None: protected markup, not a glossary term
-    term: str | None = None       # the entry's canonical term, for reports
+    entry_id: str | None = None  # None: protected markup, not a glossary term
+    term: str | None = None  # the entry's canonical term, for reports
     grammar: Grammar | None = None  # the rendering's, in the target language (glossary.grammar)
 
 
@@ -82,14 +82,27 @@ DEFAULT_SCHEME = NAMES
 _PREFIXES = ("ZX", "QX", "XQ", "ZQ", "QZ", "XZ", "JQ", "QJ", "ZJ", "JZ")
 # The first eight were measured on the Bergamot en→pt model (109 of 110 came
 # back exactly); none is a word in the languages of the Argos catalogue.
-_NAMES = ("Zorblax", "Quenvik", "Tavromir", "Brixholm", "Velkaro", "Drumvek", "Kelmsby", "Yorvane",
-          "Pellimor", "Gravosk", "Dunthal", "Orvesk")
+_NAMES = (
+    "Zorblax",
+    "Quenvik",
+    "Tavromir",
+    "Brixholm",
+    "Velkaro",
+    "Drumvek",
+    "Kelmsby",
+    "Yorvane",
+    "Pellimor",
+    "Gravosk",
+    "Dunthal",
+    "Orvesk",
+)
 _ALNUM = r"[^\W_]"  # letters and digits
 
 
 def _choose_prefix(text: str) -> str:
-    for prefix in itertools.chain(_PREFIXES, ("".join(p) for n in itertools.count(3)
-                                              for p in itertools.product("JQXZ", repeat=n))):
+    for prefix in itertools.chain(
+        _PREFIXES, ("".join(p) for n in itertools.count(3) for p in itertools.product("JQXZ", repeat=n))
+    ):
         if not _loose_pattern(prefix, digits=False).search(text):
             return prefix
     raise AssertionError("unreachable: the product above is infinite")
@@ -124,20 +137,20 @@ def _placeholders(text: str, count: int, scheme: str) -> tuple[tuple[str, ...], 
 @dataclass(frozen=True)
 class RestoreResult:
     ok: bool
-    text: str | None                       # the target text with replacements; None unless ok
-    spans: list[tuple[int, int]]           # target range of each span, in span order (empty unless ok)
-    restored: list[bool]                   # per span: its placeholder came back exactly once
+    text: str | None  # the target text with replacements; None unless ok
+    spans: list[tuple[int, int]]  # target range of each span, in span order (empty unless ok)
+    restored: list[bool]  # per span: its placeholder came back exactly once
     problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class MaskedSegment:
     source: str
-    text: str                      # what the model translates
+    text: str  # what the model translates
     spans: tuple[FixedSpan, ...]
     placeholders: tuple[str, ...]  # placeholders[i] stands for spans[i]
-    prefix: str | None             # codes: their letters ("ZX"); names: None
-    lookalike: re.Pattern          # anything resembling a placeholder, damaged or not
+    prefix: str | None  # codes: their letters ("ZX"); names: None
+    lookalike: re.Pattern  # anything resembling a placeholder, damaged or not
     unmaskable: str | None = None  # why masking cannot work for this segment (use split)
 
     def restore(self, translated: str) -> RestoreResult:
@@ -161,8 +174,11 @@ class MaskedSegment:
             exact = re.compile(rf"(?<!{_ALNUM})(?:{alternatives})(?!{_ALNUM})")
             found = [(m.start(), m.end(), index[m.group(0)]) for m in exact.finditer(translated)]
             exact_starts = {start for start, _, _ in found}
-        problems += [f"altered placeholder {m.group(0)!r}" for m in self.lookalike.finditer(translated)
-                     if m.start() not in exact_starts]
+        problems += [
+            f"altered placeholder {m.group(0)!r}"
+            for m in self.lookalike.finditer(translated)
+            if m.start() not in exact_starts
+        ]
         seen: dict[int, int] = {}
         for _, _, i in found:
             seen[i] = seen.get(i, 0) + 1
@@ -201,7 +217,7 @@ def mask(text: str, spans: list[FixedSpan], scheme: str = DEFAULT_SCHEME) -> Mas
         after = text[span.end] if span.end < len(text) else " "
         if before.isalnum() or after.isalnum() or span.start == cursor and cursor > 0:
             unmaskable = "a fixed span touches a letter, a digit or another fixed span"
-        parts.append(text[cursor:span.start])
+        parts.append(text[cursor : span.start])
         parts.append(placeholder)
         cursor = span.end
     parts.append(text[cursor:])
@@ -215,11 +231,11 @@ TRANSLATE, FIXED, VERBATIM = "translate", "fixed", "verbatim"
 
 @dataclass(frozen=True)
 class Piece:
-    text: str          # translate: what the model gets; fixed: the replacement; verbatim: kept as is
-    kind: str          # TRANSLATE | FIXED | VERBATIM
-    lead: str = ""     # whitespace around a text piece: kept verbatim, never sent to the model
+    text: str  # translate: what the model gets; fixed: the replacement; verbatim: kept as is
+    kind: str  # TRANSLATE | FIXED | VERBATIM
+    lead: str = ""  # whitespace around a text piece: kept verbatim, never sent to the model
     trail: str = ""
-    span_index: int | None = None   # fixed pieces: index into the spans
+    span_index: int | None = None  # fixed pieces: index into the spans
 
     @property
     def translatable(self) -> bool:
@@ -232,7 +248,7 @@ def split_around(text: str, spans: list[FixedSpan]) -> list[Piece]:
     check_spans(text, spans)
     pieces, cursor = [], 0
     for index, span in enumerate(spans):
-        pieces += _text_pieces(text[cursor:span.start])
+        pieces += _text_pieces(text[cursor : span.start])
         pieces.append(Piece(span.replacement, FIXED, span_index=index))
         cursor = span.end
     pieces += _text_pieces(text[cursor:])
@@ -248,7 +264,7 @@ def _text_pieces(chunk: str) -> list[Piece]:
     if not any(ch.isalnum() for ch in core):
         return [Piece(chunk, VERBATIM)]
     start = chunk.index(core)
-    return [Piece(core, TRANSLATE, chunk[:start], chunk[start + len(core):])]
+    return [Piece(core, TRANSLATE, chunk[:start], chunk[start + len(core) :])]
 
 
 def join_pieces(pieces: list[Piece], translated_texts: list[str]) -> tuple[str, list[tuple[int, int]]]:
@@ -268,8 +284,13 @@ def join_pieces(pieces: list[Piece], translated_texts: list[str]) -> tuple[str, 
             text = next(outputs).strip()
             before = pieces[index - 1] if index > 0 else None
             after = pieces[index + 1] if index + 1 < len(pieces) else None
-            text = (_separator(before, piece, text, at_start=True) + piece.lead + text + piece.trail
-                    + _separator(after, piece, text, at_start=False))
+            text = (
+                _separator(before, piece, text, at_start=True)
+                + piece.lead
+                + text
+                + piece.trail
+                + _separator(after, piece, text, at_start=False)
+            )
         else:
             text = piece.text
         if piece.kind == FIXED:

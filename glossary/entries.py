@@ -24,14 +24,23 @@ from glossary.grammar import Grammar, grammar_problems
 # Entry ids travel in URLs (/entries/<id>) and reports.
 ENTRY_ID = ID
 
-_ENTRY_FIELDS = ("id", "term", "variants", "translations", "keep", "case_sensitive", "note", "grammar",
-                 "match_inside_names")
+_ENTRY_FIELDS = (
+    "id",
+    "term",
+    "variants",
+    "translations",
+    "keep",
+    "case_sensitive",
+    "note",
+    "grammar",
+    "match_inside_names",
+)
 
 
 @dataclass(frozen=True)
 class GlossaryLimits:
     max_entries: int = 5000
-    max_term_length: int = 200      # also applies to each variant and each rendering
+    max_term_length: int = 200  # also applies to each variant and each rendering
     max_glossaries: int = 1000
     max_import_bytes: int = 1024 * 1024
     max_name_length: int = 200
@@ -169,8 +178,9 @@ def _shape_problems(data: Any, where: str) -> list[dict]:
         isinstance(translations, dict)
         and all(isinstance(k, str) and isinstance(v, str) for k, v in translations.items())
     ):
-        problems.append({"field": f"{where}.translations",
-                         "reason": "must be an object mapping language codes to strings"})
+        problems.append(
+            {"field": f"{where}.translations", "reason": "must be an object mapping language codes to strings"}
+        )
     problems += grammar_problems(data.get("grammar"), f"{where}.grammar")
     for flag in ("keep", "case_sensitive", "match_inside_names"):
         if flag in data and data[flag] is not None and not isinstance(data[flag], bool):
@@ -190,7 +200,7 @@ class Glossary:
     description: str = ""
     entries: list[Entry] = field(default_factory=list)
     version: int = 1
-    created_at: float = 0.0   # Unix time; ISO 8601 in to_dict()
+    created_at: float = 0.0  # Unix time; ISO 8601 in to_dict()
     updated_at: float = 0.0
     # Who made this version: {"key": <API key prefix>, "name": <key name>}; None before access control.
     author: dict | None = None
@@ -209,9 +219,15 @@ class Glossary:
     def summary(self) -> dict:
         """The list view: everything but the entries."""
         return {
-            "id": self.id, "name": self.name, "source_lang": self.source_lang, "description": self.description,
-            "version": self.version, "entries": len(self.entries),
-            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at), "author": self.author,
+            "id": self.id,
+            "name": self.name,
+            "source_lang": self.source_lang,
+            "description": self.description,
+            "version": self.version,
+            "entries": len(self.entries),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "author": self.author,
         }
 
     def to_dict(self) -> dict:
@@ -273,12 +289,12 @@ def parse_etag(value: str) -> tuple[str, int] | None:
     return (match.group(1), int(match.group(2))) if match else None
 
 
-
 def now() -> float:
     return time.time()
 
 
 # -- validation -------------------------------------------------------------
+
 
 def validate(glossary: Glossary, limits: GlossaryLimits) -> None:
     """Raise GlossaryError listing every problem; a valid glossary passes silently."""
@@ -290,11 +306,11 @@ def validate(glossary: Glossary, limits: GlossaryLimits) -> None:
     if not isinstance(glossary.description, str):
         problems.append({"field": "description", "reason": "must be a string"})
     elif len(glossary.description) > limits.max_description_length:
-        problems.append({"field": "description",
-                         "reason": f"longer than {limits.max_description_length} characters"})
+        problems.append({"field": "description", "reason": f"longer than {limits.max_description_length} characters"})
     if not isinstance(glossary.source_lang, str) or not LANGUAGE_CODE.match(glossary.source_lang):
-        problems.append({"field": "source_lang",
-                         "reason": f"{glossary.source_lang!r} is not a language code (ISO 639, e.g. 'en')"})
+        problems.append(
+            {"field": "source_lang", "reason": f"{glossary.source_lang!r} is not a language code (ISO 639, e.g. 'en')"}
+        )
     problems += validate_entries(glossary.entries, limits)
     if problems:
         raise GlossaryError(problems)
@@ -309,8 +325,12 @@ def validate_entries(entries: list[Entry], limits: GlossaryLimits, where: str = 
     for index, entry in enumerate(entries):
         problems += entry_problems(entry, f"{where}[{index}]", limits)
         if entry.id in ids:
-            problems.append({"field": f"{where}[{index}].id",
-                             "reason": f"duplicate entry id {entry.id!r} (also {where}[{ids[entry.id]}])"})
+            problems.append(
+                {
+                    "field": f"{where}[{index}].id",
+                    "reason": f"duplicate entry id {entry.id!r} (also {where}[{ids[entry.id]}])",
+                }
+            )
         ids.setdefault(entry.id, index)
     problems += duplicate_problems(entries, where)
     return problems
@@ -333,10 +353,14 @@ def duplicate_problems(entries: list[Entry], where: str = "entries") -> list[dic
             for other_index, other, other_cs, other_label in seen.get(fold(spelling), []):
                 if entry.case_sensitive and other_cs and other != spelling:
                     continue
-                also = "the term" if other_index == index and other_label == "term" else (
-                    other_label if other_index == index else f"{where}[{other_index}].{other_label}")
-                problems.append({"field": f"{where}[{index}].{label}",
-                                 "reason": f"duplicate term {spelling!r} (same as {also})"})
+                also = (
+                    "the term"
+                    if other_index == index and other_label == "term"
+                    else (other_label if other_index == index else f"{where}[{other_index}].{other_label}")
+                )
+                problems.append(
+                    {"field": f"{where}[{index}].{label}", "reason": f"duplicate term {spelling!r} (same as {also})"}
+                )
                 break
             seen.setdefault(fold(spelling), []).append((index, spelling, entry.case_sensitive, label))
     return problems
@@ -354,24 +378,27 @@ def entry_problems(entry: Entry, where: str, limits: GlossaryLimits) -> list[dic
             problems.append({"field": f"{where}.{label}", "reason": reason})
     for lang, rendering in entry.translations.items():
         if not isinstance(lang, str) or not LANGUAGE_CODE.match(lang):
-            problems.append({"field": f"{where}.translations",
-                             "reason": f"{lang!r} is not a language code (ISO 639, e.g. 'de')"})
+            problems.append(
+                {"field": f"{where}.translations", "reason": f"{lang!r} is not a language code (ISO 639, e.g. 'de')"}
+            )
             continue
         reason = _text_problem(rendering, limits.max_term_length, "rendering")
         if reason:
             problems.append({"field": f"{where}.translations.{lang}", "reason": reason})
     if entry.keep and entry.translations:
-        problems.append({"field": where,
-                         "reason": "an entry is either keep or has translations, not both"})
+        problems.append({"field": where, "reason": "an entry is either keep or has translations, not both"})
     if not entry.keep and not entry.translations:
         problems.append({"field": where, "reason": "needs translations or keep: true"})
     problems += grammar_problems(entry.grammar, f"{where}.grammar")
     for lang in entry.grammar if isinstance(entry.grammar, dict) else ():
         if not isinstance(lang, str) or not LANGUAGE_CODE.match(lang):
-            problems.append({"field": f"{where}.grammar",
-                             "reason": f"{lang!r} is not a language code (ISO 639, e.g. 'pt')"})
+            problems.append(
+                {"field": f"{where}.grammar", "reason": f"{lang!r} is not a language code (ISO 639, e.g. 'pt')"}
+            )
     if entry.note is not None and (not isinstance(entry.note, str) or len(entry.note) > limits.max_note_length):
-        problems.append({"field": f"{where}.note", "reason": f"must be text of at most {limits.max_note_length} characters"})
+        problems.append(
+            {"field": f"{where}.note", "reason": f"must be text of at most {limits.max_note_length} characters"}
+        )
     return problems
 
 

@@ -53,7 +53,13 @@ from translate.storage import tbx
 
 from glossary.grammar import GRAMMAR_FIELDS
 from glossary.entries import (
-    LANGUAGE_CODE, Entry, Glossary, GlossaryError, GlossaryLimits, duplicate_problems, entry_problems,
+    LANGUAGE_CODE,
+    Entry,
+    Glossary,
+    GlossaryError,
+    GlossaryLimits,
+    duplicate_problems,
+    entry_problems,
 )
 
 FORMATS = ("csv", "tsv", "tbx")
@@ -76,9 +82,15 @@ def _restored(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
 
 
-def import_entries(data: bytes | str, fmt: str, source_lang: str, target_lang: str | None = None,
-                   max_bytes: int | None = None, limits: GlossaryLimits | None = None,
-                   existing: list[Entry] | None = None) -> list[Entry]:
+def import_entries(
+    data: bytes | str,
+    fmt: str,
+    source_lang: str,
+    target_lang: str | None = None,
+    max_bytes: int | None = None,
+    limits: GlossaryLimits | None = None,
+    existing: list[Entry] | None = None,
+) -> list[Entry]:
     """Entries from a CSV, TSV or TBX file; GlossaryError listing every bad row (nothing is returned then).
 
     `max_bytes` defaults to `limits.max_import_bytes`. With `existing` (the
@@ -107,19 +119,24 @@ def import_entries(data: bytes | str, fmt: str, source_lang: str, target_lang: s
     return _checked(numbered, problems, limits, existing or [])
 
 
-def _checked(numbered: list[tuple[int, Entry]], problems: list[dict], limits: GlossaryLimits,
-             existing: list[Entry]) -> list[Entry]:
+def _checked(
+    numbered: list[tuple[int, Entry]], problems: list[dict], limits: GlossaryLimits, existing: list[Entry]
+) -> list[Entry]:
     """Validate every row on its own and against the others; raise naming lines if any is bad."""
     for line, entry in numbered:
-        problems += [{**p, "line": line, "field": _row_field(p["field"])}
-                     for p in entry_problems(entry, "entry", limits)]
+        problems += [
+            {**p, "line": line, "field": _row_field(p["field"])} for p in entry_problems(entry, "entry", limits)
+        ]
     # Existing entries first, so a clash is reported on the imported row.
     lines = [0] * len(existing) + [line for line, _ in numbered]
     for problem in duplicate_problems(existing + [e for _, e in numbered], "entries"):
         index = int(re.match(r"entries\[(\d+)\]", problem["field"]).group(1))
         if index >= len(existing):
-            reason = re.sub(r"\(same as entries\[(\d+)\]\.([^)]*)\)",
-                            lambda m: _same_as(int(m.group(1)), m.group(2), lines, existing), problem["reason"])
+            reason = re.sub(
+                r"\(same as entries\[(\d+)\]\.([^)]*)\)",
+                lambda m: _same_as(int(m.group(1)), m.group(2), lines, existing),
+                problem["reason"],
+            )
             problems.append({"line": lines[index], "field": _row_field(problem["field"]), "reason": reason})
     total = len(existing) + len(numbered)
     if total > limits.max_entries:
@@ -143,6 +160,7 @@ def _row_field(field_name: str) -> str:
 
 
 # -- CSV ------------------------------------------------------------------------
+
 
 def _flag(value: str, line: int, column: str, problems: list[dict]) -> bool:
     value = (value or "").strip().lower()
@@ -170,38 +188,56 @@ def _read_csv(text: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
     header = [h.strip() for h in header]
     problems: list[dict] = []
     if header[0] != "term":
-        raise GlossaryError.single("header", f"the first column must be 'term' (the header is {','.join(header)!r})",
-                                   header_line)
+        raise GlossaryError.single(
+            "header", f"the first column must be 'term' (the header is {','.join(header)!r})", header_line
+        )
     for name in {h for h in header if header.count(h) > 1}:
         problems.append({"line": header_line, "field": "header", "reason": f"column {name!r} appears twice"})
     langs = [h for h in header if h not in CSV_COLUMNS and ":" not in h]
     grammar_columns = [h for h in header if ":" in h]
-    problems += [{"line": header_line, "field": "header",
-                  "reason": f"column {lang!r} is not a language code (nor one of {', '.join(CSV_COLUMNS)})"}
-                 for lang in langs if not LANGUAGE_CODE.match(lang)]
-    problems += [{"line": header_line, "field": "header",
-                  "reason": f"column {name!r} is not <lang>:gender, <lang>:number or <lang>:article"}
-                 for name in grammar_columns
-                 if not LANGUAGE_CODE.match(name.partition(":")[0]) or name.partition(":")[2] not in GRAMMAR_FIELDS]
+    problems += [
+        {
+            "line": header_line,
+            "field": "header",
+            "reason": f"column {lang!r} is not a language code (nor one of {', '.join(CSV_COLUMNS)})",
+        }
+        for lang in langs
+        if not LANGUAGE_CODE.match(lang)
+    ]
+    problems += [
+        {
+            "line": header_line,
+            "field": "header",
+            "reason": f"column {name!r} is not <lang>:gender, <lang>:number or <lang>:article",
+        }
+        for name in grammar_columns
+        if not LANGUAGE_CODE.match(name.partition(":")[0]) or name.partition(":")[2] not in GRAMMAR_FIELDS
+    ]
     if problems:
         raise GlossaryError(problems)
     numbered = []
     for line, row in rows[1:]:
         if len(row) != len(header):
-            problems.append({"line": line, "field": "row",
-                             "reason": f"{len(row)} columns; the header has {len(header)}"})
+            problems.append(
+                {"line": line, "field": "row", "reason": f"{len(row)} columns; the header has {len(header)}"}
+            )
             continue
         cells = {name: _restored(value.strip()) for name, value in zip(header, row)}
-        numbered.append((line, Entry(
-            term=cells["term"],
-            variants=_split_variants(cells.get("variants", "")),
-            translations={lang: cells[lang] for lang in langs if cells[lang]},
-            keep=_flag(cells.get("keep", ""), line, "keep", problems),
-            case_sensitive=_flag(cells.get("case_sensitive", ""), line, "case_sensitive", problems),
-            match_inside_names=_flag(cells.get("match_inside_names", ""), line, "match_inside_names", problems),
-            note=cells.get("note") or None,
-            grammar=_csv_grammar(cells, grammar_columns, line, problems),
-        )))
+        numbered.append(
+            (
+                line,
+                Entry(
+                    term=cells["term"],
+                    variants=_split_variants(cells.get("variants", "")),
+                    translations={lang: cells[lang] for lang in langs if cells[lang]},
+                    keep=_flag(cells.get("keep", ""), line, "keep", problems),
+                    case_sensitive=_flag(cells.get("case_sensitive", ""), line, "case_sensitive", problems),
+                    match_inside_names=_flag(cells.get("match_inside_names", ""), line, "match_inside_names", problems),
+                    note=cells.get("note") or None,
+                    grammar=_csv_grammar(cells, grammar_columns, line, problems),
+                ),
+            )
+        )
     return numbered, problems
 
 
@@ -244,6 +280,7 @@ def _split_variants(cell: str) -> list[str]:
 
 # -- TSV ------------------------------------------------------------------------
 
+
 def _read_tsv(text: str, target_lang: str) -> tuple[list[tuple[int, Entry]], list[dict]]:
     problems: list[dict] = []
     numbered = []
@@ -254,8 +291,13 @@ def _read_tsv(text: str, target_lang: str) -> tuple[list[tuple[int, Entry]], lis
             continue
         cells = row.split("\t")
         if len(cells) != 2:
-            problems.append({"line": line, "field": "row",
-                             "reason": f"{len(cells)} columns; DeepL's TSV has exactly 2 (source, target)"})
+            problems.append(
+                {
+                    "line": line,
+                    "field": "row",
+                    "reason": f"{len(cells)} columns; DeepL's TSV has exactly 2 (source, target)",
+                }
+            )
             continue
         source, target = (_restored(cell.strip()) for cell in cells)
         numbered.append((line, Entry(term=source, translations={target_lang: target} if target else {})))
@@ -263,6 +305,7 @@ def _read_tsv(text: str, target_lang: str) -> tuple[list[tuple[int, Entry]], lis
 
 
 # -- TBX ------------------------------------------------------------------------
+
 
 def _normalise_lang(code: str | None) -> str:
     """'de_DE' -> 'de-DE', 'EN' -> 'en': TBX files in the wild vary."""
@@ -303,8 +346,10 @@ def _read_tbx(raw: bytes, source_lang: str) -> tuple[list[tuple[int, Entry]], li
         if not source:
             problems.append({"line": line, "field": "termEntry", "reason": f"no {source_lang!r} term"})
             continue
-        descrips = {d.get("type"): "".join(d.itertext()).strip().lower()
-                    for d in element.iterchildren(unit.namespaced("descrip"))}
+        descrips = {
+            d.get("type"): "".join(d.itertext()).strip().lower()
+            for d in element.iterchildren(unit.namespaced("descrip"))
+        }
         keep = descrips.get(_KEEP_DESCRIP) == "no"
         translations = {}
         for lang, terms in by_lang.items():
@@ -312,33 +357,46 @@ def _read_tbx(raw: bytes, source_lang: str) -> tuple[list[tuple[int, Entry]], li
             if lang not in source_keys and preferred:
                 translations[lang] = preferred[0]
         notes = ["".join(n.itertext()).strip() for n in element.iterchildren(unit.namespaced("note"))]
-        numbered.append((line, Entry(
-            term=source[0],
-            variants=source[1:],
-            translations=translations,  # with keep, validation reports the row
-            keep=keep,
-            case_sensitive=descrips.get(_CASE_DESCRIP) in ("yes", "true"),
-            match_inside_names=descrips.get(_INSIDE_DESCRIP) in ("yes", "true"),
-            note="\n".join(n for n in notes if n) or None,
-            grammar={lang: info for lang, info in grammar.items() if lang not in source_keys or keep},
-        )))
+        numbered.append(
+            (
+                line,
+                Entry(
+                    term=source[0],
+                    variants=source[1:],
+                    translations=translations,  # with keep, validation reports the row
+                    keep=keep,
+                    case_sensitive=descrips.get(_CASE_DESCRIP) in ("yes", "true"),
+                    match_inside_names=descrips.get(_INSIDE_DESCRIP) in ("yes", "true"),
+                    note="\n".join(n for n in notes if n) or None,
+                    grammar={lang: info for lang, info in grammar.items() if lang not in source_keys or keep},
+                ),
+            )
+        )
     return numbered, problems
 
 
-def _read_tbx_grammar(unit: tbx.tbxunit, tig: etree._Element, lang: str, grammar: dict, line: int,
-                      problems: list[dict]) -> None:
+def _read_tbx_grammar(
+    unit: tbx.tbxunit, tig: etree._Element, lang: str, grammar: dict, line: int, problems: list[dict]
+) -> None:
     """The grammaticalGender, grammaticalNumber and x-article termNotes of a language's first term."""
     for note in tig.iter(unit.namespaced("termNote")):
         kind, value = note.get("type"), "".join(note.itertext()).strip().lower()
-        for wanted, name, table in (("grammaticalGender", "gender", _TBX_GENDER),
-                                    ("grammaticalNumber", "number", _TBX_NUMBER)):
+        for wanted, name, table in (
+            ("grammaticalGender", "gender", _TBX_GENDER),
+            ("grammaticalNumber", "number", _TBX_NUMBER),
+        ):
             if kind == wanted:
                 reverse = {v: k for k, v in table.items()}
                 if value in reverse:
                     grammar.setdefault(lang, {})[name] = reverse[value]
                 elif value:  # TBX also has neuter, dual, …: not something glossary.grammar can use
-                    problems.append({"line": line, "field": f"grammar.{lang}.{name}",
-                                     "reason": f"{value!r} is not one of {', '.join(sorted(reverse))}"})
+                    problems.append(
+                        {
+                            "line": line,
+                            "field": f"grammar.{lang}.{name}",
+                            "reason": f"{value!r} is not one of {', '.join(sorted(reverse))}",
+                        }
+                    )
         if kind == "x-article" and value in ("yes", "no", "true", "false"):
             grammar.setdefault(lang, {})["article"] = value in ("yes", "true")
 
@@ -363,6 +421,7 @@ def _source_keys(by_lang: dict, source_lang: str) -> set[str]:
 
 # -- export -----------------------------------------------------------------------
 
+
 def export_entries(glossary: Glossary, fmt: str, target_lang: str | None = None) -> str | bytes:
     """CSV and TSV as str; TBX as UTF-8 bytes (an XML document with its own declaration)."""
     if fmt == "csv":
@@ -378,17 +437,31 @@ def export_entries(glossary: Glossary, fmt: str, target_lang: str | None = None)
 
 def _csv(glossary: Glossary) -> str:
     langs = sorted({lang for entry in glossary.entries for lang in entry.translations})
-    grammar_columns = [(lang, name) for lang in sorted({lang for e in glossary.entries for lang in e.grammar})
-                       for name in GRAMMAR_FIELDS]
+    grammar_columns = [
+        (lang, name)
+        for lang in sorted({lang for e in glossary.entries for lang in e.grammar})
+        for name in GRAMMAR_FIELDS
+    ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_COLUMNS, *langs, *(f"{lang}:{name}" for lang, name in grammar_columns)])
     for e in glossary.entries:
         grammar = [e.grammar.get(lang, {}).get(name) for lang, name in grammar_columns]
-        writer.writerow([_neutralised(cell) for cell in (
-            e.term, _join_variants(e.variants), str(e.keep).lower(), str(e.case_sensitive).lower(),
-            str(e.match_inside_names).lower(), e.note or "", *(e.translations.get(lang, "") for lang in langs),
-            *("" if value is None else str(value).lower() for value in grammar))])
+        writer.writerow(
+            [
+                _neutralised(cell)
+                for cell in (
+                    e.term,
+                    _join_variants(e.variants),
+                    str(e.keep).lower(),
+                    str(e.case_sensitive).lower(),
+                    str(e.match_inside_names).lower(),
+                    e.note or "",
+                    *(e.translations.get(lang, "") for lang in langs),
+                    *("" if value is None else str(value).lower() for value in grammar),
+                )
+            ]
+        )
     return out.getvalue()
 
 
@@ -398,8 +471,10 @@ def _tsv(glossary: Glossary, target_lang: str) -> str:
         rendering = entry.rendering(target_lang)
         if rendering is None:
             continue  # no rendering for this language: nothing to tell DeepL
-        lines += [f"{_neutralised(spelling)}\t{_neutralised(spelling if entry.keep else rendering)}\n"
-                  for spelling in entry.spellings()]
+        lines += [
+            f"{_neutralised(spelling)}\t{_neutralised(spelling if entry.keep else rendering)}\n"
+            for spelling in entry.spellings()
+        ]
     return "".join(lines)
 
 
@@ -412,9 +487,11 @@ def _tbx(glossary: Glossary) -> bytes:
         for lang, rendering in sorted(entry.translations.items()):
             unit.set_target_terms([rendering], lang=lang)
         _tbx_grammar(unit, entry)
-        for kind, value in ((_KEEP_DESCRIP, "no" if entry.keep else None),
-                            (_CASE_DESCRIP, "yes" if entry.case_sensitive else None),
-                            (_INSIDE_DESCRIP, "yes" if entry.match_inside_names else None)):
+        for kind, value in (
+            (_KEEP_DESCRIP, "no" if entry.keep else None),
+            (_CASE_DESCRIP, "yes" if entry.case_sensitive else None),
+            (_INSIDE_DESCRIP, "yes" if entry.match_inside_names else None),
+        ):
             if value:
                 descrip = etree.SubElement(unit.xmlelement, unit.namespaced("descrip"), type=kind)
                 descrip.text = value
@@ -427,14 +504,22 @@ def _tbx_grammar(unit: tbx.tbxunit, entry: Entry) -> None:
     """termNotes on the first tig of each language the entry has a rendering and grammar for.
     (A kept term has no target langSet to hang them on: its grammar is not exported to TBX.)"""
     for lang, info in sorted(entry.grammar.items()):
-        tig = next((tig for lang_set in unit.getlanguageNodes() if _normalise_lang(getXMLlang(lang_set)) == lang
-                    for tig in lang_set.iter(unit.namespaced("tig"))), None)
+        tig = next(
+            (
+                tig
+                for lang_set in unit.getlanguageNodes()
+                if _normalise_lang(getXMLlang(lang_set)) == lang
+                for tig in lang_set.iter(unit.namespaced("tig"))
+            ),
+            None,
+        )
         if tig is None:
             continue  # grammar for a language without a rendering: nothing to hang it on
-        for kind, value in (("grammaticalGender", _TBX_GENDER.get(info.get("gender"))),
-                            ("grammaticalNumber", _TBX_NUMBER.get(info.get("number"))),
-                            ("x-article", None if info.get("article") is None else
-                             ("yes" if info["article"] else "no"))):
+        for kind, value in (
+            ("grammaticalGender", _TBX_GENDER.get(info.get("gender"))),
+            ("grammaticalNumber", _TBX_NUMBER.get(info.get("number"))),
+            ("x-article", None if info.get("article") is None else ("yes" if info["article"] else "no")),
+        ):
             if value:
                 note = etree.SubElement(tig, unit.namespaced("termNote"), type=kind)
                 note.text = value

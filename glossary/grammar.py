@@ -33,8 +33,8 @@ GRAMMAR_FIELDS = ("gender", "number", "article")
 
 @dataclass(frozen=True)
 class Grammar:
-    gender: str | None = None    # "m" | "f"
-    number: str | None = None    # "sg" | "pl"
+    gender: str | None = None  # "m" | "f"
+    number: str | None = None  # "sg" | "pl"
     article: bool | None = None  # the name takes an article in running text ("a OTAN"; "Londres" does not)
 
     @classmethod
@@ -62,9 +62,9 @@ def grammar_problems(value: Any, where: str) -> list[dict]:
             if key not in GRAMMAR_FIELDS:
                 problems.append({"field": f"{here}.{key}", "reason": "unknown field"})
         if info.get("gender") is not None and info["gender"] not in GENDERS:
-            problems.append({"field": f"{here}.gender", "reason": "must be \"m\" or \"f\""})
+            problems.append({"field": f"{here}.gender", "reason": 'must be "m" or "f"'})
         if info.get("number") is not None and info["number"] not in NUMBERS:
-            problems.append({"field": f"{here}.number", "reason": "must be \"sg\" or \"pl\""})
+            problems.append({"field": f"{here}.number", "reason": 'must be "sg" or "pl"'})
         if info.get("article") is not None and not isinstance(info["article"], bool):
             problems.append({"field": f"{here}.article", "reason": "must be true or false"})
     return problems
@@ -74,10 +74,10 @@ def grammar_problems(value: Any, where: str) -> list[dict]:
 class Rules:
     """One language's articles and how prepositions take them."""
 
-    articles: dict[tuple[str, str], str]          # (gender, number) -> definite article
-    contractions: dict[tuple[str, str], str]      # (preposition, article) -> the fused word
-    prepositions: frozenset[str]                  # prepositions an article may follow
-    elided_article: str | None = None             # fr: "l'" for le/la before a vowel
+    articles: dict[tuple[str, str], str]  # (gender, number) -> definite article
+    contractions: dict[tuple[str, str], str]  # (preposition, article) -> the fused word
+    prepositions: frozenset[str]  # prepositions an article may follow
+    elided_article: str | None = None  # fr: "l'" for le/la before a vowel
     elided_prepositions: dict[str, str] | None = None  # fr: {"de": "d'"} before a vowel, without article
     # Words that are an article and also a preposition (pt "a"): read as the
     # article, and left alone before a name without article ("viajou a Londres").
@@ -103,25 +103,34 @@ _PT_ARTICLES = {("m", "sg"): "o", ("f", "sg"): "a", ("m", "pl"): "os", ("f", "pl
 RULES: dict[str, Rules] = {
     "pt": Rules(
         articles=_PT_ARTICLES,
-        contractions={(prep, article): fused
-                      for prep, forms in (("de", ("do", "da", "dos", "das")), ("em", ("no", "na", "nos", "nas")),
-                                          ("por", ("pelo", "pela", "pelos", "pelas")), ("a", ("ao", "à", "aos", "às")))
-                      for article, fused in zip(("o", "a", "os", "as"), forms)},
-        prepositions=frozenset({"de", "em", "por", "com", "para", "sobre", "entre", "contra", "sem", "até",
-                                "após", "perante"}),
+        contractions={
+            (prep, article): fused
+            for prep, forms in (
+                ("de", ("do", "da", "dos", "das")),
+                ("em", ("no", "na", "nos", "nas")),
+                ("por", ("pelo", "pela", "pelos", "pelas")),
+                ("a", ("ao", "à", "aos", "às")),
+            )
+            for article, fused in zip(("o", "a", "os", "as"), forms)
+        },
+        prepositions=frozenset(
+            {"de", "em", "por", "com", "para", "sobre", "entre", "contra", "sem", "até", "após", "perante"}
+        ),
         ambiguous=frozenset({"a"}),
     ),
     "es": Rules(
         articles={("m", "sg"): "el", ("f", "sg"): "la", ("m", "pl"): "los", ("f", "pl"): "las"},
         contractions={("de", "el"): "del", ("a", "el"): "al"},
-        prepositions=frozenset({"de", "a", "en", "por", "con", "para", "sobre", "entre", "contra", "sin", "desde",
-                                "hasta", "hacia"}),
+        prepositions=frozenset(
+            {"de", "a", "en", "por", "con", "para", "sobre", "entre", "contra", "sin", "desde", "hasta", "hacia"}
+        ),
     ),
     "fr": Rules(
         articles={("m", "sg"): "le", ("f", "sg"): "la", ("m", "pl"): "les", ("f", "pl"): "les"},
         contractions={("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"},
-        prepositions=frozenset({"de", "à", "en", "par", "pour", "avec", "sur", "contre", "sans", "entre", "vers",
-                                "chez"}),
+        prepositions=frozenset(
+            {"de", "à", "en", "par", "pour", "avec", "sur", "contre", "sans", "entre", "vers", "chez"}
+        ),
         elided_article="l'",
         elided_prepositions={"de": "d'"},
     ),
@@ -168,8 +177,10 @@ def strip_article(words: str, lang: str) -> str:
         return words
     match = re.match(r"(\w+)\s+(?=\w)|(\w+['’])(?=\w)", words)
     if match and (match.group(1) or match.group(2)).lower().replace("’", "'") in (
-            *rules.articles.values(), rules.elided_article):
-        return words[match.end():]
+        *rules.articles.values(),
+        rules.elided_article,
+    ):
+        return words[match.end() :]
     return words
 
 

@@ -35,9 +35,9 @@ from glossary.grammar import Grammar
 
 # Links and addresses are identifiers: a term inside one is never replaced.
 _URL_OR_EMAIL = re.compile(
-    r"\b[a-z][a-z0-9+.-]*://[^\s<>\"']+"             # scheme://…
-    r"|\bwww\.[^\s<>\"']+"                           # www.…
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                 # user@host.tld
+    r"\b[a-z][a-z0-9+.-]*://[^\s<>\"']+"  # scheme://…
+    r"|\bwww\.[^\s<>\"']+"  # www.…
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # user@host.tld
     # bare domains with a common top-level domain, lower-case only so that a
     # missing space after a full stop ("in Kyiv.De…") is not taken for one
     r"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+(?-i:com|org|net|int|gov|edu|mil|info|io|eu|ua|lt|de|fr|es|uk|ru|pl)"
@@ -51,9 +51,9 @@ class TermMatch:
     start: int
     end: int
     entry_id: str
-    term: str        # the entry's canonical term
-    matched: str     # the source text matched (the term, a variant, another case)
-    rendering: str   # what it becomes in the target language
+    term: str  # the entry's canonical term
+    matched: str  # the source text matched (the term, a variant, another case)
+    rendering: str  # what it becomes in the target language
     grammar: Grammar | None = None  # the rendering's gender, number, article (None: not given)
 
 
@@ -71,9 +71,10 @@ def _is_word_char(ch: str) -> bool:
 @dataclass(frozen=True)
 class _Spelling:
     """One spelling to look for, with the entry it stands for."""
-    key: str            # the spelling as compared: folded unless case-sensitive
+
+    key: str  # the spelling as compared: folded unless case-sensitive
     entry: Entry
-    priority: int       # index of its glossary: lower wins on identical matches
+    priority: int  # index of its glossary: lower wins on identical matches
 
 
 class _Trie:
@@ -106,7 +107,7 @@ def _trie_pattern(keys: Iterable[str]) -> str:
         for ch, child in node.children.items():
             chain = [ch]
             while len(child.children) == 1 and not child.terminal:
-                (next_ch, child), = child.children.items()
+                ((next_ch, child),) = child.children.items()
                 chain.append(next_ch)
             options.append(re.escape("".join(chain)) + alternatives(child, chain[-1]))
         if node.terminal:  # last, so longer spellings are tried first
@@ -144,7 +145,7 @@ class _Compiled:
             for length in self.lengths:
                 if length > longest:
                     continue
-                spelling = self.spellings.get(text[start:start + length])
+                spelling = self.spellings.get(text[start : start + length])
                 end = start + length
                 if spelling is None:
                     continue
@@ -203,14 +204,25 @@ class TermMatcher:
         for start, end, spelling in candidates:
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
-            if (not spelling.entry.keep and not spelling.entry.match_inside_names
-                    and inside_longer_name(text, start, end, spans)):
+            if (
+                not spelling.entry.keep
+                and not spelling.entry.match_inside_names
+                and inside_longer_name(text, start, end, spans)
+            ):
                 continue
             taken.append((start, end))
             matched = text[start:end]
-            chosen.append(TermMatch(start, end, spelling.entry.id, spelling.entry.term, matched,
-                                    spelling.entry.rendering(target_lang, matched),
-                                    spelling.entry.grammar_for(target_lang)))
+            chosen.append(
+                TermMatch(
+                    start,
+                    end,
+                    spelling.entry.id,
+                    spelling.entry.term,
+                    matched,
+                    spelling.entry.rendering(target_lang, matched),
+                    spelling.entry.grammar_for(target_lang),
+                )
+            )
         return sorted(chosen, key=lambda m: m.start)
 
 
@@ -225,7 +237,8 @@ def find_terms(text: str, glossary_or_entries: Glossary | Iterable[Entry], targe
 # Capitalised words that may follow or precede a name without making one name
 # with it: sentence openers, titles before a person's name ("U.S. President
 # Donald Trump", "UK Prime Minister"), days and months ("the EU Tuesday said").
-_NOT_NAME_WORDS = frozenset("""
+_NOT_NAME_WORDS = frozenset(
+    """
 a an the in on at of for from to by with and but or nor as after before when while if since under over
 between against about during despite though although because so yet that this these those there here
 then now meanwhile however also both either neither not no his her its their our my your we they he she
@@ -237,9 +250,10 @@ mr mrs ms dr yesterday today tomorrow last next earlier later still even only ju
 every each
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july
 august september october november december
-""".split())
+""".split()
+)
 _WORD = re.compile(r"[^\W\d_][\w'’.]*")
-_QUOTES = "\"“”«»„"  # double only: a single one is as often an apostrophe
+_QUOTES = '"“”«»„'  # double only: a single one is as often an apostrophe
 
 
 def _capitalised_name_word(word: str) -> bool:
@@ -254,11 +268,11 @@ def _acronym(word: str) -> bool:
 def _opens_sentence(text: str, position: int) -> bool:
     """Any word is capitalised there ("Second NATO item"); only an acronym ("BBC Scotland") still says "name"."""
     head = text[:position].rstrip()
-    return not head or head[-1] in ".!?:;\"“”«»()—–-\n"
+    return not head or head[-1] in '.!?:;"“”«»()—–-\n'
 
 
 def _sentence_end(word: str) -> bool:
-    """"Scotland." ends a sentence; "U.S." is an abbreviation, part of the name."""
+    """ "Scotland." ends a sentence; "U.S." is an abbreviation, part of the name."""
     return word.endswith(".") and word.count(".") == 1
 
 
@@ -290,15 +304,24 @@ def inside_longer_name(text: str, start: int, end: int, others: Sequence[tuple[i
 
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
     # In Title Case every word is capitalised: only an acronym ("BBC") still says "name".
-    headline = _headline(text[line_start:line_end if line_end >= 0 else len(text)])
+    headline = _headline(text[line_start : line_end if line_end >= 0 else len(text)])
     before = re.search(r"([^\W\d_][\w.’']*) $", text[:start])
-    if before and _capitalised_name_word(before.group(1)) and not is_other_term(before.start(1)) \
-            and not before.group(1).endswith(("'s", "’s")) and not _sentence_end(before.group(1)) \
-            and (_acronym(before.group(1)) or not headline and not _opens_sentence(text, before.start(1))):
+    if (
+        before
+        and _capitalised_name_word(before.group(1))
+        and not is_other_term(before.start(1))
+        and not before.group(1).endswith(("'s", "’s"))
+        and not _sentence_end(before.group(1))
+        and (_acronym(before.group(1)) or not headline and not _opens_sentence(text, before.start(1)))
+    ):
         return True
     after = re.match(r" ([^\W\d_][\w.’']*)", text[end:])
-    if after and _capitalised_name_word(after.group(1)) and not is_other_term(end + 1) \
-            and (_acronym(after.group(1)) or not headline):
+    if (
+        after
+        and _capitalised_name_word(after.group(1))
+        and not is_other_term(end + 1)
+        and (_acronym(after.group(1)) or not headline)
+    ):
         return True
     return _quoted_title(text, start, end)
 
@@ -310,8 +333,8 @@ def _quoted_title(text: str, start: int, end: int) -> bool:
     if opening < 0:
         return False
     closing = min((i for q in _QUOTES if (i := text.find(q, end)) >= 0), default=-1)
-    if closing < 0 or any(q in text[opening + 1:start] for q in _QUOTES):
+    if closing < 0 or any(q in text[opening + 1 : start] for q in _QUOTES):
         return False
-    rest = _WORD.findall(text[opening + 1:start] + " " + text[end:closing])
-    long_words = [w for w in _WORD.findall(text[opening + 1:closing]) if len(w) > 3]
+    rest = _WORD.findall(text[opening + 1 : start] + " " + text[end:closing])
+    long_words = [w for w in _WORD.findall(text[opening + 1 : closing]) if len(w) > 3]
     return bool(rest) and len(long_words) >= 2 and all(w[0].isupper() for w in long_words)

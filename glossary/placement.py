@@ -41,8 +41,9 @@ def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return not any(span[0] < end and start < span[1] for start, end in taken)
 
 
-def find_renderings(text: str, spans: list[FixedSpan], wanted: list[int] | None = None,
-                    taken: Sequence[tuple[int, int]] = ()) -> dict[int, tuple[int, int] | None]:
+def find_renderings(
+    text: str, spans: list[FixedSpan], wanted: list[int] | None = None, taken: Sequence[tuple[int, int]] = ()
+) -> dict[int, tuple[int, int] | None]:
     """Target range of each wanted span's replacement in `text`, or None where
     the text holds fewer of that replacement than the source has occurrences.
     Spans with the same replacement take its occurrences in order; longer
@@ -57,7 +58,7 @@ def find_renderings(text: str, spans: list[FixedSpan], wanted: list[int] | None 
         places = [p for p in _occurrences(text, replacement) if _free(p, taken)]
         for k, i in enumerate(by_replacement[replacement]):
             found[i] = places[k] if k < len(places) else None
-        taken += places[:len(by_replacement[replacement])]
+        taken += places[: len(by_replacement[replacement])]
     return found
 
 
@@ -66,15 +67,22 @@ class Settled:
     """A sentence's translation with the fixed spans placed so far."""
 
     text: str
-    targets: dict[int, tuple[int, int]]   # span index -> its range in `text`
-    methods: dict[int, str]               # span index -> how it got there
+    targets: dict[int, tuple[int, int]]  # span index -> its range in `text`
+    methods: dict[int, str]  # span index -> how it got there
 
     def missing(self, count: int) -> list[int]:
         return [i for i in range(count) if i not in self.targets]
 
 
-def settle(text: str, spans: list[FixedSpan], model_words: dict[int, list[str]], lang: str,
-           wanted: list[int] | None = None, settled: Settled | None = None, source_length: int = 0) -> Settled:
+def settle(
+    text: str,
+    spans: list[FixedSpan],
+    model_words: dict[int, list[str]],
+    lang: str,
+    wanted: list[int] | None = None,
+    settled: Settled | None = None,
+    source_length: int = 0,
+) -> Settled:
     """Place the `wanted` spans in the model's `text`: as the model wrote them,
     else by replacing the model's own words for the term (`model_words[i]`:
     its translations of the term alone). Spans already in `settled` (placed by
@@ -86,7 +94,7 @@ def settle(text: str, spans: list[FixedSpan], model_words: dict[int, list[str]],
     for i, place in find_renderings(result.text, spans, wanted, list(result.targets.values())).items():
         if place is not None:
             result.targets[i], result.methods[i] = place, MODEL
-    edits: list[tuple[int, int, int]] = []   # (start, end, span index) of model words to replace
+    edits: list[tuple[int, int, int]] = []  # (start, end, span index) of model words to replace
     taken = list(result.targets.values())
     for i in sorted(i for i in wanted if i not in result.targets):
         for words in _candidates(model_words.get(i, [])):

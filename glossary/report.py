@@ -21,9 +21,9 @@ class TermReport:
     term: str
     source_occurrences: int = 0
     rendered_occurrences: int = 0
-    methods: dict[str, int] = field(default_factory=dict)   # rendered occurrences per method
+    methods: dict[str, int] = field(default_factory=dict)  # rendered occurrences per method
     failed: int = 0
-    failures: list[dict] = field(default_factory=list)      # [{"method", "reason"}], at most MAX_FAILURES_LISTED
+    failures: list[dict] = field(default_factory=list)  # [{"method", "reason"}], at most MAX_FAILURES_LISTED
 
     @property
     def method(self) -> str | None:
@@ -37,31 +37,50 @@ class TermReport:
             self.failures.append({"method": method, "reason": reason})
 
     def copy(self) -> "TermReport":
-        return TermReport(self.entry_id, self.term, self.source_occurrences, self.rendered_occurrences,
-                          dict(self.methods), self.failed, [dict(f) for f in self.failures])
+        return TermReport(
+            self.entry_id,
+            self.term,
+            self.source_occurrences,
+            self.rendered_occurrences,
+            dict(self.methods),
+            self.failed,
+            [dict(f) for f in self.failures],
+        )
 
     def merge(self, other: "TermReport") -> "TermReport":
-        return TermReport(self.entry_id, self.term or other.term,
-                          self.source_occurrences + other.source_occurrences,
-                          self.rendered_occurrences + other.rendered_occurrences,
-                          {m: self.methods.get(m, 0) + other.methods.get(m, 0)
-                           for m in sorted({*self.methods, *other.methods})},
-                          self.failed + other.failed,
-                          [dict(f) for f in (self.failures + other.failures)[:MAX_FAILURES_LISTED]])
+        return TermReport(
+            self.entry_id,
+            self.term or other.term,
+            self.source_occurrences + other.source_occurrences,
+            self.rendered_occurrences + other.rendered_occurrences,
+            {m: self.methods.get(m, 0) + other.methods.get(m, 0) for m in sorted({*self.methods, *other.methods})},
+            self.failed + other.failed,
+            [dict(f) for f in (self.failures + other.failures)[:MAX_FAILURES_LISTED]],
+        )
 
     def to_dict(self) -> dict:
         return {
-            "entry_id": self.entry_id, "term": self.term,
-            "source_occurrences": self.source_occurrences, "rendered_occurrences": self.rendered_occurrences,
-            "method": self.method, "methods": dict(self.methods),
-            "failed": self.failed, "failures": [dict(f) for f in self.failures],
+            "entry_id": self.entry_id,
+            "term": self.term,
+            "source_occurrences": self.source_occurrences,
+            "rendered_occurrences": self.rendered_occurrences,
+            "method": self.method,
+            "methods": dict(self.methods),
+            "failed": self.failed,
+            "failures": [dict(f) for f in self.failures],
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> "TermReport":
-        return cls(data["entry_id"], data.get("term", ""), data.get("source_occurrences", 0),
-                   data.get("rendered_occurrences", 0), dict(data.get("methods", {})),
-                   data.get("failed", len(data.get("failures", []))), list(data.get("failures", [])))
+        return cls(
+            data["entry_id"],
+            data.get("term", ""),
+            data.get("source_occurrences", 0),
+            data.get("rendered_occurrences", 0),
+            dict(data.get("methods", {})),
+            data.get("failed", len(data.get("failures", []))),
+            list(data.get("failures", [])),
+        )
 
 
 @dataclass
@@ -73,8 +92,9 @@ class GlossaryReport:
     def _term(self, entry_id: str, term: str | None) -> TermReport:
         return self.terms.setdefault(entry_id, TermReport(entry_id, term or ""))
 
-    def record_occurrence(self, entry_id: str, term: str | None, method: str,
-                          rendered: bool, reason: str | None = None) -> None:
+    def record_occurrence(
+        self, entry_id: str, term: str | None, method: str, rendered: bool, reason: str | None = None
+    ) -> None:
         report = self._term(entry_id, term)
         report.source_occurrences += 1
         if rendered:

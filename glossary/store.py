@@ -39,7 +39,15 @@ import redis
 from conventions import ID
 
 from glossary.entries import (
-    ENTRY_ID, Entry, Glossary, GlossaryError, GlossaryLimits, check_input_fields, entries_from_input, etag, now,
+    ENTRY_ID,
+    Entry,
+    Glossary,
+    GlossaryError,
+    GlossaryLimits,
+    check_input_fields,
+    entries_from_input,
+    etag,
+    now,
     validate,
 )
 
@@ -66,8 +74,13 @@ class LimitExceeded(Exception):
 
 
 class GlossaryStore:
-    def __init__(self, client: redis.Redis, limits: GlossaryLimits | None = None, prefix: str = "gl",
-                 retention_seconds: int | None = 7 * 24 * 3600):
+    def __init__(
+        self,
+        client: redis.Redis,
+        limits: GlossaryLimits | None = None,
+        prefix: str = "gl",
+        retention_seconds: int | None = 7 * 24 * 3600,
+    ):
         self.redis = client
         self.limits = limits or GlossaryLimits()
         self.prefix = prefix
@@ -76,8 +89,12 @@ class GlossaryStore:
     @classmethod
     def from_settings(cls, client: redis.Redis, settings) -> "GlossaryStore":
         """Limits from config.Settings; old versions live as long as jobs do."""
-        limits = GlossaryLimits(max_entries=settings.max_glossary_entries, max_term_length=settings.max_term_length,
-                                max_glossaries=settings.max_glossaries, max_import_bytes=settings.max_body_bytes)
+        limits = GlossaryLimits(
+            max_entries=settings.max_glossary_entries,
+            max_term_length=settings.max_term_length,
+            max_glossaries=settings.max_glossaries,
+            max_import_bytes=settings.max_body_bytes,
+        )
         return cls(client, limits, retention_seconds=settings.job_ttl_seconds)
 
     # -- keys -------------------------------------------------------------------
@@ -178,8 +195,17 @@ class GlossaryStore:
         when the tenant (without one: the instance) already has max_glossaries."""
         check_input_fields(data, _GLOSSARY_FIELDS, required=("name", "source_lang"))
         created = now()
-        glossary = Glossary(uuid.uuid4().hex[:16], data["name"], data["source_lang"], data.get("description") or "",
-                            entries_from_input(data.get("entries")), 1, created, created, author)
+        glossary = Glossary(
+            uuid.uuid4().hex[:16],
+            data["name"],
+            data["source_lang"],
+            data.get("description") or "",
+            entries_from_input(data.get("entries")),
+            1,
+            created,
+            created,
+            author,
+        )
         validate(glossary, self.limits)
         record = json.dumps(glossary.to_record(), ensure_ascii=False)
         order = self.redis.incr(f"{self.prefix}:seq")  # only orders the list; gaps are harmless
@@ -202,8 +228,9 @@ class GlossaryStore:
         self.redis.transaction(write, counted)
         return glossary
 
-    def _change(self, glossary_id: str, expected_version: int, edit: Callable[[Glossary], None],
-                author: dict | None = None) -> Glossary:
+    def _change(
+        self, glossary_id: str, expected_version: int, edit: Callable[[Glossary], None], author: dict | None = None
+    ) -> Glossary:
         """Apply `edit` to the current version and store the result as the next one, atomically."""
         pointer = self._pointer(glossary_id)
         self.current_version(glossary_id)  # NotFound early, before watching anything
@@ -253,15 +280,17 @@ class GlossaryStore:
 
         return self._change(glossary_id, expected_version, edit, author)
 
-    def add_entry(self, glossary_id: str, entry: dict | Entry, expected_version: int,
-                  author: dict | None = None) -> Glossary:
+    def add_entry(
+        self, glossary_id: str, entry: dict | Entry, expected_version: int, author: dict | None = None
+    ) -> Glossary:
         """Append an entry; it gets a new id (an id in `entry` is ignored)."""
         new = _entry(entry)
         new.id = uuid.uuid4().hex[:12]
         return self._change(glossary_id, expected_version, lambda g: g.entries.append(new), author)
 
-    def replace_entry(self, glossary_id: str, entry_id: str, entry: dict | Entry, expected_version: int,
-                      author: dict | None = None) -> Glossary:
+    def replace_entry(
+        self, glossary_id: str, entry_id: str, entry: dict | Entry, expected_version: int, author: dict | None = None
+    ) -> Glossary:
         """Replace one entry in place; it keeps `entry_id`."""
         new = _entry(entry)
         new.id = entry_id
@@ -271,8 +300,9 @@ class GlossaryStore:
 
         return self._change(glossary_id, expected_version, edit, author)
 
-    def delete_entry(self, glossary_id: str, entry_id: str, expected_version: int,
-                     author: dict | None = None) -> Glossary:
+    def delete_entry(
+        self, glossary_id: str, entry_id: str, expected_version: int, author: dict | None = None
+    ) -> Glossary:
         return self._change(glossary_id, expected_version, lambda g: g.entries.pop(_entry_index(g, entry_id)), author)
 
     def delete(self, glossary_id: str, expected_version: int) -> None:

@@ -50,7 +50,9 @@ end
 # ARGV: 4 holder token, 5 lease seconds, 6 max attempts, 7 hard time limit (0: none),
 #       8 reason when the attempts are used up.
 # Returns {outcome, attempts}; outcome: claimed | busy | finished | cancelled | exhausted | missing.
-CLAIM = _PRELUDE + """
+CLAIM = (
+    _PRELUDE
+    + """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', 0} end
 if state == 'running' then
@@ -79,9 +81,12 @@ redis.call('ZADD', KEYS[3], lease, ARGV[1])
 move(state, 'running')
 return {'claimed', attempts}
 """
+)
 
 # ARGV: 4 holder, 5 lease seconds. Returns ok | lost (another holder, or no longer running).
-RENEW = _PRELUDE + """
+RENEW = (
+    _PRELUDE
+    + """
 if redis.call('HGET', KEYS[1], 'state') ~= 'running' or redis.call('HGET', KEYS[1], 'holder') ~= ARGV[4] then
   return 'lost'
 end
@@ -90,12 +95,15 @@ redis.call('HSET', KEYS[1], 'lease_until', string.format('%.3f', lease))
 redis.call('ZADD', KEYS[3], lease, ARGV[1])
 return 'ok'
 """
+)
 
 # ARGV: 4 holder, 5 new state (running for progress), 6 the revision to publish
 # with a success (0: none), then field/value pairs.
 # Only the lease holder writes. Returns 1 if written (or already written by the
 # same holder: a retried write whose first reply was lost), else 0.
-WRITE = _PRELUDE + """
+WRITE = (
+    _PRELUDE
+    + """
 local state = redis.call('HGET', KEYS[1], 'state')
 if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[4] then
   if state == ARGV[5] and state ~= 'running' and redis.call('HGET', KEYS[1], 'finished_by') == ARGV[4] then
@@ -120,6 +128,7 @@ if ARGV[5] == 'succeeded' and revision > 0 then
 end
 return 1
 """
+)
 
 # ARGV: 4 max attempts, 5 reason when the attempts are used up, 6 dispatch grace seconds.
 # Decides what happens to a language whose score in `leases` has passed:
@@ -127,7 +136,9 @@ return 1
 #   requeue    its holder is gone: set back to queued; the caller sends a new task
 #   queued     queued and not yet claimed; the caller re-sends if its message was lost
 #   cancelled / failed   ended here; gone / done: no longer open, dropped from the set
-SWEEP = _PRELUDE + """
+SWEEP = (
+    _PRELUDE
+    + """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
   redis.call('ZREM', KEYS[3], ARGV[1])
@@ -162,3 +173,4 @@ redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), ARGV[1])
 move(state, 'queued')
 return 'requeue'
 """
+)

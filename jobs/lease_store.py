@@ -43,8 +43,10 @@ class Claim:
 
 
 def exhausted_reason(max_attempts: int) -> str:
-    return (f"gave up after {max_attempts} attempts: the worker running it stopped each time "
-            f"(killed, out of memory, or cut off from Redis); see JOB_MAX_ATTEMPTS")
+    return (
+        f"gave up after {max_attempts} attempts: the worker running it stopped each time "
+        f"(killed, out of memory, or cut off from Redis); see JOB_MAX_ATTEMPTS"
+    )
 
 
 class Leases:
@@ -58,9 +60,17 @@ class Leases:
 
     def _script(self, script, job_id: str, lang: str, *args, article_key: str | None = None):
         """Run a lease script (jobs/lease_scripts.py) with its fixed keys and first arguments."""
-        keys = [lang_key(job_id, lang), job_key(job_id), LEASES_KEY, OUTBOX_KEY,
-                active_key("languages", QUEUED), active_key("languages", RUNNING),
-                active_key("jobs", QUEUED), active_key("jobs", RUNNING), article_key or lang_key(job_id, lang)]
+        keys = [
+            lang_key(job_id, lang),
+            job_key(job_id),
+            LEASES_KEY,
+            OUTBOX_KEY,
+            active_key("languages", QUEUED),
+            active_key("languages", RUNNING),
+            active_key("jobs", QUEUED),
+            active_key("jobs", RUNNING),
+            article_key or lang_key(job_id, lang),
+        ]
         return script(keys=keys, args=[lease_member(job_id, lang), f"{job_id}:{lang}", job_id, *args])
 
     def claim(self, job_id: str, lang: str, time_limit: int = 0) -> Claim:
@@ -69,8 +79,16 @@ class Leases:
         merged). A delivery that finds a live lease is a duplicate: `busy`."""
         holder = secrets.token_hex(8)
         jobs = self.jobs
-        outcome, attempts = self._script(self._claim, job_id, lang, holder, jobs.lease_seconds, jobs.max_attempts,
-                                         int(time_limit), exhausted_reason(jobs.max_attempts))
+        outcome, attempts = self._script(
+            self._claim,
+            job_id,
+            lang,
+            holder,
+            jobs.lease_seconds,
+            jobs.max_attempts,
+            int(time_limit),
+            exhausted_reason(jobs.max_attempts),
+        )
         outcome = outcome.decode()
         if outcome == "missing":
             raise JobNotFound(job_id)
@@ -82,8 +100,9 @@ class Leases:
         """Extend the lease; False if it was lost (taken over, or the language ended)."""
         return self._script(self._renew, job_id, lang, holder, self.jobs.lease_seconds) == b"ok"
 
-    def _write_as(self, job_id: str, lang: str, holder: str, state: str, fields: dict,
-                  publish: tuple[str, int, str] | None = None) -> bool:
+    def _write_as(
+        self, job_id: str, lang: str, holder: str, state: str, fields: dict, publish: tuple[str, int, str] | None = None
+    ) -> bool:
         article_key = f"{publication.article_key(publish[2], publish[0])}:{lang}" if publish else None
         args = [holder, state, publish[1] if publish else 0]
         for name, value in fields.items():
@@ -96,8 +115,16 @@ class Leases:
     def progress(self, job_id: str, lang: str, holder: str, done: int, total: int) -> bool:
         return self._write_as(job_id, lang, holder, RUNNING, {"done": done, "total": total})
 
-    def succeed(self, job_id: str, lang: str, holder: str, result: dict, report: dict | None, stats: dict,
-                publish: tuple[str, int, str] | None = None) -> bool:
+    def succeed(
+        self,
+        job_id: str,
+        lang: str,
+        holder: str,
+        result: dict,
+        report: dict | None,
+        stats: dict,
+        publish: tuple[str, int, str] | None = None,
+    ) -> bool:
         """Store the result (only the lease holder can). With `publish`
         (external_id, revision, tenant) the same script publishes the revision,
         so whoever sees the language succeeded finds the article published too."""
@@ -115,8 +142,14 @@ class Leases:
     def sweep(self, job_id: str, lang: str) -> str:
         """Decide about one due language (see lease_scripts.SWEEP)."""
         jobs = self.jobs
-        outcome = self._script(self._sweep, job_id, lang, jobs.max_attempts, exhausted_reason(jobs.max_attempts),
-                               jobs.dispatch_grace_seconds).decode()
+        outcome = self._script(
+            self._sweep,
+            job_id,
+            lang,
+            jobs.max_attempts,
+            exhausted_reason(jobs.max_attempts),
+            jobs.dispatch_grace_seconds,
+        ).decode()
         if outcome in ("cancelled", "failed"):
             self.jobs.ended(job_id)
         return outcome

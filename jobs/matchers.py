@@ -44,7 +44,8 @@ class TermMatchers:
                 return self._cache[key]
         # Compiled outside the lock: two threads may both compile a new key, which is harmless.
         glossaries = [
-            self.glossaries.get_version(g["id"], g["version"]) if g["id"] != "inline"
+            self.glossaries.get_version(g["id"], g["version"])
+            if g["id"] != "inline"
             else self.glossaries.inline(inline or {}, source_lang or "")
             for g in used
         ]

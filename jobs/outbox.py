@@ -19,8 +19,7 @@ class Outbox:
     def unsettled(self, older_than: float, limit: int = 500) -> list[tuple[str, str]]:
         """Ended languages whose follow-up has not been confirmed for `older_than` seconds."""
         seconds, micros = self.redis.time()
-        members = self.redis.zrangebyscore(OUTBOX_KEY, "-inf", seconds + micros / 1e6 - older_than, start=0,
-                                           num=limit)
+        members = self.redis.zrangebyscore(OUTBOX_KEY, "-inf", seconds + micros / 1e6 - older_than, start=0, num=limit)
         return [parse_member(m) for m in members]
 
     def settled(self, job_id: str, lang: str) -> None:

@@ -44,14 +44,14 @@ class LanguageOutcome:
     source: str
     target: str
     engine: str
-    state: str                      # succeeded | failed
-    seconds: float                  # from claim to stored result
-    latency_seconds: float | None   # from submission to stored result
+    state: str  # succeeded | failed
+    seconds: float  # from claim to stored result
+    latency_seconds: float | None  # from submission to stored result
     segments: int = 0
     segments_translated: int = 0
     cache_hits: int = 0
-    glossary: dict | None = None    # the glossary report
-    checks: dict | None = None      # the checks' report (checks/)
+    glossary: dict | None = None  # the glossary report
+    checks: dict | None = None  # the checks' report (checks/)
 
 
 def engine_name(route: list[dict]) -> str:
@@ -119,7 +119,8 @@ class Pipeline:
         logs.bind(engine=engine, source_lang=source)
         log.info("translating %s -> %s", source, lang)
         outcome = lambda state, **extra: LanguageOutcome(  # noqa: E731
-            job_id, source, lang, engine, state, time.monotonic() - started, self._latency(job_id), **extra)
+            job_id, source, lang, engine, state, time.monotonic() - started, self._latency(job_id), **extra
+        )
         # The editors' corrections of this article and the tenant's memory come before the model.
         reuse = Reuse(self.memory, self.carried, request.tenant, source, lang, request.external_id)
         try:
@@ -141,8 +142,14 @@ class Pipeline:
         except self.time_limit_errors:
             limit = (request.time_limits or {}).get("soft")
             log.warning("language failed: over its time limit of %s s", limit)
-            return self._finish_failed(job_id, lang, holder, request,
-                                       f"exceeded its time limit of {limit} s (derived from the article size)", outcome)
+            return self._finish_failed(
+                job_id,
+                lang,
+                holder,
+                request,
+                f"exceeded its time limit of {limit} s (derived from the article size)",
+                outcome,
+            )
         except (UnsupportedPair, DocumentError, LimitExceeded) as error:
             log.warning("language failed: %s", error)
             return self._finish_failed(job_id, lang, holder, request, str(error), outcome)
@@ -153,14 +160,26 @@ class Pipeline:
             raise
         except Exception as error:  # keep the job truthful; the traceback goes to the worker log
             log.exception("job %s language %s failed", job_id, lang)
-            return self._finish_failed(job_id, lang, holder, request, f"internal error: {type(error).__name__}",
-                                       outcome)
+            return self._finish_failed(
+                job_id, lang, holder, request, f"internal error: {type(error).__name__}", outcome
+            )
         checks = self._check(job_id, result, source, lang, request)
         route = self.router.describe_route(source, lang)
         machine = {"kind": MACHINE, "engine": engine, "models": route, "glossaries": list(request.glossaries)}
-        self.drafts.save(job_id, lang, new_draft(result.plan, result.translations, [
-            {**machine, **reuse.provenance[i]} if "memory_rejected" in reuse.provenance.get(i, {})
-            else reuse.provenance.get(i, machine) for i in range(len(result.plan))]))
+        self.drafts.save(
+            job_id,
+            lang,
+            new_draft(
+                result.plan,
+                result.translations,
+                [
+                    {**machine, **reuse.provenance[i]}
+                    if "memory_rejected" in reuse.provenance.get(i, {})
+                    else reuse.provenance.get(i, machine)
+                    for i in range(len(result.plan))
+                ],
+            ),
+        )
         stored = self.jobs.leases.succeed(
             job_id,
             lang,
@@ -173,19 +192,38 @@ class Pipeline:
                 **({"checks": checks} if checks is not None else {}),
             },
             result.report.to_dict(),
-            {"segments": result.segments, "model_calls": result.stats.model_calls,
-             "segments_translated": result.stats.segments_translated, "cache_hits": result.stats.cache_hits,
-             **{name: count for name, count in reuse.counts.items() if count}},  # only when the memory was used
+            {
+                "segments": result.segments,
+                "model_calls": result.stats.model_calls,
+                "segments_translated": result.stats.segments_translated,
+                "cache_hits": result.stats.cache_hits,
+                **{name: count for name, count in reuse.counts.items() if count},
+            },  # only when the memory was used
             # A job that waits for approval publishes its revision when a reviewer approves (editorial/review.py).
             publish=request.publication() if request.publish == ON_COMPLETION else None,
         )
         if not stored:
             return "skipped"
-        done = outcome("succeeded", segments=result.segments, segments_translated=result.stats.segments_translated,
-                       cache_hits=result.stats.cache_hits, glossary=result.report.to_dict(), checks=checks)
-        log.info("translated %d segments (%d from the cache) in %.3f s", done.segments, done.cache_hits, done.seconds,
-                 extra={"duration_s": round(done.seconds, 3), "segments": done.segments,
-                        "segments_translated": done.segments_translated, "cache_hits": done.cache_hits})
+        done = outcome(
+            "succeeded",
+            segments=result.segments,
+            segments_translated=result.stats.segments_translated,
+            cache_hits=result.stats.cache_hits,
+            glossary=result.report.to_dict(),
+            checks=checks,
+        )
+        log.info(
+            "translated %d segments (%d from the cache) in %.3f s",
+            done.segments,
+            done.cache_hits,
+            done.seconds,
+            extra={
+                "duration_s": round(done.seconds, 3),
+                "segments": done.segments,
+                "segments_translated": done.segments_translated,
+                "cache_hits": done.cache_hits,
+            },
+        )
         if self.observe:
             self.observe(done)
         self.settle_quietly(job_id, lang)
@@ -203,8 +241,7 @@ class Pipeline:
         created = self.jobs.created_at(job_id)
         return time.time() - created if created else None
 
-    def _finish_failed(self, job_id: str, lang: str, holder: str, request: JobRequest, error: str,
-                       outcome=None) -> str:
+    def _finish_failed(self, job_id: str, lang: str, holder: str, request: JobRequest, error: str, outcome=None) -> str:
         if self.jobs.leases.fail(job_id, lang, holder, error):
             if self.observe and outcome:
                 self.observe(outcome("failed"))
@@ -244,19 +281,31 @@ class Pipeline:
         state_event = not (state == "succeeded" and request.publish != ON_COMPLETION)
         common = {"job_id": job_id, "external_id": request.external_id, "revision": request.revision}
         if state_event:
-            self.notify(job_id, {
-                "id": f"{job_id}.{lang}.{state}", "type": f"translation.{state}", **common, "lang": lang,
-                "links": {"job": links.job(job_id), "translation": links.translation(job_id, lang)},
-                **extra,
-            })
+            self.notify(
+                job_id,
+                {
+                    "id": f"{job_id}.{lang}.{state}",
+                    "type": f"translation.{state}",
+                    **common,
+                    "lang": lang,
+                    "links": {"job": links.job(job_id), "translation": links.translation(job_id, lang)},
+                    **extra,
+                },
+            )
         if self.jobs.all_finished(job_id) and self.jobs.webhooks.claim_event(job_id, "job.finished"):
             try:
                 job = self.jobs.job(job_id)
-                self.notify(job_id, {
-                    "id": f"{job_id}.finished", "type": "job.finished", **common, "state": str(job.state),
-                    "languages": {code: str(language.state) for code, language in job.languages.items()},
-                    "links": {"job": links.job(job_id)},
-                })
+                self.notify(
+                    job_id,
+                    {
+                        "id": f"{job_id}.finished",
+                        "type": "job.finished",
+                        **common,
+                        "state": str(job.state),
+                        "languages": {code: str(language.state) for code, language in job.languages.items()},
+                        "links": {"job": links.job(job_id)},
+                    },
+                )
             except Exception:
                 self.jobs.webhooks.release_event(job_id, "job.finished")  # whoever settles this language again sends it
                 raise

@@ -61,8 +61,8 @@ class Article:
 
 @dataclass(frozen=True)
 class Owner:
-    key: str      # the submitting key's id
-    prefix: str   # what the API shows of it
+    key: str  # the submitting key's id
+    prefix: str  # what the API shows of it
     tenant: str
 
 
@@ -73,17 +73,17 @@ class JobRequest:
     source_lang: str
     target_langs: tuple[str, ...]
     article: Article
-    glossaries: tuple[dict, ...] = ()       # pinned versions: {id, name, version}
-    glossary: dict | None = None            # the inline glossary, when there is one
-    time_limits: dict | None = None         # {soft, hard} seconds
+    glossaries: tuple[dict, ...] = ()  # pinned versions: {id, name, version}
+    glossary: dict | None = None  # the inline glossary, when there is one
+    time_limits: dict | None = None  # {soft, hard} seconds
     owner: Owner | None = None
-    detected_source: dict | None = None     # {language, confidence} when the source was detected
+    detected_source: dict | None = None  # {language, confidence} when the source was detected
     external_id: str | None = None
-    revision: int | None = None             # of the external_id's article, with external_id
+    revision: int | None = None  # of the external_id's article, with external_id
     callback_url: str | None = None
-    document: dict | None = None            # the compatibility APIs' upload: {api, filename, characters, ...}
-    headline_max: int | None = None         # characters: the checks flag a longer headline (checks/headline.py)
-    publish: str = "on_completion"          # or "on_approval": revision and webhook wait for a reviewer
+    document: dict | None = None  # the compatibility APIs' upload: {api, filename, characters, ...}
+    headline_max: int | None = None  # characters: the checks flag a longer headline (checks/headline.py)
+    publish: str = "on_completion"  # or "on_approval": revision and webhook wait for a reviewer
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -109,10 +109,10 @@ class LanguageRecord:
     finished_at: float | None = None
     updated_at: float | None = None
     error: str | None = None
-    glossary: dict | None = None   # the glossary report
+    glossary: dict | None = None  # the glossary report
     stats: dict | None = None
-    model: list | None = None      # the route's models
-    review: dict | None = None     # the editorial state (editorial/store.py writes it)
+    model: list | None = None  # the route's models
+    review: dict | None = None  # the editorial state (editorial/store.py writes it)
 
     @property
     def terminal(self) -> bool:
@@ -148,6 +148,7 @@ def overall_state(states: list[str], cancelled: bool) -> str:
 
 # -- the request -----------------------------------------------------------------------------
 
+
 def migrate(data: dict) -> dict:
     """A stored request of any known schema version as the current version's fields."""
     version = data.get("schema_version", 1)
@@ -155,8 +156,12 @@ def migrate(data: dict) -> dict:
         raise UnknownSchema(f"job request of schema version {version}; this service reads up to {SCHEMA_VERSION}")
     if version == 1:
         article = data["article"]
-        data = {**data, "article": {"format": "text", **article}, "glossaries": data.get("glossaries") or [],
-                "schema_version": 2}
+        data = {
+            **data,
+            "article": {"format": "text", **article},
+            "glossaries": data.get("glossaries") or [],
+            "schema_version": 2,
+        }
         data.pop("glossary_ids", None)  # never used after submission
         version = 2
     if version == 2:
@@ -176,9 +181,15 @@ def request_from_dict(data: dict) -> JobRequest:
     data = migrate(data)
     data = {name: value for name, value in data.items() if name in _REQUEST_FIELDS}
     owner = data.pop("owner", None)
-    return JobRequest(**{**data, "target_langs": tuple(data["target_langs"]), "article": Article(**data["article"]),
-                         "glossaries": tuple(data.get("glossaries") or ()),
-                         "owner": Owner(**owner) if owner else None})
+    return JobRequest(
+        **{
+            **data,
+            "target_langs": tuple(data["target_langs"]),
+            "article": Article(**data["article"]),
+            "glossaries": tuple(data.get("glossaries") or ()),
+            "owner": Owner(**owner) if owner else None,
+        }
+    )
 
 
 def dump_request(request: JobRequest) -> str:
@@ -190,9 +201,11 @@ def dump_request(request: JobRequest) -> str:
 
 # -- the job and its languages -----------------------------------------------------------------
 
+
 def _text(raw: dict) -> dict[str, str]:
-    return {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in raw.items()}
+    return {
+        (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v) for k, v in raw.items()
+    }
 
 
 def _number(value: str | None) -> float | None:
@@ -210,23 +223,35 @@ def new_language_fields(created_at: float) -> dict:
 def load_language(raw: dict) -> LanguageRecord:
     data = _text(raw)
     return LanguageRecord(
-        state=State(data["state"]), done=int(data.get("done") or 0), total=int(data.get("total") or 0),
-        attempts=int(data.get("attempts") or 0), started_at=_number(data.get("started_at")),
-        finished_at=_number(data.get("finished_at")), updated_at=_number(data.get("updated_at")),
+        state=State(data["state"]),
+        done=int(data.get("done") or 0),
+        total=int(data.get("total") or 0),
+        attempts=int(data.get("attempts") or 0),
+        started_at=_number(data.get("started_at")),
+        finished_at=_number(data.get("finished_at")),
+        updated_at=_number(data.get("updated_at")),
         error=data.get("error") or None,
-        **{name: json.loads(data[name]) if data.get(name) else None for name in ("glossary", "stats", "model", "review")})
+        **{
+            name: json.loads(data[name]) if data.get(name) else None
+            for name in ("glossary", "stats", "model", "review")
+        },
+    )
 
 
-def load_job(job_id: str, raw_job: dict, raw_languages: dict[str, dict], raw_deliveries: dict | None = None
-             ) -> JobRecord:
+def load_job(
+    job_id: str, raw_job: dict, raw_languages: dict[str, dict], raw_deliveries: dict | None = None
+) -> JobRecord:
     data = _text(raw_job)
     request = load_request(data["request"])
-    deliveries = sorted((json.loads(v) for v in (raw_deliveries or {}).values()),
-                        key=lambda d: d.get("created_at", 0))
-    return JobRecord(job_id, request, float(data["created_at"]), data.get("cancelled") == "1",
-                     {lang: load_language(raw_languages[lang]) for lang in request.target_langs
-                      if raw_languages.get(lang)},
-                     tuple(deliveries))
+    deliveries = sorted((json.loads(v) for v in (raw_deliveries or {}).values()), key=lambda d: d.get("created_at", 0))
+    return JobRecord(
+        job_id,
+        request,
+        float(data["created_at"]),
+        data.get("cancelled") == "1",
+        {lang: load_language(raw_languages[lang]) for lang in request.target_langs if raw_languages.get(lang)},
+        tuple(deliveries),
+    )
 
 
 def success_fields(result: dict, report: dict | None, stats: dict) -> dict:

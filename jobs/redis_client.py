@@ -40,8 +40,9 @@ class Target:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Target:
-        return cls(settings.redis_url, tuple(_host_port(s) for s in settings.redis_sentinels),
-                   settings.redis_master_name)
+        return cls(
+            settings.redis_url, tuple(_host_port(s) for s in settings.redis_sentinels), settings.redis_master_name
+        )
 
     @property
     def password(self) -> str | None:
@@ -91,11 +92,13 @@ def connect(settings: Settings | Target, *, patient: bool, socket_timeout: float
     # ConnectionError, so it is retried too; so is redis-py's own "the previous
     # master is now a replica" (a ReadOnlyError turned ConnectionError by the
     # sentinel-managed connection).
-    common = {"retry": retry, "retry_on_error": RETRY_ON, "socket_connect_timeout": 2,
-              "socket_timeout": socket_timeout}
+    common = {"retry": retry, "retry_on_error": RETRY_ON, "socket_connect_timeout": 2, "socket_timeout": socket_timeout}
     if not target.sentinels:
         return redis.Redis.from_url(target.url, **common)
-    sentinel = Sentinel(list(target.sentinels), password=target.password, db=target.db,
-                        sentinel_kwargs={"password": target.password, "socket_connect_timeout": 1,
-                                         "socket_timeout": 1})
+    sentinel = Sentinel(
+        list(target.sentinels),
+        password=target.password,
+        db=target.db,
+        sentinel_kwargs={"password": target.password, "socket_connect_timeout": 1, "socket_timeout": 1},
+    )
     return sentinel.master_for(target.master_name, **common)

@@ -21,8 +21,8 @@ from jobs.keys import new_job_id
 @dataclass(frozen=True)
 class RefusedDocument:
     tenant: str
-    key_sha256: str   # of the document key handed out, as jobs keep it
-    message: str      # what the status reports as `error_message`
+    key_sha256: str  # of the document key handed out, as jobs keep it
+    message: str  # what the status reports as `error_message`
 
 
 @dataclass

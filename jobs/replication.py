@@ -57,6 +57,8 @@ class Replication:
         pipe.execute_command("WAIT", self.replicas, self.timeout_ms)
         _, confirmed = pipe.execute()
         if int(confirmed) < self.replicas:
-            raise NotReplicated(f"{confirmed} of {self.replicas} replica(s) confirmed the write within "
-                                f"{self.timeout_ms} ms; it may not survive a failover")
+            raise NotReplicated(
+                f"{confirmed} of {self.replicas} replica(s) confirmed the write within "
+                f"{self.timeout_ms} ms; it may not survive a failover"
+            )
         return time.perf_counter() - started

@@ -36,7 +36,7 @@ class ShortTextError(Exception):
 @dataclass
 class ShortTexts:
     router: Router
-    matchers: TermMatchers           # thread-safe: the interactive worker runs many requests at once
+    matchers: TermMatchers  # thread-safe: the interactive worker runs many requests at once
     detector: Detector | None
     placeholders: str = DEFAULT_SCHEME
     limits: SegmentLimits = field(default_factory=SegmentLimits)
@@ -83,8 +83,12 @@ class ShortTexts:
                 detection = self._likeliest_source(detection, target)
             if not detection.detected:
                 where = f"text {index + 1}: " if len(texts) > 1 else ""
-                raise ShortTextError("not-detected", f"{where}the source language could not be detected: "
-                                     f"{detection.describe()}; name the source language", index=index)
+                raise ShortTextError(
+                    "not-detected",
+                    f"{where}the source language could not be detected: "
+                    f"{detection.describe()}; name the source language",
+                    index=index,
+                )
             sources.append(detection.language)
             detected.append(detection.to_dict())
         matcher = self.matchers.for_request(request)
@@ -98,12 +102,22 @@ class ShortTexts:
                 continue
             try:
                 translated, part_stats, _report = translate_texts(
-                    self.router.for_tenant(request.get("tenant")), [texts[i] for i in indices],
-                    request.get("format", "text"), source, target, matcher, self.placeholders,
-                    route_budget(self.router, self.limits, source, target))
+                    self.router.for_tenant(request.get("tenant")),
+                    [texts[i] for i in indices],
+                    request.get("format", "text"),
+                    source,
+                    target,
+                    matcher,
+                    self.placeholders,
+                    route_budget(self.router, self.limits, source, target),
+                )
             except UnsupportedPair:
-                raise ShortTextError("unsupported-pair", f"no installed model translates {source} into {target}",
-                                     source=source, target=target)
+                raise ShortTextError(
+                    "unsupported-pair",
+                    f"no installed model translates {source} into {target}",
+                    source=source,
+                    target=target,
+                )
             except DocumentError as error:
                 raise ShortTextError("invalid-document", str(error))
             except LimitExceeded as error:

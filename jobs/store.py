@@ -46,7 +46,6 @@ __all__ = ["JobStore", "JobNotFound", "now", "QUEUED", "RUNNING", "SUCCEEDED", "
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = State
 
 
-
 # A job, its languages (without their results, which can be large) and its webhook
 # deliveries, read inside Redis: one round trip for a job or a page of them. The
 # keys are derived here from the job ids (the deployment is one Redis, not a cluster).
@@ -73,7 +72,9 @@ local function read(id)
 end
 """
 # ARGV: job ids. Returns the jobs that exist.
-READ_JOBS = _READ + """
+READ_JOBS = (
+    _READ
+    + """
 local found = {}
 for _, id in ipairs(ARGV) do
   local job = read(id)
@@ -81,8 +82,11 @@ for _, id in ipairs(ARGV) do
 end
 return found
 """
+)
 # KEYS: 1 the index; ARGV: 1 expiry horizon, 2 start, 3 stop. Returns {total, jobs}.
-READ_PAGE = _READ + """
+READ_PAGE = (
+    _READ
+    + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 local found = {}
 for _, id in ipairs(redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])) do
@@ -91,6 +95,7 @@ for _, id in ipairs(redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])) do
 end
 return {redis.call('ZCARD', KEYS[1]), found}
 """
+)
 
 
 def _pairs(flat: list) -> dict:
@@ -119,8 +124,13 @@ class JobStore:
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings) -> "JobStore":
-        return cls(client, settings.job_ttl_seconds, settings.job_lease_seconds, settings.job_max_attempts,
-                   settings.job_dispatch_grace_seconds)
+        return cls(
+            client,
+            settings.job_ttl_seconds,
+            settings.job_lease_seconds,
+            settings.job_max_attempts,
+            settings.job_dispatch_grace_seconds,
+        )
 
     @staticmethod
     def _indexes(request: JobRequest) -> list[str]:
@@ -201,8 +211,9 @@ class JobStore:
 
     # -- worker side: leases -------------------------------------------------
 
-    def _transition(self, job_id: str, lang: str, allowed_from: set[str], fields: dict,
-                    publish: tuple[str, int, str] | None = None) -> bool:
+    def _transition(
+        self, job_id: str, lang: str, allowed_from: set[str], fields: dict, publish: tuple[str, int, str] | None = None
+    ) -> bool:
         """Set fields only if the language is currently in one of `allowed_from`
         (the API cancelling queued languages; a worker writes through the lease
         scripts); with `publish` (external_id, revision, tenant), publish the
@@ -272,9 +283,11 @@ class JobStore:
         pipe.zrange(active_key("languages", QUEUED), 0, 0, withscores=True)
         *counts, oldest = pipe.execute()
         cards = counts[1::2]
-        return {"jobs": {QUEUED: cards[0], RUNNING: cards[1]},
-                "languages": {QUEUED: cards[2], RUNNING: cards[3]},
-                "oldest_queued_at": oldest[0][1] if oldest else None}
+        return {
+            "jobs": {QUEUED: cards[0], RUNNING: cards[1]},
+            "languages": {QUEUED: cards[2], RUNNING: cards[3]},
+            "oldest_queued_at": oldest[0][1] if oldest else None,
+        }
 
     def result(self, job_id: str, lang: str) -> dict | None:
         return record.load_result(self.redis.hget(lang_key(job_id, lang), "result"))

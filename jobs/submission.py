@@ -101,12 +101,12 @@ class Request:
     target_langs: tuple[str, ...]
     source_lang: str = AUTO
     glossary_ids: tuple[str, ...] = ()
-    glossary: dict | None = None          # an inline glossary ({"entries": [...]})
+    glossary: dict | None = None  # an inline glossary ({"entries": [...]})
     external_id: str | None = None
     callback_url: str | None = None
-    document: dict | None = None          # recorded with the job: the compatibility APIs' uploads
-    headline_max: int | None = None       # the automatic checks flag a longer headline
-    publish: str = "on_completion"        # or "on_approval" (editorial/review.py)
+    document: dict | None = None  # recorded with the job: the compatibility APIs' uploads
+    headline_max: int | None = None  # the automatic checks flag a longer headline
+    publish: str = "on_completion"  # or "on_approval" (editorial/review.py)
 
     @property
     def characters(self) -> int:
@@ -127,8 +127,8 @@ class Desk:
 
     jobs: JobStore
     glossaries: GlossaryStore
-    routes: Callable[[], dict]                  # (source, target) -> the route's models
-    detect: Callable[[str], dict]               # text -> {language|None, confidence, reason}; raises Unavailable
+    routes: Callable[[], dict]  # (source, target) -> the route's models
+    detect: Callable[[str], dict]  # text -> {language|None, confidence, reason}; raises Unavailable
     dispatch: Callable[[str, str, dict], None]  # (job_id, lang, time limits): send the language's task
     limits: SegmentLimits = default(default_factory=SegmentLimits)
     max_target_langs: int = 10
@@ -139,9 +139,19 @@ class Desk:
 
     @classmethod
     def from_settings(cls, settings, jobs: JobStore, glossaries: GlossaryStore, routes, detect, dispatch) -> "Desk":
-        return cls(jobs, glossaries, routes, detect, dispatch, SegmentLimits.from_settings(settings),
-                   settings.max_target_langs, settings.task_time_limit_base_seconds,
-                   settings.task_seconds_per_1000_chars, settings.webhook_secret, settings.webhook_allowed_hosts)
+        return cls(
+            jobs,
+            glossaries,
+            routes,
+            detect,
+            dispatch,
+            SegmentLimits.from_settings(settings),
+            settings.max_target_langs,
+            settings.task_time_limit_base_seconds,
+            settings.task_seconds_per_1000_chars,
+            settings.webhook_secret,
+            settings.webhook_allowed_hosts,
+        )
 
 
 def submit(desk: Desk, caller: Caller, wanted: Request, meter: Meter) -> Submitted | Refusal:
@@ -172,8 +182,13 @@ def submit(desk: Desk, caller: Caller, wanted: Request, meter: Meter) -> Submitt
         if _is_full(error) or not isinstance(error, Exception):
             raise  # a full Redis is a 507 (service/problems.py); an interrupt stays one
         log.warning("job %s not queued: %s", job_id, error)
-        return Refusal(503, "queue-unavailable", "Queue unavailable", "The job queue cannot be reached; retry later.",
-                       headers={"Retry-After": str(QUEUE_RETRY_AFTER)})
+        return Refusal(
+            503,
+            "queue-unavailable",
+            "Queue unavailable",
+            "The job queue cannot be reached; retry later.",
+            headers={"Retry-After": str(QUEUE_RETRY_AFTER)},
+        )
     log.info("job submitted", extra={"job_id": job_id, "langs": list(wanted.target_langs)})
     return Submitted(job_id, request)
 
@@ -209,12 +224,22 @@ def check(desk: Desk, caller: Caller, wanted: Request) -> tuple[JobRequest, dict
     if isinstance(pinned, Refusal):
         return pinned
     request = JobRequest(
-        source, tuple(targets), record.Article(article.title, article.body, article.format), tuple(pinned),
-        glossary=wanted.glossary or None, time_limits=limits, owner=Owner(caller.key_id, caller.prefix, caller.tenant),
+        source,
+        tuple(targets),
+        record.Article(article.title, article.body, article.format),
+        tuple(pinned),
+        glossary=wanted.glossary or None,
+        time_limits=limits,
+        owner=Owner(caller.key_id, caller.prefix, caller.tenant),
         detected_source={"language": detected["language"], "confidence": round(detected["confidence"], 3)}
-        if detected else None,
-        external_id=wanted.external_id or None, callback_url=wanted.callback_url or None,
-        document=wanted.document or None, headline_max=wanted.headline_max or None, publish=wanted.publish)
+        if detected
+        else None,
+        external_id=wanted.external_id or None,
+        callback_url=wanted.callback_url or None,
+        document=wanted.document or None,
+        headline_max=wanted.headline_max or None,
+        publish=wanted.publish,
+    )
     return request, limits
 
 
@@ -222,17 +247,27 @@ def detect_source(desk: Desk, title: str, units) -> dict | Refusal:
     """{language, confidence} of an article (its title and parsed body units), or why it cannot be told."""
     text = "\n".join([title, *(unit.text for unit in units)]).strip()
     if not any(character.isalpha() for character in text):
-        return invalid("source_lang", "The article has no words to detect its language from. Name it in source_lang.",
-                       slug="language-not-detected")
+        return invalid(
+            "source_lang",
+            "The article has no words to detect its language from. Name it in source_lang.",
+            slug="language-not-detected",
+        )
     try:
         found = desk.detect(text[:DETECTION_CHARS])
     except Unavailable as error:
-        return Refusal(503, "interactive-unavailable", "Translation unavailable",
-                       f"Language detection cannot be served now: {error}. Retry later.",
-                       headers={"Retry-After": str(DETECTION_RETRY_AFTER)})
+        return Refusal(
+            503,
+            "interactive-unavailable",
+            "Translation unavailable",
+            f"Language detection cannot be served now: {error}. Retry later.",
+            headers={"Retry-After": str(DETECTION_RETRY_AFTER)},
+        )
     if not found["language"]:
-        return invalid("source_lang", f"The source language could not be detected: {found['reason']}. "
-                       "Name it in source_lang.", slug="language-not-detected")
+        return invalid(
+            "source_lang",
+            f"The source language could not be detected: {found['reason']}. Name it in source_lang.",
+            slug="language-not-detected",
+        )
     return found
 
 
@@ -246,8 +281,12 @@ def check_languages(desk: Desk, source: str, targets: list[str]) -> Refusal | No
     routes = desk.routes()
     missing = [t for t in targets if (source, t) not in routes]
     if missing:
-        return invalid("target_langs", f"No installed model translates {source} into {', '.join(missing)}.",
-                       slug="unsupported-language-pair", available_pairs=sorted(f"{a}-{b}" for a, b in routes))
+        return invalid(
+            "target_langs",
+            f"No installed model translates {source} into {', '.join(missing)}.",
+            slug="unsupported-language-pair",
+            available_pairs=sorted(f"{a}-{b}" for a, b in routes),
+        )
     return None
 
 
@@ -256,22 +295,27 @@ def check_size(desk: Desk, article: Article, units: list, source: str, targets: 
     else the task time limits its size calls for."""
     routes = desk.routes()
     first_models = {routes[(source, t)][0] for t in targets}
-    budgets = [SegmentBudget(desk.limits.max_chars, desk.limits.max_tokens, token_counter(model))
-               for model in first_models]
+    budgets = [
+        SegmentBudget(desk.limits.max_chars, desk.limits.max_tokens, token_counter(model)) for model in first_models
+    ]
     try:
-        check_units([(article.title, [])] + [(u.text, [tuple(p) for p in u.protected]) for u in units],
-                    desk.limits, budgets)
+        check_units(
+            [(article.title, [])] + [(u.text, [tuple(p) for p in u.protected]) for u in units], desk.limits, budgets
+        )
     except LimitExceeded as error:
         return invalid("article", str(error), slug="limit-exceeded", limit=error.setting, limit_value=error.limit)
     hops = max(len(routes[(source, t)]) for t in targets)
-    return time_limits(article.characters, hops, desk.time_limit_base_seconds,
-                       desk.seconds_per_1000_chars)
+    return time_limits(article.characters, hops, desk.time_limit_base_seconds, desk.seconds_per_1000_chars)
 
 
 def check_callback(desk: Desk, caller: Caller, url: str) -> Refusal | None:
     if not (desk.webhook_secret or caller.has_webhook_secret):
-        return invalid("callback_url", "webhooks are disabled: neither the service (WEBHOOK_SECRET) nor this API key "
-                       "has a secret to sign them with", slug="webhooks-disabled")
+        return invalid(
+            "callback_url",
+            "webhooks are disabled: neither the service (WEBHOOK_SECRET) nor this API key "
+            "has a secret to sign them with",
+            slug="webhooks-disabled",
+        )
     try:
         check_callback_url(url, desk.webhook_allowed_hosts)
     except UnsafeCallbackURL as refused:
@@ -289,15 +333,18 @@ def pin_glossaries(store: GlossaryStore, ids, inline: dict | None, source: str) 
         except NotFound:
             return invalid("glossary_ids", f"There is no glossary {glossary_id!r}.")
         if glossary.source_lang != source:
-            return invalid("glossary_ids", f"Glossary {glossary_id!r} is for source language "
-                           f"{glossary.source_lang!r}, not {source!r}.")
+            return invalid(
+                "glossary_ids",
+                f"Glossary {glossary_id!r} is for source language {glossary.source_lang!r}, not {source!r}.",
+            )
         used.append({"id": glossary.id, "name": glossary.name, "version": glossary.version})
     if inline:
         try:
             store.inline(inline, source)  # validates, stores nothing
         except GlossaryError as error:
-            return invalid("glossary", "; ".join(f"{p.get('field') or ''} {p['reason']}".strip()
-                                                 for p in error.problems))
+            return invalid(
+                "glossary", "; ".join(f"{p.get('field') or ''} {p['reason']}".strip() for p in error.problems)
+            )
         # An inline glossary's "version" is its content hash: workers cache term
         # matchers by (id, version), and two jobs' inline glossaries must not collide.
         digest = hashlib.sha256(json.dumps(inline, sort_keys=True).encode()).hexdigest()[:16]
@@ -314,5 +361,6 @@ def _refund(meter: Meter, characters: int) -> None:
 
 
 def _is_full(error: BaseException) -> bool:
-    return isinstance(error, redis.exceptions.OutOfMemoryError) or \
-        isinstance(error.__cause__, redis.exceptions.OutOfMemoryError)
+    return isinstance(error, redis.exceptions.OutOfMemoryError) or isinstance(
+        error.__cause__, redis.exceptions.OutOfMemoryError
+    )

@@ -90,8 +90,9 @@ def sign(secret: str, body: bytes, url: str, timestamp: int | None = None) -> st
     return f"t={timestamp},{SIGNATURE_VERSION}={_digest(secret, timestamp, url, body)}"
 
 
-def verify(secret: str, body: bytes, header: str, url: str, tolerance_seconds: int = 300,
-           now: float | None = None) -> bool:
+def verify(
+    secret: str, body: bytes, header: str, url: str, tolerance_seconds: int = 300, now: float | None = None
+) -> bool:
     """What a receiver does at `url` (its callback URL as registered); used by
     the tests, and the README shows the same code for receivers."""
     try:
@@ -204,8 +205,12 @@ def deliver(url: str, event: dict, secret: str, allowed_hosts: tuple[str, ...], 
         for address in target.addresses:
             try:
                 # Redirects are not followed: a redirect could lead to an address the check refused.
-                response = client.post(original.copy_with(host=address), content=body, headers=headers,
-                                       extensions={"sni_hostname": target.host})
+                response = client.post(
+                    original.copy_with(host=address),
+                    content=body,
+                    headers=headers,
+                    extensions={"sni_hostname": target.host},
+                )
                 return response.status_code
             except httpx.ConnectError as failed:  # try the host's next checked address
                 error = failed
@@ -230,8 +235,13 @@ class WebhookPolicy:
 
     @classmethod
     def from_settings(cls, settings, key_secret: Callable[[str], str | None] | None = None) -> "WebhookPolicy":
-        return cls(settings.webhook_secret, settings.webhook_allowed_hosts,
-                   settings.webhook_max_attempts, settings.webhook_backoff_seconds, key_secret)
+        return cls(
+            settings.webhook_secret,
+            settings.webhook_allowed_hosts,
+            settings.webhook_max_attempts,
+            settings.webhook_backoff_seconds,
+            key_secret,
+        )
 
     def secret_for(self, request: JobRequest) -> str:
         owner = request.owner.key if request.owner else None
@@ -246,8 +256,9 @@ class DeliveryOutcome:
     retry_in: int | None = None  # seconds until the next attempt, when retrying
 
 
-def attempt_delivery(jobs: JobStore, job_id: str, event: dict, attempt: int, policy: WebhookPolicy,
-                     send=deliver) -> DeliveryOutcome:
+def attempt_delivery(
+    jobs: JobStore, job_id: str, event: dict, attempt: int, policy: WebhookPolicy, send=deliver
+) -> DeliveryOutcome:
     """One delivery attempt, recorded on the job: the state machine of a webhook.
 
     A refused URL is final; a transport error, a DNS failure or a non-2xx

@@ -1,13 +1,13 @@
 """python -m launcher up|down|status|argv|run
 
-  up [NAME...]     start the local stack in var/ (all of it by default), wait
-                   until it is ready, print where it is; `make up` (after
-                   scripts/env.sh and scripts/models.sh)
-  down             stop what `up` started; `make down`
-  status           each process: pid, running or not
-  argv NAME        print the command that starts NAME (--container: as in docker-compose.yml)
-  run NAME         exec NAME in the foreground (--container: compose's entry point for
-                   api, worker, interactive and front; it writes the front's nginx.conf first)
+up [NAME...]     start the local stack in var/ (all of it by default), wait
+                 until it is ready, print where it is; `make up` (after
+                 scripts/env.sh and scripts/models.sh)
+down             stop what `up` started; `make down`
+status           each process: pid, running or not
+argv NAME        print the command that starts NAME (--container: as in docker-compose.yml)
+run NAME         exec NAME in the foreground (--container: compose's entry point for
+                 api, worker, interactive and front; it writes the front's nginx.conf first)
 """
 
 from __future__ import annotations
@@ -27,10 +27,13 @@ from launcher.stack import MAX_BODY_BYTES, NotReady, Stack
 def local_place() -> Place:
     """scripts/env.sh's ports; with HA=1 also the replica's and the sentinels' (docs/ha.md)."""
     sentinels = tuple(int(p) for p in os.environ.get("REDIS_SENTINEL_PORTS", "").split() if p) if ha() else ()
-    return Place(var=ROOT / "var", port=int(os.environ.get("API_PORT", "8080")),
-                 redis_port=int(os.environ.get("REDIS_PORT", "6399")),
-                 replica_port=int(os.environ.get("REDIS_REPLICA_PORT", "0")) if ha() else 0,
-                 sentinel_ports=sentinels)
+    return Place(
+        var=ROOT / "var",
+        port=int(os.environ.get("API_PORT", "8080")),
+        redis_port=int(os.environ.get("REDIS_PORT", "6399")),
+        replica_port=int(os.environ.get("REDIS_REPLICA_PORT", "0")) if ha() else 0,
+        sentinel_ports=sentinels,
+    )
 
 
 def ha() -> bool:
@@ -79,15 +82,20 @@ def up(names: list[str]) -> int:
             if name == "interactive" and Settings.from_env().worker_serves_interactive:
                 continue  # the article worker serves the interactive queue on its own models
             # Three sentinels: a majority (2) must agree before a failover.
-            keys = ([f"sentinel-{i}" for i in range(len(place.sentinel_ports))] if name == "sentinel" else [name])
+            keys = [f"sentinel-{i}" for i in range(len(place.sentinel_ports))] if name == "sentinel" else [name]
             for index, key in enumerate(keys):
                 if stack.alive(key):
                     print(f"{key} already running (pid {stack.pid(key)})")
                     continue
                 if name == "api":
                     _fresh_metrics_folder()
-                stack.start(name, key, supervised=name in ("worker", "interactive"), wait=waits.get(name, 120),
-                            **options(name, place, index))
+                stack.start(
+                    name,
+                    key,
+                    supervised=name in ("worker", "interactive"),
+                    wait=waits.get(name, 120),
+                    **options(name, place, index),
+                )
             # The key is made through the same client policy as the API's: in
             # the HA stack, through the sentinels, so once they run.
             if name == ("sentinel" if place.sentinel_ports else "redis"):
@@ -97,15 +105,19 @@ def up(names: list[str]) -> int:
         stack.stop_all()
         return 1
     if "front" in names:
-        print(f"API on {place.url} (docs: /docs; metrics: /metrics with the bearer token in "
-              "var/secrets/metrics-token), behind nginx; logs in var/log/. Stop with 'make down'.")
+        print(
+            f"API on {place.url} (docs: /docs; metrics: /metrics with the bearer token in "
+            "var/secrets/metrics-token), behind nginx; logs in var/log/. Stop with 'make down'."
+        )
         print(f"Web console: {place.url}/console/")
     if "sentinel" in names:
-        print(f"Redis: primary on port {place.redis_port}, replica on {place.replica_port}, sentinels on "
-              f"{place.sentinels}; clients find the primary through them (docs/ha.md)")
+        print(
+            f"Redis: primary on port {place.redis_port}, replica on {place.replica_port}, sentinels on "
+            f"{place.sentinels}; clients find the primary through them (docs/ha.md)"
+        )
     if admin_key:
         print(f"Admin API key (in var/admin.key): {admin_key}")
-        print(f"  curl -H \"Authorization: Bearer $(cat var/admin.key)\" {place.url}/v1/languages")
+        print(f'  curl -H "Authorization: Bearer $(cat var/admin.key)" {place.url}/v1/languages')
     return 0
 
 
@@ -118,8 +130,13 @@ def _fresh_metrics_folder() -> None:
 
 def _dev_key(place: Place) -> str:
     """The local admin key: var/admin.key (mode 600), kept while Redis still knows it, else made anew."""
-    return subprocess.run([str(place.tool("flask")), "--app", "service", "keys", "dev-key", str(ROOT / "var/admin.key")],
-                          cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [str(place.tool("flask")), "--app", "service", "keys", "dev-key", str(ROOT / "var/admin.key")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def status() -> int:

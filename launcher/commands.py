@@ -119,8 +119,18 @@ class Place:
         return name if self.container else str(self.bin / name)
 
 
-def argv(name: str, place: Place, *, node: str = "", concurrency: int = 1, loglevel: str = "INFO",
-         bind: str = "", maxmemory: str = "1gb", index: int = 0, extra: tuple[str, ...] = ()) -> list[str]:
+def argv(
+    name: str,
+    place: Place,
+    *,
+    node: str = "",
+    concurrency: int = 1,
+    loglevel: str = "INFO",
+    bind: str = "",
+    maxmemory: str = "1gb",
+    index: int = 0,
+    extra: tuple[str, ...] = (),
+) -> list[str]:
     """The command that starts process `name` at `place`.
 
     node: a Celery worker's name (-n); bind: gunicorn's address when the API
@@ -150,8 +160,18 @@ def argv(name: str, place: Place, *, node: str = "", concurrency: int = 1, logle
         conf = front_conf_path(place)
         # -e: nginx opens its error log before it reads the configuration; the
         # compiled-in /var/log/nginx/error.log is not ours to write.
-        return ["nginx", "-p", str(conf.parent), "-c", str(conf), "-e", str(_front_error_log(place)),
-                "-g", "daemon off;", *extra]
+        return [
+            "nginx",
+            "-p",
+            str(conf.parent),
+            "-c",
+            str(conf),
+            "-e",
+            str(_front_error_log(place)),
+            "-g",
+            "daemon off;",
+            *extra,
+        ]
     raise ValueError(f"no process called {name!r}; the stack has {', '.join(NAMES)}")
 
 
@@ -164,13 +184,33 @@ def _redis(place: Place, maxmemory: str, bind: str = "", port: int = 0, director
     auth.conf, which `Stack` writes with mode 600 (compose: a tmpfs file
     written from the environment)."""
     if place.container:
-        return ["redis-server", "/data/node.conf", "--include", "/tmp/auth.conf",
-                "--bind", "0.0.0.0", "--maxmemory", maxmemory]
+        return [
+            "redis-server",
+            "/data/node.conf",
+            "--include",
+            "/tmp/auth.conf",
+            "--bind",
+            "0.0.0.0",
+            "--maxmemory",
+            maxmemory,
+        ]
     directory = directory or place.redis_dir
-    command = ["redis-server", str(directory / "node.conf"), "--port", str(port or place.redis_port),
-               "--dir", str(directory), "--daemonize", "no",
-               "--logfile", str(directory / "redis.log"), "--include", str(directory / "auth.conf"),
-               "--maxmemory", maxmemory]
+    command = [
+        "redis-server",
+        str(directory / "node.conf"),
+        "--port",
+        str(port or place.redis_port),
+        "--dir",
+        str(directory),
+        "--daemonize",
+        "no",
+        "--logfile",
+        str(directory / "redis.log"),
+        "--include",
+        str(directory / "auth.conf"),
+        "--maxmemory",
+        maxmemory,
+    ]
     return command + (["--bind", bind] if bind else [])
 
 
@@ -186,8 +226,10 @@ def _replica(place: Place, maxmemory: str, bind: str) -> list[str]:
 def node_conf(place: Place, replica: bool) -> str:
     """A data node's first node.conf: the project's settings, and for the
     replica, the primary it copies."""
-    lines = ["# Written once by the launcher (launcher/commands.py: node_conf); Redis rewrites it at a failover.",
-             f"include {place.redis_conf}"]
+    lines = [
+        "# Written once by the launcher (launcher/commands.py: node_conf); Redis rewrites it at a failover.",
+        f"include {place.redis_conf}",
+    ]
     if replica:
         lines.append(f"replicaof {place.redis_host} {place.redis_port}")
     return "\n".join(lines) + "\n"
@@ -220,6 +262,7 @@ def sentinel_conf(place: Place, index: int, password: str, master: str = MASTER_
 
 # -- the front: Debian's nginx -----------------------------------------------------
 
+
 def front_conf_path(place: Place) -> Path:
     return (Path("/tmp/front") if place.container else place.run / f"front-{place.port}") / "nginx.conf"
 
@@ -251,8 +294,9 @@ FRONT_PROBLEMS = {
 }
 
 
-def front_conf(place: Place, *, max_body: int, header_timeout: int = 10, body_timeout: int = 10,
-               read_timeout: int = 120) -> str:
+def front_conf(
+    place: Place, *, max_body: int, header_timeout: int = 10, body_timeout: int = 10, read_timeout: int = 120
+) -> str:
     """nginx.conf for the front. Why a front at all: gunicorn's threads read the
     request themselves, so a client that trickles its headers or body holds a
     thread (2 processes × 8 threads: 16 such clients took the API down). nginx
@@ -265,8 +309,9 @@ def front_conf(place: Place, *, max_body: int, header_timeout: int = 10, body_ti
     longest the API may take to answer (above the short requests' 8 s wait)."""
     temp = front_conf_path(place).parent / "temp"
     listen = place.listen or (f"{place.port}" if place.container else f"127.0.0.1:{place.port}")
-    pages = "\n".join(_problem_location(status, detail.format(max_body=max_body))
-                      for status, detail in FRONT_PROBLEMS.items())
+    pages = "\n".join(
+        _problem_location(status, detail.format(max_body=max_body)) for status, detail in FRONT_PROBLEMS.items()
+    )
     # nginx's own 494 (a header line too long) is answered as 431.
     error_pages = "\n".join(f"        error_page {status} ={status} /.front/{status};" for status in FRONT_PROBLEMS)
     return f"""# Written by the launcher (launcher/commands.py: front_conf); edit there.

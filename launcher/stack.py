@@ -19,8 +19,18 @@ from pathlib import Path
 from typing import Mapping
 
 from config import Settings
-from launcher.commands import (MASTER_NAME, NAMES, ROOT, SENTINEL_DOWN_AFTER_MS, SENTINEL_FAILOVER_TIMEOUT_MS,
-                               Place, argv, node_conf, sentinel_conf, write_front_conf)
+from launcher.commands import (
+    MASTER_NAME,
+    NAMES,
+    ROOT,
+    SENTINEL_DOWN_AFTER_MS,
+    SENTINEL_FAILOVER_TIMEOUT_MS,
+    Place,
+    argv,
+    node_conf,
+    sentinel_conf,
+    write_front_conf,
+)
 
 # The app's body limit, which the front enforces too; the environment's MAX_BODY_BYTES overrides both.
 MAX_BODY_BYTES = Settings.max_body_bytes
@@ -76,8 +86,18 @@ class Stack:
 
     # -- starting ----------------------------------------------------------------
 
-    def start(self, name: str, key: str = "", *, env: Mapping[str, str] | None = None, supervised: bool = False,
-              wait: float = 120, front: bool = True, netns: str = "", **options) -> int:
+    def start(
+        self,
+        name: str,
+        key: str = "",
+        *,
+        env: Mapping[str, str] | None = None,
+        supervised: bool = False,
+        wait: float = 120,
+        front: bool = True,
+        netns: str = "",
+        **options,
+    ) -> int:
         """Start process `name` (one of NAMES) as `key` (default: its name; two
         workers need two keys), wait up to `wait` seconds for it to be ready
         (0: do not wait), and return its pid.
@@ -111,8 +131,16 @@ class Stack:
         old = self.processes.pop(key, None)
         if old is not None:
             old.poll()  # reap a process that was killed
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True, umask=UMASKS.get(name, 0o027))
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            umask=UMASKS.get(name, 0o027),
+        )
         log.close()
         self.processes[key] = process
         if supervised:
@@ -148,8 +176,11 @@ class Stack:
         if not self.place.sentinel_ports:
             return ()
         place = self.place
-        me = ((bind or place.replica_host or place.redis_host, place.replica_port) if name == "replica"
-              else (bind or place.redis_host, place.redis_port))
+        me = (
+            (bind or place.replica_host or place.redis_host, place.replica_port)
+            if name == "replica"
+            else (bind or place.redis_host, place.redis_port)
+        )
         deadline = time.monotonic() + (SENTINEL_DOWN_AFTER_MS + SENTINEL_FAILOVER_TIMEOUT_MS) / 1000
         while True:
             primary = self._primary_by_majority()
@@ -171,7 +202,8 @@ class Stack:
         for index, port in enumerate(place.sentinel_ports):
             try:
                 found = self.redis_client(port=port, host=place.sentinel_host(index)).execute_command(
-                    "SENTINEL", "get-master-addr-by-name", self.place_master())
+                    "SENTINEL", "get-master-addr-by-name", self.place_master()
+                )
             except redis.RedisError:
                 continue
             if found:
@@ -190,8 +222,16 @@ class Stack:
         # primary, the epoch); writing it again would send a restarted sentinel
         # back to a primary that may since have become a replica.
         if not conf.exists():
-            _write_private(conf, sentinel_conf(self.place, index, env.get("REDIS_PASSWORD", ""),
-                                               master=env.get("REDIS_MASTER_NAME") or MASTER_NAME, bind=bind))
+            _write_private(
+                conf,
+                sentinel_conf(
+                    self.place,
+                    index,
+                    env.get("REDIS_PASSWORD", ""),
+                    master=env.get("REDIS_MASTER_NAME") or MASTER_NAME,
+                    bind=bind,
+                ),
+            )
 
     def _prepare_front(self, env: dict) -> None:
         write_front_conf(self.place, int(env.get("MAX_BODY_BYTES", MAX_BODY_BYTES)))
@@ -213,8 +253,10 @@ class Stack:
         while time.monotonic() < deadline:
             process = self.processes.get(key)
             if process is not None and process.poll() is not None:
-                raise NotReady(f"{key} exited with status {process.returncode}; see {self.logfile(key)}:\n"
-                               + _tail(self.logfile(key)))
+                raise NotReady(
+                    f"{key} exited with status {process.returncode}; see {self.logfile(key)}:\n"
+                    + _tail(self.logfile(key))
+                )
             if check():
                 return
             time.sleep(0.1)
@@ -229,9 +271,15 @@ class Stack:
 
         # No retries: the callers poll (readiness) or say what they found; redis-py's default retries with
         # back-off would make each poll of a process not yet listening take seconds.
-        return redis.Redis(host=host or self.place.redis_host, port=port or self.place.redis_port, db=db,
-                           password=self.env.get("REDIS_PASSWORD") or None, socket_connect_timeout=2,
-                           socket_timeout=10, retry=Retry(NoBackoff(), 0))
+        return redis.Redis(
+            host=host or self.place.redis_host,
+            port=port or self.place.redis_port,
+            db=db,
+            password=self.env.get("REDIS_PASSWORD") or None,
+            socket_connect_timeout=2,
+            socket_timeout=10,
+            retry=Retry(NoBackoff(), 0),
+        )
 
     def _redis_answers(self, host: str, port: int) -> bool:
         import redis
@@ -321,8 +369,8 @@ class Stack:
     def keys(self) -> list[str]:
         """The keys with a pid file here, in the order NAMES starts them."""
         suffix = f"-{self.place.port}.pid"
-        found = {p.name[:-len(suffix)] for p in self.place.run.glob(f"*{suffix}")}
-        found = {k[:-len("-supervisor")] if k.endswith("-supervisor") else k for k in found}
+        found = {p.name[: -len(suffix)] for p in self.place.run.glob(f"*{suffix}")}
+        found = {k[: -len("-supervisor")] if k.endswith("-supervisor") else k for k in found}
         return sorted(found, key=lambda k: (_rank(k), k))
 
     def stop_all(self) -> None:

@@ -28,8 +28,10 @@ class ApiError(Exception):
 
     def __str__(self) -> str:
         problem = self.problem
-        errors = "; ".join(f"{e.get('field') or ''}: {e.get('message') or e.get('reason')}".lstrip(": ")
-                           for e in problem.get("errors") or [])
+        errors = "; ".join(
+            f"{e.get('field') or ''}: {e.get('message') or e.get('reason')}".lstrip(": ")
+            for e in problem.get("errors") or []
+        )
         detail = problem.get("detail") or problem.get("title") or ""
         return f"{self.status} {problem.get('title') or ''}: {errors or detail}".strip()
 
@@ -66,8 +68,14 @@ class Api:
 
     # -- jobs -------------------------------------------------------------------------
 
-    def upload(self, path: Path, targets: list[str], source: str | None = None, glossary_ids: Sequence[str] = (),
-               title: str = "") -> dict:
+    def upload(
+        self,
+        path: Path,
+        targets: list[str],
+        source: str | None = None,
+        glossary_ids: Sequence[str] = (),
+        title: str = "",
+    ) -> dict:
         form = {"target_langs": ",".join(targets), "title": title}
         if source:
             form["source_lang"] = source
@@ -107,17 +115,24 @@ class Api:
         return matches[0] if len(matches) == 1 else None
 
     def create_glossary(self, name: str, source_lang: str, description: str = "") -> dict:
-        return self.json("POST", "/v1/glossaries", json={"name": name, "source_lang": source_lang,
-                                                           "description": description})
+        return self.json(
+            "POST", "/v1/glossaries", json={"name": name, "source_lang": source_lang, "description": description}
+        )
 
-    def import_glossary(self, glossary_id: str, content: bytes, fmt: str, target_lang: str | None = None,
-                        replace: bool = False) -> dict:
+    def import_glossary(
+        self, glossary_id: str, content: bytes, fmt: str, target_lang: str | None = None, replace: bool = False
+    ) -> dict:
         current = self.request("GET", f"/v1/glossaries/{glossary_id}")
         params = {"format": fmt, "mode": "replace" if replace else "append"}
         if target_lang:
             params["target_lang"] = target_lang
-        return self.json("POST", f"/v1/glossaries/{glossary_id}/import", params=params, content=content,
-                         headers={"If-Match": current.headers["ETag"], "Content-Type": "application/octet-stream"})
+        return self.json(
+            "POST",
+            f"/v1/glossaries/{glossary_id}/import",
+            params=params,
+            content=content,
+            headers={"If-Match": current.headers["ETag"], "Content-Type": "application/octet-stream"},
+        )
 
     def export_glossary(self, glossary_id: str, fmt: str, target_lang: str | None = None) -> bytes:
         params = {"format": fmt}

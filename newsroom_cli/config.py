@@ -40,15 +40,19 @@ def _file_settings(path: Path) -> dict:
         raise ConfigError(f"{path}: {error}")
     unknown = set(data) - {"url", "key"}
     if unknown or not all(isinstance(data.get(name, ""), str) for name in ("url", "key")):
-        raise ConfigError(f"{path}: expected only url = \"…\" and key = \"…\"")
+        raise ConfigError(f'{path}: expected only url = "…" and key = "…"')
     return data
 
 
 def load_config(url: str | None = None, key: str | None = None) -> Config:
     path = config_path()
     from_file = _file_settings(path)
-    for value, source in ((url, "--url"), (os.environ.get("NEWSROOM_URL"), "NEWSROOM_URL"),
-                          (from_file.get("url"), str(path)), (DEFAULT_URL, "the default")):
+    for value, source in (
+        (url, "--url"),
+        (os.environ.get("NEWSROOM_URL"), "NEWSROOM_URL"),
+        (from_file.get("url"), str(path)),
+        (DEFAULT_URL, "the default"),
+    ):
         if value:
             chosen_url, url_source = value.rstrip("/"), source
             break

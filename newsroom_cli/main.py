@@ -82,6 +82,7 @@ def main(ctx, url, key, timeout):
 
 # -- translate ------------------------------------------------------------------------
 
+
 def _files(paths: tuple[str, ...]) -> list[Path]:
     files = []
     for name in paths:
@@ -113,8 +114,7 @@ def _wait(api: Api, jobs: dict[str, dict], timeout: float, interval: float, quie
     """Poll every job until all are finished, with one progress bar over their segments."""
     deadline = time.monotonic() + timeout
     statuses = {job_id: status for job_id, status in jobs.items()}
-    with click.progressbar(length=1, label="Translating", file=sys.stderr, show_percent=True,
-                           hidden=quiet) as bar:
+    with click.progressbar(length=1, label="Translating", file=sys.stderr, show_percent=True, hidden=quiet) as bar:
         while True:
             statuses = {job_id: api.job(job_id) for job_id in statuses}
             done = total = 0
@@ -128,8 +128,7 @@ def _wait(api: Api, jobs: dict[str, dict], timeout: float, interval: float, quie
             if all(s["state"] in TERMINAL for s in statuses.values()):
                 return statuses
             if time.monotonic() > deadline:
-                raise Stop(UNAVAILABLE, f"gave up waiting after {timeout:g} s; the jobs go on: "
-                           + ", ".join(statuses))
+                raise Stop(UNAVAILABLE, f"gave up waiting after {timeout:g} s; the jobs go on: " + ", ".join(statuses))
             time.sleep(interval)
 
 
@@ -138,8 +137,14 @@ def _wait(api: Api, jobs: dict[str, dict], timeout: float, interval: float, quie
 @click.option("--to", "targets", required=True, help="Target languages, comma-separated: de,fr,pt.")
 @click.option("--from", "source", help="The source language (default: detected).")
 @click.option("--glossary", "glossaries", multiple=True, help="A glossary id or name; repeat for several.")
-@click.option("-o", "--output", type=click.Path(file_okay=False), default=".", show_default=True,
-              help="Folder to write translations to, as NAME.LANG.EXT.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Folder to write translations to, as NAME.LANG.EXT.",
+)
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait and download, or only submit.")
 @click.option("--wait-timeout", type=float, default=3600, show_default=True, help="Seconds to wait for the jobs.")
 @click.option("--interval", type=float, default=1.0, show_default=True, help="Seconds between status checks.")
@@ -163,8 +168,9 @@ def translate(api: Api, paths, targets, source, glossaries, output, wait, wait_t
         for job_id in submitted:
             click.echo(job_id)
         return
-    statuses = _wait(api, {job_id: status for job_id, (_path, status) in submitted.items()}, wait_timeout,
-                     interval, quiet)
+    statuses = _wait(
+        api, {job_id: status for job_id, (_path, status) in submitted.items()}, wait_timeout, interval, quiet
+    )
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
     failures = 0
@@ -172,8 +178,11 @@ def translate(api: Api, paths, targets, source, glossaries, output, wait, wait_t
         for lang, language in statuses[job_id]["languages"].items():
             if language["state"] != "succeeded":
                 failures += 1
-                click.echo(f"{path} → {lang}: {language['state']}"
-                           + (f" ({language['error']})" if language.get("error") else ""), err=True)
+                click.echo(
+                    f"{path} → {lang}: {language['state']}"
+                    + (f" ({language['error']})" if language.get("error") else ""),
+                    err=True,
+                )
                 continue
             data, _translation = api.translated_file(job_id, lang)
             target = folder / f"{path.stem}.{lang}{path.suffix}"
@@ -184,6 +193,7 @@ def translate(api: Api, paths, targets, source, glossaries, output, wait, wait_t
 
 
 # -- jobs -----------------------------------------------------------------------------
+
 
 @main.group(epilog=EXIT_CODES)
 def jobs():
@@ -201,8 +211,10 @@ def list_jobs(api: Api, limit, as_json):
         click.echo(json.dumps(page, indent=2))
         return
     for job in page["items"]:
-        click.echo(f"{job['id']}  {job['state']:<16} {job.get('source_lang') or '?'} → "
-                   f"{','.join(job.get('target_langs') or [])}  {job.get('created_at', '')}")
+        click.echo(
+            f"{job['id']}  {job['state']:<16} {job.get('source_lang') or '?'} → "
+            f"{','.join(job.get('target_langs') or [])}  {job.get('created_at', '')}"
+        )
     click.echo(f"{len(page['items'])} of {page['total']}", err=True)
 
 
@@ -219,8 +231,10 @@ def show_job(api: Api, job_id, as_json):
     click.echo(f"{status['id']}  {status['state']}  from {status['source_lang']}  created {status['created_at']}")
     for lang, language in status["languages"].items():
         progress = language["progress"]
-        click.echo(f"  {lang}: {language['state']} {progress['done']}/{progress['total']}"
-                   + (f"  {language['error']}" if language.get("error") else ""))
+        click.echo(
+            f"  {lang}: {language['state']} {progress['done']}/{progress['total']}"
+            + (f"  {language['error']}" if language.get("error") else "")
+        )
 
 
 @jobs.command("cancel", epilog=EXIT_CODES)
@@ -233,6 +247,7 @@ def cancel_job(api: Api, job_id):
 
 
 # -- glossaries -----------------------------------------------------------------------
+
 
 @main.group(epilog=EXIT_CODES)
 def glossary():

@@ -38,22 +38,40 @@ def _ratio(part: int, whole: int) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["input", "segments", "terms rendered", "model / replace / mask / split / term only", "article errors: wrong + missing / checked", "glued",
-            "quotes kept", "numbers kept", "words lost vs no glossary", "markup spans placed (strict) / lost",
-            "glossary-anchored spans placed", "Markdown blocks re-parse the same", "segments/s"]
+    head = [
+        "input",
+        "segments",
+        "terms rendered",
+        "model / replace / mask / split / term only",
+        "article errors: wrong + missing / checked",
+        "glued",
+        "quotes kept",
+        "numbers kept",
+        "words lost vs no glossary",
+        "markup spans placed (strict) / lost",
+        "glossary-anchored spans placed",
+        "Markdown blocks re-parse the same",
+        "segments/s",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         t = r.terms
         spans = r.spans
         cells = [
-            r.name, str(r.segments),
+            r.name,
+            str(r.segments),
             _ratio(t["rendered"], t["occurrences"]) if t else "-",
             " / ".join(str(t[m]) for m in ("model", "replace", "mask", "split", "term_only")) if t else "-",
-            f"{r.articles['wrong']} + {r.articles['missing']} / {r.articles['checked']}", str(r.articles["glued"]),
-            _ratio(*r.quotes), _ratio(*r.numbers),
+            f"{r.articles['wrong']} + {r.articles['missing']} / {r.articles['checked']}",
+            str(r.articles["glued"]),
+            _ratio(*r.quotes),
+            _ratio(*r.numbers),
             _ratio(*r.lost_words) if r.lost_words else "-",
-            (f"{spans['placed'] + spans['strict']}/{sum(spans.values())} ({spans['strict']}) / {spans['lost']}"
-             if spans is not None else "-"),
+            (
+                f"{spans['placed'] + spans['strict']}/{sum(spans.values())} ({spans['strict']}) / {spans['lost']}"
+                if spans is not None
+                else "-"
+            ),
             _ratio(*r.anchored) if r.anchored else "-",
             _ratio(*r.markdown_blocks) if r.markdown_blocks else "-",
             f"{r.segments / r.seconds:.1f}" if r.seconds else "-",
@@ -67,8 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quality", description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print every problem found and the outputs' notes")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "quality" / "results.json")
-    parser.add_argument("--placeholders", choices=SCHEMES, default=settings.glossary_placeholders,
-                        help="glossary placeholder scheme (default: GLOSSARY_PLACEHOLDERS)")
+    parser.add_argument(
+        "--placeholders",
+        choices=SCHEMES,
+        default=settings.glossary_placeholders,
+        help="glossary placeholder scheme (default: GLOSSARY_PLACEHOLDERS)",
+    )
     parser.add_argument("--only", choices=("ntrex", "corpus"), help="run one section only")
     args = parser.parse_args(argv)
 
@@ -81,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     info = router.route("en", "pt")[0]
     figures: dict = {}
     if args.only in (None, "ntrex"):
-        print(f"Quality of {info.engine} {info.name} {info.version} (en→pt) against human references;"
-              f" glossary placeholders: {args.placeholders}\n")
+        print(
+            f"Quality of {info.engine} {info.name} {info.version} (en→pt) against human references;"
+            f" glossary placeholders: {args.placeholders}\n"
+        )
         reference = against_references.run(router, args.placeholders)
         print(against_references.table(reference, args.show))
         print()
@@ -101,18 +125,27 @@ def _corpus_section(router: Router, settings: Settings, args) -> dict:
     speed = throughput(model, [s.text for s in corpus.sentences()], settings.translation_threads)
 
     info = router.route("en", "pt")[0]
-    print(f"Quality of {info.engine} {info.name} {info.version} (en→pt), {len(corpus.sentences())} corpus sentences,"
-          f" {len(corpus.spans())} annotated markup spans; glossary placeholders: {args.placeholders}\n")
+    print(
+        f"Quality of {info.engine} {info.name} {info.version} (en→pt), {len(corpus.sentences())} corpus sentences,"
+        f" {len(corpus.spans())} annotated markup spans; glossary placeholders: {args.placeholders}\n"
+    )
     print(table(rows))
     print()
     counts = sorted(speed)
     base = speed[counts[0]]["segments_per_s"]
-    print("Throughput of the model alone on the corpus sentences: " + "; ".join(
-        f"{n} thread(s) {speed[n]['segments_per_s']} segments/s ({speed[n]['cpu_s']} s CPU in {speed[n]['seconds']} s,"
-        f" {speed[n]['segments_per_s'] / base:.2f}x)" for n in counts))
+    print(
+        "Throughput of the model alone on the corpus sentences: "
+        + "; ".join(
+            f"{n} thread(s) {speed[n]['segments_per_s']} segments/s ({speed[n]['cpu_s']} s CPU in {speed[n]['seconds']} s,"
+            f" {speed[n]['segments_per_s'] / base:.2f}x)"
+            for n in counts
+        )
+    )
     shells = extras["shells"]
-    print(f"\nThe sentence with “155-millimeter shells”:\n  source:           {shells['source']}\n"
-          f"  without glossary: {shells['no glossary']}\n  with glossary:    {shells['glossary']}")
+    print(
+        f"\nThe sentence with “155-millimeter shells”:\n  source:           {shells['source']}\n"
+        f"  without glossary: {shells['no glossary']}\n  with glossary:    {shells['glossary']}"
+    )
     if args.show:
         for row in rows:
             print(f"\n== {row.name}")

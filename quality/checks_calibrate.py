@@ -27,13 +27,20 @@ def main() -> int:
     table = {"en-pt": {**length.fit(ntrex.pairs()), "data": ntrex.DESCRIPTION}}
     length.DATA.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
     for b in table["en-pt"]["bands"]:
-        print(f"source from {b['from']:>4} chars: {b['count']:>4} pairs,"
-              f" log ratio mean {b['mean']:+.3f}, sd {b['sd']:.3f}")
+        print(
+            f"source from {b['from']:>4} chars: {b['count']:>4} pairs,"
+            f" log ratio mean {b['mean']:+.3f}, sd {b['sd']:.3f}"
+        )
     print(f"written: {length.DATA}")
     tokenizer = next(_models_root().glob("enpt-*")) / "tokenizer.json"
     vocabulary = json.loads(tokenizer.read_text(encoding="utf-8"))["model"]["vocab"]
-    common = sorted({piece[1:] for piece, _ in vocabulary
-                     if piece.startswith("▁") and piece[1:].isalpha() and piece[1:].islower() and len(piece) > 2})
+    common = sorted(
+        {
+            piece[1:]
+            for piece, _ in vocabulary
+            if piece.startswith("▁") and piece[1:].isalpha() and piece[1:].islower() and len(piece) > 2
+        }
+    )
     names.COMMON_WORDS.write_text("\n".join(common) + "\n", encoding="utf-8")
     print(f"written: {names.COMMON_WORDS} ({len(common)} words, from {tokenizer.parent.name})")
     return 0

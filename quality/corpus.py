@@ -40,13 +40,13 @@ class Sentence:
 class Span:
     id: str
     sentence: str
-    tag: str          # a | em | strong
+    tag: str  # a | em | strong
     start: int
     end: int
     source: str
-    core: frozenset[str]      # words of a good translation of the wrapped phrase
-    allowed: frozenset[str]   # other words that may sit inside the markup (articles, variants)
-    outside: frozenset[str]   # translations of the neighbouring words: inside the markup, a spill
+    core: frozenset[str]  # words of a good translation of the wrapped phrase
+    allowed: frozenset[str]  # other words that may sit inside the markup (articles, variants)
+    outside: frozenset[str]  # translations of the neighbouring words: inside the markup, a spill
 
 
 def sentences() -> list[Sentence]:
@@ -54,9 +54,20 @@ def sentences() -> list[Sentence]:
 
 
 def spans() -> list[Span]:
-    return [Span(s["id"], s["sentence"], s["tag"], s["start"], s["end"], s["source"],
-                 frozenset(s["core"] + s["added_after_review"]), frozenset(s["allowed"]), frozenset(s["outside"]))
-            for s in _load("spans.json")]
+    return [
+        Span(
+            s["id"],
+            s["sentence"],
+            s["tag"],
+            s["start"],
+            s["end"],
+            s["source"],
+            frozenset(s["core"] + s["added_after_review"]),
+            frozenset(s["allowed"]),
+            frozenset(s["outside"]),
+        )
+        for s in _load("spans.json")
+    ]
 
 
 def corpus_glossary() -> Glossary:
@@ -108,7 +119,7 @@ def blocks(items: list[Sentence]) -> list[tuple[str, list[Sentence]]]:
 def _marked(sentence: Sentence, by_sentence: dict[str, list[Span]], wrap) -> str:
     out, cursor = [], 0
     for span in sorted(by_sentence.get(sentence.id, []), key=lambda s: s.start):
-        out += [sentence.text[cursor:span.start], wrap(span, sentence.text[span.start:span.end])]
+        out += [sentence.text[cursor : span.start], wrap(span, sentence.text[span.start : span.end])]
         cursor = span.end
     return "".join(out + [sentence.text[cursor:]])
 
@@ -128,8 +139,9 @@ def as_html(items: list[Sentence], annotated: list[Span]) -> Article:
 
     lines = []
     for index, (kind, group) in enumerate(blocks(items)):
-        text = " ".join(_marked(s, by_sentence, wrap) if s.id in by_sentence else html.escape(s.text, quote=False)
-                        for s in group)
+        text = " ".join(
+            _marked(s, by_sentence, wrap) if s.id in by_sentence else html.escape(s.text, quote=False) for s in group
+        )
         tag = ("h1" if index == 0 else "h2") if kind == "heading" else "p"
         lines.append(f"<{tag}>{text}</{tag}>")
     return Article(TITLE, "\n".join(lines) + "\n", "html")
@@ -159,6 +171,7 @@ def markdown_span_order(items: list[Sentence], annotated: list[Span]) -> list[li
     by_sentence: dict[str, list[Span]] = {}
     for span in annotated:
         by_sentence.setdefault(span.sentence, []).append(span)
-    return [[span for s in group for span in sorted(by_sentence.get(s.id, []), key=lambda x: x.start)
-             if span.tag != "a"]
-            for _, group in blocks(items)]
+    return [
+        [span for s in group for span in sorted(by_sentence.get(s.id, []), key=lambda x: x.start) if span.tag != "a"]
+        for _, group in blocks(items)
+    ]

@@ -13,12 +13,28 @@ from typing import Callable
 
 from glossary.matching import TermMatcher
 from quality import corpus
-from quality.measures import (article_errors, content_stems, html_wrapped, markdown_structure, markdown_wrapped,
-                              numbers_kept, plain_blocks, quotes_kept, score_span, words)
+from quality.measures import (
+    article_errors,
+    content_stems,
+    html_wrapped,
+    markdown_structure,
+    markdown_wrapped,
+    numbers_kept,
+    plain_blocks,
+    quotes_kept,
+    score_span,
+    words,
+)
 from glossary.enforcement import DEFAULT_SCHEME, SPLIT, join_pieces, split_around
 from glossary.report import GlossaryReport
-from translation.article import (Article, LanguageResult, SegmentTranslation, assemble_units, plan_segments,
-                                 translate_article)
+from translation.article import (
+    Article,
+    LanguageResult,
+    SegmentTranslation,
+    assemble_units,
+    plan_segments,
+    translate_article,
+)
 from translation.documents import Unit, parse
 from translation.engines import Router
 
@@ -30,23 +46,32 @@ class Row:
     name: str
     segments: int = 0
     seconds: float = 0.0
-    terms: dict | None = None                  # glossary report totals; None without glossary
+    terms: dict | None = None  # glossary report totals; None without glossary
     articles: Counter = field(default_factory=Counter)
-    quotes: tuple[int, int] = (0, 0)           # blocks with their quotation marks kept, blocks with quotes
+    quotes: tuple[int, int] = (0, 0)  # blocks with their quotation marks kept, blocks with quotes
     numbers: tuple[int, int] = (0, 0)
     lost_words: tuple[int, int] | None = None  # stems of the no-glossary translation missing here, of all
-    spans: Counter | None = None               # verdicts of the annotated markup spans
-    anchored: tuple[int, int] | None = None    # placed spans that contain a glossary term, of all such
+    spans: Counter | None = None  # verdicts of the annotated markup spans
+    anchored: tuple[int, int] | None = None  # placed spans that contain a glossary term, of all such
     markdown_blocks: tuple[int, int] | None = None  # blocks re-parsing to the source's structure
     notes: list[str] = field(default_factory=list)
     output: str = ""
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "segments": self.segments, "seconds": round(self.seconds, 2),
-                "terms": self.terms, "articles": dict(self.articles), "quotes": self.quotes,
-                "numbers": self.numbers, "lost_words": self.lost_words,
-                "spans": dict(self.spans) if self.spans is not None else None, "anchored": self.anchored,
-                "markdown_blocks": self.markdown_blocks, "notes": self.notes}
+        return {
+            "name": self.name,
+            "segments": self.segments,
+            "seconds": round(self.seconds, 2),
+            "terms": self.terms,
+            "articles": dict(self.articles),
+            "quotes": self.quotes,
+            "numbers": self.numbers,
+            "lost_words": self.lost_words,
+            "spans": dict(self.spans) if self.spans is not None else None,
+            "anchored": self.anchored,
+            "markdown_blocks": self.markdown_blocks,
+            "notes": self.notes,
+        }
 
 
 Translate = Callable[[Article, object], LanguageResult]
@@ -64,7 +89,7 @@ def translate_split(router: Router, article: Article, matcher) -> LanguageResult
     report, translations, cursor = GlossaryReport(), [], 0
     for segment, ps in zip(segments, pieces):
         count = sum(p.translatable for p in ps)
-        text, spans = join_pieces(ps, outputs[cursor:cursor + count])
+        text, spans = join_pieces(ps, outputs[cursor : cursor + count])
         cursor += count
         translations.append(SegmentTranslation(text, spans))
         report.record(segment.fixed, spans, method=SPLIT)
@@ -77,12 +102,22 @@ def _terms(result: LanguageResult) -> dict:
     methods = Counter()
     for term in report["terms"]:
         methods.update(term["methods"])
-    return {"occurrences": report["source_occurrences"], "rendered": report["rendered_occurrences"],
-            **{method: methods[method] for method in ("model", "replace", "mask", "split", "term_only")}}
+    return {
+        "occurrences": report["source_occurrences"],
+        "rendered": report["rendered_occurrences"],
+        **{method: methods[method] for method in ("model", "replace", "mask", "split", "term_only")},
+    }
 
 
-def measure(name: str, translate: Translate, article: Article, matcher, articles: dict[str, str],
-            reference: list[str] | None = None, ignore: set[str] = frozenset()) -> Row:
+def measure(
+    name: str,
+    translate: Translate,
+    article: Article,
+    matcher,
+    articles: dict[str, str],
+    reference: list[str] | None = None,
+    ignore: set[str] = frozenset(),
+) -> Row:
     """One row: translate `article`, count what can be counted on any format.
     `reference`: plain blocks of the no-glossary translation, for dropped words."""
     start = time.perf_counter()
@@ -140,56 +175,110 @@ def run(router: Router, placeholders: str = DEFAULT_SCHEME) -> tuple[list[Row], 
     sentences, spans = corpus.sentences(), corpus.spans()
     corpus_glossary, sample_glossary = corpus.corpus_glossary(), corpus.sample_glossary()
     corpus_matcher, sample_matcher = TermMatcher(corpus_glossary.entries), TermMatcher(sample_glossary.entries)
-    ignore = {w for e in corpus_glossary.entries + sample_glossary.entries
-              for text in [*e.spellings(), *e.translations.values()] for w in words(text)}
+    ignore = {
+        w
+        for e in corpus_glossary.entries + sample_glossary.entries
+        for text in [*e.spellings(), *e.translations.values()]
+        for w in words(text)
+    }
     sample = corpus.sample_article()
     by_id = {s.id: s for s in sentences}
-    anchored = {span.id for span in spans
-                if any(m.start < span.end and span.start < m.end for m in corpus_matcher.find(by_id[span.sentence].text,
-                                                                                                TARGET))}
+    anchored = {
+        span.id
+        for span in spans
+        if any(
+            m.start < span.end and span.start < m.end for m in corpus_matcher.find(by_id[span.sentence].text, TARGET)
+        )
+    }
 
     rows = []
     bare_sample = measure("sample article, no glossary", whole, sample, None, articles)
     rows.append(bare_sample)
-    rows.append(measure("sample article + glossary", whole, sample, sample_matcher, articles,
-                        plain_blocks(bare_sample.output, "text"), ignore))
-    rows.append(measure("sample article + glossary, split forced", split, sample, sample_matcher, articles,
-                        plain_blocks(bare_sample.output, "text"), ignore))
+    rows.append(
+        measure(
+            "sample article + glossary",
+            whole,
+            sample,
+            sample_matcher,
+            articles,
+            plain_blocks(bare_sample.output, "text"),
+            ignore,
+        )
+    )
+    rows.append(
+        measure(
+            "sample article + glossary, split forced",
+            split,
+            sample,
+            sample_matcher,
+            articles,
+            plain_blocks(bare_sample.output, "text"),
+            ignore,
+        )
+    )
     for fmt in ("html", "markdown"):
         body = (corpus.SAMPLE / f"article.{'md' if fmt == 'markdown' else fmt}").read_text(encoding="utf-8")
-        rows.append(measure(f"sample {'HTML' if fmt == 'html' else 'Markdown'} + glossary", whole,
-                            Article("Sample", body, fmt), sample_matcher, articles))
+        rows.append(
+            measure(
+                f"sample {'HTML' if fmt == 'html' else 'Markdown'} + glossary",
+                whole,
+                Article("Sample", body, fmt),
+                sample_matcher,
+                articles,
+            )
+        )
     bare = measure("corpus text, no glossary", whole, corpus.as_text(sentences), None, articles)
     rows.append(bare)
     reference = plain_blocks(bare.output, "text")
-    rows.append(measure("corpus text + glossary", whole, corpus.as_text(sentences), corpus_matcher, articles,
-                        reference, ignore))
-    rows.append(measure("corpus text + glossary, split forced", split, corpus.as_text(sentences), corpus_matcher,
-                        articles, reference, ignore))
+    rows.append(
+        measure("corpus text + glossary", whole, corpus.as_text(sentences), corpus_matcher, articles, reference, ignore)
+    )
+    rows.append(
+        measure(
+            "corpus text + glossary, split forced",
+            split,
+            corpus.as_text(sentences),
+            corpus_matcher,
+            articles,
+            reference,
+            ignore,
+        )
+    )
     # The HTML and Markdown blocks group sentences; their reference is the same grouping of the text translation.
     grouped_reference, cursor = [], 0
     for _, group in corpus.blocks(sentences):
-        grouped_reference.append(" ".join(reference[cursor:cursor + len(group)]))
+        grouped_reference.append(" ".join(reference[cursor : cursor + len(group)]))
         cursor += len(group)
     html_article = corpus.as_html(sentences, spans)
-    html_row = measure("corpus HTML + glossary", whole, html_article, corpus_matcher, articles, grouped_reference,
-                       ignore)
+    html_row = measure(
+        "corpus HTML + glossary", whole, html_article, corpus_matcher, articles, grouped_reference, ignore
+    )
     measure_spans(html_row, html_wrapped(html_row.output), spans, anchored)
     rows.append(html_row)
     md_article = corpus.as_markdown(sentences, spans)
-    md_row = measure("corpus Markdown + glossary", whole, md_article, corpus_matcher, articles, grouped_reference,
-                     ignore)
-    measure_spans(md_row, markdown_wrapped(md_row.output, corpus.markdown_span_order(sentences, spans)), spans,
-                  anchored)
+    md_row = measure(
+        "corpus Markdown + glossary", whole, md_article, corpus_matcher, articles, grouped_reference, ignore
+    )
+    measure_spans(
+        md_row, markdown_wrapped(md_row.output, corpus.markdown_span_order(sentences, spans)), spans, anchored
+    )
     source_structure, output_structure = markdown_structure(md_article.body), markdown_structure(md_row.output)
-    md_row.markdown_blocks = (sum(a == b for a, b in zip(source_structure, output_structure))
-                              if len(source_structure) == len(output_structure) else 0, len(source_structure))
+    md_row.markdown_blocks = (
+        sum(a == b for a, b in zip(source_structure, output_structure))
+        if len(source_structure) == len(output_structure)
+        else 0,
+        len(source_structure),
+    )
     rows.append(md_row)
 
     shells = _sentence_with(sample.body, "155-millimeter shells")
-    extras = {"shells": {"source": shells,
-                         "no glossary": _sentence_with(bare_sample.output, "155"),
-                         "glossary": _sentence_with(rows[1].output, "155")}}
+    extras = {
+        "shells": {
+            "source": shells,
+            "no glossary": _sentence_with(bare_sample.output, "155"),
+            "glossary": _sentence_with(rows[1].output, "155"),
+        }
+    }
     return rows, extras
 
 
@@ -210,6 +299,9 @@ def throughput(model, texts: list[str], threads: int) -> dict:
         start, cpu = time.perf_counter(), os.times()
         model.translate(texts)
         wall, used = time.perf_counter() - start, os.times()
-        figures[count] = {"seconds": round(wall, 2), "segments_per_s": round(len(texts) / wall, 1),
-                          "cpu_s": round((used.user - cpu.user) + (used.system - cpu.system), 2)}
+        figures[count] = {
+            "seconds": round(wall, 2),
+            "segments_per_s": round(len(texts) / wall, 1),
+            "cpu_s": round((used.user - cpu.user) + (used.system - cpu.system), 2),
+        }
     return figures

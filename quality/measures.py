@@ -28,7 +28,7 @@ from markdown_it import MarkdownIt
 FEMININE = {"a", "as", "da", "das", "na", "nas", "pela", "pelas", "à", "às", "numa", "duma"}
 MASCULINE = {"o", "os", "do", "dos", "no", "nos", "pelo", "pelos", "ao", "aos", "num", "dum"}
 BARE_PREPOSITIONS = {"de", "em", "por"}
-QUOTES = "\"“”«»„"
+QUOTES = '"“”«»„'
 _WORD = re.compile(r"\w+")
 
 
@@ -37,6 +37,7 @@ def words(text: str) -> list[str]:
 
 
 # -- articles before renderings ----------------------------------------------------
+
 
 def article_verdict(previous: str, article: str) -> str | None:
     if article == "none" and previous == "a":
@@ -55,11 +56,14 @@ def article_errors(text: str, articles: dict[str, str]) -> tuple[Counter, list[s
     counts, notes = Counter(), []
     for rendering in articles:
         for match in re.finditer(rf"(?<=\w){re.escape(rendering)}|{re.escape(rendering)}(?=\w)", text):
-            if not any(rendering != other and rendering in other and other in text[match.start() - len(other):
-                                                                                   match.end() + len(other)]
-                       for other in articles):
+            if not any(
+                rendering != other
+                and rendering in other
+                and other in text[match.start() - len(other) : match.end() + len(other)]
+                for other in articles
+            ):
                 counts["glued"] += 1
-                notes.append(f"glued: '{text[max(0, match.start() - 12):match.end() + 12]}'")
+                notes.append(f"glued: '{text[max(0, match.start() - 12) : match.end() + 12]}'")
     # Longest renderings first, so "Jens Stoltenberg" is judged as a whole, not as "Stoltenberg".
     taken: list[tuple[int, int]] = []
     for rendering in sorted(articles, key=len, reverse=True):
@@ -68,7 +72,7 @@ def article_errors(text: str, articles: dict[str, str]) -> tuple[Counter, list[s
                 continue
             taken.append(match.span())
             counts["checked"] += 1
-            before = re.search(r"(\w+)[^\w.!?;:]*$", text[:match.start()])
+            before = re.search(r"(\w+)[^\w.!?;:]*$", text[: match.start()])
             previous = before.group(1).casefold() if before else ""
             verdict = article_verdict(previous, articles[rendering])
             if verdict:
@@ -78,6 +82,7 @@ def article_errors(text: str, articles: dict[str, str]) -> tuple[Counter, list[s
 
 
 # -- quotes, numbers, dropped words ------------------------------------------------------
+
 
 def quotes_kept(source: str, output: str) -> bool | None:
     """None when the source has no quotation marks."""
@@ -101,6 +106,7 @@ def content_stems(text: str, ignore: set[str]) -> set[str]:
 
 
 # -- blocks of a document as plain text ----------------------------------------------------------
+
 
 class _Blocks(HTMLParser):
     BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "figcaption", "blockquote"}
@@ -137,6 +143,7 @@ def plain_blocks(body: str, fmt: str) -> list[str]:
 
 
 # -- markup spans -------------------------------------------------------------------------------
+
 
 def score_span(wrapped: str | None, core: frozenset, allowed: frozenset, outside: frozenset) -> str:
     """Where a span's markup landed, from the words it wraps in the translation:

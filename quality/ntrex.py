@@ -29,8 +29,8 @@ REFERENCES = {"por-BR": "newstest2019-ref.por-BR.txt", "por": "newstest2019-ref.
 @dataclass(frozen=True)
 class Document:
     id: str
-    first: int          # index of its first line (the headline) in the corpus
-    lines: list[str]    # headline, then one paragraph per line
+    first: int  # index of its first line (the headline) in the corpus
+    lines: list[str]  # headline, then one paragraph per line
 
     @property
     def headline(self) -> str:
@@ -46,8 +46,8 @@ class Grammar:
     """How a Portuguese rendering behaves in running text: "os EUA" is m/pl with
     the article, "a UE" f/sg with it, "Londres" and people take none."""
 
-    gender: str    # m | f
-    number: str    # sg | pl
+    gender: str  # m | f
+    number: str  # sg | pl
     article: bool
 
 
@@ -97,12 +97,34 @@ def glossary() -> tuple[Glossary, dict[str, Grammar]]:
     return loaded, grammar
 
 
-
 # -- headlines in both cases ------------------------------------------------------------------
 
 # AP style: these stay lower case inside a Title Case headline.
-_SMALL = {"a", "an", "the", "and", "but", "or", "nor", "for", "so", "yet", "as", "at", "by", "in", "of", "off",
-          "on", "per", "to", "up", "via", "vs", "vs."}
+_SMALL = {
+    "a",
+    "an",
+    "the",
+    "and",
+    "but",
+    "or",
+    "nor",
+    "for",
+    "so",
+    "yet",
+    "as",
+    "at",
+    "by",
+    "in",
+    "of",
+    "off",
+    "on",
+    "per",
+    "to",
+    "up",
+    "via",
+    "vs",
+    "vs.",
+}
 # A word starts after no letter or digit, nor after a letter and an apostrophe ("Sainsbury's").
 _WORD = re.compile(r"(?<!\w)(?<!\w['’])[^\W\d_][\w'’.-]*")
 
@@ -110,17 +132,19 @@ _WORD = re.compile(r"(?<!\w)(?<!\w['’])[^\W\d_][\w'’.-]*")
 def title_case(headline: str) -> str:
     """The headline as a Title Case desk would set it: every word capitalised
     but short function words not at the start (AP); names stay as written."""
+
     def cap(match: re.Match) -> str:
         word = match.group()
         if match.start() > 0 and word.casefold() in _SMALL:
             return word
         return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+
     return _WORD.sub(cap, headline)
 
 
 @dataclass(frozen=True)
 class Headline:
-    line: int            # index in the corpus
+    line: int  # index in the corpus
     sentence_case: str
     title_case: str
     written_in_title_case: bool  # NTREX's own headline is the Title Case one
@@ -130,8 +154,10 @@ def headlines() -> list[Headline]:
     """Every document's headline in sentence case (NTREX's own wording, or the
     hand-written sentence case of the ones NTREX sets in Title Case) and in
     Title Case (derived)."""
-    by_hand = {int(k): v for k, v in json.loads((DATA / "ntrex-headlines.json").read_text(encoding="utf-8"))
-               ["sentence_case"].items()}
+    by_hand = {
+        int(k): v
+        for k, v in json.loads((DATA / "ntrex-headlines.json").read_text(encoding="utf-8"))["sentence_case"].items()
+    }
     out = []
     lines = source()
     for doc in documents():

@@ -14,9 +14,14 @@ from checks.names import _common, common_words
 from checks.text import fold
 
 _NUMBER = regex.compile(r"(?<![\p{L}\p{N}.,])\d+(?:[.,]\d+)*")
-_CURRENCY = [(regex.compile(r"£"), "€"), (regex.compile(r"\blibras?(?: esterlinas?)?\b"), "euros"),
-             (regex.compile(r"€"), "£"), (regex.compile(r"\beuros?\b"), "libras"),
-             (regex.compile(r"US\$|(?<![A-Z])\$"), "€"), (regex.compile(r"\bd[óo]lar(?:es)?\b"), "euros")]
+_CURRENCY = [
+    (regex.compile(r"£"), "€"),
+    (regex.compile(r"\blibras?(?: esterlinas?)?\b"), "euros"),
+    (regex.compile(r"€"), "£"),
+    (regex.compile(r"\beuros?\b"), "libras"),
+    (regex.compile(r"US\$|(?<![A-Z])\$"), "€"),
+    (regex.compile(r"\bd[óo]lar(?:es)?\b"), "euros"),
+]
 _NAME = regex.compile(r"(?<![\p{L}'’\-])\p{Lu}\p{Ll}{2,}")
 _WORD = regex.compile(r"\S+")
 
@@ -29,7 +34,7 @@ def change_number(source: str, reference: str) -> str | None:
             continue
         last = m.group()[-1]
         changed = m.group()[:-1] + str((int(last) + 1) % 10)
-        return reference[:m.start()] + changed + reference[m.end():]
+        return reference[: m.start()] + changed + reference[m.end() :]
     return None
 
 
@@ -37,7 +42,7 @@ def swap_currency(source: str, reference: str) -> str | None:
     for pattern, other in _CURRENCY:
         m = pattern.search(reference)
         if m:
-            return reference[:m.start()] + other + reference[m.end():]
+            return reference[: m.start()] + other + reference[m.end() :]
     return None
 
 
@@ -47,9 +52,13 @@ def drop_name(source: str, reference: str, rare_only: bool = False) -> str | Non
     common = common_words() if rare_only else frozenset()
     source_words = {m.group() for m in _NAME.finditer(source) if m.start() > 0}
     for m in _NAME.finditer(reference):
-        if (m.start() > 0 and m.group() in source_words and reference.count(m.group()) == 1
-                and not (rare_only and _common(fold(m.group()), common))):
-            return regex.sub(r"\s{2,}", " ", reference[:m.start()] + reference[m.end():]).strip()
+        if (
+            m.start() > 0
+            and m.group() in source_words
+            and reference.count(m.group()) == 1
+            and not (rare_only and _common(fold(m.group()), common))
+        ):
+            return regex.sub(r"\s{2,}", " ", reference[: m.start()] + reference[m.end() :]).strip()
     return None
 
 
@@ -63,12 +72,14 @@ def repeat_phrase(source: str, reference: str) -> str | None:
     if len(words) < 6:
         return None
     start = len(words) // 2 - 1
-    phrase = reference[words[start].start():words[start + 2].end()]
-    return reference[:words[start + 2].end()] + " " + phrase + reference[words[start + 2].end():]
+    phrase = reference[words[start].start() : words[start + 2].end()]
+    return reference[: words[start + 2].end()] + " " + phrase + reference[words[start + 2].end() :]
 
 
-_QUOTATION = regex.compile(r"“[^“”]+”|\"[^\"]+\"|«[^«»]+»|‘[^‘’]+’(?!\p{L})"
-                           r"|(?<![\p{L}\p{N}])'[^']+'(?![\p{L}\p{N}])")
+_QUOTATION = regex.compile(
+    r"“[^“”]+”|\"[^\"]+\"|«[^«»]+»|‘[^‘’]+’(?!\p{L})"
+    r"|(?<![\p{L}\p{N}])'[^']+'(?![\p{L}\p{N}])"
+)
 
 
 def drop_quote(source: str, reference: str) -> str | None:
@@ -77,7 +88,7 @@ def drop_quote(source: str, reference: str) -> str | None:
     m = _QUOTATION.search(reference)
     if m is None or len(_QUOTATION.findall(source)) < len(_QUOTATION.findall(reference)):
         return None
-    return reference[:m.start()] + m.group()[1:-1] + reference[m.end():]
+    return reference[: m.start()] + m.group()[1:-1] + reference[m.end() :]
 
 
 def delete_clause(source: str, reference: str) -> str | None:
@@ -88,9 +99,9 @@ def delete_clause(source: str, reference: str) -> str | None:
     longest = max(range(len(pieces)), key=lambda i: len(pieces[i].split()))
     if len(pieces[longest].split()) < 5 or len(pieces[longest]) > 0.7 * len(reference):
         return None
-    kept = pieces[:longest] + pieces[longest + 1:]
+    kept = pieces[:longest] + pieces[longest + 1 :]
     text = ", ".join(kept)
-    if longest == len(pieces) - 1 and reference.rstrip()[-1:] in ".!?" and not text.rstrip().endswith(("." "!", "?")):
+    if longest == len(pieces) - 1 and reference.rstrip()[-1:] in ".!?" and not text.rstrip().endswith((".!", "?")):
         text = text.rstrip(",; ") + reference.rstrip()[-1]
     return text
 

@@ -22,8 +22,10 @@ from quality.ntrex import Grammar
 
 
 def scores(outputs: list[str], references: list[str]) -> dict[str, float]:
-    return {"bleu": round(BLEU().corpus_score(outputs, [references]).score, 2),
-            "chrf": round(CHRF().corpus_score(outputs, [references]).score, 2)}
+    return {
+        "bleu": round(BLEU().corpus_score(outputs, [references]).score, 2),
+        "chrf": round(CHRF().corpus_score(outputs, [references]).score, 2),
+    }
 
 
 def paired_bootstrap(baseline: list[str], system: list[str], references: list[str]) -> dict:
@@ -31,8 +33,13 @@ def paired_bootstrap(baseline: list[str], system: list[str], references: list[st
     the difference is no better than resampling noise), on the same lines.
     sacrebleu seeds its resampling with SACREBLEU_SEED (12345 unless set):
     the same resamples every run."""
-    test = PairedTest([("baseline", baseline), ("system", system)], {"bleu": BLEU(), "chrf": CHRF()},
-                      [references], test_type="bs", n_samples=1000)
+    test = PairedTest(
+        [("baseline", baseline), ("system", system)],
+        {"bleu": BLEU(), "chrf": CHRF()},
+        [references],
+        test_type="bs",
+        n_samples=1000,
+    )
     _, results = test()
     # sacrebleu names the columns by the metric (BLEU, chrF2), not by our keys.
     return {"bleu": round(results["BLEU"][1].p_value, 4), "chrf": round(results["chrF2"][1].p_value, 4)}
@@ -42,11 +49,26 @@ def paired_bootstrap(baseline: list[str], system: list[str], references: list[st
 
 # Definite articles and their fusions with a, de, em, por: (gender, number).
 DEFINITE = {
-    "o": ("m", "sg"), "os": ("m", "pl"), "a": ("f", "sg"), "as": ("f", "pl"),
-    "ao": ("m", "sg"), "aos": ("m", "pl"), "à": ("f", "sg"), "às": ("f", "pl"),
-    "do": ("m", "sg"), "dos": ("m", "pl"), "da": ("f", "sg"), "das": ("f", "pl"),
-    "no": ("m", "sg"), "nos": ("m", "pl"), "na": ("f", "sg"), "nas": ("f", "pl"),
-    "pelo": ("m", "sg"), "pelos": ("m", "pl"), "pela": ("f", "sg"), "pelas": ("f", "pl"),
+    "o": ("m", "sg"),
+    "os": ("m", "pl"),
+    "a": ("f", "sg"),
+    "as": ("f", "pl"),
+    "ao": ("m", "sg"),
+    "aos": ("m", "pl"),
+    "à": ("f", "sg"),
+    "às": ("f", "pl"),
+    "do": ("m", "sg"),
+    "dos": ("m", "pl"),
+    "da": ("f", "sg"),
+    "das": ("f", "pl"),
+    "no": ("m", "sg"),
+    "nos": ("m", "pl"),
+    "na": ("f", "sg"),
+    "nas": ("f", "pl"),
+    "pelo": ("m", "sg"),
+    "pelos": ("m", "pl"),
+    "pela": ("f", "sg"),
+    "pelas": ("f", "pl"),
 }
 # Prepositions that fuse with the article (de + os = dos) or take it after them
 # ("com a UE"): bare before a rendering that takes the article, one is missing.
@@ -54,7 +76,7 @@ NEEDS_ARTICLE_AFTER = {"de", "em", "por", "com", "para", "sobre", "contra", "sem
 
 
 def article_verdict(previous: str, grammar: Grammar) -> str | None:
-    """"wrong", "missing" or None (fine, or nothing to judge) for the word
+    """ "wrong", "missing" or None (fine, or nothing to judge) for the word
     directly before a rendering (casefolded; "" at the start of a line).
 
     With the article (os EUA, a UE):
@@ -89,12 +111,12 @@ def grammar_errors(text: str, grammar: dict[str, Grammar]) -> tuple[Counter, lis
                 continue
             taken.append(match.span())
             counts["checked"] += 1
-            before = re.search(r"(\w+)\s+$", text[:match.start()])
+            before = re.search(r"(\w+)\s+$", text[: match.start()])
             previous = before.group(1).casefold() if before else ""
             verdict = article_verdict(previous, grammar[rendering])
             if verdict:
                 counts[verdict] += 1
-                notes.append(f"{verdict}: '{text[max(0, match.start() - 30):match.end() + 10]}'")
+                notes.append(f"{verdict}: '{text[max(0, match.start() - 30) : match.end() + 10]}'")
     return counts, notes
 
 
@@ -126,8 +148,11 @@ def longer_name_neighbours(source: str, start: int, end: int, terms: list[tuple[
     nor is a headline set in Title Case (the caller leaves those out)."""
     found = []
     left = re.search(r"([A-Z][\w'’&.-]*) $", source[:start])
-    if left and not re.search(r"(^|[.!?:\"“'‘]\s*)$", source[:left.start()]) and \
-            not any(s <= left.start() < e for s, e in terms):
+    if (
+        left
+        and not re.search(r"(^|[.!?:\"“'‘]\s*)$", source[: left.start()])
+        and not any(s <= left.start() < e for s, e in terms)
+    ):
         found.append(("left", left.group(1)))
     right = re.match(r" ([A-Z][\w'’&-]*)", source[end:])
     # After "U.S." at the end of a sentence the next capital starts a sentence.

@@ -55,21 +55,30 @@ def main() -> int:
         print("Models:")
         for lang in langs:
             pair = pairs.get(("en", lang))
-            print(f"  en->{lang}: " + (f"{' + '.join(pair['engines'])} {' + '.join(pair['via'])}" if pair
-                                       else "no model (the job will say so)"))
-        glossary = client.post("/v1/glossaries", content=GLOSSARY.read_bytes(),
-                               headers={"Content-Type": "application/json"})
+            print(
+                f"  en->{lang}: "
+                + (
+                    f"{' + '.join(pair['engines'])} {' + '.join(pair['via'])}"
+                    if pair
+                    else "no model (the job will say so)"
+                )
+            )
+        glossary = client.post(
+            "/v1/glossaries", content=GLOSSARY.read_bytes(), headers={"Content-Type": "application/json"}
+        )
         if glossary.status_code != 201:
             print(f"glossary creation failed: {glossary.status_code} {glossary.text}", file=sys.stderr)
             return 1
         g = glossary.json()
         print(f"Glossary {g['name']!r} ({len(g['entries'])} entries) -> /v1/glossaries/{g['id']}")
         article = read_article(ARTICLE)
-        location = submit(client, {"source_lang": "en", "target_langs": langs, "article": article,
-                                   "glossary_ids": [g["id"]]})
+        location = submit(
+            client, {"source_lang": "en", "target_langs": langs, "article": article, "glossary_ids": [g["id"]]}
+        )
         # Portuguese once more without the glossary, to show what the glossary changes.
-        bare = submit(client, {"source_lang": "en", "target_langs": ["pt"], "article": article}) \
-            if "pt" in langs else None
+        bare = (
+            submit(client, {"source_lang": "en", "target_langs": ["pt"], "article": article}) if "pt" in langs else None
+        )
         if location is None or ("pt" in langs and bare is None):
             return 1
         status = wait(client, location)
@@ -84,8 +93,10 @@ def main() -> int:
             t = client.get(f"{location}/translations/{lang}").json()
             model = " + ".join(f"{m['engine']} {m['model']} {m['version']}" for m in t["model"])
             stats = s["stats"]
-            print(f"\n== {lang} (model: {model}; {stats['segments']} segments, {stats['cache_hits']} from the"
-                  f" segment cache; {_seconds(s['started_at'], s['finished_at']):.2f} s in the worker)")
+            print(
+                f"\n== {lang} (model: {model}; {stats['segments']} segments, {stats['cache_hits']} from the"
+                f" segment cache; {_seconds(s['started_at'], s['finished_at']):.2f} s in the worker)"
+            )
             for m in t["model"]:
                 print(f"   {m['engine']} {m['model']}: {notice(m)}")
             print(_glossary_line(s["glossary"]))
@@ -114,17 +125,34 @@ def _files(key: str, glossary_id: str) -> bool:
     command line, the same glossary; where the files are, and the subtitles."""
     folder = ROOT / "var" / "demo"
     print("\n== Files: a DOCX and an SRT into Portuguese with the command line (newsroom translate)")
-    made = subprocess.run([sys.executable, "-m", "devtools.samples", str(folder)], cwd=ROOT, capture_output=True,
-                          text=True)
+    made = subprocess.run(
+        [sys.executable, "-m", "devtools.samples", str(folder)], cwd=ROOT, capture_output=True, text=True
+    )
     if made.returncode != 0:
         print(f"could not make the sample files: {made.stderr}", file=sys.stderr)
         return False
     env = {**os.environ, "NEWSROOM_URL": API, "NEWSROOM_KEY": key}
-    command = [sys.executable, "-m", "newsroom_cli.main", "translate", str(folder / "story.docx"),
-               str(folder / "clip.srt"), "--from", "en", "--to", "pt", "--glossary", glossary_id,
-               "-o", str(folder / "out"), "--quiet"]
-    print("  $ newsroom translate var/demo/story.docx var/demo/clip.srt --from en --to pt --glossary "
-          f"{glossary_id} -o var/demo/out")
+    command = [
+        sys.executable,
+        "-m",
+        "newsroom_cli.main",
+        "translate",
+        str(folder / "story.docx"),
+        str(folder / "clip.srt"),
+        "--from",
+        "en",
+        "--to",
+        "pt",
+        "--glossary",
+        glossary_id,
+        "-o",
+        str(folder / "out"),
+        "--quiet",
+    ]
+    print(
+        "  $ newsroom translate var/demo/story.docx var/demo/clip.srt --from en --to pt --glossary "
+        f"{glossary_id} -o var/demo/out"
+    )
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         print(f"newsroom translate failed ({done.returncode}): {done.stderr}", file=sys.stderr)
@@ -140,8 +168,10 @@ def submit(client: httpx.Client, job: dict) -> str | None:
     if response.status_code != 202:
         print(f"submission failed: {response.status_code} {response.text}", file=sys.stderr)
         return None
-    print(f"Submitted job {response.json()['id']} ({', '.join(job['target_langs'])},"
-          f" {'with' if job.get('glossary_ids') else 'without'} glossary) -> {response.headers['Location']}")
+    print(
+        f"Submitted job {response.json()['id']} ({', '.join(job['target_langs'])},"
+        f" {'with' if job.get('glossary_ids') else 'without'} glossary) -> {response.headers['Location']}"
+    )
     return response.headers["Location"]
 
 
@@ -186,8 +216,10 @@ def _console(key: str, job_id: str, langs: list[str]) -> None:
 def _glossary_line(report: dict) -> str:
     methods = dict(sum((Counter(term["methods"]) for term in report["terms"]), Counter()))
     per_term = ", ".join(f"{t['term']} {t['rendered_occurrences']}/{t['source_occurrences']}" for t in report["terms"])
-    return (f"glossary: {report['source_occurrences']} term occurrences found, {report['rendered_occurrences']} rendered,"
-            f" {report['failed']} failed (by method: {methods}; {per_term})")
+    return (
+        f"glossary: {report['source_occurrences']} term occurrences found, {report['rendered_occurrences']} rendered,"
+        f" {report['failed']} failed (by method: {methods}; {per_term})"
+    )
 
 
 def _seconds(start: str, end: str) -> float:

@@ -64,19 +64,49 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         celery=celery,
         catalog=ModelCatalog(build_engines(settings), settings.pivot_lang),
         # Its own connections: a BLPOP waits longer than redis-py's default 5 s socket timeout.
-        interactive=InteractiveClient(celery, connect(
-            settings, patient=False, socket_timeout=settings.interactive_timeout_seconds + 5),
-            settings.interactive_timeout_seconds),
+        interactive=InteractiveClient(
+            celery,
+            connect(settings, patient=False, socket_timeout=settings.interactive_timeout_seconds + 5),
+            settings.interactive_timeout_seconds,
+        ),
     )
 
-    from service import (articles, deepl, deepl_memories, deepl_v3, glossaries, health, jobs, keys, languages, libre,
-                         memories, segments, translation_checks)
+    from service import (
+        articles,
+        deepl,
+        deepl_memories,
+        deepl_v3,
+        glossaries,
+        health,
+        jobs,
+        keys,
+        languages,
+        libre,
+        memories,
+        segments,
+        translation_checks,
+    )
     from service.cli import keys_cli
     from compat import deepl as deepl_api, libre as libre_api
 
-    for blueprint in (health.bp, languages.bp, jobs.bp, glossaries.bp, articles.bp, keys.bp, keys.usage_bp,
-                      docs_assets.bp, observability.bp, deepl.bp, deepl_v3.bp, libre.bp, translation_checks.bp,
-                      segments.bp, memories.bp, deepl_memories.bp):
+    for blueprint in (
+        health.bp,
+        languages.bp,
+        jobs.bp,
+        glossaries.bp,
+        articles.bp,
+        keys.bp,
+        keys.usage_bp,
+        docs_assets.bp,
+        observability.bp,
+        deepl.bp,
+        deepl_v3.bp,
+        libre.bp,
+        translation_checks.bp,
+        segments.bp,
+        memories.bp,
+        deepl_memories.bp,
+    ):
         app.register_blueprint(blueprint)
     console.register(app, settings, client)
     # The compatibility APIs answer errors (access control's included) in their clients' shapes.

@@ -28,7 +28,16 @@ import redis
 from flask import Flask, current_app, g, request
 
 from access import (
-    ADMIN, ROLES, ApiKey, AuditLog, KeyStore, Quotas, RevokedKey, UnknownKey, UNLIMITED, Verdict,
+    ADMIN,
+    ROLES,
+    ApiKey,
+    AuditLog,
+    KeyStore,
+    Quotas,
+    RevokedKey,
+    UnknownKey,
+    UNLIMITED,
+    Verdict,
 )
 from config import Settings
 from service.problems import Problem
@@ -50,8 +59,9 @@ _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 IN_PROCESS_KEY = "newsroom.in_process_key_id"
 
 # The key every request acts as when AUTH_DISABLED is set: admin, no limits, tenant "local".
-LOCAL_KEY = ApiKey(id="local", name="auth disabled", tenant="local", roles=(ADMIN,),
-                   rate_limit=UNLIMITED, char_quota=UNLIMITED)
+LOCAL_KEY = ApiKey(
+    id="local", name="auth disabled", tenant="local", roles=(ADMIN,), rate_limit=UNLIMITED, char_quota=UNLIMITED
+)
 
 
 @dataclass
@@ -150,10 +160,15 @@ def unauthorized(slug: str, title: str, detail: str, error: str | None = None) -
 
 
 def too_many(verdict: Verdict, what: str, detail: str) -> Problem:
-    return Problem(429, "rate-limited" if what == "requests" else "quota-exceeded",
-                   "Too many requests" if what == "requests" else "Character quota exceeded", detail,
-                   headers={"Retry-After": str(verdict.retry_after)}, limit=verdict.limit,
-                   retry_after=verdict.retry_after)
+    return Problem(
+        429,
+        "rate-limited" if what == "requests" else "quota-exceeded",
+        "Too many requests" if what == "requests" else "Character quota exceeded",
+        detail,
+        headers={"Retry-After": str(verdict.retry_after)},
+        limit=verdict.limit,
+        retry_after=verdict.retry_after,
+    )
 
 
 def authenticate() -> ApiKey:
@@ -161,8 +176,7 @@ def authenticate() -> ApiKey:
     in_process = request.environ.get(IN_PROCESS_KEY)
     presented = presented_key() if in_process is None else None
     if in_process is None and presented is None:
-        raise unauthorized("missing-api-key", "API key required",
-                           "Send your API key as 'Authorization: Bearer <key>'.")
+        raise unauthorized("missing-api-key", "API key required", "Send your API key as 'Authorization: Bearer <key>'.")
     try:
         if in_process is not None:
             return access().keys.authenticate_id(in_process)
@@ -170,21 +184,33 @@ def authenticate() -> ApiKey:
     except UnknownKey:
         raise unauthorized("invalid-api-key", "Invalid API key", "The API key is not valid.", "invalid_token")
     except RevokedKey:
-        raise unauthorized("revoked-api-key", "API key revoked",
-                           "The API key has been revoked; ask an administrator for a new one.", "invalid_token")
+        raise unauthorized(
+            "revoked-api-key",
+            "API key revoked",
+            "The API key has been revoked; ask an administrator for a new one.",
+            "invalid_token",
+        )
 
 
 def authorize(key: ApiKey, role: str | None) -> None:
     if not key.has_role(role):
-        raise Problem(403, "missing-role", "Role required",
-                      f"The key {key.prefix} lacks the role {role!r} that this operation needs.", required_role=role)
+        raise Problem(
+            403,
+            "missing-role",
+            "Role required",
+            f"The key {key.prefix} lacks the role {role!r} that this operation needs.",
+            required_role=role,
+        )
 
 
 def count_request(key: ApiKey) -> None:
     verdict = access().quotas.request(key)
     if not verdict.allowed:
-        raise too_many(verdict, "requests",
-                       f"The key {key.prefix} is limited to {verdict.limit} requests; retry in {verdict.retry_after} s.")
+        raise too_many(
+            verdict,
+            "requests",
+            f"The key {key.prefix} is limited to {verdict.limit} requests; retry in {verdict.retry_after} s.",
+        )
 
 
 def charge_characters(count: int) -> None:
@@ -192,9 +218,12 @@ def charge_characters(count: int) -> None:
     key = current_key()
     verdict = access().quotas.characters(key, count)
     if not verdict.allowed:
-        raise too_many(verdict, "characters",
-                       f"This request needs {count} characters; the key {key.prefix} has "
-                       f"{verdict.remaining} of {verdict.limit} left. Retry in {verdict.retry_after} s.")
+        raise too_many(
+            verdict,
+            "characters",
+            f"This request needs {count} characters; the key {key.prefix} has "
+            f"{verdict.remaining} of {verdict.limit} left. Retry in {verdict.retry_after} s.",
+        )
 
 
 def register(app: Flask, settings: Settings, client) -> None:
@@ -206,12 +235,17 @@ def register(app: Flask, settings: Settings, client) -> None:
         disabled=settings.auth_disabled,
     )
     if settings.auth_disabled:
-        app.logger.warning("AUTH_DISABLED is set: every request acts as an admin key, with no limits. "
-                           "Do not expose this API.")
-    app.config["SECURITY_SCHEMES"] = {**(app.config.get("SECURITY_SCHEMES") or {}), SECURITY_SCHEME: {
-        "type": "http", "scheme": "bearer",
-        "description": "An API key: `Authorization: Bearer nt_live_…`. Each operation names the role it needs.",
-    }}
+        app.logger.warning(
+            "AUTH_DISABLED is set: every request acts as an admin key, with no limits. Do not expose this API."
+        )
+    app.config["SECURITY_SCHEMES"] = {
+        **(app.config.get("SECURITY_SCHEMES") or {}),
+        SECURITY_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key: `Authorization: Bearer nt_live_…`. Each operation names the role it needs.",
+        },
+    }
 
     @app.before_request
     def check_access():
@@ -237,13 +271,23 @@ def register(app: Flask, settings: Settings, client) -> None:
         key = g.get("api_key")
         if key is not None and request.method in _WRITE_METHODS:
             try:
-                access().audit.record(key.id, f"{request.method} {request.path}", key=key.prefix,
-                                      endpoint=request.endpoint, status=response.status_code)
+                access().audit.record(
+                    key.id,
+                    f"{request.method} {request.path}",
+                    key=key.prefix,
+                    endpoint=request.endpoint,
+                    status=response.status_code,
+                )
             except redis.RedisError as error:
                 # A full or unreachable Redis must not turn the answer (a 507, or a
                 # change that did happen) into a 500; the lost entry is logged.
-                log.error("audit entry not written for %s %s (status %s): %s", request.method, request.path,
-                          response.status_code, error)
+                log.error(
+                    "audit entry not written for %s %s (status %s): %s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    error,
+                )
         return response
 
     @app.spec_processor
@@ -255,7 +299,8 @@ def register(app: Flask, settings: Settings, client) -> None:
 def check_declarations(app: Flask) -> None:
     """Every endpoint says who may call it; an undeclared one stops the app from starting."""
     undeclared = sorted(
-        endpoint for endpoint, view in app.view_functions.items()
+        endpoint
+        for endpoint, view in app.view_functions.items()
         if endpoint not in _OPEN_ENDPOINTS and not getattr(view, "public", False) and not hasattr(view, "required_role")
     )
     if undeclared:
@@ -273,8 +318,11 @@ def endpoint_role(app: Flask, endpoint: str) -> tuple[bool, str | None]:
 def _document(app: Flask, spec: dict) -> None:
     """The OpenAPI document says, per operation, the role needed and the 401/403/429 answers."""
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDocument"}}}
-    answers = {"401": "No, unknown or revoked API key", "403": "The key lacks the role",
-               "429": "Over the key's rate limit or character quota (see Retry-After)"}
+    answers = {
+        "401": "No, unknown or revoked API key",
+        "403": "The key lacks the role",
+        "429": "Over the key's rate limit or character quota (see Retry-After)",
+    }
     for rule in app.url_map.iter_rules():
         is_public, role = endpoint_role(app, rule.endpoint)
         path = _openapi_path(rule.rule)
@@ -287,13 +335,21 @@ def _document(app: Flask, spec: dict) -> None:
                 operation["security"] = []
                 continue
             operation["security"] = [{SECURITY_SCHEME: [role] if role else []}]
-            operation["description"] = (operation.get("description", "") + "\n\n" + (
-                f"Requires the role `{role}` (admin keys have every role)." if role else "Requires any valid API key."
-            )).strip()
+            operation["description"] = (
+                operation.get("description", "")
+                + "\n\n"
+                + (
+                    f"Requires the role `{role}` (admin keys have every role)."
+                    if role
+                    else "Requires any valid API key."
+                )
+            ).strip()
             for status, description in answers.items():
                 if status == "403" and role is None:
                     continue
-                operation.setdefault("responses", {}).setdefault(status, {"description": description, "content": problem})
+                operation.setdefault("responses", {}).setdefault(
+                    status, {"description": description, "content": problem}
+                )
 
 
 def _openapi_path(rule: str) -> str:

@@ -25,8 +25,9 @@ _ROLE = click.Choice(ROLES)
 def _show(key: dict) -> str:
     flags = " REVOKED" if key["revoked"] else ""
     limits = f"rate {key['rate_limit'] or 'default'}, chars {key['char_quota'] or 'default'}"
-    return printable(f"{key['prefix']}  {key['name']!r}  tenant={key['tenant']}  roles={','.join(key['roles'])}  "
-                     f"{limits}{flags}")
+    return printable(
+        f"{key['prefix']}  {key['name']!r}  tenant={key['tenant']}  roles={','.join(key['roles'])}  {limits}{flags}"
+    )
 
 
 def _fail(error: Exception) -> None:
@@ -80,8 +81,7 @@ def list_keys(active, as_json):
 def update(key_id, name, roles, rate_limit, char_quota):
     """Change a key's name, roles or limits."""
     try:
-        key = access().keys.update(key_id, name=name, roles=roles or None, rate_limit=rate_limit,
-                                   char_quota=char_quota)
+        key = access().keys.update(key_id, name=name, roles=roles or None, rate_limit=rate_limit, char_quota=char_quota)
     except (InvalidKeySpec, KeyNotFound) as error:
         _fail(error)
     click.echo(_show(key.to_dict()))
@@ -152,8 +152,9 @@ def dev_key(path: Path):
                 return
         except (UnknownKey, RevokedKey):
             pass  # Redis was emptied or the key revoked: make a new one
-    new = store.create("local admin (make up)", [ADMIN], rate_limit="unlimited", char_quota="unlimited",
-                       created_by="cli")
+    new = store.create(
+        "local admin (make up)", [ADMIN], rate_limit="unlimited", char_quota="unlimited", created_by="cli"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created with mode 600 from the start: never readable by others, not even for a moment.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -90,8 +90,10 @@ def _check_glossary_pair(source: str, target: str) -> None:
     if source == target:
         raise _bad("Source and target language are equal.")
     if (source, target) not in _routes():
-        raise _bad(f"Unsupported glossary language pair: {source.upper()} → {target.upper()} "
-                   "(see /v2/glossary-language-pairs).")
+        raise _bad(
+            f"Unsupported glossary language pair: {source.upper()} → {target.upper()} "
+            "(see /v2/glossary-language-pairs)."
+        )
 
 
 def _our_glossary_ids(ids: list[str], target: str) -> list[str]:
@@ -107,11 +109,14 @@ def _our_glossary_ids(ids: list[str], target: str) -> list[str]:
 
 # -- translation ----------------------------------------------------------------------
 
+
 @bp.post("/translate")
 @requires(TRANSLATE)
 @accepts_any_body
-@bp.doc(summary="Translate short texts (DeepL's /v2/translate; JSON or form body)",
-        description="Waits for the interactive worker. `billed_characters` is charged to the key's character quota.")
+@bp.doc(
+    summary="Translate short texts (DeepL's /v2/translate; JSON or form body)",
+    description="Waits for the interactive worker. `billed_characters` is charged to the key's character quota.",
+)
 @volatile  # counters only: see service/replication.py
 def translate():
     try:
@@ -121,21 +126,34 @@ def translate():
     characters = sum(len(text) for text in wanted.texts)
     limit = services().settings.interactive_max_chars
     if characters > limit:
-        raise _bad(f"The texts have {characters} characters; a request may have {limit}. "
-                   "Send longer texts as a document (/v2/document).", 413)
+        raise _bad(
+            f"The texts have {characters} characters; a request may have {limit}. "
+            "Send longer texts as a document (/v2/document).",
+            413,
+        )
     _check_pair(wanted.source, wanted.target, wanted.target.upper())
     ours = _our_glossary_ids(wanted.glossary_ids, wanted.target)
     may_use_glossaries(ours)
     used = pin_glossaries(services().glossaries, ours, None, wanted.source) if ours else []
     if isinstance(used, Refusal):
         raise refused(used)
-    results = interactive.translate(services().interactive, {
-        "texts": wanted.texts, "source": wanted.source, "target": wanted.target, "format": wanted.format,
-        "glossaries": used}, meter(), characters)
+    results = interactive.translate(
+        services().interactive,
+        {
+            "texts": wanted.texts,
+            "source": wanted.source,
+            "target": wanted.target,
+            "format": wanted.format,
+            "glossaries": used,
+        },
+        meter(),
+        characters,
+    )
     return deepl.translations(results, wanted.texts, wanted.model_type)
 
 
 # -- documents -----------------------------------------------------------------------
+
 
 def _key_digest(document_key: str) -> str:
     return hashlib.sha256(document_key.encode()).hexdigest()
@@ -144,8 +162,10 @@ def _key_digest(document_key: str) -> str:
 @bp.post("/document")
 @requires(TRANSLATE)
 @accepts_any_body
-@bp.doc(summary="Upload a document to translate (.txt, .html, .md, .docx, .odt, .pptx, .srt, .vtt): a job",
-        description="Returns document_id (the job's id) and document_key (needed to read it).")
+@bp.doc(
+    summary="Upload a document to translate (.txt, .html, .md, .docx, .odt, .pptx, .srt, .vtt): a job",
+    description="Returns document_id (the job's id) and document_key (needed to read it).",
+)
 def upload_document():
     params = _params(deepl.DocumentParams())
     upload = request.files.get("file")
@@ -169,18 +189,29 @@ def upload_document():
     if source == target:
         # DeepL takes the upload and reports the document as failed (its clients raise
         # DocumentTranslationException with the handle): so do we.
-        refused = RefusedDocument(current_key().tenant, _key_digest(document_key),
-                                  "Source and target language are equal.")
+        refused = RefusedDocument(
+            current_key().tenant, _key_digest(document_key), "Source and target language are equal."
+        )
         return {"document_id": _refused_documents().record(refused), "document_key": document_key}
     _check_pair(source, target, params["target_lang"])
     glossary_ids = [params["glossary_id"]] if params["glossary_id"] else []
     glossary_ids += [g.strip() for g in (params["glossary_ids"] or "").split(",") if g.strip()]
     if glossary_ids and source is None:
         raise _bad("Use of a glossary requires the source_lang parameter to be set.")
-    job_id = submit(Request(
-        Article("", body, fmt), (target,), source or AUTO, tuple(_our_glossary_ids(glossary_ids, target)),
-        document={"api": "deepl", "filename": filename, "characters": body_characters(body, fmt),
-                  "key_sha256": _key_digest(document_key)}))
+    job_id = submit(
+        Request(
+            Article("", body, fmt),
+            (target,),
+            source or AUTO,
+            tuple(_our_glossary_ids(glossary_ids, target)),
+            document={
+                "api": "deepl",
+                "filename": filename,
+                "characters": body_characters(body, fmt),
+                "key_sha256": _key_digest(document_key),
+            },
+        )
+    )
     return {"document_id": job_id, "document_key": document_key}
 
 
@@ -202,8 +233,9 @@ def _refused(document_id: str) -> RefusedDocument | None:
     refused = _refused_documents().get(document_id)
     if refused is None:
         return None
-    if refused.tenant != current_key().tenant or \
-            not hmac.compare_digest(refused.key_sha256, _key_digest(_document_key())):
+    if refused.tenant != current_key().tenant or not hmac.compare_digest(
+        refused.key_sha256, _key_digest(_document_key())
+    ):
         raise Problem(404, "document-not-found", "Not found", "Document not found.")
     return refused
 
@@ -246,11 +278,15 @@ def document_result(document_id: str):
         raise _bad(f"Document translation failed: {status['languages'][lang].get('error') or status['state']}.")
     result = services().jobs.result(document_id, lang)
     media_type = FORMATS[result["format"]].media_type
-    return Response(file_from_body(result["body"], result["format"]), mimetype=media_type, headers={
-        "Content-Disposition": attachment(stored.document["filename"])})
+    return Response(
+        file_from_body(result["body"], result["format"]),
+        mimetype=media_type,
+        headers={"Content-Disposition": attachment(stored.document["filename"])},
+    )
 
 
 # -- languages and usage -----------------------------------------------------------------
+
 
 @bp.get("/languages")
 @requires(ANY_KEY)
@@ -282,6 +318,7 @@ def usage():
 
 
 # -- glossaries -------------------------------------------------------------------------
+
 
 def _glossary(deepl_id: str):
     """(glossary, target) named by a DeepL glossary id; 404 (GlossaryNotFoundException) otherwise."""
@@ -316,12 +353,18 @@ def create_glossary():
     _check_glossary_pair(source, target)
     store = services().glossaries
     try:
-        tsv = params["entries"] if params["entries_format"] == "tsv" else deepl.csv_entries(params["entries"], source,
-                                                                                              target)
+        tsv = (
+            params["entries"]
+            if params["entries_format"] == "tsv"
+            else deepl.csv_entries(params["entries"], source, target)
+        )
         entries = import_entries(tsv, "tsv", source, target, limits=store.limits)
         key = current_key()
-        glossary = store.create({"name": params["name"], "source_lang": source,
-                                 "entries": [entry.to_dict() for entry in entries]}, key.author(), key.tenant)
+        glossary = store.create(
+            {"name": params["name"], "source_lang": source, "entries": [entry.to_dict() for entry in entries]},
+            key.author(),
+            key.tenant,
+        )
     except deepl.DeepLError as error:
         raise _bad(error.message)
     except GlossaryError as error:
@@ -360,8 +403,9 @@ def glossary_entries(glossary_id: str):
 
 @bp.delete("/glossaries/<glossary_id>")
 @requires(GLOSSARY_WRITE)
-@bp.doc(summary="Delete: the whole glossary if this is its only target language, else its renderings for it "
-                "(a new version)")
+@bp.doc(
+    summary="Delete: the whole glossary if this is its only target language, else its renderings for it (a new version)"
+)
 def delete_glossary(glossary_id: str):
     store = services().glossaries
     for _attempt in range(3):  # an edit in between moves the version: read again

@@ -38,8 +38,9 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 def _pair(memory_id: str) -> tuple[str, str]:
     pair = shapes.split_memory_id(memory_id)
     if pair is None or not any((s, t) == pair for s, t, _ in memory().pairs(current_key().tenant)):
-        raise Problem(404, "translation-memory-not-found", "Translation memory not found",
-                      "Translation memory not found.")
+        raise Problem(
+            404, "translation-memory-not-found", "Translation memory not found", "Translation memory not found."
+        )
     return pair
 
 
@@ -50,7 +51,7 @@ def list_memories():
     page_size = _int("page_size", shapes.MAX_PAGE_SIZE, 1, shapes.MAX_PAGE_SIZE)
     page = _int("page", 0, 0, 1_000_000)
     tenant, store = current_key().tenant, memory()
-    pairs = store.pairs(tenant)[page * page_size:(page + 1) * page_size]
+    pairs = store.pairs(tenant)[page * page_size : (page + 1) * page_size]
     return {"translation_memories": [shapes.memory_info(s, t, store.entries(tenant, s, t)) for s, t, _ in pairs]}
 
 
@@ -64,7 +65,9 @@ def get_memory(memory_id: str):
 
 @bp.get("/<memory_id>/segments")
 @requires(TRANSLATE)
-@bp.doc(summary="A page of its segments (cursor-based; filter_text of at least 2 characters)", responses=[200, 400, 404])
+@bp.doc(
+    summary="A page of its segments (cursor-based; filter_text of at least 2 characters)", responses=[200, 400, 404]
+)
 def list_segments(memory_id: str):
     source, target = _pair(memory_id)
     page_size = _int("page_size", 50, 1, shapes.MAX_SEGMENT_PAGE_SIZE)

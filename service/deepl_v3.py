@@ -97,8 +97,9 @@ def create_glossary():
         entries = v3.merge(entries, d.target, new)
     store, key = services().glossaries, current_key()
     try:
-        glossary = store.create({"name": params["name"], "source_lang": source, "entries": v3.as_input(entries)},
-                                key.author(), key.tenant)
+        glossary = store.create(
+            {"name": params["name"], "source_lang": source, "entries": v3.as_input(entries)}, key.author(), key.tenant
+        )
     except GlossaryError as error:
         raise _bad(v3.glossary_error(error).message)
     except LimitExceeded as error:
@@ -155,7 +156,9 @@ def replace_dictionary(glossary_id: str):
     params = _params(v3.DictionaryParams())
     glossary = _get(glossary_id)
     _source, [(d, new)] = _read_dictionaries([params], glossary.source_lang)
-    updated = _edit(glossary_id, lambda current: {"entries": v3.as_input(v3.merge(current.entries, d.target, new, replace=True))})
+    updated = _edit(
+        glossary_id, lambda current: {"entries": v3.as_input(v3.merge(current.entries, d.target, new, replace=True))}
+    )
     return v3.dictionary_info(updated, d.target)
 
 

@@ -13,15 +13,21 @@ from workers.celery_app import REQUEST_ID_HEADER, WEBHOOK_TASK
 
 
 def _announce(job_id: str, event: dict) -> None:
-    services().celery.send_task(WEBHOOK_TASK, args=[job_id, event],
-                                headers={REQUEST_ID_HEADER: logs.current("request_id")})
+    services().celery.send_task(
+        WEBHOOK_TASK, args=[job_id, event], headers={REQUEST_ID_HEADER: logs.current("request_id")}
+    )
 
 
 def desk() -> Desk:
     s = services()
-    return Desk(Drafts(s.redis, s.settings.job_ttl_seconds), TranslationMemory(s.redis), CarriedEdits(s.redis),
-                announce=_announce, publish=s.jobs.articles.publish,
-                fuzzy_threshold=s.settings.memory_fuzzy_threshold)
+    return Desk(
+        Drafts(s.redis, s.settings.job_ttl_seconds),
+        TranslationMemory(s.redis),
+        CarriedEdits(s.redis),
+        announce=_announce,
+        publish=s.jobs.articles.publish,
+        fuzzy_threshold=s.settings.memory_fuzzy_threshold,
+    )
 
 
 def memory() -> TranslationMemory:

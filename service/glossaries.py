@@ -22,7 +22,15 @@ from access import GLOSSARY_READ, GLOSSARY_WRITE
 from service.auth import current_key, requires
 from service.problems import Problem, accepts_any_body
 from service.schemas import (
-    EntryIn, ExportQuery, GlossaryIn, GlossaryList, GlossaryOut, GlossaryPatch, GlossaryVersions, ImportQuery, Page,
+    EntryIn,
+    ExportQuery,
+    GlossaryIn,
+    GlossaryList,
+    GlossaryOut,
+    GlossaryPatch,
+    GlossaryVersions,
+    ImportQuery,
+    Page,
 )
 from service.wiring import services
 
@@ -44,18 +52,26 @@ def _expected_version(glossary_id: str) -> int:
     """The version named by If-Match; 428 without one, 412 if it is not current."""
     current = _get(glossary_id)
     if not request.if_match or request.if_match.star_tag:
-        raise Problem(428, "precondition-required", "If-Match required",
-                      f"Send If-Match: {current.etag} (the ETag of the version you edited).")
+        raise Problem(
+            428,
+            "precondition-required",
+            "If-Match required",
+            f"Send If-Match: {current.etag} (the ETag of the version you edited).",
+        )
     if not request.if_match.contains(current.etag.strip('"')):
         raise _stale(current)
     return current.version
 
 
 def _stale(current) -> Problem:
-    return Problem(412, "stale-version", "Glossary changed since you read it",
-                   f"The glossary is now at version {current.version} (ETag {current.etag}); "
-                   "fetch it again, re-apply your change and retry.",
-                   current_version=current.version)
+    return Problem(
+        412,
+        "stale-version",
+        "Glossary changed since you read it",
+        f"The glossary is now at version {current.version} (ETag {current.etag}); "
+        "fetch it again, re-apply your change and retry.",
+        current_version=current.version,
+    )
 
 
 def _get(glossary_id: str):
@@ -132,7 +148,9 @@ def replace_glossary(glossary_id: str, data: dict):
 @bp.doc(summary="Change name, description or entries (If-Match required)", responses=[200, 404, 412, 422, 428])
 def patch_glossary(glossary_id: str, changes: dict):
     version = _expected_version(glossary_id)
-    return _with_etag(_write(lambda: services().glossaries.patch(glossary_id, changes, version, _author()), glossary_id))
+    return _with_etag(
+        _write(lambda: services().glossaries.patch(glossary_id, changes, version, _author()), glossary_id)
+    )
 
 
 @bp.delete("/<glossary_id>")
@@ -152,7 +170,9 @@ def delete_glossary(glossary_id: str):
 @bp.doc(summary="Add an entry (If-Match required)", responses=[201, 404, 412, 422, 428])
 def add_entry(glossary_id: str, entry: dict):
     version = _expected_version(glossary_id)
-    return _with_etag(_write(lambda: services().glossaries.add_entry(glossary_id, entry, version, _author()), glossary_id), 201)
+    return _with_etag(
+        _write(lambda: services().glossaries.add_entry(glossary_id, entry, version, _author()), glossary_id), 201
+    )
 
 
 @bp.put("/<glossary_id>/entries/<entry_id>")
@@ -162,8 +182,11 @@ def add_entry(glossary_id: str, entry: dict):
 @bp.doc(summary="Replace an entry (If-Match required)", responses=[200, 404, 412, 422, 428])
 def replace_entry(glossary_id: str, entry_id: str, entry: dict):
     version = _expected_version(glossary_id)
-    return _with_etag(_write(
-        lambda: services().glossaries.replace_entry(glossary_id, entry_id, entry, version, _author()), glossary_id))
+    return _with_etag(
+        _write(
+            lambda: services().glossaries.replace_entry(glossary_id, entry_id, entry, version, _author()), glossary_id
+        )
+    )
 
 
 @bp.delete("/<glossary_id>/entries/<entry_id>")
@@ -172,7 +195,9 @@ def replace_entry(glossary_id: str, entry_id: str, entry: dict):
 @bp.doc(summary="Delete an entry (If-Match required)", responses=[200, 404, 412, 428])
 def delete_entry(glossary_id: str, entry_id: str):
     version = _expected_version(glossary_id)
-    return _with_etag(_write(lambda: services().glossaries.delete_entry(glossary_id, entry_id, version, _author()), glossary_id))
+    return _with_etag(
+        _write(lambda: services().glossaries.delete_entry(glossary_id, entry_id, version, _author()), glossary_id)
+    )
 
 
 @bp.get("/<glossary_id>/versions")
@@ -196,8 +221,9 @@ def get_version(glossary_id: str, number: int):
     try:
         glossary = services().glossaries.get_version(glossary_id, number)
     except NotFound:
-        raise Problem(404, "version-not-found", "Version not found",
-                      f"Glossary {glossary_id!r} has no version {number}.")
+        raise Problem(
+            404, "version-not-found", "Version not found", f"Glossary {glossary_id!r} has no version {number}."
+        )
     return _with_etag(glossary)
 
 
@@ -206,21 +232,31 @@ def get_version(glossary_id: str, number: int):
 @accepts_any_body
 @bp.input(ImportQuery, location="query", arg_name="query")
 @bp.output(GlossaryOut)
-@bp.doc(summary="Import entries from CSV, TSV or TBX (If-Match required); all rows or none",
-        responses=[200, 404, 412, 413, 422, 428])
+@bp.doc(
+    summary="Import entries from CSV, TSV or TBX (If-Match required); all rows or none",
+    responses=[200, 404, 412, 413, 422, 428],
+)
 def import_glossary(glossary_id: str, query: dict):
     version = _expected_version(glossary_id)
     current = _get(glossary_id)
     existing = current.entries if query["mode"] == "append" else None
-    entries = _write(lambda: import_entries(request.get_data(), query["format"], current.source_lang,
-                                            query.get("target_lang"), limits=services().glossaries.limits,
-                                            existing=existing))
+    entries = _write(
+        lambda: import_entries(
+            request.get_data(),
+            query["format"],
+            current.source_lang,
+            query.get("target_lang"),
+            limits=services().glossaries.limits,
+            existing=existing,
+        )
+    )
     if query["mode"] == "append":
         entries = [e.to_dict() for e in current.entries] + [e.to_dict() for e in entries]
     else:
         entries = [e.to_dict() for e in entries]
-    return _with_etag(_write(
-        lambda: services().glossaries.patch(glossary_id, {"entries": entries}, version, _author()), glossary_id))
+    return _with_etag(
+        _write(lambda: services().glossaries.patch(glossary_id, {"entries": entries}, version, _author()), glossary_id)
+    )
 
 
 @bp.get("/<glossary_id>/export")

@@ -40,13 +40,18 @@ def healthz():
 @bp.get("/readyz")
 @public
 @bp.output(Health)
-@bp.doc(responses={200: "Ready: Redis answers, a worker answers on each queue, models are installed",
-                   503: {"description": "Not ready; with an admin key or the METRICS_TOKEN, `checks` says "
-                                        "what is missing", "content": {"application/json": {"schema": Health}}}})
+@bp.doc(
+    responses={
+        200: "Ready: Redis answers, a worker answers on each queue, models are installed",
+        503: {
+            "description": "Not ready; with an admin key or the METRICS_TOKEN, `checks` says what is missing",
+            "content": {"application/json": {"schema": Health}},
+        },
+    }
+)
 def readyz():
     ready, checks = _verdict()
-    return {"status": "ready" if ready else "not ready", "checks": checks if _operator() else {}}, \
-        200 if ready else 503
+    return {"status": "ready" if ready else "not ready", "checks": checks if _operator() else {}}, 200 if ready else 503
 
 
 def _operator() -> bool:
@@ -104,8 +109,10 @@ def _check() -> tuple[bool, dict]:
             checks["workers_error"] = str(error)
     checks["workers"] = sorted(consumers)
     # Articles and short requests each need a worker on their queue (workers.worker, workers.interactive).
-    checks["queues"] = {queue: sorted(w for w, queues in consumers.items() if queue in {q["name"] for q in queues})
-                        for queue in (TRANSLATE_QUEUE, INTERACTIVE_QUEUE)}
+    checks["queues"] = {
+        queue: sorted(w for w, queues in consumers.items() if queue in {q["name"] for q in queues})
+        for queue in (TRANSLATE_QUEUE, INTERACTIVE_QUEUE)
+    }
     checks["models"] = len(s.catalog.models())
     ready = checks["redis"] and all(checks["queues"].values()) and checks["models"] > 0
     return ready, checks

@@ -84,8 +84,13 @@ _REFUSALS = {
 
 
 def unavailable(error: InteractiveUnavailable) -> Problem:
-    return Problem(503, "interactive-unavailable", "Translation unavailable",
-                   f"Short requests cannot be served now: {error}. Retry later.", headers={"Retry-After": "1"})
+    return Problem(
+        503,
+        "interactive-unavailable",
+        "Translation unavailable",
+        f"Short requests cannot be served now: {error}. Retry later.",
+        headers={"Retry-After": "1"},
+    )
 
 
 def translate(client: InteractiveClient, request: dict, meter: Meter, characters: int) -> list[dict]:

@@ -31,10 +31,12 @@ bp = APIBlueprint("jobs", __name__, url_prefix="/v1/jobs", tag="Jobs")
 @requires(TRANSLATE)
 @bp.input(JobIn, arg_name="job")
 @bp.output(JobOut, status_code=202)
-@bp.doc(summary="Submit an article for translation",
-        description="Charges the article's characters (title and body), times the number of target languages, "
-                    "to the key's character quota.",
-        responses=[202, 413, 415, 422, 503])
+@bp.doc(
+    summary="Submit an article for translation",
+    description="Charges the article's characters (title and body), times the number of target languages, "
+    "to the key's character quota.",
+    responses=[202, 413, 415, 422, 503],
+)
 def create_job(job: dict):
     job_id = submit(_request(job))
     return status_or_404(job_id), 202, {"Location": url_for("jobs.get_job", job_id=job_id)}
@@ -44,10 +46,17 @@ def _request(job: dict, document: dict | None = None) -> Request:
     """A validated JobIn body as the submission use case's plain values."""
     article = job["article"]
     return Request(
-        Article(article["title"], article["body"], article.get("format", "text")), tuple(job["target_langs"]),
-        job.get("source_lang") or AUTO, tuple(job.get("glossary_ids") or ()), job.get("glossary"),
-        job.get("external_id"), job.get("callback_url"), document, job.get("headline_max"),
-        job.get("publish", "on_completion"))
+        Article(article["title"], article["body"], article.get("format", "text")),
+        tuple(job["target_langs"]),
+        job.get("source_lang") or AUTO,
+        tuple(job.get("glossary_ids") or ()),
+        job.get("glossary"),
+        job.get("external_id"),
+        job.get("callback_url"),
+        document,
+        job.get("headline_max"),
+        job.get("publish", "on_completion"),
+    )
 
 
 @bp.post("/upload")
@@ -55,11 +64,14 @@ def _request(job: dict, document: dict | None = None) -> Request:
 @accepts_any_body
 @bp.input(JobUploadIn, location="form_and_files", arg_name="form")
 @bp.output(JobOut, status_code=202)
-@bp.doc(summary="Submit a file for translation (multipart/form-data)",
-        description="The same job as `POST /v1/jobs`, its article a file: " + ", ".join(
-            e for f in FORMATS.values() for e in f.extensions) + ". Office files (DOCX, ODT, PPTX) are held as "
-            "base64 in `article.body`; a translation is served as the file with `Accept:` its media type.",
-        responses=[202, 413, 415, 422, 503])
+@bp.doc(
+    summary="Submit a file for translation (multipart/form-data)",
+    description="The same job as `POST /v1/jobs`, its article a file: "
+    + ", ".join(e for f in FORMATS.values() for e in f.extensions)
+    + ". Office files (DOCX, ODT, PPTX) are held as "
+    "base64 in `article.body`; a translation is served as the file with `Accept:` its media type.",
+    responses=[202, 413, 415, 422, 503],
+)
 def upload_job(form: dict):
     job, filename = job_from_upload(form)
     job_id = submit(_request(job, document={"api": "native", "filename": filename}))
@@ -72,17 +84,23 @@ def job_from_upload(form: dict) -> tuple[dict, str]:
     filename = upload.filename or ""
     fmt = form.get("format") or getattr(format_for_extension(filename), "name", None)
     if fmt is None:
-        raise unprocessable("file", f"{filename!r} is not a file type this service reads; use one of "
-                            + ", ".join(e for f in FORMATS.values() for e in f.extensions) + ", or name `format`.",
-                            slug="unsupported-file-type")
+        raise unprocessable(
+            "file",
+            f"{filename!r} is not a file type this service reads; use one of "
+            + ", ".join(e for f in FORMATS.values() for e in f.extensions)
+            + ", or name `format`.",
+            slug="unsupported-file-type",
+        )
     try:
         body = body_from_file(upload.read(), fmt)
     except DocumentError as error:
         raise unprocessable("file", str(error))
-    job = {"source_lang": form["source_lang"], "target_langs": [t.strip() for t in form["target_langs"].split(",")
-                                                                  if t.strip()],
-           "article": {"title": form["title"], "body": body, "format": fmt},
-           "glossary_ids": [g.strip() for g in form["glossary_ids"].split(",") if g.strip()]}
+    job = {
+        "source_lang": form["source_lang"],
+        "target_langs": [t.strip() for t in form["target_langs"].split(",") if t.strip()],
+        "article": {"title": form["title"], "body": body, "format": fmt},
+        "glossary_ids": [g.strip() for g in form["glossary_ids"].split(",") if g.strip()],
+    }
     job.update({name: form[name] for name in ("external_id", "callback_url") if form.get(name)})
     try:
         return JobIn().load(job), filename
@@ -97,12 +115,21 @@ def job_from_upload(form: dict) -> tuple[dict, str]:
 @bp.doc(summary="The tenant's jobs, newest first (admin keys: every job, or one tenant's)")
 def list_jobs(query: dict):
     if query.get("tenant") and not is_admin():
-        raise Problem(403, "missing-role", "Role required", "Only admin keys may list another tenant's jobs.",
-                      required_role="admin")
+        raise Problem(
+            403,
+            "missing-role",
+            "Role required",
+            "Only admin keys may list another tenant's jobs.",
+            required_role="admin",
+        )
     tenant = query.get("tenant") or (None if is_admin() else current_key().tenant)
     jobs, total = services().jobs.list(tenant, query["offset"], query["limit"])
-    return {"items": [describe(job) for job in jobs], "total": total, "offset": query["offset"],
-            "limit": query["limit"]}
+    return {
+        "items": [describe(job) for job in jobs],
+        "total": total,
+        "offset": query["offset"],
+        "limit": query["limit"],
+    }
 
 
 @bp.get("/<job_id>")
@@ -120,8 +147,12 @@ def get_job(job_id: str):
 def cancel_job(job_id: str):
     status = status_or_404(job_id)
     if all(lang["state"] in TERMINAL for lang in status["languages"].values()):
-        raise Problem(409, "job-finished", "Job already finished",
-                      f"Job {job_id!r} is {status['state']}; there is nothing left to cancel.")
+        raise Problem(
+            409,
+            "job-finished",
+            "Job already finished",
+            f"Job {job_id!r} is {status['state']}; there is nothing left to cancel.",
+        )
     metrics.record_cancelled(status["source_lang"], services().jobs.cancel(job_id))
     return status_or_404(job_id)
 
@@ -131,14 +162,23 @@ def cancel_job(job_id: str):
 @bp.doc(
     summary="The article as submitted",
     description="JSON ({job_id, lang, title, body, format}) by default; negotiates like a translation.",
-    responses={200: {"description": "The source article", "content": {"application/json": {"schema": TranslationOut}}},
-               304: "Not modified", 404: "Unknown job", 406: "Format not servable"},
+    responses={
+        200: {"description": "The source article", "content": {"application/json": {"schema": TranslationOut}}},
+        304: "Not modified",
+        404: "Unknown job",
+        406: "Format not servable",
+    },
 )
 def get_source(job_id: str):
     job = visible_job(job_id)
     article = job.request.article
-    source = {"job_id": job_id, "lang": job.request.source_lang, "title": article.title, "body": article.body,
-              "format": article.format}
+    source = {
+        "job_id": job_id,
+        "lang": job.request.source_lang,
+        "title": article.title,
+        "body": article.body,
+        "format": article.format,
+    }
     return respond(source, iso(job.created_at))
 
 
@@ -150,21 +190,33 @@ def get_source(job_id: str):
     description="JSON by default; the rendered article for Accept: text/html, text/markdown or text/plain. "
     "Conditional requests (If-None-Match) are answered with 304. HTML is served with a Content-Security-Policy "
     "that forbids scripts; `?download=1` serves any representation as an attachment.",
-    responses={200: {"description": "The translation", "content": {"application/json": {"schema": TranslationOut}}},
-               304: "Not modified", 404: "Unknown job or language", 406: "Format not servable",
-               409: "Not ready yet"},
+    responses={
+        200: {"description": "The translation", "content": {"application/json": {"schema": TranslationOut}}},
+        304: "Not modified",
+        404: "Unknown job or language",
+        406: "Format not servable",
+        409: "Not ready yet",
+    },
 )
 def get_translation(job_id: str, lang: str, query: dict):
     status = status_or_404(job_id)
     language = status["languages"].get(lang)
     if language is None:
-        raise Problem(404, "language-not-in-job", "Language not in job",
-                      f"Job {job_id!r} does not translate into {lang!r}; it has {', '.join(status['target_langs'])}.")
+        raise Problem(
+            404,
+            "language-not-in-job",
+            "Language not in job",
+            f"Job {job_id!r} does not translate into {lang!r}; it has {', '.join(status['target_langs'])}.",
+        )
     if language["state"] != SUCCEEDED:
-        raise Problem(409, "translation-not-ready", "Translation not ready",
-                      f"The {lang} translation is {language['state']}."
-                      + (f" Error: {language['error']}" if language.get("error") else ""),
-                      state=language["state"])
+        raise Problem(
+            409,
+            "translation-not-ready",
+            "Translation not ready",
+            f"The {lang} translation is {language['state']}."
+            + (f" Error: {language['error']}" if language.get("error") else ""),
+            state=language["state"],
+        )
     result = services().jobs.result(job_id, lang)
     translation = {"job_id": job_id, "lang": lang, **result, "glossary": language.get("glossary")}
     # An editor's correction changes the translation after it finished (docs/editorial.md).

@@ -38,9 +38,15 @@ def _new_key(new, status: int = 201):
 @bp.doc(summary="Create an API key (its secret is in this response only)", responses=[201, 422])
 def create_key(spec: dict):
     try:
-        new = access().keys.create(spec["name"], spec["roles"], spec.get("tenant"), spec.get("rate_limit") or "",
-                                   spec.get("char_quota") or "", spec["webhook_secret"],
-                                   created_by=current_key().prefix)
+        new = access().keys.create(
+            spec["name"],
+            spec["roles"],
+            spec.get("tenant"),
+            spec.get("rate_limit") or "",
+            spec.get("char_quota") or "",
+            spec["webhook_secret"],
+            created_by=current_key().prefix,
+        )
     except InvalidKeySpec as error:
         raise _invalid(error)
     return _new_key(new)
@@ -88,8 +94,10 @@ def revoke_key(key_id: str):
 @bp.post("/<key_id>/rotate")
 @requires(ADMIN)
 @bp.output(NewKeyOut, status_code=201)
-@bp.doc(summary="Replace a key by a new one with the same tenant, roles and limits; the old one is revoked",
-        responses=[201, 404, 409])
+@bp.doc(
+    summary="Replace a key by a new one with the same tenant, roles and limits; the old one is revoked",
+    responses=[201, 404, 409],
+)
 def rotate_key(key_id: str):
     key = _get(key_id)
     try:

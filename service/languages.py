@@ -18,8 +18,13 @@ bp = APIBlueprint("languages", __name__, url_prefix="/v1/languages", tag="Langua
 def list_languages():
     catalog = services().catalog
     pairs = [
-        {"source": src, "target": tgt, "via": [m.name for m in route], "engines": [m.engine for m in route],
-         "pivot": len(route) > 1}
+        {
+            "source": src,
+            "target": tgt,
+            "via": [m.name for m in route],
+            "engines": [m.engine for m in route],
+            "pivot": len(route) > 1,
+        }
         for (src, tgt), route in sorted(catalog.routes().items())
     ]
     return {"installed": [m.describe() for m in catalog.models()], "pairs": pairs}

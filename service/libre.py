@@ -90,9 +90,18 @@ def translate():
     if characters > limit:
         raise _bad(f"Invalid request: request ({characters}) exceeds text limit ({limit})")
     _check_pair(wanted.source, wanted.target)
-    results = interactive.translate(services().interactive, {
-        "texts": wanted.texts, "source": wanted.source, "target": wanted.target, "format": wanted.format,
-        "glossaries": []}, meter(), characters)
+    results = interactive.translate(
+        services().interactive,
+        {
+            "texts": wanted.texts,
+            "source": wanted.source,
+            "target": wanted.target,
+            "format": wanted.format,
+            "glossaries": [],
+        },
+        meter(),
+        characters,
+    )
     return libre.translation(wanted, results)
 
 
@@ -106,7 +115,7 @@ def detect():
     if not q:
         raise _bad("Invalid request: missing q parameter")
     text = "\n".join(q) if isinstance(q, list) else str(q)
-    found = interactive.detect(services().interactive, text[:services().settings.interactive_max_chars])
+    found = interactive.detect(services().interactive, text[: services().settings.interactive_max_chars])
     return [libre.detected(c) for c in found["candidates"][:3] if c["confidence"] > 0]
 
 
@@ -132,16 +141,20 @@ def frontend_settings():
         "suggestions": False,
         "filesTranslation": True,
         "supportedFilesFormat": list(libre.FILE_FORMATS),
-        "language": {"source": {"code": "auto", "name": "Auto Detect"},
-                     "target": {"code": targets[0] if targets else "", "name": name(targets[0]) if targets else ""}},
+        "language": {
+            "source": {"code": "auto", "name": "Auto Detect"},
+            "target": {"code": targets[0] if targets else "", "name": name(targets[0]) if targets else ""},
+        },
     }
 
 
 @bp.post("/translate_file")
 @requires(TRANSLATE)
 @accepts_any_body
-@bp.doc(summary="Translate a file (.txt, .html, .md, .docx, .odt, .pptx, .srt, .vtt): a job; answers with the URL "
-                "to download the result from")
+@bp.doc(
+    summary="Translate a file (.txt, .html, .md, .docx, .odt, .pptx, .srt, .vtt): a job; answers with the URL "
+    "to download the result from"
+)
 def translate_file():
     data = {key: request.form.get(key) for key in request.form.keys()}
     upload = request.files.get("file")
@@ -163,9 +176,14 @@ def translate_file():
         raise _bad(f"Invalid request: {error}")
     source, target = from_libre(data["source"]), from_libre(data["target"])
     _check_pair(None if source == "auto" else source, target)
-    job_id = submit(Request(Article("", body, fmt), (target,), source,
-                            document={"api": "libretranslate", "filename": filename,
-                                      "characters": body_characters(body, fmt)}))
+    job_id = submit(
+        Request(
+            Article("", body, fmt),
+            (target,),
+            source,
+            document={"api": "libretranslate", "filename": filename, "characters": body_characters(body, fmt)},
+        )
+    )
     _wait_for(job_id, target, services().settings.interactive_timeout_seconds)
     return {"translatedFileUrl": url_for("libre.download_file", name=f"{job_id}.{filename}", _external=True)}
 
@@ -184,32 +202,45 @@ def _wait_for(job_id: str, lang: str, seconds: float) -> None:
 
 @bp.get("/download_file/<name>")
 @public
-@bp.doc(summary="A translated file; 503 with Retry-After while it is still being translated",
-        description="Open, as in LibreTranslate: the job id in the URL (128 random bits) is the credential. "
-                    f"At most {DOWNLOAD_RATE} per file (429 with Retry-After).")
+@bp.doc(
+    summary="A translated file; 503 with Retry-After while it is still being translated",
+    description="Open, as in LibreTranslate: the job id in the URL (128 random bits) is the credential. "
+    f"At most {DOWNLOAD_RATE} per file (429 with Retry-After).",
+)
 def download_file(name: str):
     job_id, _, filename = name.partition(".")
     verdict = access().quotas.open_request("downloads", job_id[:64], DOWNLOAD_RATE)
     if not verdict.allowed:
-        raise too_many(verdict, "requests", f"At most {DOWNLOAD_RATE} downloads of a file; retry in "
-                                            f"{verdict.retry_after} s.")
+        raise too_many(
+            verdict, "requests", f"At most {DOWNLOAD_RATE} downloads of a file; retry in {verdict.retry_after} s."
+        )
     jobs = services().jobs
     try:
         stored = jobs.request(job_id)
     except JobNotFound:
         stored = None
-    if not stored or (stored.document or {}).get("api") != "libretranslate" \
-            or stored.document["filename"] != filename:
+    if not stored or (stored.document or {}).get("api") != "libretranslate" or stored.document["filename"] != filename:
         raise Problem(404, "file-not-found", "Not found", "No such file.")
     lang = stored.target_langs[0]
     state = jobs.language(job_id, lang).state
     if state not in TERMINAL:
-        raise Problem(503, "file-not-ready", "Not ready",
-                      f"The file is still being translated; retry in {NOT_READY_RETRY_AFTER} s.",
-                      headers={"Retry-After": str(NOT_READY_RETRY_AFTER)})
+        raise Problem(
+            503,
+            "file-not-ready",
+            "Not ready",
+            f"The file is still being translated; retry in {NOT_READY_RETRY_AFTER} s.",
+            headers={"Retry-After": str(NOT_READY_RETRY_AFTER)},
+        )
     if state != SUCCEEDED:
-        raise Problem(500, "file-failed", "Translation failed",
-                      f"The file could not be translated: {jobs.language(job_id, lang).error or state}")
+        raise Problem(
+            500,
+            "file-failed",
+            "Translation failed",
+            f"The file could not be translated: {jobs.language(job_id, lang).error or state}",
+        )
     result = jobs.result(job_id, lang)
-    return Response(file_from_body(result["body"], result["format"]), mimetype=FORMATS[result["format"]].media_type,
-                    headers={"Content-Disposition": attachment(filename)})
+    return Response(
+        file_from_body(result["body"], result["format"]),
+        mimetype=FORMATS[result["format"]].media_type,
+        headers={"Content-Disposition": attachment(filename)},
+    )

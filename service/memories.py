@@ -24,7 +24,8 @@ from service.schemas import MemoryEntriesQuery
 
 _TMX_RESPONSES: dict[int | str, Any] = {
     200: {"description": "TMX", "content": {"application/x-tmx+xml": {"schema": {"type": "string"}}}},
-    422: "Not a language code"}
+    422: "Not a language code",
+}
 
 bp = APIBlueprint("memories", __name__, url_prefix="/v1/memories", tag="Editorial")
 
@@ -42,8 +43,11 @@ def _pair(source: str, target: str) -> tuple[str, str]:
 @requires(TRANSLATE)
 @bp.doc(summary="The tenant's translation memories: one per language pair, with its number of entries")
 def list_memories():
-    return {"items": [{"source_lang": s, "target_lang": t, "entries": n}
-                      for s, t, n in memory().pairs(current_key().tenant)]}
+    return {
+        "items": [
+            {"source_lang": s, "target_lang": t, "entries": n} for s, t, n in memory().pairs(current_key().tenant)
+        ]
+    }
 
 
 @bp.get("/<source>/<target>/entries")
@@ -62,29 +66,37 @@ def list_entries(source: str, target: str, query: dict):
 def delete_entry(source: str, target: str, entry_id: str):
     source, target = _pair(source, target)
     if not memory().delete(current_key().tenant, source, target, entry_id):
-        raise Problem(404, "memory-entry-not-found", "Memory entry not found",
-                      f"The {source}->{target} memory has no entry {entry_id!r}.")
+        raise Problem(
+            404,
+            "memory-entry-not-found",
+            "Memory entry not found",
+            f"The {source}->{target} memory has no entry {entry_id!r}.",
+        )
     return "", 204
 
 
 @bp.get("/<source>/<target>/tmx")
 @requires(TRANSLATE)
-@bp.doc(summary="Export one memory as TMX 1.4",
-        responses=_TMX_RESPONSES)
+@bp.doc(summary="Export one memory as TMX 1.4", responses=_TMX_RESPONSES)
 def export_tmx(source: str, target: str):
     source, target = _pair(source, target)
     data = interchange.export_tmx(memory().entries(current_key().tenant, source, target), source, target)
-    return Response(data, mimetype="application/x-tmx+xml",
-                    headers={"Content-Disposition": f'attachment; filename="memory-{source}-{target}.tmx"'})
+    return Response(
+        data,
+        mimetype="application/x-tmx+xml",
+        headers={"Content-Disposition": f'attachment; filename="memory-{source}-{target}.tmx"'},
+    )
 
 
 @bp.post("/<source>/<target>/tmx")
 @requires(REVIEW)
 @accepts_any_body
-@bp.doc(summary="Import a TMX file into one memory (role `review`); the body is the file",
-        description="Units with both languages (variants such as en-GB count as en) are added as `imported` "
-                    "entries; an entry with the same source sentence is replaced.",
-        responses=[200, 422])
+@bp.doc(
+    summary="Import a TMX file into one memory (role `review`); the body is the file",
+    description="Units with both languages (variants such as en-GB count as en) are added as `imported` "
+    "entries; an entry with the same source sentence is replaced.",
+    responses=[200, 422],
+)
 def import_tmx(source: str, target: str):
     source, target = _pair(source, target)
     data = request.files["file"].read() if request.files.get("file") else request.get_data()

@@ -23,11 +23,15 @@ class KeyMeter:
         verdict = self.quotas.characters(self.key, characters)
         if verdict.allowed:
             return None
-        return Refusal(429, "quota-exceeded", "Character quota exceeded",
-                       f"This request needs {characters} characters; the key {self.key.prefix} has "
-                       f"{verdict.remaining} of {verdict.limit} left. Retry in {verdict.retry_after} s.",
-                       headers={"Retry-After": str(verdict.retry_after)},
-                       extra={"limit": verdict.limit, "retry_after": verdict.retry_after})
+        return Refusal(
+            429,
+            "quota-exceeded",
+            "Character quota exceeded",
+            f"This request needs {characters} characters; the key {self.key.prefix} has "
+            f"{verdict.remaining} of {verdict.limit} left. Retry in {verdict.retry_after} s.",
+            headers={"Retry-After": str(verdict.retry_after)},
+            extra={"limit": verdict.limit, "retry_after": verdict.retry_after},
+        )
 
     def refund(self, characters: int) -> None:
         self.quotas.refund_characters(self.key, characters)

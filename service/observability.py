@@ -37,9 +37,19 @@ def register(app: Flask) -> None:
         route = request.url_rule.rule if request.url_rule else "unmatched"
         metrics.HTTP_REQUEST_SECONDS.labels(request.method, route, str(response.status_code)).observe(seconds)
         response.headers[REQUEST_ID] = g.request_id
-        access_log.info("%s %s %s", request.method, request.path, response.status_code,  # no query: it may hold a key
-                        extra={"method": request.method, "route": route, "status": response.status_code,
-                               "duration_ms": round(seconds * 1000, 2), "remote_addr": request.remote_addr})
+        access_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,  # no query: it may hold a key
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 2),
+                "remote_addr": request.remote_addr,
+            },
+        )
         return response
 
     @app.teardown_request
@@ -55,5 +65,8 @@ def register(app: Flask) -> None:
 def scrape():
     s = services()
     state = metrics.RedisStateCollector(s.jobs, (s.celery.conf.task_default_queue,), HEARTBEAT_INTERVAL_SECONDS)
-    return Response(metrics.exposition(state), mimetype=metrics.CONTENT_TYPE_LATEST.split(";")[0],
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        metrics.exposition(state),
+        mimetype=metrics.CONTENT_TYPE_LATEST.split(";")[0],
+        headers={"Cache-Control": "no-store"},
+    )

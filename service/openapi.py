@@ -21,8 +21,9 @@ from marshmallow import Schema
 
 
 class App(APIFlask):
-    def _register_schema_and_get_ref(self, spec: APISpec, registered_schema_classes: dict[int, str],
-                                     schema_obj: Any) -> dict[str, str]:
+    def _register_schema_and_get_ref(
+        self, spec: APISpec, registered_schema_classes: dict[int, str], schema_obj: Any
+    ) -> dict[str, str]:
         plugin = getattr(self, "_ma_plugin", None)
         if plugin is not None and isinstance(schema_obj, Schema | type) and not getattr(schema_obj, "partial", None):
             instance = resolve_schema_instance(schema_obj)

@@ -36,8 +36,9 @@ class Problem(HTTPError):
 
 def unprocessable(field: str, message: str, slug: str = "validation-error", **extra) -> Problem:
     """A 422 naming the field, shaped like schema validation errors."""
-    return Problem(422, slug, "Invalid request", f"{field}: {message}",
-                   errors=[{"field": field, "message": message}], **extra)
+    return Problem(
+        422, slug, "Invalid request", f"{field}: {message}", errors=[{"field": field, "message": message}], **extra
+    )
 
 
 def refused(refusal) -> Problem:
@@ -46,8 +47,9 @@ def refused(refusal) -> Problem:
     extra = dict(refusal.extra)
     if refusal.field:
         extra["errors"] = [{"field": refusal.field, "message": refusal.detail.removeprefix(f"{refusal.field}: ")}]
-    return Problem(refusal.status, refusal.slug, refusal.title, refusal.detail, headers=dict(refusal.headers) or None,
-                   **extra)
+    return Problem(
+        refusal.status, refusal.slug, refusal.title, refusal.detail, headers=dict(refusal.headers) or None, **extra
+    )
 
 
 def _validation_errors(messages, path: str = "") -> list[dict]:
@@ -56,8 +58,13 @@ def _validation_errors(messages, path: str = "") -> list[dict]:
         errors = []
         for key, value in messages.items():
             # The request location ("json", "query") is not part of the field name.
-            field = path if key in ("json", "query", "headers", "form", "files") and not path else \
-                f"{path}.{key}" if path else str(key)
+            field = (
+                path
+                if key in ("json", "query", "headers", "form", "files") and not path
+                else f"{path}.{key}"
+                if path
+                else str(key)
+            )
             errors.extend(_validation_errors(value, field))
         return errors
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
@@ -83,8 +90,9 @@ def problem_from_error(error: HTTPError) -> dict:
             errors=errors,
         )
     elif error.status_code == 400 and request.mimetype == "application/json":
-        doc.update(type=PROBLEM_BASE + "malformed-json", title="Malformed JSON",
-                   detail="The request body is not valid JSON.")
+        doc.update(
+            type=PROBLEM_BASE + "malformed-json", title="Malformed JSON", detail="The request body is not valid JSON."
+        )
     if doc["detail"] in (None, {}, ""):
         doc["detail"] = _DEFAULT_DETAIL.get(error.status_code, error.message)
     doc.update(extra)
@@ -149,8 +157,12 @@ def check_json_depth(max_depth: int) -> None:
         if depth <= max_depth:
             return
     found = "far deeper than" if depth is None else f"{depth} levels deep, more than"
-    raise Problem(400, "json-too-deep", "JSON nested too deeply",
-                  f"The request body nests arrays and objects {found} the limit of {max_depth} (MAX_JSON_DEPTH).")
+    raise Problem(
+        400,
+        "json-too-deep",
+        "JSON nested too deeply",
+        f"The request body nests arrays and objects {found} the limit of {max_depth} (MAX_JSON_DEPTH).",
+    )
 
 
 def describe_errors(spec: dict) -> dict:
@@ -158,12 +170,13 @@ def describe_errors(spec: dict) -> dict:
     with the statuses every operation can answer (503 while Redis is away,
     with Retry-After; 400/413/415 for bodies that are not acceptable JSON)."""
     problem = {"$ref": "#/components/schemas/ProblemDocument"}
-    retry_after = {"Retry-After": {"description": "Seconds to wait before retrying.",
-                                   "schema": {"type": "integer"}}}
+    retry_after = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
     added = {503: ("Redis (job store and queue) unreachable or loading; retry after Retry-After", retry_after)}
-    with_body = {400: ("Malformed JSON, or JSON nested deeper than MAX_JSON_DEPTH", None),
-                 413: ("Body larger than MAX_BODY_BYTES", None),
-                 415: ("Body is not JSON", None)}
+    with_body = {
+        400: ("Malformed JSON, or JSON nested deeper than MAX_JSON_DEPTH", None),
+        413: ("Body larger than MAX_BODY_BYTES", None),
+        415: ("Body is not JSON", None),
+    }
     for path, operations in spec.get("paths", {}).items():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -173,14 +186,18 @@ def describe_errors(spec: dict) -> dict:
             if "requestBody" in operation:
                 extra.update(with_body)
             for status, (description, headers) in extra.items():
-                responses.setdefault(str(status), {"description": description,
-                                                   "content": {"application/json": {"schema": problem}}})
+                responses.setdefault(
+                    str(status), {"description": description, "content": {"application/json": {"schema": problem}}}
+                )
                 if headers:
                     responses[str(status)].setdefault("headers", headers)
             for status, response in responses.items():
                 content = response.get("content", {})
-                if status[0] in "45" and "application/json" in content and \
-                        content["application/json"].get("schema") == problem:
+                if (
+                    status[0] in "45"
+                    and "application/json" in content
+                    and content["application/json"].get("schema") == problem
+                ):
                     response["content"] = {"application/problem+json": content["application/json"]}
     return spec
 
@@ -203,7 +220,10 @@ class BoundedStreamedBody:
         self.limit = limit
 
     def __call__(self, environ, start_response):
-        if environ.get("CONTENT_LENGTH") in (None, "") and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        if (
+            environ.get("CONTENT_LENGTH") in (None, "")
+            and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        ):
             stream = environ["wsgi.input"]
             body = stream.read(self.limit + 1)
             if len(body) > self.limit:
@@ -253,10 +273,18 @@ def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
     def redis_unavailable(error: redis.RedisError):
         app.logger.warning("redis unavailable: %s", error)
         loading = isinstance(error, redis.BusyLoadingError)
-        return in_dialect(app, {
-            "type": PROBLEM_BASE + "service-unavailable", "title": "Service unavailable", "status": 503,
-            "detail": "The job store is " + ("loading its data after a restart" if loading else "unreachable")
-                      + f"; retry in {REDIS_RETRY_AFTER} seconds."}, {"Retry-After": str(REDIS_RETRY_AFTER)})
+        return in_dialect(
+            app,
+            {
+                "type": PROBLEM_BASE + "service-unavailable",
+                "title": "Service unavailable",
+                "status": 503,
+                "detail": "The job store is "
+                + ("loading its data after a restart" if loading else "unreachable")
+                + f"; retry in {REDIS_RETRY_AFTER} seconds.",
+            },
+            {"Retry-After": str(REDIS_RETRY_AFTER)},
+        )
 
     @app.error_processor
     def problem_document(error: HTTPError):
@@ -271,15 +299,29 @@ def register(app: Flask, max_json_depth: int = Settings.max_json_depth) -> None:
         # rather than silently dropping jobs or glossaries. The write was refused
         # whole (transactions are all or nothing), so the client may retry later.
         app.logger.error("Redis is full (maxmemory reached): %s", error)
-        return in_dialect(app, {
-            "type": PROBLEM_BASE + "storage-full", "title": "Insufficient storage", "status": 507,
-            "detail": "The job store is full; nothing was saved. Retry later; operators: see Redis maxmemory."},
-            {"Retry-After": "60"})
+        return in_dialect(
+            app,
+            {
+                "type": PROBLEM_BASE + "storage-full",
+                "title": "Insufficient storage",
+                "status": 507,
+                "detail": "The job store is full; nothing was saved. Retry later; operators: see Redis maxmemory.",
+            },
+            {"Retry-After": "60"},
+        )
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         if isinstance(error, HTTPException):  # routed by APIFlask's json_errors
             raise error
         app.logger.exception("unhandled error")
-        return in_dialect(app, {"type": "about:blank", "title": "Internal Server Error", "status": 500,
-                                 "detail": "An unexpected error occurred; it has been logged."}, {})
+        return in_dialect(
+            app,
+            {
+                "type": "about:blank",
+                "title": "Internal Server Error",
+                "status": 500,
+                "detail": "An unexpected error occurred; it has been logged.",
+            },
+            {},
+        )

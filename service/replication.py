@@ -50,7 +50,16 @@ def register(app: Flask, replication: Replication) -> None:
 
 
 def unconfirmed(why: str):
-    return current_app.make_response(problems.in_dialect(current_app, {
-        "type": problems.PROBLEM_BASE + "service-unavailable", "title": "Service unavailable", "status": 503,
-        "detail": f"The change was written but may not survive a failover ({why}); check whether it is there "
-                  f"and retry in {RETRY_AFTER} seconds."}, {"Retry-After": str(RETRY_AFTER)}))
+    return current_app.make_response(
+        problems.in_dialect(
+            current_app,
+            {
+                "type": problems.PROBLEM_BASE + "service-unavailable",
+                "title": "Service unavailable",
+                "status": 503,
+                "detail": f"The change was written but may not survive a failover ({why}); check whether it is there "
+                f"and retry in {RETRY_AFTER} seconds.",
+            },
+            {"Retry-After": str(RETRY_AFTER)},
+        )
+    )

@@ -27,8 +27,10 @@ JSON = "application/json"
 # No script, plugin, frame, form or fetch; styles inline (articles carry them)
 # and images from anywhere (articles embed them); `sandbox` gives the page a
 # unique origin even in a browser that ignores the rest.
-ARTICLE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src * data:; "
-               "base-uri 'none'; form-action 'none'; sandbox")
+ARTICLE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; base-uri 'none'; form-action 'none'; sandbox"
+)
+
 
 def attachment(filename: str, fallback: str = "document") -> str:
     """A Content-Disposition value for a client's own file name (RFC 6266): the
@@ -37,8 +39,9 @@ def attachment(filename: str, fallback: str = "document") -> str:
     as `filename*=UTF-8''…` too (RFC 5987, percent-encoded), so "статья.html"
     comes back as such while the header stays ASCII (a raw non-ASCII header is
     a 500 in gunicorn) and no parameter can be smuggled in."""
-    name = "".join("_" if c in '"\\/;:*?<>|' else c
-                   for c in unicodedata.normalize("NFC", filename or "") if c.isprintable()).strip(" ._")
+    name = "".join(
+        "_" if c in '"\\/;:*?<>|' else c for c in unicodedata.normalize("NFC", filename or "") if c.isprintable()
+    ).strip(" ._")
     ascii_name = secure_filename(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
     extension = secure_filename(name.rsplit(".", 1)[-1]) if "." in name else ""
     if not ascii_name or ascii_name == extension:  # nothing of the name was ASCII but its extension
@@ -76,8 +79,12 @@ def respond(translation: dict, finished_at: str | None, download: bool = False, 
     offered = (JSON,) + FORMATS[translation["format"]].servable
     best = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else JSON
     if best is None:
-        raise Problem(406, "not-acceptable", "Not acceptable",
-                      f"A {translation['format']} article can be served as {', '.join(offered)}.")
+        raise Problem(
+            406,
+            "not-acceptable",
+            "Not acceptable",
+            f"A {translation['format']} article can be served as {', '.join(offered)}.",
+        )
     if best == JSON:
         response = Response(json.dumps(translation, ensure_ascii=False), mimetype=JSON)
     else:

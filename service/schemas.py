@@ -16,15 +16,18 @@ from translation.documents import FORMATS
 
 LANGUAGE_CODE = Regexp(LANGUAGE_CODE_PATTERN, error="Not a language code (ISO 639, e.g. 'de').")
 AUTO = "auto"  # a source language to be detected
-SOURCE_LANGUAGE = Regexp(f"^({AUTO}|{LANGUAGE_CODE_PATTERN[1:-1]})$",
-                         error="Not a language code (ISO 639, e.g. 'de'), nor 'auto'.")
+SOURCE_LANGUAGE = Regexp(
+    f"^({AUTO}|{LANGUAGE_CODE_PATTERN[1:-1]})$", error="Not a language code (ISO 639, e.g. 'de'), nor 'auto'."
+)
+
 
 class _UnicodeText:
     """Lone surrogates are refused here, with the position, instead of failing
     later (conventions.lone_surrogate)."""
 
     default_error_messages = {
-        "surrogate": "Contains a lone surrogate (U+{code:04X}) at position {position}; text must be valid Unicode."}
+        "surrogate": "Contains a lone surrogate (U+{code:04X}) at position {position}; text must be valid Unicode."
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -61,11 +64,19 @@ class EntryIn(Schema):
     keep = Boolean(load_default=False)
     case_sensitive = Boolean(load_default=False)
     note = Text(allow_none=True)
-    grammar = Dict(keys=Text(validate=LANGUAGE_CODE), values=Nested(GrammarIn), load_default=dict,
-                   metadata={"description": "Per target language: the rendering's gender, number and whether "
-                                            "it takes an article, to make the words around it agree."})
-    match_inside_names = Boolean(load_default=False, metadata={
-        "description": "Also rewrite the term inside a longer proper name (\"BBC Scotland\", \"non-UK\")."})
+    grammar = Dict(
+        keys=Text(validate=LANGUAGE_CODE),
+        values=Nested(GrammarIn),
+        load_default=dict,
+        metadata={
+            "description": "Per target language: the rendering's gender, number and whether "
+            "it takes an article, to make the words around it agree."
+        },
+    )
+    match_inside_names = Boolean(
+        load_default=False,
+        metadata={"description": 'Also rewrite the term inside a longer proper name ("BBC Scotland", "non-UK").'},
+    )
 
 
 class EntryWithIdIn(EntryIn):
@@ -137,28 +148,44 @@ class ExportQuery(Schema):
 
 
 class JobIn(Schema):
-    source_lang = Text(load_default=AUTO, validate=SOURCE_LANGUAGE, metadata={
-        "description": "Omitted or 'auto': detected (the job records the detected language and its confidence); "
-                       "422 when the article's language cannot be told."})
+    source_lang = Text(
+        load_default=AUTO,
+        validate=SOURCE_LANGUAGE,
+        metadata={
+            "description": "Omitted or 'auto': detected (the job records the detected language and its confidence); "
+            "422 when the article's language cannot be told."
+        },
+    )
     target_langs = List(Text(validate=LANGUAGE_CODE), required=True, validate=Length(min=1))
     article = Nested(ArticleIn, required=True)
     external_id = Text(validate=Length(min=1, max=200))
     glossary_ids = List(Text(), load_default=list)
     glossary = Nested(InlineGlossaryIn, metadata={"description": "An ad-hoc glossary for this job only."})
     callback_url = WebURL(schemes={"http", "https"}, require_tld=False)
-    headline_max = Integer(validate=Range(min=1, max=10000), metadata={
-        "description": "Flag the translated title when longer than this many characters (the headline check)."})
-    publish = Text(load_default="on_completion", validate=OneOf(("on_completion", "on_approval")), metadata={
-        "description": "When the external_id's revision is published and the webhook announces a translation: "
-                       "when it is translated (`on_completion`), or when a reviewer approves it (`on_approval`; "
-                       "event `translation.approved`). See docs/editorial.md."})
+    headline_max = Integer(
+        validate=Range(min=1, max=10000),
+        metadata={
+            "description": "Flag the translated title when longer than this many characters (the headline check)."
+        },
+    )
+    publish = Text(
+        load_default="on_completion",
+        validate=OneOf(("on_completion", "on_approval")),
+        metadata={
+            "description": "When the external_id's revision is published and the webhook announces a translation: "
+            "when it is translated (`on_completion`), or when a reviewer approves it (`on_approval`; "
+            "event `translation.approved`). See docs/editorial.md."
+        },
+    )
 
 
 class JobUploadIn(Schema):
     """A job whose article is a file (multipart/form-data): the same job as JobIn."""
 
-    file = File(required=True, metadata={"description": "The article: " + ", ".join(
-        e for f in FORMATS.values() for e in f.extensions) + "."})
+    file = File(
+        required=True,
+        metadata={"description": "The article: " + ", ".join(e for f in FORMATS.values() for e in f.extensions) + "."},
+    )
     target_langs = Text(required=True, metadata={"description": "Comma-separated language codes, e.g. 'de,fr'."})
     source_lang = Text(load_default=AUTO, validate=SOURCE_LANGUAGE)
     format = Text(validate=OneOf(tuple(FORMATS)), metadata={"description": "Default: from the file's extension."})
@@ -176,18 +203,30 @@ class Progress(Schema):
 class LanguageStatus(Schema):
     state = String(metadata={"enum": ["queued", "running", "succeeded", "failed", "cancelled"]})
     progress = Nested(Progress)
-    attempts = Integer(metadata={"description": "Times a worker started this language; more than 1 after a "
-                                                "worker was lost and the language was queued again."})
+    attempts = Integer(
+        metadata={
+            "description": "Times a worker started this language; more than 1 after a "
+            "worker was lost and the language was queued again."
+        }
+    )
     started_at = String(allow_none=True)
     finished_at = String(allow_none=True)
     error = String()
     model = List(Dict())
     glossary = Dict(metadata={"description": "Glossary report summed over the article."})
-    stats = Dict(metadata={"description": "Segments translated by the model and served from the cache; "
-                                          "memory_hits, memory_rejected, human_kept when the editorial memory "
-                                          "was used."})
-    review = Dict(metadata={"description": "Editorial state: {state: machine|edited|approved, version, "
-                                           "segments: {machine, memory, human}, approved: {by, at}}."})
+    stats = Dict(
+        metadata={
+            "description": "Segments translated by the model and served from the cache; "
+            "memory_hits, memory_rejected, human_kept when the editorial memory "
+            "was used."
+        }
+    )
+    review = Dict(
+        metadata={
+            "description": "Editorial state: {state: machine|edited|approved, version, "
+            "segments: {machine, memory, human}, approved: {by, at}}."
+        }
+    )
 
 
 class JobOut(Schema):
@@ -214,18 +253,29 @@ class TranslationOut(Schema):
     title = String()
     body = String()
     format = String()
-    model = List(Dict(), metadata={"description": "Models used, in order (two when pivoting): engine, model, version,"
-                                                  " from, to."})
+    model = List(
+        Dict(), metadata={"description": "Models used, in order (two when pivoting): engine, model, version, from, to."}
+    )
     glossary = Dict()
-    checks = Dict(metadata={"description": "The automatic checks: counts per check and severity, and each flagged"
-                                           " segment with its findings (filter them at ./checks)."})
+    checks = Dict(
+        metadata={
+            "description": "The automatic checks: counts per check and severity, and each flagged"
+            " segment with its findings (filter them at ./checks)."
+        }
+    )
 
 
 class ChecksQuery(Schema):
-    check = Text(metadata={"description": "Only these checks, comma-separated: numbers, currency, names, untranslated,"
-                                          " omission, repetition, marks, identifiers, glossary, headline."})
-    severity = Text(validate=OneOf(("error", "warning", "info")),
-                    metadata={"description": "The least serious severity to include (error: errors only)."})
+    check = Text(
+        metadata={
+            "description": "Only these checks, comma-separated: numbers, currency, names, untranslated,"
+            " omission, repetition, marks, identifiers, glossary, headline."
+        }
+    )
+    severity = Text(
+        validate=OneOf(("error", "warning", "info")),
+        metadata={"description": "The least serious severity to include (error: errors only)."},
+    )
 
 
 class ChecksOut(Schema):
@@ -237,26 +287,39 @@ class ChecksOut(Schema):
     by_severity = Dict(metadata={"description": "Flagged segments per worst severity."})
     by_check = Dict(metadata={"description": "Flagged segments per check."})
     clauses_checked = Boolean(metadata={"description": "Whether the clause check ran (CHECKS_BACK_TRANSLATE)."})
-    flagged_segments = List(Dict(), metadata={
-        "description": "Per flagged segment: index, unit (0: the title), source, target, severity, findings (code,"
-                       " check, severity, message, source and target [start, end] or null)."})
+    flagged_segments = List(
+        Dict(),
+        metadata={
+            "description": "Per flagged segment: index, unit (0: the title), source, target, severity, findings (code,"
+            " check, severity, message, source and target [start, end] or null)."
+        },
+    )
 
 
 class SegmentEditIn(Schema):
     target = Text(required=True, validate=Length(max=20000))
-    inline = List(List(Integer(), validate=Length(equal=2), allow_none=True), metadata={
-        "description": "Optional: the target range [start, end) of each inline-markup phrase of the segment, in "
-                       "the order of its `markup` entries of kind `inline`; null where unknown. Omitted: the "
-                       "markup is placed in proportion."})
+    inline = List(
+        List(Integer(), validate=Length(equal=2), allow_none=True),
+        metadata={
+            "description": "Optional: the target range [start, end) of each inline-markup phrase of the segment, in "
+            "the order of its `markup` entries of kind `inline`; null where unknown. Omitted: the "
+            "markup is placed in proportion."
+        },
+    )
 
 
 class SegmentsOut(Schema):
     job_id = String()
     lang = String()
-    version = Integer(metadata={"description": "Goes up with every change; the ETag is \"v{version}\"."})
+    version = Integer(metadata={"description": 'Goes up with every change; the ETag is "v{version}".'})
     review = Dict(metadata={"description": "{state: machine|edited|approved, version, segments, approved}"})
-    segments = List(Dict(), metadata={"description": "{id, source, target, markup: [{kind, source, target}], "
-                                                     "provenance: {kind: machine|memory|human, ...}}"})
+    segments = List(
+        Dict(),
+        metadata={
+            "description": "{id, source, target, markup: [{kind, source, target}], "
+            "provenance: {kind: machine|memory|human, ...}}"
+        },
+    )
 
 
 class SuggestionsOut(Schema):
@@ -320,8 +383,12 @@ class ProblemDocument(Schema):
     detail = String()
     errors = List(Nested(ProblemField), metadata={"description": "Validation errors, one per field."})
     available_pairs = List(String(), metadata={"description": "unsupported-language-pair: pairs that are installed"})
-    limit = String(metadata={"description": "limit-exceeded: the setting that was exceeded; "
-                                            "rate-limited, quota-exceeded: the key's limit"})
+    limit = String(
+        metadata={
+            "description": "limit-exceeded: the setting that was exceeded; "
+            "rate-limited, quota-exceeded: the key's limit"
+        }
+    )
     limit_value = Integer(metadata={"description": "limit-exceeded: the setting's value"})
     retry_after = Integer(metadata={"description": "rate-limited, quota-exceeded: seconds to wait"})
     required_role = String(metadata={"description": "missing-role: the role the operation needs"})
@@ -331,8 +398,10 @@ class ProblemDocument(Schema):
 
 # -- access control (service/keys.py, service/auth.py) ------------------------------
 
-LIMIT_HELP = "In the `limits` notation: '600/minute', '1000000/day', '3 per 2 seconds', or 'unlimited'; " \
-             "null: the configured default."
+LIMIT_HELP = (
+    "In the `limits` notation: '600/minute', '1000000/day', '3 per 2 seconds', or 'unlimited'; "
+    "null: the configured default."
+)
 
 
 class KeyIn(Schema):
@@ -341,8 +410,9 @@ class KeyIn(Schema):
     tenant = Text(validate=Regexp(ID_PATTERN), metadata={"description": "Defaults to the key's own id."})
     rate_limit = Text(allow_none=True, metadata={"description": "Requests. " + LIMIT_HELP})
     char_quota = Text(allow_none=True, metadata={"description": "Characters submitted for translation. " + LIMIT_HELP})
-    webhook_secret = Boolean(load_default=False,
-                             metadata={"description": "Make a per-key secret for signing this key's webhook events."})
+    webhook_secret = Boolean(
+        load_default=False, metadata={"description": "Make a per-key secret for signing this key's webhook events."}
+    )
 
 
 class KeyPatch(Schema):

@@ -25,29 +25,41 @@ bp = APIBlueprint("checks", __name__, url_prefix="/v1/jobs", tag="Jobs")
 @requires(TRANSLATE)
 @bp.input(ChecksQuery, location="query", arg_name="query")
 @bp.output(ChecksOut)
-@bp.doc(summary="The automatic checks on one translation",
-        description="Segments flagged by the checks (numbers, currency, names, untranslated, omission, repetition,"
-                    " marks, identifiers, glossary, headline), each finding with a code, a severity, its range in"
-                    " the source and the target sentence and a message. `check` (comma-separated) and `severity`"
-                    " (the least serious to include) filter; segments come most serious first.",
-        responses={404: "Unknown job or language", 409: "Not ready yet"})
+@bp.doc(
+    summary="The automatic checks on one translation",
+    description="Segments flagged by the checks (numbers, currency, names, untranslated, omission, repetition,"
+    " marks, identifiers, glossary, headline), each finding with a code, a severity, its range in"
+    " the source and the target sentence and a message. `check` (comma-separated) and `severity`"
+    " (the least serious to include) filter; segments come most serious first.",
+    responses={404: "Unknown job or language", 409: "Not ready yet"},
+)
 def get_checks(job_id: str, lang: str, query: dict):
     status = status_or_404(job_id)
     language = status["languages"].get(lang)
     if language is None:
-        raise Problem(404, "language-not-in-job", "Language not in job",
-                      f"Job {job_id!r} does not translate into {lang!r}; it has {', '.join(status['target_langs'])}.")
+        raise Problem(
+            404,
+            "language-not-in-job",
+            "Language not in job",
+            f"Job {job_id!r} does not translate into {lang!r}; it has {', '.join(status['target_langs'])}.",
+        )
     if language["state"] != SUCCEEDED:
-        raise Problem(409, "translation-not-ready", "Translation not ready",
-                      f"The {lang} translation is {language['state']}.", state=language["state"])
+        raise Problem(
+            409,
+            "translation-not-ready",
+            "Translation not ready",
+            f"The {lang} translation is {language['state']}.",
+            state=language["state"],
+        )
     report = (services().jobs.result(job_id, lang) or {}).get("checks")
     only = tuple(c for c in (query.get("check") or "").split(",") if c)
     unknown = [c for c in only if c not in CHECKS]
     if unknown:
-        raise Problem(422, "unknown-check", "Unknown check",
-                      f"No check named {', '.join(unknown)}; the checks are {', '.join(CHECKS)}.")
+        raise Problem(
+            422,
+            "unknown-check",
+            "Unknown check",
+            f"No check named {', '.join(unknown)}; the checks are {', '.join(CHECKS)}.",
+        )
     body = {"job_id": job_id, "lang": lang, "checked": report is not None}
     return {**body, **select(report or {}, only, query.get("severity"))}
-
-
-

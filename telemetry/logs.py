@@ -24,8 +24,9 @@ from pythonjsonlogger.json import JsonFormatter
 
 # Never changed in place (bind and start set a new mapping): the default is
 # shared by every context, so it is read-only.
-_context: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("log_context",
-                                                                            default=MappingProxyType({}))
+_context: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "log_context", default=MappingProxyType({})
+)
 
 # A request id from a client or a proxy is accepted if it looks like an id.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -101,8 +102,12 @@ class ContextFilter(logging.Filter):
 def formatter(fmt: str = "json") -> logging.Formatter:
     if fmt == "text":
         return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return JsonFormatter("{levelname}{name}{message}", style="{",
-                         rename_fields={"levelname": "level", "name": "logger"}, timestamp="time")
+    return JsonFormatter(
+        "{levelname}{name}{message}",
+        style="{",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time",
+    )
 
 
 def private_file(filename: str) -> str:
@@ -134,8 +139,12 @@ def configure(level: str = "INFO", fmt: str = "json", filename: str | None = Non
 
 def dict_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
     """The same as `configure`, for gunicorn's `logconfig_dict` (its own loggers included)."""
-    json_handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                    "formatter": fmt, "filters": ["redact", "context"]}
+    json_handler = {
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+        "formatter": fmt,
+        "filters": ["redact", "context"],
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -20,8 +20,16 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
-                               multiprocess, start_http_server)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -32,40 +40,56 @@ _TRANSLATION_BUCKETS = (0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800)
 _PAIR = ["engine", "source", "target"]
 
 HTTP_REQUEST_SECONDS = Histogram(
-    "newsroom_http_request_duration_seconds", "API request latency, per route template, method and status.",
-    ["method", "route", "status"], buckets=_LATENCY_BUCKETS)
+    "newsroom_http_request_duration_seconds",
+    "API request latency, per route template, method and status.",
+    ["method", "route", "status"],
+    buckets=_LATENCY_BUCKETS,
+)
 LANGUAGES_FINISHED = Counter(
-    "newsroom_languages_finished_total", "Job languages that reached a final state (succeeded, failed, cancelled).",
-    _PAIR + ["state"])
+    "newsroom_languages_finished_total",
+    "Job languages that reached a final state (succeeded, failed, cancelled).",
+    _PAIR + ["state"],
+)
 TRANSLATION_SECONDS = Histogram(
     "newsroom_translation_duration_seconds",
     "Worker time for one language of one article (claim to stored result), per engine and pair.",
-    _PAIR, buckets=_TRANSLATION_BUCKETS)
+    _PAIR,
+    buckets=_TRANSLATION_BUCKETS,
+)
 LANGUAGE_LATENCY_SECONDS = Histogram(
-    "newsroom_language_latency_seconds", "From submission to a finished language (queueing included), per pair.",
-    _PAIR, buckets=_TRANSLATION_BUCKETS)
+    "newsroom_language_latency_seconds",
+    "From submission to a finished language (queueing included), per pair.",
+    _PAIR,
+    buckets=_TRANSLATION_BUCKETS,
+)
 SEGMENTS = Counter("newsroom_segments_total", "Segments (sentences) of translated languages.", _PAIR)
 # Model inputs are sentences, or the pieces between glossary terms when a
 # sentence was translated around them (split), once per hop of a pivot route.
-MODEL_SEGMENTS = Counter("newsroom_model_segments_total", "Model inputs sent to a model (segment cache misses).",
-                         _PAIR)
+MODEL_SEGMENTS = Counter("newsroom_model_segments_total", "Model inputs sent to a model (segment cache misses).", _PAIR)
 CACHE_HITS = Counter("newsroom_segment_cache_hits_total", "Model inputs answered by the segment cache.", _PAIR)
 GLOSSARY_OCCURRENCES = Counter(
     "newsroom_glossary_occurrences_total",
     "Glossary term occurrences in source texts, by how they were placed: mask, split, or failed.",
-    ["target", "method"])
-CHECKED_SEGMENTS = Counter("newsroom_checked_segments_total", "Translated segments run through the checks (checks/).",
-                           ["target"])
+    ["target", "method"],
+)
+CHECKED_SEGMENTS = Counter(
+    "newsroom_checked_segments_total", "Translated segments run through the checks (checks/).", ["target"]
+)
 FLAGGED_SEGMENTS = Counter(
     "newsroom_flagged_segments_total",
     "Translated segments a check flagged (a segment flagged by two checks counts once for each), per check.",
-    ["target", "check"])
-CHECK_FINDINGS = Counter("newsroom_check_findings_total", "Findings of the checks, per check, code and severity.",
-                         ["target", "check", "code", "severity"])
+    ["target", "check"],
+)
+CHECK_FINDINGS = Counter(
+    "newsroom_check_findings_total",
+    "Findings of the checks, per check, code and severity.",
+    ["target", "check", "code", "severity"],
+)
 WEBHOOK_DELIVERIES = Counter(
     "newsroom_webhook_deliveries_total",
     "Webhook delivery attempts by outcome: delivered, retrying, failed (last attempt), refused (unsafe URL).",
-    ["outcome"])
+    ["outcome"],
+)
 
 
 def multiprocess_dir() -> str | None:
@@ -109,6 +133,7 @@ class _Forward(Collector):
 
 
 # -- what the domain reports -------------------------------------------------------
+
 
 def record_language(outcome: Any) -> None:
     """One finished language (jobs.pipeline.LanguageOutcome)."""
@@ -154,6 +179,7 @@ def record_webhook(outcome: str) -> None:
 
 # -- read from Redis at scrape time --------------------------------------------------
 
+
 class RedisStateCollector(Collector):
     """Queue depth, jobs and languages by state, worker heartbeats, Redis memory.
 
@@ -188,32 +214,41 @@ class RedisStateCollector(Collector):
         for queue, value in zip(self.queues, depths):
             depth.add_metric([queue], value)
         yield depth
-        yield GaugeMetricFamily("newsroom_queue_unacked", "Tasks taken by workers and not yet acknowledged.",
-                                value=unacked)
+        yield GaugeMetricFamily(
+            "newsroom_queue_unacked", "Tasks taken by workers and not yet acknowledged.", value=unacked
+        )
         yield GaugeMetricFamily("newsroom_redis_used_memory_bytes", "Redis used_memory.", value=memory["used_memory"])
-        yield GaugeMetricFamily("newsroom_redis_maxmemory_bytes", "Redis maxmemory (0: unlimited).",
-                                value=memory.get("maxmemory", 0))
+        yield GaugeMetricFamily(
+            "newsroom_redis_maxmemory_bytes", "Redis maxmemory (0: unlimited).", value=memory.get("maxmemory", 0)
+        )
 
         active = self.jobs.active_counts()
         jobs = GaugeMetricFamily("newsroom_jobs", "Jobs not finished yet, by state.", labels=["state"])
-        languages = GaugeMetricFamily("newsroom_languages", "Job languages not finished yet, by state.",
-                                      labels=["state"])
+        languages = GaugeMetricFamily(
+            "newsroom_languages", "Job languages not finished yet, by state.", labels=["state"]
+        )
         for state in ("queued", "running"):
             jobs.add_metric([state], active["jobs"][state])
             languages.add_metric([state], active["languages"][state])
         yield jobs
         yield languages
         oldest = active["oldest_queued_at"]
-        yield GaugeMetricFamily("newsroom_oldest_queued_language_age_seconds",
-                                "How long the longest-waiting queued language has waited (0: none waiting).",
-                                value=max(0.0, time.time() - oldest) if oldest else 0.0)
+        yield GaugeMetricFamily(
+            "newsroom_oldest_queued_language_age_seconds",
+            "How long the longest-waiting queued language has waited (0: none waiting).",
+            value=max(0.0, time.time() - oldest) if oldest else 0.0,
+        )
 
         beats = self.jobs.heartbeats.last()
-        heartbeat = GaugeMetricFamily("newsroom_worker_heartbeat_timestamp_seconds",
-                                      "Last heartbeat of each worker (Unix time).", labels=["worker"])
+        heartbeat = GaugeMetricFamily(
+            "newsroom_worker_heartbeat_timestamp_seconds",
+            "Last heartbeat of each worker (Unix time).",
+            labels=["worker"],
+        )
         for name, at in sorted(beats.items()):
             heartbeat.add_metric([name], at)
         yield heartbeat
         alive = sum(time.time() - at < 3 * self.heartbeat_seconds for at in beats.values())
-        yield GaugeMetricFamily("newsroom_workers_alive", "Workers with a heartbeat in the last three intervals.",
-                                value=alive)
+        yield GaugeMetricFamily(
+            "newsroom_workers_alive", "Workers with a heartbeat in the last three intervals.", value=alive
+        )

@@ -31,7 +31,7 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 
 FLAGS = [
     "--headless",
-    "--no-sandbox",                     # the tests run as root
+    "--no-sandbox",  # the tests run as root
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -50,8 +50,11 @@ VIEWPORTS = {"laptop": (1280, 800, False), "phone": (390, 844, True)}
 def require_browser() -> None:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER, AXE_JS) if not os.path.exists(p)]
     if missing:
-        pytest.fail(f"browser test prerequisites missing: {', '.join(missing)}; run `make setup`, which installs "
-                    "Debian's chromium and chromium-driver and axe-core", pytrace=False)
+        pytest.fail(
+            f"browser test prerequisites missing: {', '.join(missing)}; run `make setup`, which installs "
+            "Debian's chromium and chromium-driver and axe-core",
+            pytrace=False,
+        )
 
 
 class Browser:
@@ -117,7 +120,11 @@ class Browser:
             fetch(url, options).then(
               r => r.text().then(body => done({status: r.status, body, type: r.headers.get("Content-Type")})),
               e => done({status: 0, body: String(e)}));
-            """, path, method, form)
+            """,
+            path,
+            method,
+            form,
+        )
 
     # -- checks -----------------------------------------------------------------
 
@@ -128,8 +135,11 @@ class Browser:
         is answered 422 on purpose, and the test checks what that page says.
         """
         own = self.driver.current_url.split("#")[0] + " - Failed to load resource"
-        return [e["message"] for e in self.driver.get_log("browser")
-                if e["level"] == "SEVERE" and not e["message"].startswith(own)]
+        return [
+            e["message"]
+            for e in self.driver.get_log("browser")
+            if e["level"] == "SEVERE" and not e["message"].startswith(own)
+        ]
 
     def axe(self) -> list[dict]:
         """axe-core's violations on the current page (WCAG 2 A/AA and best practices)."""
@@ -141,7 +151,8 @@ class Browser:
               r => done({violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                                               targets: v.nodes.map(n => n.target.join(" "))}))}),
               e => done({error: String(e)}));
-            """)
+            """
+        )
         assert "error" not in result, result.get("error")
         return result["violations"]
 
@@ -154,8 +165,10 @@ class Browser:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         found = {}
         for viewport, (width, height, mobile) in VIEWPORTS.items():
-            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+            self.driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+            )
             try:
                 assert self.driver.save_screenshot(str(SCREENSHOTS / f"{name}-{viewport}.png"))
                 violations = self.axe()

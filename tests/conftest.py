@@ -22,7 +22,14 @@ import redis
 import launcher
 from config import Settings
 from tests.helpers import (
-    ROOT, TEST_LANGS, WEBHOOK_SECRET, free_port, install_packages, keyed_client, live_server, make_settings,
+    ROOT,
+    TEST_LANGS,
+    WEBHOOK_SECRET,
+    free_port,
+    install_packages,
+    keyed_client,
+    live_server,
+    make_settings,
 )
 
 # -- Redis ---------------------------------------------------------------------
@@ -126,6 +133,7 @@ def model_dirs(tmp_path_factory) -> Mapping[str, Path]:
 
 # -- The API ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def make_app(redis_server, model_dirs):
     """The one way tests build the API: the real app factory on real Redis.
@@ -150,8 +158,14 @@ def make_app(redis_server, model_dirs):
     """
     from service import create_app
 
-    def make(db: int = 0, *, settings: Settings | None = None, server: RedisServer | None = None,
-             flush: bool = True, **overrides):
+    def make(
+        db: int = 0,
+        *,
+        settings: Settings | None = None,
+        server: RedisServer | None = None,
+        flush: bool = True,
+        **overrides,
+    ):
         if settings is None:
             settings = make_settings(server or redis_server, db, model_dirs["identity"], **overrides)
         if flush:
@@ -164,6 +178,7 @@ def make_app(redis_server, model_dirs):
 
 
 # -- Worker processes: the whole path --------------------------------------------
+
 
 @dataclass
 class Worker:
@@ -272,8 +287,15 @@ def stack(request, redis_server, model_dirs, start_stack):
     db = {"identity": 1, "cipher": 2}[kind]
     redis.Redis.from_url(f"{redis_server.url}/{db}").flushdb()
     # The test models only: these workers need not load the real model (tests/test_real_model_e2e.py does).
-    settings = make_settings(redis_server, db, model_dirs[kind], engines=("argos",), webhook_secret=WEBHOOK_SECRET,
-                             webhook_allowed_hosts=("127.0.0.1:*",), webhook_backoff_seconds=1)
+    settings = make_settings(
+        redis_server,
+        db,
+        model_dirs[kind],
+        engines=("argos",),
+        webhook_secret=WEBHOOK_SECRET,
+        webhook_allowed_hosts=("127.0.0.1:*",),
+        webhook_backoff_seconds=1,
+    )
     running = start_stack(settings, model_dirs[kind], kind)
     running.kind = kind
     yield running

@@ -67,15 +67,24 @@ def install_packages(files: list[Path], packages_dir: Path) -> None:
     """Install .argosmodel files with argostranslate's installer. It reads
     ARGOS_PACKAGES_DIR at import, so in a fresh interpreter pointed at the folder."""
     env = {**os.environ, "ARGOS_PACKAGES_DIR": str(packages_dir), "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "translation.argos_packages", "install-file", *map(str, files)],
-                   env=env, check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "translation.argos_packages", "install-file", *map(str, files)],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
 
 
 def make_settings(redis_server, db: int, packages_dir: Path, **overrides) -> Settings:
     """Settings for database `db` of a RedisServer (conftest.py) and a package folder."""
-    return replace(Settings(), redis_url=f"{redis_server.url}/{db}", argos_packages_dir=str(packages_dir),
-                   intra_threads=1, **overrides)
-
+    return replace(
+        Settings(),
+        redis_url=f"{redis_server.url}/{db}",
+        argos_packages_dir=str(packages_dir),
+        intra_threads=1,
+        **overrides,
+    )
 
 
 def race_to_add_entry(url: str, glossary_id: str, name: str, barrier, results) -> None:
@@ -96,6 +105,7 @@ def race_to_add_entry(url: str, glossary_id: str, name: str, barrier, results) -
         results.put(("conflict", conflict.current_version))
     except BaseException as error:  # report, don't hang the test
         results.put(("error", repr(error)))
+
 
 # -- docker-compose.yml, read without a Docker engine ----------------------------
 
@@ -142,10 +152,15 @@ def compose(env: dict) -> dict:
 
 # -- articles and jobs -------------------------------------------------------
 
+
 def job_body(**extra) -> dict:
     """The smallest valid POST /v1/jobs body."""
-    return {"source_lang": "en", "target_langs": ["de"], "article": {"title": "Matrix", "body": "A short text."},
-            **extra}
+    return {
+        "source_lang": "en",
+        "target_langs": ["de"],
+        "article": {"title": "Matrix", "body": "A short text."},
+        **extra,
+    }
 
 
 def read_article() -> dict:
@@ -168,11 +183,16 @@ SEED = json.loads((DATA / "glossary.json").read_text())
 
 def seed_payload() -> dict:
     """The sample glossary as a POST /v1/glossaries body."""
-    return {"name": SEED["name"], "source_lang": SEED["source_lang"], "description": "NATO desk",
-            "entries": [{**e, "translations": e.get("translations", {})} for e in SEED["entries"]]}
+    return {
+        "name": SEED["name"],
+        "source_lang": SEED["source_lang"],
+        "description": "NATO desk",
+        "entries": [{**e, "translations": e.get("translations", {})} for e in SEED["entries"]],
+    }
 
 
 # -- problem documents ---------------------------------------------------------
+
 
 def assert_problem(response, status: int, type_suffix: str | None = None) -> dict:
     """The response is an RFC 9457 problem document with this status."""
@@ -187,6 +207,7 @@ def assert_problem(response, status: int, type_suffix: str | None = None) -> dic
 
 
 # -- API keys: every test client of the API sends one ---------------------------
+
 
 def keyed_client(app, roles=("admin",), **options):
     """A test client of `app` sending a new API key with every request (admin,

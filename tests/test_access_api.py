@@ -34,8 +34,11 @@ def test_a_key_cannot_read_cancel_or_list_another_tenants_job(app):
     assert job["owner"] == {"key": alice.api_key.key.prefix, "tenant": "desk-a"}
 
     unknown = bob.get("/v1/jobs/no-such-job").get_json()
-    for response in (bob.get(f"/v1/jobs/{job['id']}"), bob.delete(f"/v1/jobs/{job['id']}"),
-                     bob.get(f"/v1/jobs/{job['id']}/translations/de")):
+    for response in (
+        bob.get(f"/v1/jobs/{job['id']}"),
+        bob.delete(f"/v1/jobs/{job['id']}"),
+        bob.get(f"/v1/jobs/{job['id']}/translations/de"),
+    ):
         assert response.status_code == 404
         body = response.get_json()
         # The same answer as for a job that does not exist: the id tells nothing.
@@ -62,8 +65,9 @@ def test_articles_by_external_id_are_per_tenant(app):
     for job, _client in ((first, alice), (theirs, bob)):
         claim = jobs.leases.claim(job["id"], "de")
         assert claim.claimed
-        jobs.leases.succeed(job["id"], "de", claim.holder,
-                            {"title": job["id"], "body": "", "format": "text", "model": []}, None, {})
+        jobs.leases.succeed(
+            job["id"], "de", claim.holder, {"title": job["id"], "body": "", "format": "text", "model": []}, None, {}
+        )
         jobs.articles.publish("cms-9001", "de", 1, job["id"], job["owner"]["tenant"])
     assert alice.get("/v1/articles/cms-9001/de").get_json()["job_id"] == first["id"]
     assert bob.get("/v1/articles/cms-9001/de").get_json()["job_id"] == theirs["id"]
@@ -78,25 +82,34 @@ def test_glossary_versions_carry_their_author_and_the_audit_trail_lists_actions(
     created = writer.post("/v1/glossaries", json={"name": "house style", "source_lang": "en"})
     glossary = created.get_json()
     assert glossary["author"] == {"key": writer.api_key.key.prefix, "name": "glossary:write of desk-a"}
-    edited = editor.post(f"/v1/glossaries/{glossary['id']}/entries", headers={"If-Match": created.headers["ETag"]},
-                         json={"term": "Kyiv", "translations": {"de": "Kyjiw"}})
+    edited = editor.post(
+        f"/v1/glossaries/{glossary['id']}/entries",
+        headers={"If-Match": created.headers["ETag"]},
+        json={"term": "Kyiv", "translations": {"de": "Kyjiw"}},
+    )
     assert edited.get_json()["author"]["key"] == editor.api_key.key.prefix
 
     versions = reader.get(f"/v1/glossaries/{glossary['id']}/versions").get_json()
     assert [(v["version"], v["author"]["key"]) for v in versions["items"]] == [
-        (2, editor.api_key.key.prefix), (1, writer.api_key.key.prefix)]
+        (2, editor.api_key.key.prefix),
+        (1, writer.api_key.key.prefix),
+    ]
     assert all(v["updated_at"] for v in versions["items"]) and versions["total"] == 2
-    assert reader.get(f"/v1/glossaries/{glossary['id']}/versions/1").get_json()["author"]["key"] == \
-        writer.api_key.key.prefix
+    assert (
+        reader.get(f"/v1/glossaries/{glossary['id']}/versions/1").get_json()["author"]["key"]
+        == writer.api_key.key.prefix
+    )
 
     trail = admin.get(f"/v1/keys/{editor.api_key.key.id}/audit").get_json()
     assert trail["key"] == editor.api_key.key.prefix
     assert [(e["action"], e["status"]) for e in trail["items"]] == [
-        (f"POST /v1/glossaries/{glossary['id']}/entries", 201)]
+        (f"POST /v1/glossaries/{glossary['id']}/entries", 201)
+    ]
     assert trail["items"][0]["at"].endswith("Z")
     # Reads are not actions; the writer's trail has its one change.
     assert [e["action"] for e in admin.get(f"/v1/keys/{writer.api_key.key.prefix}/audit").get_json()["items"]] == [
-        "POST /v1/glossaries"]
+        "POST /v1/glossaries"
+    ]
 
 
 def test_glossary_limit_counts_per_tenant(app):
@@ -126,15 +139,25 @@ def test_character_quota_is_charged_per_accepted_job_and_refused_with_retry_afte
     assert refused.status_code == 429
     body = refused.get_json()
     assert body["type"].endswith("/quota-exceeded") and body["status"] == 429 and "60 characters" in body["detail"]
-    assert 0 < int(refused.headers["Retry-After"]) <= 86400 and body["retry_after"] == int(refused.headers["Retry-After"])
+    assert 0 < int(refused.headers["Retry-After"]) <= 86400 and body["retry_after"] == int(
+        refused.headers["Retry-After"]
+    )
     assert client.post("/v1/jobs", json=job_body(article=article)).status_code == 202  # 30 still fit
     assert client.get("/v1/usage").get_json()["characters"]["remaining"] == 10
 
 
 def test_key_management_endpoints(app):
     admin = client_for(app, [ADMIN], "ops")
-    made = admin.post("/v1/keys", json={"name": "cms", "roles": [TRANSLATE, GLOSSARY_READ], "tenant": "desk-a",
-                                        "rate_limit": "120/minute", "webhook_secret": True})
+    made = admin.post(
+        "/v1/keys",
+        json={
+            "name": "cms",
+            "roles": [TRANSLATE, GLOSSARY_READ],
+            "tenant": "desk-a",
+            "rate_limit": "120/minute",
+            "webhook_secret": True,
+        },
+    )
     assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
     new = made.get_json()
     assert new["key"].startswith(new["prefix"] + "_") and new["webhook_secret"].startswith("whsec_")
@@ -175,10 +198,20 @@ def test_keys_never_appear_in_responses_or_redis_after_creation(app):
     cms.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     job = cms.post("/v1/jobs", json=job_body(external_id="cms-1")).get_json()
     glossary = cms.post("/v1/glossaries", json={"name": "g", "source_lang": "en"}).get_json()
-    bodies = [cms.get(path).get_data(as_text=True) for path in (
-        f"/v1/jobs/{job['id']}", "/v1/jobs", f"/v1/glossaries/{glossary['id']}", "/v1/glossaries",
-        f"/v1/glossaries/{glossary['id']}/versions", "/v1/keys", f"/v1/keys/{made['id']}",
-        f"/v1/keys/{made['id']}/audit", "/v1/usage")]
+    bodies = [
+        cms.get(path).get_data(as_text=True)
+        for path in (
+            f"/v1/jobs/{job['id']}",
+            "/v1/jobs",
+            f"/v1/glossaries/{glossary['id']}",
+            "/v1/glossaries",
+            f"/v1/glossaries/{glossary['id']}/versions",
+            "/v1/keys",
+            f"/v1/keys/{made['id']}",
+            f"/v1/keys/{made['id']}/audit",
+            "/v1/usage",
+        )
+    ]
     bodies.append(cms.get("/v1/usage", headers={"Authorization": f"Bearer {secret[:-1]}X"}).get_data(as_text=True))
     assert all(made["prefix"] in b for b in bodies[:-1])  # the prefix is how keys are shown
     assert not [b for b in bodies if secret in b or secret.split("_")[-1] in b]
@@ -190,8 +223,21 @@ def test_keys_never_appear_in_responses_or_redis_after_creation(app):
 
 def test_cli_create_list_update_revoke_rotate_and_dev_key(app, tmp_path):
     runner = app.test_cli_runner()
-    created = runner.invoke(args=["keys", "create", "--name", "desk", "--role", TRANSLATE, "--tenant", "desk-a",
-                                  "--char-quota", "5000/day", "--json"])
+    created = runner.invoke(
+        args=[
+            "keys",
+            "create",
+            "--name",
+            "desk",
+            "--role",
+            TRANSLATE,
+            "--tenant",
+            "desk-a",
+            "--char-quota",
+            "5000/day",
+            "--json",
+        ]
+    )
     assert created.exit_code == 0, created.output
     new = json.loads(created.output.splitlines()[0])
     store = KeyStore(app.extensions["newsroom"].redis)

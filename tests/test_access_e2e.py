@@ -35,8 +35,10 @@ def tenant_client(app, tenant, secrets_used, **options):
 
 
 def submit(client, body: str, **extra) -> dict:
-    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
-                                             "article": {"title": "Story", "body": body}, **extra})
+    response = client.post(
+        "/v1/jobs",
+        json={"source_lang": "en", "target_langs": ["de"], "article": {"title": "Story", "body": body}, **extra},
+    )
     assert response.status_code == 202, response.get_json()
     return wait_for_job(client, response.get_json()["id"], timeout=120)
 

@@ -8,8 +8,20 @@ import fakeredis
 import pytest
 
 from access import (
-    ADMIN, GLOSSARY_READ, GLOSSARY_WRITE, REVIEW, TRANSLATE, AuditLog, InvalidKeySpec, InvalidLimit, KeyNotFound, KeyStore,
-    RevokedKey, UnknownKey, effective_roles, parse_limit,
+    ADMIN,
+    GLOSSARY_READ,
+    GLOSSARY_WRITE,
+    REVIEW,
+    TRANSLATE,
+    AuditLog,
+    InvalidKeySpec,
+    InvalidLimit,
+    KeyNotFound,
+    KeyStore,
+    RevokedKey,
+    UnknownKey,
+    effective_roles,
+    parse_limit,
 )
 from access.keys import KEY_PATTERN
 
@@ -34,8 +46,15 @@ def test_a_new_key_is_long_random_and_stored_only_as_its_hash(store):
 def test_authenticate_tells_unknown_from_revoked_only_for_the_right_secret(store):
     new = store.create("cms", [TRANSLATE], tenant="desk-a")
     assert store.authenticate(new.secret).tenant == "desk-a"
-    for wrong in (None, "", "Bearer x", new.secret[:-1], new.secret[:-1] + ("A" if new.secret[-1] != "A" else "B"),
-                  new.key.prefix, "nt_live_zzzzzzzz_" + "a" * 40):
+    for wrong in (
+        None,
+        "",
+        "Bearer x",
+        new.secret[:-1],
+        new.secret[:-1] + ("A" if new.secret[-1] != "A" else "B"),
+        new.key.prefix,
+        "nt_live_zzzzzzzz_" + "a" * 40,
+    ):
         with pytest.raises(UnknownKey):
             store.authenticate(wrong)
     store.revoke(new.key.prefix, by="test")
@@ -52,14 +71,17 @@ def test_roles_imply_others():
     assert effective_roles([TRANSLATE]) == {TRANSLATE}
 
 
-@pytest.mark.parametrize("spec, field", [
-    ({"name": "", "roles": [TRANSLATE]}, "name"),
-    ({"name": "x", "roles": []}, "roles"),
-    ({"name": "x", "roles": ["root"]}, "roles"),
-    ({"name": "x", "roles": [TRANSLATE], "tenant": "a:b"}, "tenant"),
-    ({"name": "x", "roles": [TRANSLATE], "rate_limit": "fast"}, "rate_limit"),
-    ({"name": "x", "roles": [TRANSLATE], "char_quota": "0/day"}, "char_quota"),
-])
+@pytest.mark.parametrize(
+    "spec, field",
+    [
+        ({"name": "", "roles": [TRANSLATE]}, "name"),
+        ({"name": "x", "roles": []}, "roles"),
+        ({"name": "x", "roles": ["root"]}, "roles"),
+        ({"name": "x", "roles": [TRANSLATE], "tenant": "a:b"}, "tenant"),
+        ({"name": "x", "roles": [TRANSLATE], "rate_limit": "fast"}, "rate_limit"),
+        ({"name": "x", "roles": [TRANSLATE], "char_quota": "0/day"}, "char_quota"),
+    ],
+)
 def test_invalid_specs_name_the_field_and_store_nothing(store, spec, field):
     with pytest.raises(InvalidKeySpec) as error:
         store.create(**spec)
@@ -71,7 +93,11 @@ def test_rotate_keeps_tenant_roles_limits_and_webhook_secret(store):
     old = store.create("cms", [TRANSLATE, GLOSSARY_READ], "desk-a", "10/minute", "500/day", webhook_secret=True)
     new = store.rotate(old.key.id, by="ops")
     assert (new.key.tenant, new.key.roles, new.key.rate_limit, new.key.char_quota) == (
-        "desk-a", (TRANSLATE, GLOSSARY_READ), "10/minute", "500/day")
+        "desk-a",
+        (TRANSLATE, GLOSSARY_READ),
+        "10/minute",
+        "500/day",
+    )
     assert store.webhook_secret(new.key.id) == old.webhook_secret and new.webhook_secret is None
     assert store.get(old.key.id).revoked and store.get(old.key.id).rotated_to == new.key.id
     assert store.authenticate(new.secret).rotated_from == old.key.id

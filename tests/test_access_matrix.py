@@ -31,9 +31,10 @@ class World:
 
     def __init__(self, app, admin_client):
         jobs: JobStore = app.extensions["newsroom"].jobs
-        created = admin_client.post("/v1/glossaries", json={
-            "name": "matrix", "source_lang": "en",
-            "entries": [{"term": "NATO", "translations": {"de": "NATO"}}]})
+        created = admin_client.post(
+            "/v1/glossaries",
+            json={"name": "matrix", "source_lang": "en", "entries": [{"term": "NATO", "translations": {"de": "NATO"}}]},
+        )
         assert created.status_code == 201, created.get_json()
         self.glossary = created.get_json()["id"]
         self.etag = created.headers["ETag"]
@@ -45,8 +46,9 @@ class World:
         # What a worker would do, without one: run and publish the job's German translation.
         claim = jobs.leases.claim(self.done_job, "de")
         assert claim.claimed
-        assert jobs.leases.succeed(self.done_job, "de", claim.holder,
-                                   {"title": "T", "body": "B", "format": "text", "model": []}, None, {})
+        assert jobs.leases.succeed(
+            self.done_job, "de", claim.holder, {"title": "T", "body": "B", "format": "text", "model": []}, None, {}
+        )
         assert jobs.articles.publish("cms-matrix", "de", 1, self.done_job, TENANT)
         # ... and keep its segments, as the pipeline does; and a memory entry of the tenant.
         draft = Draft((SegmentRecord("s1", 0, 0, 6, "Matrix", "T", provenance={"kind": "machine"}),))
@@ -75,9 +77,15 @@ ENDPOINTS = {
     "languages.list_languages": (ANY_KEY, "GET", lambda w: "/v1/languages", {}, 200),
     "usage.usage": (ANY_KEY, "GET", lambda w: "/v1/usage", {}, 200),
     "jobs.create_job": (TRANSLATE, "POST", lambda w: "/v1/jobs", {"json": job_body()}, 202),
-    "jobs.upload_job": (TRANSLATE, "POST", lambda w: "/v1/jobs/upload",
-                        lambda w: {"data": {"file": (io.BytesIO(b"A short text."), "story.txt"),
-                                            "source_lang": "en", "target_langs": "de"}}, 202),
+    "jobs.upload_job": (
+        TRANSLATE,
+        "POST",
+        lambda w: "/v1/jobs/upload",
+        lambda w: {
+            "data": {"file": (io.BytesIO(b"A short text."), "story.txt"), "source_lang": "en", "target_langs": "de"}
+        },
+        202,
+    ),
     "jobs.list_jobs": (TRANSLATE, "GET", lambda w: "/v1/jobs", {}, 200),
     "jobs.get_job": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.queued_job}", {}, 200),
     "jobs.cancel_job": (TRANSLATE, "DELETE", lambda w: f"/v1/jobs/{w.queued_job}", {}, 200),
@@ -85,97 +93,224 @@ ENDPOINTS = {
     "checks.get_checks": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/translations/de/checks", {}, 200),
     "jobs.get_source": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/source", {}, 200),
     "articles.latest_translation": (TRANSLATE, "GET", lambda w: "/v1/articles/cms-matrix/de", {}, 200),
-    "glossaries.create_glossary": (GLOSSARY_WRITE, "POST", lambda w: "/v1/glossaries",
-                                   {"json": {"name": "new", "source_lang": "en"}}, 201),
+    "glossaries.create_glossary": (
+        GLOSSARY_WRITE,
+        "POST",
+        lambda w: "/v1/glossaries",
+        {"json": {"name": "new", "source_lang": "en"}},
+        201,
+    ),
     "glossaries.list_glossaries": (GLOSSARY_READ, "GET", lambda w: "/v1/glossaries", {}, 200),
     "glossaries.get_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v1/glossaries/{w.glossary}", {}, 200),
-    "glossaries.replace_glossary": (GLOSSARY_WRITE, "PUT", lambda w: f"/v1/glossaries/{w.glossary}",
-                                    {"json": {"name": "renamed", "source_lang": "en"}, "etag": True}, 200),
-    "glossaries.patch_glossary": (GLOSSARY_WRITE, "PATCH", lambda w: f"/v1/glossaries/{w.glossary}",
-                                  {"json": {"description": "changed"}, "etag": True}, 200),
-    "glossaries.delete_glossary": (GLOSSARY_WRITE, "DELETE", lambda w: f"/v1/glossaries/{w.glossary}",
-                                   {"etag": True}, 204),
-    "glossaries.add_entry": (GLOSSARY_WRITE, "POST", lambda w: f"/v1/glossaries/{w.glossary}/entries",
-                             {"json": {"term": "Kyiv", "translations": {"de": "Kyjiw"}}, "etag": True}, 201),
-    "glossaries.replace_entry": (GLOSSARY_WRITE, "PUT", lambda w: f"/v1/glossaries/{w.glossary}/entries/{w.entry}",
-                                 {"json": {"term": "NATO", "keep": True}, "etag": True}, 200),
-    "glossaries.delete_entry": (GLOSSARY_WRITE, "DELETE",
-                                lambda w: f"/v1/glossaries/{w.glossary}/entries/{w.entry}", {"etag": True}, 200),
+    "glossaries.replace_glossary": (
+        GLOSSARY_WRITE,
+        "PUT",
+        lambda w: f"/v1/glossaries/{w.glossary}",
+        {"json": {"name": "renamed", "source_lang": "en"}, "etag": True},
+        200,
+    ),
+    "glossaries.patch_glossary": (
+        GLOSSARY_WRITE,
+        "PATCH",
+        lambda w: f"/v1/glossaries/{w.glossary}",
+        {"json": {"description": "changed"}, "etag": True},
+        200,
+    ),
+    "glossaries.delete_glossary": (
+        GLOSSARY_WRITE,
+        "DELETE",
+        lambda w: f"/v1/glossaries/{w.glossary}",
+        {"etag": True},
+        204,
+    ),
+    "glossaries.add_entry": (
+        GLOSSARY_WRITE,
+        "POST",
+        lambda w: f"/v1/glossaries/{w.glossary}/entries",
+        {"json": {"term": "Kyiv", "translations": {"de": "Kyjiw"}}, "etag": True},
+        201,
+    ),
+    "glossaries.replace_entry": (
+        GLOSSARY_WRITE,
+        "PUT",
+        lambda w: f"/v1/glossaries/{w.glossary}/entries/{w.entry}",
+        {"json": {"term": "NATO", "keep": True}, "etag": True},
+        200,
+    ),
+    "glossaries.delete_entry": (
+        GLOSSARY_WRITE,
+        "DELETE",
+        lambda w: f"/v1/glossaries/{w.glossary}/entries/{w.entry}",
+        {"etag": True},
+        200,
+    ),
     "glossaries.list_versions": (GLOSSARY_READ, "GET", lambda w: f"/v1/glossaries/{w.glossary}/versions", {}, 200),
     "glossaries.get_version": (GLOSSARY_READ, "GET", lambda w: f"/v1/glossaries/{w.glossary}/versions/1", {}, 200),
-    "glossaries.import_glossary": (GLOSSARY_WRITE, "POST", lambda w: f"/v1/glossaries/{w.glossary}/import?format=csv",
-                                   {"data": CSV, "content_type": "text/csv", "etag": True}, 200),
+    "glossaries.import_glossary": (
+        GLOSSARY_WRITE,
+        "POST",
+        lambda w: f"/v1/glossaries/{w.glossary}/import?format=csv",
+        {"data": CSV, "content_type": "text/csv", "etag": True},
+        200,
+    ),
     "glossaries.export_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v1/glossaries/{w.glossary}/export", {}, 200),
     "keys.create_key": (ADMIN, "POST", lambda w: "/v1/keys", {"json": {"name": "n", "roles": [TRANSLATE]}}, 201),
     "keys.list_keys": (ADMIN, "GET", lambda w: "/v1/keys", {}, 200),
     "keys.get_key": (ADMIN, "GET", lambda w: f"/v1/keys/{w.other_key}", {}, 200),
-    "keys.update_key": (ADMIN, "PATCH", lambda w: f"/v1/keys/{w.other_key}", {"json": {"rate_limit": "10/minute"}}, 200),
+    "keys.update_key": (
+        ADMIN,
+        "PATCH",
+        lambda w: f"/v1/keys/{w.other_key}",
+        {"json": {"rate_limit": "10/minute"}},
+        200,
+    ),
     "keys.revoke_key": (ADMIN, "DELETE", lambda w: f"/v1/keys/{w.other_key}", {}, 200),
     "keys.rotate_key": (ADMIN, "POST", lambda w: f"/v1/keys/{w.other_key}/rotate", {}, 201),
     "keys.key_audit": (ADMIN, "GET", lambda w: f"/v1/keys/{w.other_key}/audit", {}, 200),
     # Also open to METRICS_TOKEN (tests/test_observability.py).
     "metrics.scrape": (ADMIN, "GET", lambda w: "/metrics", {}, 200),
     "docs_assets.asset": (PUBLIC, "GET", lambda w: "/docs/assets/swagger-ui.css", {}, 200),
-    "deepl.translate": (TRANSLATE, "POST", lambda w: "/v2/translate",
-                        {"json": {"text": ["Hi."], "source_lang": "EN", "target_lang": "DE"}}, 503),
+    "deepl.translate": (
+        TRANSLATE,
+        "POST",
+        lambda w: "/v2/translate",
+        {"json": {"text": ["Hi."], "source_lang": "EN", "target_lang": "DE"}},
+        503,
+    ),
     "deepl.upload_document": (TRANSLATE, "POST", lambda w: "/v2/document", lambda w: {"data": document_upload()}, 200),
-    "deepl.document_status": (TRANSLATE, "POST", lambda w: f"/v2/document/{w.document_id}",
-                              lambda w: {"json": {"document_key": w.document_key}}, 200),
-    "deepl.document_result": (TRANSLATE, "POST", lambda w: f"/v2/document/{w.document_id}/result",
-                              lambda w: {"json": {"document_key": w.document_key}}, 503),  # not translated yet
+    "deepl.document_status": (
+        TRANSLATE,
+        "POST",
+        lambda w: f"/v2/document/{w.document_id}",
+        lambda w: {"json": {"document_key": w.document_key}},
+        200,
+    ),
+    "deepl.document_result": (
+        TRANSLATE,
+        "POST",
+        lambda w: f"/v2/document/{w.document_id}/result",
+        lambda w: {"json": {"document_key": w.document_key}},
+        503,
+    ),  # not translated yet
     "deepl.languages": (ANY_KEY, "GET", lambda w: "/v2/languages", {}, 200),
     "deepl.glossary_language_pairs": (ANY_KEY, "GET", lambda w: "/v2/glossary-language-pairs", {}, 200),
     "deepl.usage": (ANY_KEY, "GET", lambda w: "/v2/usage", {}, 200),
-    "deepl.create_glossary": (GLOSSARY_WRITE, "POST", lambda w: "/v2/glossaries", {"json": {
-        "name": "d", "source_lang": "EN", "target_lang": "DE", "entries": "a\tb", "entries_format": "tsv"}}, 201),
+    "deepl.create_glossary": (
+        GLOSSARY_WRITE,
+        "POST",
+        lambda w: "/v2/glossaries",
+        {"json": {"name": "d", "source_lang": "EN", "target_lang": "DE", "entries": "a\tb", "entries_format": "tsv"}},
+        201,
+    ),
     "deepl.list_glossaries": (GLOSSARY_READ, "GET", lambda w: "/v2/glossaries", {}, 200),
     "deepl.get_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v2/glossaries/{w.glossary}.de", {}, 200),
     "deepl.glossary_entries": (GLOSSARY_READ, "GET", lambda w: f"/v2/glossaries/{w.glossary}.de/entries", {}, 200),
     "deepl.delete_glossary": (GLOSSARY_WRITE, "DELETE", lambda w: f"/v2/glossaries/{w.glossary}.de", {}, 204),
-    "deepl_v3.create_glossary": (GLOSSARY_WRITE, "POST", lambda w: "/v3/glossaries", {"json": {
-        "name": "d", "dictionaries": [{"source_lang": "EN", "target_lang": "DE", "entries": "a\tb",
-                                       "entries_format": "tsv"}]}}, 201),
+    "deepl_v3.create_glossary": (
+        GLOSSARY_WRITE,
+        "POST",
+        lambda w: "/v3/glossaries",
+        {
+            "json": {
+                "name": "d",
+                "dictionaries": [
+                    {"source_lang": "EN", "target_lang": "DE", "entries": "a\tb", "entries_format": "tsv"}
+                ],
+            }
+        },
+        201,
+    ),
     "deepl_v3.list_glossaries": (GLOSSARY_READ, "GET", lambda w: "/v3/glossaries", {}, 200),
     "deepl_v3.get_glossary": (GLOSSARY_READ, "GET", lambda w: f"/v3/glossaries/{w.glossary}", {}, 200),
-    "deepl_v3.glossary_entries": (GLOSSARY_READ, "GET",
-                                  lambda w: f"/v3/glossaries/{w.glossary}/entries?source_lang=EN&target_lang=DE", {},
-                                  200),
-    "deepl_v3.update_glossary": (GLOSSARY_WRITE, "PATCH", lambda w: f"/v3/glossaries/{w.glossary}",
-                                 {"json": {"name": "renamed"}}, 200),
-    "deepl_v3.replace_dictionary": (GLOSSARY_WRITE, "PUT", lambda w: f"/v3/glossaries/{w.glossary}/dictionaries",
-                                    {"json": {"source_lang": "EN", "target_lang": "DE", "entries": "a\tb",
-                                              "entries_format": "tsv"}}, 200),
-    "deepl_v3.delete_dictionary": (GLOSSARY_WRITE, "DELETE",
-                                   lambda w: f"/v3/glossaries/{w.glossary}/dictionaries?source_lang=EN&target_lang=DE",
-                                   {}, 204),
+    "deepl_v3.glossary_entries": (
+        GLOSSARY_READ,
+        "GET",
+        lambda w: f"/v3/glossaries/{w.glossary}/entries?source_lang=EN&target_lang=DE",
+        {},
+        200,
+    ),
+    "deepl_v3.update_glossary": (
+        GLOSSARY_WRITE,
+        "PATCH",
+        lambda w: f"/v3/glossaries/{w.glossary}",
+        {"json": {"name": "renamed"}},
+        200,
+    ),
+    "deepl_v3.replace_dictionary": (
+        GLOSSARY_WRITE,
+        "PUT",
+        lambda w: f"/v3/glossaries/{w.glossary}/dictionaries",
+        {"json": {"source_lang": "EN", "target_lang": "DE", "entries": "a\tb", "entries_format": "tsv"}},
+        200,
+    ),
+    "deepl_v3.delete_dictionary": (
+        GLOSSARY_WRITE,
+        "DELETE",
+        lambda w: f"/v3/glossaries/{w.glossary}/dictionaries?source_lang=EN&target_lang=DE",
+        {},
+        204,
+    ),
     "deepl_v3.delete_glossary": (GLOSSARY_WRITE, "DELETE", lambda w: f"/v3/glossaries/{w.glossary}", {}, 204),
     "segments.get_segments": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/translations/de/segments", {}, 200),
-    "segments.edit_segment": (TRANSLATE, "PATCH", lambda w: f"/v1/jobs/{w.done_job}/translations/de/segments/s1",
-                              {"json": {"target": "Matrix!"}, "if_match": '"v1"'}, 200),
-    "segments.get_suggestions": (TRANSLATE, "GET",
-                                 lambda w: f"/v1/jobs/{w.done_job}/translations/de/segments/s1/suggestions", {}, 200),
-    "segments.approve_translation": (REVIEW, "POST", lambda w: f"/v1/jobs/{w.done_job}/translations/de/approval",
-                                     {"if_match": '"v1"'}, 200),
+    "segments.edit_segment": (
+        TRANSLATE,
+        "PATCH",
+        lambda w: f"/v1/jobs/{w.done_job}/translations/de/segments/s1",
+        {"json": {"target": "Matrix!"}, "if_match": '"v1"'},
+        200,
+    ),
+    "segments.get_suggestions": (
+        TRANSLATE,
+        "GET",
+        lambda w: f"/v1/jobs/{w.done_job}/translations/de/segments/s1/suggestions",
+        {},
+        200,
+    ),
+    "segments.approve_translation": (
+        REVIEW,
+        "POST",
+        lambda w: f"/v1/jobs/{w.done_job}/translations/de/approval",
+        {"if_match": '"v1"'},
+        200,
+    ),
     "segments.export_xliff": (TRANSLATE, "GET", lambda w: f"/v1/jobs/{w.done_job}/translations/de/xliff", {}, 200),
-    "segments.import_xliff": (TRANSLATE, "PUT", lambda w: f"/v1/jobs/{w.done_job}/translations/de/xliff",
-                              lambda w: {"data": w.xliff, "if_match": '"v1"'}, 200),
+    "segments.import_xliff": (
+        TRANSLATE,
+        "PUT",
+        lambda w: f"/v1/jobs/{w.done_job}/translations/de/xliff",
+        lambda w: {"data": w.xliff, "if_match": '"v1"'},
+        200,
+    ),
     "memories.list_memories": (TRANSLATE, "GET", lambda w: "/v1/memories", {}, 200),
     "memories.list_entries": (TRANSLATE, "GET", lambda w: "/v1/memories/en/de/entries", {}, 200),
     "memories.delete_entry": (REVIEW, "DELETE", lambda w: f"/v1/memories/en/de/entries/{w.memory_entry.id}", {}, 204),
     "memories.export_tmx": (TRANSLATE, "GET", lambda w: "/v1/memories/en/de/tmx", {}, 200),
-    "memories.import_tmx": (REVIEW, "POST", lambda w: "/v1/memories/en/de/tmx",
-                            {"data": export_tmx([Entry("Hello.", "Hallo.")], "en", "de")}, 200),
+    "memories.import_tmx": (
+        REVIEW,
+        "POST",
+        lambda w: "/v1/memories/en/de/tmx",
+        {"data": export_tmx([Entry("Hello.", "Hallo.")], "en", "de")},
+        200,
+    ),
     "deepl_memories.list_memories": (TRANSLATE, "GET", lambda w: "/v3/translation_memories", {}, 200),
     "deepl_memories.get_memory": (TRANSLATE, "GET", lambda w: "/v3/translation_memories/tm-en-de", {}, 200),
-    "deepl_memories.list_segments": (TRANSLATE, "GET", lambda w: "/v3/translation_memories/tm-en-de/segments", {},
-                                     200),
+    "deepl_memories.list_segments": (TRANSLATE, "GET", lambda w: "/v3/translation_memories/tm-en-de/segments", {}, 200),
     "deepl_memories.delete_memory": (REVIEW, "DELETE", lambda w: "/v3/translation_memories/tm-en-de", {}, 204),
-    "libre.translate": (TRANSLATE, "POST", lambda w: "/translate",
-                        {"data": {"q": "Hi.", "source": "en", "target": "de"}}, 503),
+    "libre.translate": (
+        TRANSLATE,
+        "POST",
+        lambda w: "/translate",
+        {"data": {"q": "Hi.", "source": "en", "target": "de"}},
+        503,
+    ),
     "libre.detect": (TRANSLATE, "POST", lambda w: "/detect", {"data": {"q": "Hello there."}}, 503),
-    "libre.translate_file": (TRANSLATE, "POST", lambda w: "/translate_file",
-                             lambda w: {"data": {"source": "en", "target": "de",
-                                                 "file": (io.BytesIO(b"A short text."), "story.txt")}}, 200),
+    "libre.translate_file": (
+        TRANSLATE,
+        "POST",
+        lambda w: "/translate_file",
+        lambda w: {"data": {"source": "en", "target": "de", "file": (io.BytesIO(b"A short text."), "story.txt")}},
+        200,
+    ),
     "libre.languages": (PUBLIC, "GET", lambda w: "/languages", {}, 200),
     "libre.frontend_settings": (PUBLIC, "GET", lambda w: "/frontend/settings", {}, 200),
     "libre.download_file": (PUBLIC, "GET", lambda w: "/download_file/nosuchjob.story.txt", {}, 404),
@@ -254,8 +389,9 @@ def test_matrix(app, keys, shared_world, endpoint, caller):
     if _allowed(role, caller):
         assert response.status_code == allowed_status, response.get_data(as_text=True)
     elif endpoint.startswith(("deepl.", "deepl_v3.", "deepl_memories.", "libre.")):
-        _refused_in_dialect("libre" if endpoint.startswith("libre.") else "deepl", response, response.get_json(),
-                            caller, role)
+        _refused_in_dialect(
+            "libre" if endpoint.startswith("libre.") else "deepl", response, response.get_json(), caller, role
+        )
     elif caller in ROLES:
         _refused_for_role(response, role)
     else:
@@ -277,8 +413,11 @@ def _refused_for_key(response, caller: str) -> None:
     body = response.get_json()
     assert response.mimetype == "application/problem+json"
     assert response.status_code == 401
-    expected = {"no key": ("missing-api-key", "API key required"), "wrong key": ("invalid-api-key", "Invalid API key"),
-                "revoked key": ("revoked-api-key", "API key revoked")}[caller]
+    expected = {
+        "no key": ("missing-api-key", "API key required"),
+        "wrong key": ("invalid-api-key", "Invalid API key"),
+        "revoked key": ("revoked-api-key", "API key revoked"),
+    }[caller]
     assert body["type"].endswith("/" + expected[0]) and body["title"] == expected[1]
     assert body["status"] == 401 and body["detail"]
     challenge = response.headers["WWW-Authenticate"]
@@ -296,7 +435,10 @@ def _refused_in_dialect(api: str, response, body: dict, caller: str, role) -> No
     else:
         assert set(body) == {"error"}
         if caller == "no key":
-            assert (response.status_code, body["error"]) == (400, "Please contact the server operator to get an API key")
+            assert (response.status_code, body["error"]) == (
+                400,
+                "Please contact the server operator to get an API key",
+            )
         elif caller in ROLES:
             assert response.status_code == 403 and role in body["error"]
         else:
@@ -337,7 +479,10 @@ def test_other_key_forms_are_accepted(app, keys):
 def test_openapi_declares_the_scheme_and_each_operations_role(app):
     spec = app.test_client().get("/openapi.json").get_json()
     assert spec["components"]["securitySchemes"]["ApiKeyAuth"] == {
-        "type": "http", "scheme": "bearer", "description": spec["components"]["securitySchemes"]["ApiKeyAuth"]["description"]}
+        "type": "http",
+        "scheme": "bearer",
+        "description": spec["components"]["securitySchemes"]["ApiKeyAuth"]["description"],
+    }
     assert spec["paths"]["/v1/jobs"]["post"]["security"] == [{"ApiKeyAuth": [TRANSLATE]}]
     assert spec["paths"]["/v1/keys"]["get"]["security"] == [{"ApiKeyAuth": [ADMIN]}]
     assert spec["paths"]["/v1/languages"]["get"]["security"] == [{"ApiKeyAuth": []}]

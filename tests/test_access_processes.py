@@ -30,8 +30,14 @@ def apis(redis_server, model_dirs, tmp_path_factory):
     settings = make_settings(redis_server, DB, model_dirs["identity"])
     redis.Redis.from_url(settings.redis_url).flushdb()
     logs = tmp_path_factory.mktemp("api-logs")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": settings.redis_url,
-           "ARGOS_PACKAGES_DIR": str(model_dirs["identity"]), "API_WORKERS": "1", "API_THREADS": "2"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "REDIS_URL": settings.redis_url,
+        "ARGOS_PACKAGES_DIR": str(model_dirs["identity"]),
+        "API_WORKERS": "1",
+        "API_THREADS": "2",
+    }
     # Each its own gunicorn on a port of its own, no front: the test talks to each process.
     running, urls = [], []
     try:
@@ -39,8 +45,12 @@ def apis(redis_server, model_dirs, tmp_path_factory):
             port = free_port()
             api = launcher.Stack(launcher.Place(var=logs / name, port=port, redis_port=0), env)
             running.append(api)
-            api.start("api", bind=f"127.0.0.1:{port}", wait=60,
-                      extra=("--access-logfile", str(logs / f"{name}-access.log"), "--log-level", "info"))
+            api.start(
+                "api",
+                bind=f"127.0.0.1:{port}",
+                wait=60,
+                extra=("--access-logfile", str(logs / f"{name}-access.log"), "--log-level", "info"),
+            )
             urls.append(f"http://127.0.0.1:{port}")
         yield urls, settings, logs, env
     finally:
@@ -97,8 +107,14 @@ def test_revocation_holds_at_once_on_every_process(apis, secrets_seen):
     key = new_key(settings, secrets_seen, ADMIN)
     assert get(a, key).status_code == 200 and get(b, key).status_code == 200
     prefix = "_".join(key.split("_")[:3])
-    revoked = subprocess.run([sys.executable, "-m", "flask", "--app", "service", "keys", "revoke", prefix],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    revoked = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "service", "keys", "revoke", prefix],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert revoked.returncode == 0, revoked.stderr
     assert "REVOKED" in revoked.stdout and key not in revoked.stdout
     for url in (a, b):

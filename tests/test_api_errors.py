@@ -21,16 +21,19 @@ def job(**overrides) -> dict:
     return {"source_lang": "en", "target_langs": ["de"], "article": read_article(), **overrides}
 
 
-@pytest.mark.parametrize("payload, field", [
-    (job(source_lang=None), "source_lang"),  # omitted means detect; null is not a language
-    (job(article={"title": "t"}), "article.body"),
-    (job(target_langs=[]), "target_langs"),
-    (job(target_langs="de"), "target_langs"),
-    (job(source_lang="english"), "source_lang"),
-    (job(article={"title": "t", "body": "b", "format": "rtf"}), "article.format"),
-    (job(callback_url="ftp://example.com/x"), "callback_url"),
-    (job(unexpected=1), "unexpected"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        (job(source_lang=None), "source_lang"),  # omitted means detect; null is not a language
+        (job(article={"title": "t"}), "article.body"),
+        (job(target_langs=[]), "target_langs"),
+        (job(target_langs="de"), "target_langs"),
+        (job(source_lang="english"), "source_lang"),
+        (job(article={"title": "t", "body": "b", "format": "rtf"}), "article.format"),
+        (job(callback_url="ftp://example.com/x"), "callback_url"),
+        (job(unexpected=1), "unexpected"),
+    ],
+)
 def test_missing_or_wrong_fields_are_422_naming_the_field(api, payload, field):
     client, store = api
     body = assert_problem(client.post("/v1/jobs", json=payload), 422, "validation-error")
@@ -41,8 +44,9 @@ def test_missing_or_wrong_fields_are_422_naming_the_field(api, payload, field):
 
 def test_malformed_json_is_400(api):
     client, store = api
-    assert_problem(client.post("/v1/jobs", data='{"source_lang": "en",', content_type="application/json"), 400,
-                   "malformed-json")
+    assert_problem(
+        client.post("/v1/jobs", data='{"source_lang": "en",', content_type="application/json"), 400, "malformed-json"
+    )
     assert stored_keys(store) == []
 
 
@@ -102,7 +106,10 @@ def test_languages_lists_every_engine_and_pivot_pairs_across_engines(api):
     body = client.get("/v1/languages").get_json()
     installed = {(m["engine"], m["model"]): m for m in body["installed"]}
     assert installed[("argos", "test-identity-en_de")]["from"] == "en"
-    assert {(m["from"], m["to"]) for m in body["installed"] if m["engine"] == "bergamot"} == {("en", "pt"), ("pt", "en")}
+    assert {(m["from"], m["to"]) for m in body["installed"] if m["engine"] == "bergamot"} == {
+        ("en", "pt"),
+        ("pt", "en"),
+    }
     pairs = {(p["source"], p["target"]): p for p in body["pairs"]}
     assert pairs[("en", "de")]["pivot"] is False and pairs[("en", "de")]["engines"] == ["argos"]
     assert pairs[("en", "pt")]["engines"] == ["bergamot"]
@@ -128,4 +135,6 @@ def test_readyz_without_worker_is_503(api):
     response = client.get("/readyz")
     assert response.status_code == 503
     checks = response.get_json()["checks"]
-    assert checks["redis"] is True and checks["workers"] == [] and checks["models"] == 5 + 2  # test models + bergamot's two
+    assert (
+        checks["redis"] is True and checks["workers"] == [] and checks["models"] == 5 + 2
+    )  # test models + bergamot's two

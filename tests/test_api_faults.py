@@ -15,6 +15,7 @@ from access import keys
 
 from tests.helpers import assert_problem, free_port, keyed_client, make_settings, read_article, stored_keys
 
+
 def job(**overrides) -> dict:
     return {"source_lang": "en", "target_langs": ["de"], "article": read_article(), **overrides}
 
@@ -46,16 +47,20 @@ SOME_KEY = f"Bearer {keys.PREFIX}{'a' * keys._ID_LENGTH}_{'b' * keys._SECRET_LEN
 
 def call(client, method: str, path: str, body):
     headers = {"If-Match": '"g1-v1"', "Authorization": SOME_KEY}
-    return getattr(client, method)(path, json=body, headers=headers) if body is not None else \
-        getattr(client, method)(path, headers=headers)
+    return (
+        getattr(client, method)(path, json=body, headers=headers)
+        if body is not None
+        else getattr(client, method)(path, headers=headers)
+    )
 
 
 def app_on(redis_url: str, model_dirs):
     from config import Settings
     from service import create_app
 
-    return create_app(replace(Settings(), redis_url=redis_url, argos_packages_dir=str(model_dirs["identity"]))
-                      ).test_client()
+    return create_app(
+        replace(Settings(), redis_url=redis_url, argos_packages_dir=str(model_dirs["identity"]))
+    ).test_client()
 
 
 # Every endpoint waits out the API's quick retries (about 0.3 s) before its
@@ -118,8 +123,14 @@ def test_health_endpoints_while_redis_is_down(model_dirs):
 def api(redis_server, model_dirs):
     from service import create_app
 
-    settings = make_settings(redis_server, 7, model_dirs["identity"], max_segment_chars=1000, max_segment_tokens=120,
-                             max_segments_per_article=50)
+    settings = make_settings(
+        redis_server,
+        7,
+        model_dirs["identity"],
+        max_segment_chars=1000,
+        max_segment_tokens=120,
+        max_segments_per_article=50,
+    )
     store = redis.Redis.from_url(settings.redis_url)
     clear(store)
     return keyed_client(create_app(settings)), store
@@ -136,15 +147,26 @@ def nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
-@pytest.mark.parametrize("path, method", [("/v1/jobs", "post"), ("/v1/glossaries", "post"),
-                                          ("/v1/glossaries/g1", "put"), ("/v1/glossaries/g1", "patch"),
-                                          ("/v1/glossaries/g1/entries", "post")])
+@pytest.mark.parametrize(
+    "path, method",
+    [
+        ("/v1/jobs", "post"),
+        ("/v1/glossaries", "post"),
+        ("/v1/glossaries/g1", "put"),
+        ("/v1/glossaries/g1", "patch"),
+        ("/v1/glossaries/g1/entries", "post"),
+    ],
+)
 @pytest.mark.parametrize("depth", [40, 100_000])
 def test_deeply_nested_json_is_400(api, path, method, depth):
     """Before: 1,000 levels or more raised RecursionError in the decoder: 500."""
     client, store = api
-    response = getattr(client, method)(path, data='{"source_lang": ' + nested(depth) + "}",
-                                       content_type="application/json", headers={"If-Match": '"g1-v1"'})
+    response = getattr(client, method)(
+        path,
+        data='{"source_lang": ' + nested(depth) + "}",
+        content_type="application/json",
+        headers={"If-Match": '"g1-v1"'},
+    )
     problem = assert_problem(response, 400, "json-too-deep")
     assert "MAX_JSON_DEPTH" in problem["detail"]
     assert stored_keys(store) == []
@@ -159,14 +181,19 @@ def test_reasonable_nesting_still_gets_field_errors(api):
 SURROGATE = "\ud800"
 
 
-@pytest.mark.parametrize("payload, field", [
-    (job(external_id="cms-" + SURROGATE), "external_id"),
-    (job(article={"title": "t" + SURROGATE, "body": "b"}), "article.title"),
-    (job(article={"title": "t", "body": "Body " + SURROGATE + " text."}), "article.body"),
-    (job(glossary={"entries": [{"term": "NATO" + SURROGATE, "keep": True}]}), "glossary.entries.0.term"),
-    (job(glossary={"entries": [{"term": "NATO", "translations": {"de": "x" + SURROGATE}}]}),
-     "glossary.entries.0.translations.de.value"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        (job(external_id="cms-" + SURROGATE), "external_id"),
+        (job(article={"title": "t" + SURROGATE, "body": "b"}), "article.title"),
+        (job(article={"title": "t", "body": "Body " + SURROGATE + " text."}), "article.body"),
+        (job(glossary={"entries": [{"term": "NATO" + SURROGATE, "keep": True}]}), "glossary.entries.0.term"),
+        (
+            job(glossary={"entries": [{"term": "NATO", "translations": {"de": "x" + SURROGATE}}]}),
+            "glossary.entries.0.translations.de.value",
+        ),
+    ],
+)
 def test_lone_surrogates_in_a_job_are_422(api, payload, field):
     """Before: 500 (external_id, glossary fields) or a job that failed with UnicodeEncodeError (body)."""
     client, store = api
@@ -176,14 +203,21 @@ def test_lone_surrogates_in_a_job_are_422(api, payload, field):
     assert stored_keys(store) == []
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"name": "desk" + SURROGATE, "source_lang": "en"}, "name"),
-    ({"name": "desk", "source_lang": "en", "description": SURROGATE}, "description"),
-    ({"name": "desk", "source_lang": "en", "entries": [{"term": "Kyiv", "variants": ["Kiev" + SURROGATE]}]},
-     "entries.0.variants.0"),
-    ({"name": "desk", "source_lang": "en", "entries": [{"term": "Kyiv", "keep": True, "note": SURROGATE}]},
-     "entries.0.note"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"name": "desk" + SURROGATE, "source_lang": "en"}, "name"),
+        ({"name": "desk", "source_lang": "en", "description": SURROGATE}, "description"),
+        (
+            {"name": "desk", "source_lang": "en", "entries": [{"term": "Kyiv", "variants": ["Kiev" + SURROGATE]}]},
+            "entries.0.variants.0",
+        ),
+        (
+            {"name": "desk", "source_lang": "en", "entries": [{"term": "Kyiv", "keep": True, "note": SURROGATE}]},
+            "entries.0.note",
+        ),
+    ],
+)
 def test_lone_surrogates_in_a_glossary_are_422(api, payload, field):
     client, store = api
     problem = assert_problem(client.post("/v1/glossaries", json=payload), 422, "validation-error")
@@ -193,8 +227,9 @@ def test_lone_surrogates_in_a_glossary_are_422(api, payload, field):
 
 def test_lone_surrogate_in_a_key_name_is_422(api):
     client, _ = api
-    problem = assert_problem(client.post("/v1/keys", json={"name": "desk" + SURROGATE, "roles": ["translate"]}),
-                             422, "validation-error")
+    problem = assert_problem(
+        client.post("/v1/keys", json={"name": "desk" + SURROGATE, "roles": ["translate"]}), 422, "validation-error"
+    )
     assert "name" in [e["field"] for e in problem["errors"]]
 
 
@@ -211,8 +246,9 @@ def test_surrogate_character_references_do_not_break_a_job(api, fmt, body):
 def test_unsplittable_word_over_the_character_limit_is_422_naming_it(api):
     client, store = api
     body = "A normal sentence. Then " + "x" * 1500 + " and more."
-    problem = assert_problem(client.post("/v1/jobs", json=job(article={"title": "t", "body": body})), 422,
-                             "limit-exceeded")
+    problem = assert_problem(
+        client.post("/v1/jobs", json=job(article={"title": "t", "body": body})), 422, "limit-exceeded"
+    )
     assert problem["limit"] == "MAX_SEGMENT_CHARS" and "MAX_SEGMENT_CHARS=1000" in problem["detail"]
     assert stored_keys(store) == []
 
@@ -220,16 +256,18 @@ def test_unsplittable_word_over_the_character_limit_is_422_naming_it(api):
 def test_word_over_the_model_token_limit_is_422_naming_it(api):
     client, _ = api
     body = "See " + "y" * 300 + " now."  # the test models' tokenizer: one token per character
-    problem = assert_problem(client.post("/v1/jobs", json=job(article={"title": "t", "body": body})), 422,
-                             "limit-exceeded")
+    problem = assert_problem(
+        client.post("/v1/jobs", json=job(article={"title": "t", "body": body})), 422, "limit-exceeded"
+    )
     assert problem["limit"] == "MAX_SEGMENT_TOKENS" and "MAX_SEGMENT_TOKENS=120" in problem["detail"]
 
 
 def test_too_many_sentences_is_422_naming_the_limit(api):
     client, _ = api
     body = " ".join(f"Sentence number {i}." for i in range(60))
-    problem = assert_problem(client.post("/v1/jobs", json=job(article={"title": "t", "body": body})), 422,
-                             "limit-exceeded")
+    problem = assert_problem(
+        client.post("/v1/jobs", json=job(article={"title": "t", "body": body})), 422, "limit-exceeded"
+    )
     assert problem["limit"] == "MAX_SEGMENTS_PER_ARTICLE"
 
 

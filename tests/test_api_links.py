@@ -15,10 +15,13 @@ def app(make_app):
     return make_app(8)
 
 
-@pytest.mark.parametrize("path, endpoint, args", [
-    (links.job("j0b-ID_1"), "jobs.get_job", {"job_id": "j0b-ID_1"}),
-    (links.translation("j0b-ID_1", "pt-BR"), "jobs.get_translation", {"job_id": "j0b-ID_1", "lang": "pt-BR"}),
-])
+@pytest.mark.parametrize(
+    "path, endpoint, args",
+    [
+        (links.job("j0b-ID_1"), "jobs.get_job", {"job_id": "j0b-ID_1"}),
+        (links.translation("j0b-ID_1", "pt-BR"), "jobs.get_translation", {"job_id": "j0b-ID_1", "lang": "pt-BR"}),
+    ],
+)
 def test_links_are_the_api_routes(app, path, endpoint, args):
     assert app.url_map.bind("localhost").match(path, method="GET") == (endpoint, args)
     with app.test_request_context():

@@ -16,8 +16,9 @@ from tests.helpers import ROOT
 # A whole stack (Redis, gunicorn, a worker) and three load runs: half a minute.
 @pytest.mark.slow
 def test_bench_smoke_run_produces_every_figure():
-    result = subprocess.run([sys.executable, "-m", "benchmarks", "--smoke"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads((ROOT / "var" / "bench" / "smoke.json").read_text())
     for path in ("a_raw_translate_batch", "a_replicas", "b_argos_style", "c_service"):
@@ -35,16 +36,23 @@ def test_bench_smoke_run_produces_every_figure():
     # Every occurrence placed, whatever the method (the test models never write a rendering themselves).
     assert sum(figures["glossary_enforcement"]["mask_methods"].values()) == 22
     assert sum(figures["glossary_enforcement"]["split_methods"].values()) == 22
-    assert set(figures["ratios"]) == {"c_over_a", "c_over_a_replicas", "a_replicas_over_a", "a_over_b", "c_over_b",
-                                      "two_workers_over_one"}
+    assert set(figures["ratios"]) == {
+        "c_over_a",
+        "c_over_a_replicas",
+        "a_replicas_over_a",
+        "a_over_b",
+        "c_over_b",
+        "two_workers_over_one",
+    }
     assert "targets:" in result.stdout and "CPU: " in result.stdout
 
 
 # Four stacks (1 and 3 tiny pairs, each layout): about a minute.
 @pytest.mark.slow
 def test_scale_smoke_run_reports_every_row():
-    result = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--smoke"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     rows = {(r["layout"], r["pairs"]): r for r in json.loads((ROOT / "var/bench/scale-smoke.json").read_text())["rows"]}
     assert set(rows) == {("separate", 1), ("separate", 3), ("shared", 1), ("shared", 3)}
@@ -60,8 +68,10 @@ def test_scale_smoke_run_reports_every_row():
 
 
 def test_cpu_flags_are_read_from_cpuinfo():
-    info = cpu_info("processor\t: 0\nmodel name\t: Some CPU @ 2.0GHz\nflags\t\t: fpu sse2 avx avx2 avx512f "
-                    "avx512_vnni\n\nprocessor\t: 1\nmodel name\t: Some CPU @ 2.0GHz\nflags\t\t: fpu\n")
+    info = cpu_info(
+        "processor\t: 0\nmodel name\t: Some CPU @ 2.0GHz\nflags\t\t: fpu sse2 avx avx2 avx512f "
+        "avx512_vnni\n\nprocessor\t: 1\nmodel name\t: Some CPU @ 2.0GHz\nflags\t\t: fpu\n"
+    )
     assert info["model"] == "Some CPU @ 2.0GHz"
     assert info["simd"] == {"AVX2": True, "AVX-512": True, "AVX512-VNNI": True, "AVX-VNNI": False}
     assert "AVX2 yes" in describe(info) and "AVX-VNNI no" in describe(info)
@@ -70,8 +80,9 @@ def test_cpu_flags_are_read_from_cpuinfo():
 # The editorial row (benchmarks/editorial.py): its own stack, seconds.
 @pytest.mark.slow
 def test_editorial_bench_smoke_run_keeps_corrections_and_spares_the_model():
-    result = subprocess.run([sys.executable, "-m", "benchmarks.editorial", "--smoke"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.editorial", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads((ROOT / "var" / "bench" / "editorial.json").read_text())
     assert figures["segments"] >= 31 and figures["corrected"] >= 6

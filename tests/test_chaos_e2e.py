@@ -17,8 +17,13 @@ pytestmark = pytest.mark.e2e
 
 
 def test_short_fault_run_meets_every_target(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "devtools.chaos", "--short", "--out", str(tmp_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "devtools.chaos", "--short", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     print(run.stdout[-4000:])
     outcome = json.loads((tmp_path / "results.json").read_text())
     assert outcome["acknowledged"] > 0 and outcome["succeeded"] > 0

@@ -24,8 +24,9 @@ def test_short_failover_run_loses_nothing_acknowledged(tmp_path, hosts):
     if hosts and not Hosts.available():
         pytest.skip("network namespaces cannot be made here (needs root and iproute2's ip)")
     command = [sys.executable, "-m", "devtools.chaos_ha", "--short", "--out", str(tmp_path)]
-    run = subprocess.run(command + (["--hosts"] if hosts else []), cwd=ROOT, capture_output=True, text=True,
-                         timeout=900)
+    run = subprocess.run(
+        command + (["--hosts"] if hosts else []), cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
     print(run.stdout[-4000:])
     outcome = json.loads((tmp_path / "results.json").read_text())
     assert outcome["acknowledged"] > 0 and outcome["succeeded"] > 0

@@ -19,11 +19,18 @@ from telemetry import metrics
 from tests.helpers import keyed_client
 from translation.engines import ModelInfo, Router
 
-ARTICLE = {"title": "Budget", "body": "The club paid £11million for him. He said \"yes\".\n\nThe allies met.",
-           "format": "text"}
+ARTICLE = {
+    "title": "Budget",
+    "body": 'The club paid £11million for him. He said "yes".\n\nThe allies met.',
+    "format": "text",
+}
 # What the real en→pt model did to pounds (issue 25), and a dropped quotation; the rest "translated".
-OUTPUTS = {"Budget": "Orçamento", "The club paid £11million for him.": "O clube pagou 11 milhões de euros por ele.",
-           "He said \"yes\".": "Ele disse sim.", "The allies met.": "Os aliados reuniram-se."}
+OUTPUTS = {
+    "Budget": "Orçamento",
+    "The club paid £11million for him.": "O clube pagou 11 milhões de euros por ele.",
+    'He said "yes".': "Ele disse sim.",
+    "The allies met.": "Os aliados reuniram-se.",
+}
 
 
 class TableEngine:
@@ -67,7 +74,7 @@ def test_the_pipeline_stores_each_languages_findings_with_its_result(jobs):
     assert report["segments"] == 4
     flagged = {s["source"]: {f["code"] for f in s["findings"]} for s in report["flagged_segments"]}
     assert "currency.converted" in flagged["The club paid £11million for him."]
-    assert "quotes.lost" in flagged["He said \"yes\"."]
+    assert "quotes.lost" in flagged['He said "yes".']
     assert "The allies met." not in flagged
     assert report["by_check"]["currency"] == 1 and report["clauses_checked"] is False
 
@@ -81,6 +88,7 @@ def test_a_jobs_headline_limit_and_checks_off(jobs):
 def test_broken_checks_never_fail_a_translation(jobs, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a check broke")
+
     monkeypatch.setattr("checks.translated.check_translation", broken)
     result = run(jobs, CheckPolicy())
     assert result["body"] and "checks" not in result
@@ -92,11 +100,16 @@ def test_the_metrics_count_flagged_segments_and_findings():
     before = REGISTRY.get_sample_value("newsroom_flagged_segments_total", labels) or 0
     metrics.record_checks("xx-test", report)
     assert REGISTRY.get_sample_value("newsroom_flagged_segments_total", labels) == before + 1
-    assert REGISTRY.get_sample_value("newsroom_check_findings_total", {
-        **labels, "code": "currency.converted", "severity": "error"}) >= 1
+    assert (
+        REGISTRY.get_sample_value(
+            "newsroom_check_findings_total", {**labels, "code": "currency.converted", "severity": "error"}
+        )
+        >= 1
+    )
 
 
 # -- the API -----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def app(make_app):
@@ -105,8 +118,14 @@ def app(make_app):
 
 def finished_job(app, result: dict) -> str:
     store = app.extensions["newsroom"].jobs
-    job_id = store.create({"source_lang": "en", "target_langs": ["pt"], "article": dict(ARTICLE),
-                           "owner": {"key": "k", "prefix": "p", "tenant": "t"}})
+    job_id = store.create(
+        {
+            "source_lang": "en",
+            "target_langs": ["pt"],
+            "article": dict(ARTICLE),
+            "owner": {"key": "k", "prefix": "p", "tenant": "t"},
+        }
+    )
     claim = store.leases.claim(job_id, "pt")
     assert store.leases.succeed(job_id, "pt", claim.holder, result, None, {})
     return job_id
@@ -140,11 +159,16 @@ def test_the_api_says_when_a_translation_has_no_checks(app):
 
 # -- the console's review page ---------------------------------------------------------------
 
+
 def signed_in(app):
     from access import KeyStore
+
     client = app.test_client()
-    key = KeyStore(app.extensions["newsroom"].redis).create("editor", ("admin",), rate_limit="unlimited",
-                                                            char_quota="unlimited").secret
+    key = (
+        KeyStore(app.extensions["newsroom"].redis)
+        .create("editor", ("admin",), rate_limit="unlimited", char_quota="unlimited")
+        .secret
+    )
     form = client.get("/console/sign-in").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     signed = client.post("/console/sign-in", data={"csrf_token": csrf, "key": key, "next": "/console/"})
@@ -163,7 +187,7 @@ def test_the_review_page_marks_flagged_rows_and_lists_them_most_serious_first(ap
     html = page.get_data(as_text=True)
     assert re.search(r'<tr id="row-1" class="[^"]*flagged flagged-error', html)
     assert re.search(r'<tr id="row-2" class="\s*"', html)  # the unflagged paragraph carries no mark
-    attention = html[html.index('id="attention"'):]
+    attention = html[html.index('id="attention"') :]
     assert attention.index("euros") < attention.index("quotation")  # the error before the warning
     assert 'data-code="currency.converted"' in html
 

@@ -32,7 +32,8 @@ def test_flags_win_over_the_environment_which_wins_over_the_file(home, monkeypat
     monkeypatch.setenv("NEWSROOM_KEY", "from-env")
     assert cli_config.load_config() == cli_config.Config("http://env.example", "from-env", "NEWSROOM_URL")
     assert cli_config.load_config("http://flag.example", "from-flag") == cli_config.Config(
-        "http://flag.example", "from-flag", "--url")
+        "http://flag.example", "from-flag", "--url"
+    )
 
 
 def test_an_unreadable_config_file_is_a_usage_error(home, monkeypatch):
@@ -65,20 +66,44 @@ class FakeService:
     @staticmethod
     def status(state: str) -> dict:
         finished = state != "queued"
-        return {"id": "j1", "state": state, "languages": {
-            "de": {"state": "succeeded" if finished else "queued", "progress": {"done": 3, "total": 3}},
-            "fr": {"state": "failed" if finished else "queued", "progress": {"done": 0, "total": 3},
-                   "error": "model crashed"}}}
+        return {
+            "id": "j1",
+            "state": state,
+            "languages": {
+                "de": {"state": "succeeded" if finished else "queued", "progress": {"done": 3, "total": 3}},
+                "fr": {
+                    "state": "failed" if finished else "queued",
+                    "progress": {"done": 0, "total": 3},
+                    "error": "model crashed",
+                },
+            },
+        }
 
 
 def test_a_failed_language_exits_1_after_writing_the_others(home, monkeypatch):
     service = FakeService()
-    monkeypatch.setattr(cli, "Api", lambda url, key, timeout: Api(url, key, timeout,
-                                                                  transport=httpx.MockTransport(service)))
+    monkeypatch.setattr(
+        cli, "Api", lambda url, key, timeout: Api(url, key, timeout, transport=httpx.MockTransport(service))
+    )
     (home / "story.docx").write_bytes(b"PK-en")
-    result = CliRunner().invoke(cli.main, ["--url", "http://svc", "--key", "secret", "translate",
-                                           str(home / "story.docx"), "--to", "de,fr", "-o", str(home / "out"),
-                                           "--interval", "0", "-q"])
+    result = CliRunner().invoke(
+        cli.main,
+        [
+            "--url",
+            "http://svc",
+            "--key",
+            "secret",
+            "translate",
+            str(home / "story.docx"),
+            "--to",
+            "de,fr",
+            "-o",
+            str(home / "out"),
+            "--interval",
+            "0",
+            "-q",
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert (home / "out" / "story.de.docx").read_bytes() == b"PK-de"
     assert not (home / "out" / "story.fr.docx").exists()
@@ -88,8 +113,9 @@ def test_a_failed_language_exits_1_after_writing_the_others(home, monkeypatch):
 
 
 def test_no_key_exits_4_with_the_problem_and_no_traceback(home, monkeypatch):
-    monkeypatch.setattr(cli, "Api", lambda url, key, timeout: Api(url, key, timeout,
-                                                                  transport=httpx.MockTransport(FakeService())))
+    monkeypatch.setattr(
+        cli, "Api", lambda url, key, timeout: Api(url, key, timeout, transport=httpx.MockTransport(FakeService()))
+    )
     result = CliRunner().invoke(cli.main, ["--url", "http://svc", "jobs", "show", "j1"])
     assert result.exit_code == 4 and "401 Unauthorized: No key." in result.output
     assert isinstance(result.exception, SystemExit)  # an exit code, not an exception

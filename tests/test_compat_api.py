@@ -41,12 +41,18 @@ def translator(url: str, key: str) -> deepl.Translator:
 
 # -- DeepL: glossaries, in both APIs ------------------------------------------------------
 
+
 def test_a_glossary_made_through_deepl_is_one_of_ours_and_back(app, url):
     key = new_key(app)
     client = translator(url, key)
     made = client.create_glossary("nato-desk", "EN", "DE", {"Vilnius": "Vilnius", "155-millimeter": "155-Millimeter"})
     assert (made.name, made.source_lang, made.target_lang, made.entry_count, made.ready) == (
-        "nato-desk", "EN", "DE", 2, True)
+        "nato-desk",
+        "EN",
+        "DE",
+        2,
+        True,
+    )
     assert made.creation_time.tzinfo is not None  # parsed by the client's strict format
 
     assert made.glossary_id in [g.glossary_id for g in client.list_glossaries()]
@@ -61,19 +67,26 @@ def test_a_glossary_made_through_deepl_is_one_of_ours_and_back(app, url):
     body = glossary.get_json()
     assert body["version"] == 1 and body["source_lang"] == "en"
     assert {e["term"]: e["translations"] for e in body["entries"]} == {
-        "Vilnius": {"de": "Vilnius"}, "155-millimeter": {"de": "155-Millimeter"}}
+        "Vilnius": {"de": "Vilnius"},
+        "155-millimeter": {"de": "155-Millimeter"},
+    }
     versions = native.get(f"/v1/glossaries/{ours}/versions").get_json()["items"]
-    assert versions[0]["author"]["key"] == key[:len(versions[0]["author"]["key"])]
+    assert versions[0]["author"]["key"] == key[: len(versions[0]["author"]["key"])]
 
     # A native edit adds French: DeepL's clients now see a second glossary (its French pair).
-    entries = [{"term": e["term"], "translations": {**e["translations"], "fr": e["term"] + " (fr)"}}
-               for e in body["entries"]]
-    patched = native.patch(f"/v1/glossaries/{ours}", json={"entries": entries},
-                           headers={"If-Match": glossary.headers["ETag"]})
+    entries = [
+        {"term": e["term"], "translations": {**e["translations"], "fr": e["term"] + " (fr)"}} for e in body["entries"]
+    ]
+    patched = native.patch(
+        f"/v1/glossaries/{ours}", json={"entries": entries}, headers={"If-Match": glossary.headers["ETag"]}
+    )
     assert patched.status_code == 200, patched.get_json()
     pairs = {(g.glossary_id, g.target_lang) for g in client.list_glossaries() if g.glossary_id.startswith(ours)}
     assert pairs == {(f"{ours}.de", "DE"), (f"{ours}.fr", "FR")}
-    assert client.get_glossary_entries(f"{ours}.fr") == {"Vilnius": "Vilnius (fr)", "155-millimeter": "155-millimeter (fr)"}
+    assert client.get_glossary_entries(f"{ours}.fr") == {
+        "Vilnius": "Vilnius (fr)",
+        "155-millimeter": "155-millimeter (fr)",
+    }
 
     # Deleting the German pair is a new version without German; deleting the last pair deletes the glossary.
     client.delete_glossary(made)
@@ -87,9 +100,17 @@ def test_a_glossary_made_through_deepl_is_one_of_ours_and_back(app, url):
 
 def test_a_native_glossary_appears_to_deepl_per_target_language(app, url):
     native = keyed_client(app)
-    created = native.post("/v1/glossaries", json={"name": "desk", "source_lang": "en", "entries": [
-        {"term": "Kyiv", "translations": {"de": "Kyjiw", "lt": "Kyjivas"}},
-        {"term": "Jens Stoltenberg", "keep": True}]}).get_json()
+    created = native.post(
+        "/v1/glossaries",
+        json={
+            "name": "desk",
+            "source_lang": "en",
+            "entries": [
+                {"term": "Kyiv", "translations": {"de": "Kyjiw", "lt": "Kyjivas"}},
+                {"term": "Jens Stoltenberg", "keep": True},
+            ],
+        },
+    ).get_json()
     client = translator(url, new_key(app))
     lithuanian = client.get_glossary(f"{created['id']}.lt")
     assert (lithuanian.source_lang, lithuanian.target_lang, lithuanian.entry_count) == ("EN", "LT", 2)
@@ -118,6 +139,7 @@ def test_glossary_errors_are_deepl_exceptions(app, url):
 
 
 # -- DeepL: languages, usage, errors --------------------------------------------------------
+
 
 def test_languages_are_the_installed_routes_in_deepl_codes(app, url):
     client = translator(url, new_key(app))
@@ -179,8 +201,11 @@ def test_no_interactive_worker_is_a_503_not_a_hang(app, url):
 
 def test_form_bodies_are_read_like_json(app, url):
     """curl users and older clients post forms with repeated text=."""
-    request = urllib.request.Request(f"{url}/v2/translate", data=b"text=Hello&text=World&target_lang=ZZ",
-                                     headers={"Authorization": f"DeepL-Auth-Key {new_key(app)}"})
+    request = urllib.request.Request(
+        f"{url}/v2/translate",
+        data=b"text=Hello&text=World&target_lang=ZZ",
+        headers={"Authorization": f"DeepL-Auth-Key {new_key(app)}"},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request)
     assert refused.value.code == 400
@@ -188,6 +213,7 @@ def test_form_bodies_are_read_like_json(app, url):
 
 
 # -- LibreTranslate -------------------------------------------------------------------------------
+
 
 def test_libretranslate_languages_and_settings_are_open(app, url):
     languages = LibreTranslateAPI(url).languages()
@@ -199,10 +225,13 @@ def test_libretranslate_languages_and_settings_are_open(app, url):
     assert ".md" in settings["supportedFilesFormat"] and settings["language"]["source"]["code"] == "auto"
 
 
-@pytest.mark.parametrize("key, status, message", [
-    (None, 400, "Please contact the server operator to get an API key"),
-    ("nt_live_notakey_0000000000000000", 403, "Invalid API key"),
-])
+@pytest.mark.parametrize(
+    "key, status, message",
+    [
+        (None, 400, "Please contact the server operator to get an API key"),
+        ("nt_live_notakey_0000000000000000", 403, "Invalid API key"),
+    ],
+)
 def test_libretranslate_key_errors(app, url, key, status, message):
     with pytest.raises(urllib.error.HTTPError) as refused:
         LibreTranslateAPI(url, api_key=key).translate("Hello", "en", "de")
@@ -210,10 +239,13 @@ def test_libretranslate_key_errors(app, url, key, status, message):
     assert json.loads(refused.value.read()) == {"error": message}
 
 
-@pytest.mark.parametrize("source, target, message", [
-    ("en", "zz", "zz is not supported"),
-    ("de", "en", "English (en) is not available as a target language from German (de)"),
-])
+@pytest.mark.parametrize(
+    "source, target, message",
+    [
+        ("en", "zz", "zz is not supported"),
+        ("de", "en", "English (en) is not available as a target language from German (de)"),
+    ],
+)
 def test_libretranslate_unsupported_languages(app, url, source, target, message):
     with pytest.raises(urllib.error.HTTPError) as refused:
         LibreTranslateAPI(url, api_key=new_key(app)).translate("Hallo", source, target)
@@ -225,14 +257,16 @@ def test_libretranslate_lone_surrogate_is_400(app, url):
     # libretranslatepy posts a form, and urlencode cannot encode a lone
     # surrogate: a JSON client (an editor plugin) can send one, so this does.
     request = urllib.request.Request(
-        f"{url}/translate", data=json.dumps({"q": ["ok", "a\ud800"], "source": "en", "target": "de",
-                                             "api_key": new_key(app)}).encode(),
-        headers={"Content-Type": "application/json"})
+        f"{url}/translate",
+        data=json.dumps({"q": ["ok", "a\ud800"], "source": "en", "target": "de", "api_key": new_key(app)}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request)
     assert refused.value.code == 400
     assert json.loads(refused.value.read()) == {
-        "error": "Invalid request: q[1] has a lone surrogate (U+D800) at position 1; text must be valid Unicode"}
+        "error": "Invalid request: q[1] has a lone surrogate (U+D800) at position 1; text must be valid Unicode"
+    }
 
 
 def test_libretranslate_text_limit(app, url):

@@ -43,8 +43,11 @@ def app(stack, make_app):
 
 
 def new_key(app) -> str:
-    return KeyStore(app.extensions["newsroom"].redis).create(
-        "contract", (TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE), rate_limit="unlimited", char_quota="unlimited").secret
+    return (
+        KeyStore(app.extensions["newsroom"].redis)
+        .create("contract", (TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE), rate_limit="unlimited", char_quota="unlimited")
+        .secret
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +63,7 @@ def client(key, url):
 
 
 # -- text -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("text", ["proton beam", "<p>Hello world</p>", "OK"])
 def test_a_short_text_without_source_language_is_translated_not_refused(client, text):
@@ -85,6 +89,7 @@ def test_no_model_type_no_model_type_used(client):
 
 # -- v2 glossaries ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("source, target", [("EN", "XX"), ("DE", "EN"), ("EN", "EN")])
 def test_a_glossary_for_a_pair_without_a_route_is_refused(client, source, target):
     pairs = {(p.source_lang.lower(), p.target_lang.lower()) for p in client.get_glossary_languages()}
@@ -104,14 +109,20 @@ def test_a_ten_thousand_entry_glossary_is_accepted(client):
 
 # -- v3 multilingual glossaries ---------------------------------------------------------------------
 
+
 def test_multilingual_glossary_lifecycle(client):
-    created = client.create_multilingual_glossary("desk", [
-        MultilingualGlossaryDictionaryEntries("EN", "DE", {"Vilnius": "Wilna", "NATO": "NATO"}),
-        MultilingualGlossaryDictionaryEntries("EN", "FR", {"Vilnius": "Vilnius"}),
-    ])
+    created = client.create_multilingual_glossary(
+        "desk",
+        [
+            MultilingualGlossaryDictionaryEntries("EN", "DE", {"Vilnius": "Wilna", "NATO": "NATO"}),
+            MultilingualGlossaryDictionaryEntries("EN", "FR", {"Vilnius": "Vilnius"}),
+        ],
+    )
     assert created.name == "desk"
     assert {(d.source_lang, d.target_lang, d.entry_count) for d in created.dictionaries} == {
-        ("EN", "DE", 2), ("EN", "FR", 1)}
+        ("EN", "DE", 2),
+        ("EN", "FR", 1),
+    }
     assert created.glossary_id in {g.glossary_id for g in client.list_multilingual_glossaries()}
     assert client.get_multilingual_glossary(created.glossary_id).name == "desk"
 
@@ -121,10 +132,12 @@ def test_multilingual_glossary_lifecycle(client):
     renamed = client.update_multilingual_glossary_name(created, "desk 2")
     assert renamed.name == "desk 2"
     merged = client.update_multilingual_glossary_dictionary(
-        created, MultilingualGlossaryDictionaryEntries("EN", "DE", {"Kyiv": "Kyjiw", "Vilnius": "Vilnius"}))
+        created, MultilingualGlossaryDictionaryEntries("EN", "DE", {"Kyiv": "Kyjiw", "Vilnius": "Vilnius"})
+    )
     assert {d.target_lang: d.entry_count for d in merged.dictionaries} == {"DE": 3, "FR": 1}
     replaced = client.replace_multilingual_glossary_dictionary(
-        created, MultilingualGlossaryDictionaryEntries("EN", "DE", {"Kyiv": "Kiew"}))
+        created, MultilingualGlossaryDictionaryEntries("EN", "DE", {"Kyiv": "Kiew"})
+    )
     assert (replaced.target_lang, replaced.entry_count) == ("DE", 1)
 
     # The glossary is used by /v2/translate under the same id.
@@ -140,10 +153,12 @@ def test_multilingual_glossary_lifecycle(client):
 
 
 def test_a_v3_glossary_shows_in_v1_and_v2(client, key, url):
-    created = client.create_multilingual_glossary("shared", [
-        MultilingualGlossaryDictionaryEntries("EN", "ES", {"Brussels": "Bruselas"})])
-    ours = httpx.get(f"{url}/v1/glossaries/{created.glossary_id}",
-                     headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    created = client.create_multilingual_glossary(
+        "shared", [MultilingualGlossaryDictionaryEntries("EN", "ES", {"Brussels": "Bruselas"})]
+    )
+    ours = httpx.get(
+        f"{url}/v1/glossaries/{created.glossary_id}", headers={"Authorization": f"Bearer {key}"}, timeout=10
+    )
     assert ours.status_code == 200 and ours.json()["entries"][0]["translations"] == {"es": "Bruselas"}
     v2 = client.get_glossary(f"{created.glossary_id}.es")
     assert (v2.source_lang, v2.target_lang, v2.entry_count) == ("EN", "ES", 1)
@@ -152,21 +167,27 @@ def test_a_v3_glossary_shows_in_v1_and_v2(client, key, url):
 
 def test_v3_refuses_what_it_cannot_map(client):
     with pytest.raises(deepl.DeepLException, match="share one source language"):
-        client.create_multilingual_glossary("two sources", [
-            MultilingualGlossaryDictionaryEntries("EN", "DE", {"a": "b"}),
-            MultilingualGlossaryDictionaryEntries("DE", "EN", {"c": "d"})])
+        client.create_multilingual_glossary(
+            "two sources",
+            [
+                MultilingualGlossaryDictionaryEntries("EN", "DE", {"a": "b"}),
+                MultilingualGlossaryDictionaryEntries("DE", "EN", {"c": "d"}),
+            ],
+        )
     with pytest.raises(deepl.GlossaryNotFoundException):
         client.get_multilingual_glossary("nosuchglossary")
 
 
 # -- documents --------------------------------------------------------------------------------------
 
+
 def test_a_document_with_formality_more_is_refused_like_a_text(client, tmp_path):
     source = tmp_path / "note.txt"
     source.write_text(SENTENCE, encoding="utf-8")
     with pytest.raises(deepl.DeepLException, match="doesn't support formality"):
-        client.translate_document_from_filepath(source, tmp_path / "out.txt", source_lang="EN", target_lang="DE",
-                                                formality="more")
+        client.translate_document_from_filepath(
+            source, tmp_path / "out.txt", source_lang="EN", target_lang="DE", formality="more"
+        )
 
 
 def test_document_status_and_result_take_a_form_encoded_key(client, key, url, tmp_path):
@@ -176,21 +197,33 @@ def test_document_status_and_result_take_a_form_encoded_key(client, key, url, tm
         handle = client.translate_document_upload(file, source_lang="EN", target_lang="DE", filename="note.txt")
     client.translate_document_wait_until_done(handle)
     headers = {"Authorization": f"DeepL-Auth-Key {key}"}
-    status = httpx.post(f"{url}/v2/document/{handle.document_id}", data={"document_key": handle.document_key},
-                        headers=headers, timeout=10)
+    status = httpx.post(
+        f"{url}/v2/document/{handle.document_id}",
+        data={"document_key": handle.document_key},
+        headers=headers,
+        timeout=10,
+    )
     assert status.status_code == 200 and status.json()["status"] == "done", status.text
-    result = httpx.post(f"{url}/v2/document/{handle.document_id}/result",
-                        data={"document_key": handle.document_key}, headers=headers, timeout=10)
+    result = httpx.post(
+        f"{url}/v2/document/{handle.document_id}/result",
+        data={"document_key": handle.document_key},
+        headers=headers,
+        timeout=10,
+    )
     assert result.status_code == 200 and result.text == rot13(SENTENCE)
 
 
 # -- LibreTranslate ---------------------------------------------------------------------------------
 
+
 def test_libretranslate_auto_on_a_short_text(app, url):
     libre = LibreTranslateAPI(url, api_key=new_key(app))
     assert libre.translate("proton beam", "auto", "de") == rot13("proton beam")
-    response = httpx.post(f"{url}/translate", json={"q": "proton beam", "source": "auto", "target": "de",
-                                                    "api_key": new_key(app)}, timeout=30)
+    response = httpx.post(
+        f"{url}/translate",
+        json={"q": "proton beam", "source": "auto", "target": "de", "api_key": new_key(app)},
+        timeout=30,
+    )
     body = response.json()
     assert body["detectedLanguage"]["language"] == "en" and 0 < body["detectedLanguage"]["confidence"] <= 100
 

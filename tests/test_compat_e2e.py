@@ -42,8 +42,6 @@ def app(stack, make_app):
     return make_app(settings=stack.settings, flush=False)
 
 
-
-
 def new_key(app, **limits) -> str:
     limits = {"rate_limit": "unlimited", "char_quota": "unlimited", **limits}
     return KeyStore(app.extensions["newsroom"].redis).create("compat", (TRANSLATE, GLOSSARY_WRITE), **limits).secret
@@ -57,6 +55,7 @@ def translator(app, url):
 
 
 # -- DeepL: translate_text ------------------------------------------------------------------------
+
 
 def test_translate_text(translator):
     result = translator.translate_text(SENTENCE, source_lang="EN", target_lang="DE")
@@ -72,8 +71,7 @@ def test_translate_several_texts_with_the_source_detected(translator):
 
 def test_a_text_whose_language_has_no_model_is_refused_naming_it(translator):
     with pytest.raises(deepl.DeepLException, match="no installed model translates de into lt"):
-        translator.translate_text("Der Minister sagte am Dienstag, die Gespräche würden weitergehen.",
-                                  target_lang="LT")
+        translator.translate_text("Der Minister sagte am Dienstag, die Gespräche würden weitergehen.", target_lang="LT")
 
 
 def test_translate_with_a_deepl_glossary(translator):
@@ -110,6 +108,7 @@ def test_usage_counts_billed_characters(app, url):
 
 # -- DeepL: documents --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["article.txt", "article.html", "article.md"])
 def test_translate_document_from_filepath(translator, tmp_path, name):
     source = DATA / name
@@ -139,6 +138,7 @@ def test_a_document_without_source_language_is_detected(translator, tmp_path):
 
 # -- LibreTranslate ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def libre(app, url):
     return LibreTranslateAPI(url, api_key=new_key(app))
@@ -162,8 +162,17 @@ def test_libretranslate_languages(libre):
 
 def test_libretranslate_batch_and_detected_language_shapes(app, url):
     key = new_key(app)
-    response = httpx.post(f"{url}/translate", json={"q": [SENTENCE, "The second text is about the weather."], "source": "auto",
-                                                    "target": "de", "api_key": key, "alternatives": 2}, timeout=30)
+    response = httpx.post(
+        f"{url}/translate",
+        json={
+            "q": [SENTENCE, "The second text is about the weather."],
+            "source": "auto",
+            "target": "de",
+            "api_key": key,
+            "alternatives": 2,
+        },
+        timeout=30,
+    )
     body = response.json()
     assert response.status_code == 200, body
     assert body["translatedText"] == [rot13(SENTENCE), rot13("The second text is about the weather.")]
@@ -173,8 +182,12 @@ def test_libretranslate_batch_and_detected_language_shapes(app, url):
 
 def test_libretranslate_translate_file(app, url):
     key = new_key(app)
-    response = httpx.post(f"{url}/translate_file", data={"source": "en", "target": "de", "api_key": key},
-                          files={"file": ("story.md", b"# Allies meet\n\nThe summit ended.\n")}, timeout=30)
+    response = httpx.post(
+        f"{url}/translate_file",
+        data={"source": "en", "target": "de", "api_key": key},
+        files={"file": ("story.md", b"# Allies meet\n\nThe summit ended.\n")},
+        timeout=30,
+    )
     assert response.status_code == 200, response.text
     file_url = response.json()["translatedFileUrl"]
     assert file_url.startswith(url + "/download_file/") and file_url.endswith(".story.md")
@@ -183,6 +196,7 @@ def test_libretranslate_translate_file(app, url):
 
 
 # -- The native API: a job without a source language ---------------------------------------------------
+
 
 def test_a_job_without_source_language_records_the_detection(app):
     client = keyed_client(app)
@@ -198,8 +212,9 @@ def test_a_job_without_source_language_records_the_detection(app):
 
 def test_a_job_whose_language_cannot_be_told_is_a_422(app):
     client = keyed_client(app)
-    response = client.post("/v1/jobs", json={"source_lang": "auto", "target_langs": ["de"],
-                                             "article": {"title": "OK", "body": "2024"}})
+    response = client.post(
+        "/v1/jobs", json={"source_lang": "auto", "target_langs": ["de"], "article": {"title": "OK", "body": "2024"}}
+    )
     body = response.get_json()
     assert response.status_code == 422 and body["type"].endswith("/language-not-detected")
     assert "could not be detected" in body["detail"] and body["errors"][0]["field"] == "source_lang"
@@ -207,29 +222,47 @@ def test_a_job_whose_language_cannot_be_told_is_a_422(app):
 
 # -- Refusals of the interactive worker cost nothing ------------------------------------------------------
 
+
 def remaining_characters(client) -> int:
     return client.get("/v1/usage").get_json()["characters"]["remaining"]
 
 
-@pytest.mark.parametrize("path, body, status", [
-    # A word longer than MAX_SEGMENT_CHARS cannot be split: the worker refuses it (limit-exceeded).
-    ("/v2/translate", {"text": ["x" * 1100], "source_lang": "EN", "target_lang": "DE"}, 400),
-    ("/v2/translate", {"text": ["Der Minister sagte am Dienstag, die Gespräche würden weitergehen."],
-                       "target_lang": "LT"}, 400),  # detected as de: no model translates de into lt
-    ("/translate", {"q": "x" * 1100, "source": "en", "target": "de"}, 400),
-    ("/translate", {"q": "Der Minister sagte am Dienstag, die Gespräche würden weitergehen.", "source": "auto",
-                    "target": "lt"}, 400),
-])
+@pytest.mark.parametrize(
+    "path, body, status",
+    [
+        # A word longer than MAX_SEGMENT_CHARS cannot be split: the worker refuses it (limit-exceeded).
+        ("/v2/translate", {"text": ["x" * 1100], "source_lang": "EN", "target_lang": "DE"}, 400),
+        (
+            "/v2/translate",
+            {"text": ["Der Minister sagte am Dienstag, die Gespräche würden weitergehen."], "target_lang": "LT"},
+            400,
+        ),  # detected as de: no model translates de into lt
+        ("/translate", {"q": "x" * 1100, "source": "en", "target": "de"}, 400),
+        (
+            "/translate",
+            {
+                "q": "Der Minister sagte am Dienstag, die Gespräche würden weitergehen.",
+                "source": "auto",
+                "target": "lt",
+            },
+            400,
+        ),
+    ],
+)
 def test_a_request_the_interactive_worker_refuses_costs_nothing(app, path, body, status):
     client = keyed_client(app, (TRANSLATE,), char_quota="100000/day")
     response = client.post(path, json=body)
     assert response.status_code == status, response.get_data(as_text=True)
     # The worker's refusals, not the API's: it alone knows segments and routes.
-    assert any(reason in response.get_data(as_text=True) for reason in ("MAX_SEGMENT_CHARS", "no installed model")), \
+    assert any(reason in response.get_data(as_text=True) for reason in ("MAX_SEGMENT_CHARS", "no installed model")), (
         response.get_data(as_text=True)
+    )
     assert remaining_characters(client) == 100000
-    control = {"text": [SENTENCE], "target_lang": "ES"} if path == "/v2/translate" else \
-        {"q": SENTENCE, "source": "auto", "target": "es"}
+    control = (
+        {"text": [SENTENCE], "target_lang": "ES"}
+        if path == "/v2/translate"
+        else {"q": SENTENCE, "source": "auto", "target": "es"}
+    )
     accepted = client.post(path, json=control)
     assert accepted.status_code == 200, accepted.get_data(as_text=True)  # the control: charged
     assert remaining_characters(client) == 100000 - len(SENTENCE)
@@ -244,8 +277,11 @@ def test_a_request_the_interactive_worker_does_not_answer_in_time_costs_nothing(
     impatient = make_app(settings=dataclasses.replace(stack.settings, interactive_timeout_seconds=0.001), flush=False)
     client = keyed_client(impatient, (TRANSLATE,), char_quota="100000/day")
     text = f"{SENTENCE} {uuid.uuid4().hex}"
-    body = {"text": [text], "source_lang": "EN", "target_lang": "DE"} if path == "/v2/translate" else \
-        {"q": text, "source": "en", "target": "de"}
+    body = (
+        {"text": [text], "source_lang": "EN", "target_lang": "DE"}
+        if path == "/v2/translate"
+        else {"q": text, "source": "en", "target": "de"}
+    )
     response = client.post(path, json=body)
     assert response.status_code == 503, response.get_data(as_text=True)
     assert remaining_characters(client) == 100000

@@ -34,8 +34,19 @@ def test_unset_and_empty_mean_the_declared_default():
 
 
 @pytest.mark.parametrize("field", BOOLEANS, ids=lambda f: f.metadata["env"])
-@pytest.mark.parametrize("raw, value", [("off", False), ("false", False), ("0", False), ("No", False),
-                                        ("on", True), ("TRUE", True), ("1", True), ("yes", True)])
+@pytest.mark.parametrize(
+    "raw, value",
+    [
+        ("off", False),
+        ("false", False),
+        ("0", False),
+        ("No", False),
+        ("on", True),
+        ("TRUE", True),
+        ("1", True),
+        ("yes", True),
+    ],
+)
 def test_booleans_mean_what_they_say(field, raw, value):
     assert getattr(Settings.from_env({field.metadata["env"]: raw}), field.name) is value
 
@@ -51,24 +62,40 @@ def test_an_unknown_boolean_stops_the_process_naming_it(field):
         Settings.from_env({field.metadata["env"]: "disabled"})
 
 
-@pytest.mark.parametrize("name, raw, message", [
-    ("MAX_BODY_BYTES", "1MB", "is not an integer"),
-    ("DETECT_MIN_SHARE", "half", "is not a number"),
-    ("LOG_FORMAT", "xml", "use one of json, text"),
-    ("WEBHOOK_SECRET", "change-me", "use at least 32"),
-    ("METRICS_TOKEN", "short", "use at least 16"),
-])
+@pytest.mark.parametrize(
+    "name, raw, message",
+    [
+        ("MAX_BODY_BYTES", "1MB", "is not an integer"),
+        ("DETECT_MIN_SHARE", "half", "is not a number"),
+        ("LOG_FORMAT", "xml", "use one of json, text"),
+        ("WEBHOOK_SECRET", "change-me", "use at least 32"),
+        ("METRICS_TOKEN", "short", "use at least 16"),
+    ],
+)
 def test_a_bad_value_stops_the_process_naming_it(name, raw, message):
     with pytest.raises(SystemExit, match=rf"configuration error: {name}.*{message}"):
         Settings.from_env({name: raw})
 
 
 def test_each_type_has_its_parser():
-    s = Settings.from_env({"TRANSLATE_ENGINES": " bergamot , ", "TRANSLATE_BEAM_SIZE": "2",
-                           "DETECT_MIN_SHARE": "0.25", "LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT",
-                           "REDIS_URL": " redis://example:1/2 "})
+    s = Settings.from_env(
+        {
+            "TRANSLATE_ENGINES": " bergamot , ",
+            "TRANSLATE_BEAM_SIZE": "2",
+            "DETECT_MIN_SHARE": "0.25",
+            "LOG_LEVEL": "debug",
+            "LOG_FORMAT": "TEXT",
+            "REDIS_URL": " redis://example:1/2 ",
+        }
+    )
     assert (s.engines, s.beam_size, s.detect_min_share, s.log_level, s.log_format, s.redis_url) == (
-        ("bergamot",), 2, 0.25, "DEBUG", "text", "redis://example:1/2")
+        ("bergamot",),
+        2,
+        0.25,
+        "DEBUG",
+        "text",
+        "redis://example:1/2",
+    )
 
 
 def test_derived_defaults_follow_the_settings_they_come_from(monkeypatch):

@@ -21,6 +21,7 @@ DB = 11
 
 # -- pure parts -------------------------------------------------------------------------------
 
+
 def glossary(version: int, entries: list[Entry], name: str = "desk") -> Glossary:
     return Glossary("g1", name, "en", "", entries, version)
 
@@ -29,12 +30,17 @@ def test_diff_lists_added_changed_and_removed_entries():
     kyiv = Entry("Kyiv", translations={"de": "Kiew"}, id="e1")
     nato = Entry("NATO", translations={"fr": "OTAN"}, case_sensitive=True, id="e2")
     old = glossary(1, [kyiv, nato])
-    new = glossary(2, [Entry("Kyiv", translations={"de": "Kyjiw", "fr": "Kyiv"}, id="e1"),
-                       Entry("Vilnius", keep=True, id="e3")], name="desk 2")
+    new = glossary(
+        2,
+        [Entry("Kyiv", translations={"de": "Kyjiw", "fr": "Kyiv"}, id="e1"), Entry("Vilnius", keep=True, id="e3")],
+        name="desk 2",
+    )
     diff = diff_glossaries(old, new)
     assert [(c.kind, c.term) for c in diff.entries] == [(CHANGED, "Kyiv"), (ADDED, "Vilnius"), (REMOVED, "NATO")]
     assert [(f.field, f.before, f.after) for f in diff.entries[0].fields] == [
-        ("translations.de", "Kiew", "Kyjiw"), ("translations.fr", None, "Kyiv")]
+        ("translations.de", "Kiew", "Kyjiw"),
+        ("translations.fr", None, "Kyiv"),
+    ]
     # An added entry lists what it has, not its empty fields.
     assert [(f.field, f.after) for f in diff.entries[1].fields] == [("term", "Vilnius"), ("keep", True)]
     assert [(p.field, p.before, p.after) for p in diff.properties] == [("name", "desk", "desk 2")]
@@ -61,31 +67,56 @@ def test_merge_keeps_both_editors_changes_to_different_fields():
 
 def test_merge_reports_a_field_both_changed_and_keeps_mine():
     base = Entry("Kyiv", translations={"de": "Kiew"}, id="e1")
-    merged = merge_entry(base, Entry("Kyiv", translations={"de": "Kyjiw"}, id="e1"),
-                         Entry("Kyiv", translations={"de": "Kyiw"}, id="e1"))
+    merged = merge_entry(
+        base, Entry("Kyiv", translations={"de": "Kyjiw"}, id="e1"), Entry("Kyiv", translations={"de": "Kyiw"}, id="e1")
+    )
     assert [(c.field, c.theirs, c.mine) for c in merged.conflicts] == [("translations.de", "Kyjiw", "Kyiw")]
     assert merged.entry.translations == {"de": "Kyiw"}
     # A rendering removed on one side and untouched on the other stays removed.
-    removed = merge_entry(Entry("A", translations={"de": "x", "fr": "y"}, id="e"),
-                          Entry("A", translations={"de": "x"}, id="e"),
-                          Entry("A", translations={"de": "z", "fr": "y"}, id="e"))
+    removed = merge_entry(
+        Entry("A", translations={"de": "x", "fr": "y"}, id="e"),
+        Entry("A", translations={"de": "x"}, id="e"),
+        Entry("A", translations={"de": "z", "fr": "y"}, id="e"),
+    )
     assert removed.entry.translations == {"de": "z"} and removed.conflicts == []
     gone = merge_entry(base, None, Entry("Kyiv", translations={"de": "Kyjiw"}, id="e1"))
     assert gone.deleted_by_them and gone.entry.translations == {"de": "Kyjiw"}
 
 
 def test_entry_form_fields_become_an_api_entry():
-    form = {"term": " 155-millimeter ", "variants": "155mm | 155 millimeter|", "tr.de": "155-Millimeter",
-            "tr.fr": "  ", "new_lang": "lt", "new_rendering": "155 milimetrų", "case_sensitive": "on", "note": ""}
+    form = {
+        "term": " 155-millimeter ",
+        "variants": "155mm | 155 millimeter|",
+        "tr.de": "155-Millimeter",
+        "tr.fr": "  ",
+        "new_lang": "lt",
+        "new_rendering": "155 milimetrų",
+        "case_sensitive": "on",
+        "note": "",
+    }
     assert entry_from_form(form) == {
-        "term": "155-millimeter", "variants": ["155mm", "155 millimeter"],
+        "term": "155-millimeter",
+        "variants": ["155mm", "155 millimeter"],
         "translations": {"de": "155-Millimeter", "lt": "155 milimetrų"},
-        "keep": False, "case_sensitive": True, "match_inside_names": False, "note": None, "grammar": {}}
+        "keep": False,
+        "case_sensitive": True,
+        "match_inside_names": False,
+        "note": None,
+        "grammar": {},
+    }
 
 
 def test_grammar_selects_become_the_entry_s_grammar():
-    form = {"term": "EU", "tr.pt": "UE", "gr.pt.gender": "f", "gr.pt.number": "sg", "gr.pt.article": "yes",
-            "gr.fr.gender": "", "gr.fr.article": "no", "match_inside_names": "on"}
+    form = {
+        "term": "EU",
+        "tr.pt": "UE",
+        "gr.pt.gender": "f",
+        "gr.pt.number": "sg",
+        "gr.pt.article": "yes",
+        "gr.fr.gender": "",
+        "gr.fr.article": "no",
+        "match_inside_names": "on",
+    }
     entry = entry_from_form(form)
     assert entry["grammar"] == {"pt": {"gender": "f", "number": "sg", "article": True}, "fr": {"article": False}}
     assert entry["match_inside_names"] is True
@@ -93,19 +124,30 @@ def test_grammar_selects_become_the_entry_s_grammar():
 
 def test_import_errors_attach_to_their_lines():
     content = "term,de\nKyiv,Kyjiw\n,Leer\nNATO,NATO\n"
-    lines, general = import_lines(content, [{"line": 3, "field": "term", "reason": "empty term"},
-                                            {"field": "file", "reason": "too big"},
-                                            {"line": 9, "field": "row", "reason": "past the end"}])
+    lines, general = import_lines(
+        content,
+        [
+            {"line": 3, "field": "term", "reason": "empty term"},
+            {"field": "file", "reason": "too big"},
+            {"line": 9, "field": "row", "reason": "past the end"},
+        ],
+    )
     assert [(line.number, line.text, [e["reason"] for e in line.errors]) for line in lines] == [
-        (1, "term,de", []), (2, "Kyiv,Kyjiw", []), (3, ",Leer", ["empty term"]), (4, "NATO,NATO", [])]
+        (1, "term,de", []),
+        (2, "Kyiv,Kyjiw", []),
+        (3, ",Leer", ["empty term"]),
+        (4, "NATO,NATO", []),
+    ]
     assert [e["reason"] for e in general] == ["too big", "past the end"]
 
 
 def test_highlight_escapes_everything_but_its_own_marks():
     text = "<b>NATO</b> & Kyiv"
     out = str(highlight(text, [Span(3, 7, "e1", "NATO"), Span(14, 18, "e2", "Kyiv")], {"e1": "mask"}))
-    assert out == ('&lt;b&gt;<mark class="term" data-entry="e1">NATO</mark> <span class="method">(mask)</span>'
-                   '&lt;/b&gt; &amp; <mark class="term" data-entry="e2">Kyiv</mark>')
+    assert out == (
+        '&lt;b&gt;<mark class="term" data-entry="e1">NATO</mark> <span class="method">(mask)</span>'
+        '&lt;/b&gt; &amp; <mark class="term" data-entry="e2">Kyiv</mark>'
+    )
     assert "<script>" not in str(highlight("<script>x</script>", []))
 
 
@@ -139,8 +181,11 @@ def app(make_app):
 def new_key(app, roles, name="editor") -> str:
     from access import KeyStore
 
-    return KeyStore(app.extensions["newsroom"].redis).create(name, roles, rate_limit="unlimited",
-                                                           char_quota="unlimited").secret
+    return (
+        KeyStore(app.extensions["newsroom"].redis)
+        .create(name, roles, rate_limit="unlimited", char_quota="unlimited")
+        .secret
+    )
 
 
 @pytest.fixture
@@ -234,10 +279,14 @@ def test_the_session_cookie_is_for_the_console_only(app):
 
 def test_user_text_is_escaped(browser, api):
     evil = '<script>alert("x")</script>'
-    glossary_id, _ = create_glossary(api, evil, [{"term": "<img src=x onerror=alert(1)>", "keep": True,
-                                                      "note": "</td><script>"}])
-    for path in ("/console/glossaries", f"/console/glossaries/{glossary_id}",
-                 f"/console/glossaries/{glossary_id}/history"):
+    glossary_id, _ = create_glossary(
+        api, evil, [{"term": "<img src=x onerror=alert(1)>", "keep": True, "note": "</td><script>"}]
+    )
+    for path in (
+        "/console/glossaries",
+        f"/console/glossaries/{glossary_id}",
+        f"/console/glossaries/{glossary_id}/history",
+    ):
         html = browser.get(path).get_data(as_text=True)
         assert evil not in html and "<img src=x" not in html and "</td><script>" not in html
         assert "&lt;script&gt;" in html
@@ -247,20 +296,26 @@ def test_both_editors_changed_the_same_rendering(browser, api):
     glossary_id, etag = create_glossary(api, entries=[{"term": "Kyiv", "translations": {"de": "Kiew"}}])
     entry_id = api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["id"]
     page = browser.get(f"/console/glossaries/{glossary_id}?edit={entry_id}")
-    first = api.put(f"/v1/glossaries/{glossary_id}/entries/{entry_id}", headers={"If-Match": etag},
-                        json={"term": "Kyiv", "translations": {"de": "Kyjiw"}})
+    first = api.put(
+        f"/v1/glossaries/{glossary_id}/entries/{entry_id}",
+        headers={"If-Match": etag},
+        json={"term": "Kyiv", "translations": {"de": "Kyjiw"}},
+    )
     assert first.status_code == 200
-    conflict = browser.post(f"/console/glossaries/{glossary_id}/entries/{entry_id}",
-                            data={"csrf_token": token(page), "etag": etag_of(page), "term": "Kyiv", "tr.de": "Kyiw"})
+    conflict = browser.post(
+        f"/console/glossaries/{glossary_id}/entries/{entry_id}",
+        data={"csrf_token": token(page), "etag": etag_of(page), "term": "Kyiv", "tr.de": "Kyiw"},
+    )
     html = conflict.get_data(as_text=True)
     assert conflict.status_code == 409 and "Someone else saved first" in html
     assert 'id="merge-conflicts"' in html and "theirs Kyjiw, yours Kyiw" in html
     assert "saved by <strong>tests (nt_live_" in html  # who saved first
     assert api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["translations"] == {"de": "Kyjiw"}
     # Re-applying with the current version's ETag saves it.
-    again = browser.post(f"/console/glossaries/{glossary_id}/entries/{entry_id}",
-                         data={"csrf_token": token(conflict), "etag": etag_of(conflict), "term": "Kyiv",
-                               "tr.de": "Kyiw"})
+    again = browser.post(
+        f"/console/glossaries/{glossary_id}/entries/{entry_id}",
+        data={"csrf_token": token(conflict), "etag": etag_of(conflict), "term": "Kyiv", "tr.de": "Kyiw"},
+    )
     assert again.status_code == 302
     assert api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["translations"] == {"de": "Kyiw"}
 
@@ -268,9 +323,10 @@ def test_both_editors_changed_the_same_rendering(browser, api):
 def test_api_errors_become_pages_that_say_what_is_wrong(browser, api):
     glossary_id, _ = create_glossary(api)
     page = browser.get(f"/console/glossaries/{glossary_id}")
-    both = browser.post(f"/console/glossaries/{glossary_id}/entries",
-                        data={"csrf_token": token(page), "etag": etag_of(page), "term": "Kyiv", "tr.de": "Kyjiw",
-                              "keep": "on"})
+    both = browser.post(
+        f"/console/glossaries/{glossary_id}/entries",
+        data={"csrf_token": token(page), "etag": etag_of(page), "term": "Kyiv", "tr.de": "Kyjiw", "keep": "on"},
+    )
     assert both.status_code == 422
     assert "an entry is either keep or has translations, not both" in both.get_data(as_text=True)
     missing = browser.get("/console/glossaries/nosuchglossary")
@@ -282,12 +338,30 @@ def test_api_errors_become_pages_that_say_what_is_wrong(browser, api):
 
 def test_a_job_the_api_refuses_is_shown_with_its_reason(browser):
     page = browser.get("/console/jobs")
-    refused = browser.post("/console/jobs", data={"csrf_token": token(page), "title": "t", "body": "Text.",
-                                                 "format": "text", "source_lang": "en", "target_langs": ["xx"]})
+    refused = browser.post(
+        "/console/jobs",
+        data={
+            "csrf_token": token(page),
+            "title": "t",
+            "body": "Text.",
+            "format": "text",
+            "source_lang": "en",
+            "target_langs": ["xx"],
+        },
+    )
     assert refused.status_code == 422
     assert "No installed model translates en into xx" in refused.get_data(as_text=True)
-    bad_html = browser.post("/console/jobs", data={"csrf_token": token(page), "title": "t", "body": "",
-                                                  "format": "text", "source_lang": "en", "target_langs": []})
+    bad_html = browser.post(
+        "/console/jobs",
+        data={
+            "csrf_token": token(page),
+            "title": "t",
+            "body": "",
+            "format": "text",
+            "source_lang": "en",
+            "target_langs": [],
+        },
+    )
     assert bad_html.status_code == 422 and "field-error" in bad_html.get_data(as_text=True)
 
 
@@ -295,12 +369,24 @@ def test_a_job_over_the_quota_is_refused_on_the_form_with_the_article_kept_and_n
     from access import KeyStore
 
     client = app.test_client()
-    key = KeyStore(app.extensions["newsroom"].redis).create("editor", EDITOR, rate_limit="unlimited",
-                                                            char_quota="20/day").secret
+    key = (
+        KeyStore(app.extensions["newsroom"].redis)
+        .create("editor", EDITOR, rate_limit="unlimited", char_quota="20/day")
+        .secret
+    )
     assert sign_in(client, key).status_code == 302
     page = client.get("/console/jobs")
-    refused = client.post("/console/jobs", data={"csrf_token": token(page), "title": "Quota", "body": "x" * 30,
-                                                 "format": "text", "source_lang": "en", "target_langs": ["de"]})
+    refused = client.post(
+        "/console/jobs",
+        data={
+            "csrf_token": token(page),
+            "title": "Quota",
+            "body": "x" * 30,
+            "format": "text",
+            "source_lang": "en",
+            "target_langs": ["de"],
+        },
+    )
     text = refused.get_data(as_text=True)
     assert refused.status_code == 429 and "needs 35 characters" in text  # title and body
     assert "x" * 30 in text  # the article is still in the form
@@ -312,19 +398,25 @@ def test_restore_makes_a_new_version_with_the_same_entry_ids(browser, api):
     glossary_id, etag = create_glossary(api, entries=[{"term": "Kyiv", "translations": {"de": "Kiew"}}])
     v1 = api.get(f"/v1/glossaries/{glossary_id}").get_json()
     entry_id = v1["entries"][0]["id"]
-    api.put(f"/v1/glossaries/{glossary_id}/entries/{entry_id}", headers={"If-Match": etag},
-                json={"term": "Kyiv", "translations": {"de": "Kyjiw"}})
+    api.put(
+        f"/v1/glossaries/{glossary_id}/entries/{entry_id}",
+        headers={"If-Match": etag},
+        json={"term": "Kyiv", "translations": {"de": "Kyjiw"}},
+    )
     history = browser.get(f"/console/glossaries/{glossary_id}/history")
     assert "Kiew" in history.get_data(as_text=True) and "Kyjiw" in history.get_data(as_text=True)
     assert history.get_data(as_text=True).count('<td class="author">tests (nt_live_') == 2
-    restored = browser.post(f"/console/glossaries/{glossary_id}/restore",
-                            data={"csrf_token": token(history), "etag": etag_of(history), "version": "1"})
+    restored = browser.post(
+        f"/console/glossaries/{glossary_id}/restore",
+        data={"csrf_token": token(history), "etag": etag_of(history), "version": "1"},
+    )
     assert restored.status_code == 302
     now = api.get(f"/v1/glossaries/{glossary_id}").get_json()
     assert now["version"] == 3 and now["entries"] == v1["entries"]
     assert now["author"]["name"] == "editor"  # the console's key signed the restore
-    assert api.get(f"/v1/glossaries/{glossary_id}/versions/2").get_json()["entries"][0]["translations"] == \
-        {"de": "Kyjiw"}
+    assert api.get(f"/v1/glossaries/{glossary_id}/versions/2").get_json()["entries"][0]["translations"] == {
+        "de": "Kyjiw"
+    }
 
 
 def test_an_uploaded_article_takes_its_format_from_the_file_name(browser, api):
@@ -332,9 +424,19 @@ def test_an_uploaded_article_takes_its_format_from_the_file_name(browser, api):
 
     page = browser.get("/console/jobs")
     markdown = "# NATO summit\n\nAllies meet in **Vilnius**.\n"
-    submitted = browser.post("/console/jobs", content_type="multipart/form-data", data={
-        "csrf_token": token(page), "title": "Summit", "format": "auto", "body": "", "source_lang": "en",
-        "target_langs": ["de"], "file": (io.BytesIO(markdown.encode()), "summit.md")})
+    submitted = browser.post(
+        "/console/jobs",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": token(page),
+            "title": "Summit",
+            "format": "auto",
+            "body": "",
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "file": (io.BytesIO(markdown.encode()), "summit.md"),
+        },
+    )
     assert submitted.status_code == 302
     job_id = submitted.headers["Location"].rsplit("/", 1)[1]
     source = api.get(f"/v1/jobs/{job_id}/source").get_json()
@@ -344,6 +446,7 @@ def test_an_uploaded_article_takes_its_format_from_the_file_name(browser, api):
 
 
 # -- signing in, roles ---------------------------------------------------------------------------
+
 
 def test_signing_in_and_out(app):
     client = app.test_client()
@@ -387,8 +490,12 @@ def test_a_read_only_key_sees_no_edit_controls_and_cannot_forge_one(app, api):
     entry_id = api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][0]["id"]
     reader = app.test_client()
     sign_in(reader, new_key(app, ("glossary:read",), name="reader"))
-    for path in (f"/console/glossaries/{glossary_id}", f"/console/glossaries/{glossary_id}?edit={entry_id}",
-                 f"/console/glossaries/{glossary_id}/history", "/console/glossaries"):
+    for path in (
+        f"/console/glossaries/{glossary_id}",
+        f"/console/glossaries/{glossary_id}?edit={entry_id}",
+        f"/console/glossaries/{glossary_id}/history",
+        "/console/glossaries",
+    ):
         page = reader.get(path)
         html = page.get_data(as_text=True)
         assert page.status_code == 200
@@ -397,8 +504,10 @@ def test_a_read_only_key_sees_no_edit_controls_and_cannot_forge_one(app, api):
         assert 'class="edit-link"' not in html and 'name="term"' not in html and "aria-pressed" not in html
     # The same request an editor's page would send, with a valid CSRF token: the API says no.
     page = reader.get(f"/console/glossaries/{glossary_id}")
-    forged = reader.post(f"/console/glossaries/{glossary_id}/entries/{entry_id}",
-                         data={"csrf_token": token(page), "etag": etag, "term": "Kyiv", "tr.de": "Kiew"})
+    forged = reader.post(
+        f"/console/glossaries/{glossary_id}/entries/{entry_id}",
+        data={"csrf_token": token(page), "etag": etag, "term": "Kyiv", "tr.de": "Kiew"},
+    )
     assert forged.status_code == 403 and "glossary:write" in forged.get_data(as_text=True)
     assert api.get(f"/v1/glossaries/{glossary_id}").get_json()["version"] == 1
     # And a key without translate sees no job pages.
@@ -423,8 +532,16 @@ def test_a_missing_browser_fails_the_browser_tests(monkeypatch):
 def test_the_editor_sets_and_shows_a_rendering_s_grammar(browser, api):
     glossary_id, etag = create_glossary(api)
     page = browser.get(f"/console/glossaries/{glossary_id}")
-    form = {"etag": etag, "term": "EU", "tr.pt": "UE", "gr.pt.gender": "f", "gr.pt.number": "sg",
-            "gr.pt.article": "yes", "match_inside_names": "on", "csrf_token": token(page)}
+    form = {
+        "etag": etag,
+        "term": "EU",
+        "tr.pt": "UE",
+        "gr.pt.gender": "f",
+        "gr.pt.number": "sg",
+        "gr.pt.article": "yes",
+        "match_inside_names": "on",
+        "csrf_token": token(page),
+    }
     assert browser.post(f"/console/glossaries/{glossary_id}/entries", data=form).status_code == 302
     entry = api.get(f"/v1/glossaries/{glossary_id}").get_json()["entries"][-1]
     assert entry["grammar"] == {"pt": {"gender": "f", "number": "sg", "article": True}}

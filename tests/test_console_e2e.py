@@ -30,8 +30,9 @@ class Console:
         self.stack = stack
         self.url = url
         self.keys = KeyStore(redis.Redis.from_url(stack.settings.redis_url))
-        self.api = httpx.Client(base_url=url, timeout=10,
-                                headers={"Authorization": f"Bearer {self.new_key('tests', ('admin',))}"})
+        self.api = httpx.Client(
+            base_url=url, timeout=10, headers={"Authorization": f"Bearer {self.new_key('tests', ('admin',))}"}
+        )
 
     def new_key(self, name: str, roles) -> str:
         return self.keys.create(name, roles, rate_limit="unlimited", char_quota="unlimited").secret
@@ -59,8 +60,14 @@ class Console:
 @pytest.fixture(scope="module")
 def console(redis_server, model_dirs, start_stack):
     redis.Redis.from_url(f"{redis_server.url}/{DB}").flushdb()
-    settings = make_settings(redis_server, DB, model_dirs["identity"], webhook_secret=WEBHOOK_SECRET,
-                             webhook_allowed_hosts=("127.0.0.1:*",), webhook_backoff_seconds=1)
+    settings = make_settings(
+        redis_server,
+        DB,
+        model_dirs["identity"],
+        webhook_secret=WEBHOOK_SECRET,
+        webhook_allowed_hosts=("127.0.0.1:*",),
+        webhook_backoff_seconds=1,
+    )
     stack = start_stack(settings, model_dirs["identity"], "console")
     stack.celery = create_celery(settings)
     running = Console(stack, stack.start_api())
@@ -207,9 +214,13 @@ def test_an_editor_builds_a_glossary(console, browser):
 
 
 def test_two_editors_edit_the_same_entry(console, browser, second_browser):
-    created = console.create_glossary(unique("desk"), [
-        {"term": "Kyiv", "translations": {"de": "Kiew", "fr": "Kiev"}},
-        {"term": "Vilnius", "translations": {"de": "Vilnius"}}])
+    created = console.create_glossary(
+        unique("desk"),
+        [
+            {"term": "Kyiv", "translations": {"de": "Kiew", "fr": "Kiev"}},
+            {"term": "Vilnius", "translations": {"de": "Vilnius"}},
+        ],
+    )
     kyiv = created["entries"][0]["id"]
     page = f"/console/glossaries/{created['id']}?edit={kyiv}"
     browser.open(page)
@@ -231,7 +242,7 @@ def test_two_editors_edit_the_same_entry(console, browser, second_browser):
     assert console.glossary(created["id"])["entries"][0]["translations"] == {"de": "Kyjiw", "fr": "Kiev"}
     assert second_browser.exists("#merge-clean")
     assert second_browser.find("#c-tr-de").get_attribute("value") == "Kyjiw"  # theirs, kept
-    assert second_browser.find("#c-tr-fr").get_attribute("value") == "Kyiv"   # mine, re-applied
+    assert second_browser.find("#c-tr-fr").get_attribute("value") == "Kyiv"  # mine, re-applied
     second_browser.check_page("glossary-conflict")
     second_browser.click("#merged-form button[type=submit]")
     second_browser.wait_for(".flash-success")
@@ -242,6 +253,7 @@ def test_two_editors_edit_the_same_entry(console, browser, second_browser):
 
 
 # -- keys and roles -------------------------------------------------------------------------
+
 
 def test_sign_in_and_a_read_only_key(console):
     created = console.create_glossary(unique("policy"), [{"term": "Kyiv", "translations": {"de": "Kyjiw"}}])
@@ -265,8 +277,14 @@ def test_sign_in_and_a_read_only_key(console):
         reader.open(f"/console/glossaries/{created['id']}?edit={entry}")
         assert "Kyjiw" in reader.text(f"#entry-{entry}")
         # No edit controls at all: no add form, no edit link, no toggles, no import, no delete.
-        for control in ("#add-entry", ".edit-link", "button[aria-pressed]", "#import-form", "input[name=term]",
-                        "button.danger"):
+        for control in (
+            "#add-entry",
+            ".edit-link",
+            "button[aria-pressed]",
+            "#import-form",
+            "input[name=term]",
+            "button.danger",
+        ):
             assert not reader.exists(control), control
         assert not reader.exists("#create-glossary")
         assert key not in reader.driver.page_source
@@ -274,12 +292,21 @@ def test_sign_in_and_a_read_only_key(console):
 
         # A forged edit, sent from the page with its own valid CSRF token: the API refuses it.
         token = reader.find("meta[name=csrf-token]").get_attribute("content")
-        forged = reader.fetch(f"/console/glossaries/{created['id']}/entries/{entry}", "POST",
-                              {"csrf_token": token, "etag": f'"{created["id"]}-v1"', "term": "Kyiv", "tr.de": "Kiew"})
+        forged = reader.fetch(
+            f"/console/glossaries/{created['id']}/entries/{entry}",
+            "POST",
+            {"csrf_token": token, "etag": f'"{created["id"]}-v1"', "term": "Kyiv", "tr.de": "Kiew"},
+        )
         assert forged["status"] == 403 and "glossary:write" in forged["body"]
         # Without the token it never reaches the API; and the console's cookie opens nothing at the API.
-        assert reader.fetch(f"/console/glossaries/{created['id']}/entries/{entry}", "POST",
-                            {"etag": f'"{created["id"]}-v1"', "term": "x"})["status"] == 400
+        assert (
+            reader.fetch(
+                f"/console/glossaries/{created['id']}/entries/{entry}",
+                "POST",
+                {"etag": f'"{created["id"]}-v1"', "term": "x"},
+            )["status"]
+            == 400
+        )
         assert reader.fetch("/v1/glossaries")["status"] == 401
         assert console.glossary(created["id"])["version"] == 1
         assert reader.console_errors()  # the refused requests were logged by the browser; drain them
@@ -288,6 +315,7 @@ def test_sign_in_and_a_read_only_key(console):
 
 
 # -- jobs and try it ------------------------------------------------------------------------
+
 
 class Hooks(BaseHTTPRequestHandler):
     received: list = []

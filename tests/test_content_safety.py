@@ -30,13 +30,21 @@ class Published:
 def published(where: Published, body: str, fmt: str, external_id: str, title: str = "Title") -> str:
     """A finished translation published for the client's tenant, written the way a worker writes it."""
     store = where.store
-    job_id = store.create({"source_lang": "en", "target_langs": ["de"], "external_id": external_id,
-                           "article": {"title": title, "body": body, "format": fmt}, "revision": 1,
-                           "owner": {"key": "k", "prefix": "nt_k", "tenant": where.tenant}})
+    job_id = store.create(
+        {
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "external_id": external_id,
+            "article": {"title": title, "body": body, "format": fmt},
+            "revision": 1,
+            "owner": {"key": "k", "prefix": "nt_k", "tenant": where.tenant},
+        }
+    )
     claim = store.leases.claim(job_id, "de")
     assert claim.claimed
-    assert store.leases.succeed(job_id, "de", claim.holder, {"title": title, "body": body, "format": fmt, "model": []},
-                                None, {})
+    assert store.leases.succeed(
+        job_id, "de", claim.holder, {"title": title, "body": body, "format": fmt, "model": []}, None, {}
+    )
     assert store.articles.publish(external_id, "de", 1, job_id, where.tenant)
     return job_id
 
@@ -85,9 +93,14 @@ def test_download_flag_is_validated(api):
 def test_every_response_says_nosniff(api):
     client, store = api
     job_id = published(store, "plain <b>text</b>", "text", "cms-plain")
-    for response in (client.get(f"/v1/jobs/{job_id}/translations/de", headers={"Accept": "text/plain"}),
-                     client.get(f"/v1/jobs/{job_id}"), client.get("/v1/jobs/nope"), client.get("/healthz"),
-                     client.post("/v1/jobs", data="x", content_type="text/plain"), client.get("/docs")):
+    for response in (
+        client.get(f"/v1/jobs/{job_id}/translations/de", headers={"Accept": "text/plain"}),
+        client.get(f"/v1/jobs/{job_id}"),
+        client.get("/v1/jobs/nope"),
+        client.get("/healthz"),
+        client.post("/v1/jobs", data="x", content_type="text/plain"),
+        client.get("/docs"),
+    ):
         assert response.headers["X-Content-Type-Options"] == "nosniff", response.status
 
 
@@ -97,7 +110,7 @@ def test_markdown_title_is_escaped_in_the_markdown_view(api):
     markdown = client.get(f"/v1/jobs/{job_id}/translations/de", headers={"Accept": "text/markdown"})
     first_line = markdown.get_data(as_text=True).splitlines()[0]
     html = MarkdownIt("commonmark").render(first_line)
-    assert html == '<h1>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; *NATO*</h1>\n'
+    assert html == "<h1>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; *NATO*</h1>\n"
 
 
 @settings(max_examples=300, deadline=None)

@@ -17,6 +17,7 @@ import launcher
 from config import Settings
 from tests.helpers import ROOT, SECRETS, ComposeError, compose, free_port
 
+
 @pytest.mark.parametrize("name", sorted(SECRETS))
 @pytest.mark.parametrize("value", [None, ""])
 def test_compose_refuses_to_start_without_each_secret(name, value):
@@ -46,7 +47,9 @@ def test_compose_hardening():
     assert "ports" not in redis_service and redis_service["networks"] == ["backend"]
     assert networks["backend"]["internal"] is True
     command = " ".join(redis_service["command"])
-    assert "requirepass" in command and "--include /tmp/auth.conf" in command and SECRETS["REDIS_PASSWORD"] not in command
+    assert (
+        "requirepass" in command and "--include /tmp/auth.conf" in command and SECRETS["REDIS_PASSWORD"] not in command
+    )
     assert "--maxmemory 1gb" in command
     for name in ("api", "worker"):
         url = services[name]["environment"]["REDIS_URL"]
@@ -54,8 +57,11 @@ def test_compose_hardening():
     # Only the front is published; the API is on the internal network behind it.
     assert services["front"]["ports"] == ["127.0.0.1:8080:8080"] and "ports" not in services["api"]
     assert services["api"]["networks"] == ["backend"]
-    assert all(not str(p).split(":")[0].replace(".", "").isdigit() or str(p).startswith("127.0.0.1:")
-               for s in services.values() for p in s.get("ports", []))
+    assert all(
+        not str(p).split(":")[0].replace(".", "").isdigit() or str(p).startswith("127.0.0.1:")
+        for s in services.values()
+        for p in s.get("ports", [])
+    )
     for name, service in services.items():
         assert service["restart"] == "unless-stopped", name
         assert service["deploy"]["resources"]["limits"]["memory"], name
@@ -76,11 +82,13 @@ def clean_env(**extra) -> dict:
 
 
 def test_scripts_generate_their_secrets_once_and_privately(tmp_path):
-    script = f". {ROOT}/scripts/env.sh && printf '%s\\n' \"$REDIS_URL\" \"$WEBHOOK_SECRET\" \"$METRICS_TOKEN\""
-    first = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=clean_env(), capture_output=True, text=True,
-                           check=True).stdout.split()
-    again = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=clean_env(), capture_output=True, text=True,
-                           check=True).stdout.split()
+    script = f'. {ROOT}/scripts/env.sh && printf \'%s\\n\' "$REDIS_URL" "$WEBHOOK_SECRET" "$METRICS_TOKEN"'
+    first = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=clean_env(), capture_output=True, text=True, check=True
+    ).stdout.split()
+    again = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=clean_env(), capture_output=True, text=True, check=True
+    ).stdout.split()
     assert first == again
     password = (tmp_path / "var/secrets/redis-password").read_text()
     assert first[0] == f"redis://:{password}@127.0.0.1:6399/0" and len(password) == 64
@@ -132,8 +140,12 @@ def test_a_full_redis_gets_a_507_problem_and_nothing_half_written(full_redis, mo
 
     client, port = full_redis
     # Access control off: this is about Redis, and a full Redis cannot store a key.
-    settings = replace(Settings(), redis_url=f"redis://127.0.0.1:{port}/0", argos_packages_dir=str(model_dirs["identity"]),
-                       auth_disabled=True)
+    settings = replace(
+        Settings(),
+        redis_url=f"redis://127.0.0.1:{port}/0",
+        argos_packages_dir=str(model_dirs["identity"]),
+        auth_disabled=True,
+    )
     api = make_app(settings=settings, flush=False).test_client()  # flushing would empty the full Redis
     keys = client.dbsize()
     job = {"source_lang": "en", "target_langs": ["de", "fr"], "article": {"title": "T", "body": "Body."}}
@@ -158,8 +170,9 @@ def test_a_queue_that_is_full_gets_a_507_and_the_job_is_removed(make_app, monkey
         raise redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'.")
 
     monkeypatch.setattr(app.extensions["newsroom"].celery, "send_task", full)
-    response = app.test_client().post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
-                                                        "article": {"title": "T", "body": "B."}})
+    response = app.test_client().post(
+        "/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": {"title": "T", "body": "B."}}
+    )
     assert response.status_code == 507 and response.get_json()["type"].endswith("/storage-full")
     assert [key for key in stored_keys(client) if not key.startswith(b"active:")] == []
     assert client.zcard("active:jobs:queued") == client.zcard("active:languages:queued") == 0

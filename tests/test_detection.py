@@ -67,8 +67,10 @@ def test_a_long_text(detector, lang):
 
 
 def test_a_quotation_in_another_language_does_not_change_the_article_s_language(detector):
-    text = ("Zelensky told reporters in Kyiv: «Ми переможемо». He added that the talks with the allies "
-            "would continue next week and that he expected a decision on air defence soon.")
+    text = (
+        "Zelensky told reporters in Kyiv: «Ми переможемо». He added that the talks with the allies "
+        "would continue next week and that he expected a decision on air defence soon."
+    )
     assert detector.detect(text).language == "en"
 
 
@@ -81,8 +83,10 @@ def test_mixed_languages_are_refused_and_named(detector):
 
 # "nova casa" is Portuguese, Italian or Spanish alike; the Russian headline is
 # Ukrainian for 41% (measured confidence 0.59, below the 0.6 default).
-@pytest.mark.parametrize("text", ["", "   ", "2024 12 31", "👍👍", "OK", "nova casa", "Hallo", "buona sera",
-                                  "Союзники договорились о снарядах"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "2024 12 31", "👍👍", "OK", "nova casa", "Hallo", "buona sera", "Союзники договорились о снарядах"],
+)
 def test_too_short_or_ambiguous_to_decide(detector, text):
     found = detector.detect(text)
     assert not found.detected and found.language is None

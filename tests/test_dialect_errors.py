@@ -19,13 +19,17 @@ LIBRE_TEXT = ("post", "/translate", {"json": {"q": "Hello.", "source": "en", "ta
 
 
 def deepl_document():
-    return {"data": {"target_lang": "DE", "source_lang": "EN", "file": (io.BytesIO(b"Hello."), "a.txt")},
-            "content_type": "multipart/form-data"}
+    return {
+        "data": {"target_lang": "DE", "source_lang": "EN", "file": (io.BytesIO(b"Hello."), "a.txt")},
+        "content_type": "multipart/form-data",
+    }
 
 
 def libre_file():
-    return {"data": {"source": "en", "target": "de", "file": (io.BytesIO(b"Hello."), "a.txt")},
-            "content_type": "multipart/form-data"}
+    return {
+        "data": {"source": "en", "target": "de", "file": (io.BytesIO(b"Hello."), "a.txt")},
+        "content_type": "multipart/form-data",
+    }
 
 
 ENDPOINTS = {
@@ -59,8 +63,11 @@ def test_redis_stopped_is_a_503_in_the_clients_dialect(name, private_redis_serve
 
 @pytest.fixture(scope="module")
 def app(make_app, redis_server, model_dirs):
-    return make_app(settings=make_settings(redis_server, 21, model_dirs["identity"], interactive_timeout_seconds=0.5,
-                                           max_body_bytes=4096))
+    return make_app(
+        settings=make_settings(
+            redis_server, 21, model_dirs["identity"], interactive_timeout_seconds=0.5, max_body_bytes=4096
+        )
+    )
 
 
 @pytest.mark.parametrize("name", ["deepl document", "libre file"])

@@ -20,8 +20,12 @@ from translation.article import Article, translate_article
 
 HTML = (DATA / "article.html").read_text()
 MARKDOWN = (DATA / "article.md").read_text()
-GLOSSARY = TermMatcher([Entry("Vilnius", translations={"de": "Vilnius-DE"}),
-                        Entry("NATO", case_sensitive=True, translations={"de": "NATO-DE"})])
+GLOSSARY = TermMatcher(
+    [
+        Entry("Vilnius", translations={"de": "Vilnius-DE"}),
+        Entry("NATO", case_sensitive=True, translations={"de": "NATO-DE"}),
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +39,9 @@ class _Tags(HTMLParser):
         self.tags, self.texts = [], []
 
     def handle_starttag(self, tag, attrs):
-        self.tags.append(("start", tag, tuple((k, v) for k, v in attrs if k not in
-                                              ("alt", "title", "placeholder", "aria-label"))))
+        self.tags.append(
+            ("start", tag, tuple((k, v) for k, v in attrs if k not in ("alt", "title", "placeholder", "aria-label")))
+        )
 
     def handle_endtag(self, tag):
         self.tags.append(("end", tag))
@@ -64,8 +69,8 @@ def translate(engine, body: str, fmt: str, matcher=None) -> str:
 
 # -- parse/render without a model ---------------------------------------------
 
-@pytest.mark.parametrize("source, fmt", [(HTML, "html"), (MARKDOWN, "markdown"),
-                                         ("\n a\n\n\tb  \n", "text")])
+
+@pytest.mark.parametrize("source, fmt", [(HTML, "html"), (MARKDOWN, "markdown"), ("\n a\n\n\tb  \n", "text")])
 def test_identity_render_is_byte_exact(source, fmt):
     document = parse(source, fmt)
     assert document.render([TranslatedUnit(u.text, lambda o, side="right": o) for u in document.units]) == source
@@ -105,11 +110,14 @@ def test_markup_between_words_lands_between_words_of_a_longer_translation():
     assert re.sub(r"<[^>]+>", "", output) == target
 
 
-@pytest.mark.parametrize("target", [
-    "Os aliados reuniram-se nesta sexta-feira e na segunda-feira em Vilnius.",
-    "Os aliados encontraram-se na sexta e na segunda em Vilnius.",
-    "Aliados reuniram-se sexta-feira, e também na segunda-feira, em Vilnius.",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "Os aliados reuniram-se nesta sexta-feira e na segunda-feira em Vilnius.",
+        "Os aliados encontraram-se na sexta e na segunda em Vilnius.",
+        "Aliados reuniram-se sexta-feira, e também na segunda-feira, em Vilnius.",
+    ],
+)
 def test_markdown_emphasis_placed_by_proportion_stays_emphasis(target):
     # Proportion alone (no located phrase) lands next to spaces; markup that
     # opened on a word opens on one, so CommonMark still reads it as emphasis.
@@ -131,6 +139,7 @@ def test_unknown_format_is_a_document_error():
 
 # -- through the engine with the test models -----------------------------------
 
+
 def test_a_segment_that_is_only_a_term_is_reported_as_such(engines):
     # A table cell and a link title that are nothing but a glossary term: nothing
     # goes to the model for them, so they are neither "replace", "mask" nor "split".
@@ -145,10 +154,17 @@ def test_a_segment_that_is_only_a_term_is_reported_as_such(engines):
 
 def test_html_identity_equals_source_except_glossary_renderings(engines):
     output = translate(engines["identity"], HTML, "html", GLOSSARY)
-    protected = ["https://www.nato.int/cps/en/natohq/news.htm?id=215&amp;lang=en", "<!-- NATO desk",
-                 '<script>var city = "Vilnius";', "<code>curl https://nato.int/Kyiv?q=NATO</code>",
-                 '<span translate="no">Vilnius Old Town</span>', '<span class="notranslate lead">NATO HQ</span>',
-                 'print("NATO in Vilnius")', "<p>Vilnius stays as written.</p>", "p { color: #333; } /* NATO */"]
+    protected = [
+        "https://www.nato.int/cps/en/natohq/news.htm?id=215&amp;lang=en",
+        "<!-- NATO desk",
+        '<script>var city = "Vilnius";',
+        "<code>curl https://nato.int/Kyiv?q=NATO</code>",
+        '<span translate="no">Vilnius Old Town</span>',
+        '<span class="notranslate lead">NATO HQ</span>',
+        'print("NATO in Vilnius")',
+        "<p>Vilnius stays as written.</p>",
+        "p { color: #333; } /* NATO */",
+    ]
     for piece in protected:
         assert piece in output
     # Renderings outside protected parts, nothing else changed.
@@ -165,14 +181,25 @@ def test_html_identity_equals_source_except_glossary_renderings(engines):
 def test_html_cipher_rotates_every_visible_character_and_nothing_protected(engines):
     output = translate(engines["cipher"], HTML, "html")
     assert tag_sequence(output) == tag_sequence(HTML)
-    for unchanged in ['href="https://www.nato.int/cps/en/natohq/news.htm?id=215&amp;lang=en"',
-                      "<code>curl https://nato.int/Kyiv?q=NATO</code>", "&nbsp;", "&#8220;",
-                      "<!-- NATO desk: do not publish before noon -->", 'track("Kyiv")',
-                      '<div translate="no"><p>Vilnius stays as written.</p></div>', 'src="/img/vilnius.jpg?w=800&amp;h=600"']:
+    for unchanged in [
+        'href="https://www.nato.int/cps/en/natohq/news.htm?id=215&amp;lang=en"',
+        "<code>curl https://nato.int/Kyiv?q=NATO</code>",
+        "&nbsp;",
+        "&#8220;",
+        "<!-- NATO desk: do not publish before noon -->",
+        'track("Kyiv")',
+        '<div translate="no"><p>Vilnius stays as written.</p></div>',
+        'src="/img/vilnius.jpg?w=800&amp;h=600"',
+    ]:
         assert unchanged in output
-    for rotated in ["<title>ANGB nyyvrf zrrg va Ivyavhf</title>", "<em>155-zvyyvzrgre <b>furyyf</b></em>",
-                    'alt="Yrnqref neevir va Ivyavhf"', 'placeholder="Frnepu gur ANGB nepuvir"',
-                    "<td>Ivyavhf</td>", "Wraf Fgbygraoret"]:
+    for rotated in [
+        "<title>ANGB nyyvrf zrrg va Ivyavhf</title>",
+        "<em>155-zvyyvzrgre <b>furyyf</b></em>",
+        'alt="Yrnqref neevir va Ivyavhf"',
+        'placeholder="Frnepu gur ANGB nepuvir"',
+        "<td>Ivyavhf</td>",
+        "Wraf Fgbygraoret",
+    ]:
         assert rotated in output
     # Unit by unit: every visible character rotated, every protected one as written.
     source_units, output_units = parse(HTML, "html").units, parse(output, "html").units
@@ -191,13 +218,26 @@ def test_markdown_identity_and_cipher(engines):
     assert translate(engines["identity"], MARKDOWN, "markdown") == MARKDOWN
     output = translate(engines["cipher"], MARKDOWN, "markdown")
     assert md_structure(output) == md_structure(MARKDOWN)
-    for unchanged in ["(https://www.nato.int/cps/en/natohq/news.htm?id=215&lang=en", "<https://nato.int/Kyiv>",
-                      "`curl https://nato.int/Kyiv?q=NATO`", 'print("NATO in Vilnius")', "    indented code about Kyiv",
-                      '<div class="embed">NATO video</div>', "/img/vilnius.jpg?w=800&h=600", "&amp;"]:
+    for unchanged in [
+        "(https://www.nato.int/cps/en/natohq/news.htm?id=215&lang=en",
+        "<https://nato.int/Kyiv>",
+        "`curl https://nato.int/Kyiv?q=NATO`",
+        'print("NATO in Vilnius")',
+        "    indented code about Kyiv",
+        '<div class="embed">NATO video</div>',
+        "/img/vilnius.jpg?w=800&h=600",
+        "&amp;",
+    ]:
         assert unchanged in output
-    for rotated in ["# Fgbygraoret hetrf *ANGB* nyyvrf", "| Ivyavhf | Fhzzvg ubfg |", "![Yrnqref neevir va Ivyavhf]",
-                    "> “Jr jvyy qb vg,” ur fnvq va **Ivyavhf**.", r"\*Ivyavhf\*",
-                    '"Ernq gur ANGB fgngrzrag")', '"Cubgb: NC")']:
+    for rotated in [
+        "# Fgbygraoret hetrf *ANGB* nyyvrf",
+        "| Ivyavhf | Fhzzvg ubfg |",
+        "![Yrnqref neevir va Ivyavhf]",
+        "> “Jr jvyy qb vg,” ur fnvq va **Ivyavhf**.",
+        r"\*Ivyavhf\*",
+        '"Ernq gur ANGB fgngrzrag")',
+        '"Cubgb: NC")',
+    ]:
         assert rotated in output
 
 

@@ -22,8 +22,10 @@ from tests.helpers import assert_problem, keyed_client
 
 DB = 31
 
-BODY = ('<p>The allies met in <a href="https://news.example/vilnius">Vilnius</a> today. They agreed on a plan.</p>'
-        '<p>A <em>second</em> paragraph follows. NATO leaders spoke.</p>')
+BODY = (
+    '<p>The allies met in <a href="https://news.example/vilnius">Vilnius</a> today. They agreed on a plan.</p>'
+    "<p>A <em>second</em> paragraph follows. NATO leaders spoke.</p>"
+)
 ARTICLE = {"title": "Allies meet", "body": BODY, "format": "html"}
 
 
@@ -93,8 +95,7 @@ def run(app, engine):
 
 
 def submit(client, article=ARTICLE, **extra) -> str:
-    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": article,
-                                             **extra})
+    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": article, **extra})
     assert response.status_code == 202, response.get_json()
     return response.get_json()["id"]
 
@@ -115,8 +116,12 @@ def test_segments_edit_approve_publish_and_reuse(app, editor, reviewer, run, eng
     document, etag = segments(editor, job_id)
     assert etag == '"v1"' and document["review"]["state"] == "machine"
     assert [s["source"] for s in document["segments"]] == [
-        "Allies meet", "The allies met in Vilnius today.", "They agreed on a plan.", "A second paragraph follows.",
-        "NATO leaders spoke."]
+        "Allies meet",
+        "The allies met in Vilnius today.",
+        "They agreed on a plan.",
+        "A second paragraph follows.",
+        "NATO leaders spoke.",
+    ]
     first = by_source(document, "The allies")
     assert first["provenance"]["kind"] == "machine" and first["provenance"]["engine"] == "upper"
     assert first["provenance"]["models"][0]["model"] == "upper-en_de"
@@ -128,8 +133,11 @@ def test_segments_edit_approve_publish_and_reuse(app, editor, reviewer, run, eng
     # An editor corrects a sentence, moving the link's phrase with the words.
     target = "Die Verbündeten trafen sich heute in Vilnius."
     at = target.index("Vilnius")
-    edited = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/{first['id']}",
-                          json={"target": target, "inline": [[at, at + 7]]}, headers={"If-Match": etag})
+    edited = editor.patch(
+        f"/v1/jobs/{job_id}/translations/de/segments/{first['id']}",
+        json={"target": target, "inline": [[at, at + 7]]},
+        headers={"If-Match": etag},
+    )
     assert edited.status_code == 200, edited.get_json()
     assert edited.headers["ETag"] == '"v2"'
     segment = by_source(edited.get_json(), "The allies")
@@ -137,18 +145,26 @@ def test_segments_edit_approve_publish_and_reuse(app, editor, reviewer, run, eng
     assert segment["provenance"]["editor"] == {"key": editor.api_key.key.prefix, "name": "Ed Itor"}
     assert edited.get_json()["review"]["state"] == "edited"
     html = editor.get(f"/v1/jobs/{job_id}/translations/de", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert ('Die Verbündeten trafen sich heute in <a href="https://news.example/vilnius">Vilnius</a>. '
-            'THEY AGREED ON A PLAN.') in html
+    assert (
+        'Die Verbündeten trafen sich heute in <a href="https://news.example/vilnius">Vilnius</a>. '
+        "THEY AGREED ON A PLAN."
+    ) in html
     status = editor.get(f"/v1/jobs/{job_id}").get_json()
     assert status["publish"] == "on_approval" and status["languages"]["de"]["review"]["state"] == "edited"
 
     # A concurrent edit from the version before: 412; none named: 428.
-    stale = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s3", json={"target": "x"},
-                         headers={"If-Match": etag})
+    stale = editor.patch(
+        f"/v1/jobs/{job_id}/translations/de/segments/s3", json={"target": "x"}, headers={"If-Match": etag}
+    )
     assert assert_problem(stale, 412, "stale-version")["current_version"] == 2
     assert_problem(editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s3", json={"target": "x"}), 428)
-    assert_problem(editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s99", json={"target": "x"},
-                                headers={"If-Match": '"v2"'}), 404, "segment-not-found")
+    assert_problem(
+        editor.patch(
+            f"/v1/jobs/{job_id}/translations/de/segments/s99", json={"target": "x"}, headers={"If-Match": '"v2"'}
+        ),
+        404,
+        "segment-not-found",
+    )
 
     # Approving takes the review role.
     assert_problem(editor.post(f"/v1/jobs/{job_id}/translations/de/approval", headers={"If-Match": '"v2"'}), 403)
@@ -172,8 +188,9 @@ def test_segments_edit_approve_publish_and_reuse(app, editor, reviewer, run, eng
     assert 'heute in <a href="https://news.example/vilnius">Vilnius</a>.' in html
 
     # Fuzzy suggestions for a sentence like an approved one.
-    near = submit(editor, article={"title": "Allies meet", "body": "The allies met in Vilnius yesterday.",
-                                   "format": "text"})
+    near = submit(
+        editor, article={"title": "Allies meet", "body": "The allies met in Vilnius yesterday.", "format": "text"}
+    )
     run(near)
     suggestions = editor.get(f"/v1/jobs/{near}/translations/de/segments/s2/suggestions").get_json()
     assert suggestions["suggestions"][0]["entry"]["target"] == target
@@ -184,15 +201,20 @@ def test_a_resubmitted_article_keeps_the_edits_of_unchanged_sentences(app, edito
     job_id = submit(editor, external_id="story-2")
     run(job_id)
     _, etag = segments(editor, job_id)
-    editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s3", json={"target": "Sie einigten sich."},
-                 headers={"If-Match": etag})
+    editor.patch(
+        f"/v1/jobs/{job_id}/translations/de/segments/s3",
+        json={"target": "Sie einigten sich."},
+        headers={"If-Match": etag},
+    )
     _, etag = segments(editor, job_id)
-    editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s4", json={"target": "Ein zweiter Absatz folgt."},
-                 headers={"If-Match": etag})
+    editor.patch(
+        f"/v1/jobs/{job_id}/translations/de/segments/s4",
+        json={"target": "Ein zweiter Absatz folgt."},
+        headers={"If-Match": etag},
+    )
     # The next revision changes the fourth sentence: its edit no longer applies; the third's does.
     engine.texts.clear()
-    revised = submit(editor, article={**ARTICLE, "body": BODY.replace("follows", "comes next")},
-                     external_id="story-2")
+    revised = submit(editor, article={**ARTICLE, "body": BODY.replace("follows", "comes next")}, external_id="story-2")
     run(revised)
     document, _ = segments(editor, revised)
     kept = by_source(document, "They agreed")
@@ -204,8 +226,9 @@ def test_a_resubmitted_article_keeps_the_edits_of_unchanged_sentences(app, edito
 
 
 def test_xliff_round_trip_through_translate_toolkit(app, editor, run):
-    job_id = submit(editor, article={"title": "Xliff", "body": "<p>Read <em>this</em> now. Then stop.</p>",
-                                     "format": "html"})
+    job_id = submit(
+        editor, article={"title": "Xliff", "body": "<p>Read <em>this</em> now. Then stop.</p>", "format": "html"}
+    )
     run(job_id)
     for version, storage in (("1.2", xliff.xlifffile), ("2.0", xliff2.Xliff2File)):
         _, etag = segments(editor, job_id)
@@ -214,29 +237,38 @@ def test_xliff_round_trip_through_translate_toolkit(app, editor, run):
         text = exported.get_data()
         assert (b'version="1.2"' if version == "1.2" else b'version="2.0"') in text
         assert (b'<g id="i1">this</g>' if version == "1.2" else b'<pc id="i1">this</pc>') in text
-        store = storage.parsestring(text if version == "1.2" else text.replace(b"<pc ", b"<g ").replace(b"</pc>",
-                                                                                                          b"</g>"))
+        store = storage.parsestring(
+            text if version == "1.2" else text.replace(b"<pc ", b"<g ").replace(b"</pc>", b"</g>")
+        )
         unit = next(u for u in store.units if u.source.startswith("Read"))
         word = "jetzt" if version == "1.2" else "sofort"
         unit.rich_target = [StringElem([f"Lies {word} ", G(id="i1", sub=["das"]), "."])]
         changed = bytes(store)
         if version == "2.0":
             changed = changed.replace(b"<g ", b"<pc ").replace(b"</g>", b"</pc>")
-        imported = editor.put(f"/v1/jobs/{job_id}/translations/de/xliff", data=changed,
-                              headers={"If-Match": etag, "Content-Type": "application/xliff+xml"})
+        imported = editor.put(
+            f"/v1/jobs/{job_id}/translations/de/xliff",
+            data=changed,
+            headers={"If-Match": etag, "Content-Type": "application/xliff+xml"},
+        )
         assert imported.status_code == 200, imported.get_json()
         segment = by_source(imported.get_json(), "Read")
         assert segment["target"] == f"Lies {word} das." and segment["provenance"]["kind"] == "human"
         html = editor.get(f"/v1/jobs/{job_id}/translations/de", headers={"Accept": "text/html"})
         assert f"Lies {word} <em>das</em>." in html.get_data(as_text=True)
-    assert_problem(editor.put(f"/v1/jobs/{job_id}/translations/de/xliff", data=b"<nope/>",
-                              headers={"If-Match": '"v3"'}), 422, "invalid-xliff")
+    assert_problem(
+        editor.put(f"/v1/jobs/{job_id}/translations/de/xliff", data=b"<nope/>", headers={"If-Match": '"v3"'}),
+        422,
+        "invalid-xliff",
+    )
 
 
 def test_tmx_import_is_used_by_the_next_job_unless_it_contradicts_the_glossary(app, editor, reviewer, run, engine):
     store = tmx.tmxfile(sourcelanguage="en", targetlanguage="de")
-    for source, target in (("Markets rallied on Monday.", "Die Märkte legten am Montag zu."),
-                           ("The NATO summit ended.", "Der Gipfel endete.")):
+    for source, target in (
+        ("Markets rallied on Monday.", "Die Märkte legten am Montag zu."),
+        ("The NATO summit ended.", "Der Gipfel endete."),
+    ):
         unit = store.addsourceunit(source)
         unit.target = target
     assert_problem(editor.post("/v1/memories/en/de/tmx", data=bytes(store)), 403)
@@ -244,8 +276,11 @@ def test_tmx_import_is_used_by_the_next_job_unless_it_contradicts_the_glossary(a
     assert imported.status_code == 200 and imported.get_json()["imported"] == 2
     glossary = {"entries": [{"term": "NATO", "translations": {"de": "NATO"}}]}
     engine.texts.clear()
-    job_id = submit(editor, article={"title": "Markets", "body": "Markets rallied on Monday. The NATO summit ended.",
-                                     "format": "text"}, glossary=glossary)
+    job_id = submit(
+        editor,
+        article={"title": "Markets", "body": "Markets rallied on Monday. The NATO summit ended.", "format": "text"},
+        glossary=glossary,
+    )
     run(job_id)
     document, _ = segments(editor, job_id)
     reused = by_source(document, "Markets rallied")
@@ -271,8 +306,11 @@ def test_one_tenant_never_sees_another_tenants_memory(app, editor, reviewer, out
     job_id = submit(editor, article={"title": "Secret", "body": "The minister resigned tonight.", "format": "text"})
     run(job_id)
     _, etag = segments(editor, job_id)
-    editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s2", json={"target": "Der Minister trat zurück."},
-                 headers={"If-Match": etag})
+    editor.patch(
+        f"/v1/jobs/{job_id}/translations/de/segments/s2",
+        json={"target": "Der Minister trat zurück."},
+        headers={"If-Match": etag},
+    )
     assert reviewer.post(f"/v1/jobs/{job_id}/translations/de/approval", headers={"If-Match": '"v2"'}).status_code == 200
     # Tenant B: the same sentence goes to the model, no suggestion, no statistic, no memory listed.
     engine.texts.clear()
@@ -328,11 +366,17 @@ def test_inline_ranges_of_an_edit_are_checked(app, editor, run):
     job_id = submit(editor, article={"title": "T", "body": "<p>Read <em>this</em> now.</p>", "format": "html"})
     run(job_id)
     _, etag = segments(editor, job_id)
-    wrong_count = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s2",
-                               json={"target": "Lies das jetzt.", "inline": []}, headers={"If-Match": etag})
+    wrong_count = editor.patch(
+        f"/v1/jobs/{job_id}/translations/de/segments/s2",
+        json={"target": "Lies das jetzt.", "inline": []},
+        headers={"If-Match": etag},
+    )
     assert assert_problem(wrong_count, 422)["errors"][0]["field"] == "inline"
-    outside = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/s2",
-                           json={"target": "Lies das.", "inline": [[5, 40]]}, headers={"If-Match": etag})
+    outside = editor.patch(
+        f"/v1/jobs/{job_id}/translations/de/segments/s2",
+        json={"target": "Lies das.", "inline": [[5, 40]]},
+        headers={"If-Match": etag},
+    )
     assert_problem(outside, 422)
     # Nothing was changed by the refused edits.
     assert segments(editor, job_id)[1] == etag
@@ -340,13 +384,16 @@ def test_inline_ranges_of_an_edit_are_checked(app, editor, run):
 
 # -- the console's editor, without a browser (tests/test_editorial_console_e2e.py drives chromium) -------------
 
+
 def console_client(app, key: str):
     import re
 
     client = app.test_client()
     form = client.get("/console/sign-in")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True)).group(1)
-    assert client.post("/console/sign-in", data={"csrf_token": token, "key": key, "next": "/console/"}).status_code == 302
+    assert (
+        client.post("/console/sign-in", data={"csrf_token": token, "key": key, "next": "/console/"}).status_code == 302
+    )
     return client
 
 
@@ -358,8 +405,9 @@ def form_values(page, name: str) -> str:
 
 
 def test_the_console_editor_saves_approves_and_shows_a_stale_page_as_412(app, editor, reviewer, run):
-    job_id = submit(editor, article={"title": "Console", "body": "First sentence here. Second one <b>there</b>.",
-                                     "format": "html"})
+    job_id = submit(
+        editor, article={"title": "Console", "body": "First sentence here. Second one <b>there</b>.", "format": "html"}
+    )
     run(job_id)
     page_url = f"/console/jobs/{job_id}/translations/de/edit"
     writer = console_client(app, reviewer.api_key.secret)
@@ -380,11 +428,16 @@ def test_the_console_editor_saves_approves_and_shows_a_stale_page_as_412(app, ed
     # An editor without the review role sees no Approve button, and cannot approve.
     reader = console_client(app, editor.api_key.secret)
     assert 'id="approve"' not in reader.get(page_url).get_data(as_text=True)
-    assert reader.post(f"/console/jobs/{job_id}/translations/de/approve",
-                       data={"csrf_token": form_values(reader.get(page_url), "csrf_token"),
-                             "etag": '"v2"'}).status_code == 403
-    approved = writer.post(f"/console/jobs/{job_id}/translations/de/approve",
-                           data={"csrf_token": token, "etag": '"v2"'})
+    assert (
+        reader.post(
+            f"/console/jobs/{job_id}/translations/de/approve",
+            data={"csrf_token": form_values(reader.get(page_url), "csrf_token"), "etag": '"v2"'},
+        ).status_code
+        == 403
+    )
+    approved = writer.post(
+        f"/console/jobs/{job_id}/translations/de/approve", data={"csrf_token": token, "etag": '"v2"'}
+    )
     assert approved.status_code == 302
     assert 'data-state="approved"' in writer.get(page_url).get_data(as_text=True)
     memories = writer.get("/console/memories?source_lang=en&target_lang=de&q=Erster").get_data(as_text=True)
@@ -405,9 +458,16 @@ def test_the_console_memory_page_imports_tmx_and_deletes_entries(app, reviewer):
     unit.target = "Il ponte ha riaperto."
     client = console_client(app, reviewer.api_key.secret)
     token = form_values(client.get("/console/memories"), "csrf_token")
-    imported = client.post("/console/memories/import", data={
-        "csrf_token": token, "source_lang": "en", "target_lang": "it",
-        "file": (io.BytesIO(bytes(store)), "desk.tmx")}, content_type="multipart/form-data")
+    imported = client.post(
+        "/console/memories/import",
+        data={
+            "csrf_token": token,
+            "source_lang": "en",
+            "target_lang": "it",
+            "file": (io.BytesIO(bytes(store)), "desk.tmx"),
+        },
+        content_type="multipart/form-data",
+    )
     assert imported.status_code == 302
     page = client.get(imported.headers["Location"]).get_data(as_text=True)
     assert "Imported 1 entries into en → it." in page and "Il ponte ha riaperto." in page
@@ -417,9 +477,17 @@ def test_the_console_memory_page_imports_tmx_and_deletes_entries(app, reviewer):
     deleted = client.post(f"/console/memories/en/it/{entry_id}/delete", data={"csrf_token": token})
     assert deleted.status_code == 302
     assert reviewer.get("/v1/memories/en/it/entries").get_json()["total"] == 0
-    bad = client.post("/console/memories/import", data={
-        "csrf_token": token, "source_lang": "en", "target_lang": "it",
-        "file": (io.BytesIO(b"not a tmx"), "bad.tmx")}, content_type="multipart/form-data", follow_redirects=True)
+    bad = client.post(
+        "/console/memories/import",
+        data={
+            "csrf_token": token,
+            "source_lang": "en",
+            "target_lang": "it",
+            "file": (io.BytesIO(b"not a tmx"), "bad.tmx"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "not a TMX file" in bad.get_data(as_text=True)
 
 
@@ -432,8 +500,9 @@ def test_a_correction_is_a_newer_translation_for_conditional_requests(app, edito
     time.sleep(1.1)  # Last-Modified has whole seconds
     edited = editor.patch(f"{url}/segments/s2", json={"target": "Ein Satz."}, headers={"If-Match": etag})
     assert edited.get_json()["review"]["edited_at"].endswith("Z")
-    after = editor.get(url, headers={"If-Modified-Since": before.headers["Last-Modified"],
-                                     "If-None-Match": before.headers["ETag"]})
+    after = editor.get(
+        url, headers={"If-Modified-Since": before.headers["Last-Modified"], "If-None-Match": before.headers["ETag"]}
+    )
     assert after.status_code == 200 and after.get_json()["body"] == "Ein Satz."
     assert after.headers["Last-Modified"] != before.headers["Last-Modified"]
 
@@ -449,8 +518,14 @@ def test_the_console_exports_and_imports_xliff(app, reviewer, run):
     assert exported.mimetype == "application/xliff+xml"
     store = xliff.xlifffile.parsestring(exported.data)
     next(u for u in store.units if u.source == "Send it today.").target = "Schick es heute."
-    imported = client.post(f"/console/jobs/{job_id}/translations/de/xliff", data={
-        "csrf_token": form_values(page, "csrf_token"), "etag": form_values(page, "etag"),
-        "file": (io.BytesIO(bytes(store)), "cat.xlf")}, content_type="multipart/form-data")
+    imported = client.post(
+        f"/console/jobs/{job_id}/translations/de/xliff",
+        data={
+            "csrf_token": form_values(page, "csrf_token"),
+            "etag": form_values(page, "etag"),
+            "file": (io.BytesIO(bytes(store)), "cat.xlf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert imported.status_code == 302
     assert by_source(segments(reviewer, job_id)[0], "Send")["target"] == "Schick es heute."

@@ -45,8 +45,9 @@ def signed_in(console, name: str, roles) -> Browser:
 
 
 def submit(api: httpx.Client, body: str) -> str:
-    response = api.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
-                                          "article": {"title": "Council", "body": body}})
+    response = api.post(
+        "/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": {"title": "Council", "body": body}}
+    )
     assert response.status_code == 202, response.text
     job_id = response.json()["id"]
     wait_until(lambda: api.get(f"/v1/jobs/{job_id}").json()["state"] == "succeeded", 120, what=f"job {job_id}")
@@ -54,8 +55,9 @@ def submit(api: httpx.Client, body: str) -> str:
 
 
 def test_an_editor_corrects_approves_and_the_next_job_reuses_it(console):
-    api = httpx.Client(base_url=console.url, timeout=10,
-                       headers={"Authorization": f"Bearer {console.new_key('api', ('translate',))}"})
+    api = httpx.Client(
+        base_url=console.url, timeout=10, headers={"Authorization": f"Bearer {console.new_key('api', ('translate',))}"}
+    )
     body = f"The council met on Monday {time.time_ns()}. It adopted the budget. Members left early."
     job_id = submit(api, body)
     editor = signed_in(console, "Editor E", ("translate", "review"))

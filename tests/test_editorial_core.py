@@ -69,6 +69,7 @@ def test_a_draft_renders_the_article_the_pipeline_rendered_and_an_edit_keeps_the
     draft = draft_of(result)
     assert render(draft, "Title", BODY, "html") == (result.title, result.body)
     from editorial.segments import with_target
+
     target = "Heute trafen wir unsere Verbündeten."
     at = target.index("unsere")
     edited = with_target(draft, "s2", target, {"kind": "human"}, [(at, at + len("unsere Verbündeten"))])
@@ -112,8 +113,15 @@ def test_memories_are_per_tenant_and_suggest_close_sentences(redis_client):
 
 def test_reuse_takes_the_memory_before_the_model_unless_it_lacks_a_glossary_rendering(redis_client):
     memory = TranslationMemory(redis_client)
-    memory.add("a", "en", "de", [Entry("We met our allies today.", "Wir trafen heute unsere Verbündeten."),
-                                 Entry("NATO agreed.", "Das Bündnis stimmte zu.")])
+    memory.add(
+        "a",
+        "en",
+        "de",
+        [
+            Entry("We met our allies today.", "Wir trafen heute unsere Verbündeten."),
+            Entry("NATO agreed.", "Das Bündnis stimmte zu."),
+        ],
+    )
     reuse = Reuse(memory, CarriedEdits(redis_client), "a", "en", "de")
 
     nato = TermMatcher([GlossaryEntry("NATO", translations={"de": "NATO"}, id="e1")])
@@ -134,9 +142,14 @@ def request(**extra) -> JobRequest:
 def test_approval_publishes_on_approval_and_fills_the_memory(redis_client):
     events, published = [], []
     drafts = Drafts(redis_client)
-    desk = Desk(drafts, TranslationMemory(redis_client), CarriedEdits(redis_client),
-                announce=lambda job_id, event: events.append(event),
-                publish=lambda *args: published.append(args) or True, clock=lambda: 1000.0)
+    desk = Desk(
+        drafts,
+        TranslationMemory(redis_client),
+        CarriedEdits(redis_client),
+        announce=lambda job_id, event: events.append(event),
+        publish=lambda *args: published.append(args) or True,
+        clock=lambda: 1000.0,
+    )
     drafts.save("j1", "de", draft_of(translated()))
     job = request(external_id="story", revision=2, callback_url="http://127.0.0.1:9/hook", publish="on_approval")
     draft = edit_segments(desk, "j1", job, "de", [{"id": "s3", "target": "NATO stimmte zu."}], 1, Person("p", "Ed"))
@@ -167,7 +180,8 @@ def test_xliff_of_both_versions_carries_inline_markup_and_states():
 def test_tmx_round_trips_and_reads_language_variants():
     data = interchange.export_tmx([Entry("Hello.", "Hallo.")], "en", "de")
     assert [(e.source, e.target, e.origin) for e in interchange.import_tmx(data, "en", "de")] == [
-        ("Hello.", "Hallo.", "imported")]
+        ("Hello.", "Hallo.", "imported")
+    ]
     variant = data.replace(b'xml:lang="en"', b'xml:lang="en-GB"').replace(b'xml:lang="de"', b'xml:lang="de-AT"')
     assert len(interchange.import_tmx(variant, "en", "de")) == 1
     assert interchange.import_tmx(data, "en", "fr") == []
@@ -176,9 +190,11 @@ def test_tmx_round_trips_and_reads_language_variants():
 
 
 def test_uploaded_files_declaring_entities_are_refused():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
-            b'<tmx version="1.4"><header/><body><tu><tuv xml:lang="en"><seg>&b;</seg></tuv>'
-            b'<tuv xml:lang="de"><seg>x</seg></tuv></tu></body></tmx>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+        b'<tmx version="1.4"><header/><body><tu><tuv xml:lang="en"><seg>&b;</seg></tuv>'
+        b'<tuv xml:lang="de"><seg>x</seg></tuv></tu></body></tmx>'
+    )
     with pytest.raises(interchange.InterchangeError, match="entities"):
         interchange.import_tmx(bomb, "en", "de")
     draft = draft_of(translated())
@@ -210,6 +226,7 @@ def test_an_edited_docx_segment_is_rendered_back_into_the_file():
     assert render(draft, "Title", body, "docx")[0] == result.title
     segment = next(s for s in draft.segments if s.source.startswith("Read"))
     from editorial.segments import with_target
+
     target = "Lies heute den Bericht."
     at = target.index("Bericht")
     edited = with_target(draft, segment.id, target, {"kind": "human"}, [(at, at + 7)])

@@ -39,8 +39,7 @@ def receiver():
 
 
 def submit(client, article: dict, **extra) -> dict:
-    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": article,
-                                             **extra})
+    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": article, **extra})
     assert response.status_code == 202, response.get_json()
     return wait_for_job(client, response.get_json()["id"], timeout=120)
 
@@ -57,8 +56,11 @@ def test_edit_approve_announce_publish_and_reuse(stack, api, receiver):
     editor = keyed_client(api, roles=(TRANSLATE,), tenant=tenant, name="Ed Itor")
     reviewer = keyed_client(api, roles=(TRANSLATE, REVIEW), tenant=tenant, name="Rae Viewer")
     outsider = keyed_client(api, roles=(TRANSLATE, REVIEW), tenant=f"other{time.time_ns()}", name="Other")
-    article = {"title": "Summit", "format": "html",
-               "body": "<p>Leaders met in <strong>Vilnius</strong> on Tuesday. They signed the accord.</p>"}
+    article = {
+        "title": "Summit",
+        "format": "html",
+        "body": "<p>Leaders met in <strong>Vilnius</strong> on Tuesday. They signed the accord.</p>",
+    }
     external_id = f"story-{tenant}"
     status = submit(editor, article, external_id=external_id, publish="on_approval", callback_url=receiver.url)
     job_id = status["id"]
@@ -71,14 +73,25 @@ def test_edit_approve_announce_publish_and_reuse(stack, api, receiver):
     assert first["provenance"]["kind"] == "machine" and first["target"] == first["source"]
     correction = "Die Staatschefs trafen sich am Dienstag in Vilnius."
     at = correction.index("Vilnius")
-    edited = editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/{first['id']}",
-                          json={"target": correction, "inline": [[at, at + 7]]}, headers={"If-Match": etag})
+    edited = editor.patch(
+        f"/v1/jobs/{job_id}/translations/de/segments/{first['id']}",
+        json={"target": correction, "inline": [[at, at + 7]]},
+        headers={"If-Match": etag},
+    )
     assert edited.status_code == 200, edited.get_json()
     # Another editor, still at the version both read: 412.
-    assert_problem(editor.patch(f"/v1/jobs/{job_id}/translations/de/segments/{first['id']}",
-                                json={"target": "Anders."}, headers={"If-Match": etag}), 412, "stale-version")
-    approved = reviewer.post(f"/v1/jobs/{job_id}/translations/de/approval",
-                             headers={"If-Match": edited.headers["ETag"]})
+    assert_problem(
+        editor.patch(
+            f"/v1/jobs/{job_id}/translations/de/segments/{first['id']}",
+            json={"target": "Anders."},
+            headers={"If-Match": etag},
+        ),
+        412,
+        "stale-version",
+    )
+    approved = reviewer.post(
+        f"/v1/jobs/{job_id}/translations/de/approval", headers={"If-Match": edited.headers["ETag"]}
+    )
     assert approved.status_code == 200 and approved.get_json()["published"] is True
     published = editor.get(f"/v1/articles/{external_id}/de").get_json()
     assert published["revision"] == 1
@@ -94,8 +107,11 @@ def test_edit_approve_announce_publish_and_reuse(stack, api, receiver):
                 found[event["type"]] = event
         return found
 
-    wait_until(lambda: {"translation.edited", "translation.approved", "job.finished"} <= set(events()), 60,
-               what="the edited, approved and finished events")
+    wait_until(
+        lambda: {"translation.edited", "translation.approved", "job.finished"} <= set(events()),
+        60,
+        what="the edited, approved and finished events",
+    )
     assert "translation.succeeded" not in events()
     announced = events()["translation.approved"]
     assert announced["approved"]["by"]["name"] == "Rae Viewer" and announced["published"] is True
@@ -114,8 +130,9 @@ def test_edit_approve_announce_publish_and_reuse(stack, api, receiver):
     document, _ = segments(outsider, theirs["id"])
     assert {s["provenance"]["kind"] for s in document["segments"]} == {"machine"}
     assert "memory_hits" not in theirs["languages"]["de"]["stats"]
-    assert outsider.get(f"/v1/jobs/{theirs['id']}/translations/de/segments/s2/suggestions").get_json()[
-        "suggestions"] == []
+    assert (
+        outsider.get(f"/v1/jobs/{theirs['id']}/translations/de/segments/s2/suggestions").get_json()["suggestions"] == []
+    )
     assert outsider.get("/v1/memories").get_json()["items"] == []
     assert_problem(outsider.get(f"/v1/jobs/{job_id}/translations/de/segments"), 404)
 

@@ -15,7 +15,12 @@ import redis
 from devtools.webhook_receiver import WebhookReceiver
 from tests.conftest import RedisServer, Stack
 from tests.helpers import (
-    WEBHOOK_SECRET, keyed_client, make_settings, read_article, wait_for_job, wait_until,
+    WEBHOOK_SECRET,
+    keyed_client,
+    make_settings,
+    read_article,
+    wait_for_job,
+    wait_until,
 )
 from workers.celery_app import create_celery, send_translation
 
@@ -36,10 +41,20 @@ def stack(faulty_redis, model_dirs, tmp_path):
         faulty_redis.start()
     redis.Redis.from_url(faulty_redis.url).flushall()
     # Beam 1: the same paths, three times faster on the long inputs.
-    settings = make_settings(faulty_redis, 0, model_dirs["identity"], beam_size=1, job_lease_seconds=3,
-                             job_sweep_interval_seconds=1, job_max_attempts=4, job_dispatch_grace_seconds=5,
-                             webhook_secret=WEBHOOK_SECRET, webhook_allowed_hosts=("127.0.0.1:*",),
-                             webhook_backoff_seconds=1, webhook_max_attempts=5)
+    settings = make_settings(
+        faulty_redis,
+        0,
+        model_dirs["identity"],
+        beam_size=1,
+        job_lease_seconds=3,
+        job_sweep_interval_seconds=1,
+        job_max_attempts=4,
+        job_dispatch_grace_seconds=5,
+        webhook_secret=WEBHOOK_SECRET,
+        webhook_allowed_hosts=("127.0.0.1:*",),
+        webhook_backoff_seconds=1,
+        webhook_max_attempts=5,
+    )
     running = Stack(settings, model_dirs["identity"], tmp_path)
     yield running
     running.stop()
@@ -59,8 +74,9 @@ def long_article(repeat: int = 150) -> dict:
 
 
 def submit(client, article: dict, langs=("de",), **extra) -> str:
-    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": list(langs), "article": article,
-                                             **extra})
+    response = client.post(
+        "/v1/jobs", json={"source_lang": "en", "target_langs": list(langs), "article": article, **extra}
+    )
     assert response.status_code == 202, response.get_json()
     return response.get_json()["id"]
 
@@ -71,8 +87,12 @@ def languages(client, job_id: str) -> dict:
 
 
 def wait_running(client, job_id: str, lang: str) -> None:
-    wait_until(lambda: languages(client, job_id).get(lang, {}).get("state") == "running", 60, interval=0.02,
-               what=f"{lang} to start")
+    wait_until(
+        lambda: languages(client, job_id).get(lang, {}).get("state") == "running",
+        60,
+        interval=0.02,
+        what=f"{lang} to start",
+    )
 
 
 def test_killed_worker_language_is_requeued_without_waiting_for_the_visibility_timeout(stack, client):
@@ -174,8 +194,12 @@ def test_webhook_makes_exactly_max_attempts_and_records_failed(stack, client):
     def deliveries():
         return client.get(f"/v1/jobs/{job_id}").get_json()["webhook"]["deliveries"]
 
-    wait_until(lambda: deliveries() and all(d["state"] == "failed" for d in deliveries()) and len(deliveries()) == 2,
-               90, interval=0.2, what="both events to be given up")
+    wait_until(
+        lambda: deliveries() and all(d["state"] == "failed" for d in deliveries()) and len(deliveries()) == 2,
+        90,
+        interval=0.2,
+        what="both events to be given up",
+    )
     assert all(d["attempts"] == 5 for d in deliveries())
     wait_until(lambda: len(receiver.requests) == 10, 10, what="5 attempts of 2 events")
     receiver.close()

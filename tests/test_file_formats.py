@@ -52,6 +52,7 @@ def rot13(text: str) -> str:
 
 # -- what the libraries read back --------------------------------------------------------
 
+
 def docx_view(data: bytes) -> dict:
     """Paragraph texts, each run's (bold, italic, underline), links and their texts,
     table cells, header and footer, as python-docx reads them."""
@@ -61,8 +62,10 @@ def docx_view(data: bytes) -> dict:
         "paragraphs": [p.text for p in document.paragraphs],
         "styles": [p.style.name for p in document.paragraphs],
         "runs": [[(r.bold, r.italic, r.underline) for r in p.runs] for p in document.paragraphs],
-        "links": [(h.get(f"{{{docx.oxml.ns.nsmap['r']}}}id"), "".join(t.text for t in h.iter(f"{W}t")))
-                  for h in document.element.body.iter(f"{W}hyperlink")],
+        "links": [
+            (h.get(f"{{{docx.oxml.ns.nsmap['r']}}}id"), "".join(t.text for t in h.iter(f"{W}t")))
+            for h in document.element.body.iter(f"{W}hyperlink")
+        ],
         "cells": [[c.text for c in row.cells] for table in document.tables for row in table.rows],
         "header": section.header.paragraphs[0].text,
         "footer": section.footer.paragraphs[0].text,
@@ -73,14 +76,15 @@ def docx_skeleton(data: bytes) -> list:
     """document.xml's elements and attributes, without text and xml:space."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         root = etree.fromstring(archive.read("word/document.xml"))
-    return [(e.tag, sorted((k, v) for k, v in e.attrib.items() if not k.endswith("}space")))
-            for e in root.iter()]
+    return [(e.tag, sorted((k, v) for k, v in e.attrib.items() if not k.endswith("}space"))) for e in root.iter()]
 
 
 def odt_view(data: bytes) -> list[tuple[str, str]]:
     document = load_odt(io.BytesIO(data))
-    return [(str(e.qname[1]), teletype.extractText(e)) for e in document.getElementsByType(H)
-            + document.getElementsByType(P)]
+    return [
+        (str(e.qname[1]), teletype.extractText(e))
+        for e in document.getElementsByType(H) + document.getElementsByType(P)
+    ]
 
 
 def pptx_view(data: bytes) -> dict:
@@ -121,8 +125,11 @@ def test_identity_render_keeps_every_part_and_the_text(fmt):
     assert VIEWS[fmt](output) == VIEWS[fmt](data)
     before, after = zipfile.ZipFile(io.BytesIO(data)), zipfile.ZipFile(io.BytesIO(output))
     assert before.namelist() == after.namelist()
-    story = {"docx": r"word/(document|header\d*|footer\d*)\.xml", "odt": r"content\.xml|styles\.xml",
-             "pptx": r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"}[fmt]
+    story = {
+        "docx": r"word/(document|header\d*|footer\d*)\.xml",
+        "odt": r"content\.xml|styles\.xml",
+        "pptx": r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml",
+    }[fmt]
     for name in before.namelist():
         if not re.fullmatch(story, name):
             assert before.read(name) == after.read(name), name  # parts without text: byte for byte
@@ -133,10 +140,19 @@ def test_identity_render_keeps_every_part_and_the_text(fmt):
 def test_docx_units_and_what_they_wrap():
     units = parse(b64(samples.docx_story()), "docx").units
     texts = [u.text for u in units]
-    assert texts[:2] == ["NATO leaders meet in Vilnius", "Leaders of NATO met in Vilnius on Tuesday, and the talks "
-                         "were difficult. Read the official statement for details."]
-    assert {"City", "Vilnius", "Summit host", "Sweden joined the alliance.", "NATO desk: summit coverage",
-            "Published by the foreign desk"} <= set(texts)
+    assert texts[:2] == [
+        "NATO leaders meet in Vilnius",
+        "Leaders of NATO met in Vilnius on Tuesday, and the talks "
+        "were difficult. Read the official statement for details.",
+    ]
+    assert {
+        "City",
+        "Vilnius",
+        "Summit host",
+        "Sweden joined the alliance.",
+        "NATO desk: summit coverage",
+        "Published by the foreign desk",
+    } <= set(texts)
     second = units[1]
     assert [second.text[s:e] for s, e in second.inline] == ["NATO", "Vilnius", "difficult", "official statement"]
 
@@ -160,7 +176,8 @@ def test_cipher_model_rotates_the_text_and_keeps_the_structure(engines, fmt):
         assert view["paragraphs"] == rot13_view(source["paragraphs"])
         assert view["links"][0][1] == rot13("official statement")
         assert (view["cells"], view["header"], view["footer"]) == rot13_view(
-            (source["cells"], source["header"], source["footer"]))
+            (source["cells"], source["header"], source["footer"])
+        )
         assert docx_skeleton(output) == docx_skeleton(data)
         # The bold run holds the rotated word it held.
         bold = [r.text for p in docx.Document(io.BytesIO(output)).paragraphs for r in p.runs if r.bold]
@@ -193,11 +210,15 @@ def test_docx_field_results_are_protected_and_breaks_end_units():
     out = io.BytesIO()
     document.save(out)
     units = parse(b64(out.getvalue()), "docx").units
-    assert [(u.text, u.protected) for u in units] == [("Page 7 of the report", [(5, 6)]), ("First line", []),
-                                                       ("second line", [])]
+    assert [(u.text, u.protected) for u in units] == [
+        ("Page 7 of the report", [(5, 6)]),
+        ("First line", []),
+        ("second line", []),
+    ]
 
 
 # -- subtitles ---------------------------------------------------------------------------
+
 
 def cues(body: str) -> list[srt.Subtitle]:
     return list(srt.parse(body))
@@ -207,7 +228,10 @@ def test_srt_units_join_a_sentence_over_three_cues():
     units = parse(samples.SRT, "srt").units
     assert [u.text for u in units] == [
         "NATO leaders met in Vilnius on Tuesday to discuss the defence of the Baltic states.",
-        "Is the summit over?", "Not yet.", "The talks continue tomorrow."]
+        "Is the summit over?",
+        "Not yet.",
+        "The talks continue tomorrow.",
+    ]
 
 
 @pytest.mark.parametrize("fmt, source", [("srt", samples.SRT), ("vtt", samples.VTT)])
@@ -223,15 +247,21 @@ def test_srt_cipher_keeps_cues_ids_timings_and_styling(engines):
     output = translate(engines["cipher"], samples.SRT, "srt")
     before, after = cues(samples.SRT), cues(output)
     assert [(c.index, c.start, c.end) for c in after] == [(c.index, c.start, c.end) for c in before]
-    assert [c.content for c in after] == [rot13(c.content).replace("{\\na8}", "{\\an8}").replace("<v>", "<i>")
-                                          .replace("</v>", "</i>") for c in before]
+    assert [c.content for c in after] == [
+        rot13(c.content).replace("{\\na8}", "{\\an8}").replace("<v>", "<i>").replace("</v>", "</i>") for c in before
+    ]
 
 
 def test_vtt_cipher_keeps_header_notes_settings_and_references(engines):
     output = translate(engines["cipher"], samples.VTT, "vtt")
-    for kept in ("WEBVTT Kind: captions", "STYLE\n::cue { color: yellow }", "NOTE a note about NATO stays as written",
-                 "intro\n00:00:01.000 --> 00:00:03.200 align:start position:10%\n<v Reporter>",
-                 "00:00:03.300 --> 00:00:06.000\n", "&amp;"):
+    for kept in (
+        "WEBVTT Kind: captions",
+        "STYLE\n::cue { color: yellow }",
+        "NOTE a note about NATO stays as written",
+        "intro\n00:00:01.000 --> 00:00:03.200 align:start position:10%\n<v Reporter>",
+        "00:00:03.300 --> 00:00:06.000\n",
+        "&amp;",
+    ):
         assert kept in output
     assert "ANGB yrnqref zrg va Ivyavhf" in output and "ba Ghrfqnl &amp; Jrqarfqnl." in output
 
@@ -247,10 +277,13 @@ def _proportional(source_length: int, target_length: int):
 
 def test_a_longer_translation_is_spread_over_the_same_cues_and_wrapped():
     document = parse(samples.SRT, "srt")
-    sentence = ("Os líderes da OTAN reuniram-se em Vilnius na terça-feira para discutir longamente a defesa "
-                "dos estados bálticos e o futuro da aliança.")
-    output = document.render(_translated(document, [sentence, "A cimeira acabou?", "Ainda não.",
-                                                    "As conversações continuam amanhã."]))
+    sentence = (
+        "Os líderes da OTAN reuniram-se em Vilnius na terça-feira para discutir longamente a defesa "
+        "dos estados bálticos e o futuro da aliança."
+    )
+    output = document.render(
+        _translated(document, [sentence, "A cimeira acabou?", "Ainda não.", "As conversações continuam amanhã."])
+    )
     after = cues(output)
     assert len(after) == 5 and [c.start for c in after] == [c.start for c in cues(samples.SRT)]
     first_three = [c.content for c in after[:3]]
@@ -259,8 +292,9 @@ def test_a_longer_translation_is_spread_over_the_same_cues_and_wrapped():
     assert first_three[2].startswith("<i>") and first_three[2].endswith("</i>")
     for cue in after:
         lines = cue.content.split("\n")
-        assert len(lines) <= subtitles.MAX_LINES and all(len(re.sub(r"<[^>]+>|\{[^}]*\}", "", line))
-                                                         <= subtitles.MAX_LINE for line in lines), lines
+        assert len(lines) <= subtitles.MAX_LINES and all(
+            len(re.sub(r"<[^>]+>|\{[^}]*\}", "", line)) <= subtitles.MAX_LINE for line in lines
+        ), lines
     assert after[3].content == "- A cimeira acabou?\n- Ainda não."
     assert after[4].content == "{\\an8}As conversações continuam amanhã."
 
@@ -282,6 +316,7 @@ def test_a_translation_with_fewer_words_than_cues_fills_with_an_ellipsis():
 
 # -- hostile and broken files -------------------------------------------------------------
 
+
 def zip_of(members: dict[str, bytes]) -> str:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -290,29 +325,39 @@ def zip_of(members: dict[str, bytes]) -> str:
     return b64(out.getvalue())
 
 
-BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
-                  + b"".join(b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">' % ((98 + i,) + (97 + i,) * 10)
-                             for i in range(8))
-                  + b']><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                  b"<w:body><w:p><w:r><w:t>&i;</w:t></w:r></w:p></w:body></w:document>")
-DEEP = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-        + b"<w:sdt>" * 5000 + b"</w:sdt>" * 5000 + b"</w:body></w:document>")
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(
+        b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">' % ((98 + i,) + (97 + i,) * 10) for i in range(8)
+    )
+    + b']><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b"<w:body><w:p><w:r><w:t>&i;</w:t></w:r></w:p></w:body></w:document>"
+)
+DEEP = (
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    + b"<w:sdt>" * 5000
+    + b"</w:sdt>" * 5000
+    + b"</w:body></w:document>"
+)
 
 
-@pytest.mark.parametrize("fmt, body, message", [
-    ("docx", "not base64 at all!", "base64"),
-    ("docx", b64(b"PK\x03\x04 not really a zip"), "not a DOCX file"),
-    ("odt", b64(b"plain text"), "not a ODT file"),
-    ("docx", zip_of({"word/styles.xml": b"<x/>"}), "no word/document.xml"),
-    ("pptx", zip_of({"ppt/slides/slide1.xml": b"<x/>"}), "no ppt/presentation.xml"),
-    ("docx", zip_of({f"m{i}": b"" for i in range(office.MAX_MEMBERS + 1)}), "members"),
-    ("docx", zip_of({"word/document.xml": BILLION_LAUGHS}), "document type|entity"),
-    ("docx", zip_of({"word/document.xml": DEEP}), "not well-formed"),
-    ("docx", zip_of({"word/document.xml": b"<w:document><unclosed>"}), "not well-formed"),
-    ("srt", "1\n00:00:01,000 --> nonsense\nHello\n", "SRT"),
-    ("srt", "Hello\x00", "NUL"),
-    ("vtt", "00:00:01.000 --> 00:00:02.000\nNo header\n", "WEBVTT"),
-])
+@pytest.mark.parametrize(
+    "fmt, body, message",
+    [
+        ("docx", "not base64 at all!", "base64"),
+        ("docx", b64(b"PK\x03\x04 not really a zip"), "not a DOCX file"),
+        ("odt", b64(b"plain text"), "not a ODT file"),
+        ("docx", zip_of({"word/styles.xml": b"<x/>"}), "no word/document.xml"),
+        ("pptx", zip_of({"ppt/slides/slide1.xml": b"<x/>"}), "no ppt/presentation.xml"),
+        ("docx", zip_of({f"m{i}": b"" for i in range(office.MAX_MEMBERS + 1)}), "members"),
+        ("docx", zip_of({"word/document.xml": BILLION_LAUGHS}), "document type|entity"),
+        ("docx", zip_of({"word/document.xml": DEEP}), "not well-formed"),
+        ("docx", zip_of({"word/document.xml": b"<w:document><unclosed>"}), "not well-formed"),
+        ("srt", "1\n00:00:01,000 --> nonsense\nHello\n", "SRT"),
+        ("srt", "Hello\x00", "NUL"),
+        ("vtt", "00:00:01.000 --> 00:00:02.000\nNo header\n", "WEBVTT"),
+    ],
+)
 def test_broken_and_hostile_files_are_document_errors(fmt, body, message):
     with pytest.raises(DocumentError, match=message):
         parse(body, fmt)
@@ -330,7 +375,7 @@ def test_damaged_files_are_document_errors_never_other_exceptions(fmt):
         for _ in range(random.randint(1, 20)):
             damaged[random.randrange(len(damaged))] = random.randrange(256)
         if random.random() < 0.2:
-            damaged = damaged[:random.randrange(len(damaged))]
+            damaged = damaged[: random.randrange(len(damaged))]
         try:
             document = parse(b64(bytes(damaged)), fmt)
             document.render(identity(document))
@@ -349,8 +394,9 @@ def test_damaged_subtitles_are_document_errors_never_other_exceptions(fmt, sourc
             text[random.randrange(len(text))] = random.choice(["\n", "-", ">", "<", ":", "0", " ", "&", "\r", "é"])
         try:
             document = parse("".join(text), fmt)
-            document.render([TranslatedUnit(u.text + " and more words", lambda o, side="right": o)
-                             for u in document.units])
+            document.render(
+                [TranslatedUnit(u.text + " and more words", lambda o, side="right": o) for u in document.units]
+            )
         except DocumentError:
             pass
 
@@ -373,7 +419,7 @@ def test_a_lying_member_size_never_inflates_past_what_it_declares():
         archive.writestr("word/document.xml", b"<w:document xmlns:w='x'>" + b" " * 1_000_000 + b"</w:document>")
     raw = bytearray(out.getvalue())
     central = raw.rfind(b"PK\x01\x02")
-    raw[central + 24:central + 28] = (10).to_bytes(4, "little")  # uncompressed size in the central directory
+    raw[central + 24 : central + 28] = (10).to_bytes(4, "little")  # uncompressed size in the central directory
     with pytest.raises(DocumentError):
         parse(b64(bytes(raw)), "docx")
 

@@ -40,7 +40,9 @@ def finish(app, job_id: str, lang: str, body: str, fmt: str) -> None:
     jobs = app.extensions["newsroom"].jobs
     claim = jobs.leases.claim(job_id, lang)
     assert claim.claimed
-    assert jobs.leases.succeed(job_id, lang, claim.holder, {"title": "", "body": body, "format": fmt, "model": []}, None, {})
+    assert jobs.leases.succeed(
+        job_id, lang, claim.holder, {"title": "", "body": body, "format": fmt, "model": []}, None, {}
+    )
 
 
 def test_a_docx_upload_is_a_job_holding_the_file_and_charged_for_its_text(app):
@@ -57,11 +59,16 @@ def test_a_docx_upload_is_a_job_holding_the_file_and_charged_for_its_text(app):
     assert client.get("/v1/usage").get_json()["characters"]["remaining"] == 10000 - 2 * text
 
 
-@pytest.mark.parametrize("fmt, name", [("srt", "clip.srt"), ("vtt", "clip.vtt"), ("odt", "story.odt"),
-                                       ("pptx", "deck.pptx")])
+@pytest.mark.parametrize(
+    "fmt, name", [("srt", "clip.srt"), ("vtt", "clip.vtt"), ("odt", "story.odt"), ("pptx", "deck.pptx")]
+)
 def test_every_file_format_is_accepted(client, fmt, name):
-    data = {"srt": samples.SRT.encode(), "vtt": samples.VTT.encode(), "odt": samples.odt_story(),
-            "pptx": samples.pptx_story()}[fmt]
+    data = {
+        "srt": samples.SRT.encode(),
+        "vtt": samples.VTT.encode(),
+        "odt": samples.odt_story(),
+        "pptx": samples.pptx_story(),
+    }[fmt]
     response = upload(client, data, name)
     assert response.status_code == 202, response.get_json()
 
@@ -90,12 +97,15 @@ def test_a_finished_srt_is_served_as_subtitles(app, client):
     assert response.mimetype == "application/x-subrip" and response.get_data(as_text=True) == samples.SRT
 
 
-@pytest.mark.parametrize("data, filename, field, slug", [
-    (b"hello", "notes.rtf", "file", "unsupported-file-type"),
-    (b"PK\x03\x04broken", "story.docx", "article.body", "validation-error"),
-    (b"\xff\xfe not utf-8", "clip.srt", "file", "validation-error"),
-    (b"1\n00:00:01,000 --> garbage\nHi\n", "clip.srt", "article.body", "validation-error"),
-])
+@pytest.mark.parametrize(
+    "data, filename, field, slug",
+    [
+        (b"hello", "notes.rtf", "file", "unsupported-file-type"),
+        (b"PK\x03\x04broken", "story.docx", "article.body", "validation-error"),
+        (b"\xff\xfe not utf-8", "clip.srt", "file", "validation-error"),
+        (b"1\n00:00:01,000 --> garbage\nHi\n", "clip.srt", "article.body", "validation-error"),
+    ],
+)
 def test_broken_files_are_problem_documents(client, data, filename, field, slug):
     problem = assert_problem(upload(client, data, filename), 422, slug)
     assert problem["errors"][0]["field"] == field
@@ -125,37 +135,47 @@ def test_upload_fields_are_validated_like_a_job(client):
 
 # -- the compatibility APIs ---------------------------------------------------------------
 
+
 def test_deepl_document_upload_takes_a_docx_and_refuses_a_broken_one(app, client):
-    ok = client.post("/v2/document", data={"target_lang": "DE", "source_lang": "EN",
-                                           "file": (io.BytesIO(samples.docx_story()), "story.docx")})
+    ok = client.post(
+        "/v2/document",
+        data={"target_lang": "DE", "source_lang": "EN", "file": (io.BytesIO(samples.docx_story()), "story.docx")},
+    )
     assert ok.status_code == 200, ok.get_json()
     document = ok.get_json()
     stored = app.extensions["newsroom"].jobs.request(document["document_id"])
     assert stored.article.format == "docx"
     assert stored.document["characters"] == sum(len(u.text) for u in parse(stored.article.body, "docx").units)
     finish(app, document["document_id"], "de", stored.article.body, "docx")
-    result = client.post(f"/v2/document/{document['document_id']}/result",
-                         json={"document_key": document["document_key"]})
+    result = client.post(
+        f"/v2/document/{document['document_id']}/result", json={"document_key": document["document_key"]}
+    )
     assert result.mimetype == DOCX_TYPE, result.get_data(as_text=True)
     assert result.data == base64.b64decode(stored.article.body)
     assert 'filename="story.docx"' in result.headers["Content-Disposition"]
-    broken = client.post("/v2/document", data={"target_lang": "DE", "source_lang": "EN",
-                                               "file": (io.BytesIO(b"PK\x03\x04no"), "story.docx")})
+    broken = client.post(
+        "/v2/document",
+        data={"target_lang": "DE", "source_lang": "EN", "file": (io.BytesIO(b"PK\x03\x04no"), "story.docx")},
+    )
     assert 400 <= broken.status_code < 500 and "DOCX" in broken.get_json()["message"]
 
 
 def test_libretranslate_translate_file_takes_a_docx_and_refuses_a_broken_one(client):
-    ok = client.post("/translate_file", data={"source": "en", "target": "de",
-                                              "file": (io.BytesIO(samples.docx_story()), "story.docx")})
+    ok = client.post(
+        "/translate_file",
+        data={"source": "en", "target": "de", "file": (io.BytesIO(samples.docx_story()), "story.docx")},
+    )
     assert ok.status_code == 200, ok.get_json()
     assert re.search(r"/download_file/[\w-]+\.story\.docx$", ok.get_json()["translatedFileUrl"])
-    broken = client.post("/translate_file", data={"source": "en", "target": "de",
-                                                  "file": (io.BytesIO(b"WEBVTT\n\nno"), "clip.srt")})
+    broken = client.post(
+        "/translate_file", data={"source": "en", "target": "de", "file": (io.BytesIO(b"WEBVTT\n\nno"), "clip.srt")}
+    )
     assert 400 <= broken.status_code < 500 and "SRT" in broken.get_json()["error"]
     assert ".docx" in client.get("/frontend/settings").get_json()["supportedFilesFormat"]
 
 
 # -- the console ----------------------------------------------------------------------------
+
 
 def _token(page) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
@@ -165,16 +185,31 @@ def test_the_console_takes_a_docx_and_offers_the_translated_file(app, client):
     from access import GLOSSARY_READ, TRANSLATE, KeyStore
 
     browser = app.test_client()
-    key = KeyStore(app.extensions["newsroom"].redis).create("editor", (TRANSLATE, GLOSSARY_READ),
-                                                           rate_limit="unlimited", char_quota="unlimited").secret
+    key = (
+        KeyStore(app.extensions["newsroom"].redis)
+        .create("editor", (TRANSLATE, GLOSSARY_READ), rate_limit="unlimited", char_quota="unlimited")
+        .secret
+    )
     form = browser.get("/console/sign-in")
-    assert browser.post("/console/sign-in", data={"csrf_token": _token(form), "key": key,
-                                                  "next": "/console/"}).status_code == 302
+    assert (
+        browser.post("/console/sign-in", data={"csrf_token": _token(form), "key": key, "next": "/console/"}).status_code
+        == 302
+    )
     page = browser.get("/console/jobs")
     assert "Word (DOCX)" in page.get_data(as_text=True)
-    submitted = browser.post("/console/jobs", content_type="multipart/form-data", data={
-        "csrf_token": _token(page), "title": "", "format": "auto", "body": "", "source_lang": "en",
-        "target_langs": ["de"], "file": (io.BytesIO(samples.docx_story()), "story.docx")})
+    submitted = browser.post(
+        "/console/jobs",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": _token(page),
+            "title": "",
+            "format": "auto",
+            "body": "",
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "file": (io.BytesIO(samples.docx_story()), "story.docx"),
+        },
+    )
     assert submitted.status_code == 302, submitted.get_data(as_text=True)
     job_id = submitted.headers["Location"].rsplit("/", 1)[1]
     source = client.get(f"/v1/jobs/{job_id}/source").get_json()
@@ -186,7 +221,17 @@ def test_the_console_takes_a_docx_and_offers_the_translated_file(app, client):
     assert download.mimetype == DOCX_TYPE
     assert download.data == base64.b64decode(source["body"])
     assert download.headers["Content-Disposition"] == "attachment; filename=story.de.docx"
-    broken = browser.post("/console/jobs", content_type="multipart/form-data", data={
-        "csrf_token": _token(page), "title": "", "format": "auto", "body": "", "source_lang": "en",
-        "target_langs": ["de"], "file": (io.BytesIO(b"PK\x03\x04"), "broken.docx")})
+    broken = browser.post(
+        "/console/jobs",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": _token(page),
+            "title": "",
+            "format": "auto",
+            "body": "",
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "file": (io.BytesIO(b"PK\x03\x04"), "broken.docx"),
+        },
+    )
     assert broken.status_code == 422 and "not a DOCX file" in broken.get_data(as_text=True)

@@ -45,41 +45,53 @@ def expected(kind: str, text: str) -> str:
 
 def docx_texts(data: bytes) -> dict:
     document = docx.Document(io.BytesIO(data))
-    return {"paragraphs": [p.text for p in document.paragraphs],
-            "bold": [r.text for p in document.paragraphs for r in p.runs if r.bold],
-            "cells": [c.text for t in document.tables for row in t.rows for c in row.cells],
-            "header": document.sections[0].header.paragraphs[0].text}
+    return {
+        "paragraphs": [p.text for p in document.paragraphs],
+        "bold": [r.text for p in document.paragraphs for r in p.runs if r.bold],
+        "cells": [c.text for t in document.tables for row in t.rows for c in row.cells],
+        "header": document.sections[0].header.paragraphs[0].text,
+    }
 
 
 def expected_docx(kind: str) -> dict:
     view = docx_texts(samples.docx_story())
-    return {name: [expected(kind, v) for v in value] if isinstance(value, list) else expected(kind, value)
-            for name, value in view.items()}
+    return {
+        name: [expected(kind, v) for v in value] if isinstance(value, list) else expected(kind, value)
+        for name, value in view.items()
+    }
 
 
 def new_key(app, roles=(TRANSLATE, GLOSSARY_READ, GLOSSARY_WRITE)) -> str:
-    return KeyStore(app.extensions["newsroom"].redis).create("files", roles, rate_limit="unlimited",
-                                                             char_quota="unlimited").secret
+    return (
+        KeyStore(app.extensions["newsroom"].redis)
+        .create("files", roles, rate_limit="unlimited", char_quota="unlimited")
+        .secret
+    )
 
 
 # -- the native API -----------------------------------------------------------------------
 
+
 def test_docx_and_srt_uploads_come_back_as_files(stack, client):
     jobs = {}
     for name, data in (("story.docx", samples.docx_story()), ("clip.srt", samples.SRT.encode())):
-        response = client.post("/v1/jobs/upload", data={"file": (io.BytesIO(data), name), "source_lang": "en",
-                                                        "target_langs": "de,fr"})
+        response = client.post(
+            "/v1/jobs/upload", data={"file": (io.BytesIO(data), name), "source_lang": "en", "target_langs": "de,fr"}
+        )
         assert response.status_code == 202, response.get_json()
         jobs[name] = response.get_json()["id"]
     for job_id in jobs.values():
         assert wait_for_job(client, job_id)["state"] == "succeeded"
     for lang in ("de", "fr"):
-        story = client.get(f"/v1/jobs/{jobs['story.docx']}/translations/{lang}?download=1",
-                           headers={"Accept": DOCX_TYPE})
+        story = client.get(
+            f"/v1/jobs/{jobs['story.docx']}/translations/{lang}?download=1", headers={"Accept": DOCX_TYPE}
+        )
         assert story.mimetype == DOCX_TYPE
         assert story.headers["Content-Disposition"] == f"attachment; filename=story.{lang}.docx"
         assert docx_texts(story.data) == expected_docx(stack.kind)
-        clip = client.get(f"/v1/jobs/{jobs['clip.srt']}/translations/{lang}", headers={"Accept": "application/x-subrip"})
+        clip = client.get(
+            f"/v1/jobs/{jobs['clip.srt']}/translations/{lang}", headers={"Accept": "application/x-subrip"}
+        )
         source, output = list(srt.parse(samples.SRT)), list(srt.parse(clip.get_data(as_text=True)))
         assert [(c.index, c.start, c.end) for c in output] == [(c.index, c.start, c.end) for c in source]
         if stack.kind == "identity":
@@ -91,10 +103,12 @@ def test_docx_and_srt_uploads_come_back_as_files(stack, client):
 
 @pytest.mark.parametrize("name", ["story.odt", "deck.pptx", "clip.vtt"])
 def test_odt_pptx_and_vtt_through_the_workers(stack, client, name):
-    data = {"story.odt": samples.odt_story, "deck.pptx": samples.pptx_story,
-            "clip.vtt": lambda: samples.VTT.encode()}[name]()
-    response = client.post("/v1/jobs/upload", data={"file": (io.BytesIO(data), name), "source_lang": "en",
-                                                    "target_langs": "de"})
+    data = {"story.odt": samples.odt_story, "deck.pptx": samples.pptx_story, "clip.vtt": lambda: samples.VTT.encode()}[
+        name
+    ]()
+    response = client.post(
+        "/v1/jobs/upload", data={"file": (io.BytesIO(data), name), "source_lang": "en", "target_langs": "de"}
+    )
     assert response.status_code == 202, response.get_json()
     assert wait_for_job(client, response.get_json()["id"])["state"] == "succeeded"
     job_id = response.get_json()["id"]
@@ -111,6 +125,7 @@ def test_odt_pptx_and_vtt_through_the_workers(stack, client, name):
 
 # -- the compatibility APIs ---------------------------------------------------------------
 
+
 def test_deepl_client_translates_a_docx(stack, app, url, tmp_path):
     translator = deepl.Translator(new_key(app), server_url=url + "/", send_platform_info=False)
     source, output = tmp_path / "story.docx", tmp_path / "story.de.docx"
@@ -122,8 +137,12 @@ def test_deepl_client_translates_a_docx(stack, app, url, tmp_path):
 
 
 def test_libretranslate_translate_file_with_a_docx(stack, app, url):
-    answer = httpx.post(f"{url}/translate_file", data={"source": "en", "target": "de", "api_key": new_key(app)},
-                        files={"file": ("story.docx", samples.docx_story())}, timeout=30)
+    answer = httpx.post(
+        f"{url}/translate_file",
+        data={"source": "en", "target": "de", "api_key": new_key(app)},
+        files={"file": ("story.docx", samples.docx_story())},
+        timeout=30,
+    )
     assert answer.status_code == 200, answer.text
     download = httpx.get(answer.json()["translatedFileUrl"], timeout=60)
     assert download.status_code == 200 and download.headers["content-type"] == DOCX_TYPE
@@ -132,11 +151,18 @@ def test_libretranslate_translate_file_with_a_docx(stack, app, url):
 
 # -- the command line ---------------------------------------------------------------------
 
+
 def newsroom(*args: str, url: str, key: str | None, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
     env.update(NEWSROOM_URL=url, NEWSROOM_CONFIG=str(cwd / "absent.toml"), **({"NEWSROOM_KEY": key} if key else {}))
-    return subprocess.run([sys.executable, "-m", "newsroom_cli.main", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "newsroom_cli.main", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_cli_translates_a_folder_with_a_glossary_into_two_languages(stack, app, url, tmp_path):
@@ -148,12 +174,37 @@ def test_cli_translates_a_folder_with_a_glossary_into_two_languages(stack, app, 
     (folder / "ignored.jpg").write_bytes(b"\xff\xd8")
     terms = tmp_path / "desk.csv"
     terms.write_text("term,de,fr\nVilnius,Wilna,Vilnius\n", encoding="utf-8")
-    imported = newsroom("glossary", "import", str(terms), "--glossary", "desk-" + stack.kind, "--source-lang", "en",
-                        url=url, key=key, cwd=tmp_path)
+    imported = newsroom(
+        "glossary",
+        "import",
+        str(terms),
+        "--glossary",
+        "desk-" + stack.kind,
+        "--source-lang",
+        "en",
+        url=url,
+        key=key,
+        cwd=tmp_path,
+    )
     assert imported.returncode == 0, imported.stderr
     assert "1 entries" in imported.stdout
-    done = newsroom("translate", str(folder), "--to", "de,fr", "--from", "en", "--glossary", "desk-" + stack.kind,
-                    "-o", str(tmp_path / "out"), "--interval", "0.2", url=url, key=key, cwd=tmp_path)
+    done = newsroom(
+        "translate",
+        str(folder),
+        "--to",
+        "de,fr",
+        "--from",
+        "en",
+        "--glossary",
+        "desk-" + stack.kind,
+        "-o",
+        str(tmp_path / "out"),
+        "--interval",
+        "0.2",
+        url=url,
+        key=key,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == ["clip.de.srt", "clip.fr.srt", "story.de.docx", "story.fr.docx"]

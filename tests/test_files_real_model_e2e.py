@@ -37,15 +37,18 @@ def client(real_stack, make_app):
 
 @pytest.fixture(scope="module")
 def glossary_id(client) -> str:
-    response = client.post("/v1/glossaries", data=(DATA / "glossary.json").read_bytes(),
-                           content_type="application/json")
+    response = client.post(
+        "/v1/glossaries", data=(DATA / "glossary.json").read_bytes(), content_type="application/json"
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
 
 def translate_file(client, name: str, data: bytes, glossary_id: str, accept: str) -> tuple[bytes, dict]:
-    response = client.post("/v1/jobs/upload", data={"file": (io.BytesIO(data), name), "source_lang": "en",
-                                                    "target_langs": "pt", "glossary_ids": glossary_id})
+    response = client.post(
+        "/v1/jobs/upload",
+        data={"file": (io.BytesIO(data), name), "source_lang": "en", "target_langs": "pt", "glossary_ids": glossary_id},
+    )
     assert response.status_code == 202, response.get_json()
     status = wait_for_job(client, response.get_json()["id"], timeout=180)
     assert status["state"] == "succeeded", status
@@ -58,8 +61,11 @@ def translate_file(client, name: str, data: bytes, glossary_id: str, accept: str
 
 
 def docx_text(document) -> list[str]:
-    return ([p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells]
-            + [document.sections[0].header.paragraphs[0].text])
+    return (
+        [p.text for p in document.paragraphs]
+        + [c.text for t in document.tables for r in t.rows for c in r.cells]
+        + [document.sections[0].header.paragraphs[0].text]
+    )
 
 
 def test_docx_into_portuguese_renders_every_term_and_keeps_the_formatting(client, glossary_id):
@@ -72,8 +78,9 @@ def test_docx_into_portuguese_renders_every_term_and_keeps_the_formatting(client
     assert "NATO" not in text and text.count("OTAN") == "\n".join(before).count("NATO")
     assert text.count("Vilnius") == "\n".join(before).count("Vilnius")
     # Runs keep their formatting, and the bold run still holds the term it held.
-    assert [[(r.bold, r.italic, r.underline) for r in p.runs] for p in output.paragraphs] == \
-        [[(r.bold, r.italic, r.underline) for r in p.runs] for p in source.paragraphs]
+    assert [[(r.bold, r.italic, r.underline) for r in p.runs] for p in output.paragraphs] == [
+        [(r.bold, r.italic, r.underline) for r in p.runs] for p in source.paragraphs
+    ]
     bold = "".join(r.text for p in output.paragraphs for r in p.runs if r.bold)
     assert "OTAN" in bold
     assert [p.style.name for p in output.paragraphs] == [p.style.name for p in source.paragraphs]

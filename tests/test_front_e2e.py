@@ -36,8 +36,11 @@ def deployment(redis_server, model_dirs, start_stack):
     redis.Redis.from_url(settings.redis_url).flushdb()
     stack = start_stack(settings, model_dirs["identity"], "front")
     stack.url = stack.start_api()
-    key = KeyStore(redis.Redis.from_url(settings.redis_url)).create(
-        "front", [TRANSLATE], rate_limit="unlimited", char_quota="unlimited").secret
+    key = (
+        KeyStore(redis.Redis.from_url(settings.redis_url))
+        .create("front", [TRANSLATE], rate_limit="unlimited", char_quota="unlimited")
+        .secret
+    )
     yield stack, {"Authorization": f"Bearer {key}"}
     stack.stop()
 
@@ -52,11 +55,19 @@ def gunicorn_alone(deployment) -> str:
     stack.launcher.stop("alone")
 
 
-@pytest.mark.parametrize("behind_front", [
-    True,
-    pytest.param(False, marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                                reason="slow clients hold every gunicorn thread")),
-], ids=["front", "gunicorn-alone"])
+@pytest.mark.parametrize(
+    "behind_front",
+    [
+        True,
+        pytest.param(
+            False,
+            marks=pytest.mark.xfail(
+                strict=True, raises=AssertionError, reason="slow clients hold every gunicorn thread"
+            ),
+        ),
+    ],
+    ids=["front", "gunicorn-alone"],
+)
 def test_slow_clients_do_not_take_the_api_down(deployment, gunicorn_alone, behind_front):
     stack, headers = deployment
     url = stack.url if behind_front else gunicorn_alone
@@ -82,8 +93,11 @@ def _finished(url: str, job_id: str, headers: dict) -> dict | None:
 
 def test_the_fronts_own_refusals_are_problem_documents_like_the_apps(deployment, gunicorn_alone):
     stack, headers = deployment
-    too_large = {"content": b"x" * (1024 * 1024 + 1), "headers": {**headers, "Content-Type": "application/json"},
-                 "timeout": 10}
+    too_large = {
+        "content": b"x" * (1024 * 1024 + 1),
+        "headers": {**headers, "Content-Type": "application/json"},
+        "timeout": 10,
+    }
     by_nginx = httpx.post(f"{stack.url}/v1/jobs", **too_large)
     assert by_nginx.headers["Server"] == "nginx"
     body = assert_problem(_flask_like(by_nginx), 413)
@@ -106,8 +120,9 @@ def test_the_app_sees_the_clients_address_not_a_header_it_made_up(deployment):
     stack, headers = deployment
     log = stack.launcher.logfile("api")
     marker = f"forwarded-{time.monotonic_ns()}"
-    response = httpx.get(f"{stack.url}/healthz", timeout=10,
-                         headers={"X-Forwarded-For": "203.0.113.9", "X-Request-Id": marker})
+    response = httpx.get(
+        f"{stack.url}/healthz", timeout=10, headers={"X-Forwarded-For": "203.0.113.9", "X-Request-Id": marker}
+    )
     assert response.status_code == 200
 
     def logged():

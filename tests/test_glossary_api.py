@@ -33,12 +33,16 @@ def test_create_read_and_versions(api):
     assert added.status_code == 201 and added.get_json()["version"] == 2
     new_id = added.get_json()["entries"][-1]["id"]
 
-    replaced = api.put(f"/v1/glossaries/{glossary['id']}/entries/{new_id}",
-                       json={"term": "Brussels", "keep": True}, headers={"If-Match": added.headers["ETag"]})
+    replaced = api.put(
+        f"/v1/glossaries/{glossary['id']}/entries/{new_id}",
+        json={"term": "Brussels", "keep": True},
+        headers={"If-Match": added.headers["ETag"]},
+    )
     assert replaced.status_code == 200 and replaced.get_json()["entries"][-1]["keep"] is True
 
-    deleted = api.delete(f"/v1/glossaries/{glossary['id']}/entries/{new_id}",
-                         headers={"If-Match": replaced.headers["ETag"]})
+    deleted = api.delete(
+        f"/v1/glossaries/{glossary['id']}/entries/{new_id}", headers={"If-Match": replaced.headers["ETag"]}
+    )
     assert deleted.get_json()["version"] == 4 and len(deleted.get_json()["entries"]) == 6
 
     old = api.get(f"/v1/glossaries/{glossary['id']}/versions/2").get_json()
@@ -67,14 +71,17 @@ def test_list_is_paginated(api):
     assert_problem(api.get("/v1/glossaries?limit=0"), 422)
 
 
-@pytest.mark.parametrize("entries, reason", [
-    ([{"term": " ", "keep": True}], "empty term"),
-    ([{"term": "NATO", "keep": True}, {"term": "nato", "keep": True}], "duplicate"),
-    ([{"term": "Kyiv", "translations": {"xx-!": "Kiev"}}], "language code"),
-    ([{"term": "Kyiv"}], "translations or keep"),
-    ([{"term": "Kyiv", "keep": True, "translations": {"de": "Kyjiw"}}], "not both"),
-    ([{"term": "x" * 300, "keep": True}], "longer than"),
-])
+@pytest.mark.parametrize(
+    "entries, reason",
+    [
+        ([{"term": " ", "keep": True}], "empty term"),
+        ([{"term": "NATO", "keep": True}, {"term": "nato", "keep": True}], "duplicate"),
+        ([{"term": "Kyiv", "translations": {"xx-!": "Kiev"}}], "language code"),
+        ([{"term": "Kyiv"}], "translations or keep"),
+        ([{"term": "Kyiv", "keep": True, "translations": {"de": "Kyjiw"}}], "not both"),
+        ([{"term": "x" * 300, "keep": True}], "longer than"),
+    ],
+)
 def test_bad_glossary_input_is_rejected_whole(api, entries, reason):
     response = api.post("/v1/glossaries", json={"name": "bad", "source_lang": "en", "entries": entries})
     body = assert_problem(response, 422)
@@ -84,8 +91,12 @@ def test_bad_glossary_input_is_rejected_whole(api, entries, reason):
 
 def test_limits_are_problems(api):
     too_many = [{"term": f"t{i}", "keep": True} for i in range(51)]
-    assert "limit is 50" in assert_problem(api.post("/v1/glossaries", json={
-        "name": "big", "source_lang": "en", "entries": too_many}), 422)["detail"]
+    assert (
+        "limit is 50"
+        in assert_problem(
+            api.post("/v1/glossaries", json={"name": "big", "source_lang": "en", "entries": too_many}), 422
+        )["detail"]
+    )
     for i in range(5):
         create(api, {**seed_payload(), "name": f"g{i}"})
     assert_problem(api.post("/v1/glossaries", json=seed_payload()), 422, "limit-exceeded")
@@ -94,10 +105,11 @@ def test_limits_are_problems(api):
 def test_import_csv_tsv_tbx_and_export(api):
     glossary, etag = create(api, {"name": "imports", "source_lang": "en", "entries": []})
     url = f"/v1/glossaries/{glossary['id']}"
-    csv_data = "term,variants,keep,case_sensitive,note,de,fr\nVilnius,,false,false,,Vilnius,Vilnius\n" \
-               "NATO,,false,true,alliance,NATO,OTAN\nJens Stoltenberg,,true,false,,,\n"
-    imported = api.post(f"{url}/import?format=csv", data=csv_data, content_type="text/csv",
-                        headers={"If-Match": etag})
+    csv_data = (
+        "term,variants,keep,case_sensitive,note,de,fr\nVilnius,,false,false,,Vilnius,Vilnius\n"
+        "NATO,,false,true,alliance,NATO,OTAN\nJens Stoltenberg,,true,false,,,\n"
+    )
+    imported = api.post(f"{url}/import?format=csv", data=csv_data, content_type="text/csv", headers={"If-Match": etag})
     assert imported.status_code == 200, imported.get_json()
     body = imported.get_json()
     assert [e["term"] for e in body["entries"]] == ["Vilnius", "NATO", "Jens Stoltenberg"]
@@ -108,32 +120,47 @@ def test_import_csv_tsv_tbx_and_export(api):
     assert tsv.get_data(as_text=True) == "Vilnius\tVilnius\nNATO\tOTAN\nJens Stoltenberg\tJens Stoltenberg\n"
 
     tbx = api.get(f"{url}/export?format=tbx").get_data()
-    replaced = api.post(f"{url}/import?format=tbx&mode=replace", data=tbx, content_type="application/x-tbx+xml",
-                        headers={"If-Match": imported.headers["ETag"]})
+    replaced = api.post(
+        f"{url}/import?format=tbx&mode=replace",
+        data=tbx,
+        content_type="application/x-tbx+xml",
+        headers={"If-Match": imported.headers["ETag"]},
+    )
     assert replaced.status_code == 200, replaced.get_json()
     strip = lambda entries: [{k: v for k, v in e.items() if k != "id"} for e in entries]  # noqa: E731
     assert strip(replaced.get_json()["entries"]) == strip(body["entries"])
 
-    deepl = api.post(f"{url}/import?format=tsv&target_lang=es&mode=replace", data="Kyiv\tKiev\nVilnius\tVilna\n",
-                     content_type="text/tab-separated-values", headers={"If-Match": replaced.headers["ETag"]})
+    deepl = api.post(
+        f"{url}/import?format=tsv&target_lang=es&mode=replace",
+        data="Kyiv\tKiev\nVilnius\tVilna\n",
+        content_type="text/tab-separated-values",
+        headers={"If-Match": replaced.headers["ETag"]},
+    )
     assert deepl.status_code == 200
     assert [e["translations"] for e in deepl.get_json()["entries"]] == [{"es": "Kiev"}, {"es": "Vilna"}]
 
 
-@pytest.mark.parametrize("fmt, data, reason", [
-    ("csv", "term,de\nKyiv,Kyjiw\n,leer\nNATO,NATO,extra\n", "line 3"),
-    ("csv", "term,de\nNATO,NATO\nnato,NATO\n", "duplicate"),
-    ("csv", "wort,de\nKyiv,Kyjiw\n", "first column"),
-    ("csv", "term,xx!\nKyiv,Kyjiw\n", "not a language code"),
-    ("tsv", "Kyiv\tKiev\tzu viel\n", "exactly 2"),
-    ("tbx", "<martif><text><body><termEntry>", "malformed TBX"),
-    ("csv", b"term,de\n\xff\xfe\n", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "fmt, data, reason",
+    [
+        ("csv", "term,de\nKyiv,Kyjiw\n,leer\nNATO,NATO,extra\n", "line 3"),
+        ("csv", "term,de\nNATO,NATO\nnato,NATO\n", "duplicate"),
+        ("csv", "wort,de\nKyiv,Kyjiw\n", "first column"),
+        ("csv", "term,xx!\nKyiv,Kyjiw\n", "not a language code"),
+        ("tsv", "Kyiv\tKiev\tzu viel\n", "exactly 2"),
+        ("tbx", "<martif><text><body><termEntry>", "malformed TBX"),
+        ("csv", b"term,de\n\xff\xfe\n", "not UTF-8"),
+    ],
+)
 def test_bad_imports_apply_nothing(api, fmt, data, reason):
     glossary, etag = create(api)
     query = f"format={fmt}" + ("&target_lang=es" if fmt == "tsv" else "")
-    response = api.post(f"/v1/glossaries/{glossary['id']}/import?{query}", data=data,
-                        content_type="text/plain", headers={"If-Match": etag})
+    response = api.post(
+        f"/v1/glossaries/{glossary['id']}/import?{query}",
+        data=data,
+        content_type="text/plain",
+        headers={"If-Match": etag},
+    )
     body = assert_problem(response, 422)
     assert reason in body["detail"], body
     after = api.get(f"/v1/glossaries/{glossary['id']}")
@@ -146,20 +173,21 @@ def test_imports_obey_the_configured_limits(make_app):
     built-in default of 200 instead)."""
     client = keyed_client(make_app(DB, max_term_length=300))
     term = "Long " + "x" * 245
-    created = client.post("/v1/glossaries", json={"name": "api", "source_lang": "en",
-                                                   "entries": [{"term": term, "keep": True}]})
+    created = client.post(
+        "/v1/glossaries", json={"name": "api", "source_lang": "en", "entries": [{"term": term, "keep": True}]}
+    )
     assert created.status_code == 201, created.get_json()
 
     glossary, etag = create(client, {"name": "csv", "source_lang": "en", "entries": []})
     url = f"/v1/glossaries/{glossary['id']}/import?format=csv"
-    imported = client.post(url, data=f"term,de\n{term},{term}\n", content_type="text/csv",
-                           headers={"If-Match": etag})
+    imported = client.post(url, data=f"term,de\n{term},{term}\n", content_type="text/csv", headers={"If-Match": etag})
     assert imported.status_code == 200, imported.get_json()
     assert [e["term"] for e in imported.get_json()["entries"]] == [term]
     # The configured limit, not no limit: one character more is refused.
     too_long = "x" * 301
-    refused = client.post(url, data=f"term,de\n{too_long},x\n", content_type="text/csv",
-                          headers={"If-Match": imported.headers["ETag"]})
+    refused = client.post(
+        url, data=f"term,de\n{too_long},x\n", content_type="text/csv", headers={"If-Match": imported.headers["ETag"]}
+    )
     assert "longer than 300" in assert_problem(refused, 422)["detail"]
 
 
@@ -167,8 +195,12 @@ def test_oversized_import_is_413(make_app):
     client = keyed_client(make_app(DB, max_body_bytes=2048))
     glossary, etag = create(client, {"name": "small", "source_lang": "en", "entries": []})
     rows = "term,de\n" + "".join(f"term{i},Wort{i}\n" for i in range(400))
-    response = client.post(f"/v1/glossaries/{glossary['id']}/import?format=csv", data=rows,
-                           content_type="text/csv", headers={"If-Match": etag})
+    response = client.post(
+        f"/v1/glossaries/{glossary['id']}/import?format=csv",
+        data=rows,
+        content_type="text/csv",
+        headers={"If-Match": etag},
+    )
     assert_problem(response, 413)
     assert client.get(f"/v1/glossaries/{glossary['id']}").headers["ETag"] == etag
 
@@ -240,15 +272,22 @@ def test_edit_survives_a_redis_restart(make_app, private_redis_server):
 
 def test_grammar_and_match_inside_names_are_edited_and_checked(api):
     glossary, etag = create(api)
-    entry = {"term": "EU", "translations": {"pt": "UE"}, "match_inside_names": True,
-             "grammar": {"pt": {"gender": "f", "number": "sg", "article": True}}}
+    entry = {
+        "term": "EU",
+        "translations": {"pt": "UE"},
+        "match_inside_names": True,
+        "grammar": {"pt": {"gender": "f", "number": "sg", "article": True}},
+    }
     added = api.post(f"/v1/glossaries/{glossary['id']}/entries", json=entry, headers={"If-Match": etag})
     assert added.status_code == 201, added.get_json()
     stored = added.get_json()["entries"][-1]
     assert stored["grammar"] == entry["grammar"] and stored["match_inside_names"] is True
     assert glossary["entries"][0]["grammar"] == {} and glossary["entries"][0]["match_inside_names"] is False
     for wrong in ({"pt": {"gender": "n"}}, {"pt": {"article": "maybe"}}, {"pt": {"case": "gen"}}, {"xx-": {}}):
-        refused = api.post(f"/v1/glossaries/{glossary['id']}/entries", headers={"If-Match": added.headers["ETag"]},
-                           json={"term": "NATO", "translations": {"pt": "OTAN"}, "grammar": wrong})
+        refused = api.post(
+            f"/v1/glossaries/{glossary['id']}/entries",
+            headers={"If-Match": added.headers["ETag"]},
+            json={"term": "NATO", "translations": {"pt": "OTAN"}, "grammar": wrong},
+        )
         body = assert_problem(refused, 422)
         assert any("grammar" in str(error) for error in body.get("errors", [body])), body

@@ -15,16 +15,23 @@ pytestmark = pytest.mark.e2e
 
 # The seed glossary's spellings, longest first, and what each becomes per language.
 SPELLINGS = {
-    "Jens Stoltenberg": "Jens Stoltenberg", "Stoltenberg": "Stoltenberg", "155-millimeter": "155-millimeter",
-    "155 millimeter": "155-millimeter", "155mm": "155-millimeter", "Vilnius": "Vilnius", "NATO": "NATO",
+    "Jens Stoltenberg": "Jens Stoltenberg",
+    "Stoltenberg": "Stoltenberg",
+    "155-millimeter": "155-millimeter",
+    "155 millimeter": "155-millimeter",
+    "155mm": "155-millimeter",
+    "Vilnius": "Vilnius",
+    "NATO": "NATO",
     "Kyiv": "Kyiv",
 }
 
 
 def renderings(lang: str) -> dict[str, str]:
     entries = {e["term"]: e for e in seed_payload()["entries"]}
-    return {spelling: (spelling if entries[term].get("keep") else entries[term]["translations"][lang])
-            for spelling, term in SPELLINGS.items()}
+    return {
+        spelling: (spelling if entries[term].get("keep") else entries[term]["translations"][lang])
+        for spelling, term in SPELLINGS.items()
+    }
 
 
 def expected_translation(kind: str, text: str, lang: str) -> tuple[str, dict[str, int]]:
@@ -34,7 +41,7 @@ def expected_translation(kind: str, text: str, lang: str) -> tuple[str, dict[str
     rendered = renderings(lang)
     out, counts, cursor = [], {}, 0
     for match in pattern.finditer(text):
-        between = text[cursor:match.start()]
+        between = text[cursor : match.start()]
         out.append(between if kind == "identity" else codecs.encode(between, "rot13"))
         out.append(rendered[match.group(1)])
         term = SPELLINGS[match.group(1)]
@@ -50,14 +57,22 @@ def test_sample_article_with_seed_glossary_in_five_languages(stack, client):
     assert created.status_code == 201
     glossary = created.get_json()
     article = read_article()
-    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": list(TEST_LANGS),
-                                             "article": article, "glossary_ids": [glossary["id"]]})
+    response = client.post(
+        "/v1/jobs",
+        json={
+            "source_lang": "en",
+            "target_langs": list(TEST_LANGS),
+            "article": article,
+            "glossary_ids": [glossary["id"]],
+        },
+    )
     assert response.status_code == 202, response.get_json()
     job_id = response.get_json()["id"]
 
     # Editing the glossary after submission must not change this job.
-    edited = client.patch(f"/v1/glossaries/{glossary['id']}", json={"entries": []},
-                          headers={"If-Match": created.headers["ETag"]})
+    edited = client.patch(
+        f"/v1/glossaries/{glossary['id']}", json={"entries": []}, headers={"If-Match": created.headers["ETag"]}
+    )
     assert edited.status_code == 200
 
     status = wait_for_job(client, job_id, timeout=120)
@@ -75,8 +90,7 @@ def test_sample_article_with_seed_glossary_in_five_languages(stack, client):
         report = translation["glossary"]
         by_term = {t["term"]: t for t in report["terms"]}
         assert {t: by_term[t]["source_occurrences"] for t in by_term} == counts
-        assert all(t["rendered_occurrences"] == t["source_occurrences"] and not t["failures"]
-                   for t in report["terms"])
+        assert all(t["rendered_occurrences"] == t["source_occurrences"] and not t["failures"] for t in report["terms"])
         assert report["source_occurrences"] == report["rendered_occurrences"] == sum(counts.values())
         # Neither test model writes a rendering itself, but each writes the same
         # words for a term alone as inside its sentence: those are replaced, and
@@ -89,12 +103,20 @@ def test_sample_article_with_seed_glossary_in_five_languages(stack, client):
 
 
 def test_inline_glossary_and_terms_in_urls(stack, client):
-    article = {"title": "Kyiv update",
-               "body": "Officials in Kyiv met (Kyiv’s mayor too). See https://example.com/Kyiv or kyiv@example.org.",
-               "format": "text"}
-    response = client.post("/v1/jobs", json={
-        "source_lang": "en", "target_langs": ["de"], "article": article,
-        "glossary": {"entries": [{"term": "Kyiv", "translations": {"de": "Kyjiw"}}]}})
+    article = {
+        "title": "Kyiv update",
+        "body": "Officials in Kyiv met (Kyiv’s mayor too). See https://example.com/Kyiv or kyiv@example.org.",
+        "format": "text",
+    }
+    response = client.post(
+        "/v1/jobs",
+        json={
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "article": article,
+            "glossary": {"entries": [{"term": "Kyiv", "translations": {"de": "Kyjiw"}}]},
+        },
+    )
     assert response.status_code == 202, response.get_json()
     status = wait_for_job(client, response.get_json()["id"])
     translation = client.get(f"/v1/jobs/{status['id']}/translations/de").get_json()
@@ -108,9 +130,12 @@ def test_inline_glossary_and_terms_in_urls(stack, client):
 
 def test_bad_glossary_references_are_rejected(stack, client):
     article = read_article()
-    missing = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": article,
-                                            "glossary_ids": ["nope"]})
+    missing = client.post(
+        "/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": article, "glossary_ids": ["nope"]}
+    )
     assert missing.status_code == 422 and "nope" in missing.get_json()["detail"]
-    bad_inline = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"], "article": article,
-                                               "glossary": {"entries": [{"term": ""}]}})
+    bad_inline = client.post(
+        "/v1/jobs",
+        json={"source_lang": "en", "target_langs": ["de"], "article": article, "glossary": {"entries": [{"term": ""}]}},
+    )
     assert bad_inline.status_code == 422

@@ -8,27 +8,41 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from glossary.enforcement import (CODES, FIXED, NAMES, SCHEMES, TRANSLATE, VERBATIM, FixedSpan, join_pieces,
-                                  mask, split_around)
+from glossary.enforcement import (
+    CODES,
+    FIXED,
+    NAMES,
+    SCHEMES,
+    TRANSLATE,
+    VERBATIM,
+    FixedSpan,
+    join_pieces,
+    mask,
+    split_around,
+)
 from glossary.report import GlossaryReport, TermReport
 
 PROPERTY = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 
 TEXT = "NATO met in Vilnius, said Jens Stoltenberg."
-SPANS = [FixedSpan(0, 4, "OTAN", "e-nato", "NATO"), FixedSpan(12, 19, "Vilna", "e-vilnius", "Vilnius"),
-         FixedSpan(26, 42, "Jens Stoltenberg", "e-js", "Jens Stoltenberg")]
+SPANS = [
+    FixedSpan(0, 4, "OTAN", "e-nato", "NATO"),
+    FixedSpan(12, 19, "Vilna", "e-vilnius", "Vilnius"),
+    FixedSpan(26, 42, "Jens Stoltenberg", "e-js", "Jens Stoltenberg"),
+]
 EXPECTED = "OTAN met in Vilna, said Jens Stoltenberg."
 
 
 def substituted(text: str, spans: list[FixedSpan]) -> str:
     out, cursor = [], 0
     for span in spans:
-        out += [text[cursor:span.start], span.replacement]
+        out += [text[cursor : span.start], span.replacement]
         cursor = span.end
     return "".join(out) + text[cursor:]
 
 
 # -- mask / restore -------------------------------------------------------------
+
 
 def test_mask_round_trip_with_identity_translation():
     masked = mask(TEXT, SPANS, CODES)
@@ -48,17 +62,20 @@ def test_restore_follows_the_model_reordering_placeholders():
     assert [result.text[s:e] for s, e in result.spans] == ["OTAN", "Vilna", "Jens Stoltenberg"]
 
 
-@pytest.mark.parametrize("output, problem, restored", [
-    ("ZX1 met in ZX2, said.", "placeholder ZX3 missing", [True, True, False]),
-    ("ZX1 met in ZX2, said ZX3 ZX3.", "placeholder ZX3 appears 2 times", [True, True, False]),
-    ("ZX1 met in ZX2, said ZX3 and ZX4.", "invented placeholder ZX4", [True, True, True]),
-    ("ZX1 met in ZX2, said Zx3.", "altered placeholder 'Zx3'", [True, True, False]),
-    ("ZX1 met in ZX2, said ZX 3.", "altered placeholder 'ZX 3'", [True, True, False]),
-    ("ZX1 met in ZX2s, said ZX3.", "altered placeholder 'ZX2s'", [True, False, True]),
-    ("ZX1 met in aZX2, said ZX3.", "altered placeholder 'aZX2'", [True, False, True]),
-    ("ZX1 met in ZX2, said ZX-3.", "altered placeholder 'ZX-3'", [True, True, False]),
-    ("ZX1 met in ZX2, said ZX\u0663.", "altered placeholder 'ZX\u0663'", [True, True, False]),  # Arabic-Indic 3
-])
+@pytest.mark.parametrize(
+    "output, problem, restored",
+    [
+        ("ZX1 met in ZX2, said.", "placeholder ZX3 missing", [True, True, False]),
+        ("ZX1 met in ZX2, said ZX3 ZX3.", "placeholder ZX3 appears 2 times", [True, True, False]),
+        ("ZX1 met in ZX2, said ZX3 and ZX4.", "invented placeholder ZX4", [True, True, True]),
+        ("ZX1 met in ZX2, said Zx3.", "altered placeholder 'Zx3'", [True, True, False]),
+        ("ZX1 met in ZX2, said ZX 3.", "altered placeholder 'ZX 3'", [True, True, False]),
+        ("ZX1 met in ZX2s, said ZX3.", "altered placeholder 'ZX2s'", [True, False, True]),
+        ("ZX1 met in aZX2, said ZX3.", "altered placeholder 'aZX2'", [True, False, True]),
+        ("ZX1 met in ZX2, said ZX-3.", "altered placeholder 'ZX-3'", [True, True, False]),
+        ("ZX1 met in ZX2, said ZX\u0663.", "altered placeholder 'ZX\u0663'", [True, True, False]),  # Arabic-Indic 3
+    ],
+)
 def test_restore_fails_when_a_placeholder_is_altered_dropped_duplicated_or_invented(output, problem, restored):
     result = mask(TEXT, SPANS, CODES).restore(output)
     assert not result.ok
@@ -94,12 +111,15 @@ def test_names_are_made_up_proper_nouns_absent_from_the_segment():
     assert mask(text, [FixedSpan(15, 19, "OTAN", "e")], NAMES).placeholders == ("Quenvik",)
 
 
-@pytest.mark.parametrize("output, problem", [
-    ("Zorblax met in Quenviks, said Tavromir.", "altered placeholder 'Quenviks'"),
-    ("Zorblax met in quenvik, said Tavromir.", "altered placeholder 'quenvik'"),
-    ("Zorblax met in Quenvik, said Tavromir Tavromir.", "placeholder Tavromir appears 2 times"),
-    ("Zorblax met in Quenvik, said.", "placeholder Tavromir missing"),
-])
+@pytest.mark.parametrize(
+    "output, problem",
+    [
+        ("Zorblax met in Quenviks, said Tavromir.", "altered placeholder 'Quenviks'"),
+        ("Zorblax met in quenvik, said Tavromir.", "altered placeholder 'quenvik'"),
+        ("Zorblax met in Quenvik, said Tavromir Tavromir.", "placeholder Tavromir appears 2 times"),
+        ("Zorblax met in Quenvik, said.", "placeholder Tavromir missing"),
+    ],
+)
 def test_names_damaged_by_the_model_fail_verification(output, problem):
     result = mask(TEXT, SPANS, NAMES).restore(output)
     assert not result.ok and problem in result.problems
@@ -123,12 +143,15 @@ def test_no_spans_restores_the_output_as_is():
     assert result.ok and result.text == "Klartext." and result.spans == []
 
 
-@pytest.mark.parametrize("spans", [
-    [FixedSpan(0, 5, "x"), FixedSpan(4, 8, "y")],    # overlapping
-    [FixedSpan(5, 8, "x"), FixedSpan(0, 2, "y")],    # unsorted
-    [FixedSpan(3, 3, "x")],                          # empty
-    [FixedSpan(0, 99, "x")],                         # outside
-])
+@pytest.mark.parametrize(
+    "spans",
+    [
+        [FixedSpan(0, 5, "x"), FixedSpan(4, 8, "y")],  # overlapping
+        [FixedSpan(5, 8, "x"), FixedSpan(0, 2, "y")],  # unsorted
+        [FixedSpan(3, 3, "x")],  # empty
+        [FixedSpan(0, 99, "x")],  # outside
+    ],
+)
 def test_invalid_spans_are_refused(spans):
     with pytest.raises(ValueError):
         mask("some text here", spans)
@@ -147,14 +170,16 @@ def segments(draw):
     for index in range(draw(st.integers(1, 10))):
         word = draw(words)
         if draw(st.booleans()):
-            spans.append(FixedSpan(cursor, cursor + len(word), draw(st.text("XYZ 0-", min_size=1, max_size=8)),
-                                   f"e{index}", word))
+            spans.append(
+                FixedSpan(
+                    cursor, cursor + len(word), draw(st.text("XYZ 0-", min_size=1, max_size=8)), f"e{index}", word
+                )
+            )
         separator = draw(separators)
         parts += [word, separator]
         cursor += len(word) + len(separator)
     leading = draw(st.sampled_from(["", " ", "\n  "]))
-    spans = [FixedSpan(s.start + len(leading), s.end + len(leading), s.replacement, s.entry_id, s.term)
-             for s in spans]
+    spans = [FixedSpan(s.start + len(leading), s.end + len(leading), s.replacement, s.entry_id, s.term) for s in spans]
     return leading + "".join(parts), spans
 
 
@@ -185,8 +210,13 @@ def test_any_damaged_placeholder_fails_verification(scheme, segment, data):
     masked = mask(text, spans, scheme)
     victim = data.draw(st.sampled_from(masked.placeholders))
     damage = data.draw(st.sampled_from(["drop", "duplicate", "lower", "space", "suffix"]))
-    replacement = {"drop": "", "duplicate": f"{victim} {victim}", "lower": victim.lower(),
-                   "space": victim[:2] + " " + victim[2:], "suffix": victim + "n"}[damage]
+    replacement = {
+        "drop": "",
+        "duplicate": f"{victim} {victim}",
+        "lower": victim.lower(),
+        "space": victim[:2] + " " + victim[2:],
+        "suffix": victim + "n",
+    }[damage]
     output = re.sub(rf"{re.escape(victim)}(?![0-9])", lambda _: replacement, masked.text, count=1)
     result = masked.restore(output)
     assert not result.ok and result.text is None
@@ -194,6 +224,7 @@ def test_any_damaged_placeholder_fails_verification(scheme, segment, data):
 
 
 # -- split / join ----------------------------------------------------------------
+
 
 def test_split_keeps_whitespace_out_of_the_model_and_in_the_result():
     text = "  NATO  met\tin Vilnius ,\n said  Jens Stoltenberg.  "
@@ -251,6 +282,7 @@ def test_join_refuses_the_wrong_number_of_translations():
 
 
 # -- reports ------------------------------------------------------------------------
+
 
 def test_report_records_merges_and_serialises():
     first = GlossaryReport()

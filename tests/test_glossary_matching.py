@@ -40,15 +40,20 @@ ARTICLE = (DATA / "article.txt").read_text()
 def test_article_counts():
     counts = Counter(m.term for m in find_terms(ARTICLE, sample_glossary(), "de"))
     # grep -ow counts: NATO 11, Stoltenberg 7 of which one is inside "Jens Stoltenberg".
-    assert counts == {"NATO": 11, "Stoltenberg": 6, "Jens Stoltenberg": 1, "Kyiv": 2, "Vilnius": 1,
-                      "155-millimeter": 1}
+    assert counts == {"NATO": 11, "Stoltenberg": 6, "Jens Stoltenberg": 1, "Kyiv": 2, "Vilnius": 1, "155-millimeter": 1}
 
 
 def test_article_renderings_per_language():
     glossary = sample_glossary()
     es = {m.matched: m.rendering for m in find_terms(ARTICLE, glossary, "es")}
-    assert es == {"NATO": "OTAN", "Stoltenberg": "Stoltenberg", "Jens Stoltenberg": "Jens Stoltenberg",
-                  "Kyiv": "Kiev", "Vilnius": "Vilna", "155-millimeter": "155 milímetros"}
+    assert es == {
+        "NATO": "OTAN",
+        "Stoltenberg": "Stoltenberg",
+        "Jens Stoltenberg": "Jens Stoltenberg",
+        "Kyiv": "Kiev",
+        "Vilnius": "Vilna",
+        "155-millimeter": "155 milímetros",
+    }
     de = {m.matched: m.rendering for m in find_terms(ARTICLE, glossary, "de")}
     assert de["Vilnius"] == "Vilnius" and de["155-millimeter"] == "155-Millimeter" and de["Kyiv"] == "Kyjiw"
     assert {m.matched: m.rendering for m in find_terms(ARTICLE, glossary, "fr")}["NATO"] == "OTAN"
@@ -56,7 +61,7 @@ def test_article_renderings_per_language():
 
 def test_article_positions_are_exact():
     for m in find_terms(ARTICLE, sample_glossary(), "fr"):
-        assert ARTICLE[m.start:m.end] == m.matched
+        assert ARTICLE[m.start : m.end] == m.matched
 
 
 def test_language_without_renderings_applies_only_kept_terms():
@@ -69,8 +74,10 @@ def test_longest_match_wins():
     glossary.entries.append(Entry("NATO Secretary General", translations={"fr": "secrétaire général de l'OTAN"}))
     text = "BRUSSELS: NATO Secretary General Jens Stoltenberg said NATO would act."
     assert [(m.matched, m.rendering) for m in find_terms(text, glossary, "fr")] == [
-        ("NATO Secretary General", "secrétaire général de l'OTAN"), ("Jens Stoltenberg", "Jens Stoltenberg"),
-        ("NATO", "OTAN")]
+        ("NATO Secretary General", "secrétaire général de l'OTAN"),
+        ("Jens Stoltenberg", "Jens Stoltenberg"),
+        ("NATO", "OTAN"),
+    ]
 
 
 def test_shorter_term_survives_where_its_longer_one_loses():
@@ -81,55 +88,72 @@ def test_shorter_term_survives_where_its_longer_one_loses():
 
 # -- boundaries, punctuation, case ------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("Vilnius's mayor", "Vilnius"),
-    ("NATO’s summit", "NATO"),
-    ("NATO's summit", "NATO"),
-    ("in Vilnius, Lithuania", "Vilnius"),
-    ("the capital (Kyiv) said", "Kyiv"),
-    ("«Kyiv»", "Kyiv"),
-    ("Kyiv.", "Kyiv"),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Vilnius's mayor", "Vilnius"),
+        ("NATO’s summit", "NATO"),
+        ("NATO's summit", "NATO"),
+        ("in Vilnius, Lithuania", "Vilnius"),
+        ("the capital (Kyiv) said", "Kyiv"),
+        ("«Kyiv»", "Kyiv"),
+        ("Kyiv.", "Kyiv"),
+    ],
+)
 def test_punctuation_and_possessives_stay_outside(text, expected):
     matches = find_terms(text, sample_glossary(), "de")
     assert [m.matched for m in matches] == [expected]
-    assert text[matches[0].start:matches[0].end] == expected
+    assert text[matches[0].start : matches[0].end] == expected
 
 
-NAMES = [Entry("UK", [], {"pt": "Reino Unido"}), Entry("Scotland", [], {"pt": "Escócia"}),
-         Entry("London", [], {"pt": "Londres"}), Entry("Europe", [], {"pt": "Europa"}),
-         Entry("EU", [], {"pt": "UE"}), Entry("Brexit", [], {"pt": "Brexit"}), Entry("U.S.", [], {"pt": "EUA"}),
-         Entry("North Korea", [], {"pt": "Coreia do Norte"}), Entry("Kyiv", [], {"pt": "Kiev"}),
-         Entry("NATO", [], {"pt": "OTAN"}),
-         Entry("Trump", keep=True)]
+NAMES = [
+    Entry("UK", [], {"pt": "Reino Unido"}),
+    Entry("Scotland", [], {"pt": "Escócia"}),
+    Entry("London", [], {"pt": "Londres"}),
+    Entry("Europe", [], {"pt": "Europa"}),
+    Entry("EU", [], {"pt": "UE"}),
+    Entry("Brexit", [], {"pt": "Brexit"}),
+    Entry("U.S.", [], {"pt": "EUA"}),
+    Entry("North Korea", [], {"pt": "Coreia do Norte"}),
+    Entry("Kyiv", [], {"pt": "Kiev"}),
+    Entry("NATO", [], {"pt": "OTAN"}),
+    Entry("Trump", keep=True),
+]
 
 
-@pytest.mark.parametrize("text", [
-    "BBC Scotland's Alasdair Lamont at the arena",     # a capitalised word before
-    "London Fashion Week opens on Friday",             # capitalised words after
-    "Production at Toyota UK will stop",
-    "non-UK residents will pay more",                  # joined by a hyphen
-    "the Kyiv-based analyst",
-    'He wrote "Europe\'s Turbulent Century" in 2019',  # a quoted title in Title Case
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BBC Scotland's Alasdair Lamont at the arena",  # a capitalised word before
+        "London Fashion Week opens on Friday",  # capitalised words after
+        "Production at Toyota UK will stop",
+        "non-UK residents will pay more",  # joined by a hyphen
+        "the Kyiv-based analyst",
+        'He wrote "Europe\'s Turbulent Century" in 2019',  # a quoted title in Title Case
+    ],
+)
 def test_a_term_inside_a_longer_name_is_left_to_the_model(text):
     assert matched(text, NAMES, "pt") == []
     asked = [Entry(e.term, e.variants, e.translations, e.keep, match_inside_names=True) for e in NAMES]
     assert len(matched(text, asked, "pt")) == 1  # unless the entry asks for it
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("North Korea's top diplomat Ri Yong Ho spoke", ["North Korea"]),  # a possessive does not join
-    ("U.S. President Donald Trump spoke", ["U.S.", "Trump"]), # a title after the name
-    ("The EU Brexit talks resumed", ["EU", "Brexit"]),                 # two terms are two names
-    ("the U.S. stance on trade", ["U.S."]),
-    ("Scotland won. London lost.", ["Scotland", "London"]),             # a full stop ends the name
-    ("In London, on Monday", ["London"]),
-    ("Second NATO item", ["NATO"]),                                      # any word opening a sentence is capitalised
-    ("Trump Says UK Will Leave EU Soon", ["Trump", "UK", "EU"]), # Title Case: capitals say nothing
-    ('He said "the EU is wrong" today', ["EU"]),                         # a quotation, not a title
-    ("Donald Trump's rally", ["Trump"]),                                 # kept names are never rewritten
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("North Korea's top diplomat Ri Yong Ho spoke", ["North Korea"]),  # a possessive does not join
+        ("U.S. President Donald Trump spoke", ["U.S.", "Trump"]),  # a title after the name
+        ("The EU Brexit talks resumed", ["EU", "Brexit"]),  # two terms are two names
+        ("the U.S. stance on trade", ["U.S."]),
+        ("Scotland won. London lost.", ["Scotland", "London"]),  # a full stop ends the name
+        ("In London, on Monday", ["London"]),
+        ("Second NATO item", ["NATO"]),  # any word opening a sentence is capitalised
+        ("Trump Says UK Will Leave EU Soon", ["Trump", "UK", "EU"]),  # Title Case: capitals say nothing
+        ('He said "the EU is wrong" today', ["EU"]),  # a quotation, not a title
+        ("Donald Trump's rally", ["Trump"]),  # kept names are never rewritten
+    ],
+)
 def test_names_that_stand_alone_still_match(text, expected):
     assert [m for m, _ in matched(text, NAMES, "pt")] == expected
 
@@ -151,7 +175,8 @@ def test_variants_match_with_the_entry_rendering():
     assert [(m.matched, m.term, m.rendering) for m in matches] == [
         ("155mm", "155-millimeter", "155 millimètres"),
         ("155 millimeter", "155-millimeter", "155 millimètres"),
-        ("155-Millimeter", "155-millimeter", "155 millimètres")]
+        ("155-Millimeter", "155-millimeter", "155 millimètres"),
+    ]
 
 
 def test_keep_renders_the_matched_text_itself():
@@ -159,33 +184,38 @@ def test_keep_renders_the_matched_text_itself():
     assert matched("JENS STOLTENBERG", entries, "uk") == [("JENS STOLTENBERG", "JENS STOLTENBERG")]
 
 
-@pytest.mark.parametrize("term, text, found", [
-    ("C++", "written in C++, mostly", "C++"),
-    ("C++", "C++", "C++"),
-    ("C++", "CC++ is not", None),
-    ("$1 billion", "worth $1 billion.", "$1 billion"),
-    ("$1 billion", "worth $1 billions", None),
-    ("U.S.", "the U.S. said", "U.S."),
-    ("U.S.", "the US said", None),
-    ("a.c", "abc", None),
-    ("(a)", "x (a) y", "(a)"),
-    ("x+", "xxx", None),
-    ("[1]", "see [1] and 1", "[1]"),
-    ("^$", "a ^$ b", "^$"),
-    ("back\\slash", "a back\\slash b", "back\\slash"),
-    (".NET", "the .NET runtime", ".NET"),
-    ("Straße", "STRASSE", None),      # a length-changing case mapping is not folded
-    ("Straße", "STRAßE", "STRAßE"),
-    ("Ёлка", "ёЛКА", "ёЛКА"),
-])
+@pytest.mark.parametrize(
+    "term, text, found",
+    [
+        ("C++", "written in C++, mostly", "C++"),
+        ("C++", "C++", "C++"),
+        ("C++", "CC++ is not", None),
+        ("$1 billion", "worth $1 billion.", "$1 billion"),
+        ("$1 billion", "worth $1 billions", None),
+        ("U.S.", "the U.S. said", "U.S."),
+        ("U.S.", "the US said", None),
+        ("a.c", "abc", None),
+        ("(a)", "x (a) y", "(a)"),
+        ("x+", "xxx", None),
+        ("[1]", "see [1] and 1", "[1]"),
+        ("^$", "a ^$ b", "^$"),
+        ("back\\slash", "a back\\slash b", "back\\slash"),
+        (".NET", "the .NET runtime", ".NET"),
+        ("Straße", "STRASSE", None),  # a length-changing case mapping is not folded
+        ("Straße", "STRAßE", "STRAßE"),
+        ("Ёлка", "ёЛКА", "ёЛКА"),
+    ],
+)
 def test_terms_are_literal(term, text, found):
     matches = find_terms(text, [entry(term)], "de")
     assert [m.matched for m in matches] == ([found] if found else [])
 
 
 def test_nothing_inside_urls_or_email_addresses():
-    text = ("See https://www.nato.int/Kyiv/news?q=NATO, www.kyiv.ua/Vilnius, press@kyiv.ua, kyiv.ua/news "
-            "and nato.int, then Kyiv.")
+    text = (
+        "See https://www.nato.int/Kyiv/news?q=NATO, www.kyiv.ua/Vilnius, press@kyiv.ua, kyiv.ua/news "
+        "and nato.int, then Kyiv."
+    )
     matches = find_terms(text, sample_glossary(), "de")
     assert [(m.matched, m.start) for m in matches] == [("Kyiv", text.rindex("Kyiv"))]
     assert len(protected_spans(text)) == 5
@@ -193,22 +223,30 @@ def test_nothing_inside_urls_or_email_addresses():
 
 def test_unicode_terms():
     entries = [entry("Київ", de="Kyjiw"), entry("Zürich", de="Zürich"), entry("東京", de="Tokio")]
-    assert matched("У Києві; Київ, Zürich's ZÜRICH", entries) == [("Київ", "Kyjiw"), ("Zürich", "Zürich"),
-                                                                  ("ZÜRICH", "Zürich")]
+    assert matched("У Києві; Київ, Zürich's ZÜRICH", entries) == [
+        ("Київ", "Kyjiw"),
+        ("Zürich", "Zürich"),
+        ("ZÜRICH", "Zürich"),
+    ]
     assert matched("「東京」", entries) == [("東京", "Tokio")]
 
 
 # -- several glossaries ------------------------------------------------------------
+
 
 def test_from_glossaries_earlier_wins_on_identical_terms():
     first = Glossary("a", "a", "en", entries=[entry("Kyiv", de="Kyjiw (A)"), entry("Odesa", fr="Odessa")])
     second = Glossary("b", "b", "en", entries=[entry("kyiv", de="Kiew (B)", fr="Kyiv (B)"), entry("Lviv", de="Lwiw")])
     matcher = TermMatcher.from_glossaries([first, second])
     assert [(m.matched, m.rendering) for m in matcher.find("Kyiv, Lviv, Odesa", "de")] == [
-        ("Kyiv", "Kyjiw (A)"), ("Lviv", "Lwiw")]
+        ("Kyiv", "Kyjiw (A)"),
+        ("Lviv", "Lwiw"),
+    ]
     # The first glossary has no French for Kyiv, so the second one's applies there.
     assert [(m.matched, m.rendering) for m in matcher.find("Kyiv, Lviv, Odesa", "fr")] == [
-        ("Kyiv", "Kyiv (B)"), ("Odesa", "Odessa")]
+        ("Kyiv", "Kyiv (B)"),
+        ("Odesa", "Odessa"),
+    ]
     reversed_matcher = TermMatcher.from_glossaries([second, first])
     assert reversed_matcher.find("Kyiv", "de")[0].rendering == "Kiew (B)"
 
@@ -241,8 +279,9 @@ def glossaries_and_texts(draw):
         take = draw(st.integers(1, min(3, len(pool))))
         group, pool = pool[:take], pool[take:]
         keep = draw(st.booleans())
-        entries.append(Entry(group[0], group[1:], {} if keep else {"de": f"R{len(entries)}"}, keep,
-                             draw(st.booleans())))
+        entries.append(
+            Entry(group[0], group[1:], {} if keep else {"de": f"R{len(entries)}"}, keep, draw(st.booleans()))
+        )
     try:
         validate(Glossary("g", "g", "en", entries=entries), GlossaryLimits())
     except GlossaryError:
@@ -275,7 +314,7 @@ def test_every_inserted_occurrence_is_found_at_its_position(case):
     matches = find_terms(text, entries, "de")
     assert [(m.start, m.end, m.entry_id) for m in matches] == [(s, e, en.id) for s, e, en in expected]
     for m, (_, _, en) in zip(matches, expected):
-        assert m.matched == text[m.start:m.end]
+        assert m.matched == text[m.start : m.end]
         assert m.rendering == (m.matched if en.keep else en.translations["de"])
         assert m.term == en.term
 
@@ -299,8 +338,10 @@ def test_longest_wins_over_contained_terms(words, data):
 
 
 @PROPERTY
-@given(st.lists(multiword, min_size=1, max_size=6, unique_by=fold),
-       st.text(TERM_CHARS + FILLER_CHARS + " ,.;’'()\n", max_size=80))
+@given(
+    st.lists(multiword, min_size=1, max_size=6, unique_by=fold),
+    st.text(TERM_CHARS + FILLER_CHARS + " ,.;’'()\n", max_size=80),
+)
 def test_matches_never_overlap_and_are_literal(spellings, text):
     entries = [entry(s) for s in spellings]
     try:
@@ -313,7 +354,7 @@ def test_matches_never_overlap_and_are_literal(spellings, text):
         assert a.end <= b.start
     word = re.compile(r"\w")
     for m in matches:
-        assert fold(text[m.start:m.end]) in {fold(s) for s in spellings}
+        assert fold(text[m.start : m.end]) in {fold(s) for s in spellings}
         # boundaries: no word character glued to a word-character edge of the match
         if word.match(m.matched[0]) and m.start > 0:
             assert not word.match(text[m.start - 1])

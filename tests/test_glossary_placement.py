@@ -76,7 +76,7 @@ def test_the_model_s_own_words_are_replaced_and_the_article_agrees():
 
 def test_only_the_missing_term_is_masked_and_the_article_repaired():
     sentence = "The EU and the U.S. agreed in London."
-    bare = "A União e o país concordaram em Londres."   # the model's words for "U.S." are nowhere
+    bare = "A União e o país concordaram em Londres."  # the model's words for "U.S." are nowhere
     masked = "The EU and the Zorblax agreed in London."
     table = {sentence: bare, "U.S.": "EUA", "EU": "União", masked: "A União e de Zorblax concordaram em Londres."}
     output, methods, engine = run(table, sentence)
@@ -87,8 +87,11 @@ def test_only_the_missing_term_is_masked_and_the_article_repaired():
 
 def test_split_is_the_last_resort_and_every_occurrence_is_still_placed():
     sentence = "The U.S. stance changed."
-    table = {sentence: "A postura americana mudou.", "U.S.": "EUA",
-             "The Zorblax stance changed.": "A postura mudou."}  # the placeholder is dropped
+    table = {
+        sentence: "A postura americana mudou.",
+        "U.S.": "EUA",
+        "The Zorblax stance changed.": "A postura mudou.",
+    }  # the placeholder is dropped
     output, methods, _ = run(table, sentence)
     assert methods == {"U.S.": {"split": 1}}
     assert "EUA" in output
@@ -102,6 +105,7 @@ def test_a_term_inside_a_longer_name_is_not_touched():
 
 
 # -- the pieces ---------------------------------------------------------------------
+
 
 def span(start, end, replacement, grammar=None):
     return FixedSpan(start, end, replacement, "e", "t", grammar)
@@ -125,9 +129,18 @@ def test_settle_keeps_placed_ranges_right_after_a_replacement():
     assert settled.methods == {0: REPLACE, 1: MODEL}
 
 
-@pytest.mark.parametrize("raw, clean", [("EUA.", "EUA"), (' "UE" ', "UE"), ("Reino Unido", "Reino Unido"),
-                                        ("E.U.A.", "E.U.A."), ("A UE", "UE"), ("Os Estados Unidos", "Estados Unidos"),
-                                        ("Atlântico", "Atlântico")])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("EUA.", "EUA"),
+        (' "UE" ', "UE"),
+        ("Reino Unido", "Reino Unido"),
+        ("E.U.A.", "E.U.A."),
+        ("A UE", "UE"),
+        ("Os Estados Unidos", "Estados Unidos"),
+        ("Atlântico", "Atlântico"),
+    ],
+)
 def test_clean_model_words(raw, clean):
     assert clean_model_words(raw, "pt") == clean
     assert clean_model_words("l'Union européenne", "fr") == "Union européenne"
@@ -135,8 +148,12 @@ def test_clean_model_words(raw, clean):
 
 def test_a_name_spelt_out_alone_is_found_by_its_first_words():
     # Alone the model writes "Estados Unidos da América"; in the sentence, "Estados Unidos".
-    settled = settle("Os Estados Unidos e a China", [span(0, 13, "EUA", Grammar("m", "pl", True))],
-                     {0: ["Estados Unidos da América"]}, "pt")
+    settled = settle(
+        "Os Estados Unidos e a China",
+        [span(0, 13, "EUA", Grammar("m", "pl", True))],
+        {0: ["Estados Unidos da América"]},
+        "pt",
+    )
     assert settled.text == "Os EUA e a China" and settled.methods == {0: REPLACE}
 
 
@@ -144,6 +161,11 @@ def test_of_several_stretches_of_model_words_the_one_where_the_term_stands_is_re
     # "work" twice in the source: the glossary term is the second one.
     source = "Their work was hard, said Labour of its work."
     labour = FixedSpan(source.index("Labour"), source.index("Labour") + 6, "Partido Trabalhista", "e", "Labour")
-    settled = settle("O trabalho deles era difícil, disse o Trabalho sobre seu trabalho.", [labour],
-                     {0: ["Trabalho"]}, "pt", source_length=len(source))
+    settled = settle(
+        "O trabalho deles era difícil, disse o Trabalho sobre seu trabalho.",
+        [labour],
+        {0: ["Trabalho"]},
+        "pt",
+        source_length=len(source),
+    )
     assert settled.text == "O trabalho deles era difícil, disse o Partido Trabalhista sobre seu trabalho."

@@ -43,9 +43,12 @@ def translate(router, texts):
 def test_renderings_the_model_writes_leave_its_sentences_untouched(router):
     # Masked, these came out as "a postura de EUA", "Aliados de OTAN", "o principal diplomata
     # de Coreia do Norte" and "Você pode assistir Trump's West Virginia rally".
-    texts = ["Critics questioned the U.S. stance on trade.", "NATO allies met in Vilnius on Tuesday.",
-             "North Korea's top diplomat Ri Yong Ho spoke on Saturday.",
-             "You can watch Trump's West Virginia rally online below."]
+    texts = [
+        "Critics questioned the U.S. stance on trade.",
+        "NATO allies met in Vilnius on Tuesday.",
+        "North Korea's top diplomat Ri Yong Ho spoke on Saturday.",
+        "You can watch Trump's West Virginia rally online below.",
+    ]
     outputs, methods = translate(router, texts)
     assert outputs == router.translate(texts, "en", "pt")[0]
     assert "dos EUA" in outputs[0] and "da OTAN" in outputs[1] and "da Coreia do Norte" in outputs[2]

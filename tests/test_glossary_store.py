@@ -79,8 +79,9 @@ def test_add_entry_assigns_a_new_id(store):
 
 def test_replace_and_patch_entries(store):
     g = store.create(SAMPLE)
-    replaced = store.replace(g.id, {"name": "other", "source_lang": "de",
-                                    "entries": [{"term": "Kiew", "translations": {"en": "Kyiv"}}]}, 1)
+    replaced = store.replace(
+        g.id, {"name": "other", "source_lang": "de", "entries": [{"term": "Kiew", "translations": {"en": "Kyiv"}}]}, 1
+    )
     assert (replaced.name, replaced.source_lang, [e.term for e in replaced.entries]) == ("other", "de", ["Kiew"])
     patched = store.patch(g.id, {"entries": [e.to_dict() for e in g.entries[:2]]}, 2)
     assert [e.id for e in patched.entries] == [e.id for e in g.entries[:2]]  # ids given are kept
@@ -92,11 +93,13 @@ def test_replace_and_patch_entries(store):
 def test_stale_version_raises_version_conflict(store):
     g = store.create(SAMPLE)
     store.patch(g.id, {"name": "first editor"}, expected_version=1)
-    for operation in (lambda: store.patch(g.id, {"name": "second editor"}, expected_version=1),
-                      lambda: store.add_entry(g.id, {"term": "Lviv", "keep": True}, expected_version=1),
-                      lambda: store.delete_entry(g.id, g.entries[0].id, expected_version=1),
-                      lambda: store.replace(g.id, SAMPLE, expected_version=3),
-                      lambda: store.delete(g.id, expected_version=1)):
+    for operation in (
+        lambda: store.patch(g.id, {"name": "second editor"}, expected_version=1),
+        lambda: store.add_entry(g.id, {"term": "Lviv", "keep": True}, expected_version=1),
+        lambda: store.delete_entry(g.id, g.entries[0].id, expected_version=1),
+        lambda: store.replace(g.id, SAMPLE, expected_version=3),
+        lambda: store.delete(g.id, expected_version=1),
+    ):
         with pytest.raises(VersionConflict) as conflict:
             operation()
         assert conflict.value.current_version == 2
@@ -147,8 +150,10 @@ def test_processes_racing_on_real_redis_exactly_one_wins(redis_server):
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["glossary.store", "tests.helpers"])
     barrier, results = context.Barrier(4), context.Queue()
-    processes = [context.Process(target=race_to_add_entry, args=(redis_server.url, g.id, f"Editor{i}", barrier, results))
-                 for i in range(4)]
+    processes = [
+        context.Process(target=race_to_add_entry, args=(redis_server.url, g.id, f"Editor{i}", barrier, results))
+        for i in range(4)
+    ]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=90) for _ in processes]
@@ -188,15 +193,17 @@ def test_max_entries_and_term_length(server):
 
 def test_not_found(store):
     g = store.create(SAMPLE)
-    for operation in (lambda: store.get("0000000000000000"),
-                      lambda: store.get("index"),          # a key name of the store itself
-                      lambda: store.get("a:v:1"),
-                      lambda: store.get_version(g.id, 2),
-                      lambda: store.get_version("nope", 1),
-                      lambda: store.patch("nope", {"name": "x"}, 1),
-                      lambda: store.replace_entry(g.id, "no-such-entry", {"term": "x", "keep": True}, 1),
-                      lambda: store.delete_entry(g.id, "no-such-entry", 1),
-                      lambda: store.delete("nope", 1)):
+    for operation in (
+        lambda: store.get("0000000000000000"),
+        lambda: store.get("index"),  # a key name of the store itself
+        lambda: store.get("a:v:1"),
+        lambda: store.get_version(g.id, 2),
+        lambda: store.get_version("nope", 1),
+        lambda: store.patch("nope", {"name": "x"}, 1),
+        lambda: store.replace_entry(g.id, "no-such-entry", {"term": "x", "keep": True}, 1),
+        lambda: store.delete_entry(g.id, "no-such-entry", 1),
+        lambda: store.delete("nope", 1),
+    ):
         with pytest.raises(NotFound):
             operation()
     store.delete(g.id, 1)
@@ -216,28 +223,33 @@ def test_superseded_versions_expire_after_the_retention(store):
     store.patch(g.id, {"name": "renamed"}, 1)
     store.patch(g.id, {"name": "renamed again"}, 2)
     ttl = store.redis.ttl
-    assert 0 < ttl(store._version_key(g.id, 1)) <= 7 * 24 * 3600   # superseded: readable, then gone
+    assert 0 < ttl(store._version_key(g.id, 1)) <= 7 * 24 * 3600  # superseded: readable, then gone
     assert 0 < ttl(store._version_key(g.id, 2)) <= 7 * 24 * 3600
-    assert ttl(store._version_key(g.id, 3)) == -1                  # current: kept
+    assert ttl(store._version_key(g.id, 3)) == -1  # current: kept
     assert store.get_version(g.id, 1).name == "nato-desk"
 
 
-@pytest.mark.parametrize("operation, reason", [
-    (lambda s, g: s.add_entry(g.id, {"term": "nato", "translations": {"fr": "otan"}}, 1), "duplicate term"),
-    (lambda s, g: s.add_entry(g.id, {"term": "  ", "keep": True}, 1), "empty term"),
-    (lambda s, g: s.add_entry(g.id, {"term": "X", "keep": True, "translations": {"de": "Y"}}, 1), "not both"),
-    (lambda s, g: s.add_entry(g.id, {"term": "X"}, 1), "needs translations"),
-    (lambda s, g: s.add_entry(g.id, {"term": "X", "translations": {"German": "Y"}}, 1), "not a language code"),
-    (lambda s, g: s.add_entry(g.id, {"term": "X", "variants": "Y", "keep": True}, 1), "list of strings"),
-    (lambda s, g: s.add_entry(g.id, "not an entry", 1), "must be an object"),
-    (lambda s, g: s.replace_entry(g.id, g.entries[0].id, {"term": "Kyiv", "keep": True}, 1), "duplicate term"),
-    (lambda s, g: s.patch(g.id, {"name": ""}, 1), "empty name"),
-    (lambda s, g: s.patch(g.id, {"entries": [{"term": "a", "keep": True}, {"term": "A", "keep": True}]}, 1),
-     "duplicate term"),
-    (lambda s, g: s.replace(g.id, {"name": "x", "source_lang": "english"}, 1), "not a language code"),
-    (lambda s, g: s.replace(g.id, {"name": "x"}, 1), "missing"),
-    (lambda s, g: s.create({"name": "x", "source_lang": "en", "entries": [{"term": "a"}]}), "needs translations"),
-])
+@pytest.mark.parametrize(
+    "operation, reason",
+    [
+        (lambda s, g: s.add_entry(g.id, {"term": "nato", "translations": {"fr": "otan"}}, 1), "duplicate term"),
+        (lambda s, g: s.add_entry(g.id, {"term": "  ", "keep": True}, 1), "empty term"),
+        (lambda s, g: s.add_entry(g.id, {"term": "X", "keep": True, "translations": {"de": "Y"}}, 1), "not both"),
+        (lambda s, g: s.add_entry(g.id, {"term": "X"}, 1), "needs translations"),
+        (lambda s, g: s.add_entry(g.id, {"term": "X", "translations": {"German": "Y"}}, 1), "not a language code"),
+        (lambda s, g: s.add_entry(g.id, {"term": "X", "variants": "Y", "keep": True}, 1), "list of strings"),
+        (lambda s, g: s.add_entry(g.id, "not an entry", 1), "must be an object"),
+        (lambda s, g: s.replace_entry(g.id, g.entries[0].id, {"term": "Kyiv", "keep": True}, 1), "duplicate term"),
+        (lambda s, g: s.patch(g.id, {"name": ""}, 1), "empty name"),
+        (
+            lambda s, g: s.patch(g.id, {"entries": [{"term": "a", "keep": True}, {"term": "A", "keep": True}]}, 1),
+            "duplicate term",
+        ),
+        (lambda s, g: s.replace(g.id, {"name": "x", "source_lang": "english"}, 1), "not a language code"),
+        (lambda s, g: s.replace(g.id, {"name": "x"}, 1), "missing"),
+        (lambda s, g: s.create({"name": "x", "source_lang": "en", "entries": [{"term": "a"}]}), "needs translations"),
+    ],
+)
 def test_validation_errors_write_nothing(store, operation, reason):
     g = store.create(SAMPLE)
     before = snapshot(store.redis)
@@ -250,13 +262,19 @@ def test_validation_errors_write_nothing(store, operation, reason):
 
 def test_validation_reports_every_problem_with_its_field(store):
     with pytest.raises(GlossaryError) as error:
-        store.create({"name": "x", "source_lang": "en", "entries": [
-            {"term": "Kyiv", "translations": {"de": "Kyjiw"}},
-            {"term": "", "keep": True},
-            {"term": "KYIV", "keep": True},
-            {"term": "NATO", "variants": ["nato"], "case_sensitive": True, "keep": True},
-            {"term": "Nato", "case_sensitive": True, "keep": True},   # case-sensitive twins: fine
-        ]})
+        store.create(
+            {
+                "name": "x",
+                "source_lang": "en",
+                "entries": [
+                    {"term": "Kyiv", "translations": {"de": "Kyjiw"}},
+                    {"term": "", "keep": True},
+                    {"term": "KYIV", "keep": True},
+                    {"term": "NATO", "variants": ["nato"], "case_sensitive": True, "keep": True},
+                    {"term": "Nato", "case_sensitive": True, "keep": True},  # case-sensitive twins: fine
+                ],
+            }
+        )
     fields = sorted(p["field"] for p in error.value.problems)
     assert fields == ["entries[1].term", "entries[2].term"]
 
@@ -286,19 +304,41 @@ def test_inline_glossary_is_validated_and_has_stable_ids(store):
 
 def test_a_version_stored_before_grammar_existed_loads_and_edits(store):
     # The JSON of a version written before entries had grammar and match_inside_names.
-    old = {"id": "old1", "name": "desk", "source_lang": "en", "description": "", "version": 1,
-           "created_at": 1.0, "updated_at": 1.0, "author": None,
-           "entries": [{"id": "e1", "term": "EU", "variants": [], "translations": {"pt": "UE"}, "keep": False,
-                        "case_sensitive": False, "note": None}]}
+    old = {
+        "id": "old1",
+        "name": "desk",
+        "source_lang": "en",
+        "description": "",
+        "version": 1,
+        "created_at": 1.0,
+        "updated_at": 1.0,
+        "author": None,
+        "entries": [
+            {
+                "id": "e1",
+                "term": "EU",
+                "variants": [],
+                "translations": {"pt": "UE"},
+                "keep": False,
+                "case_sensitive": False,
+                "note": None,
+            }
+        ],
+    }
     store.redis.set(store._version_key("old1", 1), json.dumps(old))
     store.redis.hset(store._pointer("old1"), mapping={"version": 1, "deleted": 0, "tenant": ""})
     entry = store.get("old1").entries[0]
     assert (entry.grammar, entry.match_inside_names) == ({}, False)
     grammar = {"pt": {"gender": "f", "number": "sg", "article": True}}
-    edited = store.replace_entry("old1", "e1", {"term": "EU", "translations": {"pt": "UE"}, "grammar": grammar},
-                                 expected_version=1)
+    edited = store.replace_entry(
+        "old1", "e1", {"term": "EU", "translations": {"pt": "UE"}, "grammar": grammar}, expected_version=1
+    )
     assert store.get_version("old1", 2).entries[0].grammar == grammar == edited.entries[0].grammar
     with pytest.raises(GlossaryError) as error:
-        store.replace_entry("old1", "e1", {"term": "EU", "translations": {"pt": "UE"},
-                                           "grammar": {"pt": {"gender": "x"}}}, expected_version=2)
+        store.replace_entry(
+            "old1",
+            "e1",
+            {"term": "EU", "translations": {"pt": "UE"}, "grammar": {"pt": {"gender": "x"}}},
+            expected_version=2,
+        )
     assert [p["field"] for p in error.value.problems] == ["entry.grammar.pt.gender"]

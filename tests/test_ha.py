@@ -29,8 +29,13 @@ class HaRedis:
 
     def __init__(self, directory):
         self.password = secrets.token_hex(16)
-        self.place = launcher.Place(var=directory, port=free_port(), redis_port=free_port(), replica_port=free_port(),
-                                    sentinel_ports=(free_port(), free_port(), free_port()))
+        self.place = launcher.Place(
+            var=directory,
+            port=free_port(),
+            redis_port=free_port(),
+            replica_port=free_port(),
+            sentinel_ports=(free_port(), free_port(), free_port()),
+        )
         self.stack = launcher.Stack(self.place, {**os.environ, "REDIS_PASSWORD": self.password})
 
     def start(self) -> HaRedis:
@@ -41,12 +46,17 @@ class HaRedis:
         return self
 
     def settings(self, **overrides) -> Settings:
-        return replace(Settings(), redis_url=f"redis://:{self.password}@unused:1/0",
-                       redis_sentinels=tuple(self.place.sentinels.split(",")), **overrides)
+        return replace(
+            Settings(),
+            redis_url=f"redis://:{self.password}@unused:1/0",
+            redis_sentinels=tuple(self.place.sentinels.split(",")),
+            **overrides,
+        )
 
     def primary_port(self) -> int:
         reply = self.stack.redis_client(port=self.place.sentinel_ports[0]).execute_command(
-            "SENTINEL", "get-master-addr-by-name", launcher.commands.MASTER_NAME)
+            "SENTINEL", "get-master-addr-by-name", launcher.commands.MASTER_NAME
+        )
         return int(reply[1])
 
     def key_of(self, port: int) -> str:
@@ -93,10 +103,24 @@ def _confirms(client) -> bool:
         return False
 
 
+def _replica_in_sync(ha) -> None:
+    """Answering PING is not being in sync (a failover earlier in the module leaves a
+    resync behind): wait until the primary counts its replica online."""
+    primary = ha.stack.redis_client(port=ha.primary_port())
+    wait_until(
+        lambda: (primary.info("replication").get("slave0") or {}).get("state") == "online",
+        30,
+        what="the replica to catch up with the primary",
+    )
+
+
 def test_a_write_request_is_answered_only_once_a_replica_has_it(ha, model_dirs):
-    app = create_app(ha.settings(argos_packages_dir=str(model_dirs["identity"]), redis_ack_replicas=1,
-                                 redis_ack_timeout_ms=500))
+    # 2 s: room for a loaded 2-core machine; a stopped replica still answers nothing in it.
+    app = create_app(
+        ha.settings(argos_packages_dir=str(model_dirs["identity"]), redis_ack_replicas=1, redis_ack_timeout_ms=2000)
+    )
     client = keyed_client(app)
+    _replica_in_sync(ha)
     created = client.post("/v1/glossaries", json={"name": "desk", "source_lang": "en"})
     assert created.status_code == 201, created.get_json()
     glossary = created.get_json()["id"]
@@ -111,10 +135,7 @@ def test_a_write_request_is_answered_only_once_a_replica_has_it(ha, model_dirs):
     # Reads do not wait for anything.
     assert client.get(f"/v1/glossaries/{glossary}").status_code == 200
     ha.stack.start("replica", wait=30)
-    # Answering PING is not being in sync: wait until the primary counts it as an online replica.
-    primary = ha.stack.redis_client(port=ha.primary_port())
-    wait_until(lambda: (primary.info("replication").get("slave0") or {}).get("state") == "online", 30,
-               what="the replica to catch up with the primary")
+    _replica_in_sync(ha)
     again = client.post("/v1/glossaries", json={"name": "desk 3", "source_lang": "en"})
     assert again.status_code == 201, again.get_json()
 
@@ -143,6 +164,7 @@ def test_the_broker_goes_through_the_sentinels(ha):
 def test_sentinels_and_data_nodes_require_the_password(ha):
     with pytest.raises(redis.AuthenticationError):
         redis.Redis(port=ha.place.sentinel_ports[0]).execute_command(
-            "SENTINEL", "get-master-addr-by-name", launcher.commands.MASTER_NAME)
+            "SENTINEL", "get-master-addr-by-name", launcher.commands.MASTER_NAME
+        )
     with pytest.raises(redis.AuthenticationError):
         redis.Redis(port=ha.place.replica_port).get("x")

@@ -20,18 +20,28 @@ from tests.helpers import WEBHOOK_SECRET, job_body, keyed_client
 
 @pytest.fixture(scope="module")
 def app(make_app):
-    return make_app(29, interactive_timeout_seconds=0.1, ready_check_timeout_seconds=0.1,
-                    webhook_secret=WEBHOOK_SECRET, webhook_allowed_hosts=("127.0.0.1:9",))
+    return make_app(
+        29,
+        interactive_timeout_seconds=0.1,
+        ready_check_timeout_seconds=0.1,
+        webhook_secret=WEBHOOK_SECRET,
+        webhook_allowed_hosts=("127.0.0.1:9",),
+    )
 
 
 # -- 12: a chunked body over the limit ------------------------------------------------------------
 
+
 def _chunked(client, path: str, body: bytes):
     """A body as gunicorn hands on a chunked one: no Content-Length, the stream
     terminated by the server. (The test client would add a Content-Length.)"""
-    environ = EnvironBuilder(path, method="POST", input_stream=io.BytesIO(body), content_type="application/json",
-                             headers={"Transfer-Encoding": "chunked",
-                                      "Authorization": client.environ_base["HTTP_AUTHORIZATION"]}).get_environ()
+    environ = EnvironBuilder(
+        path,
+        method="POST",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked", "Authorization": client.environ_base["HTTP_AUTHORIZATION"]},
+    ).get_environ()
     del environ["CONTENT_LENGTH"]
     environ["wsgi.input_terminated"] = True
     body, status, headers = run_wsgi_app(client.application, environ, buffered=True)
@@ -58,6 +68,7 @@ def test_a_chunked_body_within_the_limit_is_read_whole(app):
 
 # -- 11: terminal escapes in the audit trail ------------------------------------------------------
 
+
 def test_keys_audit_prints_control_characters_escaped(app):
     client = keyed_client(app)
     assert client.delete("/v1/jobs/%1b%5b2J%1b%5d0;owned%07").status_code == 404  # audited: a write
@@ -70,15 +81,19 @@ def test_keys_audit_prints_control_characters_escaped(app):
 # -- 9: the webhook address filter ----------------------------------------------------------------
 # Literal addresses only: getaddrinfo returns them without asking DNS, and nothing is sent.
 
-@pytest.mark.parametrize("url", [
-    "http://[64:ff9b::7f00:1]/hook",        # NAT64 of 127.0.0.1
-    "http://[64:ff9b:1::a00:1]/hook",       # local-use NAT64 (RFC 8215) of 10.0.0.1
-    "http://[2002:7f00:1::]/hook",          # 6to4 of 127.0.0.1
-    "http://[2002:c0a8:101::1]/hook",       # 6to4 of 192.168.1.1
-    "http://224.0.0.1/hook",                # multicast
-    "http://[ff02::1]/hook",                # IPv6 multicast
-    "http://[::ffff:127.0.0.1]/hook",       # IPv4-mapped loopback
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b:1::a00:1]/hook",  # local-use NAT64 (RFC 8215) of 10.0.0.1
+        "http://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+        "http://[2002:c0a8:101::1]/hook",  # 6to4 of 192.168.1.1
+        "http://224.0.0.1/hook",  # multicast
+        "http://[ff02::1]/hook",  # IPv6 multicast
+        "http://[::ffff:127.0.0.1]/hook",  # IPv4-mapped loopback
+    ],
+)
 def test_callback_addresses_that_lead_inside_are_refused(url):
     from jobs.webhooks import UnsafeCallbackURL, check_callback_url
 
@@ -95,6 +110,7 @@ def test_a_public_address_still_passes_the_filter():
 
 # -- 4 and 6: console sessions hold no key; the cookie is Secure over HTTPS ----------------------
 
+
 def _csrf(page) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
 
@@ -108,8 +124,13 @@ def _redis_dump(app) -> bytes:
     """Every key and value in the app's database, as a copy of its files would show them
     (DUMP compresses long strings, so the values are read by type)."""
     store = app.extensions["newsroom"].redis
-    read = {b"string": store.get, b"hash": lambda k: store.hgetall(k), b"list": lambda k: store.lrange(k, 0, -1),
-            b"set": store.smembers, b"zset": lambda k: store.zrange(k, 0, -1)}
+    read = {
+        b"string": store.get,
+        b"hash": lambda k: store.hgetall(k),
+        b"list": lambda k: store.lrange(k, 0, -1),
+        b"set": store.smembers,
+        b"zset": lambda k: store.zrange(k, 0, -1),
+    }
     return b"\n".join(k + b" " + repr(read.get(store.type(k), lambda _k: b"")(k)).encode() for k in store.keys())
 
 
@@ -133,8 +154,9 @@ def test_the_in_process_key_cannot_be_sent_by_a_client(app):
     new = KeyStore(app.extensions["newsroom"].redis).create("admin", ["admin"])
     client = app.test_client()
     # Header names become HTTP_* in the environ: never the console's entry.
-    response = client.get("/v1/keys", headers={"newsroom.in_process_key_id": new.key.id,
-                                               "Newsroom-In-Process-Key-Id": new.key.id})
+    response = client.get(
+        "/v1/keys", headers={"newsroom.in_process_key_id": new.key.id, "Newsroom-In-Process-Key-Id": new.key.id}
+    )
     assert response.status_code == 401
 
 
@@ -142,8 +164,9 @@ def test_over_https_the_console_cookie_is_secure_and_hsts_is_sent(app):
     new = KeyStore(app.extensions["newsroom"].redis).create("editor", ["translate"])
     browser = app.test_client()
     # Over HTTPS, Flask-WTF also wants a same-origin Referer.
-    signed_in = _sign_in(browser, new.secret, base_url="https://localhost",
-                         headers={"Referer": "https://localhost/console/sign-in"})
+    signed_in = _sign_in(
+        browser, new.secret, base_url="https://localhost", headers={"Referer": "https://localhost/console/sign-in"}
+    )
     assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
     assert "Secure" in [part.strip() for part in signed_in.headers["Set-Cookie"].split(";")]
     assert signed_in.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -155,27 +178,41 @@ def test_over_https_the_console_cookie_is_secure_and_hsts_is_sent(app):
 
 # -- 7: the DeepL document's Content-Disposition ------------------------------------------------
 
+
 def _finished_document(app, client, filename: str) -> tuple[str, str]:
     """A DeepL document upload, translated as a worker would (no worker runs here)."""
-    uploaded = client.post("/v2/document", data={"target_lang": "DE", "source_lang": "EN",
-                                                  "file": (io.BytesIO(b"A short text."), filename)})
+    uploaded = client.post(
+        "/v2/document",
+        data={"target_lang": "DE", "source_lang": "EN", "file": (io.BytesIO(b"A short text."), filename)},
+    )
     assert uploaded.status_code == 200, uploaded.get_json()
     document_id, document_key = uploaded.get_json()["document_id"], uploaded.get_json()["document_key"]
     jobs = app.extensions["newsroom"].jobs
     claim = jobs.leases.claim(document_id, "de")
-    assert jobs.leases.succeed(document_id, "de", claim.holder,
-                        {"title": "", "body": "Ein kurzer Text.", "format": "html", "model": []}, None, {})
+    assert jobs.leases.succeed(
+        document_id,
+        "de",
+        claim.holder,
+        {"title": "", "body": "Ein kurzer Text.", "format": "html", "model": []},
+        None,
+        {},
+    )
     return document_id, document_key
 
 
-@pytest.mark.parametrize("filename, expected", [
-    # As browsers and httpx send a quote in a multipart file name (%22); the server reads
-    # a"; filename*=UTF-8''evil.exe; x=".html
-    ("a%22; filename*=UTF-8''evil.exe; x=%22.html", 'attachment; filename="a___filename_UTF-8evil.exe__x_.html"'),
-    ("статья.html", "attachment; filename=\"document.html\"; "
-                    "filename*=UTF-8''%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F.html"),
-    ("story.html", 'attachment; filename="story.html"'),
-])
+@pytest.mark.parametrize(
+    "filename, expected",
+    [
+        # As browsers and httpx send a quote in a multipart file name (%22); the server reads
+        # a"; filename*=UTF-8''evil.exe; x=".html
+        ("a%22; filename*=UTF-8''evil.exe; x=%22.html", 'attachment; filename="a___filename_UTF-8evil.exe__x_.html"'),
+        (
+            "статья.html",
+            "attachment; filename=\"document.html\"; filename*=UTF-8''%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F.html",
+        ),
+        ("story.html", 'attachment; filename="story.html"'),
+    ],
+)
 def test_the_document_result_names_the_file_in_one_safe_parameter(app, filename, expected):
     client = keyed_client(app)
     document_id, document_key = _finished_document(app, client, filename)
@@ -187,8 +224,10 @@ def test_the_document_result_names_the_file_in_one_safe_parameter(app, filename,
 
 # -- the review page escaped character references twice -------------------------------------------
 
-@pytest.mark.parametrize("fmt, source", [("html", "<p>Use &lt;img&gt; &amp; Kyiv.</p>"),
-                                         ("markdown", "Use &lt;img&gt; &amp; Kyiv.")])
+
+@pytest.mark.parametrize(
+    "fmt, source", [("html", "<p>Use &lt;img&gt; &amp; Kyiv.</p>"), ("markdown", "Use &lt;img&gt; &amp; Kyiv.")]
+)
 def test_the_review_shows_character_references_escaped_once(fmt, source):
     from glossary.entries import Entry
     from service.console.review import aligned_units, review_rows
@@ -208,7 +247,9 @@ FORMULAS = ['=HYPERLINK("http://127.0.0.1/x","click")', "+44 20", "-ism", "@SUM(
 def _cells_of(text: str, separator: str) -> list[str]:
     import csv as csv_module
 
-    rows = csv_module.reader(io.StringIO(text)) if separator == "," else (line.split("\t") for line in text.splitlines())
+    rows = (
+        csv_module.reader(io.StringIO(text)) if separator == "," else (line.split("\t") for line in text.splitlines())
+    )
     return [cell for row in rows for cell in row]
 
 
@@ -237,6 +278,7 @@ def test_glossary_exports_neutralise_formulas_and_import_back_the_same(app):
 
 
 # -- 8: credentials in logs and in the job status --------------------------------------------------
+
 
 def test_log_lines_lose_the_credentials_urls_carry(tmp_path):
     import logging
@@ -292,12 +334,19 @@ def test_the_scripts_make_private_files(tmp_path):
     (tmp_path / "var/log/api.log").write_text("")
     (tmp_path / "var/log/api.log").chmod(0o644)
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
-    umask = subprocess.run(["bash", "-c", f". {ROOT}/scripts/env.sh && umask && touch var/log/new.log"], cwd=tmp_path,
-                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    umask = subprocess.run(
+        ["bash", "-c", f". {ROOT}/scripts/env.sh && umask && touch var/log/new.log"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert umask == "0027"
     assert stat.S_IMODE((tmp_path / "var/log/api.log").stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "var/log/new.log").stat().st_mode) == 0o640
     from launcher.stack import UMASKS
+
     assert UMASKS["redis"] == 0o077  # Redis's data and append-only files: its user only
 
 
@@ -319,9 +368,11 @@ def test_without_password_keeps_what_is_not_a_password():
 
 # -- 2: the download of an unfinished LibreTranslate file ------------------------------------------
 
+
 def _libre_file(client) -> str:
-    response = client.post("/translate_file", data={"source": "en", "target": "de",
-                                                    "file": (io.BytesIO(b"A short text."), "story.txt")})
+    response = client.post(
+        "/translate_file", data={"source": "en", "target": "de", "file": (io.BytesIO(b"A short text."), "story.txt")}
+    )
     assert response.status_code == 200, response.get_json()
     return response.get_json()["translatedFileUrl"].split("localhost", 1)[1]
 
@@ -340,7 +391,7 @@ def test_the_download_of_an_unfinished_file_answers_at_once_and_is_rate_limited(
     assert set(response.get_json()) == {"error"} and "still being translated" in response.get_json()["error"]
     per_minute = int(DOWNLOAD_RATE.split("/")[0])
     statuses = [client.get(path).status_code for _ in range(per_minute)]
-    assert statuses[:per_minute - 1] == [503] * (per_minute - 1) and statuses[-1] == 429
+    assert statuses[: per_minute - 1] == [503] * (per_minute - 1) and statuses[-1] == 429
     limited = client.get(path)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
     assert limited.get_json()["error"].startswith("Slowdown")
@@ -369,6 +420,7 @@ def test_translate_file_waits_with_a_bounded_number_of_threads(make_app):
 
 
 # -- 3: the segment cache told one tenant what another translated ---------------------------------
+
 
 class _ReversingEngine:
     """A one-pair engine (translation.engines.base.Engine) that reverses its texts and counts its calls."""
@@ -416,8 +468,14 @@ def test_one_tenants_translations_are_no_cache_hits_for_another():
     sentence = "The minister resigned on Tuesday evening."
 
     def cache_hits(tenant: str) -> int:
-        job_id = jobs.create({"source_lang": "en", "target_langs": ["de"], "owner": {"key": "k", "prefix": "nt_live_k", "tenant": tenant},
-                              "article": {"title": "", "body": sentence, "format": "text"}})
+        job_id = jobs.create(
+            {
+                "source_lang": "en",
+                "target_langs": ["de"],
+                "owner": {"key": "k", "prefix": "nt_live_k", "tenant": tenant},
+                "article": {"title": "", "body": sentence, "format": "text"},
+            }
+        )
         assert pipeline.run(job_id, "de") == "succeeded"
         return jobs.language(job_id, "de").stats["cache_hits"]
 
@@ -432,6 +490,7 @@ def test_one_tenants_translations_are_no_cache_hits_for_another():
 
 # -- 10: the shared webhook secret let any tenant sign for another --------------------------------
 
+
 def test_events_are_signed_with_a_secret_of_the_jobs_tenant():
     import fakeredis
 
@@ -443,11 +502,23 @@ def test_events_are_signed_with_a_secret_of_the_jobs_tenant():
     policy = WebhookPolicy(WEBHOOK_SECRET)
     event = {"id": "e1", "type": "job.succeeded", "external_id": "cms-1"}
     for tenant in ("desk-a", "desk-b"):
-        job_id = jobs.create({"source_lang": "en", "target_langs": ["de"], "callback_url": "https://cms.example/hook",
-                              "owner": {"key": "k", "prefix": "nt_live_k", "tenant": tenant},
-                              "article": {"title": "t", "body": "b", "format": "text"}})
-        attempt_delivery(jobs, job_id, event, 1, policy,
-                         send=lambda url, body, secret, _hosts: sent.append((url, body, secret)) or 200)
+        job_id = jobs.create(
+            {
+                "source_lang": "en",
+                "target_langs": ["de"],
+                "callback_url": "https://cms.example/hook",
+                "owner": {"key": "k", "prefix": "nt_live_k", "tenant": tenant},
+                "article": {"title": "t", "body": "b", "format": "text"},
+            }
+        )
+        attempt_delivery(
+            jobs,
+            job_id,
+            event,
+            1,
+            policy,
+            send=lambda url, body, secret, _hosts: sent.append((url, body, secret)) or 200,
+        )
     (_, _, secret_a), (_, _, secret_b) = sent
     assert secret_a == tenant_secret(WEBHOOK_SECRET, "desk-a") and secret_b == tenant_secret(WEBHOOK_SECRET, "desk-b")
     assert len({secret_a, secret_b, WEBHOOK_SECRET}) == 3
@@ -468,6 +539,7 @@ def test_the_cli_prints_a_tenants_webhook_secret(app):
 
 
 # -- /readyz: open, fast, and no host names for everyone ------------------------------------------
+
 
 def test_readyz_tells_everyone_ready_or_not_and_operators_why(make_app):
     import time
@@ -491,16 +563,24 @@ def test_readyz_tells_everyone_ready_or_not_and_operators_why(make_app):
 
 # -- using a glossary is reading it ----------------------------------------------------------------
 
+
 def test_a_job_may_use_only_glossaries_its_key_may_read(app):
     admin = keyed_client(app)
-    created = admin.post("/v1/glossaries", json={"name": "desk policy", "source_lang": "en",
-                                                 "entries": [{"term": "Kyiv", "translations": {"de": "Kyjiw"}}]})
+    created = admin.post(
+        "/v1/glossaries",
+        json={
+            "name": "desk policy",
+            "source_lang": "en",
+            "entries": [{"term": "Kyiv", "translations": {"de": "Kyjiw"}}],
+        },
+    )
     glossary_id = created.get_json()["id"]
     translator = keyed_client(app, ["translate"])
     refused = translator.post("/v1/jobs", json=job_body(glossary_ids=[glossary_id]))
     assert refused.status_code == 403 and refused.get_json()["required_role"] == "glossary:read"
-    deepl = translator.post("/v2/translate", json={"text": ["Kyiv."], "source_lang": "EN", "target_lang": "DE",
-                                                   "glossary_id": glossary_id})
+    deepl = translator.post(
+        "/v2/translate", json={"text": ["Kyiv."], "source_lang": "EN", "target_lang": "DE", "glossary_id": glossary_id}
+    )
     assert deepl.status_code == 403 and set(deepl.get_json()) == {"message"}
     # An inline glossary is the job's own: no role needed.
     inline = translator.post("/v1/jobs", json=job_body(glossary={"entries": [{"term": "Kyiv", "keep": True}]}))
@@ -510,6 +590,7 @@ def test_a_job_may_use_only_glossaries_its_key_may_read(app):
 
 
 # -- 4: keys' own webhook secrets at rest -----------------------------------------------------------
+
 
 def test_a_keys_webhook_secret_is_not_in_redis_but_derived_where_it_signs(app):
     from jobs.record import request_from_dict
@@ -521,9 +602,19 @@ def test_a_keys_webhook_secret_is_not_in_redis_but_derived_where_it_signs(app):
     assert made.webhook_secret.split("_", 1)[1].encode() not in _redis_dump(app)
     # What a worker signs with (its KeyStore knows WEBHOOK_SECRET): the secret the client was given.
     policy = WebhookPolicy(WEBHOOK_SECRET, key_secret=app.extensions["access"].keys.webhook_secret)
-    assert policy.secret_for(request_from_dict({
-        "source_lang": "en", "target_langs": ["de"], "article": {"title": "", "body": "B.", "format": "text"},
-        "owner": {"key": made.key.id, "prefix": made.key.prefix, "tenant": made.key.tenant}})) == made.webhook_secret
+    assert (
+        policy.secret_for(
+            request_from_dict(
+                {
+                    "source_lang": "en",
+                    "target_langs": ["de"],
+                    "article": {"title": "", "body": "B.", "format": "text"},
+                    "owner": {"key": made.key.id, "prefix": made.key.prefix, "tenant": made.key.tenant},
+                }
+            )
+        )
+        == made.webhook_secret
+    )
     # Rotation keeps it; without WEBHOOK_SECRET nothing signs with it.
     rotated = app.extensions["access"].keys.rotate(made.key.id)
     assert app.extensions["access"].keys.webhook_secret(rotated.key.id) == made.webhook_secret
@@ -531,6 +622,7 @@ def test_a_keys_webhook_secret_is_not_in_redis_but_derived_where_it_signs(app):
 
 
 # -- 2, the other waits: short requests wait for the interactive worker, in bounded numbers ----------
+
 
 def test_short_requests_answer_at_once_when_every_waiting_place_is_taken(make_app):
     import time

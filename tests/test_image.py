@@ -79,11 +79,22 @@ IMPORT_EVERYTHING = textwrap.dedent("""
 
 def test_the_images_files_serve_the_api_and_both_workers(tmp_path):
     app = build_image_tree(tmp_path)
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8",
-           "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing is connected at import or app creation
-           "ARGOS_PACKAGES_DIR": str(tmp_path / "models"), "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-c", IMPORT_EVERYTHING, str(ROOT.resolve())], cwd=app, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing is connected at import or app creation
+        "ARGOS_PACKAGES_DIR": str(tmp_path / "models"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING, str(ROOT.resolve())],
+        cwd=app,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("ok")
 

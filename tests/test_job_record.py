@@ -18,9 +18,16 @@ from tests.helpers import make_settings
 
 # What the service stored before typed records (schema version 1): no version,
 # no format in the article, no pinned glossaries, glossary_ids kept.
-VERSION_1 = {"source_lang": "en", "target_langs": ["de", "fr"], "article": {"title": "T", "body": "B."},
-             "glossary_ids": [], "external_id": "cms-1", "revision": 3, "time_limits": {"soft": 61, "hard": 91},
-             "owner": {"key": "k1", "prefix": "nt_live_k1", "tenant": "desk-a"}}
+VERSION_1 = {
+    "source_lang": "en",
+    "target_langs": ["de", "fr"],
+    "article": {"title": "T", "body": "B."},
+    "glossary_ids": [],
+    "external_id": "cms-1",
+    "revision": 3,
+    "time_limits": {"soft": 61, "hard": 91},
+    "owner": {"key": "k1", "prefix": "nt_live_k1", "tenant": "desk-a"},
+}
 
 
 def test_a_version_1_request_is_migrated_to_the_current_fields():
@@ -30,14 +37,28 @@ def test_a_version_1_request_is_migrated_to_the_current_fields():
     assert migrated["article"] == {"title": "T", "body": "B.", "format": "text"} and migrated["glossaries"] == []
     assert "glossary_ids" not in migrated
     loaded = record.request_from_dict(VERSION_1)
-    assert loaded == JobRequest("en", ("de", "fr"), Article("T", "B."), (), time_limits={"soft": 61, "hard": 91},
-                                owner=Owner("k1", "nt_live_k1", "desk-a"), external_id="cms-1", revision=3)
+    assert loaded == JobRequest(
+        "en",
+        ("de", "fr"),
+        Article("T", "B."),
+        (),
+        time_limits={"soft": 61, "hard": 91},
+        owner=Owner("k1", "nt_live_k1", "desk-a"),
+        external_id="cms-1",
+        revision=3,
+    )
     assert loaded.publication() == ("cms-1", 3, "desk-a")
 
 
 def test_a_request_round_trips_with_its_version():
-    request = JobRequest("en", ("de",), Article("T", "<p>B.</p>", "html"), ({"id": "g1", "name": "G", "version": 2},),
-                         owner=Owner("k1", "p", "t"), document={"api": "deepl", "filename": "a.html"})
+    request = JobRequest(
+        "en",
+        ("de",),
+        Article("T", "<p>B.</p>", "html"),
+        ({"id": "g1", "name": "G", "version": 2},),
+        owner=Owner("k1", "p", "t"),
+        document={"api": "deepl", "filename": "a.html"},
+    )
     dumped = json.loads(record.dump_request(request))
     assert dumped["schema_version"] == SCHEMA_VERSION and "callback_url" not in dumped  # no nulls stored
     assert record.load_request(record.dump_request(request)) == request
@@ -60,12 +81,22 @@ def test_a_job_stored_before_the_schema_version_is_still_read_and_shown():
     client = fakeredis.FakeRedis()
     store = JobStore(client)
     # Written by hand as the old store wrote it.
-    client.hset("job:old1", mapping={"id": "old1", "request": json.dumps(VERSION_1), "created_at": 1700000000.0,
-                                     "cancelled": 0})
-    client.hset("job:old1:lang:de", mapping={"state": "succeeded", "done": 3, "total": 3, "attempts": 1,
-                                             "finished_at": 1700000010.5, "updated_at": 1700000010.5,
-                                             "model": json.dumps([{"engine": "argos"}]),
-                                             "result": json.dumps({"title": "T", "body": "B.", "format": "text"})})
+    client.hset(
+        "job:old1", mapping={"id": "old1", "request": json.dumps(VERSION_1), "created_at": 1700000000.0, "cancelled": 0}
+    )
+    client.hset(
+        "job:old1:lang:de",
+        mapping={
+            "state": "succeeded",
+            "done": 3,
+            "total": 3,
+            "attempts": 1,
+            "finished_at": 1700000010.5,
+            "updated_at": 1700000010.5,
+            "model": json.dumps([{"engine": "argos"}]),
+            "result": json.dumps({"title": "T", "body": "B.", "format": "text"}),
+        },
+    )
     client.hset("job:old1:lang:fr", mapping={"state": "queued", "done": 0, "total": 0, "attempts": 0})
     client.zadd("jobs:all", {"old1": 1700000000.0})
     job = store.job("old1")
@@ -92,10 +123,18 @@ def test_a_page_of_jobs_is_read_in_one_round_trip(redis_server, model_dirs):
     langs = ["de", "fr", "es", "it", "nl", "pt", "pl", "sv", "fi", "da"]
     writer = JobStore(redis.Redis.from_url(url))
     for _ in range(50):
-        writer.create({"source_lang": "en", "target_langs": langs, "article": {"title": "T", "body": "B."},
-                       "owner": {"key": "k", "prefix": "p", "tenant": "t"}, "callback_url": "http://127.0.0.1:9/"})
-    store = JobStore(redis.Redis(connection_pool=redis.ConnectionPool.from_url(
-        url, connection_class=CountingConnection)))
+        writer.create(
+            {
+                "source_lang": "en",
+                "target_langs": langs,
+                "article": {"title": "T", "body": "B."},
+                "owner": {"key": "k", "prefix": "p", "tenant": "t"},
+                "callback_url": "http://127.0.0.1:9/",
+            }
+        )
+    store = JobStore(
+        redis.Redis(connection_pool=redis.ConnectionPool.from_url(url, connection_class=CountingConnection))
+    )
     store.list("t", 0, 1)  # connects and loads the script
     CountingConnection.round_trips = 0
     jobs, total = store.list("t", 0, 500)

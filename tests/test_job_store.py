@@ -17,10 +17,10 @@ from service.job_status import describe
 TTL = 600
 
 
-
 def describe_job(store, job_id: str) -> dict:
     """The job as GET /v1/jobs/{id} shows it."""
     return describe(store.job(job_id))
+
 
 @pytest.fixture
 def client():
@@ -33,13 +33,21 @@ def store(client):
 
 
 def request(langs=("de", "fr"), **extra) -> dict:
-    return {"source_lang": "en", "target_langs": list(langs),
-            "article": {"title": "T", "body": "B.", "format": "text"}, **extra}
+    return {
+        "source_lang": "en",
+        "target_langs": list(langs),
+        "article": {"title": "T", "body": "B.", "format": "text"},
+        **extra,
+    }
 
 
 def result(body: str = "Translated.") -> dict:
-    return {"title": "T", "body": body, "format": "text",
-            "model": [{"engine": "argos", "model": "m", "version": "1", "from": "en", "to": "de"}]}
+    return {
+        "title": "T",
+        "body": body,
+        "format": "text",
+        "model": [{"engine": "argos", "model": "m", "version": "1", "from": "en", "to": "de"}],
+    }
 
 
 def state(store, job_id, lang) -> str:
@@ -171,22 +179,25 @@ def test_a_cancelled_job_whose_worker_died_still_finishes(client):
     store = JobStore(client, ttl_seconds=TTL, lease_seconds=0)  # every lease has run out at once
     job_id = store.create(request(["de"]))
     store.leases.claim(job_id, "de")  # running on a worker ...
-    store.cancel(job_id)       # ... when the job is cancelled, and then that worker dies
+    store.cancel(job_id)  # ... when the job is cancelled, and then that worker dies
     assert store.leases.claim(job_id, "de").outcome == "cancelled"  # the redelivered task (or the sweeper) ends it
     assert describe_job(store, job_id)["state"] == CANCELLED
 
 
-@pytest.mark.parametrize("states, cancelled, expected", [
-    ([QUEUED, QUEUED], False, QUEUED),
-    ([QUEUED, RUNNING], False, RUNNING),
-    ([SUCCEEDED, QUEUED], False, RUNNING),
-    ([SUCCEEDED, SUCCEEDED], False, SUCCEEDED),
-    ([FAILED, FAILED], False, FAILED),
-    ([SUCCEEDED, FAILED], False, "partially_failed"),
-    ([SUCCEEDED, CANCELLED], True, CANCELLED),
-    ([SUCCEEDED, SUCCEEDED], True, SUCCEEDED),  # cancelled too late to stop anything
-    ([RUNNING, CANCELLED], True, RUNNING),
-])
+@pytest.mark.parametrize(
+    "states, cancelled, expected",
+    [
+        ([QUEUED, QUEUED], False, QUEUED),
+        ([QUEUED, RUNNING], False, RUNNING),
+        ([SUCCEEDED, QUEUED], False, RUNNING),
+        ([SUCCEEDED, SUCCEEDED], False, SUCCEEDED),
+        ([FAILED, FAILED], False, FAILED),
+        ([SUCCEEDED, FAILED], False, "partially_failed"),
+        ([SUCCEEDED, CANCELLED], True, CANCELLED),
+        ([SUCCEEDED, SUCCEEDED], True, SUCCEEDED),  # cancelled too late to stop anything
+        ([RUNNING, CANCELLED], True, RUNNING),
+    ],
+)
 def test_overall_state_is_derived_from_the_languages(states, cancelled, expected):
     assert overall_state(states, cancelled) == expected
 
@@ -204,7 +215,9 @@ def test_deliveries_keep_the_latest_record_per_event(store, client):
     store.webhooks.record(job_id, "e2", {"event": "e2", "state": "delivered", "attempts": 1, "created_at": 2.0})
     store.webhooks.record(job_id, "e1", {"event": "e1", "state": "delivered", "attempts": 2, "created_at": 3.0})
     assert [(d["event"], d["state"], d["attempts"]) for d in store.webhooks.deliveries(job_id)] == [
-        ("e2", "delivered", 1), ("e1", "delivered", 2)]
+        ("e2", "delivered", 1),
+        ("e1", "delivered", 2),
+    ]
     assert 0 < client.ttl(f"job:{job_id}:deliveries") <= TTL
     webhook = describe_job(store, job_id)["webhook"]
     assert webhook["url"] == "https://cms.example/hook" and len(webhook["deliveries"]) == 2

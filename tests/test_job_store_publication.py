@@ -17,11 +17,25 @@ def test_publication_is_atomic_with_the_result_and_never_goes_backwards(redis_se
     store = JobStore(client)
 
     def finish(revision: int) -> str:
-        job_id = store.create({"source_lang": "en", "target_langs": ["de"], "external_id": "cms-1",
-                               "revision": revision, "article": {"title": "", "body": ""}})
+        job_id = store.create(
+            {
+                "source_lang": "en",
+                "target_langs": ["de"],
+                "external_id": "cms-1",
+                "revision": revision,
+                "article": {"title": "", "body": ""},
+            }
+        )
         claim = store.leases.claim(job_id, "de")
-        assert store.leases.succeed(job_id, "de", claim.holder, {"body": f"r{revision}", "model": []}, None, {},
-                                    publish=("cms-1", revision, "desk"))
+        assert store.leases.succeed(
+            job_id,
+            "de",
+            claim.holder,
+            {"body": f"r{revision}", "model": []},
+            None,
+            {},
+            publish=("cms-1", revision, "desk"),
+        )
         return job_id
 
     second = finish(2)

@@ -17,7 +17,9 @@ def expected(kind: str, text: str) -> str:
 
 
 def submit(client, article: dict, langs=("de", "fr", "es"), **extra) -> str:
-    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": list(langs), "article": article, **extra})
+    response = client.post(
+        "/v1/jobs", json={"source_lang": "en", "target_langs": list(langs), "article": article, **extra}
+    )
     assert response.status_code == 202, response.get_json()
     assert response.headers["Location"].endswith(response.get_json()["id"])
     return response.get_json()["id"]
@@ -35,12 +37,17 @@ def test_sample_article_into_three_languages(stack, client):
         translation = client.get(f"/v1/jobs/{job_id}/translations/{lang}").get_json()
         assert translation["title"] == expected(stack.kind, article["title"])
         assert translation["body"] == expected(stack.kind, article["body"])
-        assert translation["model"] == [{"engine": "argos", "model": f"test-{stack.kind}-en_{lang}", "version": "1.0",
-                                         "from": "en", "to": lang}]
+        assert translation["model"] == [
+            {"engine": "argos", "model": f"test-{stack.kind}-en_{lang}", "version": "1.0", "from": "en", "to": lang}
+        ]
 
 
 def test_blank_lines_and_whitespace_survive(stack, client):
-    article = {"title": "Short", "body": "\n\nFirst line.\n\n\n  Indented second. Two sentences!\nThird\n\n", "format": "text"}
+    article = {
+        "title": "Short",
+        "body": "\n\nFirst line.\n\n\n  Indented second. Two sentences!\nThird\n\n",
+        "format": "text",
+    }
     status = wait_for_job(client, submit(client, article, langs=["de"]))
     body = client.get(f"/v1/jobs/{status['id']}/translations/de").get_json()["body"]
     assert body == expected(stack.kind, article["body"])

@@ -78,8 +78,9 @@ def test_redis_counts_as_started_only_once_the_data_is_loaded(tmp_path):
     seed.start()
     client = redis.Redis(port=port, password=seed.password, socket_timeout=60)
     for batch in range(50):  # 1.5 million keys: loading them takes a noticeable moment
-        client.eval("for i = 1, 30000 do redis.call('SET', 'k' .. ARGV[1] .. ':' .. i, string.rep('x', 64)) end",
-                    0, batch)
+        client.eval(
+            "for i = 1, 30000 do redis.call('SET', 'k' .. ARGV[1] .. ':' .. i, string.rep('x', 64)) end", 0, batch
+        )
     seed.stop()
     seed.start()
     try:

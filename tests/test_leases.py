@@ -24,10 +24,10 @@ LEASE = 0.4
 PAST_LEASE = LEASE + 0.15
 
 
-
 def describe_job(store, job_id: str) -> dict:
     """The job as GET /v1/jobs/{id} shows it."""
     return describe(store.job(job_id))
+
 
 @pytest.fixture()
 def store(redis_server, tmp_path):
@@ -37,8 +37,14 @@ def store(redis_server, tmp_path):
 
 
 def new_job(store: JobStore, langs=("de",), **extra) -> str:
-    return store.create({"source_lang": "en", "target_langs": list(langs),
-                         "article": {"title": "t", "body": "b", "format": "text"}, **extra})
+    return store.create(
+        {
+            "source_lang": "en",
+            "target_langs": list(langs),
+            "article": {"title": "t", "body": "b", "format": "text"},
+            **extra,
+        }
+    )
 
 
 def sweeper(store: JobStore, sent: list, waiting: int = 0, ended: list | None = None) -> Sweeper:
@@ -46,8 +52,14 @@ def sweeper(store: JobStore, sent: list, waiting: int = 0, ended: list | None = 
         ended.append((job_id, lang, store.language(job_id, lang).state))
         store.outbox.settled(job_id, lang)
 
-    return Sweeper(store, lambda job_id, lang: sent.append((job_id, lang)), lambda: waiting,
-                   settle=settle if ended is not None else None, interval=0.1, settle_after=0.5)
+    return Sweeper(
+        store,
+        lambda job_id, lang: sent.append((job_id, lang)),
+        lambda: waiting,
+        settle=settle if ended is not None else None,
+        interval=0.1,
+        settle_after=0.5,
+    )
 
 
 def sweep(s: Sweeper) -> dict:
@@ -125,12 +137,14 @@ def test_heartbeat_notices_a_takeover(store):
     store.redis.hset(f"job:{job_id}:lang:de", "holder", "another-worker")
     beat = Heartbeat(store)
     with beat.hold(job_id, "de", claim.holder):
+
         def lost():
             try:
                 beat.check(job_id, "de")
             except LeaseLost:
                 return True
             return False
+
         wait_until(lost, 5, what="the heartbeat to notice the takeover")
 
 

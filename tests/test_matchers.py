@@ -50,8 +50,9 @@ def test_many_threads_share_the_cache_without_a_lock_of_their_own():
 
 def test_the_interactive_worker_builds_no_job_store_and_connects_like_everyone_else():
     tree = ast.parse((ROOT / "workers" / "interactive.py").read_text())
-    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} | \
-        {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} | {
+        node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+    }
     assert "JobStore" not in names and "Pipeline" not in names and "from_url" not in names
     short = (ROOT / "jobs" / "short.py").read_text()
     assert "Lock" not in short and "pipeline" not in short

@@ -22,8 +22,11 @@ def app(make_app):
 
 
 def samples(text: str) -> dict:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def test_metrics_need_the_scrapers_token_or_an_admin_key(app, make_app):
@@ -50,12 +53,14 @@ def test_metrics_report_requests_and_redis_state(app):
     response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200 and response.mimetype == "text/plain"
     found = samples(response.get_data(as_text=True))
-    key = ("newsroom_http_request_duration_seconds_count",
-           (("method", "GET"), ("route", "/v1/jobs/<job_id>"), ("status", "404")))
+    key = (
+        "newsroom_http_request_duration_seconds_count",
+        (("method", "GET"), ("route", "/v1/jobs/<job_id>"), ("status", "404")),
+    )
     assert found[key] >= 1
     assert found[("newsroom_redis_up", ())] == 1
     assert found[("newsroom_queue_depth", (("queue", "translate"),))] == 0
-    assert found[("newsroom_redis_maxmemory_bytes", ())] == 1024 ** 3  # scripts/redis.conf
+    assert found[("newsroom_redis_maxmemory_bytes", ())] == 1024**3  # scripts/redis.conf
     assert ("newsroom_jobs", (("state", "queued"),)) in found
 
 
@@ -68,8 +73,11 @@ def test_jobs_and_languages_by_state_follow_the_store(app):
 
     def gauges():
         found = samples(client.get("/metrics", headers=headers).get_data(as_text=True))
-        return {(name, dict(labels)["state"]): value for (name, labels), value in found.items()
-                if name in ("newsroom_jobs", "newsroom_languages")}
+        return {
+            (name, dict(labels)["state"]): value
+            for (name, labels), value in found.items()
+            if name in ("newsroom_jobs", "newsroom_languages")
+        }
 
     before = gauges()
     job_id = store.create({"source_lang": "en", "target_langs": ["de", "fr"], "article": {"title": "", "body": ""}})
@@ -111,7 +119,12 @@ def test_log_lines_are_json_with_their_context():
     logger.warning("outside")
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
     assert first["message"] == "done in 3" and first["level"] == "WARNING"
-    assert {k: first[k] for k in ("job_id", "lang", "request_id", "engine", "duration_s")} == \
-        {"job_id": "j1", "lang": "de", "request_id": "r1", "engine": "argos", "duration_s": 1.5}
+    assert {k: first[k] for k in ("job_id", "lang", "request_id", "engine", "duration_s")} == {
+        "job_id": "j1",
+        "lang": "de",
+        "request_id": "r1",
+        "engine": "argos",
+        "duration_s": 1.5,
+    }
     assert first["elapsed_s"] >= 0 and "time" in first
     assert "job_id" not in second

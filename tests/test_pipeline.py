@@ -20,10 +20,10 @@ from translation.limits import SegmentLimits
 from service.job_status import describe
 
 
-
 def describe_job(store, job_id: str) -> dict:
     """The job as GET /v1/jobs/{id} shows it."""
     return describe(store.job(job_id))
+
 
 class UppercaseEngine:
     """An engine (translation.engines.base.Engine) whose models translate by
@@ -37,8 +37,9 @@ class UppercaseEngine:
         self.calls: list[tuple[str, str, list[str]]] = []
 
     def available(self) -> list[ModelInfo]:
-        return [ModelInfo(self.name, f"upper-{source}_{target}", "1.0", source, target)
-                for source, target in self.pairs]
+        return [
+            ModelInfo(self.name, f"upper-{source}_{target}", "1.0", source, target) for source, target in self.pairs
+        ]
 
     def load(self, info: ModelInfo) -> "UppercaseModel":
         return UppercaseModel(info, self)
@@ -62,8 +63,11 @@ class UppercaseModel:
         return self.info.describe()
 
 
-ARTICLE = {"title": "Allies meet", "body": "The allies met in Vilnius. They agreed.\n\nA second paragraph.",
-           "format": "text"}
+ARTICLE = {
+    "title": "Allies meet",
+    "body": "The allies met in Vilnius. They agreed.\n\nA second paragraph.",
+    "format": "text",
+}
 
 
 @pytest.fixture
@@ -87,8 +91,12 @@ def events():
 
 
 def make_pipeline(jobs, glossaries, events, engine=None) -> Pipeline:
-    return Pipeline(Router([engine or UppercaseEngine()]), jobs, glossaries,
-                    notify=lambda job_id, event: events.append((job_id, event)))
+    return Pipeline(
+        Router([engine or UppercaseEngine()]),
+        jobs,
+        glossaries,
+        notify=lambda job_id, event: events.append((job_id, event)),
+    )
 
 
 def submit(jobs, langs=("de",), **extra) -> str:
@@ -104,8 +112,12 @@ def test_a_language_is_translated_and_stored(jobs, glossaries, events):
     stored = jobs.result(job_id, "de")
     checks = stored.pop("checks")  # the checks' report: tests/test_checks_pipeline.py
     assert checks["segments"] == 4
-    assert stored == {"title": "ALLIES MEET", "body": ARTICLE["body"].upper(), "format": "text", "model": [
-        {"engine": "upper", "model": "upper-en_de", "version": "1.0", "from": "en", "to": "de"}]}
+    assert stored == {
+        "title": "ALLIES MEET",
+        "body": ARTICLE["body"].upper(),
+        "format": "text",
+        "model": [{"engine": "upper", "model": "upper-en_de", "version": "1.0", "from": "en", "to": "de"}],
+    }
     status = describe_job(jobs, job_id)
     de = status["languages"]["de"]
     assert de["state"] == "succeeded" and de["progress"]["done"] == de["progress"]["total"] == 4
@@ -152,8 +164,7 @@ def test_an_unsupported_pair_fails_the_language_with_its_reason(jobs, glossaries
 
 
 def test_an_unreadable_document_fails_the_language(jobs, glossaries, events):
-    job_id = jobs.create({"source_lang": "en", "target_langs": ["de"],
-                          "article": {**ARTICLE, "format": "rtf"}})
+    job_id = jobs.create({"source_lang": "en", "target_langs": ["de"], "article": {**ARTICLE, "format": "rtf"}})
     assert make_pipeline(jobs, glossaries, events).run(job_id, "de") == "failed"
     assert "format 'rtf' is not supported" in jobs.language(job_id, "de").error
 
@@ -178,9 +189,15 @@ def test_webhook_events_per_language_and_once_for_the_job(jobs, glossaries, even
     assert {job for job, _ in events} == {job_id}
 
     de_event = events[0][1]
-    assert de_event == {"id": f"{job_id}.de.succeeded", "type": "translation.succeeded", "job_id": job_id,
-                        "external_id": "cms-7", "revision": 3, "lang": "de",
-                        "links": {"job": links.job(job_id), "translation": links.translation(job_id, "de")}}
+    assert de_event == {
+        "id": f"{job_id}.de.succeeded",
+        "type": "translation.succeeded",
+        "job_id": job_id,
+        "external_id": "cms-7",
+        "revision": 3,
+        "lang": "de",
+        "links": {"job": links.job(job_id), "translation": links.translation(job_id, "de")},
+    }
     finished = events[2][1]
     assert finished["id"] == f"{job_id}.finished" and finished["state"] == "succeeded"
     assert finished["languages"] == {"de": "succeeded", "fr": "succeeded"}
@@ -208,11 +225,13 @@ def test_a_published_article_gets_this_revision(jobs, glossaries, events):
 
 
 def test_pinned_glossary_versions_are_enforced(jobs, glossaries, events):
-    glossary = glossaries.create({"name": "desk", "source_lang": "en",
-                                  "entries": [{"term": "Vilnius", "translations": {"de": "Wilna"}}]})
+    glossary = glossaries.create(
+        {"name": "desk", "source_lang": "en", "entries": [{"term": "Vilnius", "translations": {"de": "Wilna"}}]}
+    )
     # Edited after the job was submitted: the job keeps version 1.
-    glossaries.patch(glossary.id, {"entries": [{"term": "Vilnius", "translations": {"de": "Vilnjus"}}]},
-                     expected_version=1)
+    glossaries.patch(
+        glossary.id, {"entries": [{"term": "Vilnius", "translations": {"de": "Vilnjus"}}]}, expected_version=1
+    )
     job_id = submit(jobs, glossaries=[{"id": glossary.id, "name": "desk", "version": 1}])
     assert make_pipeline(jobs, glossaries, events).run(job_id, "de") == "succeeded"
     body = jobs.result(job_id, "de")["body"]
@@ -232,18 +251,21 @@ def test_inline_glossary(jobs, glossaries, events):
 
 # -- short texts (DeepL /v2/translate, LibreTranslate /translate) --------------------------
 
+
 def short_texts(jobs, glossaries, engine, max_chars: int) -> ShortTexts:
-    return ShortTexts(Router([engine]), TermMatchers(glossaries), detector=None,
-                      limits=SegmentLimits(max_chars=max_chars))
+    return ShortTexts(
+        Router([engine]), TermMatchers(glossaries), detector=None, limits=SegmentLimits(max_chars=max_chars)
+    )
 
 
 def test_a_long_sentence_of_a_short_request_is_cut_like_an_article_s(jobs, glossaries):
     engine = UppercaseEngine()
     sentence = "The allies met in Vilnius, agreed on air defence, and went home on Tuesday."
     answer = short_texts(jobs, glossaries, engine, max_chars=30).translate(
-        {"texts": [sentence], "source": "en", "target": "de"})
+        {"texts": [sentence], "source": "en", "target": "de"}
+    )
     assert answer["results"][0]["text"] == sentence.upper()  # every piece back, whitespace kept
-    (_, _, sent), = engine.calls
+    ((_, _, sent),) = engine.calls
     assert len(sent) > 1 and all(len(piece) <= 30 for piece in sent)
 
 
@@ -251,22 +273,35 @@ def test_a_word_longer_than_the_limit_is_refused_naming_it(jobs, glossaries):
     engine = UppercaseEngine()
     with pytest.raises(ShortTextError) as refused:
         short_texts(jobs, glossaries, engine, max_chars=30).translate(
-            {"texts": ["Short. " + "x" * 40], "source": "en", "target": "de"})
+            {"texts": ["Short. " + "x" * 40], "source": "en", "target": "de"}
+        )
     assert refused.value.kind == "limit-exceeded" and refused.value.extra["limit"] == "MAX_SEGMENT_CHARS"
     assert engine.calls == []  # refused before any model call
 
 
 def test_a_short_request_gets_the_same_enforcement_as_an_article(jobs, glossaries):
-    glossary = glossaries.create({"name": "desk", "source_lang": "en", "entries": [
-        {"term": "Vilnius", "translations": {"de": "Wilna"}},
-        {"term": "NATO", "keep": True},
-        {"term": "BBC", "translations": {"de": "BBC-DE"}}]})
+    glossary = glossaries.create(
+        {
+            "name": "desk",
+            "source_lang": "en",
+            "entries": [
+                {"term": "Vilnius", "translations": {"de": "Wilna"}},
+                {"term": "NATO", "keep": True},
+                {"term": "BBC", "translations": {"de": "BBC-DE"}},
+            ],
+        }
+    )
     engine = UppercaseEngine()
     answer = short_texts(jobs, glossaries, engine, max_chars=500).translate(
-        {"texts": ["NATO allies met in Vilnius.", "She joined BBC Scotland."], "source": "en", "target": "de",
-         "glossaries": [{"id": glossary.id, "version": 1}]})
+        {
+            "texts": ["NATO allies met in Vilnius.", "She joined BBC Scotland."],
+            "source": "en",
+            "target": "de",
+            "glossaries": [{"id": glossary.id, "version": 1}],
+        }
+    )
     # "NATO" kept: the engine writes it so (model); its "VILNIUS" replaced by the rendering
     # (replace); "BBC" inside the longer name "BBC Scotland" left to the model.
     assert [r["text"] for r in answer["results"]] == ["NATO ALLIES MET IN Wilna.", "SHE JOINED BBC SCOTLAND."]
-    (_, _, sent), = engine.calls  # one batch: the sentences and each term alone
+    ((_, _, sent),) = engine.calls  # one batch: the sentences and each term alone
     assert sent == ["NATO allies met in Vilnius.", "She joined BBC Scotland.", "NATO", "Vilnius"]

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.e2e
 
 
 def submit(client, article: dict, langs=("de",), **extra) -> dict:
-    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": list(langs),
-                                             "article": article, **extra})
+    response = client.post(
+        "/v1/jobs", json={"source_lang": "en", "target_langs": list(langs), "article": article, **extra}
+    )
     assert response.status_code == 202, response.get_json()
     return wait_for_job(client, response.get_json()["id"], timeout=120)
 
@@ -58,15 +59,13 @@ def test_markdown_article_served_as_markdown_and_html(stack, client):
 def test_a_correction_translates_only_the_changed_paragraph(stack, client):
     marker = f"{stack.kind}-{time.time_ns()}"  # an article no earlier test has cached
     paragraphs = [f"Paragraph {n} of story {marker}. Its second sentence is number {n}." for n in range(6)]
-    first = submit(client, {"title": f"Story {marker}", "body": "\n\n".join(paragraphs)},
-                   external_id=f"cms-{marker}")
+    first = submit(client, {"title": f"Story {marker}", "body": "\n\n".join(paragraphs)}, external_id=f"cms-{marker}")
     stats = first["languages"]["de"]["stats"]
     assert stats["segments"] == 13 and stats["segments_translated"] == 13 and stats["cache_hits"] == 0
     assert first["revision"] == 1
 
     paragraphs[3] = f"Paragraph 3 of story {marker} was corrected. Only this one changed."
-    second = submit(client, {"title": f"Story {marker}", "body": "\n\n".join(paragraphs)},
-                    external_id=f"cms-{marker}")
+    second = submit(client, {"title": f"Story {marker}", "body": "\n\n".join(paragraphs)}, external_id=f"cms-{marker}")
     stats = second["languages"]["de"]["stats"]
     assert second["revision"] == 2
     assert stats["segments_translated"] == 2 and stats["cache_hits"] == 11 and stats["model_calls"] == 1
@@ -90,11 +89,15 @@ def receiver():
 def test_webhooks_are_signed_and_retried(stack, client, receiver):
     if stack.kind != "identity":
         pytest.skip("delivery does not depend on the model: run once, on the identity stack")
-    status = submit(client, {"title": "Hook", "body": "One paragraph about NATO."}, langs=("de", "fr"),
-                    callback_url=receiver.url)
+    status = submit(
+        client, {"title": "Hook", "body": "One paragraph about NATO."}, langs=("de", "fr"), callback_url=receiver.url
+    )
+
     # Two language events and one job event; the first two attempts got 500.
-    delivered = lambda: [d for d in client.get(f"/v1/jobs/{status['id']}").get_json()["webhook"]["deliveries"]  # noqa: E731
-                         if d["state"] == "delivered"]
+    def delivered() -> list[dict]:
+        deliveries = client.get(f"/v1/jobs/{status['id']}").get_json()["webhook"]["deliveries"]
+        return [d for d in deliveries if d["state"] == "delivered"]
+
     wait_until(lambda: len(delivered()) == 3, 60, what="three delivered webhook events")
     events = {}
     secret = tenant_secret(WEBHOOK_SECRET, client.api_key.key.tenant)  # the tenant's, not the shared one
@@ -106,16 +109,29 @@ def test_webhooks_are_signed_and_retried(stack, client, receiver):
         event = json.loads(body)
         events.setdefault(event["id"], []).append(event)
     assert len(receiver.requests) == 5  # 2 failures retried + 3 events
-    assert sorted(e[0]["type"] for e in events.values()) == ["job.finished", "translation.succeeded",
-                                                             "translation.succeeded"]
+    assert sorted(e[0]["type"] for e in events.values()) == [
+        "job.finished",
+        "translation.succeeded",
+        "translation.succeeded",
+    ]
     retried = [d for d in delivered() if d["attempts"] > 1]
     assert retried and max(d["attempts"] for d in delivered()) <= 3
 
 
-@pytest.mark.parametrize("url", ["http://10.0.0.8/hook", "http://169.254.169.254/latest/meta-data",
-                                 "http://localhost:9/hook", "ftp://example.com/hook", "http://[::1]/hook"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.8/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://localhost:9/hook",
+        "ftp://example.com/hook",
+        "http://[::1]/hook",
+    ],
+)
 def test_callback_to_a_refused_address_is_rejected(stack, client, url):
-    response = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de"],
-                                             "article": {"title": "t", "body": "b"}, "callback_url": url})
+    response = client.post(
+        "/v1/jobs",
+        json={"source_lang": "en", "target_langs": ["de"], "article": {"title": "t", "body": "b"}, "callback_url": url},
+    )
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "callback_url"

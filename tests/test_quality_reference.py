@@ -7,36 +7,67 @@ import pytest
 
 from glossary.matching import TermMatcher
 from quality import ntrex
-from quality.reference import (article_verdict, english_left, grammar_errors, inside_longer_name,
-                               longer_name_neighbours, paired_bootstrap, punctuation_only, scores)
+from quality.reference import (
+    article_verdict,
+    english_left,
+    grammar_errors,
+    inside_longer_name,
+    longer_name_neighbours,
+    paired_bootstrap,
+    punctuation_only,
+    scores,
+)
 
 EUA, UE, LONDRES = ntrex.Grammar("m", "pl", True), ntrex.Grammar("f", "sg", True), ntrex.Grammar("f", "sg", False)
 
 
-@pytest.mark.parametrize("previous, grammar, verdict", [
-    ("dos", EUA, None), ("os", EUA, None), ("de", EUA, "missing"), ("em", UE, "missing"), ("com", UE, "missing"),
-    ("o", UE, "wrong"), ("na", ntrex.Grammar("m", "sg", True), "wrong"), ("a", EUA, "wrong"), ("a", UE, None),
-    ("disse", EUA, None), ("", EUA, None),
-    ("na", LONDRES, "wrong"), ("o", ntrex.Grammar("m", "sg", False), "wrong"), ("a", LONDRES, None),
-    ("em", LONDRES, None),
-])
+@pytest.mark.parametrize(
+    "previous, grammar, verdict",
+    [
+        ("dos", EUA, None),
+        ("os", EUA, None),
+        ("de", EUA, "missing"),
+        ("em", UE, "missing"),
+        ("com", UE, "missing"),
+        ("o", UE, "wrong"),
+        ("na", ntrex.Grammar("m", "sg", True), "wrong"),
+        ("a", EUA, "wrong"),
+        ("a", UE, None),
+        ("disse", EUA, None),
+        ("", EUA, None),
+        ("na", LONDRES, "wrong"),
+        ("o", ntrex.Grammar("m", "sg", False), "wrong"),
+        ("a", LONDRES, None),
+        ("em", LONDRES, None),
+    ],
+)
 def test_article_verdict(previous, grammar, verdict):
     assert article_verdict(previous, grammar) == verdict
 
 
 def test_grammar_errors_judge_the_word_directly_before_and_the_longest_rendering():
-    grammar = {"EUA": EUA, "UE": UE, "Reino Unido": ntrex.Grammar("m", "sg", True), "Londres": LONDRES,
-               "Coreia do Norte": ntrex.Grammar("f", "sg", True), "Norte": ntrex.Grammar("m", "sg", True)}
-    counts, notes = grammar_errors("A postura de EUA, com o UE e na Reino Unido; dos EUA em Londres. "
-                                   "A Coreia do Norte. Disse: EUA", grammar)
+    grammar = {
+        "EUA": EUA,
+        "UE": UE,
+        "Reino Unido": ntrex.Grammar("m", "sg", True),
+        "Londres": LONDRES,
+        "Coreia do Norte": ntrex.Grammar("f", "sg", True),
+        "Norte": ntrex.Grammar("m", "sg", True),
+    }
+    counts, notes = grammar_errors(
+        "A postura de EUA, com o UE e na Reino Unido; dos EUA em Londres. A Coreia do Norte. Disse: EUA", grammar
+    )
     assert counts == {"checked": 7, "missing": 1, "wrong": 2}
     assert sorted(note.split(":")[0] for note in notes) == ["missing", "wrong", "wrong"]
     assert any("de EUA" in note for note in notes if note.startswith("missing"))
 
 
 def test_english_left_counts_source_words_no_reference_keeps():
-    left, words = english_left("Trump sob a 832 Death Toll", "Death Toll From Indonesia Tsunami Rises to 832 Trump",
-                               ["Número de mortos sobe para 832 na Indonésia, diz Trump"])
+    left, words = english_left(
+        "Trump sob a 832 Death Toll",
+        "Death Toll From Indonesia Tsunami Rises to 832 Trump",
+        ["Número de mortos sobe para 832 na Indonésia, diz Trump"],
+    )
     assert (left, words) == (2, 5)  # Death, Toll; "Trump" is in the reference, "a" is one letter
 
 

@@ -45,15 +45,23 @@ def client(real_stack, make_app):
 
 @pytest.fixture(scope="module")
 def glossary_id(client) -> str:
-    response = client.post("/v1/glossaries", data=(DATA / "glossary.json").read_bytes(),
-                           content_type="application/json")
+    response = client.post(
+        "/v1/glossaries", data=(DATA / "glossary.json").read_bytes(), content_type="application/json"
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
 
 
 def translate(client, article: dict, source: str = "en", glossary_id: str | None = None) -> tuple[dict, dict]:
-    response = client.post("/v1/jobs", json={"source_lang": source, "target_langs": ["pt"], "article": article,
-                                             **({"glossary_ids": [glossary_id]} if glossary_id else {})})
+    response = client.post(
+        "/v1/jobs",
+        json={
+            "source_lang": source,
+            "target_langs": ["pt"],
+            "article": article,
+            **({"glossary_ids": [glossary_id]} if glossary_id else {}),
+        },
+    )
     assert response.status_code == 202, response.get_json()
     status = wait_for_job(client, response.get_json()["id"], timeout=180)
     assert status["state"] == "succeeded", status
@@ -87,11 +95,16 @@ def test_sample_article_into_portuguese_renders_every_glossary_term(client, glos
 
 
 def test_a_german_article_pivots_from_a_test_model_to_the_real_one(client):
-    article = {"title": "NATO allies meet in Vilnius",
-               "body": "The alliance will discuss new targets for ammunition stocks.", "format": "text"}
+    article = {
+        "title": "NATO allies meet in Vilnius",
+        "body": "The alliance will discuss new targets for ammunition stocks.",
+        "format": "text",
+    }
     _, translation = translate(client, article, source="de")  # the identity model copies it into "English"
     assert [(m["engine"], m["from"], m["to"]) for m in translation["model"]] == [
-        ("argos", "de", "en"), ("bergamot", "en", "pt")]
+        ("argos", "de", "en"),
+        ("bergamot", "en", "pt"),
+    ]
     words = set(re.findall(r"\w+", translation["body"].casefold()))
     assert words and not words & {"the", "will", "discuss", "targets", "for"}  # Portuguese now, not English
 
@@ -131,8 +144,9 @@ def elements(source: str) -> _Elements:
 
 def test_html_keeps_tags_and_urls_and_puts_glossary_anchored_markup_on_its_words(client, glossary_id):
     source = (DATA / "article.html").read_text()
-    _, translation = translate(client, {"title": "NATO allies meet", "body": source, "format": "html"},
-                               glossary_id=glossary_id)
+    _, translation = translate(
+        client, {"title": "NATO allies meet", "body": source, "format": "html"}, glossary_id=glossary_id
+    )
     body = translation["body"]
     before, after = elements(source), elements(body)
     assert after.tags == before.tags and after.urls == before.urls
@@ -141,9 +155,13 @@ def test_html_keeps_tags_and_urls_and_puts_glossary_anchored_markup_on_its_words
     assert ("em", "OTAN") in after.inside  # the headline's <em>NATO</em>
     assert "155 milímetros" in next(text for tag, text in after.inside if tag == "em" and "155" in text)
     # Protected content comes back as written.
-    for kept in ('<code>curl https://nato.int/Kyiv?q=NATO</code>', '<span translate="no">Vilnius Old Town</span>',
-                 '<span class="notranslate lead">NATO HQ</span>', '<p>Vilnius stays as written.</p>',
-                 'print("NATO in Vilnius")'):
+    for kept in (
+        "<code>curl https://nato.int/Kyiv?q=NATO</code>",
+        '<span translate="no">Vilnius Old Town</span>',
+        '<span class="notranslate lead">NATO HQ</span>',
+        "<p>Vilnius stays as written.</p>",
+        'print("NATO in Vilnius")',
+    ):
         assert kept in body
     assert "<td>Vilnius</td>" in body
     terms = {t["term"]: t for t in translation["glossary"]["terms"]}
@@ -154,14 +172,21 @@ def test_html_keeps_tags_and_urls_and_puts_glossary_anchored_markup_on_its_words
 def markdown_inline(source: str) -> list[list[tuple[str, str]]]:
     """Per inline block: its emphasis, link and code nodes, with the link targets."""
     blocks = [t for t in MarkdownIt("commonmark").enable("table").parse(source) if t.type == "inline"]
-    return [[(c.type, c.attrGet("href") or "" if c.type == "link_open" else "") for c in block.children or []
-             if c.type not in ("text", "softbreak")] for block in blocks]
+    return [
+        [
+            (c.type, c.attrGet("href") or "" if c.type == "link_open" else "")
+            for c in block.children or []
+            if c.type not in ("text", "softbreak")
+        ]
+        for block in blocks
+    ]
 
 
 def test_markdown_reparses_with_the_same_emphasis_and_link_nodes(client, glossary_id):
     source = (DATA / "article.md").read_text()
-    _, translation = translate(client, {"title": "NATO allies meet", "body": source, "format": "markdown"},
-                               glossary_id=glossary_id)
+    _, translation = translate(
+        client, {"title": "NATO allies meet", "body": source, "format": "markdown"}, glossary_id=glossary_id
+    )
     body = translation["body"]
     assert markdown_inline(body) == markdown_inline(source)
     assert "**Jens Stoltenberg**" in body and "**Vilnius**" in body and "*OTAN*" in body

@@ -23,8 +23,11 @@ QUOTA = "100000/day"
 
 @pytest.fixture(scope="module")
 def app(make_app, redis_server, model_dirs):
-    return make_app(settings=make_settings(redis_server, 25, model_dirs["identity"], interactive_timeout_seconds=0.5,
-                                           webhook_secret=""))
+    return make_app(
+        settings=make_settings(
+            redis_server, 25, model_dirs["identity"], interactive_timeout_seconds=0.5, webhook_secret=""
+        )
+    )
 
 
 @pytest.fixture()
@@ -55,8 +58,7 @@ def broker_full(app, monkeypatch):
 
 
 def deepl_document(client, text="A short text.", **form):
-    data = {"target_lang": "DE", "source_lang": "EN", **form,
-            "file": (io.BytesIO(text.encode()), "story.txt")}
+    data = {"target_lang": "DE", "source_lang": "EN", **form, "file": (io.BytesIO(text.encode()), "story.txt")}
     return client.post("/v2/document", data=data, content_type="multipart/form-data")
 
 
@@ -66,8 +68,9 @@ def libre_file(client, text="A short text.", **form):
 
 
 def deepl_text(client, **params):
-    return client.post("/v2/translate", json={"text": ["A short text."], "target_lang": "DE", "source_lang": "EN",
-                                              **params})
+    return client.post(
+        "/v2/translate", json={"text": ["A short text."], "target_lang": "DE", "source_lang": "EN", **params}
+    )
 
 
 def libre_text(client, **params):
@@ -78,13 +81,18 @@ def libre_text(client, **params):
 # 400 where we answer 422, and 456 for an exhausted quota (its dialect).
 REFUSALS = {
     "native, unsupported pair": (lambda c: c.post("/v1/jobs", json=job_body(target_langs=["xx"])), 422, ()),
-    "native, a target listed twice": (lambda c: c.post("/v1/jobs", json=job_body(target_langs=["de", "de"])), 422,
-                                      ()),
-    "native, segment over the limit": (lambda c: c.post("/v1/jobs", json=job_body(
-        article={"title": "T", "body": "x" * 20000})), 422, ()),
+    "native, a target listed twice": (lambda c: c.post("/v1/jobs", json=job_body(target_langs=["de", "de"])), 422, ()),
+    "native, segment over the limit": (
+        lambda c: c.post("/v1/jobs", json=job_body(article={"title": "T", "body": "x" * 20000})),
+        422,
+        (),
+    ),
     "native, unknown glossary": (lambda c: c.post("/v1/jobs", json=job_body(glossary_ids=["nope"])), 422, ()),
-    "native, webhooks disabled": (lambda c: c.post("/v1/jobs", json=job_body(
-        callback_url="http://127.0.0.1:9/hook")), 422, ()),
+    "native, webhooks disabled": (
+        lambda c: c.post("/v1/jobs", json=job_body(callback_url="http://127.0.0.1:9/hook")),
+        422,
+        (),
+    ),
     "native, detection unavailable": (lambda c: c.post("/v1/jobs", json=job_body(source_lang="auto")), 503, ()),
     "native, queue unreachable": (lambda c: c.post("/v1/jobs", json=job_body()), 503, ("broker_down",)),
     "native, queue full": (lambda c: c.post("/v1/jobs", json=job_body()), 507, ("broker_full",)),
@@ -138,8 +146,12 @@ def test_a_refund_gives_back_what_was_charged_and_never_more(app):
     from access import Quotas
 
     client = keyed_client(app, (TRANSLATE,), char_quota="100/day")
-    key, quotas = client.api_key.key, Quotas(app.extensions["newsroom"].redis, app.extensions["newsroom"].settings
-                                             .redis_url, "unlimited", "unlimited")
+    key, quotas = (
+        client.api_key.key,
+        Quotas(
+            app.extensions["newsroom"].redis, app.extensions["newsroom"].settings.redis_url, "unlimited", "unlimited"
+        ),
+    )
     assert quotas.characters(key, 30).allowed and remaining(client) == 70
     quotas.refund_characters(key, 30)
     assert remaining(client) == 100

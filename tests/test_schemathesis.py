@@ -43,8 +43,12 @@ def no_server_error_but_designed_unavailability(ctx, response, case):
     return not_a_server_error(ctx, response, case)
 
 
-CHECKS = [no_server_error_but_designed_unavailability, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    no_server_error_but_designed_unavailability,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 # The document does not depend on the settings: read it from an app that
@@ -69,8 +73,12 @@ def auth(app) -> dict:
     return {"Authorization": f"Bearer {key.secret}"}
 
 
-BOUNDED = settings(max_examples=40, derandomize=True, deadline=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+BOUNDED = settings(
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
 
 
 @native_api.parametrize()
@@ -84,5 +92,9 @@ def test_api_conforms_to_its_openapi_document(case, app, auth):
 @compat_apis.parametrize()
 @BOUNDED
 def test_compatibility_apis_never_fail_on_generated_requests(case, app, auth):
-    case.call_and_validate(app=app, headers=auth, checks=[no_server_error_but_designed_unavailability],
-                          excluded_checks=[not_a_server_error])
+    case.call_and_validate(
+        app=app,
+        headers=auth,
+        checks=[no_server_error_but_designed_unavailability],
+        excluded_checks=[not_a_server_error],
+    )

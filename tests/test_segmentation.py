@@ -36,14 +36,14 @@ def spy(monkeypatch):
 
 
 def covered(text: str, spans) -> str:
-    return "".join(text[s.start:s.end] for s in spans)
+    return "".join(text[s.start : s.end] for s in spans)
 
 
 @pytest.mark.slow  # seconds: the full suite's, not make test-fast's
 def test_a_mebibyte_paragraph_without_punctuation_reaches_pysbd_in_small_chunks(spy):
     """Before: the whole paragraph went to pysbd, which took 12 minutes."""
     words = ["alliance", "minister", "said", "meeting", "spring", "capital"]
-    text = " ".join(words[i % len(words)] for i in range(150_000))[:1 << 20]
+    text = " ".join(words[i % len(words)] for i in range(150_000))[: 1 << 20]
     spans = split_sentences(text, "en")
     assert 0 < spy.longest <= PRESPLIT_CHARS
     assert "".join(covered(text, spans).split()) == "".join(text.split())  # every character in a sentence
@@ -69,8 +69,11 @@ def test_presplit_never_cuts_an_unbreakable_span():
 def test_long_sentence_splits_at_clauses_first():
     sentence = "The minister, who arrived late, said that the talks would go on; the allies agreed."
     pieces = split_to_fit(sentence, SegmentBudget(max_chars=50, max_tokens=1000))
-    assert [sentence[a:b] for a, b in pieces] == ["The minister, who arrived late,",
-                                                  "said that the talks would go on;", "the allies agreed."]
+    assert [sentence[a:b] for a, b in pieces] == [
+        "The minister, who arrived late,",
+        "said that the talks would go on;",
+        "the allies agreed.",
+    ]
 
 
 def test_clause_too_long_splits_at_whitespace_and_nothing_is_lost():
@@ -102,49 +105,83 @@ def test_split_never_cuts_a_glossary_term():
             from types import SimpleNamespace
 
             at = sentence.find("Jens Stoltenberg")
-            return [SimpleNamespace(start=at, end=at + 16, rendering="Jens Stoltenberg", entry_id="e1",
-                                    term="Jens Stoltenberg", grammar=None)] if at >= 0 else []
+            return (
+                [
+                    SimpleNamespace(
+                        start=at,
+                        end=at + 16,
+                        rendering="Jens Stoltenberg",
+                        entry_id="e1",
+                        term="Jens Stoltenberg",
+                        grammar=None,
+                    )
+                ]
+                if at >= 0
+                else []
+            )
 
-    segments = plan_segments([Unit(text, [])], "en", "de", Matcher(),
-                             budget=SegmentBudget(max_chars=24, max_tokens=1000))
+    segments = plan_segments(
+        [Unit(text, [])], "en", "de", Matcher(), budget=SegmentBudget(max_chars=24, max_tokens=1000)
+    )
     holding = [s for s in segments if s.start <= term < s.end]
-    assert len(holding) == 1 and holding[0].fixed == [FixedSpan(term - holding[0].start,
-                                                                 term - holding[0].start + 16,
-                                                                 "Jens Stoltenberg", "e1", "Jens Stoltenberg")]
+    assert len(holding) == 1 and holding[0].fixed == [
+        FixedSpan(term - holding[0].start, term - holding[0].start + 16, "Jens Stoltenberg", "e1", "Jens Stoltenberg")
+    ]
     assert all(len(s.text) <= 24 for s in segments)
 
 
 # -- pysbd's cuts that news text shows to be wrong (the NTREX development half) ------------------
 
+
 def _sentences(text: str) -> list[str]:
-    return [text[s.start:s.end] for s in split_sentences(text, "en")]
+    return [text[s.start : s.end] for s in split_sentences(text, "en")]
 
 
-@pytest.mark.parametrize("text, expected", [
-    # A line-final closing quotation mark stays with its sentence (NTREX line 75, shortened).
-    ("Our range of brands is designed to suit every need and the alluring environment and convenient locations"
-     " mean we're now a compelling beauty destination which challenges the old way of shopping.\"",
-     ["Our range of brands is designed to suit every need and the alluring environment and convenient locations"
-      " mean we're now a compelling beauty destination which challenges the old way of shopping.\""]),
-    ("A Labour Party spokesman said: 'A four-day week is not party policy.'",
-     ["A Labour Party spokesman said: 'A four-day week is not party policy.'"]),
-    # Time abbreviations before a time zone or a day (NTREX line 696).
-    ("The show airs at 7 p.m. ET on Sunday.", ["The show airs at 7 p.m. ET on Sunday."]),
-    ("The rally is scheduled for 7 p.m. Saturday, September 29, 2018.",
-     ["The rally is scheduled for 7 p.m. Saturday, September 29, 2018."]),
-    ("It ended at 7 p.m. The crowd left.", ["It ended at 7 p.m.", "The crowd left."]),
-    # A quoted name is not a sentence (NTREX line 820).
-    ('"Hans" Geiger died in 1945, just short of his 63rd birthday.',
-     ['"Hans" Geiger died in 1945, just short of his 63rd birthday.']),
-    # An attribution after a quotation ends the same sentence (NTREX lines 51, 503).
-    ("\"I yelled: 'There's a shark in the water!'\" Hammel added.",
-     ["\"I yelled: 'There's a shark in the water!'\" Hammel added."]),
-    ('"We want to join with our heads up, not through the service door" Kavadarkov said.',
-     ['"We want to join with our heads up, not through the service door" Kavadarkov said.']),
-    ('"Yes!" The crowd roared.', ['"Yes!"', "The crowd roared."]),
-    ("Gov. Jerry Brown signed it. Sen. Jeff Flake did not.", ["Gov. Jerry Brown signed it.", "Sen. Jeff Flake did not."]),
-    ("He moved to the U.S. in 1990. It was No. 1 then.", ["He moved to the U.S. in 1990.", "It was No. 1 then."]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A line-final closing quotation mark stays with its sentence (NTREX line 75, shortened).
+        (
+            "Our range of brands is designed to suit every need and the alluring environment and convenient locations"
+            " mean we're now a compelling beauty destination which challenges the old way of shopping.\"",
+            [
+                "Our range of brands is designed to suit every need and the alluring environment and convenient locations"
+                " mean we're now a compelling beauty destination which challenges the old way of shopping.\""
+            ],
+        ),
+        (
+            "A Labour Party spokesman said: 'A four-day week is not party policy.'",
+            ["A Labour Party spokesman said: 'A four-day week is not party policy.'"],
+        ),
+        # Time abbreviations before a time zone or a day (NTREX line 696).
+        ("The show airs at 7 p.m. ET on Sunday.", ["The show airs at 7 p.m. ET on Sunday."]),
+        (
+            "The rally is scheduled for 7 p.m. Saturday, September 29, 2018.",
+            ["The rally is scheduled for 7 p.m. Saturday, September 29, 2018."],
+        ),
+        ("It ended at 7 p.m. The crowd left.", ["It ended at 7 p.m.", "The crowd left."]),
+        # A quoted name is not a sentence (NTREX line 820).
+        (
+            '"Hans" Geiger died in 1945, just short of his 63rd birthday.',
+            ['"Hans" Geiger died in 1945, just short of his 63rd birthday.'],
+        ),
+        # An attribution after a quotation ends the same sentence (NTREX lines 51, 503).
+        (
+            "\"I yelled: 'There's a shark in the water!'\" Hammel added.",
+            ["\"I yelled: 'There's a shark in the water!'\" Hammel added."],
+        ),
+        (
+            '"We want to join with our heads up, not through the service door" Kavadarkov said.',
+            ['"We want to join with our heads up, not through the service door" Kavadarkov said.'],
+        ),
+        ('"Yes!" The crowd roared.', ['"Yes!"', "The crowd roared."]),
+        (
+            "Gov. Jerry Brown signed it. Sen. Jeff Flake did not.",
+            ["Gov. Jerry Brown signed it.", "Sen. Jeff Flake did not."],
+        ),
+        ("He moved to the U.S. in 1990. It was No. 1 then.", ["He moved to the U.S. in 1990.", "It was No. 1 then."]),
+    ],
+)
 def test_news_sentences(text, expected):
     assert _sentences(text) == expected
 

@@ -15,8 +15,20 @@ from jobs.store import JobStore
 from tests.helpers import keyed_client
 
 BASE = "http://localhost/"
-URL_ATTRIBUTES = {"src", "href", "action", "formaction", "srcset", "poster", "data", "background", "xlink:href",
-                  "manifest", "ping", "content"}
+URL_ATTRIBUTES = {
+    "src",
+    "href",
+    "action",
+    "formaction",
+    "srcset",
+    "poster",
+    "data",
+    "background",
+    "xlink:href",
+    "manifest",
+    "ping",
+    "content",
+}
 # Problem type URIs are identifiers on a reserved domain (RFC 2606), never fetched.
 RESERVED_SUFFIX = ".example"
 
@@ -130,20 +142,28 @@ def test_the_openapi_document_names_no_other_host(client):
 
 def test_the_html_view_of_an_article_adds_no_other_host(client):
     store = JobStore(client.application.extensions["newsroom"].redis)
-    job_id = store.create({"source_lang": "en", "target_langs": ["de"],
-                           "article": {"title": "T", "body": "Text *only*.", "format": "markdown"}})
+    job_id = store.create(
+        {
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "article": {"title": "T", "body": "Text *only*.", "format": "markdown"},
+        }
+    )
     claim = store.leases.claim(job_id, "de")
-    store.leases.succeed(job_id, "de", claim.holder,
-                         {"title": "T", "body": "Text *only*.", "format": "markdown", "model": []}, None, {})
+    store.leases.succeed(
+        job_id, "de", claim.holder, {"title": "T", "body": "Text *only*.", "format": "markdown", "model": []}, None, {}
+    )
     assert crawl_html(client, f"/v1/jobs/{job_id}/translations/de") == []
 
 
 def test_the_crawler_sees_foreign_references():
     # The check itself can fail: each kind of reference it looks at is caught.
     parser = References()
-    parser.feed('<link href="https://cdn.example.org/x.css"><img srcset="/a.png 1x, //cdn.test/b.png 2x">'
-                '<script>// a comment naming https://docs.test/\nload("https://cdn.test/ui.js")</script>'
-                '<div style="background: url(https://t.test/p.gif)">')
+    parser.feed(
+        '<link href="https://cdn.example.org/x.css"><img srcset="/a.png 1x, //cdn.test/b.png 2x">'
+        '<script>// a comment naming https://docs.test/\nload("https://cdn.test/ui.js")</script>'
+        '<div style="background: url(https://t.test/p.gif)">'
+    )
     page = urljoin(BASE, "/docs")
     assert [u for u in parser.urls if foreign(u, page)] == ["https://cdn.example.org/x.css", "//cdn.test/b.png"]
     inline = [m for text in parser.inline for m in _ABSOLUTE.findall(_COMMENTS.sub("", text))]

@@ -46,8 +46,10 @@ def test_short_requests_and_articles_are_served_by_one_process_on_one_copy_of_ea
     assert response.get_json()["translations"][0]["text"] == rot13(SENTENCE)
     detected = client.post("/v2/translate", json={"text": [SENTENCE], "target_lang": "FR"})
     assert detected.get_json()["translations"][0]["detected_source_language"] == "EN"
-    job = client.post("/v1/jobs", json={"source_lang": "en", "target_langs": ["de", "fr"],
-                                        "article": {"title": "Talks", "body": SENTENCE}})
+    job = client.post(
+        "/v1/jobs",
+        json={"source_lang": "en", "target_langs": ["de", "fr"], "article": {"title": "Talks", "body": SENTENCE}},
+    )
     assert job.status_code == 202, job.get_json()
     assert wait_for_job(client, job.get_json()["id"])["state"] == "succeeded"
 

@@ -39,16 +39,22 @@ class Meter:
 def desk():
     client = fakeredis.FakeRedis()
     sent = []
-    made = Desk(JobStore(client), GlossaryStore(client), lambda: ROUTES,
-                detect=lambda text: {"language": "en", "confidence": 0.93, "reason": ""},
-                dispatch=lambda job_id, lang, limits: sent.append((job_id, lang, limits)), max_target_langs=2)
+    made = Desk(
+        JobStore(client),
+        GlossaryStore(client),
+        lambda: ROUTES,
+        detect=lambda text: {"language": "en", "confidence": 0.93, "reason": ""},
+        dispatch=lambda job_id, lang, limits: sent.append((job_id, lang, limits)),
+        max_target_langs=2,
+    )
     made.sent = sent
     return made
 
 
 def request(**changes) -> Request:
-    return Request(**{"article": Article("Title", "A short text."), "target_langs": ("de", "fr"),
-                      "source_lang": "en", **changes})
+    return Request(
+        **{"article": Article("Title", "A short text."), "target_langs": ("de", "fr"), "source_lang": "en", **changes}
+    )
 
 
 def test_an_accepted_job_is_stored_queued_and_charged_once(desk):
@@ -73,22 +79,28 @@ def unavailable(text):
     raise Unavailable("no answer within 0.5 s")
 
 
-@pytest.mark.parametrize("changes, status, slug", [
-    ({"target_langs": ("xx",)}, 422, "unsupported-language-pair"),
-    ({"target_langs": ("de", "de")}, 422, "validation-error"),
-    ({"target_langs": ("de", "fr", "es")}, 422, "validation-error"),
-    ({"source_lang": "de"}, 422, "validation-error"),  # de is also a target
-    ({"source_lang": "es"}, 422, "unsupported-language-pair"),
-    ({"article": Article("T", "x" * 20000)}, 422, "limit-exceeded"),
-    ({"article": Article("T", "body", "docx")}, 422, "validation-error"),
-    ({"glossary_ids": ("nope",)}, 422, "validation-error"),
-    ({"glossary": {"entries": [{"term": ""}]}}, 422, "validation-error"),
-    ({"callback_url": "http://127.0.0.1:9/hook"}, 422, "webhooks-disabled"),
-    ({"source_lang": "auto", "article": Article("", "1234 5678")}, 422, "language-not-detected"),
-    ({"source_lang": "auto", "detect": unavailable}, 503, "interactive-unavailable"),
-    ({"source_lang": "auto", "detect": lambda text: {"language": None, "confidence": 0, "reason": "too short"}},
-     422, "language-not-detected"),
-])
+@pytest.mark.parametrize(
+    "changes, status, slug",
+    [
+        ({"target_langs": ("xx",)}, 422, "unsupported-language-pair"),
+        ({"target_langs": ("de", "de")}, 422, "validation-error"),
+        ({"target_langs": ("de", "fr", "es")}, 422, "validation-error"),
+        ({"source_lang": "de"}, 422, "validation-error"),  # de is also a target
+        ({"source_lang": "es"}, 422, "unsupported-language-pair"),
+        ({"article": Article("T", "x" * 20000)}, 422, "limit-exceeded"),
+        ({"article": Article("T", "body", "docx")}, 422, "validation-error"),
+        ({"glossary_ids": ("nope",)}, 422, "validation-error"),
+        ({"glossary": {"entries": [{"term": ""}]}}, 422, "validation-error"),
+        ({"callback_url": "http://127.0.0.1:9/hook"}, 422, "webhooks-disabled"),
+        ({"source_lang": "auto", "article": Article("", "1234 5678")}, 422, "language-not-detected"),
+        ({"source_lang": "auto", "detect": unavailable}, 503, "interactive-unavailable"),
+        (
+            {"source_lang": "auto", "detect": lambda text: {"language": None, "confidence": 0, "reason": "too short"}},
+            422,
+            "language-not-detected",
+        ),
+    ],
+)
 def test_every_refusal_comes_before_the_charge_and_stores_nothing(desk, changes, status, slug):
     if "detect" in changes:
         desk.detect = changes.pop("detect")

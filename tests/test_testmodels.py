@@ -245,8 +245,14 @@ def test_argos_style_decoding_options_keep_the_exact_output(installed, texts_and
     assert len(sentences) > 20
     translator = ctranslate2.Translator(str(installed["cipher"].package_path / "model"), intra_threads=1)
     results = translator.translate_batch(
-        sentences, replace_unknowns=True, max_batch_size=32, batch_type="tokens",
-        beam_size=4, num_hypotheses=1, length_penalty=0.2, return_scores=True,
+        sentences,
+        replace_unknowns=True,
+        max_batch_size=32,
+        batch_type="tokens",
+        beam_size=4,
+        num_hypotheses=1,
+        length_penalty=0.2,
+        return_scores=True,
     )
     for source, result in zip(sentences, results):
         assert result.hypotheses[0] == [codecs.encode(p, "rot13") for p in source]
@@ -299,5 +305,7 @@ def test_base_size_has_real_model_shape_and_stays_exact(tmp_path, texts_and_piec
     for source, result in zip(sample, results):
         assert result.hypotheses[0] == [codecs.encode(p, "rot13") for p in source]
     tokens = sum(map(len, sample))
-    print(f"\nbase build {build_seconds:.1f} s, model.bin {model_mb:.1f} MB, "
-          f"{tokens / seconds:.0f} tokens/s (beam 4, int8, 2 threads)")
+    print(
+        f"\nbase build {build_seconds:.1f} s, model.bin {model_mb:.1f} MB, "
+        f"{tokens / seconds:.0f} tokens/s (beam 4, int8, 2 threads)"
+    )

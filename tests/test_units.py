@@ -6,14 +6,21 @@ from __future__ import annotations
 from translation.engines import ModelInfo, routes
 from glossary.enforcement import FixedSpan
 from translation.alignment import locate
-from translation.article import (Projection, Segment, SegmentTranslation, _locate_inline, one_line, plan_segments,
-                                 put_breaks_back)
+from translation.article import (
+    Projection,
+    Segment,
+    SegmentTranslation,
+    _locate_inline,
+    one_line,
+    plan_segments,
+    put_breaks_back,
+)
 from translation.documents import Unit
 from translation.segmentation import split_sentences
 
 
 def sentences(text: str, unbreakable=()) -> list[str]:
-    return [text[s.start:s.end] for s in split_sentences(text, "en", list(unbreakable))]
+    return [text[s.start : s.end] for s in split_sentences(text, "en", list(unbreakable))]
 
 
 def test_segmenter_knows_news_abbreviations():
@@ -82,13 +89,14 @@ def test_projection_of_an_offset_with_two_targets_depends_on_the_side():
 
 # -- inline markup located in the translation ---------------------------------------
 
+
 def test_locate_finds_a_phrase_whose_word_order_changed_in_its_sentence():
     sentence = "Os apoiadores de Kiev se reunirão na sede da OTAN, em Bruxelas."
     found = locate(sentence, "Sede OTAN", "pt", expected=30)  # the phrase translated on its own
-    assert sentence[found[0]:found[1]] == "sede da OTAN"
+    assert sentence[found[0] : found[1]] == "sede da OTAN"
     quoted = "O Kremlin chamou a declaração de “propaganda pura” e alertou."
     found = locate(quoted, "“propaganda pura”", "pt")
-    assert quoted[found[0]:found[1]] == "“propaganda pura”"
+    assert quoted[found[0] : found[1]] == "“propaganda pura”"
     assert locate(sentence, "mísseis de cruzeiro", "pt") is None
     assert locate(sentence, "da", "pt") is None  # function words alone locate nothing
 
@@ -102,8 +110,9 @@ def test_locate_prefers_the_occurrence_nearest_to_the_expected_place():
 def test_inline_phrases_are_placed_where_their_translation_is_or_not_at_all():
     text = "Allies meet at NATO headquarters in Brussels on Friday."
     nato, hq, friday = text.index("NATO"), (text.index("NATO"), text.index(" in")), text.index("on Friday")
-    segment = Segment(0, 0, len(text), text, [FixedSpan(nato, nato + 4, "OTAN", "e")],
-                      [hq, (friday, friday + len("on Friday"))])
+    segment = Segment(
+        0, 0, len(text), text, [FixedSpan(nato, nato + 4, "OTAN", "e")], [hq, (friday, friday + len("on Friday"))]
+    )
     target = "Os aliados reúnem-se na sede da OTAN em Bruxelas nesta sexta-feira."
     translation = SegmentTranslation(target, [(target.index("OTAN"), target.index("OTAN") + 4)])
     placed = _locate_inline(segment, translation, ["Sede OTAN", "na sexta-feira"], "pt")
@@ -120,10 +129,14 @@ def test_a_line_break_inside_a_sentence_is_layout_not_a_sentence_end():
     # sentence on one line, and the line breaks come back at the nearest spaces.
     text = "Stoltenberg said on\nWednesday that allies must\n  send more shells. Then he left."
     segments = plan_segments([Unit(text)], "en", "pt", None)
-    assert [s.text for s in segments] == ["Stoltenberg said on\nWednesday that allies must\n  send more shells.",
-                                          "Then he left."]
+    assert [s.text for s in segments] == [
+        "Stoltenberg said on\nWednesday that allies must\n  send more shells.",
+        "Then he left.",
+    ]
     assert one_line(segments[0].text) == "Stoltenberg said on Wednesday that allies must send more shells."
     output = "Stoltenberg disse na quarta-feira que os aliados devem enviar mais conchas."
-    assert put_breaks_back(segments[0].text, output) == \
-        "Stoltenberg disse na\nquarta-feira que os aliados devem\n  enviar mais conchas."
+    assert (
+        put_breaks_back(segments[0].text, output)
+        == "Stoltenberg disse na\nquarta-feira que os aliados devem\n  enviar mais conchas."
+    )
     assert put_breaks_back(segments[0].text, one_line(segments[0].text)) == segments[0].text

@@ -44,17 +44,20 @@ def dns(monkeypatch):
     return answers, lookups
 
 
-@pytest.mark.parametrize("entry, url_host, port, scheme, expected", [
-    ("hooks.example:8080", "hooks.example", 8080, "http", True),
-    ("hooks.example:8080", "hooks.example", 9090, "http", False),  # before: any port of an allowed host
-    ("hooks.example", "hooks.example", 80, "http", True),
-    ("hooks.example", "hooks.example", 443, "https", True),
-    ("hooks.example", "hooks.example", 6379, "http", False),
-    ("hooks.example:*", "hooks.example", 6379, "http", True),
-    ("HOOKS.example:8080", "hooks.EXAMPLE", 8080, "http", True),
-    ("[::1]:8080", "::1", 8080, "http", True),
-    ("other.example:8080", "hooks.example", 8080, "http", False),
-])
+@pytest.mark.parametrize(
+    "entry, url_host, port, scheme, expected",
+    [
+        ("hooks.example:8080", "hooks.example", 8080, "http", True),
+        ("hooks.example:8080", "hooks.example", 9090, "http", False),  # before: any port of an allowed host
+        ("hooks.example", "hooks.example", 80, "http", True),
+        ("hooks.example", "hooks.example", 443, "https", True),
+        ("hooks.example", "hooks.example", 6379, "http", False),
+        ("hooks.example:*", "hooks.example", 6379, "http", True),
+        ("HOOKS.example:8080", "hooks.EXAMPLE", 8080, "http", True),
+        ("[::1]:8080", "::1", 8080, "http", True),
+        ("other.example:8080", "hooks.example", 8080, "http", False),
+    ],
+)
 def test_allow_list_matches_host_and_port(entry, url_host, port, scheme, expected):
     assert allowed(url_host, port, scheme, (entry,)) is expected
 
@@ -94,8 +97,14 @@ def jobs(redis_server):
 
 
 def new_job(jobs: JobStore, url: str) -> str:
-    return jobs.create({"source_lang": "en", "target_langs": ["de"], "callback_url": url,
-                        "article": {"title": "t", "body": "b", "format": "text"}})
+    return jobs.create(
+        {
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "callback_url": url,
+            "article": {"title": "t", "body": "b", "format": "text"},
+        }
+    )
 
 
 def test_dns_failure_at_delivery_is_retried_not_refused(jobs, dns):

@@ -28,8 +28,11 @@ def test_a_signature_verifies_only_at_its_destination(check):
     header = sign("s3cret", BODY, URL)
     assert check("s3cret", BODY, header, URL)
     # The same event replayed to another endpoint within the window.
-    for elsewhere in ("https://cms.example/hooks/translations", "https://victim.example/hooks/translations?source=newsroom",
-                      "http://cms.example/hooks/translations?source=newsroom"):
+    for elsewhere in (
+        "https://cms.example/hooks/translations",
+        "https://victim.example/hooks/translations?source=newsroom",
+        "http://cms.example/hooks/translations?source=newsroom",
+    ):
         assert not check("s3cret", BODY, header, elsewhere)
     assert not check("other", BODY, header, URL)
     assert not check("s3cret", BODY.replace(b"4711", b"4712"), header, URL)

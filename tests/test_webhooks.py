@@ -38,8 +38,14 @@ def jobs():
 
 @pytest.fixture
 def job_id(jobs):
-    return jobs.create({"source_lang": "en", "target_langs": ["de"], "callback_url": URL,
-                        "article": {"title": "T", "body": "B", "format": "text"}})
+    return jobs.create(
+        {
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "callback_url": URL,
+            "article": {"title": "T", "body": "B", "format": "text"},
+        }
+    )
 
 
 def only_delivery(jobs, job_id) -> dict:
@@ -55,15 +61,23 @@ def test_delivered_on_a_2xx(jobs, job_id):
     assert send.posts == [(URL, EVENT, tenant_secret("s3cret", ""), ("cms.example",))]
     record = only_delivery(jobs, job_id)
     assert (record["event"], record["type"], record["state"], record["status"], record["attempts"]) == (
-        EVENT["id"], EVENT["type"], "delivered", 204, 1)
+        EVENT["id"],
+        EVENT["type"],
+        "delivered",
+        204,
+        1,
+    )
 
 
-@pytest.mark.parametrize("answer, error", [
-    (500, "receiver answered 500"),
-    (302, "receiver answered 302"),  # redirects are not followed
-    (httpx.ConnectError("connection refused"), "ConnectError: connection refused"),
-    (httpx.ReadTimeout("timed out"), "ReadTimeout: timed out"),
-])
+@pytest.mark.parametrize(
+    "answer, error",
+    [
+        (500, "receiver answered 500"),
+        (302, "receiver answered 302"),  # redirects are not followed
+        (httpx.ConnectError("connection refused"), "ConnectError: connection refused"),
+        (httpx.ReadTimeout("timed out"), "ReadTimeout: timed out"),
+    ],
+)
 def test_a_failed_attempt_is_retried_with_its_reason(jobs, job_id, answer, error):
     outcome = attempt_delivery(jobs, job_id, EVENT, 1, POLICY, send=Receiver(answer))
     assert (outcome.state, outcome.retry_in) == ("retrying", 2)
@@ -73,10 +87,13 @@ def test_a_failed_attempt_is_retried_with_its_reason(jobs, job_id, answer, error
 
 def test_backoff_doubles_and_the_last_attempt_fails(jobs, job_id):
     """max_attempts=4: attempts 1-3 are retried after 2, 4, 8 s; the 4th is final."""
-    outcomes = [attempt_delivery(jobs, job_id, EVENT, attempt, POLICY, send=Receiver(503))
-                for attempt in (1, 2, 3, 4)]
+    outcomes = [attempt_delivery(jobs, job_id, EVENT, attempt, POLICY, send=Receiver(503)) for attempt in (1, 2, 3, 4)]
     assert [(o.state, o.retry_in) for o in outcomes] == [
-        ("retrying", 2), ("retrying", 4), ("retrying", 8), ("failed", None)]
+        ("retrying", 2),
+        ("retrying", 4),
+        ("retrying", 8),
+        ("failed", None),
+    ]
     record = only_delivery(jobs, job_id)  # one record per event, its latest state
     assert (record["state"], record["attempts"], record["status"]) == ("failed", 4, 503)
 
@@ -100,8 +117,14 @@ def test_retried_until_delivered_as_the_task_does(jobs, job_id):
 def test_a_refused_address_is_final_and_never_posted(jobs):
     """The real `deliver` checks the address before any connection: a private
     address is refused once, not retried."""
-    job_id = jobs.create({"source_lang": "en", "target_langs": ["de"], "callback_url": "http://10.0.0.8/hook",
-                          "article": {"title": "T", "body": "B", "format": "text"}})
+    job_id = jobs.create(
+        {
+            "source_lang": "en",
+            "target_langs": ["de"],
+            "callback_url": "http://10.0.0.8/hook",
+            "article": {"title": "T", "body": "B", "format": "text"},
+        }
+    )
     outcome = attempt_delivery(jobs, job_id, EVENT, 1, POLICY)
     assert (outcome.state, outcome.retry_in) == ("refused", None)
     record = only_delivery(jobs, job_id)

@@ -21,15 +21,107 @@ _WORD = re.compile(r"\w+")
 # about where the phrase went ("de", "the"). Only languages with a model here
 # or in the Argos catalogue's usual pairs; elsewhere every word counts.
 FUNCTION_WORDS = {
-    "pt": {"a", "o", "as", "os", "de", "da", "do", "das", "dos", "em", "na", "no", "nas", "nos", "um", "uma",
-           "e", "ou", "para", "por", "pela", "pelo", "com", "que", "se", "ao", "à", "aos", "às"},
+    "pt": {
+        "a",
+        "o",
+        "as",
+        "os",
+        "de",
+        "da",
+        "do",
+        "das",
+        "dos",
+        "em",
+        "na",
+        "no",
+        "nas",
+        "nos",
+        "um",
+        "uma",
+        "e",
+        "ou",
+        "para",
+        "por",
+        "pela",
+        "pelo",
+        "com",
+        "que",
+        "se",
+        "ao",
+        "à",
+        "aos",
+        "às",
+    },
     "es": {"el", "la", "los", "las", "de", "del", "en", "un", "una", "y", "o", "para", "por", "con", "que", "a", "al"},
-    "fr": {"le", "la", "les", "l", "de", "du", "des", "d", "en", "un", "une", "et", "ou", "pour", "par", "avec",
-           "que", "à", "au", "aux"},
-    "de": {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "und", "oder", "in", "im",
-           "zu", "zum", "zur", "von", "vom", "mit", "für", "auf", "an", "am"},
-    "it": {"il", "lo", "la", "i", "gli", "le", "di", "del", "della", "in", "un", "una", "e", "o", "per", "con",
-           "che", "a", "al"},
+    "fr": {
+        "le",
+        "la",
+        "les",
+        "l",
+        "de",
+        "du",
+        "des",
+        "d",
+        "en",
+        "un",
+        "une",
+        "et",
+        "ou",
+        "pour",
+        "par",
+        "avec",
+        "que",
+        "à",
+        "au",
+        "aux",
+    },
+    "de": {
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "ein",
+        "eine",
+        "einen",
+        "einem",
+        "und",
+        "oder",
+        "in",
+        "im",
+        "zu",
+        "zum",
+        "zur",
+        "von",
+        "vom",
+        "mit",
+        "für",
+        "auf",
+        "an",
+        "am",
+    },
+    "it": {
+        "il",
+        "lo",
+        "la",
+        "i",
+        "gli",
+        "le",
+        "di",
+        "del",
+        "della",
+        "in",
+        "un",
+        "una",
+        "e",
+        "o",
+        "per",
+        "con",
+        "che",
+        "a",
+        "al",
+    },
     "en": {"a", "an", "the", "of", "in", "on", "at", "to", "and", "or", "for", "by", "with", "that"},
 }
 
@@ -56,14 +148,14 @@ def locate(sentence: str, phrase: str, lang: str, expected: int = 0) -> tuple[in
         return None  # nothing but "de", "the": no clue where the phrase went
     vocabulary = {word for word, _, _ in wanted if word not in common}
     longest = len(wanted) + 3
-    best: tuple[int, int, int, int, int] | None = None   # (distinct words, -length, -distance, i, j)
+    best: tuple[int, int, int, int, int] | None = None  # (distinct words, -length, -distance, i, j)
     for i, (first, _, _) in enumerate(target):
         if first not in vocabulary:
             continue
         for j in range(i, min(len(target), i + longest)):
             if target[j][0] not in vocabulary:
                 continue
-            covered = {word for word, _, _ in target[i:j + 1]} & vocabulary
+            covered = {word for word, _, _ in target[i : j + 1]} & vocabulary
             candidate = (len(covered), -(j - i), -abs(target[i][1] - expected), i, j)
             if best is None or candidate[:3] > best[:3]:
                 best = candidate
@@ -72,8 +164,8 @@ def locate(sentence: str, phrase: str, lang: str, expected: int = 0) -> tuple[in
     i, j = best[3], best[4]
     start, end = target[i][1], target[j][2]
     # Edge punctuation, where the stretch begins (ends) with the phrase's first (last) word.
-    lead = phrase[:wanted[0][1]].strip()
-    trail = phrase[wanted[-1][2]:].strip()
+    lead = phrase[: wanted[0][1]].strip()
+    trail = phrase[wanted[-1][2] :].strip()
     if lead and target[i][0] == wanted[0][0] and sentence[:start].rstrip().endswith(lead):
         start = len(sentence[:start].rstrip()) - len(lead)
     if trail and target[j][0] == wanted[-1][0] and sentence[end:].lstrip().startswith(trail):

@@ -27,8 +27,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from glossary.enforcement import (DEFAULT_SCHEME, MASK, SPLIT, TERM_ONLY, FixedSpan, join_pieces, mask,
-                                  split_around)
+from glossary.enforcement import DEFAULT_SCHEME, MASK, SPLIT, TERM_ONLY, FixedSpan, join_pieces, mask, split_around
 from glossary.placement import Settled, agree, clean_model_words, settle
 from glossary.report import GlossaryReport
 from translation import headlines
@@ -97,11 +96,17 @@ class ProgressReporter:
             self.callback(self.done, self.total)
 
 
-def translate_article(router: Router, article: Article, source: str, target: str,
-                      matcher=None, on_progress: Callable[[int, int], None] | None = None,
-                      placeholders: str = DEFAULT_SCHEME, budget: SegmentBudget | None = None,
-                      reuse: Callable[[list[Segment]], dict[int, SegmentTranslation]] | None = None
-                      ) -> LanguageResult:
+def translate_article(
+    router: Router,
+    article: Article,
+    source: str,
+    target: str,
+    matcher=None,
+    on_progress: Callable[[int, int], None] | None = None,
+    placeholders: str = DEFAULT_SCHEME,
+    budget: SegmentBudget | None = None,
+    reuse: Callable[[list[Segment]], dict[int, SegmentTranslation]] | None = None,
+) -> LanguageResult:
     """`reuse`, given the planned segments, returns the translations already
     known for some of them (an editor's, a translation memory's): those skip the
     model and are taken as they are (no headline casing either)."""
@@ -121,9 +126,14 @@ def translate_article(router: Router, article: Article, source: str, target: str
     return LanguageResult(translated_units[0].text, body, report, stats, len(segments), segments, translations)
 
 
-def plan_segments(units: list[Unit], source: str, target: str, matcher,
-                  literal: Callable[[str], str] = lambda text: text,
-                  budget: SegmentBudget | None = None) -> list[Segment]:
+def plan_segments(
+    units: list[Unit],
+    source: str,
+    target: str,
+    matcher,
+    literal: Callable[[str], str] = lambda text: text,
+    budget: SegmentBudget | None = None,
+) -> list[Segment]:
     """Sentences with their fixed spans. Unit 0 is the title, plain text; the
     other units are the body, where a glossary rendering is written as the
     format's `literal` of it (escaped in Markdown: a rendering is text, not markup).
@@ -136,18 +146,35 @@ def plan_segments(units: list[Unit], source: str, target: str, matcher,
         # soft break), not a sentence end; the segmenter would take it for one
         # and the model would get half sentences. Same length: offsets hold.
         for sentence in split_sentences(unit.text.replace("\n", " "), source, protected):
-            text = unit.text[sentence.start:sentence.end]
-            fixed = _fixed_spans(text, sentence.start, protected, matcher, target,
-                                 literal if index else (lambda rendering: rendering))
+            text = unit.text[sentence.start : sentence.end]
+            fixed = _fixed_spans(
+                text, sentence.start, protected, matcher, target, literal if index else (lambda rendering: rendering)
+            )
             if budget is None or budget.fits(text):
-                segments.append(Segment(index, sentence.start, sentence.end, text, fixed,
-                                        _inline_phrases(text, sentence.start, unit.inline, fixed)))
+                segments.append(
+                    Segment(
+                        index,
+                        sentence.start,
+                        sentence.end,
+                        text,
+                        fixed,
+                        _inline_phrases(text, sentence.start, unit.inline, fixed),
+                    )
+                )
                 continue
             for start, end in split_to_fit(text, budget, [(f.start, f.end) for f in fixed]):
                 piece = text[start:end]
                 piece_fixed = [_shifted(f, -start) for f in fixed if start <= f.start and f.end <= end]
-                segments.append(Segment(index, sentence.start + start, sentence.start + end, piece, piece_fixed,
-                                        _inline_phrases(piece, sentence.start + start, unit.inline, piece_fixed)))
+                segments.append(
+                    Segment(
+                        index,
+                        sentence.start + start,
+                        sentence.start + end,
+                        piece,
+                        piece_fixed,
+                        _inline_phrases(piece, sentence.start + start, unit.inline, piece_fixed),
+                    )
+                )
     return segments
 
 
@@ -176,8 +203,9 @@ def _inline_phrases(text: str, offset: int, inline, fixed: list[FixedSpan]) -> l
     return sorted(set(phrases))
 
 
-def _fixed_spans(text: str, offset: int, protected, matcher, target: str,
-                 literal: Callable[[str], str]) -> list[FixedSpan]:
+def _fixed_spans(
+    text: str, offset: int, protected, matcher, target: str, literal: Callable[[str], str]
+) -> list[FixedSpan]:
     """Protected spans (kept verbatim) and glossary matches outside them, relative to `text`."""
     spans = []
     for start, end in protected:
@@ -187,8 +215,11 @@ def _fixed_spans(text: str, offset: int, protected, matcher, target: str,
     if matcher is not None:
         for match in matcher.find(text, target):
             if not any(match.start < f.end and f.start < match.end for f in spans):
-                spans.append(FixedSpan(match.start, match.end, literal(match.rendering), match.entry_id, match.term,
-                                       match.grammar))
+                spans.append(
+                    FixedSpan(
+                        match.start, match.end, literal(match.rendering), match.entry_id, match.term, match.grammar
+                    )
+                )
     return sorted(spans, key=lambda f: f.start)
 
 
@@ -197,9 +228,15 @@ def _has_text_to_translate(segment: Segment) -> bool:
     return any(p.translatable and p.text.strip() for p in pieces)
 
 
-def translate_segments(router: Router, segments: list[Segment], source: str, target: str, progress: ProgressReporter,
-                       placeholders: str = DEFAULT_SCHEME, known: dict[int, SegmentTranslation] | None = None
-                       ) -> tuple[list[SegmentTranslation], EngineStats, GlossaryReport]:
+def translate_segments(
+    router: Router,
+    segments: list[Segment],
+    source: str,
+    target: str,
+    progress: ProgressReporter,
+    placeholders: str = DEFAULT_SCHEME,
+    known: dict[int, SegmentTranslation] | None = None,
+) -> tuple[list[SegmentTranslation], EngineStats, GlossaryReport]:
     """Every segment through the model, each fixed span placed by the least
     intrusive method that works (module docstring); three batched passes at most."""
     stats = EngineStats()
@@ -207,8 +244,9 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     known = known or {}
     results: list[SegmentTranslation | None] = [known.get(i) for i in range(len(segments))]
     for i in known:  # an empty target range: a rendering the known translation does not contain
-        report.record(segments[i].fixed, [t if t[1] > t[0] else None for t in known[i].fixed_in_target],
-                      method="memory")
+        report.record(
+            segments[i].fixed, [t if t[1] > t[0] else None for t in known[i].fixed_in_target], method="memory"
+        )
 
     # A segment that is nothing but fixed spans (a table cell or link title that
     # is just a term) needs no model: its renderings are the whole translation.
@@ -222,20 +260,37 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     # markup, to be located afterwards; and each glossary term alone, to know
     # the model's own words for it.
     todo = [i for i in range(len(segments)) if results[i] is None]
-    alone = list(dict.fromkeys(text for i in todo for f in segments[i].fixed if f.entry_id is not None
-                               for text in _spellings(segments[i], f)))
+    alone = list(
+        dict.fromkeys(
+            text
+            for i in todo
+            for f in segments[i].fixed
+            if f.entry_id is not None
+            for text in _spellings(segments[i], f)
+        )
+    )
     phrases = [(i, k) for i, seg in enumerate(segments) for k in range(len(seg.inline)) if i not in known]
-    texts = ([one_line(segments[i].text) for i in todo]
-             + [one_line(segments[i].text[slice(*segments[i].inline[k])]) for i, k in phrases] + alone)
+    texts = (
+        [one_line(segments[i].text) for i in todo]
+        + [one_line(segments[i].text[slice(*segments[i].inline[k])]) for i, k in phrases]
+        + alone
+    )
     outputs, pass_stats = router.translate(texts, source, target)
     stats.add(pass_stats)
-    phrase_outputs = dict(zip(phrases, outputs[len(todo):len(todo) + len(phrases)]))
-    words_of = {text: clean_model_words(output, target) for text, output in zip(alone, outputs[len(todo) + len(phrases):])}
+    phrase_outputs = dict(zip(phrases, outputs[len(todo) : len(todo) + len(phrases)]))
+    words_of = {
+        text: clean_model_words(output, target) for text, output in zip(alone, outputs[len(todo) + len(phrases) :])
+    }
     model_words = {i: _model_words(segments[i], words_of) for i in todo}
     settled: dict[int, Settled] = {}
     for i, output in zip(todo, outputs):
-        settled[i] = settle(put_breaks_back(segments[i].text, output), segments[i].fixed, model_words[i], target,
-                            source_length=len(segments[i].text))
+        settled[i] = settle(
+            put_breaks_back(segments[i].text, output),
+            segments[i].fixed,
+            model_words[i],
+            target,
+            source_length=len(segments[i].text),
+        )
     retry = [i for i in todo if settled[i].missing(len(segments[i].fixed))]
     progress.advance(len(segments) - len(retry))
 
@@ -243,8 +298,14 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     # spans masked; the rest must come out as in pass 1 (as written, or replaced).
     split_needed = []
     if retry:
-        masked = {i: mask(segments[i].text, [segments[i].fixed[k] for k in settled[i].missing(len(segments[i].fixed))],
-                          placeholders) for i in retry}
+        masked = {
+            i: mask(
+                segments[i].text,
+                [segments[i].fixed[k] for k in settled[i].missing(len(segments[i].fixed))],
+                placeholders,
+            )
+            for i in retry
+        }
         outputs, pass_stats = router.translate([one_line(masked[i].text) for i in retry], source, target)
         stats.add(pass_stats)
         for i, output in zip(retry, outputs):
@@ -256,8 +317,9 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
             again = Settled(restored.text, {}, {})
             for k, place in zip(missing, restored.spans):
                 again.targets[k], again.methods[k] = place, MASK
-            again = settle(again.text, fixed, model_words[i], target, settled=again,
-                           source_length=len(segments[i].text))
+            again = settle(
+                again.text, fixed, model_words[i], target, settled=again, source_length=len(segments[i].text)
+            )
             if again.missing(len(fixed)):
                 split_needed.append(i)
                 continue
@@ -269,14 +331,15 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     if split_needed:
         pieces = {i: split_around(segments[i].text, segments[i].fixed) for i in split_needed}
         texts = [p.text for i in split_needed for p in pieces[i] if p.translatable]
-        outputs, pass_stats = (router.translate([one_line(t) for t in texts], source, target) if texts
-                               else ([], EngineStats()))
+        outputs, pass_stats = (
+            router.translate([one_line(t) for t in texts], source, target) if texts else ([], EngineStats())
+        )
         outputs = [put_breaks_back(text, output) for text, output in zip(texts, outputs)]
         stats.add(pass_stats)
         cursor = 0
         for i in split_needed:
             count = sum(p.translatable for p in pieces[i])
-            text, spans = join_pieces(pieces[i], outputs[cursor:cursor + count])
+            text, spans = join_pieces(pieces[i], outputs[cursor : cursor + count])
             cursor += count
             split = Settled(text, dict(enumerate(spans)), {k: SPLIT for k in range(len(spans))})
             for k in range(len(spans)):
@@ -290,20 +353,24 @@ def translate_segments(router: Router, segments: list[Segment], source: str, tar
     for i, segment in enumerate(segments):
         if segment.inline and i not in known:
             results[i].inline_in_target = _locate_inline(
-                segment, results[i], [phrase_outputs.get((i, k)) for k in range(len(segment.inline))], target)
+                segment, results[i], [phrase_outputs.get((i, k)) for k in range(len(segment.inline))], target
+            )
     return results, stats, report
 
 
 def _spellings(segment: Segment, span: FixedSpan) -> list[str]:
     """What to translate alone to learn the model's words for a term: the text
     matched and the entry's canonical term."""
-    return [text for text in dict.fromkeys([segment.text[span.start:span.end], span.term or ""]) if text]
+    return [text for text in dict.fromkeys([segment.text[span.start : span.end], span.term or ""]) if text]
 
 
 def _model_words(segment: Segment, words_of: dict[str, str]) -> dict[int, list[str]]:
     """Per glossary span of the segment: the model's translations of its term alone."""
-    return {k: [w for w in dict.fromkeys(words_of.get(t, "") for t in _spellings(segment, f)) if w]
-            for k, f in enumerate(segment.fixed) if f.entry_id is not None}
+    return {
+        k: [w for w in dict.fromkeys(words_of.get(t, "") for t in _spellings(segment, f)) if w]
+        for k, f in enumerate(segment.fixed)
+        if f.entry_id is not None
+    }
 
 
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
@@ -338,19 +405,21 @@ def put_breaks_back(source: str, output: str) -> str:
         free.remove(best)
         chosen.append(best)
     for at, match in sorted(zip(sorted(chosen), breaks), reverse=True):
-        output = output[:at] + match.group() + output[at + 1:]
+        output = output[:at] + match.group() + output[at + 1 :]
     return output
 
 
-def _locate_inline(segment: Segment, translation: SegmentTranslation, phrases: list[str | None],
-                   lang: str) -> list[tuple[int, int] | None]:
+def _locate_inline(
+    segment: Segment, translation: SegmentTranslation, phrases: list[str | None], lang: str
+) -> list[tuple[int, int] | None]:
     """Each inline phrase's range in the translation, where its own translation
     is found there and the range stands to every fixed span and every phrase
     already placed as it does in the source (markup keeps its order and
     nesting). Inner elements first: an outer one ("<a>send more <em>shells</em></a>")
     is widened to hold the inner ones found, as in the source."""
     placed: list[tuple[tuple[int, int], tuple[int, int]]] = [
-        ((f.start, f.end), target) for f, target in zip(segment.fixed, translation.fixed_in_target)]
+        ((f.start, f.end), target) for f, target in zip(segment.fixed, translation.fixed_in_target)
+    ]
     found: list[tuple[int, int] | None] = [None] * len(segment.inline)
     order = sorted(range(len(segment.inline)), key=lambda k: segment.inline[k][1] - segment.inline[k][0])
     for k in order:
@@ -368,8 +437,9 @@ def _locate_inline(segment: Segment, translation: SegmentTranslation, phrases: l
     return found
 
 
-def assemble_units(units: list[Unit], segments: list[Segment],
-                   translations: list[SegmentTranslation]) -> list[TranslatedUnit]:
+def assemble_units(
+    units: list[Unit], segments: list[Segment], translations: list[SegmentTranslation]
+) -> list[TranslatedUnit]:
     """Put each unit back together: translated sentences, original whitespace between them."""
     by_unit: dict[int, list[tuple[Segment, SegmentTranslation]]] = {}
     for segment, translation in zip(segments, translations):
@@ -379,13 +449,14 @@ def assemble_units(units: list[Unit], segments: list[Segment],
         parts, anchors, cursor = [], [(0, 0)], 0
         length = 0
         for segment, translation in by_unit.get(index, []):
-            gap = unit.text[cursor:segment.start]
+            gap = unit.text[cursor : segment.start]
             parts.append(gap)
             length += len(gap)
             anchors.append((segment.start, length))
             located = [(s, t) for s, t in zip(segment.inline, translation.inline_in_target) if t is not None]
-            for (s_start, s_end), (t_start, t_end) in [((f.start, f.end), t) for f, t in
-                                                       zip(segment.fixed, translation.fixed_in_target)] + located:
+            for (s_start, s_end), (t_start, t_end) in [
+                ((f.start, f.end), t) for f, t in zip(segment.fixed, translation.fixed_in_target)
+            ] + located:
                 anchors.append((segment.start + s_start, length + t_start))
                 anchors.append((segment.start + s_end, length + t_end))
             parts.append(translation.text)
@@ -437,9 +508,16 @@ class Projection:
         return t0 + round((offset - s0) * (t1 - t0) / (s1 - s0))
 
 
-def translate_texts(router: Router, texts: list[str], fmt: str, source: str, target: str, matcher=None,
-                    placeholders: str = DEFAULT_SCHEME,
-                    budget: SegmentBudget | None = None) -> tuple[list[str], EngineStats, GlossaryReport]:
+def translate_texts(
+    router: Router,
+    texts: list[str],
+    fmt: str,
+    source: str,
+    target: str,
+    matcher=None,
+    placeholders: str = DEFAULT_SCHEME,
+    budget: SegmentBudget | None = None,
+) -> tuple[list[str], EngineStats, GlossaryReport]:
     """Short texts (a DeepL `text` list, a LibreTranslate `q`), each a document of
     its own, translated together: every sentence of every text goes to the model
     in one batch, through the same glossary enforcement (and the same cutting of
@@ -452,8 +530,7 @@ def translate_texts(router: Router, texts: list[str], fmt: str, source: str, tar
         units += list(document.units)
     segments = plan_segments(units, source, target, matcher, FORMATS[fmt].literal, budget)
     cased = headlines.set_in_sentence_case(units, segments, source)
-    translations, stats, report = translate_segments(router, segments, source, target, ProgressReporter(),
-                                                     placeholders)
+    translations, stats, report = translate_segments(router, segments, source, target, ProgressReporter(), placeholders)
     for i in cased:
         translations[i].text = headlines.target_case(translations[i].text, target)
     translated = assemble_units(units, segments, translations)

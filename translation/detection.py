@@ -43,8 +43,8 @@ _ONE_WORD_MIN_CONFIDENCE = 0.9
 
 @dataclass(frozen=True)
 class Candidate:
-    language: str       # ISO 639-1, lower case
-    confidence: float   # 0..1; candidates of one text sum to 1
+    language: str  # ISO 639-1, lower case
+    confidence: float  # 0..1; candidates of one text sum to 1
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,13 @@ class Detection:
 class Detector:
     """Built once per process (building loads the language models): thread-safe afterwards."""
 
-    def __init__(self, languages: Iterable[str], min_confidence: float = Settings.detect_min_confidence,
-                 min_share: float = Settings.detect_min_share,
-                 preload: bool = True):
+    def __init__(
+        self,
+        languages: Iterable[str],
+        min_confidence: float = Settings.detect_min_confidence,
+        min_share: float = Settings.detect_min_share,
+        preload: bool = True,
+    ):
         from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
         self.min_confidence = min_confidence
@@ -110,15 +114,19 @@ class Detector:
         words = sum(any(ch.isalpha() for ch in word) for word in text.split())  # "OK 2024" is one word
         needed = max(self.min_confidence, _ONE_WORD_MIN_CONFIDENCE) if words == 1 else self.min_confidence
         if len(self.languages) > 1 and top.confidence < needed:
-            return Detection(None, top.confidence, candidates,
-                             f"the text is too short or too ambiguous to tell its language "
-                             f"(confidence below {needed:.0%})")
+            return Detection(
+                None,
+                top.confidence,
+                candidates,
+                f"the text is too short or too ambiguous to tell its language (confidence below {needed:.0%})",
+            )
         if words >= _MIXED_CHECK_MIN_WORDS and len(self.languages) > 1:
             shares = self._word_shares(text)
             if shares.get(top.language, 0.0) < self.min_share:
                 mix = ", ".join(f"{lang} {share:.0%}" for lang, share in shares.items())
-                return Detection(None, top.confidence, candidates,
-                                 f"the text mixes languages (share of words: {mix})", shares)
+                return Detection(
+                    None, top.confidence, candidates, f"the text mixes languages (share of words: {mix})", shares
+                )
         return Detection(top.language, top.confidence, candidates)
 
     def _word_shares(self, text: str) -> dict[str, float]:

@@ -43,8 +43,33 @@ _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
 # "St. Martin's", "Dr. Ford": a capitalised abbreviation's dot does not end a sentence.
 _ABBREVIATION_DOT = re.compile(r"(?:\b[A-Z][a-z]{0,2}|[A-Z]\.[A-Z])\.\s*$")
 # AP style: short function words stay lower case inside a Title Case headline.
-_SMALL = {"a", "an", "the", "and", "but", "or", "nor", "for", "so", "yet", "as", "at", "by", "in", "of", "off",
-          "on", "per", "to", "up", "via", "vs", "is", "be", "it"}
+_SMALL = {
+    "a",
+    "an",
+    "the",
+    "and",
+    "but",
+    "or",
+    "nor",
+    "for",
+    "so",
+    "yet",
+    "as",
+    "at",
+    "by",
+    "in",
+    "of",
+    "off",
+    "on",
+    "per",
+    "to",
+    "up",
+    "via",
+    "vs",
+    "is",
+    "be",
+    "it",
+}
 # Where running text starts a sentence (its capital tells nothing), and where a
 # headline does: its first word and the first after a colon stay as written.
 _SENTENCE_START = re.compile(r"(^|[.!?:;\"“‘'(]\s*|\s[-–—]\s+)$")
@@ -73,7 +98,7 @@ class Evidence(Counter):
     def __init__(self):
         super().__init__()
         self.names: set[str] = set()
-        self.acronyms: set[str] = set()   # NATO: "North Atlantic Treaty Organization" is a name
+        self.acronyms: set[str] = set()  # NATO: "North Atlantic Treaty Organization" is a name
 
 
 def name_evidence(texts: Iterable[str]) -> Evidence:
@@ -85,13 +110,14 @@ def name_evidence(texts: Iterable[str]) -> Evidence:
         if is_title_case(text):
             continue
         for match in _NAME_RUN.finditer(text):
-            if not _starts_sentence(text[:match.start()]):
+            if not _starts_sentence(text[: match.start()]):
                 # Every stretch of two or more: "West Virginia" out of "West Virginia Republican".
                 parts = re.split(r"(?<=\S)(?=[ -])", match.group())
-                votes.names.update("".join(parts[i:j]).strip() for i in range(len(parts))
-                                   for j in range(i + 2, len(parts) + 1))
+                votes.names.update(
+                    "".join(parts[i:j]).strip() for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)
+                )
         for match in _WORD.finditer(text):
-            if _starts_sentence(text[:match.start()]):
+            if _starts_sentence(text[: match.start()]):
                 continue
             for part in match.group().split("-"):
                 key = _base(part).casefold()
@@ -116,7 +142,7 @@ def sentence_case(text: str, evidence: Counter, keep: Iterable[tuple[int, int]] 
                     keep.append((words[i][0], words[j - 1][1]))
     chars = list(text)
     for match in _WORD.finditer(text):
-        before = text[:match.start()]
+        before = text[: match.start()]
         if _HEADLINE_START.search(before) or _TITLE_DOT.search(before) or len(match.group()) == 1:
             continue  # the first word, "St. Martin's", "U.S.", "A.I."
         if any(s < match.end() and match.start() < e for s, e in keep):
@@ -135,8 +161,11 @@ def set_in_sentence_case(units, segments, source: str) -> list[int]:
     Returns their indices, for `target_case` on their translations."""
     if source != "en":
         return []
-    cased = [i for i, segment in enumerate(segments)
-             if segment.text == units[segment.unit].text.strip() and is_title_case(segment.text)]
+    cased = [
+        i
+        for i, segment in enumerate(segments)
+        if segment.text == units[segment.unit].text.strip() and is_title_case(segment.text)
+    ]
     if cased:
         evidence = name_evidence(unit.text for unit in units)
         for i in cased:
@@ -180,10 +209,16 @@ def _lemmas(word: str) -> list[str]:
     doubled = re.match(r"(.*([b-df-hj-np-tv-z])\2)(?:ed|ing)$", word)  # stabbed -> stab
     if doubled:
         forms.append(doubled.group(1)[:-1])
-    for suffix, replacements in (("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)),
-                                 ("ed", ("", "e")), ("ing", ("", "e"))):
+    for suffix, replacements in (
+        ("ies", ("y",)),
+        ("es", ("", "e")),
+        ("s", ("",)),
+        ("ied", ("y",)),
+        ("ed", ("", "e")),
+        ("ing", ("", "e")),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            forms += [word[:-len(suffix)] + r for r in replacements]
+            forms += [word[: -len(suffix)] + r for r in replacements]
     return forms
 
 

@@ -69,13 +69,19 @@ class SegmentBudget:
 
     def too_long(self, text: str, what: str) -> LimitExceeded:
         if len(text) > self.max_chars:
-            return LimitExceeded("MAX_SEGMENT_CHARS", self.max_chars,
-                                 f"{what} of {len(text)} characters cannot be split below MAX_SEGMENT_CHARS="
-                                 f"{self.max_chars} (no clause punctuation or whitespace to split at): {_preview(text)}")
+            return LimitExceeded(
+                "MAX_SEGMENT_CHARS",
+                self.max_chars,
+                f"{what} of {len(text)} characters cannot be split below MAX_SEGMENT_CHARS="
+                f"{self.max_chars} (no clause punctuation or whitespace to split at): {_preview(text)}",
+            )
         tokens = self.count_tokens(text) if self.count_tokens else 0
-        return LimitExceeded("MAX_SEGMENT_TOKENS", self.max_tokens,
-                             f"{what} of {tokens} model tokens cannot be split below MAX_SEGMENT_TOKENS="
-                             f"{self.max_tokens} (no clause punctuation or whitespace to split at): {_preview(text)}")
+        return LimitExceeded(
+            "MAX_SEGMENT_TOKENS",
+            self.max_tokens,
+            f"{what} of {tokens} model tokens cannot be split below MAX_SEGMENT_TOKENS="
+            f"{self.max_tokens} (no clause punctuation or whitespace to split at): {_preview(text)}",
+        )
 
 
 def _preview(text: str) -> str:
@@ -96,8 +102,9 @@ def token_counter(model) -> Callable[[str], int] | None:
     return lambda text: len(tokenizer.encode(text))
 
 
-def check_units(texts: Iterable[tuple[str, list[tuple[int, int]]]], limits: SegmentLimits,
-                budgets: list[SegmentBudget]) -> None:
+def check_units(
+    texts: Iterable[tuple[str, list[tuple[int, int]]]], limits: SegmentLimits, budgets: list[SegmentBudget]
+) -> None:
     """Refuse an article that no splitting could bring within the limits.
 
     `texts` are the article's units as (text, protected spans); `budgets` one
@@ -116,13 +123,15 @@ def check_units(texts: Iterable[tuple[str, list[tuple[int, int]]]], limits: Segm
         for start, end in protected:
             _check_piece(text[start:end], "a protected span (code or markup kept as is)", budgets)
     if sentences > limits.max_segments:
-        raise LimitExceeded("MAX_SEGMENTS_PER_ARTICLE", limits.max_segments,
-                            f"the article has about {sentences} sentences (paragraphs and sentence-ending marks), "
-                            f"more than MAX_SEGMENTS_PER_ARTICLE={limits.max_segments}")
+        raise LimitExceeded(
+            "MAX_SEGMENTS_PER_ARTICLE",
+            limits.max_segments,
+            f"the article has about {sentences} sentences (paragraphs and sentence-ending marks), "
+            f"more than MAX_SEGMENTS_PER_ARTICLE={limits.max_segments}",
+        )
 
 
 def _check_piece(piece: str, what: str, budgets: list[SegmentBudget]) -> None:
     for budget in budgets:
         if not budget.fits(piece):
             raise budget.too_long(piece, what)
-

@@ -43,8 +43,29 @@ _WHITESPACE_GAP = re.compile(r"\s+")
 # Languages pysbd has rules for; anything else uses the English rules, which
 # are a sensible default for Latin-script news text.
 _PYSBD_LANGUAGES = {
-    "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl",
-    "fa", "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk",
+    "en",
+    "hi",
+    "mr",
+    "zh",
+    "es",
+    "am",
+    "ar",
+    "hy",
+    "bg",
+    "ur",
+    "ru",
+    "pl",
+    "fa",
+    "nl",
+    "da",
+    "fr",
+    "my",
+    "el",
+    "it",
+    "ja",
+    "de",
+    "kk",
+    "sk",
 }
 
 
@@ -76,7 +97,8 @@ def split_sentences(text: str, lang: str, unbreakable: list[tuple[int, int]] = (
 _AFTER_TIME = re.compile(
     r"(?:[ECMP][SD]?T|GMT|BST|UTC|local|Eastern|Central|Mountain|Pacific|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|tonight|"
-    r"Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)\b")
+    r"Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)\b"
+)
 _TIME_END = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
 _OPEN_QUOTE, _CLOSE_QUOTE = "\"“'‘«", "\"”'’»"
 # A quoted word or name with no sentence punctuation inside: `"Hans"`, `'Ye'`.
@@ -84,13 +106,14 @@ _QUOTED_NAME = re.compile(r"[\"“'‘«][^\"“”'‘’«».!?]{1,40}[\"”'�
 # A short attribution after a quotation: "Hammel added.", "said Mr Jones."
 _ATTRIBUTION = re.compile(
     r"(?:[A-Z][\w.'’-]*\s+){0,4}(?:said|says|added|adds|asked|told|wrote|explained|continued|replied|shouted)\b"
-    r"[^.!?]{0,60}[.!?]$")
+    r"[^.!?]{0,60}[.!?]$"
+)
 
 
 def _repair(text: str, spans: list[Sentence]) -> list[Sentence]:
     repaired: list[Sentence] = []
     for span in spans:
-        if repaired and _continues(text[repaired[-1].start:repaired[-1].end], text[span.start:span.end]):
+        if repaired and _continues(text[repaired[-1].start : repaired[-1].end], text[span.start : span.end]):
             repaired[-1] = Sentence(repaired[-1].start, span.end)
         else:
             repaired.append(span)
@@ -107,8 +130,9 @@ def _continues(previous: str, current: str) -> bool:
         return True
     # After a quotation, "he said." or "Hammel added." is the end of the same sentence.
     quoted = previous.rstrip(_CLOSE_QUOTE)
-    return quoted != previous and (current[0].islower() and quoted[-1:] in ("!", "?")
-                                   or bool(_ATTRIBUTION.fullmatch(current)))
+    return quoted != previous and (
+        current[0].islower() and quoted[-1:] in ("!", "?") or bool(_ATTRIBUTION.fullmatch(current))
+    )
 
 
 def _pysbd_spans(text: str, start: int, end: int, lang: str) -> list[Sentence]:
@@ -149,9 +173,11 @@ def presplit(text: str, unbreakable=(), size: int = PRESPLIT_CHARS) -> list[tupl
     start = 0
     while len(text) - start > size:
         low, high = start + size // 2, start + size
-        cut = (_last_gap(_SENTENCE_GAP, text, low, high, unbreakable)
-               or _last_gap(_WHITESPACE_GAP, text, low, high, unbreakable)
-               or _outside(high, unbreakable))
+        cut = (
+            _last_gap(_SENTENCE_GAP, text, low, high, unbreakable)
+            or _last_gap(_WHITESPACE_GAP, text, low, high, unbreakable)
+            or _outside(high, unbreakable)
+        )
         if cut <= start:  # an unbreakable span covers the whole window
             cut = high
         chunks.append((start, cut))
@@ -187,17 +213,24 @@ def split_to_fit(text: str, budget: SegmentBudget, unbreakable=()) -> list[tuple
     piece. Raises LimitExceeded for a piece no cut can shorten enough."""
     pieces = [(0, len(text))]
     for gaps in (_CLAUSE_GAP, _WHITESPACE_GAP):
-        pieces = [part for start, end in pieces
-                  for part in ([(start, end)] if budget.fits(text[start:end])
-                               else _pack(text, start, end, gaps, budget.fits, unbreakable))]
+        pieces = [
+            part
+            for start, end in pieces
+            for part in (
+                [(start, end)]
+                if budget.fits(text[start:end])
+                else _pack(text, start, end, gaps, budget.fits, unbreakable)
+            )
+        ]
     for start, end in pieces:
         if not budget.fits(text[start:end]):
             raise budget.too_long(text[start:end], "a sentence piece")
     return pieces
 
 
-def _pack(text: str, start: int, end: int, gaps: re.Pattern, fits: Callable[[str], bool],
-          unbreakable) -> list[tuple[int, int]]:
+def _pack(
+    text: str, start: int, end: int, gaps: re.Pattern, fits: Callable[[str], bool], unbreakable
+) -> list[tuple[int, int]]:
     atoms, cursor = [], start
     for match in gaps.finditer(text, start, end):
         if cursor < match.start() and match.end() < end and _cuttable(match.start(), match.end(), unbreakable):
@@ -206,7 +239,7 @@ def _pack(text: str, start: int, end: int, gaps: re.Pattern, fits: Callable[[str
     atoms.append((cursor, end))
     pieces = [atoms[0]]
     for atom_start, atom_end in atoms[1:]:
-        if fits(text[pieces[-1][0]:atom_end]):
+        if fits(text[pieces[-1][0] : atom_end]):
             pieces[-1] = (pieces[-1][0], atom_end)
         else:
             pieces.append((atom_start, atom_end))

@@ -50,9 +50,12 @@ def create_celery(settings: Settings) -> Celery:
         # but never started. A redelivery while the first worker still runs a
         # long translation finds its live lease and does nothing, so a timeout
         # shorter than the longest task costs nothing.
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout,
-                                  "unacked_restore_interval": 10, "unacked_restore_throttle": 1,
-                                  **sentinel_options},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            "unacked_restore_interval": 10,
+            "unacked_restore_throttle": 1,
+            **sentinel_options,
+        },
         # A task interrupted by a lost broker connection is cancelled and
         # redelivered, not acknowledged as if it had finished (which lost the
         # language being translated at every Redis restart).
@@ -71,10 +74,16 @@ def create_celery(settings: Settings) -> Celery:
     return app
 
 
-def send_translation(app: Celery, job_id: str, lang: str, time_limits: dict | None,
-                     request_id: str | None = None) -> None:
+def send_translation(
+    app: Celery, job_id: str, lang: str, time_limits: dict | None, request_id: str | None = None
+) -> None:
     """Queue one language of a job, with the time limits fixed at submission
     (and the API request that caused it, for the worker's log lines)."""
     limits = time_limits or {}
-    app.send_task(TRANSLATE_TASK, args=[job_id, lang], headers={REQUEST_ID_HEADER: request_id},
-                  soft_time_limit=limits.get("soft"), time_limit=limits.get("hard"))
+    app.send_task(
+        TRANSLATE_TASK,
+        args=[job_id, lang],
+        headers={REQUEST_ID_HEADER: request_id},
+        soft_time_limit=limits.get("soft"),
+        time_limit=limits.get("hard"),
+    )

@@ -76,15 +76,26 @@ def build_short_texts(settings: Settings, client, engines: list[Engine] | None =
     shared = engines is not None
     engines = build_engines(settings) if engines is None else engines
     if settings.interactive_batching:
-        engines = [BatchingEngine(engine, settings.interactive_batch_window_ms / 1000,
-                                  settings.interactive_batch_max_segments) for engine in engines]
+        engines = [
+            BatchingEngine(engine, settings.interactive_batch_window_ms / 1000, settings.interactive_batch_max_segments)
+            for engine in engines
+        ]
     # Shared models are budgeted by the router that holds them.
-    router = Router(engines, settings.pivot_lang, SegmentCache(client, settings.segment_cache_ttl_seconds),
-                    0 if shared else settings.model_memory_budget_mb * MB)
+    router = Router(
+        engines,
+        settings.pivot_lang,
+        SegmentCache(client, settings.segment_cache_ttl_seconds),
+        0 if shared else settings.model_memory_budget_mb * MB,
+    )
     languages = detection_languages(settings, router)
     detector = Detector(languages, settings.detect_min_confidence, settings.detect_min_share) if languages else None
-    return ShortTexts(router, TermMatchers(GlossaryStore.from_settings(client, settings)), detector,
-                      settings.glossary_placeholders, SegmentLimits.from_settings(settings))
+    return ShortTexts(
+        router,
+        TermMatchers(GlossaryStore.from_settings(client, settings)),
+        detector,
+        settings.glossary_placeholders,
+        SegmentLimits.from_settings(settings),
+    )
 
 
 class InteractiveRuntime:
@@ -102,10 +113,13 @@ class InteractiveRuntime:
             if self.settings.preload_models and self.engines is None:
                 self.short.router.load_all()
             detector = self.short.detector
-            log.info("interactive path ready: %d model(s)%s, batching %s, detecting %s",
-                     len(self.short.router.models), " (shared)" if self.engines is not None else "",
-                     f"{self.settings.interactive_batch_window_ms} ms" if self.settings.interactive_batching else "off",
-                     ", ".join(detector.languages) if detector else "nothing")
+            log.info(
+                "interactive path ready: %d model(s)%s, batching %s, detecting %s",
+                len(self.short.router.models),
+                " (shared)" if self.engines is not None else "",
+                f"{self.settings.interactive_batch_window_ms} ms" if self.settings.interactive_batching else "off",
+                ", ".join(detector.languages) if detector else "nothing",
+            )
         return self.short
 
     def reply(self, reply_to: str, answer: dict) -> None:
@@ -126,7 +140,12 @@ class InteractiveRuntime:
 
     def detect_language(self, reply_to: str, text: str) -> None:
         detection = self.start().detect(text)
-        self.reply(reply_to, {
-            "language": detection.language, "confidence": detection.confidence,
-            "reason": detection.describe() if not detection.detected else "",
-            "candidates": [{"language": c.language, "confidence": c.confidence} for c in detection.candidates[:5]]})
+        self.reply(
+            reply_to,
+            {
+                "language": detection.language,
+                "confidence": detection.confidence,
+                "reason": detection.describe() if not detection.detected else "",
+                "candidates": [{"language": c.language, "confidence": c.confidence} for c in detection.candidates[:5]],
+            },
+        )

@@ -48,14 +48,21 @@ class WorkerRuntime:
             self.pipeline = build_pipeline(self.settings, notify=self.send_webhook, observe=metrics.record_language)
             if self.settings.preload_models:
                 self.pipeline.router.load_all()
-            log.info("worker ready with %d model(s): %s", len(self.pipeline.router.models),
-                     ", ".join(f"{m.engine}:{m.name}" for m in self.pipeline.router.models))
+            log.info(
+                "worker ready with %d model(s): %s",
+                len(self.pipeline.router.models),
+                ", ".join(f"{m.engine}:{m.name}" for m in self.pipeline.router.models),
+            )
             if self.settings.worker_serves_interactive:
                 self.interactive = serve_interactive(self.settings, self.pipeline.router)
         if self.sweeper is None and self.app is not None:
-            self.sweeper = Sweeper(self.pipeline.jobs, self.redispatch, self.queue_length,
-                                   settle=self.pipeline.settle,
-                                   interval=self.settings.job_sweep_interval_seconds)
+            self.sweeper = Sweeper(
+                self.pipeline.jobs,
+                self.redispatch,
+                self.queue_length,
+                settle=self.pipeline.settle,
+                interval=self.settings.job_sweep_interval_seconds,
+            )
             self.sweeper.start()
         return self.pipeline
 
@@ -81,13 +88,23 @@ def serve_interactive(settings: Settings, router):
 def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
     client = connect(settings, patient=True)
     if settings.glossary_placeholders not in SCHEMES:
-        raise ValueError(f"configuration error: GLOSSARY_PLACEHOLDERS={settings.glossary_placeholders!r} must be one of"
-                         f" {', '.join(SCHEMES)}")
+        raise ValueError(
+            f"configuration error: GLOSSARY_PLACEHOLDERS={settings.glossary_placeholders!r} must be one of"
+            f" {', '.join(SCHEMES)}"
+        )
     router = build_router(settings, SegmentCache(client, settings.segment_cache_ttl_seconds))
-    return Pipeline(router, JobStore.from_settings(client, settings), GlossaryStore.from_settings(client, settings),
-                    notify=notify, observe=observe, placeholders=settings.glossary_placeholders,
-                    time_limit_errors=(SoftTimeLimitExceeded,), limits=SegmentLimits.from_settings(settings),
-                    checks=CheckPolicy.from_settings(settings), replication=Replication.from_settings(client, settings))
+    return Pipeline(
+        router,
+        JobStore.from_settings(client, settings),
+        GlossaryStore.from_settings(client, settings),
+        notify=notify,
+        observe=observe,
+        placeholders=settings.glossary_placeholders,
+        time_limit_errors=(SoftTimeLimitExceeded,),
+        limits=SegmentLimits.from_settings(settings),
+        checks=CheckPolicy.from_settings(settings),
+        replication=Replication.from_settings(client, settings),
+    )
 
 
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
@@ -102,8 +119,13 @@ def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
         # start() is a no-op after worker_process_init; it matters for pools that skip it.
         return runtime.start().run(job_id, lang)
 
-    @app.task(name=WEBHOOK_TASK, bind=True, max_retries=max(0, settings.webhook_max_attempts - 1),
-              soft_time_limit=WEBHOOK_TIME_LIMIT, time_limit=WEBHOOK_TIME_LIMIT + 10)
+    @app.task(
+        name=WEBHOOK_TASK,
+        bind=True,
+        max_retries=max(0, settings.webhook_max_attempts - 1),
+        soft_time_limit=WEBHOOK_TIME_LIMIT,
+        time_limit=WEBHOOK_TIME_LIMIT + 10,
+    )
     def deliver_webhook(self, job_id: str, event: dict) -> str:
         """POST one event to the job's callback_url; retried with exponential backoff."""
         outcome = attempt_delivery(runtime.start().jobs, job_id, event, self.request.retries + 1, policy)
@@ -115,4 +137,5 @@ def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
 
     # The request that submitted the job follows its events into their tasks' log lines.
     runtime.send_webhook = lambda job_id, event: deliver_webhook.apply_async(
-        (job_id, event), headers={REQUEST_ID_HEADER: logs.current("request_id")})
+        (job_id, event), headers={REQUEST_ID_HEADER: logs.current("request_id")}
+    )

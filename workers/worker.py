@@ -10,8 +10,14 @@ import logging
 import os
 
 import redis
-from celery.signals import (setup_logging, task_postrun, task_prerun, worker_process_init, worker_process_shutdown,
-                            worker_ready)
+from celery.signals import (
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+)
 
 from config import Settings
 from jobs.redis_client import connect
@@ -22,8 +28,10 @@ from workers.tasks import WorkerRuntime, register_tasks
 
 settings = Settings.from_env()
 if settings.worker_metrics_port and not metrics.multiprocess_dir():
-    raise SystemExit("configuration error: WORKER_METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR (a folder of its own "
-                     "per worker host): Celery's pool processes report through it")
+    raise SystemExit(
+        "configuration error: WORKER_METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR (a folder of its own "
+        "per worker host): Celery's pool processes report through it"
+    )
 app = create_celery(settings)
 runtime = WorkerRuntime(settings)
 register_tasks(app, runtime)
@@ -58,10 +66,18 @@ def _process_gone(pid=None, **_):
 def _task_context(task=None, task_id=None, args=None, **_):
     args = list(args or [])
     job_id = args[0] if args else None
-    lang = args[1] if task.name == TRANSLATE_TASK and len(args) > 1 else (
-        args[1].get("lang") if len(args) > 1 and isinstance(args[1], dict) else None)
-    task.request.log_token = logs.start(task=task.name, task_id=task_id, job_id=job_id, lang=lang,
-                                        request_id=getattr(task.request, REQUEST_ID_HEADER, None))
+    lang = (
+        args[1]
+        if task.name == TRANSLATE_TASK and len(args) > 1
+        else (args[1].get("lang") if len(args) > 1 and isinstance(args[1], dict) else None)
+    )
+    task.request.log_token = logs.start(
+        task=task.name,
+        task_id=task_id,
+        job_id=job_id,
+        lang=lang,
+        request_id=getattr(task.request, REQUEST_ID_HEADER, None),
+    )
 
 
 @task_postrun.connect

@@ -49,24 +49,41 @@ def setup() -> Path:
     return PEERS / "venv"
 
 
-def libretranslate_row(venv: Path, packages: Path, pairs: int, articles: list[dict], tokens: int,
-                       batch: int | None) -> dict:
+def libretranslate_row(
+    venv: Path, packages: Path, pairs: int, articles: list[dict], tokens: int, batch: int | None
+) -> dict:
     home = PEERS / f"home-{pairs}"
     index = PEERS / "empty-index"
     index.mkdir(parents=True, exist_ok=True)
     (index / "index.json").write_text("[]")
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-           "XDG_CACHE_HOME": str(home / "cache"), "XDG_CONFIG_HOME": str(home / "config"),
-           "ARGOS_PACKAGES_DIR": str(packages), "ARGOS_PACKAGE_INDEX": f"file://{index}/",
-           "ARGOS_DEVICE_TYPE": "cpu", "LT_HOST": "127.0.0.1", "LT_PORT": str(port),
-           "LT_DISABLE_WEB_UI": "true", "LT_UPDATE_MODELS": "false"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "ARGOS_PACKAGES_DIR": str(packages),
+        "ARGOS_PACKAGE_INDEX": f"file://{index}/",
+        "ARGOS_DEVICE_TYPE": "cpu",
+        "LT_HOST": "127.0.0.1",
+        "LT_PORT": str(port),
+        "LT_DISABLE_WEB_UI": "true",
+        "LT_UPDATE_MODELS": "false",
+    }
     if batch:
         env["ARGOS_BATCH_SIZE"] = str(batch)
     log = open(PEERS / f"libretranslate-{pairs}.log", "wb")
-    process = subprocess.Popen([str(venv / "bin" / "libretranslate")], cwd=home, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [str(venv / "bin" / "libretranslate")],
+        cwd=home,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     peak = [0]
     stop = threading.Event()
@@ -94,9 +111,15 @@ def libretranslate_row(venv: Path, packages: Path, pairs: int, articles: list[di
         def translate(item: tuple[int, dict]) -> bool:
             i, article = item
             with httpx.Client(timeout=600) as client:
-                response = client.post(f"{url}/translate", json={"q": article["body"], "source": "en",
-                                                                 "target": languages[i % len(languages)],
-                                                                 "format": "text"})
+                response = client.post(
+                    f"{url}/translate",
+                    json={
+                        "q": article["body"],
+                        "source": "en",
+                        "target": languages[i % len(languages)],
+                        "format": "text",
+                    },
+                )
             return response.status_code == 200 and response.json()["translatedText"] == article["body"]
 
         started = time.perf_counter()
@@ -110,10 +133,16 @@ def libretranslate_row(venv: Path, packages: Path, pairs: int, articles: list[di
         os.killpg(process.pid, 15)
         process.wait(30)
         log.close()
-    return {"layout": "libretranslate" + (f" batch {batch}" if batch else ""), "pairs": pairs,
-            "peak_total_bytes": max(peak[0], hwm), "peak_by_process_bytes": {"libretranslate": [hwm]},
-            "tokens": tokens, "tokens_per_s": round(tokens / seconds, 1), "seconds": round(seconds, 1),
-            "failed_or_wrong": sum(not ok for ok in results)}
+    return {
+        "layout": "libretranslate" + (f" batch {batch}" if batch else ""),
+        "pairs": pairs,
+        "peak_total_bytes": max(peak[0], hwm),
+        "peak_by_process_bytes": {"libretranslate": [hwm]},
+        "tokens": tokens,
+        "tokens_per_s": round(tokens / seconds, 1),
+        "seconds": round(seconds, 1),
+        "failed_or_wrong": sum(not ok for ok in results),
+    }
 
 
 def main() -> int:
@@ -131,15 +160,19 @@ def main() -> int:
     size = "tiny" if args.smoke else "base"
     venv = setup()
     work = ROOT / "var" / "bench"
-    articles = [{**a, "body": "\n\n".join(a["body"].split("\n\n")[:args.paragraphs])}
-                for a in corpus(max(args.jobs, 20))[:args.jobs]]
+    articles = [
+        {**a, "body": "\n\n".join(a["body"].split("\n\n")[: args.paragraphs])}
+        for a in corpus(max(args.jobs, 20))[: args.jobs]
+    ]
     packages = {n: install_pairs(work, size, n) for n in (1, args.pairs)}
     import sentencepiece
 
     sp = sentencepiece.SentencePieceProcessor(model_file=str(next(packages[1].iterdir()) / "sentencepiece.model"))
     tokens = sum(len(sp.encode(s)) for a in articles for p in direct.sentences_by_paragraph(a) for s in p)
-    print(f"peers: {args.jobs} articles of {args.paragraphs} paragraphs ({tokens} tokens), {size} models; "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"peers: {args.jobs} articles of {args.paragraphs} paragraphs ({tokens} tokens), {size} models; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     rows = []
     for n in (1, args.pairs):
         rows.append(libretranslate_row(venv, packages[n], n, articles, tokens, None))
@@ -160,8 +193,10 @@ def report(rows: list[dict], pairs: int) -> None:
     print(f"{'system':<22} {'pairs':>5} {'tokens/s':>8} {'stack peak MB':>13}  per process peak MB")
     for r in rows:
         per = ", ".join(f"{k} {'+'.join(mb(p) for p in v)}" for k, v in r["peak_by_process_bytes"].items())
-        print(f"{r['layout']:<22} {r['pairs']:>5} {r['tokens_per_s']:>8} {mb(r['peak_total_bytes']):>13}  {per}"
-              + (f"  FAILED/WRONG {r['failed_or_wrong']}" if r["failed_or_wrong"] else ""))
+        print(
+            f"{r['layout']:<22} {r['pairs']:>5} {r['tokens_per_s']:>8} {mb(r['peak_total_bytes']):>13}  {per}"
+            + (f"  FAILED/WRONG {r['failed_or_wrong']}" if r["failed_or_wrong"] else "")
+        )
     print("growth per added pair (whole stack):")
     for layout in dict.fromkeys(r["layout"] for r in rows):
         one = next((r for r in rows if r["layout"] == layout and r["pairs"] == 1), None)

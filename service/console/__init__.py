@@ -27,7 +27,15 @@ from pathlib import Path
 
 from apiflask import APIBlueprint
 from flask import (
-    Flask, current_app, g, redirect, render_template, request, send_from_directory, session, url_for,
+    Flask,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -86,9 +94,15 @@ def start_session(usage: dict) -> None:
     """Sign in: a new session (a new id and a new CSRF token) naming the key (never holding it)."""
     session.clear()
     described = usage["key"]
-    session["sid"] = sessions().create({"key_id": described["id"], "prefix": described["prefix"],
-                                        "name": described["name"], "tenant": described["tenant"],
-                                        "roles": described["roles"]})
+    session["sid"] = sessions().create(
+        {
+            "key_id": described["id"],
+            "prefix": described["prefix"],
+            "name": described["name"],
+            "tenant": described["tenant"],
+            "roles": described["roles"],
+        }
+    )
 
 
 def end_session() -> None:
@@ -117,8 +131,12 @@ def load_viewer():
             return None
         if request.method == "GET" and not request.path.endswith("/progress"):
             return redirect(url_for("console.home.sign_in_form", next=request.full_path.rstrip("?")))
-        return render_template("console/error.html", status=401, title="Signed out",
-                               detail="Your console session has ended; sign in again."), 401
+        return render_template(
+            "console/error.html",
+            status=401,
+            title="Signed out",
+            detail="Your console session has ended; sign in again.",
+        ), 401
     g.viewer = Viewer(record["roles"], record["prefix"], record.get("name", ""), record.get("tenant", ""))
     g.api = ConsoleApi(app, key_id=record["key_id"])
     return None
@@ -169,21 +187,33 @@ def api_error(error: ApiError):
     if error.status == 401:
         # The key was revoked (or rotated) since sign-in: this session is over.
         end_session()
-    return render_template("console/error.html", status=error.status, title=error.title, detail=error.detail,
-                           errors=error.errors, problem=error.problem), error.status
+    return render_template(
+        "console/error.html",
+        status=error.status,
+        title=error.title,
+        detail=error.detail,
+        errors=error.errors,
+        problem=error.problem,
+    ), error.status
 
 
 @bp.errorhandler(CSRFError)
 def csrf_error(error: CSRFError):
-    return render_template("console/error.html", status=400, title="Form expired or forged",
-                           detail="This form's security token is missing or no longer valid (" + error.description
-                           + "). Go back, reload the page and try again."), 400
+    return render_template(
+        "console/error.html",
+        status=400,
+        title="Form expired or forged",
+        detail="This form's security token is missing or no longer valid ("
+        + error.description
+        + "). Go back, reload the page and try again.",
+    ), 400
 
 
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    return render_template("console/error.html", status=error.code, title=error.name,
-                           detail=error.description), error.code
+    return render_template(
+        "console/error.html", status=error.code, title=error.name, detail=error.description
+    ), error.code
 
 
 # The pages, one blueprint per area, nested under /console (they share its hooks).

@@ -75,14 +75,18 @@ class ConsoleApi:
     def __init__(self, app: Flask, key: str | None = None, *, key_id: str | None = None):
         self._app = app
         wsgi = _acting_as(app, key_id) if key_id else app
-        self._client = httpx.Client(transport=httpx.WSGITransport(app=wsgi), base_url=_BASE_URL,
-                                    headers={"Authorization": f"Bearer {key}"} if key else {})
+        self._client = httpx.Client(
+            transport=httpx.WSGITransport(app=wsgi),
+            base_url=_BASE_URL,
+            headers={"Authorization": f"Bearer {key}"} if key else {},
+        )
 
     def close(self) -> None:
         self._client.close()
 
-    def request(self, method: str, path: str, *, etag: str | None = None, accept: str | None = None,
-                **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, path: str, *, etag: str | None = None, accept: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """The API's answer; ApiError for any status of 400 and above."""
         headers = dict(kwargs.pop("headers", None) or {})
         if etag:

@@ -51,18 +51,29 @@ def edit(job_id: str, lang: str):
     for segment in document["segments"]:
         if segment["provenance"].get("kind") == "memory":
             continue  # already the memory's exact match
-        found = g.api.json("GET", _segments_path(job_id, lang, f"/segments/{quote(segment['id'], safe='')}"
-                                                               "/suggestions"))["suggestions"]
+        found = g.api.json(
+            "GET", _segments_path(job_id, lang, f"/segments/{quote(segment['id'], safe='')}/suggestions")
+        )["suggestions"]
         suggestions[segment["id"]] = [{**s, "diff": diff(s["entry"]["source"], segment["source"])} for s in found]
-    return render_template("console/editor.html", job=status, lang=lang, document=document,
-                           etag=response.headers.get("ETag", ""), suggestions=suggestions)
+    return render_template(
+        "console/editor.html",
+        job=status,
+        lang=lang,
+        document=document,
+        etag=response.headers.get("ETag", ""),
+        suggestions=suggestions,
+    )
 
 
 @bp.post("/jobs/<job_id>/translations/<lang>/edit/<segment_id>")
 def save(job_id: str, lang: str, segment_id: str):
     target = request.form.get("target", "")
-    g.api.request("PATCH", _segments_path(job_id, lang, f"/segments/{quote(segment_id, safe='')}"),
-                  etag=request.form.get("etag", ""), json={"target": target})
+    g.api.request(
+        "PATCH",
+        _segments_path(job_id, lang, f"/segments/{quote(segment_id, safe='')}"),
+        etag=request.form.get("etag", ""),
+        json={"target": target},
+    )
     flash(f"Segment {segment_id} saved.", "success")
     return redirect(url_for("console.editor.edit", job_id=job_id, lang=lang, _anchor=f"seg-{segment_id}"))
 
@@ -78,8 +89,11 @@ def approve(job_id: str, lang: str):
 def export_xliff(job_id: str, lang: str):
     version = "1.2" if request.args.get("version") == "1.2" else "2.0"
     response = g.api.get(_segments_path(job_id, lang, "/xliff"), params={"version": version})
-    return Response(response.content, mimetype="application/xliff+xml",
-                    headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")})
+    return Response(
+        response.content,
+        mimetype="application/xliff+xml",
+        headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")},
+    )
 
 
 @bp.post("/jobs/<job_id>/translations/<lang>/xliff")
@@ -88,13 +102,19 @@ def import_xliff(job_id: str, lang: str):
     if not upload:
         flash("Choose an XLIFF file to import.", "error")
         return redirect(url_for("console.editor.edit", job_id=job_id, lang=lang))
-    g.api.request("PUT", _segments_path(job_id, lang, "/xliff"), etag=request.form.get("etag", ""),
-                  content=upload.read(), headers={"Content-Type": "application/xliff+xml"})
+    g.api.request(
+        "PUT",
+        _segments_path(job_id, lang, "/xliff"),
+        etag=request.form.get("etag", ""),
+        content=upload.read(),
+        headers={"Content-Type": "application/xliff+xml"},
+    )
     flash("XLIFF imported.", "success")
     return redirect(url_for("console.editor.edit", job_id=job_id, lang=lang))
 
 
 # -- memories -----------------------------------------------------------------------------------
+
 
 @bp.get("/memories")
 def memories():
@@ -104,10 +124,14 @@ def memories():
         source, target = pairs[0]["source_lang"], pairs[0]["target_lang"]
     entries = None
     if source and target:
-        entries = g.api.json("GET", f"/v1/memories/{quote(source, safe='')}/{quote(target, safe='')}/entries",
-                             params={"q": request.args.get("q", ""), "limit": 200})
-    return render_template("console/memories.html", pairs=pairs, source=source, target=target,
-                           q=request.args.get("q", ""), entries=entries)
+        entries = g.api.json(
+            "GET",
+            f"/v1/memories/{quote(source, safe='')}/{quote(target, safe='')}/entries",
+            params={"q": request.args.get("q", ""), "limit": 200},
+        )
+    return render_template(
+        "console/memories.html", pairs=pairs, source=source, target=target, q=request.args.get("q", ""), entries=entries
+    )
 
 
 @bp.post("/memories/import")
@@ -118,8 +142,12 @@ def import_memory():
         flash("Choose a TMX file to import.", "error")
         return redirect(url_for("console.editor.memories"))
     try:
-        result = g.api.json("POST", f"/v1/memories/{quote(source, safe='')}/{quote(target, safe='')}/tmx",
-                            content=upload.read(), headers={"Content-Type": "application/x-tmx+xml"})
+        result = g.api.json(
+            "POST",
+            f"/v1/memories/{quote(source, safe='')}/{quote(target, safe='')}/tmx",
+            content=upload.read(),
+            headers={"Content-Type": "application/x-tmx+xml"},
+        )
     except ApiError as error:
         flash(f"{error.title}: {error.detail}", "error")
         return redirect(url_for("console.editor.memories"))
@@ -130,14 +158,19 @@ def import_memory():
 @bp.get("/memories/<source>/<target>/tmx")
 def export_memory(source: str, target: str):
     response = g.api.get(f"/v1/memories/{quote(source, safe='')}/{quote(target, safe='')}/tmx")
-    return Response(response.content, mimetype="application/x-tmx+xml",
-                    headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")})
+    return Response(
+        response.content,
+        mimetype="application/x-tmx+xml",
+        headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")},
+    )
 
 
 @bp.post("/memories/<source>/<target>/<entry_id>/delete")
 def delete_entry(source: str, target: str, entry_id: str):
-    g.api.request("DELETE", f"/v1/memories/{quote(source, safe='')}/{quote(target, safe='')}/entries/"
-                            f"{quote(entry_id, safe='')}")
+    g.api.request(
+        "DELETE", f"/v1/memories/{quote(source, safe='')}/{quote(target, safe='')}/entries/{quote(entry_id, safe='')}"
+    )
     flash("Entry deleted.", "success")
-    return redirect(url_for("console.editor.memories", source_lang=source, target_lang=target,
-                            q=request.form.get("q", "")))
+    return redirect(
+        url_for("console.editor.memories", source_lang=source, target_lang=target, q=request.form.get("q", ""))
+    )

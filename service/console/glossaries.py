@@ -28,6 +28,7 @@ EXPORT_SUFFIX = {"csv": "csv", "tsv": "tsv", "tbx": "tbx"}
 
 # -- reading through the API --------------------------------------------------
 
+
 def _all_glossaries() -> list[dict]:
     items, offset = [], 0
     while True:
@@ -75,6 +76,7 @@ def _api_path(glossary_id: str, tail: str = "") -> str:
 
 
 # -- forms ---------------------------------------------------------------------
+
 
 def entry_from_form(form) -> dict:
     """An entry as the API takes it, from the entry form's fields."""
@@ -130,8 +132,16 @@ class FieldErrors:
             name = name.split("[")[0] if name.startswith("variants") else name
             if name.startswith("grammar."):
                 name = "translations." + name.split(".")[1]  # shown beside that language's rendering
-            if name.startswith("translations.") or name in ("term", "variants", "note", "keep", "case_sensitive",
-                                                             "name", "description", "source_lang"):
+            if name.startswith("translations.") or name in (
+                "term",
+                "variants",
+                "note",
+                "keep",
+                "case_sensitive",
+                "name",
+                "description",
+                "source_lang",
+            ):
                 by_field.setdefault(name, []).append(message)
             else:
                 general.append(f"{name}: {message}" if name else message)
@@ -142,28 +152,38 @@ class FieldErrors:
 
 # -- pages ---------------------------------------------------------------------
 
+
 @bp.get("")
 def index():
     query = request.args.get("q", "").strip()
     glossaries = _all_glossaries()
     if query:
         needle = query.casefold()
-        glossaries = [x for x in glossaries
-                      if needle in x["name"].casefold() or needle in (x.get("description") or "").casefold()]
+        glossaries = [
+            x for x in glossaries if needle in x["name"].casefold() or needle in (x.get("description") or "").casefold()
+        ]
     return render_template("console/glossaries.html", glossaries=glossaries, query=query, form={}, errors=None)
 
 
 @bp.post("")
 def create():
-    data = {"name": request.form.get("name", "").strip(), "source_lang": request.form.get("source_lang", "").strip(),
-            "description": request.form.get("description", "").strip()}
+    data = {
+        "name": request.form.get("name", "").strip(),
+        "source_lang": request.form.get("source_lang", "").strip(),
+        "description": request.form.get("description", "").strip(),
+    }
     try:
         created = g.api.json("POST", "/v1/glossaries", json=data)
     except ApiError as error:
         if error.status != 422:
             raise
-        return render_template("console/glossaries.html", glossaries=_all_glossaries(), query="", form=data,
-                               errors=FieldErrors.from_error(error)), 422
+        return render_template(
+            "console/glossaries.html",
+            glossaries=_all_glossaries(),
+            query="",
+            form=data,
+            errors=FieldErrors.from_error(error),
+        ), 422
     flash(f"Glossary “{created['name']}” created.", "success")
     return redirect(url_for(".show", glossary_id=created["id"]))
 
@@ -172,16 +192,22 @@ def _sorted_entries(glossary: Glossary, query: str, sort: str) -> list[Entry]:
     entries = list(glossary.entries)
     if query:
         needle = query.casefold()
-        entries = [e for e in entries if any(needle in text.casefold() for text in
-                                              [e.term, *e.variants, *e.translations.values(), e.note or ""])]
+        entries = [
+            e
+            for e in entries
+            if any(needle in text.casefold() for text in [e.term, *e.variants, *e.translations.values(), e.note or ""])
+        ]
     field, descending = sort.removeprefix("-"), sort.startswith("-")
     if field == "term":
         entries.sort(key=lambda e: e.term.casefold(), reverse=descending)
     elif field.startswith("lang:"):
         lang = field[5:]
         # Entries without a rendering in that language go last either way.
-        with_rendering = sorted((e for e in entries if lang in e.translations),
-                                key=lambda e: e.translations[lang].casefold(), reverse=descending)
+        with_rendering = sorted(
+            (e for e in entries if lang in e.translations),
+            key=lambda e: e.translations[lang].casefold(),
+            reverse=descending,
+        )
         entries = with_rendering + [e for e in entries if lang not in e.translations]
     return entries
 
@@ -191,18 +217,38 @@ def show(glossary_id: str):
     glossary, etag = _glossary(glossary_id)
     query, sort = request.args.get("q", "").strip(), request.args.get("sort", "")
     return render_template(
-        "console/glossary.html", glossary=glossary, etag=etag, languages=_languages(glossary),
-        entries=_sorted_entries(glossary, query, sort), query=query, sort=sort,
-        editing=request.args.get("edit"), add_form={}, add_errors=None, edit_form=None, edit_errors=None,
+        "console/glossary.html",
+        glossary=glossary,
+        etag=etag,
+        languages=_languages(glossary),
+        entries=_sorted_entries(glossary, query, sort),
+        query=query,
+        sort=sort,
+        editing=request.args.get("edit"),
+        add_form={},
+        add_errors=None,
+        edit_form=None,
+        edit_errors=None,
         import_formats=IMPORT_FORMATS,
     )
 
 
 def _render_show_with_errors(glossary_id: str, status: int, **kwargs):
     glossary, etag = _glossary(glossary_id)
-    context = dict(glossary=glossary, etag=etag, languages=_languages(glossary), entries=glossary.entries,
-                   query="", sort="", editing=None, add_form={}, add_errors=None, edit_form=None,
-                   edit_errors=None, import_formats=IMPORT_FORMATS)
+    context = dict(
+        glossary=glossary,
+        etag=etag,
+        languages=_languages(glossary),
+        entries=glossary.entries,
+        query="",
+        sort="",
+        editing=None,
+        add_form={},
+        add_errors=None,
+        edit_form=None,
+        edit_errors=None,
+        import_formats=IMPORT_FORMATS,
+    )
     context.update(kwargs)
     return render_template("console/glossary.html", **context), status
 
@@ -237,8 +283,7 @@ def add_entry(glossary_id: str):
         if error.status == 412:
             return conflict(glossary_id, base_version, "add", mine=entry)
         if error.status == 422:
-            return _render_show_with_errors(glossary_id, 422, add_form=entry,
-                                            add_errors=FieldErrors.from_error(error))
+            return _render_show_with_errors(glossary_id, 422, add_form=entry, add_errors=FieldErrors.from_error(error))
         raise
     return _saved(glossary_id, result, f"Entry “{entry['term']}” added.", f"entry-{result['entries'][-1]['id']}")
 
@@ -259,22 +304,29 @@ def toggle(glossary_id: str, entry_id: str):
     mine = base.to_dict()
     mine.pop("id")
     mine[flag] = not mine[flag]
-    label = {"keep": "Keep (do not translate)", "case_sensitive": "Case-sensitive",
-             "match_inside_names": "Match inside longer names"}[flag]
-    return _replace_entry(glossary_id, entry_id, mine, f"{label} is now {'on' if mine[flag] else 'off'} for “{base.term}”.")
+    label = {
+        "keep": "Keep (do not translate)",
+        "case_sensitive": "Case-sensitive",
+        "match_inside_names": "Match inside longer names",
+    }[flag]
+    return _replace_entry(
+        glossary_id, entry_id, mine, f"{label} is now {'on' if mine[flag] else 'off'} for “{base.term}”."
+    )
 
 
 def _replace_entry(glossary_id: str, entry_id: str, entry: dict, message: str):
     base_version = _form_version()
     try:
-        result = g.api.json("PUT", _api_path(glossary_id, f"/entries/{quote(entry_id, safe='')}"), json=entry,
-                            etag=request.form["etag"])
+        result = g.api.json(
+            "PUT", _api_path(glossary_id, f"/entries/{quote(entry_id, safe='')}"), json=entry, etag=request.form["etag"]
+        )
     except ApiError as error:
         if error.status == 412:
             return conflict(glossary_id, base_version, "edit", mine=entry, entry_id=entry_id)
         if error.status == 422:
-            return _render_show_with_errors(glossary_id, 422, editing=entry_id, edit_form=entry,
-                                            edit_errors=FieldErrors.from_error(error))
+            return _render_show_with_errors(
+                glossary_id, 422, editing=entry_id, edit_form=entry, edit_errors=FieldErrors.from_error(error)
+            )
         raise
     return _saved(glossary_id, result, message, f"entry-{entry_id}")
 
@@ -283,8 +335,9 @@ def _replace_entry(glossary_id: str, entry_id: str, entry: dict, message: str):
 def delete_entry(glossary_id: str, entry_id: str):
     base_version = _form_version()
     try:
-        result = g.api.json("DELETE", _api_path(glossary_id, f"/entries/{quote(entry_id, safe='')}"),
-                            etag=request.form["etag"])
+        result = g.api.json(
+            "DELETE", _api_path(glossary_id, f"/entries/{quote(entry_id, safe='')}"), etag=request.form["etag"]
+        )
     except ApiError as error:
         if error.status == 412:
             return conflict(glossary_id, base_version, "delete", entry_id=entry_id)
@@ -306,6 +359,7 @@ def delete(glossary_id: str):
 
 
 # -- import and export ---------------------------------------------------------
+
 
 @dataclass
 class ImportLine:
@@ -339,13 +393,21 @@ def import_file(glossary_id: str):
     fmt = request.form.get("format", "csv")
     upload = request.files.get("file")
     raw = upload.read() if upload and upload.filename else request.form.get("content", "").encode("utf-8")
-    form = {"format": fmt, "mode": request.form.get("mode", "append"),
-            "target_lang": request.form.get("target_lang", "").strip()}
+    form = {
+        "format": fmt,
+        "mode": request.form.get("mode", "append"),
+        "target_lang": request.form.get("target_lang", "").strip(),
+    }
     params = {k: v for k, v in form.items() if v}
     try:
-        result = g.api.json("POST", _api_path(glossary_id, "/import"), params=params, content=raw,
-                            headers={"Content-Type": IMPORT_TYPES.get(fmt, "application/octet-stream")},
-                            etag=request.form["etag"])
+        result = g.api.json(
+            "POST",
+            _api_path(glossary_id, "/import"),
+            params=params,
+            content=raw,
+            headers={"Content-Type": IMPORT_TYPES.get(fmt, "application/octet-stream")},
+            etag=request.form["etag"],
+        )
     except ApiError as error:
         content = raw.decode("utf-8", errors="replace")
         if error.status == 412:
@@ -356,8 +418,17 @@ def import_file(glossary_id: str):
         lines, general = import_lines(content, error.errors)
         if not error.errors:
             general = [{"reason": error.detail}]
-        return render_template("console/import.html", glossary=glossary, etag=etag, form=form, content=content,
-                               lines=lines, general=general, error=error, import_formats=IMPORT_FORMATS), error.status
+        return render_template(
+            "console/import.html",
+            glossary=glossary,
+            etag=etag,
+            form=form,
+            content=content,
+            lines=lines,
+            general=general,
+            error=error,
+            import_formats=IMPORT_FORMATS,
+        ), error.status
     added = len(result["entries"])
     return _saved(glossary_id, result, f"Import done: the glossary has {added} entries.")
 
@@ -372,8 +443,11 @@ def export(glossary_id: str):
     glossary_name = request.args.get("name") or glossary_id
     safe_name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in glossary_name)[:80] or "glossary"
     suffix = f"-{params['target_lang']}" if "target_lang" in params else ""
-    return Response(response.content, mimetype=response.headers.get("Content-Type", "application/octet-stream"),
-                    headers={"Content-Disposition": f'attachment; filename="{safe_name}{suffix}.{EXPORT_SUFFIX.get(fmt, "txt")}"'})
+    return Response(
+        response.content,
+        mimetype=response.headers.get("Content-Type", "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{safe_name}{suffix}.{EXPORT_SUFFIX.get(fmt, "txt")}"'},
+    )
 
 
 # -- history -------------------------------------------------------------------
@@ -395,9 +469,19 @@ def history(glossary_id: str):
         if error.status != 404:
             raise
         missing = error.detail  # superseded versions expire after the job TTL
-    return render_template("console/history.html", glossary=glossary, etag=etag, versions=listed["items"],
-                           diff=diff, missing=missing, from_version=from_version, to_version=to_version,
-                           offset=offset, page=_HISTORY_PAGE, total=listed["total"])
+    return render_template(
+        "console/history.html",
+        glossary=glossary,
+        etag=etag,
+        versions=listed["items"],
+        diff=diff,
+        missing=missing,
+        from_version=from_version,
+        to_version=to_version,
+        offset=offset,
+        page=_HISTORY_PAGE,
+        total=listed["total"],
+    )
 
 
 @bp.post("/<glossary_id>/restore")
@@ -407,8 +491,12 @@ def restore(glossary_id: str):
     if not number:
         abort(400, "Which version should be restored?")
     old = _version(glossary_id, number)
-    data = {"name": old.name, "source_lang": old.source_lang, "description": old.description,
-            "entries": [e.to_dict() for e in old.entries]}
+    data = {
+        "name": old.name,
+        "source_lang": old.source_lang,
+        "description": old.description,
+        "entries": [e.to_dict() for e in old.entries],
+    }
     try:
         result = g.api.json("PUT", _api_path(glossary_id), json=data, etag=request.form["etag"])
     except ApiError as error:
@@ -421,8 +509,8 @@ def restore(glossary_id: str):
 
 # -- someone else saved first -----------------------------------------------------
 
-def conflict(glossary_id: str, base_version: int, action: str, mine: dict | None = None,
-             entry_id: str | None = None):
+
+def conflict(glossary_id: str, base_version: int, action: str, mine: dict | None = None, entry_id: str | None = None):
     """The 412 page: what the others changed since `base_version`, and the
     editor's own change again, ready to apply on top of the current version."""
     current, etag = _glossary(glossary_id)
@@ -437,13 +525,24 @@ def conflict(glossary_id: str, base_version: int, action: str, mine: dict | None
         mine_entry = Entry.from_dict(mine)
         merge = merge_entry(base_entry or mine_entry, current.entry(entry_id), mine_entry)
         my_changes = field_changes(base_entry, mine_entry) if base_entry else []
-    languages = sorted({lang for e in current.entries for lang in e.translations}
-                       | set((mine or {}).get("translations", {}))
-                       | set(merge.entry.translations if merge else ()))
+    languages = sorted(
+        {lang for e in current.entries for lang in e.translations}
+        | set((mine or {}).get("translations", {}))
+        | set(merge.entry.translations if merge else ())
+    )
     return render_template(
-        "console/conflict.html", glossary=current, etag=etag, base_version=base_version, action=action,
+        "console/conflict.html",
+        glossary=current,
+        etag=etag,
+        base_version=base_version,
+        action=action,
         latest_author=current.author,
-        mine=mine or {}, entry_id=entry_id, their_diff=their_diff, merge=merge, my_changes=my_changes,
+        mine=mine or {},
+        entry_id=entry_id,
+        their_diff=their_diff,
+        merge=merge,
+        my_changes=my_changes,
         languages=languages,
-        entry_now=current.entry(entry_id) if entry_id else None, import_formats=IMPORT_FORMATS,
+        entry_now=current.entry(entry_id) if entry_id else None,
+        import_formats=IMPORT_FORMATS,
     ), 409

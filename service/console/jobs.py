@@ -44,9 +44,13 @@ def glossary_choices() -> list[dict]:
 
 
 def submission_form_context(form: dict | None = None, errors=None) -> dict:
-    return {"pairs": language_pairs(), "glossaries": glossary_choices(), "formats": list(FORMATS),
-            "form": form or {"source_lang": "en", "format": "text", "target_langs": [], "glossary_ids": []},
-            "errors": errors}
+    return {
+        "pairs": language_pairs(),
+        "glossaries": glossary_choices(),
+        "formats": list(FORMATS),
+        "form": form or {"source_lang": "en", "format": "text", "target_langs": [], "glossary_ids": []},
+        "errors": errors,
+    }
 
 
 def _field_errors(error: ApiError) -> dict[str, list[str]]:
@@ -85,25 +89,36 @@ def submit():
     try:
         if upload and upload.filename:
             # A file goes through the API's upload, which keeps its name for the download.
-            created = g.api.json("POST", "/v1/jobs/upload", data=_upload_fields(form, upload.filename),
-                                 files={"file": (upload.filename, upload.read())})
+            created = g.api.json(
+                "POST",
+                "/v1/jobs/upload",
+                data=_upload_fields(form, upload.filename),
+                files={"file": (upload.filename, upload.read())},
+            )
         else:
             created = g.api.json("POST", "/v1/jobs", json=_job(form))
     except ApiError as error:
         # What the editor can fix or wait out is shown on the form, the article kept.
         if error.status not in (413, 422, 429):
             raise
-        return render_template("console/jobs.html", jobs=recent_jobs(),
-                               **submission_form_context(form, _field_errors(error))), error.status
+        return render_template(
+            "console/jobs.html", jobs=recent_jobs(), **submission_form_context(form, _field_errors(error))
+        ), error.status
     return redirect(url_for(".show", job_id=created["id"]))
 
 
 def _job(form: dict) -> dict:
     """The POST /v1/jobs request of a pasted article."""
-    job = {"source_lang": form["source_lang"], "target_langs": form["target_langs"],
-           "article": {"title": form["title"], "body": form["body"],
-                       "format": "text" if form["format"] == "auto" else form["format"]},
-           "glossary_ids": form["glossary_ids"]}
+    job = {
+        "source_lang": form["source_lang"],
+        "target_langs": form["target_langs"],
+        "article": {
+            "title": form["title"],
+            "body": form["body"],
+            "format": "text" if form["format"] == "auto" else form["format"],
+        },
+        "glossary_ids": form["glossary_ids"],
+    }
     for optional in ("external_id", "callback_url"):
         if form[optional]:
             job[optional] = form[optional]
@@ -112,8 +127,12 @@ def _job(form: dict) -> dict:
 
 def _upload_fields(form: dict, filename: str) -> dict:
     """The POST /v1/jobs/upload fields of an uploaded file; a file of no known type is read as text."""
-    fields = {"source_lang": form["source_lang"], "target_langs": ",".join(form["target_langs"]),
-              "title": form["title"], "glossary_ids": ",".join(form["glossary_ids"])}
+    fields = {
+        "source_lang": form["source_lang"],
+        "target_langs": ",".join(form["target_langs"]),
+        "title": form["title"],
+        "glossary_ids": ",".join(form["glossary_ids"]),
+    }
     if form["format"] != "auto" or format_for_extension(filename) is None:
         fields["format"] = "text" if form["format"] == "auto" else form["format"]
     for optional in ("external_id", "callback_url"):
@@ -140,12 +159,16 @@ def show(job_id: str):
 def progress(job_id: str):
     """What the job page's script polls: per language, state and progress."""
     status = g.api.json("GET", job_path(job_id))
-    return jsonify({
-        "state": status["state"],
-        "active": status["state"] in ACTIVE,
-        "languages": {lang: {"state": s["state"], "done": s["progress"]["done"], "total": s["progress"]["total"]}
-                      for lang, s in status["languages"].items()},
-    })
+    return jsonify(
+        {
+            "state": status["state"],
+            "active": status["state"] in ACTIVE,
+            "languages": {
+                lang: {"state": s["state"], "done": s["progress"]["done"], "total": s["progress"]["total"]}
+                for lang, s in status["languages"].items()
+            },
+        }
+    )
 
 
 @bp.post("/<job_id>/cancel")
@@ -183,16 +206,26 @@ def review(job_id: str, lang: str):
     translation = g.api.json("GET", job_path(job_id, f"/translations/{quote(lang, safe='')}"))
     source = g.api.json("GET", job_path(job_id, "/source"))
     entries, unreadable = pinned_entries(status)
-    pairs = [(source["title"], translation["title"])] + aligned_units(source["body"], translation["body"],
-                                                                      translation["format"])
+    pairs = [(source["title"], translation["title"])] + aligned_units(
+        source["body"], translation["body"], translation["format"]
+    )
     rows = review_rows(pairs, entries, lang)
     checks = g.api.json("GET", job_path(job_id, f"/translations/{quote(lang, safe='')}/checks"))
     attach_findings(rows, checks)
     fmt = FORMATS[translation["format"]]
-    return render_template("console/review.html", job=status, lang=lang, translation=translation, rows=rows,
-                           report=translation.get("glossary") or {}, unreadable=unreadable,
-                           servable=fmt.servable, file_format=fmt.name if fmt.whole_file else None, checks=checks,
-                           others=_by_attention(job_id, status, lang))
+    return render_template(
+        "console/review.html",
+        job=status,
+        lang=lang,
+        translation=translation,
+        rows=rows,
+        report=translation.get("glossary") or {},
+        unreadable=unreadable,
+        servable=fmt.servable,
+        file_format=fmt.name if fmt.whole_file else None,
+        checks=checks,
+        others=_by_attention(job_id, status, lang),
+    )
 
 
 @bp.get("/<job_id>/translations/<lang>/file")
@@ -202,10 +235,14 @@ def download(job_id: str, lang: str):
     fmt = FORMATS[translation["format"]]
     if not fmt.whole_file:
         abort(404, "This translation is an article, not a file: open its rendered view.")
-    response = g.api.get(job_path(job_id, f"/translations/{quote(lang, safe='')}"), accept=fmt.media_type,
-                         params={"download": "1"})
-    return Response(response.content, mimetype=fmt.media_type,
-                    headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")})
+    response = g.api.get(
+        job_path(job_id, f"/translations/{quote(lang, safe='')}"), accept=fmt.media_type, params={"download": "1"}
+    )
+    return Response(
+        response.content,
+        mimetype=fmt.media_type,
+        headers={"Content-Disposition": response.headers.get("Content-Disposition", "attachment")},
+    )
 
 
 def _by_attention(job_id: str, status: dict, lang: str) -> list[tuple[str, dict]]:
@@ -226,6 +263,11 @@ def rendered(job_id: str, lang: str):
     response = g.api.get(job_path(job_id, f"/translations/{quote(lang, safe='')}"), accept=media_type)
     # Markdown and plain text are shown as text, not offered as a download.
     shown_as = "text/html" if media_type == "text/html" else "text/plain"
-    return Response(response.content, mimetype=shown_as,
-                    headers={"Content-Security-Policy": response.headers.get("Content-Security-Policy") or
-                             RENDERED_POLICY, "Content-Type": f"{shown_as}; charset=utf-8"})
+    return Response(
+        response.content,
+        mimetype=shown_as,
+        headers={
+            "Content-Security-Policy": response.headers.get("Content-Security-Policy") or RENDERED_POLICY,
+            "Content-Type": f"{shown_as}; charset=utf-8",
+        },
+    )

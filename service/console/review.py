@@ -31,8 +31,8 @@ class Span:
 class ReviewRow:
     source: Markup
     target: Markup
-    terms: int          # glossary terms found in the source unit
-    placed: int         # their renderings found in the translated unit
+    terms: int  # glossary terms found in the source unit
+    placed: int  # their renderings found in the translated unit
     # The checks' findings on the unit's sentences (checks/), most serious first, and the worst severity.
     findings: list = field(default_factory=list)
     severity: str | None = None
@@ -60,8 +60,8 @@ def highlight(text: str, spans: list[Span], methods: dict[str, str] | None = Non
     for span in sorted(spans, key=lambda s: s.start):
         if span.start < position:
             continue
-        out.append(escape(text[position:span.start]))
-        mark = Markup('<mark class="term" data-entry="{}">{}</mark>').format(span.entry_id, text[span.start:span.end])
+        out.append(escape(text[position : span.start]))
+        mark = Markup('<mark class="term" data-entry="{}">{}</mark>').format(span.entry_id, text[span.start : span.end])
         method = (methods or {}).get(span.entry_id)
         if method:
             mark += Markup(' <span class="method">({})</span>').format(method)
@@ -88,8 +88,9 @@ def find_renderings(text: str, renderings: set[tuple[str, str]]) -> list[Span]:
     return spans
 
 
-def review_rows(pairs: list[tuple[str, str]], entries: list[Entry], lang: str,
-                methods: dict[str, str] | None = None) -> list[ReviewRow]:
+def review_rows(
+    pairs: list[tuple[str, str]], entries: list[Entry], lang: str, methods: dict[str, str] | None = None
+) -> list[ReviewRow]:
     matcher = TermMatcher(entries) if entries else None
     rows = []
     for source, target in pairs:
@@ -97,8 +98,14 @@ def review_rows(pairs: list[tuple[str, str]], entries: list[Entry], lang: str,
         source_spans = [Span(m.start, m.end, m.entry_id, m.term) for m in matches]
         renderings = {(m.entry_id, m.rendering) for m in matches}
         target_spans = find_renderings(target, renderings)
-        rows.append(ReviewRow(highlight(source, source_spans), highlight(target, target_spans, methods),
-                              len(source_spans), len(target_spans)))
+        rows.append(
+            ReviewRow(
+                highlight(source, source_spans),
+                highlight(target, target_spans, methods),
+                len(source_spans),
+                len(target_spans),
+            )
+        )
     return rows
 
 

@@ -19,9 +19,16 @@ bp = Blueprint("try_it", __name__, url_prefix="/try")
 
 
 def _page(form: dict, errors: dict | None = None, job: dict | None = None, results=None, status: int = 200):
-    return render_template("console/try.html", pairs=language_pairs(), glossaries=glossary_choices(), form=form,
-                           errors=errors, job=job, results=results or [],
-                           active=bool(job and job["state"] in ACTIVE)), status
+    return render_template(
+        "console/try.html",
+        pairs=language_pairs(),
+        glossaries=glossary_choices(),
+        form=form,
+        errors=errors,
+        job=job,
+        results=results or [],
+        active=bool(job and job["state"] in ACTIVE),
+    ), status
 
 
 @bp.get("")
@@ -32,8 +39,12 @@ def page():
         return _page(form)
     job = g.api.json("GET", job_path(job_id))
     source = g.api.json("GET", job_path(job_id, "/source"))
-    form = {"text": source["body"], "source_lang": job["source_lang"], "target_langs": job["target_langs"],
-            "glossary_ids": [p["id"] for p in job.get("glossaries", [])]}
+    form = {
+        "text": source["body"],
+        "source_lang": job["source_lang"],
+        "target_langs": job["target_langs"],
+        "glossary_ids": [p["id"] for p in job.get("glossaries", [])],
+    }
     results = []
     if job["state"] not in ACTIVE:
         entries, _ = pinned_entries(job)
@@ -51,13 +62,20 @@ def page():
 @bp.post("")
 @volatile  # counters only: see service/replication.py
 def submit():
-    form = {"text": request.form.get("text", "").strip(), "source_lang": request.form.get("source_lang", "").strip(),
-            "target_langs": request.form.getlist("target_langs"),
-            "glossary_ids": request.form.getlist("glossary_ids")}
+    form = {
+        "text": request.form.get("text", "").strip(),
+        "source_lang": request.form.get("source_lang", "").strip(),
+        "target_langs": request.form.getlist("target_langs"),
+        "glossary_ids": request.form.getlist("glossary_ids"),
+    }
     if not form["text"]:
         return _page(form, {"text": ["Type or paste a sentence to translate."]}, status=422)
-    job = {"source_lang": form["source_lang"], "target_langs": form["target_langs"],
-           "article": {"title": "", "body": form["text"], "format": "text"}, "glossary_ids": form["glossary_ids"]}
+    job = {
+        "source_lang": form["source_lang"],
+        "target_langs": form["target_langs"],
+        "article": {"title": "", "body": form["text"], "format": "text"},
+        "glossary_ids": form["glossary_ids"],
+    }
     try:
         created = g.api.json("POST", "/v1/jobs", json=job)
     except ApiError as error:

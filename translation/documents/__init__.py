@@ -28,8 +28,20 @@ from translation.documents.subtitles import SrtDocument, VttDocument
 from translation.documents.text import TextDocument
 from translation.documents.units import DocumentError, TranslatedUnit, Unit
 
-__all__ = ["FORMATS", "DocumentError", "DocumentFormat", "TranslatedUnit", "Unit", "body_characters", "body_from_file",
-           "file_from_body", "format_for_extension", "markdown_literal", "parse", "text_characters"]
+__all__ = [
+    "FORMATS",
+    "DocumentError",
+    "DocumentFormat",
+    "TranslatedUnit",
+    "Unit",
+    "body_characters",
+    "body_from_file",
+    "file_from_body",
+    "format_for_extension",
+    "markdown_literal",
+    "parse",
+    "text_characters",
+]
 
 
 def _text_to_html(body: str) -> str:
@@ -42,8 +54,10 @@ def _markdown_to_html(body: str) -> str:
 
 def _units_to_html(parser: Callable[[str], Any]) -> Callable[[str], str]:
     """A file format's text as HTML paragraphs, one per unit (a browser cannot show the file itself)."""
+
     def to_html(body: str) -> str:
         return "\n".join(f"<p>{escape(' '.join(unit.text.split()))}</p>" for unit in parser(body).units)
+
     return to_html
 
 
@@ -66,8 +80,8 @@ def markdown_literal(text: str) -> str:
 class DocumentFormat:
     name: str
     parser: Callable[[str], object]  # a class with .units and .render(translated)
-    media_type: str                  # the format itself, e.g. text/markdown
-    servable: tuple[str, ...]        # every media type a result can be served as (JSON aside)
+    media_type: str  # the format itself, e.g. text/markdown
+    servable: tuple[str, ...]  # every media type a result can be served as (JSON aside)
     extensions: tuple[str, ...]
     to_html: Callable[[str], str]
     # How plain text that did not come from the source (a glossary rendering)
@@ -86,18 +100,46 @@ FORMATS: dict[str, DocumentFormat] = {
     for f in (
         DocumentFormat("text", TextDocument, "text/plain", ("text/plain", "text/html"), (".txt",), _text_to_html),
         DocumentFormat("html", HtmlDocument, "text/html", ("text/html",), (".html", ".htm"), lambda body: body),
-        DocumentFormat("markdown", MarkdownDocument, "text/markdown", ("text/markdown", "text/html", "text/plain"),
-                       (".md", ".markdown"), _markdown_to_html, markdown_literal),
-        *(DocumentFormat(name, parser, media_type, (media_type, "text/html"), extensions, _units_to_html(parser),
-                         binary=binary, whole_file=True)
-          for name, parser, media_type, extensions, binary in (
-              ("docx", DocxDocument, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               (".docx",), True),
-              ("odt", OdtDocument, "application/vnd.oasis.opendocument.text", (".odt",), True),
-              ("pptx", PptxDocument, "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-               (".pptx",), True),
-              ("srt", SrtDocument, "application/x-subrip", (".srt",), False),
-              ("vtt", VttDocument, "text/vtt", (".vtt",), False))),
+        DocumentFormat(
+            "markdown",
+            MarkdownDocument,
+            "text/markdown",
+            ("text/markdown", "text/html", "text/plain"),
+            (".md", ".markdown"),
+            _markdown_to_html,
+            markdown_literal,
+        ),
+        *(
+            DocumentFormat(
+                name,
+                parser,
+                media_type,
+                (media_type, "text/html"),
+                extensions,
+                _units_to_html(parser),
+                binary=binary,
+                whole_file=True,
+            )
+            for name, parser, media_type, extensions, binary in (
+                (
+                    "docx",
+                    DocxDocument,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    (".docx",),
+                    True,
+                ),
+                ("odt", OdtDocument, "application/vnd.oasis.opendocument.text", (".odt",), True),
+                (
+                    "pptx",
+                    PptxDocument,
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                    (".pptx",),
+                    True,
+                ),
+                ("srt", SrtDocument, "application/x-subrip", (".srt",), False),
+                ("vtt", VttDocument, "text/vtt", (".vtt",), False),
+            )
+        ),
     )
 }
 

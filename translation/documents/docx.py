@@ -21,8 +21,21 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _STORY = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
 _BREAKS = {"tab", "br", "cr", "ptab"}
-_SKIPPED = {"del", "moveFrom", "rPr", "pPr", "instrText", "delText", "drawing", "pict", "object", "AlternateContent",
-            "txbxContent", "p", "sectPr"}
+_SKIPPED = {
+    "del",
+    "moveFrom",
+    "rPr",
+    "pPr",
+    "instrText",
+    "delText",
+    "drawing",
+    "pict",
+    "object",
+    "AlternateContent",
+    "txbxContent",
+    "p",
+    "sectPr",
+}
 
 
 class DocxDocument(OfficeDocument):
@@ -32,7 +45,6 @@ class DocxDocument(OfficeDocument):
 
     def is_story(self, name: str) -> bool:
         return bool(_STORY.fullmatch(name))
-
 
     def lines(self, paragraph):
         lines: list[list[Slot]] = [[]]
@@ -44,8 +56,13 @@ class DocxDocument(OfficeDocument):
                 if name == "r":
                     run(child, link, protected)
                 elif name == "hyperlink":
-                    walk(child, child.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
-                         or child.get(f"{{{W}}}anchor") or "link", protected)
+                    walk(
+                        child,
+                        child.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+                        or child.get(f"{{{W}}}anchor")
+                        or "link",
+                        protected,
+                    )
                 elif name == "fldSimple":
                     walk(child, link, True)
                 elif name and name not in _SKIPPED:

@@ -23,9 +23,38 @@ from translation.documents.units import DocumentError, MarkedUnit, TranslatedUni
 
 # br is not here: a line break ends a unit, as a sentence break would (inline,
 # "one<br>two" would reach the model as the single word "onetwo").
-INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "font", "i", "img", "ins",
-          "label", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u", "wbr",
-          "code", "kbd", "samp", "var"}
+INLINE = {
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "cite",
+    "data",
+    "del",
+    "dfn",
+    "em",
+    "font",
+    "i",
+    "img",
+    "ins",
+    "label",
+    "mark",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+    "wbr",
+    "code",
+    "kbd",
+    "samp",
+    "var",
+}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 PROTECTED_INLINE = {"code", "kbd", "samp", "var"}
 RAW_BLOCKS = {"pre", "script", "style", "textarea", "svg", "math"}
@@ -69,7 +98,7 @@ class _UnitBuilder:
             return
         cursor = 0
         for ref in _REFERENCE.finditer(raw):
-            self._add(raw[cursor:ref.start()], False)
+            self._add(raw[cursor : ref.start()], False)
             self._add(ref.group(), True)
             cursor = ref.end()
         self._add(raw[cursor:], False)
@@ -152,7 +181,7 @@ class HtmlDocument:
         starts = tokenizer.starts + [len(source)]
         raws = [source[a:b] for a, b in zip(starts, starts[1:])]
         # Text before the first construct (never happens with html.parser) would be lost; keep it.
-        self._chunks: list[str | tuple] = [source[:starts[0]]] if starts[0] else []
+        self._chunks: list[str | tuple] = [source[: starts[0]]] if starts[0] else []
         self.units: list[Unit] = []
         self._build(tokenizer.events, raws)
 
@@ -160,7 +189,7 @@ class HtmlDocument:
 
     def _build(self, events, raws) -> None:
         unit = _UnitBuilder()
-        skip_tag, skip_depth = None, 0      # inside pre/script/protected block: raw until it closes
+        skip_tag, skip_depth = None, 0  # inside pre/script/protected block: raw until it closes
         protect_tag, protect_depth = None, 0  # inside inline code/translate=no: protected text
         for (kind, tag, attrs), raw in zip(events, raws):
             if skip_tag:

@@ -43,7 +43,7 @@ class _Reader:
 
     def skip_to(self, end: int) -> None:
         if end > self.pos:
-            self._pending.append(self.raw[self.pos:end])
+            self._pending.append(self.raw[self.pos : end])
             self.pos = end
 
     def skip_link_tail(self, title: str | None) -> None:
@@ -241,8 +241,7 @@ class MarkdownDocument:
             if not _read_inline(reader, token.children or []):
                 continue
             unit, markup = reader.finish()
-            if not any(c.isalnum() for i, c in enumerate(unit.text)
-                       if not any(s <= i < e for s, e in unit.protected)):
+            if not any(c.isalnum() for i, c in enumerate(unit.text) if not any(s <= i < e for s, e in unit.protected)):
                 continue
             self._chunks.append(source[cursor:start])
             self.units.extend(titles)

@@ -19,9 +19,26 @@ TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _INLINE = {"span", "a", "meta", "ruby", "ruby-base"}
 _BREAKS = {"tab", "line-break"}
 # Elements whose content is not part of the sentence (nested paragraphs are read on their own).
-_OPAQUE = {"note", "annotation", "frame", "s", "soft-page-break", "bookmark", "bookmark-start", "bookmark-end",
-           "reference-mark", "reference-mark-start", "reference-mark-end", "ruby-text", "change-start",
-           "change-end", "change", "annotation-end", "alphabetical-index-mark", "toc-mark"}
+_OPAQUE = {
+    "note",
+    "annotation",
+    "frame",
+    "s",
+    "soft-page-break",
+    "bookmark",
+    "bookmark-start",
+    "bookmark-end",
+    "reference-mark",
+    "reference-mark-start",
+    "reference-mark-end",
+    "ruby-text",
+    "change-start",
+    "change-end",
+    "change",
+    "annotation-end",
+    "alphabetical-index-mark",
+    "toc-mark",
+}
 
 
 class OdtDocument(OfficeDocument):
@@ -31,7 +48,6 @@ class OdtDocument(OfficeDocument):
 
     def is_story(self, name: str) -> bool:
         return name in ("content.xml", "styles.xml")
-
 
     def lines(self, paragraph):
         lines: list[list[Slot]] = [[]]
@@ -45,8 +61,15 @@ class OdtDocument(OfficeDocument):
             for child in element:
                 name = local(child)
                 if name in _INLINE and namespace(child) == TEXT:
-                    walk(child, (*style, name, child.get(f"{{{TEXT}}}style-name"),
-                                 child.get("{http://www.w3.org/1999/xlink}href")))
+                    walk(
+                        child,
+                        (
+                            *style,
+                            name,
+                            child.get(f"{{{TEXT}}}style-name"),
+                            child.get("{http://www.w3.org/1999/xlink}href"),
+                        ),
+                    )
                 elif name in _BREAKS:
                     lines.append([])
                 elif name and name not in _OPAQUE and namespace(child) == TEXT:

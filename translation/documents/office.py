@@ -47,8 +47,18 @@ MAX_MEMBERS = 2000
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 MAX_XML_PART_BYTES = 16 * 1024 * 1024
 # What a damaged or unusual archive raises while it is read.
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
-               NotImplementedError, RuntimeError, UnicodeDecodeError)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    struct.error,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    UnicodeDecodeError,
+)
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -74,8 +84,9 @@ class Package:
             raise DocumentError(f"the {what} package has {len(self._infos)} members; at most {MAX_MEMBERS} are read")
         total = sum(info.file_size for info in self._infos)
         if total > MAX_UNCOMPRESSED_BYTES:
-            raise DocumentError(f"the {what} package would unpack to {total} bytes; "
-                                f"at most {MAX_UNCOMPRESSED_BYTES} are read")
+            raise DocumentError(
+                f"the {what} package would unpack to {total} bytes; at most {MAX_UNCOMPRESSED_BYTES} are read"
+            )
         if any(info.flag_bits & 0x1 for info in self._infos):
             raise DocumentError(f"the {what} package is encrypted")
         self.names = [info.filename for info in self._infos]
@@ -98,7 +109,9 @@ class Package:
     def read(self, name: str, limit: int | None = None) -> bytes:
         info = self._zip.getinfo(name)
         if limit is not None and info.file_size > limit:
-            raise DocumentError(f"{name} in the {self.what} package is {info.file_size} bytes; at most {limit} are read")
+            raise DocumentError(
+                f"{name} in the {self.what} package is {info.file_size} bytes; at most {limit} are read"
+            )
         try:
             return self._zip.read(info)
         except _ZIP_ERRORS as error:
@@ -131,8 +144,8 @@ class Slot:
     """A text node of a paragraph: an element's .text or .tail."""
 
     node: etree._Element
-    attribute: str          # "text" or "tail"
-    style: Hashable         # the formatting it carries (what makes it a run of its own)
+    attribute: str  # "text" or "tail"
+    style: Hashable  # the formatting it carries (what makes it a run of its own)
     protected: bool = False
     original: str = ""
 
@@ -179,8 +192,14 @@ class SlotUnit:
             piece, pieces[index] = pieces[index], slot.original
             rest = piece.replace(slot.original, "", 1) if slot.original in piece else piece
             if rest.strip():
-                neighbour = next((i for i in [*range(index - 1, -1, -1), *range(index + 1, len(self.slots))]
-                                  if not self.slots[i].protected), None)
+                neighbour = next(
+                    (
+                        i
+                        for i in [*range(index - 1, -1, -1), *range(index + 1, len(self.slots))]
+                        if not self.slots[i].protected
+                    ),
+                    None,
+                )
                 if neighbour is not None:
                     pieces[neighbour] = pieces[neighbour] + rest if neighbour < index else rest + pieces[neighbour]
         for slot, piece in zip(self.slots, pieces):
@@ -254,8 +273,10 @@ class OfficeDocument:
         for unit, part, translation in zip(self._slot_units, self._unit_parts, translated):
             unit.write(translation)
             touched.add(part)
-        replaced = {name: etree.tostring(self._roots[name], xml_declaration=True, encoding="UTF-8",
-                                         standalone=True) for name in touched}
+        replaced = {
+            name: etree.tostring(self._roots[name], xml_declaration=True, encoding="UTF-8", standalone=True)
+            for name in touched
+        }
         return base64.b64encode(self._package.write(replaced)).decode("ascii")
 
 

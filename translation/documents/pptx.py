@@ -26,7 +26,6 @@ class PptxDocument(OfficeDocument):
     def is_story(self, name: str) -> bool:
         return bool(_STORY.fullmatch(name))
 
-
     def lines(self, paragraph):
         lines: list[list[Slot]] = [[]]
         for child in paragraph:

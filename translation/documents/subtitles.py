@@ -70,7 +70,7 @@ class _Builder:
     def add_line(self, line: str) -> None:
         cursor = 0
         for match in self._pattern.finditer(line):
-            self.text += line[cursor:match.start()]
+            self.text += line[cursor : match.start()]
             raw = match.group()
             if self.reference is not None and self.reference.fullmatch(raw):
                 self.protected.append((len(self.text), len(self.text) + len(raw)))
@@ -105,8 +105,8 @@ class SubtitleDocument:
         self._newline = "\r\n" if "\r\n" in source else "\n"
         lines = source.replace("\r\n", "\n").split("\n")
         self._validate(source)
-        self._items: list[str | int] = []    # verbatim lines, or the index of a cue whose text goes here
-        self._cues: list[list[str]] = []     # each cue's text lines
+        self._items: list[str | int] = []  # verbatim lines, or the index of a cue whose text goes here
+        self._cues: list[list[str]] = []  # each cue's text lines
         block: list[str] = []
         for line in lines + [None]:
             if line is not None and line.strip():
@@ -132,9 +132,9 @@ class SubtitleDocument:
         if not block or timing is None or not self._is_cue(block, timing) or timing == len(block) - 1:
             self._items.extend(block)
             return
-        self._items.extend(block[:timing + 1])
+        self._items.extend(block[: timing + 1])
         self._items.append(len(self._cues))
-        self._cues.append(block[timing + 1:])
+        self._cues.append(block[timing + 1 :])
 
     def _visible(self, text: str) -> str:
         return self.TAG.sub("", text)
@@ -156,8 +156,12 @@ class SubtitleDocument:
                         if k:
                             builder.text += " "
                         builder.add_line(line.strip())
-                units.append(builder.build([_Piece(c, None) for c in group],
-                                           [max(1, len(self._visible(" ".join(self._cues[c])))) for c in group]))
+                units.append(
+                    builder.build(
+                        [_Piece(c, None) for c in group],
+                        [max(1, len(self._visible(" ".join(self._cues[c])))) for c in group],
+                    )
+                )
                 group.clear()
 
         for index, lines in enumerate(self._cues):
@@ -167,7 +171,7 @@ class SubtitleDocument:
                     builder = _Builder(self.TAG, self.REFERENCE)
                     dash = _DIALOGUE_DASH.match(line).group()  # type: ignore[union-attr]  # _is_dialogue matched
                     builder._markup(dash)
-                    builder.add_line(line[len(dash):].rstrip())
+                    builder.add_line(line[len(dash) :].rstrip())
                     units.append(builder.build([_Piece(index, k)], [1]))
                 continue
             group.append(index)
@@ -212,7 +216,7 @@ class SubtitleDocument:
                 if best is None or score < best[0]:
                     best = (score, i)
         if best:
-            return [" ".join(words[:best[1]]), " ".join(words[best[1]:])]
+            return [" ".join(words[: best[1]]), " ".join(words[best[1] :])]
         lines, line, width = [], [words[0]], widths[0]
         for word, size in zip(words[1:], widths[1:]):
             if width + 1 + size <= MAX_LINE:

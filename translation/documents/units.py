@@ -125,7 +125,7 @@ def _closes_word(text: str, i: int) -> bool:
 
 
 def _role(text: str, i: int) -> str | None:
-    """"open" for markup before a word it belongs to ("… <em>word"), "close"
+    """ "open" for markup before a word it belongs to ("… <em>word"), "close"
     after one ("word</em> …"), None between words or inside one."""
     before = text[i - 1] if i > 0 else " "
     after = text[i] if i < len(text) else " "

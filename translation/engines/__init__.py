@@ -18,8 +18,21 @@ from translation.engines.base import Engine, EngineStats, ModelInfo, PairModel, 
 from translation.engines.bergamot import BergamotEngine
 from translation.engines.router import MB, LoadStats, Router, list_models, model_size, routes
 
-__all__ = ["ENGINES", "Engine", "EngineStats", "LoadStats", "ModelInfo", "model_size", "PairModel", "Router", "UnsupportedPair",
-           "build_engines", "build_router", "list_models", "routes"]
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "EngineStats",
+    "LoadStats",
+    "ModelInfo",
+    "model_size",
+    "PairModel",
+    "Router",
+    "UnsupportedPair",
+    "build_engines",
+    "build_router",
+    "list_models",
+    "routes",
+]
 
 # Engine name -> how to build it from the settings. Building loads nothing.
 ENGINES: dict[str, Callable[..., Engine]] = {
@@ -32,8 +45,10 @@ ENGINES: dict[str, Callable[..., Engine]] = {
 def build_engines(settings) -> list[Engine]:
     unknown = [name for name in settings.engines if name not in ENGINES]
     if unknown or not settings.engines:
-        raise ValueError(f"configuration error: TRANSLATE_ENGINES={','.join(settings.engines)!r} must name one or"
-                         f" more of {', '.join(ENGINES)}")
+        raise ValueError(
+            f"configuration error: TRANSLATE_ENGINES={','.join(settings.engines)!r} must name one or"
+            f" more of {', '.join(ENGINES)}"
+        )
     return [ENGINES[name](settings) for name in settings.engines]
 
 

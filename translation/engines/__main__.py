@@ -28,8 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"engines: {', '.join(settings.engines)} (in order of preference)")
     for m in models:
         print(f"  {m.engine:<9} {m.source} -> {m.target}  {m.name} (version {m.version})")
-    print("pairs: " + ", ".join(f"{s}->{t} ({'+'.join(m.engine for m in route)})"
-                                 for (s, t), route in sorted(table.items())))
+    print(
+        "pairs: "
+        + ", ".join(f"{s}->{t} ({'+'.join(m.engine for m in route)})" for (s, t), route in sorted(table.items()))
+    )
     return 0
 
 

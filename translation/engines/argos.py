@@ -33,8 +33,14 @@ class ArgosOptions:
 
     @classmethod
     def from_settings(cls, settings) -> "ArgosOptions":
-        return cls(settings.beam_size, settings.compute_type, settings.intra_threads,
-                   settings.inter_threads, settings.max_batch_tokens, settings.max_decoding_length)
+        return cls(
+            settings.beam_size,
+            settings.compute_type,
+            settings.intra_threads,
+            settings.inter_threads,
+            settings.max_batch_tokens,
+            settings.max_decoding_length,
+        )
 
 
 @dataclass
@@ -44,8 +50,10 @@ class ArgosEngine:
     name: str = NAME
 
     def available(self) -> list[ModelInfo]:
-        return [ModelInfo(NAME, m.package, m.version, m.from_code, m.to_code, str(m.path))
-                for m in installed_models(self.packages_dir or None)]
+        return [
+            ModelInfo(NAME, m.package, m.version, m.from_code, m.to_code, str(m.path))
+            for m in installed_models(self.packages_dir or None)
+        ]
 
     def load(self, info: ModelInfo) -> "ArgosModel":
         return ArgosModel(info, self.options)
@@ -127,8 +135,7 @@ class ArgosModel:
             # degenerate model from looping, and the absolute cap bounds the
             # decoding cost of any one call (segments are split to fit the
             # model's input limit before they get here).
-            max_decoding_length=min(self.options.max_decoding_length,
-                                    max(16, 2 * max(len(t) for t in tokens) + 8)),
+            max_decoding_length=min(self.options.max_decoding_length, max(16, 2 * max(len(t) for t in tokens) + 8)),
         )
 
     def _decode(self, pieces: list[str]) -> str:

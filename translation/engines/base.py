@@ -24,8 +24,8 @@ class UnsupportedPair(Exception):
 class ModelInfo:
     """One model an engine can load, as listed before loading it."""
 
-    engine: str    # the engine's name, e.g. "argos"
-    name: str      # the model's name within its engine, e.g. "translate-en_de-1_9"
+    engine: str  # the engine's name, e.g. "argos"
+    name: str  # the model's name within its engine, e.g. "translate-en_de-1_9"
     version: str
     source: str
     target: str
@@ -34,8 +34,13 @@ class ModelInfo:
 
     def describe(self) -> dict:
         """What /v1/languages lists and each translation's `model` names."""
-        return {"engine": self.engine, "model": self.name, "version": self.version,
-                "from": self.source, "to": self.target}
+        return {
+            "engine": self.engine,
+            "model": self.name,
+            "version": self.version,
+            "from": self.source,
+            "to": self.target,
+        }
 
 
 class PairModel(Protocol):
@@ -78,5 +83,8 @@ class EngineStats:
         self.cache_hits += other.cache_hits
 
     def to_dict(self) -> dict:
-        return {"model_calls": self.model_calls, "segments_translated": self.segments_translated,
-                "cache_hits": self.cache_hits}
+        return {
+            "model_calls": self.model_calls,
+            "segments_translated": self.segments_translated,
+            "cache_hits": self.cache_hits,
+        }

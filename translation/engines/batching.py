@@ -90,8 +90,11 @@ class BatchingModel:
         while count < self.max_segments:
             try:
                 # Whatever queued while the model was busy joins at once; then wait out the window.
-                item = self._queue.get(timeout=max(0.0, deadline - time.monotonic())) \
-                    if time.monotonic() < deadline else self._queue.get_nowait()
+                item = (
+                    self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                    if time.monotonic() < deadline
+                    else self._queue.get_nowait()
+                )
             except queue.Empty:
                 break
             if item is None:  # closed: serve this batch, then stop

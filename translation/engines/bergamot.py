@@ -66,7 +66,7 @@ def _models_root() -> Path | None:
 
 @dataclass
 class BergamotEngine:
-    threads: int = 1   # segments in flight per model (the worker's explicit thread budget)
+    threads: int = 1  # segments in flight per model (the worker's explicit thread budget)
     name: str = NAME
 
     def available(self) -> list[ModelInfo]:
@@ -78,8 +78,7 @@ class BergamotEngine:
         for source, target in PAIRS:
             folders = sorted(root.glob(f"{source}{target}-*"))
             if len(folders) == 1 and (folders[0] / "tokenizer.json").is_file():
-                found.append(ModelInfo(NAME, f"{PACKAGE}/{folders[0].name}", version, source, target,
-                                       str(folders[0])))
+                found.append(ModelInfo(NAME, f"{PACKAGE}/{folders[0].name}", version, source, target, str(folders[0])))
         return found
 
     def load(self, info: ModelInfo) -> "BergamotModel":
@@ -95,7 +94,7 @@ class BergamotModel:
         self.info = info
         self.threads = max(1, threads)
         self._native = _native.NativeDirection(info.location)
-        self._pool: ThreadPoolExecutor | None = None   # made on first use, in the process that uses it
+        self._pool: ThreadPoolExecutor | None = None  # made on first use, in the process that uses it
         self._pool_pid = 0
         self._pool_lock = threading.Lock()
 
@@ -110,7 +109,7 @@ class BergamotModel:
         """Each text cut into model-sized pieces (lines, then MAX_WORDS), the
         pieces translated several at a time, the outputs put back in place with
         the source's own line breaks and surrounding whitespace."""
-        layouts: list[list[str | int]] = []   # per text: literal strings and indexes into `pieces`
+        layouts: list[list[str | int]] = []  # per text: literal strings and indexes into `pieces`
         pieces: list[str] = []
         for text in texts:
             layout: list[str | int] = []
@@ -122,8 +121,7 @@ class BergamotModel:
                     pieces.append(piece)
             layouts.append(layout)
         outputs = self._run(pieces)
-        return ["".join(part if isinstance(part, str) else outputs[part] for part in layout)
-                for layout in layouts]
+        return ["".join(part if isinstance(part, str) else outputs[part] for part in layout) for layout in layouts]
 
     def _run(self, pieces: list[str]) -> list[str]:
         if self.threads == 1 or len(pieces) < 2:
@@ -152,8 +150,9 @@ class BergamotModel:
             # A pool made before a fork has no threads in the child: waiting on it would hang.
             if self._pool is None or self._pool_pid != os.getpid():
                 self._pool_pid = os.getpid()
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=f"bergamot-{self.info.source}"
-                                                                                 f"{self.info.target}")
+                self._pool = ThreadPoolExecutor(
+                    self.threads, thread_name_prefix=f"bergamot-{self.info.source}{self.info.target}"
+                )
             return self._pool
 
 
@@ -167,7 +166,7 @@ def _cut(text: str) -> list[tuple[str, str]]:
         if not core:
             out.append((line, ""))
             continue
-        lead, trail = line[:len(line) - len(line.lstrip())], line[len(line.rstrip()):]
+        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
         for i, chunk in enumerate(_chunks(core)):
             out.append((lead if i == 0 else " ", chunk))
         if trail:
@@ -183,7 +182,7 @@ def _chunks(line: str) -> list[str]:
     result: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(line):
-        result.extend(_cut_long(line[start:match.end()].strip(), 0))
+        result.extend(_cut_long(line[start : match.end()].strip(), 0))
         start = match.end()
     result.extend(_cut_long(line[start:].strip(), 0))
     return [r for r in result if r]

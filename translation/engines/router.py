@@ -75,8 +75,12 @@ class LoadStats:
     last_load_seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return {"loads": self.loads, "evictions": self.evictions, "load_seconds": round(self.load_seconds, 3),
-                "last_load_seconds": round(self.last_load_seconds, 3)}
+        return {
+            "loads": self.loads,
+            "evictions": self.evictions,
+            "load_seconds": round(self.load_seconds, 3),
+            "last_load_seconds": round(self.last_load_seconds, 3),
+        }
 
 
 def list_models(engines: list[Engine]) -> list[ModelInfo]:
@@ -104,7 +108,7 @@ def routes(models: list[ModelInfo], pivot: str = "en") -> dict[tuple[str, str], 
 
 @dataclass
 class Router:
-    engines: list[Engine]           # in order of preference
+    engines: list[Engine]  # in order of preference
     pivot: str = Settings.pivot_lang
     cache: SegmentCache | None = None
     # Bytes of models (model_size) this process keeps loaded; 0: no bound.
@@ -139,8 +143,11 @@ class Router:
         for info in dict.fromkeys(model for route in self._routes.values() for model in route):
             size = model_size(info)
             if self.memory_budget and used + size > self.memory_budget and used:
-                log.info("preloading stopped at the model memory budget (%d MB): %s and later load on first use",
-                         self.memory_budget // MB, info.name)
+                log.info(
+                    "preloading stopped at the model memory budget (%d MB): %s and later load on first use",
+                    self.memory_budget // MB,
+                    info.name,
+                )
                 return
             used += size
             self.model(info)
@@ -180,8 +187,15 @@ class Router:
             self.load_stats.loads += 1
             self.load_stats.load_seconds += elapsed
             self.load_stats.last_load_seconds = elapsed
-            log.info("model %s:%s loaded in %.2f s (%d MB on disk; %d loaded in process %d)",
-                     info.engine, info.name, elapsed, size // MB, len(self._loaded), os.getpid())
+            log.info(
+                "model %s:%s loaded in %.2f s (%d MB on disk; %d loaded in process %d)",
+                info.engine,
+                info.name,
+                elapsed,
+                size // MB,
+                len(self._loaded),
+                os.getpid(),
+            )
             return model
 
     def _make_room(self, size: int) -> None:
@@ -197,8 +211,12 @@ class Router:
             self.load_stats.evictions += 1
             del model, close  # the last references here: a model no call holds is freed now
             release_freed_memory()
-            log.info("model %s:%s evicted (least recently used) for the model memory budget of %d MB",
-                     info.engine, info.name, self.memory_budget // MB)
+            log.info(
+                "model %s:%s evicted (least recently used) for the model memory budget of %d MB",
+                info.engine,
+                info.name,
+                self.memory_budget // MB,
+            )
 
     def route(self, source: str, target: str) -> list[ModelInfo]:
         route = self._routes.get((source, target))
@@ -229,8 +247,10 @@ class Router:
         if missing:
             outputs = model.translate(missing)
             if len(outputs) != len(missing):
-                raise RuntimeError(f"{model.info.engine} model {model.info.name} returned {len(outputs)}"
-                                   f" translations for {len(missing)} segments")
+                raise RuntimeError(
+                    f"{model.info.engine} model {model.info.name} returned {len(outputs)}"
+                    f" translations for {len(missing)} segments"
+                )
             fresh = dict(zip(missing, outputs))
             stats.model_calls += 1
             stats.segments_translated += len(missing)
