@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from conventions import iso, without_password
-from jobs.record import ACTIVE, JobRecord, LanguageRecord
+from jobs.record import ACTIVE, JobRecord, LanguageRecord, State
 from jobs.store import JobNotFound
 from service.auth import current_key, is_admin
 from service.problems import Problem
@@ -78,3 +78,28 @@ def visible_job(job_id: str) -> JobRecord:
 
 def status_or_404(job_id: str) -> dict:
     return describe(visible_job(job_id))
+
+
+def finished_language(job_id: str, lang: str) -> tuple[dict, dict]:
+    """(job status, the language's status) of a translation that has succeeded: 404 for a
+    language the job does not have, 409 (with its state and error) for one not done yet.
+    Every view of a finished translation (the text, its checks, its segments) asks this."""
+    status = status_or_404(job_id)
+    language = status["languages"].get(lang)
+    if language is None:
+        raise Problem(
+            404,
+            "language-not-in-job",
+            "Language not in job",
+            f"Job {job_id!r} does not translate into {lang!r}; it has {', '.join(status['target_langs'])}.",
+        )
+    if language["state"] != State.SUCCEEDED:
+        raise Problem(
+            409,
+            "translation-not-ready",
+            "Translation not ready",
+            f"The {lang} translation is {language['state']}."
+            + (f" Error: {language['error']}" if language.get("error") else ""),
+            state=language["state"],
+        )
+    return status, language

@@ -11,11 +11,11 @@ from flask import url_for
 from marshmallow import ValidationError
 
 from access import TRANSLATE
-from jobs.store import SUCCEEDED, TERMINAL
+from jobs.store import TERMINAL
 from jobs.submission import AUTO, Article, Request
 from service.auth import current_key, is_admin, requires
 from conventions import iso
-from service.job_status import describe, status_or_404, visible_job
+from service.job_status import describe, finished_language, status_or_404, visible_job
 from service.problems import Problem, accepts_any_body, unprocessable
 from service.representations import respond
 from service.schemas import DownloadQuery, JobIn, JobList, JobListQuery, JobOut, JobUploadIn, TranslationOut
@@ -199,24 +199,7 @@ def get_source(job_id: str):
     },
 )
 def get_translation(job_id: str, lang: str, query: dict):
-    status = status_or_404(job_id)
-    language = status["languages"].get(lang)
-    if language is None:
-        raise Problem(
-            404,
-            "language-not-in-job",
-            "Language not in job",
-            f"Job {job_id!r} does not translate into {lang!r}; it has {', '.join(status['target_langs'])}.",
-        )
-    if language["state"] != SUCCEEDED:
-        raise Problem(
-            409,
-            "translation-not-ready",
-            "Translation not ready",
-            f"The {lang} translation is {language['state']}."
-            + (f" Error: {language['error']}" if language.get("error") else ""),
-            state=language["state"],
-        )
+    _status, language = finished_language(job_id, lang)
     result = services().jobs.result(job_id, lang)
     translation = {"job_id": job_id, "lang": lang, **result, "glossary": language.get("glossary")}
     # An editor's correction changes the translation after it finished (docs/editorial.md).

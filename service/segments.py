@@ -19,10 +19,10 @@ from editorial import interchange
 from editorial.review import Desk, Person, approve, edit_segments
 from editorial.segments import Draft, NoSuchSegment
 from editorial.store import NoDraft, Stale
-from jobs.record import JobRecord, State
+from jobs.record import JobRecord
 from service.auth import current_key, requires
 from service.editorial_wiring import desk
-from service.job_status import visible_job
+from service.job_status import finished_language, visible_job
 from service.problems import Problem, accepts_any_body, unprocessable
 from service.schemas import ApprovalOut, SegmentEditIn, SegmentsOut, SuggestionsOut, XliffQuery
 
@@ -39,21 +39,8 @@ bp = APIBlueprint("segments", __name__, url_prefix="/v1/jobs/<job_id>/translatio
 
 
 def _language(job_id: str, lang: str) -> JobRecord:
-    job = visible_job(job_id)
-    language = job.languages.get(lang)
-    if language is None:
-        raise Problem(
-            404, "language-not-in-job", "Language not in job", f"Job {job_id!r} does not translate into {lang!r}."
-        )
-    if language.state != State.SUCCEEDED:
-        raise Problem(
-            409,
-            "translation-not-ready",
-            "Translation not ready",
-            f"The {lang} translation is {language.state.value}; segments exist once it has succeeded.",
-            state=language.state.value,
-        )
-    return job
+    finished_language(job_id, lang)  # segments exist once the language has succeeded
+    return visible_job(job_id)
 
 
 def _draft(job_id: str, lang: str) -> Draft:

@@ -12,11 +12,10 @@ from apiflask import APIBlueprint
 from access import TRANSLATE
 from checks import CHECKS, select
 from service.auth import requires
-from service.job_status import status_or_404
+from service.job_status import finished_language
 from service.problems import Problem
 from service.schemas import ChecksOut, ChecksQuery
 from service.wiring import services
-from jobs.store import SUCCEEDED
 
 bp = APIBlueprint("checks", __name__, url_prefix="/v1/jobs", tag="Jobs")
 
@@ -34,23 +33,7 @@ bp = APIBlueprint("checks", __name__, url_prefix="/v1/jobs", tag="Jobs")
     responses={404: "Unknown job or language", 409: "Not ready yet"},
 )
 def get_checks(job_id: str, lang: str, query: dict):
-    status = status_or_404(job_id)
-    language = status["languages"].get(lang)
-    if language is None:
-        raise Problem(
-            404,
-            "language-not-in-job",
-            "Language not in job",
-            f"Job {job_id!r} does not translate into {lang!r}; it has {', '.join(status['target_langs'])}.",
-        )
-    if language["state"] != SUCCEEDED:
-        raise Problem(
-            409,
-            "translation-not-ready",
-            "Translation not ready",
-            f"The {lang} translation is {language['state']}.",
-            state=language["state"],
-        )
+    finished_language(job_id, lang)
     report = (services().jobs.result(job_id, lang) or {}).get("checks")
     only = tuple(c for c in (query.get("check") or "").split(",") if c)
     unknown = [c for c in only if c not in CHECKS]
