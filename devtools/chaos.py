@@ -156,6 +156,10 @@ class Stack:
         else:
             self.stack.start("api", bind=self.api.removeprefix("http://"), wait=60)
 
+    def worker_placement(self, index: int) -> dict:
+        """Where worker `index` runs: here, on this host (the HA run puts each on a host of its own)."""
+        return {}
+
     def start_workers(self, count: int = 2) -> None:
         for i in range(count):
             self.stack.start(
@@ -165,6 +169,7 @@ class Stack:
                 wait=0,
                 node=f"chaos-w{i}@%h",
                 extra=("--without-gossip", "--without-mingle"),
+                **self.worker_placement(i),
             )
         self.workers = count
         wait_for(lambda: _ready(self.api, count), 120, "the workers")

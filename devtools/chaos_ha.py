@@ -109,19 +109,8 @@ class HaStack(chaos.Stack):
         self.stack.start("api", wait=60, **self.on("app"))
         self.stack.start("front", wait=30)
 
-    def start_workers(self, count: int = 2) -> None:
-        for i in range(count):
-            self.stack.start(
-                "worker",
-                f"w{i}",
-                supervised=True,
-                wait=0,
-                node=f"chaos-w{i}@%h",
-                extra=("--without-gossip", "--without-mingle"),
-                **self.on(f"work{i + 1}"),
-            )
-        self.workers = count
-        chaos.wait_for(lambda: chaos._ready(self.api, count), 120, "the workers")
+    def worker_placement(self, index: int) -> dict:
+        return self.on(f"work{index + 1}")  # one worker host each
 
     def primary(self) -> int | None:
         """The primary's port, as a majority of the sentinels names it."""
