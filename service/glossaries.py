@@ -20,6 +20,7 @@ from glossary.entries import GlossaryError
 from glossary.store import LimitExceeded, NotFound, VersionConflict
 from access import GLOSSARY_READ, GLOSSARY_WRITE
 from service.auth import current_key, requires
+from service.preconditions import expected_version, stale_version
 from service.problems import Problem, accepts_any_body
 from service.schemas import (
     EntryIn,
@@ -49,29 +50,7 @@ def _invalid(error: GlossaryError) -> Problem:
 
 
 def _expected_version(glossary_id: str) -> int:
-    """The version named by If-Match; 428 without one, 412 if it is not current."""
-    current = _get(glossary_id)
-    if not request.if_match or request.if_match.star_tag:
-        raise Problem(
-            428,
-            "precondition-required",
-            "If-Match required",
-            f"Send If-Match: {current.etag} (the ETag of the version you edited).",
-        )
-    if not request.if_match.contains(current.etag.strip('"')):
-        raise _stale(current)
-    return current.version
-
-
-def _stale(current) -> Problem:
-    return Problem(
-        412,
-        "stale-version",
-        "Glossary changed since you read it",
-        f"The glossary is now at version {current.version} (ETag {current.etag}); "
-        "fetch it again, re-apply your change and retry.",
-        current_version=current.version,
-    )
+    return expected_version(_get(glossary_id), "Glossary")
 
 
 def _get(glossary_id: str):
@@ -88,7 +67,7 @@ def _write(operation, glossary_id: str | None = None):
     except GlossaryError as error:
         raise _invalid(error)
     except VersionConflict:
-        raise _stale(_get(glossary_id))
+        raise stale_version(_get(glossary_id), "Glossary")
     except NotFound as error:
         raise Problem(404, "not-found", "Not found", str(error) or "No such glossary or entry.")
     except LimitExceeded as error:

@@ -23,6 +23,7 @@ from jobs.record import JobRecord
 from service.auth import current_key, requires
 from service.editorial_wiring import desk
 from service.job_status import finished_language, visible_job
+from service.preconditions import expected_version, stale_version
 from service.problems import Problem, accepts_any_body, unprocessable
 from service.schemas import ApprovalOut, SegmentEditIn, SegmentsOut, SuggestionsOut, XliffQuery
 
@@ -56,31 +57,6 @@ def _draft(job_id: str, lang: str) -> Draft:
         )
 
 
-def _expected_version(draft: Draft) -> int:
-    """The version named by If-Match; 428 without one, 412 if it is not current."""
-    if not request.if_match or request.if_match.star_tag:
-        raise Problem(
-            428,
-            "precondition-required",
-            "If-Match required",
-            f"Send If-Match: {draft.etag} (the ETag of the segments you edited).",
-        )
-    if not request.if_match.contains(draft.etag.strip('"')):
-        raise _stale(draft)
-    return draft.version
-
-
-def _stale(current: Draft) -> Problem:
-    return Problem(
-        412,
-        "stale-version",
-        "Translation changed since you read it",
-        f"The segments are now at version {current.version} (ETag {current.etag}); "
-        "fetch them again, re-apply your change and retry.",
-        current_version=current.version,
-    )
-
-
 def _person() -> Person:
     key = current_key()
     return Person(key.prefix, key.name)
@@ -100,7 +76,7 @@ def _write(job: JobRecord, lang: str, operation):
     try:
         return operation()
     except Stale as stale:
-        raise _stale(stale.current)
+        raise stale_version(stale.current, "Translation")
     except NoSuchSegment as missing:
         raise Problem(
             404,
@@ -151,7 +127,7 @@ def get_segments(job_id: str, lang: str):
 )
 def edit_segment(job_id: str, lang: str, segment_id: str, edit: dict):
     job = _language(job_id, lang)
-    version = _expected_version(_draft(job_id, lang))
+    version = expected_version(_draft(job_id, lang), "Translation")
     change = {"id": segment_id, "target": edit["target"]}
     if edit.get("inline") is not None:
         change["inline"] = _inline_ranges(job, lang, segment_id, edit["target"], edit["inline"])
@@ -189,7 +165,7 @@ def get_suggestions(job_id: str, lang: str, segment_id: str):
 )
 def approve_translation(job_id: str, lang: str):
     job = _language(job_id, lang)
-    version = _expected_version(_draft(job_id, lang))
+    version = expected_version(_draft(job_id, lang), "Translation")
     draft, published = _write(job, lang, lambda: approve(desk(), job_id, job.request, lang, version, _person()))
     return (
         {"job_id": job_id, "lang": lang, "review": draft.review_summary(), "published": published},
@@ -229,7 +205,7 @@ def export_xliff(job_id: str, lang: str, query: dict):
 def import_xliff(job_id: str, lang: str):
     job = _language(job_id, lang)
     draft = _draft(job_id, lang)
-    version = _expected_version(draft)
+    version = expected_version(draft, "Translation")
     try:
         targets = interchange.read_xliff(request.get_data(), draft)
     except interchange.InterchangeError as error:
