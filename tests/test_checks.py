@@ -433,3 +433,46 @@ def test_the_evaluation_counts_verified_reference_defects_apart_from_false_alarm
     _, figures = false_positives(report, 3, verified)
     assert figures["by_check"]["currency"] == {"any": 1, "warning_or_error": 1, "false_alarms": 0}
     assert figures["by_check"]["any check"] == {"any": 2, "warning_or_error": 2, "false_alarms": 1}
+
+
+# -- a clause is reported only when the translation's shortfall accounts for it ------------------------------------
+
+CLAUSE_SOURCE = (
+    "The minister said on Tuesday that the plan would fail, although his deputies defended the economic strategy"
+    " vigorously before the election."
+)
+
+
+def test_a_clause_whose_length_is_missing_from_the_translation_flags():
+    # 105 characters where about 147 are usual: short by most of what the "although" clause would take (not yet
+    # short enough for length.short), and none of that clause's words come back.
+    target = "O ministro do governo disse na última terça-feira que o plano certamente iria fracassar antes da eleição."
+    back = "The government minister said last Tuesday that the plan would certainly fail before the election."
+    assert codes(CLAUSE_SOURCE, target, back=back) == {"omission.clause"}
+
+
+def test_a_paraphrase_a_little_short_is_no_dropped_clause():
+    # Shorter than usual (past the 0.5 sd gate), but by less than half the clause: the clause was rendered in
+    # other words ("his whole team backed him"), not left out.
+    target = (
+        "O ministro disse na terça-feira que o plano ia fracassar, mas que toda a sua equipe o apoiou com muita"
+        " firmeza antes da votação."
+    )
+    back = "The minister said on Tuesday that the plan would fail, but that his whole team backed him very firmly before the vote."
+    assert "omission" not in families(CLAUSE_SOURCE, target, back=back)
+
+
+def test_shortfall_is_the_share_of_the_clauses_usual_length_that_is_missing():
+    from checks.length import shortfall, usual_length
+
+    usual, _ = usual_length(EN, PT, len(CLAUSE_SOURCE))
+    clause = len("although his deputies defended the economic strategy vigorously")
+    assert shortfall(EN, PT, CLAUSE_SOURCE, "x" * round(usual), clause) == pytest.approx(0, abs=0.02)
+    assert shortfall(EN, PT, CLAUSE_SOURCE, "x" * 10, clause) > 1
+    assert shortfall("xx", "yy", CLAUSE_SOURCE, "x", clause) is None  # a pair not calibrated: no accounting
+
+
+def test_a_possessive_is_its_name_for_the_clause_check():
+    from checks.length import content_stems
+
+    assert content_stems("collected from SCIS's member schools") == content_stems("collected from SCIS member schools")
