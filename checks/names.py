@@ -21,6 +21,7 @@ from pathlib import Path
 import regex
 
 from checks.findings import WARNING, Finding, Pair
+from checks.lexicon import english_lower_case, english_name
 from checks.text import calendar_names, cldr, fold, quote, word_list, words
 
 COMMON_WORDS = Path(__file__).resolve().parent / "data" / "common_words.txt"
@@ -344,7 +345,9 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
             continue
         # A common word capitalised (the West, Labour, the Judiciary Committee, a sentence's first word) is taken
         # for no name, unless it is short and follows one (Theresa May).
-        is_common = _common(fold(base), common)
+        # On the vocabulary's list and an English word in lower case (Webster): "Rosa", "Paz" and "James" are on
+        # the joint vocabulary's list but are names in English.
+        is_common = _common(fold(base), common) and english_lower_case(base)
         opening = _OPENING.search(pair.source[: m.start()]) and not _after_abbreviation(pair.source[: m.start()])
         after_name = pair.source[previous_name_end : m.start()] == " " and len(base) <= 4
         if is_common and (not after_name or opening):
@@ -355,6 +358,10 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
             regex.match(r"['’]s\b", pair.source[m.start() + len(base) :])
             or regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end() :])
         ):
+            continue
+        # Nor an English word that Webster knows only in lower case ("Unbeaten Ayr go top"); "Daniel", a name
+        # there, and "Sturridge", no word at all, still are.
+        if opening and english_lower_case(base) and not english_name(base):
             continue
         if fold(base) in TITLES:
             continue

@@ -476,3 +476,33 @@ def test_a_possessive_is_its_name_for_the_clause_check():
     from checks.length import content_stems
 
     assert content_stems("collected from SCIS's member schools") == content_stems("collected from SCIS member schools")
+
+
+# -- names: Webster's word list tells an English common word from a name ---------------------------------------------
+
+
+def missing_names(source: str, target: str, back: str | None = None) -> set[str]:
+    findings = check_pair(Pair(source, target), EN, PT, back=back)
+    return {source[f.source[0] : f.source[1]] for f in findings if f.code == "name.missing"}
+
+
+def test_a_name_on_the_joint_vocabularys_list_is_still_a_name():
+    # "rosa" is on the common-word list (Portuguese: pink), but English writes Rosa only as a name.
+    assert "Rosa" not in missing_names(
+        "Forecasters said Hurricane Rosa is weakening.",
+        "Meteorologistas disseram que o furacão Rosa está enfraquecendo.",
+    )
+    assert "Rosa" in missing_names(
+        "Forecasters said Hurricane Rosa is weakening.", "Meteorologistas disseram que o furacão está enfraquecendo."
+    )
+    # An English common word capitalised is still taken for no name.
+    assert missing_names("He joined the Labour benches.", "Ele se juntou à bancada trabalhista.") == set()
+
+
+def test_a_sentences_first_word_that_english_writes_in_lower_case_is_no_name():
+    assert (
+        missing_names("Ayr 38 - 17 Melrose: Unbeaten Ayr go top", "Ayr 38 - Melrose 17: o invicto Ayr é o líder")
+        == set()
+    )
+    assert missing_names("Daniel Sturridge scored.", "Sturridge marcou.") == {"Daniel"}  # a name in Webster's list
+    assert missing_names("Sturridge Daniel scored.", "Daniel marcou.") == {"Sturridge"}  # in no list: a name
