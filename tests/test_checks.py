@@ -506,3 +506,23 @@ def test_a_sentences_first_word_that_english_writes_in_lower_case_is_no_name():
     )
     assert missing_names("Daniel Sturridge scored.", "Sturridge marcou.") == {"Daniel"}  # a name in Webster's list
     assert missing_names("Sturridge Daniel scored.", "Daniel marcou.") == {"Sturridge"}  # in no list: a name
+
+
+# -- repetition: the translation of a repeat is no loop ------------------------------------------------------------
+
+
+def test_a_name_the_source_says_twice_may_come_twice_longer():
+    source = "North Korea's diplomat said the U.S. ignores North Korea's early disarmament moves."
+    target = "O diplomata da Coreia do Norte disse que os EUA ignoram os primeiros passos da Coreia do Norte."
+    assert "repetition" not in families(source, target)
+    # Without the source's repeat, the same phrase said twice far apart is still a finding.
+    assert "repetition" in codes(
+        "The diplomat of North Korea said the U.S. ignores its early moves.",
+        "O diplomata da Coreia do Norte disse que os EUA ignoram os primeiros passos da Coreia do Norte.",
+    )
+
+
+def test_a_loop_is_found_even_where_the_source_says_a_name_twice():
+    source = "North Korea's diplomat said the U.S. ignores North Korea's early disarmament moves."
+    target = "O diplomata da Coreia do Norte disse que os EUA ignoram os passos os passos os passos da Coreia do Norte."
+    assert "repetition" in codes(source, target)
