@@ -30,7 +30,8 @@ from pathlib import Path
 import regex
 
 from checks.findings import WARNING, Finding, Pair
-from checks.text import fold, quote
+from checks.names import exonym_words, exonyms
+from checks.text import fold, quote, word_list
 
 DATA = Path(__file__).resolve().parent / "data" / "length.json"
 SMOOTHING = 10  # characters added to both lengths
@@ -189,11 +190,28 @@ def content_stems(text: str) -> list[str]:
     return [w[:STEM] for w in words if w not in FUNCTION_WORDS and len(w) > 2]
 
 
+def renamed(pair: Pair, source: str, target: str) -> set[str]:
+    """Stems of the source's country, nation and language names (and demonyms) whose name in the target language
+    is in the translation (CLDR, as the names check reads it): "Scotland" is there as "Escócia", "German" as
+    "alemão"."""
+    if not source or not target:
+        return set()
+    table = exonyms(source, target)
+    target_words = set(word_list(pair.target))
+    out = set()
+    for token in _TOKEN.findall(pair.source):
+        word = fold(regex.sub(r"['’]s?$", "", token))
+        if token[0].isupper() and exonym_words(word, table) & target_words:
+            out.add(word[:STEM])
+    return out
+
+
 def clauses(pair: Pair, back: str | None, source: str = "", target: str = "") -> list[Finding]:
     """Clauses of the source none of whose content words come back in `back` (the target translated back; None:
     none, the words are looked for in the target as cognates): of CLAUSE_WORDS content words or more, or of
     CLAUSE_WORDS_SHORT when the translation is short for the pair."""
     found = set(content_stems(pair.target))  # names, numbers and cognates stay recognisable
+    found |= renamed(pair, source, target)
     if back is not None:
         found |= set(content_stems(back))
     least = CLAUSE_WORDS

@@ -526,3 +526,12 @@ def test_a_loop_is_found_even_where_the_source_says_a_name_twice():
     source = "North Korea's diplomat said the U.S. ignores North Korea's early disarmament moves."
     target = "O diplomata da Coreia do Norte disse que os EUA ignoram os passos os passos os passos da Coreia do Norte."
     assert "repetition" in codes(source, target)
+
+
+def test_a_country_or_language_named_in_the_target_language_is_a_clauses_counterpart():
+    from checks.length import renamed
+
+    source = "Within Scotland, each school will differ in the languages they teach."
+    assert "omission" not in families(source, "Na Escócia, cada escola escolhe as línguas que ensinará.")
+    assert "omission.clause" in codes(source, "Na França, cada escola escolhe as línguas que ensinará.")
+    assert renamed(Pair("72 per cent of those studying German", "72% dos de alemão"), EN, PT) == {"germa"}
