@@ -535,3 +535,10 @@ def test_a_country_or_language_named_in_the_target_language_is_a_clauses_counter
     assert "omission" not in families(source, "Na Escócia, cada escola escolhe as línguas que ensinará.")
     assert "omission.clause" in codes(source, "Na França, cada escola escolhe as línguas que ensinará.")
     assert renamed(Pair("72 per cent of those studying German", "72% dos de alemão"), EN, PT) == {"germa"}
+
+
+def test_a_fraction_in_words_is_the_fraction_in_digits():
+    source = "The name change requires a two-thirds majority in parliament."
+    assert "numbers" not in families(source, "A mudança do nome exige a aprovação de 2/3 do parlamento.")
+    assert "number.added" in codes(source, "A mudança do nome exige a aprovação de 2/5 do parlamento.")
+    assert "numbers" not in families("Three-quarters of voters agreed.", "3/4 dos eleitores concordaram.")
