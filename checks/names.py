@@ -198,6 +198,16 @@ def _calendar_next(after: str, calendar: set[str], lang: str) -> bool:
     return bool(m) and (fold(m.group(1)) in calendar or _abbreviated_month(m.group(1), m.group(2), lang))
 
 
+def _calendar_rendered(word: str, source: str, target: str, target_words: list[str]) -> bool:
+    """The month or weekday `word` (folded, in `source`) is in the translation as `target` names it (CLDR's wide
+    names; "sábado", "sexta" of "sexta-feira")."""
+    for source_names, target_names in zip(calendar_names(source), calendar_names(target)):
+        for key, name in source_names.items():
+            if fold(name) == word and key in target_names:
+                return fold(target_names[key]).split("-")[0] in target_words
+    return False
+
+
 def _abbreviated_month(word: str, after: str, lang: str) -> bool:
     """ "Oct." and "Nov. 2" are months (CLDR's abbreviations, and "Sept"), with the full stop or a number after them;
     "Jan" alone may be a name."""
@@ -381,6 +391,10 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         ):
             continue
         if _abbreviated_month(base, pair.source[m.start() + len(base) :], source):
+            continue
+        # A weekday or month before a name ("This Saturday New York will host") that the translation gives as that
+        # day or month in its own language ("Neste sábado, Nova York") was a date, not the start of a name.
+        if fold(base) in skip and in_name and _calendar_rendered(fold(base), source, target, target_words):
             continue
         if any(s <= m.start() and m.end() <= e for s, e in glossary):
             continue

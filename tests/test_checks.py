@@ -542,3 +542,9 @@ def test_a_fraction_in_words_is_the_fraction_in_digits():
     assert "numbers" not in families(source, "A mudança do nome exige a aprovação de 2/3 do parlamento.")
     assert "number.added" in codes(source, "A mudança do nome exige a aprovação de 2/5 do parlamento.")
     assert "numbers" not in families("Three-quarters of voters agreed.", "3/4 dos eleitores concordaram.")
+
+
+def test_a_weekday_given_as_a_date_before_a_name_is_no_name():
+    source = "This Saturday New York will host the festival."
+    assert "names" not in families(source, "Neste sábado, Nova York sediará o festival.")
+    assert "name.missing" in codes("He appeared on Saturday Night Live.", "Ele apareceu no Night Live.")
