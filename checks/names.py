@@ -21,6 +21,7 @@ from pathlib import Path
 import regex
 
 from checks.findings import WARNING, Finding, Pair
+from checks.lexicon import english_lower_case, english_name
 from checks.text import calendar_names, cldr, fold, quote, word_list, words
 
 COMMON_WORDS = Path(__file__).resolve().parent / "data" / "common_words.txt"
@@ -197,6 +198,16 @@ def _calendar_next(after: str, calendar: set[str], lang: str) -> bool:
     return bool(m) and (fold(m.group(1)) in calendar or _abbreviated_month(m.group(1), m.group(2), lang))
 
 
+def _calendar_rendered(word: str, source: str, target: str, target_words: list[str]) -> bool:
+    """The month or weekday `word` (folded, in `source`) is in the translation as `target` names it (CLDR's wide
+    names; "sábado", "sexta" of "sexta-feira")."""
+    for source_names, target_names in zip(calendar_names(source), calendar_names(target)):
+        for key, name in source_names.items():
+            if fold(name) == word and key in target_names:
+                return fold(target_names[key]).split("-")[0] in target_words
+    return False
+
+
 def _abbreviated_month(word: str, after: str, lang: str) -> bool:
     """ "Oct." and "Nov. 2" are months (CLDR's abbreviations, and "Sept"), with the full stop or a number after them;
     "Jan" alone may be a name."""
@@ -344,7 +355,9 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
             continue
         # A common word capitalised (the West, Labour, the Judiciary Committee, a sentence's first word) is taken
         # for no name, unless it is short and follows one (Theresa May).
-        is_common = _common(fold(base), common)
+        # On the vocabulary's list and an English word in lower case (Webster): "Rosa", "Paz" and "James" are on
+        # the joint vocabulary's list but are names in English.
+        is_common = _common(fold(base), common) and english_lower_case(base)
         opening = _OPENING.search(pair.source[: m.start()]) and not _after_abbreviation(pair.source[: m.start()])
         after_name = pair.source[previous_name_end : m.start()] == " " and len(base) <= 4
         if is_common and (not after_name or opening):
@@ -355,6 +368,10 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
             regex.match(r"['’]s\b", pair.source[m.start() + len(base) :])
             or regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end() :])
         ):
+            continue
+        # Nor an English word that Webster knows only in lower case ("Unbeaten Ayr go top"); "Daniel", a name
+        # there, and "Sturridge", no word at all, still are.
+        if opening and english_lower_case(base) and not english_name(base):
             continue
         if fold(base) in TITLES:
             continue
@@ -374,6 +391,10 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         ):
             continue
         if _abbreviated_month(base, pair.source[m.start() + len(base) :], source):
+            continue
+        # A weekday or month before a name ("This Saturday New York will host") that the translation gives as that
+        # day or month in its own language ("Neste sábado, Nova York") was a date, not the start of a name.
+        if fold(base) in skip and in_name and _calendar_rendered(fold(base), source, target, target_words):
             continue
         if any(s <= m.start() and m.end() <= e for s, e in glossary):
             continue

@@ -80,6 +80,15 @@ EXTRA_WORDS = {
         "eighth": 8,
         "ninth": 9,
         "tenth": 10,
+        # a fraction's denominator after a number word ("two-thirds", "three-quarters"): read as the two numbers
+        # of "2/3" and "3/4", the way the digits are read
+        "thirds": 3,
+        "quarters": 4,
+        "fourths": 4,
+        "fifths": 5,
+        "sixths": 6,
+        "eighths": 8,
+        "tenths": 10,
     },
     "pt": {
         "uma": 1,

@@ -222,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(misses))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     if forward:
+        SAVED.parent.mkdir(parents=True, exist_ok=True)  # --json may point elsewhere
         SAVED.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
     args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print(f"figures: {args.json}")

@@ -433,3 +433,118 @@ def test_the_evaluation_counts_verified_reference_defects_apart_from_false_alarm
     _, figures = false_positives(report, 3, verified)
     assert figures["by_check"]["currency"] == {"any": 1, "warning_or_error": 1, "false_alarms": 0}
     assert figures["by_check"]["any check"] == {"any": 2, "warning_or_error": 2, "false_alarms": 1}
+
+
+# -- a clause is reported only when the translation's shortfall accounts for it ------------------------------------
+
+CLAUSE_SOURCE = (
+    "The minister said on Tuesday that the plan would fail, although his deputies defended the economic strategy"
+    " vigorously before the election."
+)
+
+
+def test_a_clause_whose_length_is_missing_from_the_translation_flags():
+    # 105 characters where about 147 are usual: short by most of what the "although" clause would take (not yet
+    # short enough for length.short), and none of that clause's words come back.
+    target = "O ministro do governo disse na última terça-feira que o plano certamente iria fracassar antes da eleição."
+    back = "The government minister said last Tuesday that the plan would certainly fail before the election."
+    assert codes(CLAUSE_SOURCE, target, back=back) == {"omission.clause"}
+
+
+def test_a_paraphrase_a_little_short_is_no_dropped_clause():
+    # Shorter than usual (past the 0.5 sd gate), but by less than half the clause: the clause was rendered in
+    # other words ("his whole team backed him"), not left out.
+    target = (
+        "O ministro disse na terça-feira que o plano ia fracassar, mas que toda a sua equipe o apoiou com muita"
+        " firmeza antes da votação."
+    )
+    back = "The minister said on Tuesday that the plan would fail, but that his whole team backed him very firmly before the vote."
+    assert "omission" not in families(CLAUSE_SOURCE, target, back=back)
+
+
+def test_shortfall_is_the_share_of_the_clauses_usual_length_that_is_missing():
+    from checks.length import shortfall, usual_length
+
+    usual, _ = usual_length(EN, PT, len(CLAUSE_SOURCE))
+    clause = len("although his deputies defended the economic strategy vigorously")
+    assert shortfall(EN, PT, CLAUSE_SOURCE, "x" * round(usual), clause) == pytest.approx(0, abs=0.02)
+    assert shortfall(EN, PT, CLAUSE_SOURCE, "x" * 10, clause) > 1
+    assert shortfall("xx", "yy", CLAUSE_SOURCE, "x", clause) is None  # a pair not calibrated: no accounting
+
+
+def test_a_possessive_is_its_name_for_the_clause_check():
+    from checks.length import content_stems
+
+    assert content_stems("collected from SCIS's member schools") == content_stems("collected from SCIS member schools")
+
+
+# -- names: Webster's word list tells an English common word from a name ---------------------------------------------
+
+
+def missing_names(source: str, target: str, back: str | None = None) -> set[str]:
+    findings = check_pair(Pair(source, target), EN, PT, back=back)
+    return {source[f.source[0] : f.source[1]] for f in findings if f.code == "name.missing"}
+
+
+def test_a_name_on_the_joint_vocabularys_list_is_still_a_name():
+    # "rosa" is on the common-word list (Portuguese: pink), but English writes Rosa only as a name.
+    assert "Rosa" not in missing_names(
+        "Forecasters said Hurricane Rosa is weakening.",
+        "Meteorologistas disseram que o furacão Rosa está enfraquecendo.",
+    )
+    assert "Rosa" in missing_names(
+        "Forecasters said Hurricane Rosa is weakening.", "Meteorologistas disseram que o furacão está enfraquecendo."
+    )
+    # An English common word capitalised is still taken for no name.
+    assert missing_names("He joined the Labour benches.", "Ele se juntou à bancada trabalhista.") == set()
+
+
+def test_a_sentences_first_word_that_english_writes_in_lower_case_is_no_name():
+    assert (
+        missing_names("Ayr 38 - 17 Melrose: Unbeaten Ayr go top", "Ayr 38 - Melrose 17: o invicto Ayr é o líder")
+        == set()
+    )
+    assert missing_names("Daniel Sturridge scored.", "Sturridge marcou.") == {"Daniel"}  # a name in Webster's list
+    assert missing_names("Sturridge Daniel scored.", "Daniel marcou.") == {"Sturridge"}  # in no list: a name
+
+
+# -- repetition: the translation of a repeat is no loop ------------------------------------------------------------
+
+
+def test_a_name_the_source_says_twice_may_come_twice_longer():
+    source = "North Korea's diplomat said the U.S. ignores North Korea's early disarmament moves."
+    target = "O diplomata da Coreia do Norte disse que os EUA ignoram os primeiros passos da Coreia do Norte."
+    assert "repetition" not in families(source, target)
+    # Without the source's repeat, the same phrase said twice far apart is still a finding.
+    assert "repetition" in codes(
+        "The diplomat of North Korea said the U.S. ignores its early moves.",
+        "O diplomata da Coreia do Norte disse que os EUA ignoram os primeiros passos da Coreia do Norte.",
+    )
+
+
+def test_a_loop_is_found_even_where_the_source_says_a_name_twice():
+    source = "North Korea's diplomat said the U.S. ignores North Korea's early disarmament moves."
+    target = "O diplomata da Coreia do Norte disse que os EUA ignoram os passos os passos os passos da Coreia do Norte."
+    assert "repetition" in codes(source, target)
+
+
+def test_a_country_or_language_named_in_the_target_language_is_a_clauses_counterpart():
+    from checks.length import renamed
+
+    source = "Within Scotland, each school will differ in the languages they teach."
+    assert "omission" not in families(source, "Na Escócia, cada escola escolhe as línguas que ensinará.")
+    assert "omission.clause" in codes(source, "Na França, cada escola escolhe as línguas que ensinará.")
+    assert renamed(Pair("72 per cent of those studying German", "72% dos de alemão"), EN, PT) == {"germa"}
+
+
+def test_a_fraction_in_words_is_the_fraction_in_digits():
+    source = "The name change requires a two-thirds majority in parliament."
+    assert "numbers" not in families(source, "A mudança do nome exige a aprovação de 2/3 do parlamento.")
+    assert "number.added" in codes(source, "A mudança do nome exige a aprovação de 2/5 do parlamento.")
+    assert "numbers" not in families("Three-quarters of voters agreed.", "3/4 dos eleitores concordaram.")
+
+
+def test_a_weekday_given_as_a_date_before_a_name_is_no_name():
+    source = "This Saturday New York will host the festival."
+    assert "names" not in families(source, "Neste sábado, Nova York sediará o festival.")
+    assert "name.missing" in codes("He appeared on Saturday Night Live.", "Ele apareceu no Night Live.")
