@@ -21,7 +21,7 @@ from pathlib import Path
 import regex
 
 from checks.findings import WARNING, Finding, Pair
-from checks.lexicon import english_lower_case, english_name
+from translation import lexicon
 from checks.text import calendar_names, cldr, fold, quote, word_list, words
 
 COMMON_WORDS = Path(__file__).resolve().parent / "data" / "common_words.txt"
@@ -357,7 +357,7 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         # for no name, unless it is short and follows one (Theresa May).
         # On the vocabulary's list and an English word in lower case (Webster): "Rosa", "Paz" and "James" are on
         # the joint vocabulary's list but are names in English.
-        is_common = _common(fold(base), common) and english_lower_case(base)
+        is_common = _common(fold(base), common) and lexicon.lower_case(base)
         opening = _OPENING.search(pair.source[: m.start()]) and not _after_abbreviation(pair.source[: m.start()])
         after_name = pair.source[previous_name_end : m.start()] == " " and len(base) <= 4
         if is_common and (not after_name or opening):
@@ -371,7 +371,7 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
             continue
         # Nor an English word that Webster knows only in lower case ("Unbeaten Ayr go top"); "Daniel", a name
         # there, and "Sturridge", no word at all, still are.
-        if opening and english_lower_case(base) and not english_name(base):
+        if opening and lexicon.lower_case(base) and not lexicon.name(base):
             continue
         if fold(base) in TITLES:
             continue

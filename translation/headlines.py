@@ -17,7 +17,7 @@ Which words are names, in order of evidence:
      other way round it is not ("tsunami"); so is a run of capitalised words
      seen there ("West Virginia"), or one whose initials are an acronym the
      article uses ("North Atlantic Treaty Organization", NATO);
-  4. no evidence: Webster's word list (`english-words`, web2): a word it
+  4. no evidence: Webster's word list (translation/lexicon.py): a word it
      knows only capitalised is a name ("Chinese"), one it knows in lower case
      (or an inflection of one: "rises", "churches") is not, an unknown word is
      taken for a name ("Harlem").
@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 from typing import Iterable
+
+from translation import lexicon
 
 # A word starts after no letter or digit, nor after a letter and an apostrophe ("Sainsbury's").
 _WORD = re.compile(r"(?<!\w)(?<!\w['’])[^\W\d_][\w'’]*(?:-[\w'’]+)*")
@@ -191,40 +192,11 @@ def _is_common(word: str, evidence: Counter) -> bool:
         return vote < 0
     if base.casefold() in _SMALL:
         return True
-    words = _lexicon()
-    if base in words and base.lower() not in words:
+    if lexicon.has(base) and not lexicon.has(base.lower()):
         return False  # known only as a name: "Chinese", "Johnny"
-    return any(form in words for form in _lemmas(base.lower()))
+    return lexicon.lower_case(base)
 
 
 def _base(word: str) -> str:
     """Without a possessive: "Trump's" -> "Trump"."""
     return re.sub(r"['’]s?$", "", word)
-
-
-def _lemmas(word: str) -> list[str]:
-    """The word and the forms an English inflection may come from (rises ->
-    rise, churches -> church, mauls -> maul, embarked -> embark)."""
-    forms = [word, re.split(r"['’]", word)[0]]  # "won't" -> "won"
-    doubled = re.match(r"(.*([b-df-hj-np-tv-z])\2)(?:ed|ing)$", word)  # stabbed -> stab
-    if doubled:
-        forms.append(doubled.group(1)[:-1])
-    for suffix, replacements in (
-        ("ies", ("y",)),
-        ("es", ("", "e")),
-        ("s", ("",)),
-        ("ied", ("y",)),
-        ("ed", ("", "e")),
-        ("ing", ("", "e")),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            forms += [word[: -len(suffix)] + r for r in replacements]
-    return forms
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> frozenset[str]:
-    # Loaded once per process, on the first Title Case headline (about 0.3 s).
-    from english_words import get_english_words_set
-
-    return frozenset(get_english_words_set(["web2"], lower=False))
