@@ -30,7 +30,7 @@ class _SortedWords(Sequence):
     def __len__(self) -> int:
         return len(self._starts) - 1
 
-    def __getitem__(self, index):  # type: ignore[override]  # ints only: bisect's use
+    def __getitem__(self, index):  # ints only: what bisect asks for
         return self._text[self._starts[index] : self._starts[index + 1]]
 
     def __contains__(self, word: object) -> bool:
