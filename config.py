@@ -403,6 +403,21 @@ class Settings:
         "`PROMETHEUS_MULTIPROC_DIR`",
         shown="`0` (none; compose: `9808`)",
     )
+    # The API's gunicorn processes and threads (gunicorn.conf.py). One process
+    # by default: the nginx front reads each request whole before a thread sees
+    # it (a slow client holds no thread), and a request spends most of its time
+    # waiting on Redis, with the GIL released, so threads add the capacity; a
+    # second process cost 80-85 MB of its own (docs/performance.md, "Memory
+    # around the models"). More processes: CPU-bound API work (documents) on
+    # a host with cores to spare.
+    api_workers: int = setting(
+        "API_WORKERS", 1, "gunicorn processes of the API (`gunicorn.conf.py`); each holds its own copy of the app"
+    )
+    api_threads: int = setting(
+        "API_THREADS",
+        16,
+        "threads per API process; all but two of them may wait for a short request's answer at once",
+    )
     # Proxies in front of the API that set X-Forwarded-For/-Proto/-Host (the
     # launcher's nginx: 1); 0 trusts no such header, as when clients reach gunicorn.
     proxy_hops: int = setting(

@@ -110,3 +110,23 @@ def test_the_reference_page_is_generated_from_the_declarations():
     assert page == config.with_reference(page), "docs/configuration.md is out of date: run `make docs`"
     for f in fields(Settings):
         assert f"| `{f.metadata['env']}` |" in page
+
+
+def _gunicorn_conf(monkeypatch, **env) -> dict:
+    import runpy
+
+    for name in ("API_WORKERS", "API_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_takes_its_processes_and_threads_from_the_settings(monkeypatch):
+    # One process with threads by default: behind the front, a second process is memory for nothing.
+    default = _gunicorn_conf(monkeypatch)
+    assert (default["workers"], default["threads"]) == (Settings.api_workers, Settings.api_threads) == (1, 16)
+    chosen = _gunicorn_conf(monkeypatch, API_WORKERS="3", API_THREADS="4")
+    assert (chosen["workers"], chosen["threads"]) == (3, 4)
+    with pytest.raises(SystemExit, match="API_WORKERS"):
+        _gunicorn_conf(monkeypatch, API_WORKERS="two")
