@@ -108,6 +108,11 @@ def setting(
     return result
 
 
+def _default_detect_preload(values: Mapping[str, Any]) -> bool:
+    # The shared layout is the one chosen for memory: the detector loads on first use there.
+    return not values["worker_serves_interactive"]
+
+
 def _default_inter_threads(values: Mapping[str, Any]) -> int:
     # Each worker process gets an equal share of the cores, explicitly:
     # CTranslate2's intra_threads=0 means "all cores" per process, which
@@ -479,6 +484,18 @@ class Settings:
         (),
         "languages the detector chooses from (ISO 639-1, comma-separated)",
         shown="every language of the installed models",
+    )
+    # lingua's language models are 70-95 MB for two languages: preloaded, the
+    # first detection is fast; loaded on first use, a process that never
+    # detects never pays for them. The shared layout is chosen for memory, so
+    # it loads them on first use (docs/performance.md, "Memory around the models").
+    detect_preload: bool = setting(
+        "DETECT_PRELOAD",
+        True,
+        "load the detector's language models when the interactive path starts; off: on the first detection, "
+        "which then waits for them (about 1 s for two languages)",
+        shown="`on`; `off` with `WORKER_SERVES_INTERACTIVE`",
+        derive=_default_detect_preload,
     )
     detect_min_confidence: float = setting(
         "DETECT_MIN_CONFIDENCE", 0.6, "detection refused below this confidence (0.9 for one word)"

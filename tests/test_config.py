@@ -105,6 +105,13 @@ def test_derived_defaults_follow_the_settings_they_come_from(monkeypatch):
     assert Settings.from_env({"TRANSLATE_MAX_DECODING_LENGTH": "50"}).max_decoding_length == 50
 
 
+def test_the_detector_loads_on_first_use_in_the_shared_layout_unless_told_otherwise():
+    assert Settings.from_env({}).detect_preload is True
+    assert Settings.from_env({"WORKER_SERVES_INTERACTIVE": "1"}).detect_preload is False
+    assert Settings.from_env({"WORKER_SERVES_INTERACTIVE": "1", "DETECT_PRELOAD": "1"}).detect_preload is True
+    assert Settings.from_env({"DETECT_PRELOAD": "0"}).detect_preload is False
+
+
 def test_the_reference_page_is_generated_from_the_declarations():
     page = (ROOT / config.REFERENCE_PAGE).read_text()
     assert page == config.with_reference(page), "docs/configuration.md is out of date: run `make docs`"
