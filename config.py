@@ -493,7 +493,7 @@ class Settings:
         "DETECT_PRELOAD",
         True,
         "load the detector's language models when the interactive path starts; off: on the first detection, "
-        "which then waits for them (about 1 s for two languages)",
+        "which then waits for them (about 1 s for two languages, 7-9 s for eight)",
         shown="`on`; `off` with `WORKER_SERVES_INTERACTIVE`",
         derive=_default_detect_preload,
     )
