@@ -108,6 +108,16 @@ def setting(
     return result
 
 
+def _default_api_workers(values: Mapping[str, Any]) -> int:
+    # The shared layout is the one chosen for memory: one API process there.
+    return 1 if values["worker_serves_interactive"] else 2
+
+
+def _default_api_threads(values: Mapping[str, Any]) -> int:
+    # One process keeps the 16 threads two processes had.
+    return 16 if int(values["api_workers"]) == 1 else 8
+
+
 def _default_detect_preload(values: Mapping[str, Any]) -> bool:
     # The shared layout is the one chosen for memory: the detector loads on first use there.
     return not values["worker_serves_interactive"]
@@ -408,20 +418,28 @@ class Settings:
         "`PROMETHEUS_MULTIPROC_DIR`",
         shown="`0` (none; compose: `9808`)",
     )
-    # The API's gunicorn processes and threads (gunicorn.conf.py). One process
-    # by default: the nginx front reads each request whole before a thread sees
-    # it (a slow client holds no thread), and a request spends most of its time
-    # waiting on Redis, with the GIL released, so threads add the capacity; a
-    # second process cost 80-85 MB of its own (docs/performance.md, "Memory
-    # around the models"). More processes: CPU-bound API work (documents) on
-    # a host with cores to spare.
+    # The API's gunicorn processes and threads (gunicorn.conf.py). Two
+    # processes by default: a request's own work holds the GIL, and with 50
+    # paced clients one process answered at 2-4x the p99 latency of two. The
+    # shared layout, chosen for memory, runs one process with 16 threads: the
+    # nginx front reads each request whole before a thread sees it (a slow
+    # client holds no thread), and the second process cost 80-85 MB of its own
+    # (docs/performance.md, "Memory around the models").
     api_workers: int = setting(
-        "API_WORKERS", 1, "gunicorn processes of the API (`gunicorn.conf.py`); each holds its own copy of the app"
+        "API_WORKERS",
+        2,
+        "gunicorn processes of the API (`gunicorn.conf.py`); each holds its own copy of the app, and two answer "
+        "a busy API at a lower tail latency than one "
+        "([Memory around the models](performance.md#memory-around-the-models))",
+        shown="`2`; `1` with `WORKER_SERVES_INTERACTIVE`",
+        derive=_default_api_workers,
     )
     api_threads: int = setting(
         "API_THREADS",
-        16,
+        8,
         "threads per API process; all but two of them may wait for a short request's answer at once",
+        shown="`8`; `16` with one API process",
+        derive=_default_api_threads,
     )
     # Proxies in front of the API that set X-Forwarded-For/-Proto/-Host (the
     # launcher's nginx: 1); 0 trusts no such header, as when clients reach gunicorn.

@@ -122,7 +122,7 @@ def test_the_reference_page_is_generated_from_the_declarations():
 def _gunicorn_conf(monkeypatch, **env) -> dict:
     import runpy
 
-    for name in ("API_WORKERS", "API_THREADS"):
+    for name in ("API_WORKERS", "API_THREADS", "WORKER_SERVES_INTERACTIVE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -130,10 +130,17 @@ def _gunicorn_conf(monkeypatch, **env) -> dict:
 
 
 def test_gunicorn_takes_its_processes_and_threads_from_the_settings(monkeypatch):
-    # One process with threads by default: behind the front, a second process is memory for nothing.
     default = _gunicorn_conf(monkeypatch)
-    assert (default["workers"], default["threads"]) == (Settings.api_workers, Settings.api_threads) == (1, 16)
+    assert (default["workers"], default["threads"]) == (Settings.api_workers, Settings.api_threads) == (2, 8)
     chosen = _gunicorn_conf(monkeypatch, API_WORKERS="3", API_THREADS="4")
     assert (chosen["workers"], chosen["threads"]) == (3, 4)
     with pytest.raises(SystemExit, match="API_WORKERS"):
         _gunicorn_conf(monkeypatch, API_WORKERS="two")
+
+
+def test_the_shared_layout_runs_one_api_process_with_the_threads_of_two(monkeypatch):
+    # The layout chosen for memory: behind the front, the second process is memory its latency gain would cost.
+    shared = _gunicorn_conf(monkeypatch, WORKER_SERVES_INTERACTIVE="1")
+    assert (shared["workers"], shared["threads"]) == (1, 16)
+    assert Settings.from_env({"API_WORKERS": "1"}).api_threads == 16
+    assert Settings.from_env({"WORKER_SERVES_INTERACTIVE": "1", "API_WORKERS": "2"}).api_threads == 8
