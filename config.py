@@ -108,6 +108,21 @@ def setting(
     return result
 
 
+def _default_api_workers(values: Mapping[str, Any]) -> int:
+    # The shared layout is the one chosen for memory: one API process there.
+    return 1 if values["worker_serves_interactive"] else 2
+
+
+def _default_api_threads(values: Mapping[str, Any]) -> int:
+    # One process keeps the 16 threads two processes had.
+    return 16 if int(values["api_workers"]) == 1 else 8
+
+
+def _default_detect_preload(values: Mapping[str, Any]) -> bool:
+    # The shared layout is the one chosen for memory: the detector loads on first use there.
+    return not values["worker_serves_interactive"]
+
+
 def _default_inter_threads(values: Mapping[str, Any]) -> int:
     # Each worker process gets an equal share of the cores, explicitly:
     # CTranslate2's intra_threads=0 means "all cores" per process, which
@@ -403,6 +418,29 @@ class Settings:
         "`PROMETHEUS_MULTIPROC_DIR`",
         shown="`0` (none; compose: `9808`)",
     )
+    # The API's gunicorn processes and threads (gunicorn.conf.py). Two
+    # processes by default: a request's own work holds the GIL, and with 50
+    # paced clients one process answered at 2-4x the p99 latency of two. The
+    # shared layout, chosen for memory, runs one process with 16 threads: the
+    # nginx front reads each request whole before a thread sees it (a slow
+    # client holds no thread), and the second process cost 80-85 MB of its own
+    # (docs/performance.md, "Memory around the models").
+    api_workers: int = setting(
+        "API_WORKERS",
+        2,
+        "gunicorn processes of the API (`gunicorn.conf.py`); each holds its own copy of the app, and two answer "
+        "a busy API at a lower tail latency than one "
+        "([Memory around the models](performance.md#memory-around-the-models))",
+        shown="`2`; `1` with `WORKER_SERVES_INTERACTIVE`",
+        derive=_default_api_workers,
+    )
+    api_threads: int = setting(
+        "API_THREADS",
+        8,
+        "threads per API process; all but two of them may wait for a short request's answer at once",
+        shown="`8`; `16` with one API process",
+        derive=_default_api_threads,
+    )
     # Proxies in front of the API that set X-Forwarded-For/-Proto/-Host (the
     # launcher's nginx: 1); 0 trusts no such header, as when clients reach gunicorn.
     proxy_hops: int = setting(
@@ -464,6 +502,18 @@ class Settings:
         (),
         "languages the detector chooses from (ISO 639-1, comma-separated)",
         shown="every language of the installed models",
+    )
+    # lingua's language models are 70-95 MB for two languages: preloaded, the
+    # first detection is fast; loaded on first use, a process that never
+    # detects never pays for them. The shared layout is chosen for memory, so
+    # it loads them on first use (docs/performance.md, "Memory around the models").
+    detect_preload: bool = setting(
+        "DETECT_PRELOAD",
+        True,
+        "load the detector's language models when the interactive path starts; off: on the first detection, "
+        "which then waits for them (about 1 s for two languages, 7-9 s for eight)",
+        shown="`on`; `off` with `WORKER_SERVES_INTERACTIVE`",
+        derive=_default_detect_preload,
     )
     detect_min_confidence: float = setting(
         "DETECT_MIN_CONFIDENCE", 0.6, "detection refused below this confidence (0.9 for one word)"

@@ -3,7 +3,8 @@ docker-compose, the benchmark): gunicorn loads ./gunicorn.conf.py itself.
 
 Threaded workers keep client connections alive and let a status poll run
 while another thread of the same process waits on Redis; requests are short
-and spend most of their time in Redis, so threads, not processes, add capacity.
+and spend most of their time in Redis, so threads, not processes, add
+capacity (one process by default: config.py's API_WORKERS).
 
 Logs are JSON lines on stderr (the app writes one access line per request,
 with its request id; gunicorn's own lines are JSON too); with
@@ -19,8 +20,9 @@ from telemetry import logs, metrics
 
 _settings = Settings.from_env()  # a configuration error stops gunicorn before it forks
 
-workers = int(os.environ.get("API_WORKERS", "2"))
-threads = int(os.environ.get("API_THREADS", "8"))
+# API_WORKERS, API_THREADS (config.py says why one process with threads by default).
+workers = _settings.api_workers
+threads = _settings.api_threads
 worker_class = "gthread"
 keepalive = 30  # seconds: polling clients reuse their connection
 # The access log shows the path without the query string: LibreTranslate-style

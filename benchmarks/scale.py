@@ -10,7 +10,8 @@ workload: `--jobs` article jobs, each into one language, cycling over the
 installed pairs, while `--clients` clients send one- or two-sentence short
 requests (DeepL's /v2/translate, paced) into the same languages. Every
 process's RSS is sampled every 0.1 s; the whole stack's peak is the peak of
-their sum. Reported per row: that peak, each process kind's peak (VmHWM),
+their sum (and, beside it, the peak of their PSS's sum, sampled every 0.5 s:
+a page shared by forked processes counts once there). Reported per row: that peak, each process kind's peak (VmHWM),
 model loads and evictions (from the workers' logs), article tokens/s and
 the short requests' p95. The growth per added pair is
 (peak with N pairs - peak with 1) / (N - 1).
@@ -39,7 +40,7 @@ import httpx
 from benchmarks import direct, service
 from benchmarks.corpus import corpus
 from benchmarks.service import percentile
-from benchmarks.stack import Stack
+from benchmarks.stack import Stack, pss_bytes
 from config import Settings
 from devtools.testmodels import build_package, package_name
 
@@ -71,18 +72,25 @@ def install_pairs(work: Path, size: str, count: int) -> Path:
 
 
 class Sampler:
-    """The sum of every stack process's RSS, every `interval` seconds, in a thread."""
+    """The sum of every stack process's RSS, every `interval` seconds, in a thread;
+    beside it, the sum of their PSS every `pss_every` samples (reading it walks
+    each process's page tables: too costly at every sample on 2 cores)."""
 
-    def __init__(self, stack: Stack, interval: float = 0.1):
-        self.stack, self.interval = stack, interval
+    def __init__(self, stack: Stack, interval: float = 0.1, pss_every: int = 5):
+        self.stack, self.interval, self.pss_every = stack, interval, pss_every
         self.peak_total = 0
+        self.peak_total_pss = 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        n = 0
         while not self.stop.is_set():
-            total = sum(rss for processes in self.stack.process_rss().values() for _, rss, _ in processes)
-            self.peak_total = max(self.peak_total, total)
+            processes = [p for found in self.stack.process_rss().values() for p in found]
+            self.peak_total = max(self.peak_total, sum(rss for _, rss, _ in processes))
+            if n % self.pss_every == 0:
+                self.peak_total_pss = max(self.peak_total_pss, sum(pss_bytes(pid) for pid, _, _ in processes))
+            n += 1
             self.stop.wait(self.interval)
 
     def __enter__(self) -> "Sampler":
@@ -208,6 +216,7 @@ def run_row(work: Path, packages: Path, layout: str, pairs: int, articles: list[
         "pairs": pairs,
         "env": env,
         "peak_total_bytes": sampler.peak_total,
+        "peak_total_pss_bytes": sampler.peak_total_pss,
         "peak_by_process_bytes": peaks,
         **counts,
         "tokens": tokens,
@@ -263,16 +272,21 @@ def main() -> int:
     return 0 if all(r["failed_or_wrong"] == 0 for r in rows) else 1
 
 
+def peaks_mb(row: dict) -> str:
+    """The stack's peak sum of RSS (the figure compared), its peak sum of PSS beside it."""
+    return f"{row['peak_total_bytes'] / 1e6:.0f} ({row.get('peak_total_pss_bytes', 0) / 1e6:.0f})"
+
+
 def report(rows: list[dict], pairs: int) -> None:
     mb = lambda b: f"{b / 1e6:.0f}"  # noqa: E731
     print(
-        f"{'layout':<9} {'pairs':>5} {'stack peak MB':>13} {'per process peak MB':<58} {'loads':>5} {'evict':>5} "
+        f"{'layout':<9} {'pairs':>5} {'stack peak MB (PSS)':>19} {'per process peak MB':<58} {'loads':>5} {'evict':>5} "
         f"{'tokens/s':>8} {'short p95 ms':>12}"
     )
     for r in rows:
         per = ", ".join(f"{k} {'+'.join(mb(p) for p in v)}" for k, v in r["peak_by_process_bytes"].items())
         print(
-            f"{r['layout']:<9} {r['pairs']:>5} {mb(r['peak_total_bytes']):>13} {per:<58} {r['loads']:>5} "
+            f"{r['layout']:<9} {r['pairs']:>5} {peaks_mb(r):>19} {per:<58} {r['loads']:>5} "
             f"{r['evictions']:>5} {r['tokens_per_s']:>8} {r['short_p95_ms']!s:>12}"
             + (f"  FAILED/WRONG {r['failed_or_wrong']}" if r["failed_or_wrong"] else "")
         )

@@ -19,12 +19,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 
 
-def _submit(client: httpx.Client, article: dict) -> str:
+def _submit(client: httpx.Client, article: dict, targets: tuple[str, ...] = ("de",)) -> str:
     response = client.post(
         "/v1/jobs",
         json={
             "source_lang": "en",
-            "target_langs": ["de"],
+            "target_langs": list(targets),
             "external_id": article["external_id"],
             "article": {k: article[k] for k in ("title", "body", "format")},
         },

@@ -5,6 +5,10 @@ per request.
 
     python -m benchmarks.short            # bench model (transformer-base size), a few minutes
     python -m benchmarks.short --smoke    # tiny model, seconds
+    python -m benchmarks.short --layout shared --backlog-langs de,pt
+        # one copy per host (WORKER_SERVES_INTERACTIVE=1): the article worker's
+        # process serves the short requests too; the backlog also on the real
+        # en->pt model, the one the `pt` short requests use
 
 Every sentence is made unique (a reference number), so no request is served
 from the segment cache; the identity model's output must equal its input,
@@ -135,8 +139,9 @@ def summary(results: list[tuple[str, str, float, bool]], seconds: float) -> dict
     return figures
 
 
-def backlog(url: str, headers: dict, articles: list[dict], during=None) -> dict:
-    """Submit every article at once; seconds until the last is translated (and what `during` measured meanwhile)."""
+def backlog(url: str, headers: dict, articles: list[dict], during=None, targets: tuple[str, ...] = ("de",)) -> dict:
+    """Submit every article at once, into `targets`; seconds until the last is translated (and what `during`
+    measured meanwhile)."""
     done = threading.Event()
     measured = {}
     thread = None
@@ -145,7 +150,7 @@ def backlog(url: str, headers: dict, articles: list[dict], during=None) -> dict:
         thread.start()
     started = time.perf_counter()
     with httpx.Client(base_url=url, timeout=60, headers=headers) as client:
-        ids = [service._submit(client, article) for article in articles]
+        ids = [service._submit(client, article, targets) for article in articles]
         for job_id in ids:
             status = service._wait(client, job_id)
             assert status["state"] == "succeeded", status
@@ -180,9 +185,21 @@ def main() -> int:
         default=None,
         help="CTranslate2 threads per batch (default: the service's, 1 thread x cores replicas)",
     )
+    parser.add_argument(
+        "--layout",
+        choices=("separate", "shared"),
+        default="separate",
+        help="separate: the interactive worker (the default settings); shared: WORKER_SERVES_INTERACTIVE=1",
+    )
+    parser.add_argument(
+        "--backlog-langs",
+        default="de",
+        help="the backlog's target languages: de the bench model, pt the real model the pt short requests use",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.requests, args.articles = 20, 2
+    targets = tuple(lang for lang in args.backlog_langs.split(",") if lang)
     size = "tiny" if args.smoke else "base"
     work = ROOT / "var" / "bench"
     work.mkdir(parents=True, exist_ok=True)
@@ -199,6 +216,8 @@ def main() -> int:
         "clients": args.clients,
         "beam_size": BEAM,
         "intra_threads": args.intra_threads,
+        "layout": args.layout,
+        "backlog_langs": targets,
         "load_average_at_start": os.getloadavg(),
     }
     threading = (
@@ -206,23 +225,27 @@ def main() -> int:
     )
     print(
         f"short requests on {package.name}: {args.clients} clients, beam {BEAM}, {threading}"
-        f"; backlog of {args.articles} articles"
+        f"; backlog of {args.articles} articles into {', '.join(targets)}; {args.layout} layout"
     )
 
     stack = Stack(work / f"stack-short-{size}", package.parent, args.intra_threads, BEAM, 4096)
     # Latency is measured here, not cut at the API's 8 s wait.
     stack.env["INTERACTIVE_TIMEOUT_SECONDS"] = "120"
     stack.env["WORKER_NICE"] = str(Settings().worker_nice)  # the default: articles yield to short requests
+    if args.layout == "shared":
+        stack.env["WORKER_SERVES_INTERACTIVE"] = "1"  # no interactive worker: the article worker serves them
     with stack:
         load = ShortLoad(stack.url, stack.api_key, sentences, seed=1)
         load.run(2, requests=4, targets=("de", "pt"))  # warm-up: connections, first batches
         # One client, one request at a time: what a request costs by itself, the floor under any latency.
         figures["one_at_a_time"] = load.run(1, requests=20, targets=("de", "pt"))
         _line("one request at a time, idle stack", figures["one_at_a_time"])
-        figures["backlog_alone"] = backlog(stack.url, stack.headers, articles)
+        figures["backlog_alone"] = backlog(stack.url, stack.headers, articles, targets=targets)
         print(f"backlog alone: {args.articles} articles in {figures['backlog_alone']['seconds']} s")
         paced = lambda done: load.run(args.clients, until=done, think=args.think, targets=("de", "pt"))  # noqa: E731
-        figures["backlog_with_short"] = backlog(stack.url, stack.headers, corpus(24, seed=99)[: args.articles], paced)
+        figures["backlog_with_short"] = backlog(
+            stack.url, stack.headers, corpus(24, seed=99)[: args.articles], paced, targets
+        )
         _line(f"during the backlog ({args.think} s think)", figures["backlog_with_short"]["short"])
         figures["idle"] = load.run(
             args.clients,
@@ -235,19 +258,19 @@ def main() -> int:
         one = ShortLoad(stack.url, stack.api_key, sentences, seed=2)
         figures["batched"] = one.run(args.clients, requests=args.requests, sentences=(1,))
         _line(f"{args.requests} one-sentence requests, batching", figures["batched"])
-        stack.restart_interactive(INTERACTIVE_BATCHING="0")
-        one.run(2, requests=4)
-        figures["unbatched"] = one.run(args.clients, requests=args.requests, sentences=(1,))
-        _line(f"{args.requests} one-sentence requests, one call each", figures["unbatched"])
+        if args.layout == "separate":  # the shared layout has no interactive worker to restart without batching
+            stack.restart_interactive(INTERACTIVE_BATCHING="0")
+            one.run(2, requests=4)
+            figures["unbatched"] = one.run(args.clients, requests=args.requests, sentences=(1,))
+            _line(f"{args.requests} one-sentence requests, one call each", figures["unbatched"])
 
     figures["load_average_at_end"] = os.getloadavg()
     alone, shared = figures["backlog_alone"], figures["backlog_with_short"]
-    figures["ratios"] = {
-        "backlog_slowdown": round(shared["seconds"] / alone["seconds"], 3),
-        "batched_over_unbatched_throughput": round(
+    figures["ratios"] = {"backlog_slowdown": round(shared["seconds"] / alone["seconds"], 3)}
+    if "unbatched" in figures:
+        figures["ratios"]["batched_over_unbatched_throughput"] = round(
             figures["batched"]["requests_per_s"] / figures["unbatched"]["requests_per_s"], 2
-        ),
-    }
+        )
     during = shared["short"]["all"]
     print(
         f"\nload average (1 min) on this machine: {figures['load_average_at_start'][0]:.1f} at the start, "
@@ -257,10 +280,11 @@ def main() -> int:
         f"backlog: {alone['seconds']} s alone, {shared['seconds']} s while serving short requests "
         f"({figures['ratios']['backlog_slowdown']}x)"
     )
-    print(
-        f"dynamic batching: {figures['ratios']['batched_over_unbatched_throughput']}x the requests/s of "
-        f"one model call per request"
-    )
+    if "unbatched" in figures:
+        print(
+            f"dynamic batching: {figures['ratios']['batched_over_unbatched_throughput']}x the requests/s of "
+            f"one model call per request"
+        )
     print("\ntargets:")
     met = during["p95_ms"] < 1000
     print(f"  {'MET   ' if met else 'MISSED'} short p95 < 1 s during the backlog   measured {during['p95_ms']} ms")
@@ -269,12 +293,15 @@ def main() -> int:
         f"         (one request alone on the idle stack: p50 {alone_p50} ms on the bench model; "
         f"p95 during the backlog is {during['p95_ms'] / alone_p50:.1f}x that)"
     )
-    errors = sum(f["errors"] for f in (figures["idle"], shared["short"], figures["batched"], figures["unbatched"]))
+    errors = (
+        sum(figures[name]["errors"] for name in ("idle", "batched", "unbatched") if name in figures)
+        + shared["short"]["errors"]
+    )
     real = shared["short"].get("real_model_pt")
     if real:
         print(f"  (real en->pt model during the backlog: p95 {real['p95_ms']} ms)")
     print(f"  {'MET   ' if errors == 0 else 'MISSED'} 0 errors or wrong outputs           measured {errors}")
-    out = work / ("short-smoke.json" if args.smoke else "short.json")
+    out = work / f"short{'-smoke' if args.smoke else ''}{'-shared' if args.layout == 'shared' else ''}.json"
     out.write_text(json.dumps(figures, indent=2))
     print(f"\nfigures written to {out.relative_to(ROOT)}")
     return 0

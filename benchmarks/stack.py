@@ -142,6 +142,19 @@ def _vm_hwm(pid: int) -> int:
     return _status_kb(pid, "VmHWM:")
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: each page divided among the processes that map it
+    (a forked process's inherited pages count once across them, where RSS counts
+    them in each); 0 if the process is gone. Costlier to read than RSS."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _status_kb(pid: int, field: str) -> int:
     """A /proc/PID/status memory field, in bytes (0: the process is gone)."""
     try:

@@ -6,6 +6,8 @@ Key management:  flask --app service keys --help
 
 from __future__ import annotations
 
+import threading
+
 from apiflask import APIFlask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,7 +18,7 @@ from jobs.replication import Replication
 from jobs.store import JobStore
 from service import auth, console, docs_assets, observability, problems, replication, security_headers
 from service.openapi import App
-from service.interactive import InteractiveClient
+from service.interactive import InteractiveClient, waiting_places
 from service.wiring import ModelCatalog, Services
 from translation.engines import build_engines
 from workers.celery_app import create_celery
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
             celery,
             connect(settings, patient=False, socket_timeout=settings.interactive_timeout_seconds + 5),
             settings.interactive_timeout_seconds,
+            threading.BoundedSemaphore(waiting_places(settings.api_threads)),
         ),
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 import redis
 from celery import Celery
 
+from config import Settings
 from jobs.submission import Meter
 from service.auth import current_key
 from service.problems import Problem, refused
@@ -31,11 +31,11 @@ class InteractiveUnavailable(Exception):
     """No answer in time (no interactive worker, or it is overloaded), or the queue is unreachable."""
 
 
-def _waiting_places() -> int:
+def waiting_places(api_threads: int) -> int:
     """Threads of an API process that may wait for a worker at once: all but two of
-    gunicorn's (API_THREADS, read by gunicorn.conf.py too), so that health checks,
-    status polls and downloads always find a thread, however many requests wait."""
-    return max(1, int(os.environ.get("API_THREADS", "8")) - 2)
+    gunicorn's (API_THREADS), so that health checks, status polls and downloads
+    always find a thread, however many requests wait."""
+    return max(1, api_threads - 2)
 
 
 @dataclass
@@ -43,7 +43,9 @@ class InteractiveClient:
     celery: Celery
     redis: redis.Redis
     timeout: float
-    waiting: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(_waiting_places()))
+    waiting: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(waiting_places(Settings.api_threads))
+    )
 
     def _call(self, task: str, *args) -> dict:
         if not self.waiting.acquire(blocking=False):

@@ -256,7 +256,7 @@ class Stack:
 
     def start_api(self, **env) -> str:
         """The API under gunicorn behind the nginx front, as `make up` runs it
-        (gunicorn.conf.py: two processes); returns the front's URL. Its log:
+        (gunicorn.conf.py: API_WORKERS processes); returns the front's URL. Its log:
         `self.launcher.logfile("api")`."""
         self.launcher.start("api", env=env, wait=60)
         self.launcher.start("front", env=env, wait=30)

@@ -105,8 +105,42 @@ def test_derived_defaults_follow_the_settings_they_come_from(monkeypatch):
     assert Settings.from_env({"TRANSLATE_MAX_DECODING_LENGTH": "50"}).max_decoding_length == 50
 
 
+def test_the_detector_loads_on_first_use_in_the_shared_layout_unless_told_otherwise():
+    assert Settings.from_env({}).detect_preload is True
+    assert Settings.from_env({"WORKER_SERVES_INTERACTIVE": "1"}).detect_preload is False
+    assert Settings.from_env({"WORKER_SERVES_INTERACTIVE": "1", "DETECT_PRELOAD": "1"}).detect_preload is True
+    assert Settings.from_env({"DETECT_PRELOAD": "0"}).detect_preload is False
+
+
 def test_the_reference_page_is_generated_from_the_declarations():
     page = (ROOT / config.REFERENCE_PAGE).read_text()
     assert page == config.with_reference(page), "docs/configuration.md is out of date: run `make docs`"
     for f in fields(Settings):
         assert f"| `{f.metadata['env']}` |" in page
+
+
+def _gunicorn_conf(monkeypatch, **env) -> dict:
+    import runpy
+
+    for name in ("API_WORKERS", "API_THREADS", "WORKER_SERVES_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_takes_its_processes_and_threads_from_the_settings(monkeypatch):
+    default = _gunicorn_conf(monkeypatch)
+    assert (default["workers"], default["threads"]) == (Settings.api_workers, Settings.api_threads) == (2, 8)
+    chosen = _gunicorn_conf(monkeypatch, API_WORKERS="3", API_THREADS="4")
+    assert (chosen["workers"], chosen["threads"]) == (3, 4)
+    with pytest.raises(SystemExit, match="API_WORKERS"):
+        _gunicorn_conf(monkeypatch, API_WORKERS="two")
+
+
+def test_the_shared_layout_runs_one_api_process_with_the_threads_of_two(monkeypatch):
+    # The layout chosen for memory: behind the front, the second process is memory its latency gain would cost.
+    shared = _gunicorn_conf(monkeypatch, WORKER_SERVES_INTERACTIVE="1")
+    assert (shared["workers"], shared["threads"]) == (1, 16)
+    assert Settings.from_env({"API_WORKERS": "1"}).api_threads == 16
+    assert Settings.from_env({"WORKER_SERVES_INTERACTIVE": "1", "API_WORKERS": "2"}).api_threads == 8

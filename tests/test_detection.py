@@ -103,3 +103,18 @@ def test_the_detector_knows_only_its_languages():
 def test_codes_lingua_does_not_know_are_reported():
     detector = Detector(("en", "de", "zt", "xx"))
     assert detector.languages == ("de", "en") and sorted(detector.unknown) == ["xx", "zt"]
+
+
+@pytest.mark.parametrize("shared, preload", [("0", True), ("1", False)])
+def test_the_short_path_loads_the_detector_when_the_settings_say(monkeypatch, shared, preload):
+    import redis
+
+    from config import Settings
+    from workers import short_service
+
+    built = []
+    monkeypatch.setattr(short_service, "Detector", lambda *args, **options: built.append(options["preload"]))
+    settings = Settings.from_env({"WORKER_SERVES_INTERACTIVE": shared, "DETECT_LANGUAGES": "en,de"})
+    # Nothing is sent to this client: building the short path connects to nothing.
+    short_service.build_short_texts(settings, redis.Redis(host="127.0.0.1", port=9), engines=[])
+    assert built == [preload]

@@ -15,6 +15,7 @@ from flask import Response
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from access import KeyStore
+from config import Settings
 from tests.helpers import WEBHOOK_SECRET, job_body, keyed_client
 
 
@@ -643,4 +644,13 @@ def test_short_requests_answer_at_once_when_every_waiting_place_is_taken(make_ap
     finally:
         for _ in range(taken):
             interactive.waiting.release()
-    assert taken == 6  # API_THREADS (8) - 2
+    assert taken == Settings.api_threads - 2  # all but two of the threads (API_THREADS)
+
+
+def test_the_waiting_places_follow_the_api_threads(make_app):
+    # All but two of an API process's threads (API_THREADS) may wait for a short request's answer.
+    interactive = make_app(29, flush=False, api_threads=5).extensions["newsroom"].interactive
+    taken = 0
+    while interactive.waiting.acquire(blocking=False):
+        taken += 1
+    assert taken == 3

@@ -88,7 +88,11 @@ def build_short_texts(settings: Settings, client, engines: list[Engine] | None =
         0 if shared else settings.model_memory_budget_mb * MB,
     )
     languages = detection_languages(settings, router)
-    detector = Detector(languages, settings.detect_min_confidence, settings.detect_min_share) if languages else None
+    detector = (
+        Detector(languages, settings.detect_min_confidence, settings.detect_min_share, preload=settings.detect_preload)
+        if languages
+        else None
+    )
     return ShortTexts(
         router,
         TermMatchers(GlossaryStore.from_settings(client, settings)),
@@ -118,7 +122,9 @@ class InteractiveRuntime:
                 len(self.short.router.models),
                 " (shared)" if self.engines is not None else "",
                 f"{self.settings.interactive_batch_window_ms} ms" if self.settings.interactive_batching else "off",
-                ", ".join(detector.languages) if detector else "nothing",
+                (", ".join(detector.languages) + ("" if self.settings.detect_preload else " (loaded on first use)"))
+                if detector
+                else "nothing",
             )
         return self.short
 

@@ -1,28 +1,28 @@
-"""Celery tasks: thin wrappers that hand work to the domain core (jobs/)."""
+"""Celery tasks: thin wrappers that hand work to the domain core (jobs/).
+
+Celery's prefork main process imports this module (to register the tasks by
+name) but only supervises: the pipeline, the engines, the checks and the
+stores are imported by the pool process that builds them (`build_pipeline`,
+after the fork). Imported here, they cost the main process 22 MB that it
+never uses (docs/performance.md, "Memory around the models").
+"""
 
 from __future__ import annotations
 
 import logging
+from functools import cache
+from typing import TYPE_CHECKING
 
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
-from access import KeyStore
-from checks.translated import CheckPolicy
 from config import Settings
-from glossary.enforcement import SCHEMES
-from glossary.store import GlossaryStore
-from jobs.leases import Sweeper
-from jobs.pipeline import Pipeline
-from jobs.redis_client import connect
-from jobs.replication import Replication
-from jobs.store import JobNotFound, JobStore
-from jobs.webhooks import WebhookPolicy, attempt_delivery
-from translation.cache import SegmentCache
 from telemetry import logs, metrics
-from translation.engines import build_router
-from translation.limits import SegmentLimits
 from workers.celery_app import REQUEST_ID_HEADER, TRANSLATE_QUEUE, TRANSLATE_TASK, WEBHOOK_TASK, send_translation
+
+if TYPE_CHECKING:
+    from jobs.leases import Sweeper
+    from jobs.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ class WorkerRuntime:
             if self.settings.worker_serves_interactive:
                 self.interactive = serve_interactive(self.settings, self.pipeline.router)
         if self.sweeper is None and self.app is not None:
+            from jobs.leases import Sweeper
+
             self.sweeper = Sweeper(
                 self.pipeline.jobs,
                 self.redispatch,
@@ -67,6 +69,8 @@ class WorkerRuntime:
         return self.pipeline
 
     def redispatch(self, job_id: str, lang: str) -> None:
+        from jobs.store import JobNotFound
+
         try:
             limits = self.pipeline.jobs.request(job_id).time_limits
         except JobNotFound:
@@ -86,6 +90,17 @@ def serve_interactive(settings: Settings, router):
 
 
 def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
+    from checks.translated import CheckPolicy
+    from glossary.enforcement import SCHEMES
+    from glossary.store import GlossaryStore
+    from jobs.pipeline import Pipeline
+    from jobs.redis_client import connect
+    from jobs.replication import Replication
+    from jobs.store import JobStore
+    from translation.cache import SegmentCache
+    from translation.engines import build_router
+    from translation.limits import SegmentLimits
+
     client = connect(settings, patient=True)
     if settings.glossary_placeholders not in SCHEMES:
         raise ValueError(
@@ -109,10 +124,18 @@ def build_pipeline(settings: Settings, notify=None, observe=None) -> Pipeline:
 
 def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
     settings = runtime.settings
-    # Per-key webhook secrets are read when each event is sent (one Redis read).
-    keys = KeyStore(connect(settings, patient=True), webhook_master=settings.webhook_secret)
-    policy = WebhookPolicy.from_settings(settings, keys.webhook_secret)
     runtime.app = app
+
+    @cache
+    def policy():
+        # Built by the first delivery, in the pool process (see the module's docstring).
+        from access import KeyStore
+        from jobs.redis_client import connect
+        from jobs.webhooks import WebhookPolicy
+
+        # Per-key webhook secrets are read when each event is sent (one Redis read).
+        keys = KeyStore(connect(settings, patient=True), webhook_master=settings.webhook_secret)
+        return WebhookPolicy.from_settings(settings, keys.webhook_secret)
 
     @app.task(name=TRANSLATE_TASK)
     def translate_language(job_id: str, lang: str) -> str:
@@ -128,7 +151,9 @@ def register_tasks(app: Celery, runtime: WorkerRuntime) -> None:
     )
     def deliver_webhook(self, job_id: str, event: dict) -> str:
         """POST one event to the job's callback_url; retried with exponential backoff."""
-        outcome = attempt_delivery(runtime.start().jobs, job_id, event, self.request.retries + 1, policy)
+        from jobs.webhooks import attempt_delivery
+
+        outcome = attempt_delivery(runtime.start().jobs, job_id, event, self.request.retries + 1, policy())
         metrics.record_webhook(outcome.state)
         log.info("webhook %s: %s", event["id"], outcome.state, extra={"event": event["id"], "outcome": outcome.state})
         if outcome.retry_in is not None:

@@ -36,8 +36,8 @@ import httpx
 
 from benchmarks import direct
 from benchmarks.corpus import corpus
-from benchmarks.scale import install_pairs, LANGUAGES, run_row
-from benchmarks.stack import _status_kb
+from benchmarks.scale import install_pairs, LANGUAGES, run_row, peaks_mb
+from benchmarks.stack import _status_kb, pss_bytes
 from launcher import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,12 +85,16 @@ def libretranslate_row(
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    peak = [0]
+    peak, peak_pss = [0], [0]
     stop = threading.Event()
 
-    def sample() -> None:
+    def sample() -> None:  # as benchmarks.scale.Sampler samples our stack
+        n = 0
         while not stop.is_set():
             peak[0] = max(peak[0], _status_kb(process.pid, "VmRSS:"))
+            if n % 5 == 0:
+                peak_pss[0] = max(peak_pss[0], pss_bytes(process.pid))
+            n += 1
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -137,6 +141,7 @@ def libretranslate_row(
         "layout": "libretranslate" + (f" batch {batch}" if batch else ""),
         "pairs": pairs,
         "peak_total_bytes": max(peak[0], hwm),
+        "peak_total_pss_bytes": peak_pss[0],
         "peak_by_process_bytes": {"libretranslate": [hwm]},
         "tokens": tokens,
         "tokens_per_s": round(tokens / seconds, 1),
@@ -190,11 +195,11 @@ def main() -> int:
 
 def report(rows: list[dict], pairs: int) -> None:
     mb = lambda b: f"{b / 1e6:.0f}"  # noqa: E731
-    print(f"{'system':<22} {'pairs':>5} {'tokens/s':>8} {'stack peak MB':>13}  per process peak MB")
+    print(f"{'system':<22} {'pairs':>5} {'tokens/s':>8} {'stack peak MB (PSS)':>19}  per process peak MB")
     for r in rows:
         per = ", ".join(f"{k} {'+'.join(mb(p) for p in v)}" for k, v in r["peak_by_process_bytes"].items())
         print(
-            f"{r['layout']:<22} {r['pairs']:>5} {r['tokens_per_s']:>8} {mb(r['peak_total_bytes']):>13}  {per}"
+            f"{r['layout']:<22} {r['pairs']:>5} {r['tokens_per_s']:>8} {peaks_mb(r):>19}  {per}"
             + (f"  FAILED/WRONG {r['failed_or_wrong']}" if r["failed_or_wrong"] else "")
         )
     print("growth per added pair (whole stack):")
