@@ -4,7 +4,8 @@ docker-compose, the benchmark): gunicorn loads ./gunicorn.conf.py itself.
 Threaded workers keep client connections alive and let a status poll run
 while another thread of the same process waits on Redis; requests are short
 and spend most of their time in Redis, so threads, not processes, add
-capacity (one process by default: config.py's API_WORKERS).
+capacity; two processes by default, one in the shared layout (config.py's
+API_WORKERS says why).
 
 Logs are JSON lines on stderr (the app writes one access line per request,
 with its request id; gunicorn's own lines are JSON too); with
@@ -20,7 +21,7 @@ from telemetry import logs, metrics
 
 _settings = Settings.from_env()  # a configuration error stops gunicorn before it forks
 
-# API_WORKERS, API_THREADS (config.py says why one process with threads by default).
+# API_WORKERS, API_THREADS: declared, with their reasons, in config.py.
 workers = _settings.api_workers
 threads = _settings.api_threads
 worker_class = "gthread"
