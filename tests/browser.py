@@ -101,6 +101,14 @@ class Browser:
     def click(self, css: str) -> None:
         self.find(css).click()
 
+    def submit(self, target, timeout: float = 30) -> None:
+        """Click `target` (a selector or an element) and wait until the page it was on is gone: a
+        selector waited for afterwards is then read on the next page, not found at once on the old
+        one (a flash message both pages show)."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        (self.find(target) if isinstance(target, str) else target).click()
+        WebDriverWait(self.driver, timeout).until(EC.staleness_of(old))
+
     def wait_for(self, css: str, timeout: float = 30):
         return WebDriverWait(self.driver, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 

@@ -144,7 +144,7 @@ def test_an_editor_builds_a_glossary(console, browser):
     browser.fill("#add-variants", "155 millimeter | 155mm")
     browser.fill("#add-tr-de", "155-Millimeter")
     browser.fill("#add-tr-fr", "155 millimètres")
-    browser.click("#add-entry-form button[type=submit]")
+    browser.submit("#add-entry-form button[type=submit]")
     browser.wait_for(".flash-success")
     row = entry_row(browser, "155-millimeter")
     assert "155-Millimeter" in row.text and "155 millimètres" in row.text and "155mm" in row.text
@@ -168,7 +168,7 @@ def test_an_editor_builds_a_glossary(console, browser):
 
     # Fix the line in the page and import again.
     browser.fill("#import-content", BAD_CSV.replace("perhaps", "false"))
-    browser.click("#fix-import-form button[type=submit]")
+    browser.submit("#fix-import-form button[type=submit]")
     browser.wait_for(".flash-success")
     terms = [r.get_attribute("data-term") for r in browser.find_all("#entries tbody tr")]
     assert terms == ["155-millimeter", "Vilnius", "Kyiv", "Jens Stoltenberg"]
@@ -176,7 +176,7 @@ def test_an_editor_builds_a_glossary(console, browser):
     # Keep and case-sensitivity toggles.
     toggle = entry_row(browser, "Kyiv").find_element("css selector", "button[data-flag=case_sensitive]")
     assert toggle.get_attribute("aria-pressed") == "false"
-    toggle.click()
+    browser.submit(toggle)
     browser.wait_for(".flash-success")
     toggle = entry_row(browser, "Kyiv").find_element("css selector", "button[data-flag=case_sensitive]")
     assert toggle.get_attribute("aria-pressed") == "true"
@@ -207,7 +207,7 @@ def test_an_editor_builds_a_glossary(console, browser):
     browser.click("form.inline-form button[type=submit]")
     browser.wait_for_text("#diff-summary", "3 added, 0 changed, 0 removed")
     browser.check_page("glossary-history")
-    browser.click("#version-2 button[type=submit]")
+    browser.submit("#version-2 button[type=submit]")
     browser.wait_for_text(".flash-success", "Version 2 restored as version 5")
     restored = console.glossary(glossary_id)
     assert restored["version"] == 5 and [e["term"] for e in restored["entries"]] == ["155-millimeter"]
@@ -228,7 +228,7 @@ def test_two_editors_edit_the_same_entry(console, browser, second_browser):
 
     # The first editor fixes the German rendering and saves.
     browser.fill("#entry-" + kyiv + " input[name='tr.de']", "Kyjiw")
-    browser.click("#entry-" + kyiv + " button[type=submit]")
+    browser.submit("#entry-" + kyiv + " button[type=submit]")
     browser.wait_for(".flash-success")
 
     # The second, still looking at version 1, fixes the French one.
@@ -244,7 +244,7 @@ def test_two_editors_edit_the_same_entry(console, browser, second_browser):
     assert second_browser.find("#c-tr-de").get_attribute("value") == "Kyjiw"  # theirs, kept
     assert second_browser.find("#c-tr-fr").get_attribute("value") == "Kyiv"  # mine, re-applied
     second_browser.check_page("glossary-conflict")
-    second_browser.click("#merged-form button[type=submit]")
+    second_browser.submit("#merged-form button[type=submit]")
     second_browser.wait_for(".flash-success")
 
     final = console.glossary(created["id"])
