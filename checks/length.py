@@ -108,28 +108,35 @@ def bounds(
     source_lang: str, target_lang: str, length: int, table: dict | None = None, spread: float = Z
 ) -> tuple[float, float] | None:
     """The usual range of `ratio` for the pair at this source length: mean ± `spread` standard deviations."""
+    found = _band(source_lang, target_lang, length, table)
+    if found is None:
+        return None
+    b, sign = found
+    low, high = b["mean"] - spread * b["sd"], b["mean"] + spread * b["sd"]
+    return (low, high) if sign == 1 else (-high, -low)
+
+
+def _band(source_lang: str, target_lang: str, length: int, table: dict | None) -> tuple[dict, int] | None:
+    """The calibrated band of the pair for a source of `length` characters, and 1, or -1 when the pair was
+    calibrated the other way round (its log ratios then change sign). None for a pair not calibrated."""
     table = calibration() if table is None else table
     entry, sign = table.get(f"{source_lang}-{target_lang}"), 1
     if entry is None:
         entry, sign = table.get(f"{target_lang}-{source_lang}"), -1
     if entry is None:
         return None
-    b = entry["bands"][min(band(length), len(entry["bands"]) - 1)]
-    low, high = b["mean"] - spread * b["sd"], b["mean"] + spread * b["sd"]
-    return (low, high) if sign == 1 else (-high, -low)
+    return entry["bands"][min(band(length), len(entry["bands"]) - 1)], sign
 
 
 def usual_length(source_lang: str, target_lang: str, length: int, table: dict | None = None) -> tuple[float, float]:
     """(length in characters translations of the pair usually have for a source of `length` characters, the
     ratio of lengths at that band): the band's mean applied, smoothing taken off again. (0, 0) for a pair not
     calibrated."""
-    table = calibration() if table is None else table
-    entry, sign = table.get(f"{source_lang}-{target_lang}"), 1
-    if entry is None:
-        entry, sign = table.get(f"{target_lang}-{source_lang}"), -1
-    if entry is None:
+    found = _band(source_lang, target_lang, length, table)
+    if found is None:
         return 0.0, 0.0
-    scale = math.exp(sign * entry["bands"][min(band(length), len(entry["bands"]) - 1)]["mean"])
+    b, sign = found
+    scale = math.exp(sign * b["mean"])
     return scale * (length + SMOOTHING) - SMOOTHING, scale
 
 

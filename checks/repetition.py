@@ -29,25 +29,30 @@ def repeats(tokens: list[str], short_words: bool = False, anywhere: bool = True)
                     count += 1
                 return i, n, count, True
         if anywhere and n >= ANYWHERE_N:
-            seen: dict[tuple, int] = {}
-            for i in range(len(tokens) - n + 1):
-                key = tuple(tokens[i : i + n])
-                if key in seen and i >= seen[key] + n:
-                    return seen[key], n, 2, False
-                seen.setdefault(key, i)
+            first = _said_again(tokens, n)
+            if first is not None:
+                return first, n, 2, False
+    return None
+
+
+def _said_again(tokens: list[str], n: int, counts=lambda phrase: True) -> int | None:
+    """Where a phrase of `n` words that `counts` first stands, when it is said again further on (not overlapping)."""
+    seen: dict[tuple, int] = {}
+    for i in range(len(tokens) - n + 1):
+        key = tuple(tokens[i : i + n])
+        if key in seen and i >= seen[key] + n and counts(key):
+            return seen[key]
+        seen.setdefault(key, i)
     return None
 
 
 def says_twice(tokens: list[str]) -> bool:
     """A phrase of two words or more, one of them a content word ("north korea's", not "of the"), said twice."""
-    for n in range(2, MAX_N + 1):
-        seen: dict[tuple, int] = {}
-        for i in range(len(tokens) - n + 1):
-            key = tuple(tokens[i : i + n])
-            if key in seen and i >= seen[key] + n and any(len(w) > 3 and w not in FUNCTION_WORDS for w in key):
-                return True
-            seen.setdefault(key, i)
-    return False
+
+    def has_content(phrase: tuple) -> bool:
+        return any(len(w) > 3 and w not in FUNCTION_WORDS for w in phrase)
+
+    return any(_said_again(tokens, n, has_content) is not None for n in range(2, MAX_N + 1))
 
 
 def check(pair: Pair, source: str, target: str) -> list[Finding]:

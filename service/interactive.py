@@ -12,12 +12,11 @@ import json
 import logging
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import redis
 from celery import Celery
 
-from config import Settings
 from jobs.submission import Meter
 from service.auth import current_key
 from service.problems import Problem, refused
@@ -43,9 +42,7 @@ class InteractiveClient:
     celery: Celery
     redis: redis.Redis
     timeout: float
-    waiting: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(waiting_places(Settings.api_threads))
-    )
+    waiting: threading.BoundedSemaphore  # waiting_places(API_THREADS) of them
 
     def _call(self, task: str, *args) -> dict:
         if not self.waiting.acquire(blocking=False):
