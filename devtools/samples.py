@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 LINK = "https://www.nato.int/cps/en/natohq/news.htm"
@@ -47,6 +48,10 @@ on Tuesday &amp; Wednesday.
 """
 
 
+# Each story is made once per process: the libraries stamp the current time
+# into the ZIP entries, so two calls a second apart give different bytes, and
+# a test that compares an upload with a second call would fail at random.
+@functools.cache
 def docx_story() -> bytes:
     """A heading, a paragraph with bold, italic and underlined runs, a link,
     a bulleted list, a table, a header and a footer."""
@@ -89,6 +94,7 @@ def docx_story() -> bytes:
     return out.getvalue()
 
 
+@functools.cache
 def odt_story() -> bytes:
     """A heading, a paragraph with a bold span and a link, a list, a table."""
     from odf.opendocument import OpenDocumentText
@@ -128,6 +134,7 @@ def odt_story() -> bytes:
     return out.getvalue()
 
 
+@functools.cache
 def pptx_story() -> bytes:
     """A title slide, a slide with a bold run, a table and speaker notes."""
     from pptx import Presentation
