@@ -527,8 +527,9 @@ class Settings:
     )
     checks_back_translate: bool = setting(
         "CHECKS_BACK_TRANSLATE",
-        False,
-        "the clause check translates each target back with the reverse model (one more model call per segment)",
+        True,
+        "segments the names or clause check flags are translated back with the reverse model, where one is"
+        " installed, and judged again (a model call for about 5% of segments)",
     )
     checks_headline_max: int = setting(
         "CHECKS_HEADLINE_MAX",

@@ -40,11 +40,8 @@ def check_translation(
     back_translate: Callable[[list[str]], list[str]] | None = None,
 ) -> Report:
     """The report of one translated article. `back_translate` (texts in `target` -> texts in `source`), when
-    given, feeds the clause check and the names check."""
-    options = options or Options()
-    found = pairs(segments_and_translations)
-    back = back_translate([p.target for p in found]) if back_translate and found else None
-    return check_segments(found, source, target, options, back)
+    given, confirms what the clause check and the names check find (`check_segments`)."""
+    return check_segments(pairs(segments_and_translations), source, target, options or Options(), back_translate)
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ class CheckPolicy:
     """How a worker checks each language it translates (CHECKS_* settings; a job may set `headline_max`)."""
 
     enabled: bool = True
-    back_translate: bool = False
+    back_translate: bool = True
     headline_max: int = 0  # 0: not measured, unless the job asks
 
     @classmethod
@@ -69,7 +66,7 @@ class CheckPolicy:
             try:
                 router.route(target, source)
                 back = lambda texts: router.translate(texts, target, source)[0]  # noqa: E731
-            except Exception:  # no reverse route: the clause check does not run
+            except Exception:  # no reverse route: the names and clause checks judge from the target alone
                 back = None
         limit = request.headline_max or self.headline_max or None
         return check_translation(translated, source, target, Options(headline_max=limit), back).to_dict()

@@ -15,8 +15,9 @@
 (c) The real model (bergamot en→pt) on the same sources: segments flagged per
     check, with examples.
 
-The bergamot pt→en model translates every target (reference, planted, model
-output) back, for the clause and names checks.
+As in the service (CHECKS_BACK_TRANSLATE), the bergamot pt→en model translates
+back the targets (reference, planted, model output) where the names or clause
+check found something, and those segments are judged again with it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from checks import CHECKS, ERROR, WARNING, Pair, Report, check_pair, check_segments
+from checks import CHECKS, ERROR, WARNING, Pair, Report, check_segments
 from config import Settings
 from quality import ntrex
 from quality.plant import DEFECTS
@@ -95,21 +96,23 @@ def _family_count(findings, family: str) -> int:
     return sum(f.check == family for f in findings)
 
 
-def recall(sources, references, clean_back, back_translate) -> tuple[str, dict, list[str]]:
+def recall(sources, references, clean: Report, back_translate) -> tuple[str, dict, list[str]]:
+    """Each defect class planted in every reference that can take it, checked the way the service checks (a back
+    translation only for the segments a names or clause check flags); found = more findings of the class's check
+    than on the clean reference (`clean`, the report of (a))."""
     lines = ["| defect planted | segments planted | found by its check | at least 95% |", "|---|---|---|---|"]
     figures, misses = {}, []
+    before = {s.index: s.findings for s in clean.flagged}
     for name, (plant, family) in DEFECTS.items():
         planted = [(i, plant(s, r)) for i, (s, r) in enumerate(zip(sources, references))]
         planted = [(i, text) for i, text in planted if text is not None and text != references[i]]
-        # The checks that read a back translation (names, clauses) get one of the planted text too.
-        backs = back_translate([t for _, t in planted]) if back_translate and family in ("omission", "names") else None
+        report = check_segments(
+            [Pair(sources[i], text) for i, text in planted], SOURCE, TARGET, back_translate=back_translate
+        )
+        after = {s.index: s.findings for s in report.flagged}
         found = 0
         for k, (i, text) in enumerate(planted):
-            before = check_pair(
-                Pair(sources[i], references[i]), SOURCE, TARGET, back=clean_back[i] if clean_back else None
-            )
-            after = check_pair(Pair(sources[i], text), SOURCE, TARGET, back=backs[k] if backs else None)
-            if _family_count(after, family) > _family_count(before, family):
+            if _family_count(after.get(k, []), family) > _family_count(before.get(i, []), family):
                 found += 1
             elif len(misses) < 200:
                 misses.append(f"{name} missed: {text}")
@@ -177,13 +180,17 @@ def main(argv: list[str] | None = None) -> int:
 
         forward, back_translate = translator(SOURCE, TARGET), translator(TARGET, SOURCE)
     started = time.perf_counter()
-    clean_back = back_translate(references) if back_translate else None
     reference_report = check_segments(
-        [Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET, back=clean_back
+        [Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET, back_translate=back_translate
     )
     print(
-        f"Segment checks on {ntrex.DESCRIPTION}; clause check: "
-        f"{'with the bergamot pt→en back translation' if clean_back else 'on the target alone (--no-model)'}\n"
+        f"Segment checks on {ntrex.DESCRIPTION}; names and clause findings "
+        + (
+            f"confirmed by the bergamot pt→en back translation ({reference_report.back_translated} references"
+            " translated back)\n"
+            if back_translate
+            else "judged on the target alone (--no-model)\n"
+        )
     )
     verified = load_adjudication()
     fp_table, fp = false_positives(reference_report, len(sources), verified)
@@ -195,18 +202,20 @@ def main(argv: list[str] | None = None) -> int:
         f"\nverified reference defects: {len(verified)} findings in {ADJUDICATION.relative_to(ROOT)}"
         + (f"; no longer raised: {stale}" if stale else "")
     )
-    rc_table, rc, misses = recall(sources, references, clean_back, back_translate)
+    rc_table, rc, misses = recall(sources, references, reference_report, back_translate)
     print("\n(b) Recall: one planted defect per segment that can take it\n")
     print(rc_table)
     results = {"data": ntrex.DESCRIPTION, "false_positives": fp, "recall": rc}
     if forward:
         outputs = forward(sources)
         model_report = check_segments(
-            [Pair(s, o) for s, o in zip(sources, outputs)], SOURCE, TARGET, back=back_translate(outputs)
+            [Pair(s, o) for s, o in zip(sources, outputs)], SOURCE, TARGET, back_translate=back_translate
         )
         table, results["model"] = model_table(model_report, len(sources), args.examples)
+        results["model"]["back_translated"] = model_report.back_translated
         print("\n(c) The real model (bergamot en→pt) on the same sources\n")
         print(table)
+        print(f"\nsegments translated back to confirm a finding: {_pct(model_report.back_translated, len(sources))}")
     print(f"\n{time.perf_counter() - started:.0f} s")
     if args.show:
         print("\n== references flagged")

@@ -286,7 +286,13 @@ class ChecksOut(Schema):
     flagged = Integer(metadata={"description": "Segments with at least one finding (after the filters)."})
     by_severity = Dict(metadata={"description": "Flagged segments per worst severity."})
     by_check = Dict(metadata={"description": "Flagged segments per check."})
-    clauses_checked = Boolean(metadata={"description": "Whether the clause check ran (CHECKS_BACK_TRANSLATE)."})
+    clauses_checked = Boolean(
+        metadata={
+            "description": "Whether a reverse model was at hand to confirm the names and clause findings"
+            " (CHECKS_BACK_TRANSLATE)."
+        }
+    )
+    back_translated = Integer(metadata={"description": "Segments translated back to confirm a finding."})
     flagged_segments = List(
         Dict(),
         metadata={
