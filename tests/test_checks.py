@@ -153,6 +153,30 @@ def test_a_back_translation_brings_an_exonym_home():
     )
 
 
+def test_only_the_segments_a_names_or_clause_check_flags_are_translated_back_and_judged_again():
+    asked = []
+
+    def back_translate(texts):
+        asked.extend(texts)
+        return ["Erdogan flew to Cologne." if "Colônia" in t else "Nonsense." for t in texts]
+
+    pairs = [
+        Pair("Erdogan flew to Cologne.", "Erdogan voou para Colônia."),  # an exonym: the back translation clears it
+        Pair("Talks with Merkel today.", "Conversas hoje."),  # a name dropped: the back translation confirms it
+        Pair("The allies met.", "Os aliados reuniram-se."),  # clean: no model call
+        Pair("He paid £11million.", "Ele pagou 11 milhões de euros."),  # a currency error: no model call either
+    ]
+    report = check_segments(pairs, EN, PT, back_translate=back_translate)
+    assert asked == ["Erdogan voou para Colônia.", "Conversas hoje."]
+    flagged = {s.index: {f.code for f in s.findings} for s in report.flagged}
+    assert flagged == {1: {"name.missing"}, 3: {"currency.converted"}}
+    summary = report.to_dict()
+    assert summary["back_translated"] == 2 and summary["clauses_checked"] is True
+    alone = check_segments(pairs, EN, PT).to_dict()
+    assert alone["back_translated"] == 0 and alone["clauses_checked"] is False
+    assert alone["by_check"]["names"] == 2
+
+
 # -- untranslated ------------------------------------------------------------------------
 
 

@@ -30,7 +30,9 @@ OUTPUTS = {
     "The club paid £11million for him.": "O clube pagou 11 milhões de euros por ele.",
     'He said "yes".': "Ele disse sim.",
     "The allies met.": "Os aliados reuniram-se.",
+    "Talks with Merkel today.": "Conversas hoje.",  # a name dropped
 }
+LOST_NAME = {"title": "Budget", "body": "Talks with Merkel today.\n\nThe allies met.", "format": "text"}
 
 
 class TableEngine:
@@ -77,6 +79,48 @@ def test_the_pipeline_stores_each_languages_findings_with_its_result(jobs):
     assert "quotes.lost" in flagged['He said "yes".']
     assert "The allies met." not in flagged
     assert report["by_check"]["currency"] == 1 and report["clauses_checked"] is False
+
+
+class BackEngine(TableEngine):
+    """A pt→en engine that records what it is asked: the checks' back translation."""
+
+    name = "back"
+    asked: list[str] = []
+
+    def available(self):
+        return [ModelInfo(self.name, "back-pt_en", "1.0", "pt", "en")]
+
+    def load(self, info):
+        engine = self
+
+        class Back(TableModel):
+            def translate(self, texts):
+                engine.asked.extend(texts)
+                return ["Talks today." for _ in texts]
+
+        return Back(info)
+
+
+def run_with_reverse_model(jobs, policy: CheckPolicy) -> tuple[dict, list[str]]:
+    back = BackEngine()
+    back.asked = []
+    pipeline = Pipeline(Router([TableEngine(), back]), jobs, GlossaryStore(jobs.redis), checks=policy)
+    job_id = jobs.create({"source_lang": "en", "target_langs": ["pt"], "article": dict(LOST_NAME)})
+    assert pipeline.run(job_id, "pt") == "succeeded"
+    return jobs.result(job_id, "pt")["checks"], back.asked
+
+
+def test_with_a_reverse_model_only_a_flagged_segment_is_translated_back(jobs):
+    report, asked = run_with_reverse_model(jobs, CheckPolicy())
+    assert asked == ["Conversas hoje."]
+    assert report["clauses_checked"] is True and report["back_translated"] == 1
+    assert [s["source"] for s in report["flagged_segments"]] == ["Talks with Merkel today."]
+
+
+def test_back_translation_can_be_turned_off(jobs):
+    report, asked = run_with_reverse_model(jobs, CheckPolicy(back_translate=False))
+    assert asked == [] and report["clauses_checked"] is False and report["back_translated"] == 0
+    assert [s["source"] for s in report["flagged_segments"]] == ["Talks with Merkel today."]
 
 
 def test_a_jobs_headline_limit_and_checks_off(jobs):
