@@ -155,21 +155,38 @@ DEMONYM_PREFIX = 5
 
 @lru_cache(maxsize=8)
 def exonyms(source: str, target: str) -> dict[str, set[str]]:
-    """Folded word of a country, territory or language name in `source` -> the folded words of its name in `target`."""
+    """Folded word of a country, territory or language name in `source` -> the folded words of its name in `target`.
+    Words of two letters or fewer are left out of the renderings: "Hong Kong SAR China" is "RAE de Hong Kong da
+    China", and "da" must not stand for China."""
     out: dict[str, set[str]] = {}
     src, tgt = cldr(source), cldr(target)
     if src is None or tgt is None:
         return out
+
+    def add(word: str, rendering: str) -> None:
+        out.setdefault(word, set()).update(w for w in word_list(rendering) if len(w) > 2)
+
     for table, other in ((src.territories, tgt.territories), (src.languages, tgt.languages)):
         for code, name in table.items():
             if code in other:
                 for word in word_list(name):
-                    out.setdefault(word, set()).update(word_list(other[code]))
+                    add(word, other[code])
     for alias, code in ALIASES.get(source, {}).items():
-        out.setdefault(alias, set()).update(word_list(tgt.territories[code]))
+        add(alias, tgt.territories[code])
     for word, name in NATIONS.get((source, target), {}).items():
-        out.setdefault(word, set()).update(word_list(name))
+        add(word, name)
     return out
+
+
+@lru_cache(maxsize=8)
+def places(source: str) -> frozenset[str]:
+    """Folded names of countries and territories that are one word in `source` (China, Chile, Turkey, Jordan): a
+    name even where English has a common word spelt the same."""
+    locale = cldr(source)
+    if locale is None:
+        return frozenset()
+    names = (word_list(name) for code, name in locale.territories.items() if code.isalpha())  # not regions: "World"
+    return frozenset(words[0] for words in names if len(words) == 1)
 
 
 def exonym_words(word: str, table: dict[str, set[str]]) -> set[str]:
@@ -357,7 +374,7 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         # for no name, unless it is short and follows one (Theresa May).
         # On the vocabulary's list and an English word in lower case (Webster): "Rosa", "Paz" and "James" are on
         # the joint vocabulary's list but are names in English.
-        is_common = _common(fold(base), common) and lexicon.lower_case(base)
+        is_common = _common(fold(base), common) and lexicon.lower_case(base) and fold(base) not in places(source)
         opening = _OPENING.search(pair.source[: m.start()]) and not _after_abbreviation(pair.source[: m.start()])
         after_name = pair.source[previous_name_end : m.start()] == " " and len(base) <= 4
         if is_common and (not after_name or opening):

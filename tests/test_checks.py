@@ -146,6 +146,15 @@ def test_a_glossary_term_is_the_glossary_checks_not_a_missing_name():
     assert codes(source, target, pair={"glossary": (term,)}) == set()
 
 
+def test_a_country_is_a_name_even_where_english_has_a_common_word_spelt_so():
+    source = "Pigs are sold in markets across China and Spain."
+    assert "name.missing" not in codes(source, "Porcos são vendidos em mercados da China e da Espanha.")
+    assert "name.missing" in codes(source, "Porcos são vendidos em mercados do país e da Espanha.")
+    assert "name.missing" in codes(source, "Porcos são vendidos em mercados da China e do país.")
+    # "the West", a common word capitalised, is still not asked for
+    assert "name.missing" not in codes("Pigs are sold across the West.", "Porcos são vendidos no Ocidente.")
+
+
 def test_a_back_translation_brings_an_exonym_home():
     assert "name.missing" in codes("Erdogan flew to Cologne.", "Erdogan voou para Colônia.")
     assert "name.missing" not in codes(
