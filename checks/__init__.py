@@ -138,7 +138,12 @@ def check_segments(
     checked again with their back translation, and that verdict stands. A clean segment costs no model call:
     on the real model's news output about 5% of segments are translated back (docs/checks.md)."""
     findings = [check_pair(pair, source, target, options) for pair in pairs]
-    suspects = [i for i, found in enumerate(findings) if any(f.check in READS_BACK for f in found)]
+    suspects = [
+        i
+        for i, found in enumerate(findings)
+        if any(f.check in READS_BACK for f in found)
+        or (back_translate is not None and names.needs_back(pairs[i], source, target))
+    ]
     if back_translate is not None and suspects:
         backs = back_translate([pairs[i].target for i in suspects])
         for i, back in zip(suspects, backs):

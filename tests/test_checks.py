@@ -155,6 +155,57 @@ def test_a_country_is_a_name_even_where_english_has_a_common_word_spelt_so():
     assert "name.missing" not in codes("Pigs are sold across the West.", "Porcos são vendidos no Ocidente.")
 
 
+def test_a_capitalised_common_word_alone_is_asked_for_where_a_back_translation_can_tell():
+    source = "It was false, and Waters denied it, while West said nothing."
+    target = "Era falso, e ela negou, enquanto o rapper não disse nada."
+    assert "name.missing" not in codes(source, target)  # without a back translation: left alone
+    lost = check_pair(
+        Pair(source, target), EN, PT, back="It was false, and she denied it, while the rapper said nothing."
+    )
+    assert [f.message for f in lost] == [
+        "the name “Waters” is not in the translation",
+        "the name “West” is not in the translation",
+    ]
+    kept = "Era falso, e Waters negou, enquanto West não disse nada."
+    assert "name.missing" not in codes(
+        source, kept, back="It was false, and Waters denied it, while West said nothing."
+    )
+    # after a determiner or a possessive it heads a title, which a translator translates
+    assert "name.missing" not in codes(
+        "He won in the Premiership and at the Coroner's Office.",
+        "Ele venceu no Campeonato e no Departamento de Perícia.",
+        back="He won in the Championship and at the Department of Forensics.",
+    )
+    # the compass as a surname after a name, not as the start of a place after a possessive
+    assert "name.missing" in codes("Kanye West was booed.", "Kanye foi vaiado.")
+    assert "name.missing" not in codes("Trump's West Virginia rally.", "O comício de Trump na Virgínia Ocidental.")
+
+
+def test_a_lone_common_word_missing_is_worth_a_back_translation_and_a_clean_segment_is_not():
+    asked = []
+
+    def back_translate(texts):
+        asked.extend(texts)
+        return ["It was false, while the rapper said nothing."]
+
+    pairs = [
+        Pair("It was false, while West said nothing.", "Era falso, enquanto o rapper não disse nada."),
+        Pair("It was false, while West said nothing.", "Era falso, enquanto West não disse nada."),
+    ]
+    report = check_segments(pairs, EN, PT, back_translate=back_translate)
+    assert asked == ["Era falso, enquanto o rapper não disse nada."]
+    assert [s.index for s in report.flagged] == [0] and report.back_translated == 1
+    assert check_segments(pairs, EN, PT).flagged == []  # without a reverse model: not asked, not flagged
+
+
+def test_a_name_comes_back_in_the_models_english():
+    assert "name.missing" not in codes(
+        "As the local Labour MP he spoke.",
+        "Como deputado trabalhista local, ele falou.",
+        back="As a local labor MP he spoke.",
+    )
+
+
 def test_a_back_translation_brings_an_exonym_home():
     assert "name.missing" in codes("Erdogan flew to Cologne.", "Erdogan voou para Colônia.")
     assert "name.missing" not in codes(
