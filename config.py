@@ -529,7 +529,7 @@ class Settings:
         "CHECKS_BACK_TRANSLATE",
         True,
         "segments the names or clause check flags are translated back with the reverse model, where one is"
-        " installed, and judged again (a model call for about 5% of segments)",
+        " installed, and judged again (measured: 2-5% of news segments; docs/checks.md)",
     )
     checks_headline_max: int = setting(
         "CHECKS_HEADLINE_MAX",

@@ -134,9 +134,10 @@ def check_segments(
     back_translate: Callable[[list[str]], list[str]] | None = None,
 ) -> Report:
     """The findings of every segment. `back_translate` (texts in `target` -> texts in `source`), when given, is
-    asked only for the segments where a check of READS_BACK found something without it; those segments are
-    checked again with their back translation, and that verdict stands. A clean segment costs no model call:
-    on the real model's news output about 5% of segments are translated back (docs/checks.md)."""
+    asked only for the segments where a check of READS_BACK found something without it, or where the names check
+    needs it to judge a capitalised common word (`names.needs_back`); those segments are checked again with their
+    back translation, and that verdict stands. A clean segment costs no model call: of the NTREX development
+    half's news, 2.3% of the real model's segments and 5.1% of the human references were translated back."""
     findings = [check_pair(pair, source, target, options) for pair in pairs]
     suspects = [
         i
