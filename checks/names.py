@@ -154,15 +154,26 @@ NATIONS = {
 DEMONYM_PREFIX = 5
 
 
+class Exonyms(dict):
+    """`exonyms`' table, its names also indexed by their first DEMONYM_PREFIX letters: the only names a demonym
+    can go by (`exonym_words`), found without comparing the word with every name (half the checks' time)."""
+
+    def __init__(self, table: dict[str, set[str]]):
+        super().__init__(table)
+        self.by_prefix: dict[str, list[str]] = {}
+        for name in self:
+            self.by_prefix.setdefault(name[:DEMONYM_PREFIX], []).append(name)
+
+
 @lru_cache(maxsize=8)
-def exonyms(source: str, target: str) -> dict[str, set[str]]:
+def exonyms(source: str, target: str) -> Exonyms:
     """Folded word of a country, territory or language name in `source` -> the folded words of its name in `target`.
     Words of two letters or fewer are left out of the renderings: "Hong Kong SAR China" is "RAE de Hong Kong da
     China", and "da" must not stand for China."""
     out: dict[str, set[str]] = {}
     src, tgt = cldr(source), cldr(target)
     if src is None or tgt is None:
-        return out
+        return Exonyms(out)
 
     def add(word: str, rendering: str) -> None:
         out.setdefault(word, set()).update(w for w in word_list(rendering) if len(w) > 2)
@@ -176,7 +187,7 @@ def exonyms(source: str, target: str) -> dict[str, set[str]]:
         add(alias, tgt.territories[code])
     for word, name in NATIONS.get((source, target), {}).items():
         add(word, name)
-    return out
+    return Exonyms(out)
 
 
 @lru_cache(maxsize=8)
@@ -198,10 +209,11 @@ def exonym_words(word: str, table: dict[str, set[str]]) -> set[str]:
     out: set[str] = set()
     if len(word) < DEMONYM_PREFIX:
         return out
-    for name, renderings in table.items():
+    candidates = table.by_prefix.get(word[:DEMONYM_PREFIX], []) if isinstance(table, Exonyms) else list(table)
+    for name in candidates:
         shared = len(commonprefix([word, name]))
         if shared >= DEMONYM_PREFIX and shared >= 0.55 * min(len(word), len(name)):
-            out |= renderings
+            out |= table[name]
     return out
 
 
