@@ -31,7 +31,7 @@ import regex
 
 from checks.findings import WARNING, Finding, Pair
 from checks.names import exonym_words, exonyms
-from checks.text import fold, quote, word_list
+from checks.text import POSSESSIVE, fold, quote, word_list
 
 DATA = Path(__file__).resolve().parent / "data" / "length.json"
 SMOOTHING = 10  # characters added to both lengths
@@ -193,7 +193,7 @@ _TOKEN = regex.compile(r"\p{L}[\p{L}'’]*")
 def content_stems(text: str) -> list[str]:
     """The stems of a text's content words; a possessive is its name ("SCIS's" is scis, as the translation writes
     it). Numbers are not counted: the numbers check has them, and a number repeated elsewhere would excuse a clause."""
-    words = (fold(regex.sub(r"['’]s?$", "", token)) for token in _TOKEN.findall(text))
+    words = (fold(POSSESSIVE.sub("", token)) for token in _TOKEN.findall(text))
     return [w[:STEM] for w in words if w not in FUNCTION_WORDS and len(w) > 2]
 
 
@@ -207,7 +207,7 @@ def renamed(pair: Pair, source: str, target: str) -> set[str]:
     target_words = set(word_list(pair.target))
     out = set()
     for token in _TOKEN.findall(pair.source):
-        word = fold(regex.sub(r"['’]s?$", "", token))
+        word = fold(POSSESSIVE.sub("", token))
         if token[0].isupper() and exonym_words(word, table) & target_words:
             out.add(word[:STEM])
     return out

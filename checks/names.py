@@ -22,7 +22,7 @@ import regex
 
 from checks.findings import WARNING, Finding, Pair
 from translation import lexicon
-from checks.text import calendar_names, cldr, fold, quote, word_list, words
+from checks.text import POSSESSIVE, calendar_names, cldr, fold, quote, word_list, words
 
 COMMON_WORDS = Path(__file__).resolve().parent / "data" / "common_words.txt"
 # Close enough to be the same name, measured on folded words ("theresa"/"teresa" 0.93, "commission"/"comissao" 0.78).
@@ -128,6 +128,7 @@ NOT_NAMES = {
     "western",
 }
 COMPASS = {w for w in NOT_NAMES if regex.search("north|south|east|west", w)}
+_POSSESSIVE_S = regex.compile(r"['’]s$")  # "Burt's" is Burt, but "Waters'" stays Waters'
 _CAPITALISED = regex.compile(r"(?<![\p{L}\p{N}'’\-])\p{Lu}[\p{Ll}'’\-]*\p{Ll}[\p{L}'’\-]*")
 # Where any word takes a capital: the start, after a sentence end, a colon, an opening quote or bracket (not a
 # closing one: in `…," Hammel said` Hammel is a name).
@@ -334,7 +335,7 @@ def _lone_name(text: str, m, run: list[int]) -> bool:
 
 def _base(word: str) -> str:
     """ "Britain's" is "Britain"; "Netherlands-based" is "Netherlands"."""
-    return regex.sub(r"['’]s?$", "", word).split("-")[0]
+    return POSSESSIVE.sub("", word).split("-")[0]
 
 
 def translated_whole(
@@ -375,7 +376,7 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
     if title_case(pair.source):
         return []
     # "Burt's" is there in "Burt's Bees" as "Burt"; "Jae" in "Jae-in".
-    written = [regex.sub(r"['’]s$", "", m.group()) for m in words(pair.target)]
+    written = [_POSSESSIVE_S.sub("", m.group()) for m in words(pair.target)]
     in_order = [fold(w) for w in written]
     target_words = in_order + [part for w in in_order if "-" in w for part in w.split("-")]
     back_words = set(word_list(back)) if back else set()

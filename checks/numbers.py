@@ -174,11 +174,12 @@ def numbers(text: str, lang: str, other: str | None = None) -> list[tuple[Decima
 
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_ROMAN_NUMERAL = regex.compile(r"C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
 
 def roman(word: str) -> int | None:
     """A Roman numeral of two letters or more ("século XIX", "Elizabeth II"); None for any other word."""
-    if len(word) < 2 or not regex.fullmatch(r"C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})", word):
+    if len(word) < 2 or not _ROMAN_NUMERAL.fullmatch(word):
         return None
     values = [_ROMAN[ch] for ch in word]
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))

@@ -10,6 +10,8 @@ from babel import Locale, UnknownLocaleError
 
 # A word: letters and digits, with inner apostrophes and hyphens (don't, pré-sal).
 WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
+# A possessive's ending ("SCIS's" is SCIS, "Waters'" is Waters); compiled once: the checks strip every word.
+POSSESSIVE = regex.compile(r"['’]s?$")
 
 
 @lru_cache(maxsize=1 << 16)  # words, mostly, and the same ones again and again: 880,000 calls for 988 segments
