@@ -85,6 +85,12 @@ CHECK_FINDINGS = Counter(
     "Findings of the checks, per check, code and severity.",
     ["target", "check", "code", "severity"],
 )
+BACK_TRANSLATED_SEGMENTS = Counter(
+    "newsroom_back_translated_segments_total",
+    "Translated segments the checks translated back with the reverse model to confirm a finding"
+    " (CHECKS_BACK_TRANSLATE): the model time the checks cost.",
+    ["target"],
+)
 WEBHOOK_DELIVERIES = Counter(
     "newsroom_webhook_deliveries_total",
     "Webhook delivery attempts by outcome: delivered, retrying, failed (last attempt), refused (unsafe URL).",
@@ -160,6 +166,7 @@ def record_checks(target: str, report: dict[str, Any] | None) -> None:
     if not report:
         return
     CHECKED_SEGMENTS.labels(target).inc(report["segments"])
+    BACK_TRANSLATED_SEGMENTS.labels(target).inc(report.get("back_translated", 0))  # reports stored before: none
     for check, count in report["by_check"].items():
         if count:
             FLAGGED_SEGMENTS.labels(target, check).inc(count)

@@ -152,6 +152,18 @@ def test_the_metrics_count_flagged_segments_and_findings():
     )
 
 
+def test_the_metrics_count_the_segments_translated_back():
+    before = REGISTRY.get_sample_value("newsroom_back_translated_segments_total", {"target": "xx-back"}) or 0
+    report = check_segments(
+        [Pair("Talks with Merkel today.", "Conversas hoje."), Pair("The allies met.", "Os aliados reuniram-se.")],
+        "en",
+        "pt",
+        back_translate=lambda texts: ["Talks today." for _ in texts],
+    ).to_dict()
+    metrics.record_checks("xx-back", report)
+    assert REGISTRY.get_sample_value("newsroom_back_translated_segments_total", {"target": "xx-back"}) == before + 1
+
+
 # -- the API -----------------------------------------------------------------------------
 
 
