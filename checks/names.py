@@ -202,7 +202,7 @@ def places(source: str) -> frozenset[str]:
     return frozenset(words[0] for words in names if len(words) == 1)
 
 
-def exonym_words(word: str, table: dict[str, set[str]]) -> set[str]:
+def exonym_words(word: str, table: Exonyms) -> set[str]:
     """The target-language words `word` may go by: its own entry, or, for a demonym (Spaniard, Swede, Korean), those
     of the names that share its first DEMONYM_PREFIX letters or more and most of the shorter."""
     if word in table:
@@ -210,8 +210,7 @@ def exonym_words(word: str, table: dict[str, set[str]]) -> set[str]:
     out: set[str] = set()
     if len(word) < DEMONYM_PREFIX:
         return out
-    candidates = table.by_prefix.get(word[:DEMONYM_PREFIX], []) if isinstance(table, Exonyms) else list(table)
-    for name in candidates:
+    for name in table.by_prefix.get(word[:DEMONYM_PREFIX], []):
         shared = len(commonprefix([word, name]))
         if shared >= DEMONYM_PREFIX and shared >= 0.55 * min(len(word), len(name)):
             out |= table[name]
@@ -328,7 +327,7 @@ DETERMINERS = set("the a an this that these those his her its their our my your 
 def _lone_name(text: str, m, run: list[int]) -> bool:
     """A capitalised common word alone, with no determiner before it (Waters said, on Twitter, like China, West has):
     English capitalises it there as a name, not as a word of a title or an institution."""
-    before = regex.findall(r"\p{L}+['’]?s?", text[: m.start()])
+    before = regex.findall(r"\p{L}+['’]?s?", text[max(0, m.start() - 40) : m.start()])  # the word before it
     # After a possessive it heads a title as much as after "the": the Coroner's Office, Macedonia's Institute.
     return len(run) == 1 and not (before and (before[-1].lower() in DETERMINERS or before[-1][-2:] in ("'s", "’s")))
 
@@ -339,7 +338,7 @@ def _base(word: str) -> str:
 
 
 def translated_whole(
-    run: list[str], target_words: set[str], back_words: set[str], common: frozenset[str], names: dict[str, set[str]]
+    run: list[str], target_words: set[str], back_words: set[str], common: frozenset[str], names: Exonyms
 ) -> bool:
     """An institution, event or place named with a common English noun at its end (the Senate Judiciary Committee,
     the Public Prosecution Service, the Korea War, New York City) is translated whole (Comissão Jurídica do Senado,
