@@ -529,7 +529,8 @@ class Settings:
         "CHECKS_BACK_TRANSLATE",
         True,
         "segments the names or clause check flags are translated back with the reverse model, where one is"
-        " installed, and judged again (measured: 2-5% of news segments; docs/checks.md)",
+        " installed, and judged again (measured: 4-7% of news segments); the English words of names still"
+        " missing are then translated alone, in one call per article (docs/checks.md)",
     )
     checks_headline_max: int = setting(
         "CHECKS_HEADLINE_MAX",

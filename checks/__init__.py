@@ -60,15 +60,21 @@ class Options:
 
 
 def check_pair(
-    pair: Pair, source: str, target: str, options: Options = Options(), back: str | None = None
+    pair: Pair,
+    source: str,
+    target: str,
+    options: Options = Options(),
+    back: str | None = None,
+    renderings: dict[str, str] | None = None,
 ) -> list[Finding]:
-    """Every finding on one segment; `back` is its translation translated back, when there is one."""
+    """Every finding on one segment; `back` is its translation translated back, when there is one; `renderings`
+    the model's translations of the English words of names found missing (`names.check`)."""
     if not pair.target.strip():
         return []
     findings = (
         numbers.check(pair, source, target)
         + units.check(pair, source, target)
-        + names.check(pair, source, target, back)
+        + names.check(pair, source, target, back, renderings)
         + untranslated.check(pair, source, target, options.detect)
         + length.check(pair, source, target, back)
         + repetition.check(pair, source, target)
@@ -132,12 +138,16 @@ def check_segments(
     target: str,
     options: Options = Options(),
     back_translate: Callable[[list[str]], list[str]] | None = None,
+    translate: Callable[[list[str]], list[str]] | None = None,
 ) -> Report:
     """The findings of every segment. `back_translate` (texts in `target` -> texts in `source`), when given, is
     asked only for the segments where a check of READS_BACK found something without it, or where the names check
     needs it to judge a capitalised common word (`names.needs_back`); those segments are checked again with their
     back translation, and that verdict stands. A clean segment costs no model call: of the NTREX development
-    half's news, 2.3% of the real model's segments and 5.1% of the human references were translated back."""
+    half's news, 4.0% of the real model's segments and 6.8% of the human references were translated back.
+    `translate` (texts in `source` -> texts in `target`), when given, then translates the English words of the
+    names still found missing (Counter, Committee), all in one call, and a word whose translation is in the
+    target (contador, Comissão) was translated, not lost."""
     findings = [check_pair(pair, source, target, options) for pair in pairs]
     suspects = [
         i
@@ -145,10 +155,18 @@ def check_segments(
         if any(f.check in READS_BACK for f in found)
         or (back_translate is not None and names.needs_back(pairs[i], source, target))
     ]
+    backs: dict[int, str] = {}
     if back_translate is not None and suspects:
-        backs = back_translate([pairs[i].target for i in suspects])
-        for i, back in zip(suspects, backs):
+        backs = dict(zip(suspects, back_translate([pairs[i].target for i in suspects])))
+        for i, back in backs.items():
             findings[i] = check_pair(pairs[i], source, target, options, back)
+    words = {i: names.to_render(pairs[i], found) for i, found in enumerate(findings)} if translate else {}
+    words = {i: w for i, w in words.items() if w}
+    if translate is not None and words:
+        asked = sorted(set().union(*words.values()))
+        renderings = dict(zip(asked, translate(asked)))
+        for i in words:
+            findings[i] = check_pair(pairs[i], source, target, options, backs.get(i), renderings)
     report = Report(len(pairs), back_translated=len(suspects) if back_translate is not None else None)
     for index, (pair, found) in enumerate(zip(pairs, findings)):
         if found:

@@ -9,6 +9,14 @@ without accents and case, or close to it (difflib ratio): "Londres" for
 London, "Comissão" for Commission, "Parlamento" for Parliament. Countries and
 languages go by another name in the target language (England, Inglaterra;
 English, inglês), which CLDR (through babel) knows.
+
+With a back translation (the service's default where a reverse model is
+installed) more words are asked for, each where the back translation can tell
+a loss from a translation: a capitalised common word standing alone (Waters
+said), one beside a word of its name kept as written (Game of Thrones, Long
+Lartin), and the words of a quoted nickname ("Don Goyo"); and the English
+words of names still missing are translated alone by the model, in one call,
+to see whether the target has them translated (Counter: contador).
 """
 
 from __future__ import annotations
@@ -98,6 +106,14 @@ TITLES = {
     "deputy",
     "chief",
     "councillor",
+    # clergy, before a name or for one: Father Johnson is "pastor Johnson", "padre Johnson"
+    "father",
+    "reverend",
+    "pastor",
+    "rabbi",
+    "imam",
+    "sister",
+    "brother",
 }
 # Capitalised words that are not names: titles and words English capitalises.
 NOT_NAMES = {
@@ -133,6 +149,9 @@ _CAPITALISED = regex.compile(r"(?<![\p{L}\p{N}'’\-])\p{Lu}[\p{Ll}'’\-]*\p{Ll
 # Where any word takes a capital: the start, after a sentence end, a colon, an opening quote or bracket (not a
 # closing one: in `…," Hammel said` Hammel is a name).
 _OPENING = regex.compile(r"(?:^|[.!?:;…]\s+|(?:^|\s)[\"“‘'«(\[]|\s[-–—]\s+)$")
+# A quotation of one or two capitalised words and nothing else is a name: a nickname or a title ("Don Goyo",
+# "Tornado" officers, "Hans" Geiger), not the start of a quoted sentence.
+_QUOTED_NAME = regex.compile(r"(?<=[\"“‘«])\p{Lu}[\p{L}'’\-]*(?: \p{Lu}[\p{L}'’\-]*)?(?=[,.]?[\"”’»])")
 
 
 # Other English names of CLDR territories, which CLDR lists under one name only.
@@ -332,6 +351,20 @@ def _lone_name(text: str, m, run: list[int]) -> bool:
     return len(run) == 1 and not (before and (before[-1].lower() in DETERMINERS or before[-1][-2:] in ("'s", "’s")))
 
 
+def _split_at(run: list[int], i: int, boundaries: set[int]) -> list[int]:
+    """The part of `run` around `i` between the words in `boundaries` (weekdays and months: one joined on is no
+    part of a name, "on Twitter on Saturday", "From November Kit will star")."""
+    at = run.index(i)
+    start = next((k + 1 for k in range(at - 1, -1, -1) if run[k] in boundaries), 0)
+    end = next((k for k in range(at + 1, len(run)) if run[k] in boundaries), len(run))
+    return run[start:end]
+
+
+def _neighbour_kept(matches: list, run: list[int], i: int, written: list[str]) -> bool:
+    """A word next to `matches[i]` in its name (`run`) is in the translation as written, capital and all."""
+    return any(j in run and _base(matches[j].group()) in written for j in (i - 1, i + 1))
+
+
 def _base(word: str) -> str:
     """ "Britain's" is "Britain"; "Netherlands-based" is "Netherlands"."""
     return POSSESSIVE.sub("", word).split("-")[0]
@@ -350,7 +383,8 @@ def translated_whole(
     if len(run) < 2:
         return False
     last = fold(_base(run[-1]))
-    if not _common(last, common) or last in target_words:
+    # An English noun: "Rosa" is on the joint vocabulary's list (Portuguese) but Hurricane Rosa is no institution.
+    if not (_common(last, common) and lexicon.lower_case(_base(run[-1]))) or last in target_words:
         return False
     for word in run[:-1]:
         folded = fold(_base(word))
@@ -371,9 +405,15 @@ def half_translated(previous: str, word: str, target: list[str]) -> bool:
     )
 
 
-def check(pair: Pair, source: str, target: str, back: str | None = None) -> list[Finding]:
-    if title_case(pair.source):
-        return []
+def check(
+    pair: Pair, source: str, target: str, back: str | None = None, renderings: dict[str, str] | None = None
+) -> list[Finding]:
+    """The names of `pair.source` missing from `pair.target`. `back`: the target translated back, when there is one;
+    `renderings`: English words of names translated alone by the model (Counter: Contador), when asked for
+    (`to_render`): a word whose rendering is in the target was translated, not lost (o contador Geiger)."""
+    # In a headline in Title Case a capital does not say "name": there only words English has in no lower case
+    # (Leslie, Lamont, Nottingham) are asked for.
+    headline = title_case(pair.source)
     # "Burt's" is there in "Burt's Bees" as "Burt"; "Jae" in "Jae-in".
     written = [_POSSESSIVE_S.sub("", m.group()) for m in words(pair.target)]
     in_order = [fold(w) for w in written]
@@ -385,10 +425,9 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
     common = common_words()
     matches = list(_CAPITALISED.finditer(pair.source))
     run_of = {i: run for run in _runs(matches) for i in run}
-    whole = {
-        id(run): translated_whole([matches[i].group() for i in run], set(target_words), back_words, common, names)
-        for run in run_of.values()
-    }
+    whole: dict[tuple[int, ...], bool] = {}  # a name's words -> translated whole
+    quoted_names = list(_QUOTED_NAME.finditer(pair.source))
+    calendar_words = {j for j, m in enumerate(matches) if fold(_base(m.group())) in skip}
     findings = []
     previous_name_end = -2
     for i, m in enumerate(matches):
@@ -398,32 +437,52 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
             continue
         opening = _OPENING.search(pair.source[: m.start()]) and not _after_abbreviation(pair.source[: m.start()])
         after_name = pair.source[previous_name_end : m.start()] == " " and len(base) <= 4
+        own_run = _split_at(run_of[i], i, calendar_words)
         # Alone, with no determiner before it ("Waters said", "on Twitter", "West has said"), a capitalised common
         # word is mostly a name all the same; but one a translator may translate (Labour: trabalhista), so it is
         # asked for only where a back translation can tell (it comes back, or a name was lost). Without one it is
         # left alone.
-        lone = back is not None and not opening and _lone_name(pair.source, m, run_of[i])
+        lone = back is not None and not opening and _lone_name(pair.source, m, own_run)
+        # A word of a name whose neighbour in the name is kept as written (Game of Thrones, Long Lartin, the Global
+        # Citizen Festival) was kept too, or is lost: asked for, common word or not, where a back translation can
+        # tell (a translated title word comes back: furacão Rosa, Hurricane Rosa).
+        sibling = back is not None and not opening and _neighbour_kept(matches, run_of[i], i, written)
+        if back is not None and any(q.start() <= m.start() < q.end() for q in quoted_names):
+            opening, lone = None, True
         # The compass is no name (the Southwest, North Korea), but for a surname: Kanye West, "West said".
         surname = after_name and not opening and run_of[i][0] != i == run_of[i][-1]  # not "Trump's West Virginia"
-        if fold(base) in NOT_NAMES and not (fold(base) in COMPASS and (lone or surname)):
+        if fold(base) in NOT_NAMES and not (fold(base) in COMPASS and (lone or surname or sibling)):
+            continue
+        if headline and (
+            lexicon.lower_case(base)
+            or (_common(fold(base), common) and not lexicon.name(base))  # "Has"; not Rosa
+            or regex.search("['’]", base)  # "Didn't"
+        ):
             continue
         # A common word capitalised (the West, Labour, the Judiciary Committee, a sentence's first word) is taken
         # for no name, unless it is short and follows one (Theresa May).
         # On the vocabulary's list and an English word in lower case (Webster): "Rosa", "Paz" and "James" are on
         # the joint vocabulary's list but are names in English.
         is_common = _common(fold(base), common) and lexicon.lower_case(base) and fold(base) not in places(source)
-        if is_common and (not after_name or opening) and not lone:
+        if is_common and (not after_name or opening) and not lone and not sibling:
             continue
         # A sentence's first word may be any word (Nobody, Scuffles, Fourteen): there only two capitalised words
-        # in a row (Daniel Sturridge) or a possessive (Gerrard's) are taken for a name.
+        # in a row (Daniel Sturridge), a possessive (Gerrard's), a word English has in no lower case ("Aguero is
+        # struggling") or a country (" - Chile is obliged") are taken for a name.
         if opening and not (
             regex.match(r"['’]s\b", pair.source[m.start() + len(base) :])
             or regex.match(r" \p{Lu}\p{Ll}", pair.source[m.end() :])
+            or (
+                len(base) >= 4  # not "Uh"
+                and not _common(fold(base), common)
+                and (not lexicon.lower_case(base) or lexicon.name(base))  # Aguero; Hans, Brett
+            )
+            or fold(base) in places(source)
         ):
             continue
         # Nor an English word that Webster knows only in lower case ("Unbeaten Ayr go top"); "Daniel", a name
         # there, and "Sturridge", no word at all, still are.
-        if opening and lexicon.lower_case(base) and not lexicon.name(base):
+        if opening and lexicon.lower_case(base) and not lexicon.name(base) and fold(base) not in places(source):
             continue
         if fold(base) in TITLES:
             continue
@@ -457,8 +516,25 @@ def check(pair: Pair, source: str, target: str, back: str | None = None) -> list
         half = is_common and after_name and i > 0 and half_translated(matches[i - 1].group(), word, written)
         if _comes_back(fold(base), back_words) and not half:
             continue
-        kept = any(j != i and fold(_base(matches[j].group())) in target_words for j in run_of[i][:-1])
-        if whole[id(run_of[i])] and not half and (is_common or not kept):
+        key = tuple(own_run)
+        if key not in whole:
+            whole[key] = translated_whole(
+                [matches[j].group() for j in own_run], set(target_words), back_words, common, names
+            )
+        # A translated name excuses its English words (Judiciary, Prosecution), not a proper name among them
+        # (Louisiana of the Louisiana State Police: Polícia Estadual da Louisiana), nor a word beside one kept as
+        # written (Baton of Baton Rouge) unless it is the noun at the end (City of New York City: Nova York).
+        kept = any(j != i and fold(_base(matches[j].group())) in target_words for j in own_run[:-1])
+        if (
+            whole[key]
+            and not half
+            and (
+                (is_common and (not sibling or i == own_run[-1]))
+                or (not is_common and lexicon.lower_case(base) and not kept)
+            )
+        ):
+            continue
+        if renderings and _rendered(renderings.get(base), target_words):
             continue
         findings.append(
             Finding(
@@ -484,3 +560,22 @@ def needs_back(pair: Pair, source: str, target: str) -> bool:
     word alone (`_lone_name`) missing from the translation. (The check run with an empty back translation asks
     for those words and finds none of them back.)"""
     return bool(check(pair, source, target, back=""))
+
+
+def to_render(pair: Pair, findings: list[Finding]) -> set[str]:
+    """The words of the names found missing that English writes in lower case too (Counter, Committee): a model
+    translating each alone tells whether the target has it translated (`check`'s `renderings`)."""
+    out = set()
+    for f in findings:
+        if f.code == "name.missing" and f.source:
+            word = pair.source[f.source[0] : f.source[1]]
+            if lexicon.lower_case(word):
+                out.add(word)
+    return out
+
+
+def _rendered(rendering: str | None, target_words: list[str]) -> bool:
+    """Every word of three letters or more of `rendering` is in the target ("Contador"; not "Premiership
+    (primeiro-ministro)" where the target has neither)."""
+    words = [w for w in word_list(rendering or "") if len(w) > 2]
+    return bool(words) and all(w in target_words for w in words)

@@ -38,10 +38,14 @@ def check_translation(
     target: str,
     options: Options | None = None,
     back_translate: Callable[[list[str]], list[str]] | None = None,
+    translate: Callable[[list[str]], list[str]] | None = None,
 ) -> Report:
     """The report of one translated article. `back_translate` (texts in `target` -> texts in `source`), when
-    given, confirms what the clause check and the names check find (`check_segments`)."""
-    return check_segments(pairs(segments_and_translations), source, target, options or Options(), back_translate)
+    given, confirms what the clause check and the names check find; `translate` (`source` -> `target`) renders
+    the English words of names still found missing (`check_segments`)."""
+    return check_segments(
+        pairs(segments_and_translations), source, target, options or Options(), back_translate, translate
+    )
 
 
 @dataclass(frozen=True)
@@ -61,12 +65,13 @@ class CheckPolicy:
         translation.engines.Router) back-translates when that is on and the pair can be routed back."""
         if not self.enabled:
             return None
-        back = None
+        back = forward = None
         if self.back_translate:
             try:
                 router.route(target, source)
                 back = lambda texts: router.translate(texts, target, source)[0]  # noqa: E731
+                forward = lambda texts: router.translate(texts, source, target)[0]  # noqa: E731
             except Exception:  # no reverse route: the names and clause checks judge from the target alone
-                back = None
+                back = forward = None
         limit = request.headline_max or self.headline_max or None
-        return check_translation(translated, source, target, Options(headline_max=limit), back).to_dict()
+        return check_translation(translated, source, target, Options(headline_max=limit), back, forward).to_dict()

@@ -96,7 +96,7 @@ def _family_count(findings, family: str) -> int:
     return sum(f.check == family for f in findings)
 
 
-def recall(sources, references, clean: Report, back_translate) -> tuple[str, dict, list[str]]:
+def recall(sources, references, clean: Report, back_translate, forward) -> tuple[str, dict, list[str]]:
     """Each defect class planted in every reference that can take it, checked the way the service checks (a back
     translation only for the segments a names or clause check flags); found = more findings of the class's check
     than on the clean reference (`clean`, the report of (a))."""
@@ -107,7 +107,11 @@ def recall(sources, references, clean: Report, back_translate) -> tuple[str, dic
         planted = [(i, plant(s, r)) for i, (s, r) in enumerate(zip(sources, references))]
         planted = [(i, text) for i, text in planted if text is not None and text != references[i]]
         report = check_segments(
-            [Pair(sources[i], text) for i, text in planted], SOURCE, TARGET, back_translate=back_translate
+            [Pair(sources[i], text) for i, text in planted],
+            SOURCE,
+            TARGET,
+            back_translate=back_translate,
+            translate=forward,
         )
         after = {s.index: s.findings for s in report.flagged}
         found = 0
@@ -181,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         forward, back_translate = translator(SOURCE, TARGET), translator(TARGET, SOURCE)
     started = time.perf_counter()
     reference_report = check_segments(
-        [Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET, back_translate=back_translate
+        [Pair(s, r) for s, r in zip(sources, references)],
+        SOURCE,
+        TARGET,
+        back_translate=back_translate,
+        translate=forward,
     )
     print(
         f"Segment checks on {ntrex.DESCRIPTION}; names and clause findings "
@@ -202,14 +210,18 @@ def main(argv: list[str] | None = None) -> int:
         f"\nverified reference defects: {len(verified)} findings in {ADJUDICATION.relative_to(ROOT)}"
         + (f"; no longer raised: {stale}" if stale else "")
     )
-    rc_table, rc, misses = recall(sources, references, reference_report, back_translate)
+    rc_table, rc, misses = recall(sources, references, reference_report, back_translate, forward)
     print("\n(b) Recall: one planted defect per segment that can take it\n")
     print(rc_table)
     results = {"data": ntrex.DESCRIPTION, "false_positives": fp, "recall": rc}
     if forward:
         outputs = forward(sources)
         model_report = check_segments(
-            [Pair(s, o) for s, o in zip(sources, outputs)], SOURCE, TARGET, back_translate=back_translate
+            [Pair(s, o) for s, o in zip(sources, outputs)],
+            SOURCE,
+            TARGET,
+            back_translate=back_translate,
+            translate=forward,
         )
         table, results["model"] = model_table(model_report, len(sources), args.examples)
         results["model"]["back_translated"] = model_report.back_translated

@@ -632,3 +632,131 @@ def test_a_weekday_given_as_a_date_before_a_name_is_no_name():
     source = "This Saturday New York will host the festival."
     assert "names" not in families(source, "Neste sábado, Nova York sediará o festival.")
     assert "name.missing" in codes("He appeared on Saturday Night Live.", "Ele apareceu no Night Live.")
+
+
+# -- names: a word beside a kept one, headlines, openings, quoted names, words rendered alone (issue 25, round 4) --
+
+
+@pytest.mark.parametrize(
+    "source, target, back",
+    [
+        ("He watched Game of Thrones again.", "Ele assistiu Game of de novo.", "He watched Game of again."),
+        (  # the compass too, beside a name kept as written
+            "It was reported by the South China Morning Post on Sunday.",
+            "Foi noticiado pelo China Morning Post no domingo.",
+            "It was reported by the China Morning Post on Sunday.",
+        ),
+        (  # a weekday joined on is no part of the name: Twitter stands alone
+            "Announcing the change on Twitter on Saturday, he wrote so.",
+            "Ao anunciar a mudança no sábado, ele escreveu isso.",
+            "When announcing the change on Saturday, he wrote it.",
+        ),
+        (
+            "From November Kit will star in a revival.",
+            "A partir de novembro, será o astro de uma remontagem.",
+            "From November, it will be the star of a revival.",
+        ),
+        (  # a quotation of capitalised words alone is a name, not a quoted sentence's start
+            'The volcano known as "Don Goyo" has been active since 1994.',
+            'O vulcão conhecido como "Goyo" está ativo desde 1994.',
+            'The volcano known as "Goyo" has been active since 1994.',
+        ),
+    ],
+)
+def test_a_word_of_a_name_lost_beside_words_kept_is_found_with_a_back_translation(source, target, back):
+    assert "name.missing" in codes(source, target, back=back)
+
+
+@pytest.mark.parametrize(
+    "source, target, back",
+    [
+        ("He watched Game of Thrones again.", "Ele assistiu Game of Thrones de novo.", None),
+        ("He watched Game of Thrones again.", "Ele assistiu A Guerra dos Tronos.", "He watched The War of Thrones."),
+        (  # a title word translated comes back
+            "As forecast, Hurricane Rosa is weakening.",
+            "Como previsto, o furacão Rosa está enfraquecendo.",
+            "As predicted, Hurricane Rosa is weakening.",
+        ),
+        ("He flew to South Africa.", "Ele voou para a África do Sul.", "He flew to South Africa."),
+        (  # clergy as a title
+            "As Father Johnson's parishioners made plans, they waited.",
+            "Enquanto os paroquianos do pastor Johnson faziam planos, eles esperaram.",
+            "As pastor Johnson parishioners made plans, they waited.",
+        ),
+        (  # three capitalised words quoted: an epithet, which is translated
+            'It came after "Mr Evil President" Trump called Kim names.',
+            'Veio depois que o "Presidente Maléfico" Trump xingou Kim.',
+            'It came after "Evil President" Trump cursed Kim.',
+        ),
+    ],
+)
+def test_a_name_kept_or_translated_as_a_whole_is_not_flagged(source, target, back):
+    assert "names" not in families(source, target, back=back)
+
+
+def test_a_title_case_headline_still_asks_for_words_english_has_only_as_names():
+    assert "name.missing" in codes("Chris Leslie is MP for Nottingham East", "Chris é deputado por Nottingham East")
+    assert "names" not in families(
+        "Chris Leslie is MP for Nottingham East", "Chris Leslie é deputado por Nottingham East"
+    )
+    # English words, a contraction and a verb English capitalises only in titles are no names there
+    assert "names" not in families(
+        "What is the Global Citizen Festival and Has it Done Anything to Decrease Poverty?",
+        "O que é o Global Citizen Festival? Ele fez alguma coisa para diminuir a pobreza?",
+    )
+
+
+def test_a_sentences_first_word_that_is_no_english_word_or_a_country_is_a_name():
+    source = '"Aguero is struggling with his feet," Pep Guardiola said.'
+    assert "name.missing" in codes(source, '"Ele está com problemas no pé", disse Pep Guardiola.')
+    assert "names" not in families(source, '"Aguero está com problemas no pé", disse Pep Guardiola.')
+    assert "name.missing" in codes(
+        "After decades of talks - Chile is obliged to negotiate.",
+        "Após décadas de conversas - o país é obrigado a negociar.",
+    )
+    assert "names" not in families("Uh, uh, what.", "Hum... Hum... O quê?")  # too short to tell
+
+
+def test_a_proper_name_in_a_name_translated_whole_is_still_asked_for():
+    source = "He thanked the Louisiana State Police task force."
+    assert "name.missing" in codes(source, "Ele agradeceu à força-tarefa da Polícia Estadual.")
+    assert "names" not in families(source, "Ele agradeceu à força-tarefa da Polícia Estadual da Louisiana.")
+
+
+def test_an_english_word_of_a_name_rendered_by_the_model_in_the_target_was_translated_not_lost():
+    source = "Since then, the Geiger Counter became a mainstay."
+    back = "Since then, the accountant Geiger has become a landmark."  # the tiny model's "contador"
+    translated = "Desde então, o contador Geiger se tornou um marco."
+    assert "name.missing" in codes(source, translated, back=back)
+    findings = check_pair(Pair(source, translated), EN, PT, back=back, renderings={"Counter": "Contador"})
+    assert findings == []
+    lost = check_pair(
+        Pair(source, "Desde então, o Geiger se tornou um marco."), EN, PT, back=back, renderings={"Counter": "Contador"}
+    )
+    assert [f.message for f in lost] == ["the name “Counter” is not in the translation"]
+
+
+def test_the_words_still_missing_are_rendered_in_one_call_and_only_they():
+    asked: list[list[str]] = []
+
+    def translate(words):
+        asked.append(words)
+        return ["Contador" if w == "Counter" else w for w in words]
+
+    pairs = [
+        Pair("Since then, the Geiger Counter became a mainstay.", "Desde então, o contador Geiger se tornou um marco."),
+        Pair("Daniel Sturridge saved Liverpool.", "Daniel salvou o Liverpool."),  # no English word: not rendered
+        Pair("Talks in London.", "Conversas em Londres."),  # clean: nothing asked
+    ]
+    report = check_segments(
+        pairs,
+        EN,
+        PT,
+        back_translate=lambda texts: ["Since then, the accountant Geiger became a landmark."] * len(texts),
+        translate=translate,
+    )
+    assert asked == [["Counter"]]
+    assert [s.index for s in report.flagged] == [1]
+    # without a back translation "Counter" beside the kept "Geiger" is not asked for, so nothing is rendered
+    assert [s.index for s in check_segments(pairs, EN, PT, translate=translate).flagged] == [1]
+    assert len(asked) == 1
