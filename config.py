@@ -529,7 +529,7 @@ class Settings:
         "CHECKS_BACK_TRANSLATE",
         True,
         "segments the names or clause check flags are translated back with the reverse model, where one is"
-        " installed, and judged again (measured: 4-7% of news segments); the English words of names still"
+        " installed, and judged again (measured: 3.5-6.4% of news segments); the English words of names still"
         " missing are then translated alone, in one call per article (docs/checks.md)",
     )
     checks_headline_max: int = setting(

@@ -117,6 +117,27 @@ def test_with_a_reverse_model_only_a_flagged_segment_is_translated_back(jobs):
     assert [s["source"] for s in report["flagged_segments"]] == ["Talks with Merkel today."]
 
 
+def test_with_a_reverse_model_a_names_english_word_is_rendered_by_the_forward_model(jobs, monkeypatch):
+    """ "Counter" beside the kept "Geiger" is asked for; the back translation does not bring it home, the forward
+    model's rendering of the word alone (Contador) shows it translated."""
+    source = "Since then, the Geiger Counter became a mainstay."
+    monkeypatch.setitem(OUTPUTS, source, "Desde então, o contador Geiger se tornou um marco.")
+    article = {"title": "Almanac", "body": source, "format": "text"}
+
+    def names_flagged() -> list[str]:
+        pipeline = Pipeline(
+            Router([TableEngine(), BackEngine()]), jobs, GlossaryStore(jobs.redis), checks=CheckPolicy()
+        )
+        job_id = jobs.create({"source_lang": "en", "target_langs": ["pt"], "article": dict(article)})
+        assert pipeline.run(job_id, "pt") == "succeeded"
+        report = jobs.result(job_id, "pt")["checks"]
+        return [f["message"] for s in report["flagged_segments"] for f in s["findings"] if f["check"] == "names"]
+
+    assert names_flagged() == ["the name “Counter” is not in the translation"]  # the table renders Counter as is
+    monkeypatch.setitem(OUTPUTS, "Counter", "Contador")
+    assert names_flagged() == []
+
+
 def test_back_translation_can_be_turned_off(jobs):
     report, asked = run_with_reverse_model(jobs, CheckPolicy(back_translate=False))
     assert asked == [] and report["clauses_checked"] is False and report["back_translated"] == 0
