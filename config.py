@@ -528,9 +528,9 @@ class Settings:
     checks_back_translate: bool = setting(
         "CHECKS_BACK_TRANSLATE",
         True,
-        "segments the names or clause check flags are translated back with the reverse model, where one is"
-        " installed, and judged again (measured: 3.5-6.4% of news segments); the English words of names still"
-        " missing are then translated alone, in one call per article (docs/checks.md)",
+        "the checks call the models: segments the names or clause check flags are translated back with the"
+        " reverse model, where one is installed, and judged again (measured: 3.5-6.4% of news segments); the"
+        " words of names still missing are then translated alone, in one call per article (docs/checks.md)",
     )
     checks_headline_max: int = setting(
         "CHECKS_HEADLINE_MAX",

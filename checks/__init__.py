@@ -145,9 +145,9 @@ def check_segments(
     needs it to judge a capitalised common word (`names.needs_back`); those segments are checked again with their
     back translation, and that verdict stands. A clean segment costs no model call: of the NTREX development
     half's news, 3.5% of the real model's segments and 6.4% of the human references were translated back.
-    `translate` (texts in `source` -> texts in `target`), when given, then translates the English words of the
-    names still found missing (Counter, Committee), all in one call, and a word whose translation is in the
-    target (contador, Comissão) was translated, not lost."""
+    `translate` (texts in `source` -> texts in `target`), when given, then translates the words of the names
+    still found missing (Counter, Committee, Cologne), all in one call, and a word whose translation is in the
+    target (contador, Comissão, Colônia) was translated, not lost."""
     findings = [check_pair(pair, source, target, options) for pair in pairs]
     suspects = [
         i

@@ -14,9 +14,10 @@ With a back translation (the service's default where a reverse model is
 installed) more words are asked for, each where the back translation can tell
 a loss from a translation: a capitalised common word standing alone (Waters
 said), one beside a word of its name kept as written (Game of Thrones, Long
-Lartin), and the words of a quoted nickname ("Don Goyo"); and the English
-words of names still missing are translated alone by the model, in one call,
-to see whether the target has them translated (Counter: contador).
+Lartin), and the words of a quoted nickname ("Don Goyo"); and with or without
+one the words of names still missing are translated alone by the model, in
+one call, to see whether the target has them translated (Counter: contador,
+Cologne: Colônia).
 """
 
 from __future__ import annotations
@@ -409,8 +410,8 @@ def check(
     pair: Pair, source: str, target: str, back: str | None = None, renderings: dict[str, str] | None = None
 ) -> list[Finding]:
     """The names of `pair.source` missing from `pair.target`. `back`: the target translated back, when there is one;
-    `renderings`: English words of names translated alone by the model (Counter: Contador), when asked for
-    (`to_render`): a word whose rendering is in the target was translated, not lost (o contador Geiger)."""
+    `renderings`: words of names translated alone by the model (Counter: Contador, Cologne: Colônia), when asked
+    for (`to_render`): a word whose rendering is in the target was translated, not lost (o contador Geiger)."""
     # In a headline in Title Case a capital does not say "name": there only words English has in no lower case
     # (Leslie, Lamont, Nottingham) are asked for.
     headline = title_case(pair.source)
@@ -563,19 +564,20 @@ def needs_back(pair: Pair, source: str, target: str) -> bool:
 
 
 def to_render(pair: Pair, findings: list[Finding]) -> set[str]:
-    """The words of the names found missing that English writes in lower case too (Counter, Committee): a model
-    translating each alone tells whether the target has it translated (`check`'s `renderings`)."""
-    out = set()
-    for f in findings:
-        if f.code == "name.missing" and f.source:
-            word = pair.source[f.source[0] : f.source[1]]
-            if lexicon.lower_case(word):
-                out.add(word)
-    return out
+    """The words of the names found missing (Counter, Committee, Cologne): a model translating each alone tells
+    whether the target has it translated (`check`'s `renderings`)."""
+    return {pair.source[f.source[0] : f.source[1]] for f in findings if f.code == "name.missing" and f.source}
 
 
 def _rendered(rendering: str | None, target_words: list[str]) -> bool:
-    """Every word of three letters or more of `rendering` is in the target ("Contador"; not "Premiership
-    (primeiro-ministro)" where the target has neither)."""
+    """Every word of three letters or more of `rendering` is in the target, maybe inflected ("Muçulmano" for
+    muçulmanos, muçulmana; not "Colônia" for the misspelt "Colonha", nor "Premiership (primeiro-ministro)" where
+    the target has neither)."""
     words = [w for w in word_list(rendering or "") if len(w) > 2]
-    return bool(words) and all(w in target_words for w in words)
+    return bool(words) and all(any(_inflected(w, t) for t in target_words) for w in words)
+
+
+def _inflected(word: str, other: str) -> bool:
+    """The same word but for its last letter or two: a plural, a gender (folded words)."""
+    shorter = min(len(word), len(other))
+    return abs(len(word) - len(other)) <= 2 and len(commonprefix([word, other])) >= max(4, shorter - 1)

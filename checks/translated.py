@@ -67,11 +67,12 @@ class CheckPolicy:
             return None
         back = forward = None
         if self.back_translate:
-            try:
+            # The route just translated renders the words of names found missing (Cologne: Colônia) ...
+            forward = lambda texts: router.translate(texts, source, target)[0]  # noqa: E731
+            try:  # ... and the reverse route, where there is one, translates flagged segments back.
                 router.route(target, source)
                 back = lambda texts: router.translate(texts, target, source)[0]  # noqa: E731
-                forward = lambda texts: router.translate(texts, source, target)[0]  # noqa: E731
             except Exception:  # no reverse route: the names and clause checks judge from the target alone
-                back = forward = None
+                back = None
         limit = request.headline_max or self.headline_max or None
         return check_translation(translated, source, target, Options(headline_max=limit), back, forward).to_dict()

@@ -1,7 +1,7 @@
 """`make quality`, second part: the segment checks (checks/) measured on NTREX-128 en→pt.
 
-    python -m quality.checks_eval             # the three tables (a few minutes: the model runs)
-    python -m quality.checks_eval --no-model  # (a) and (b) without back translation
+    python -m quality.checks_eval             # the four tables (a minute or two: the model runs)
+    python -m quality.checks_eval --no-model  # (a) and (b) without any model
     python -m quality.checks_eval --examples 3
 
 (a) False positives: the checks on the human reference translations
@@ -14,10 +14,13 @@
     findings on the planted reference than on the clean one.
 (c) The real model (bergamot en→pt) on the same sources: segments flagged per
     check, with examples.
+(d) (a) and (b) again as a pair without a reverse model is checked: no back
+    translation, the words of names still missing rendered by en→pt.
 
 As in the service (CHECKS_BACK_TRANSLATE), the bergamot pt→en model translates
 back the targets (reference, planted, model output) where the names or clause
-check found something, and those segments are judged again with it.
+check found something, and those segments are judged again with it; en→pt
+then translates the words of names still missing alone.
 """
 
 from __future__ import annotations
@@ -227,7 +230,17 @@ def main(argv: list[str] | None = None) -> int:
         results["model"]["back_translated"] = model_report.back_translated
         print("\n(c) The real model (bergamot en→pt) on the same sources\n")
         print(table)
-        print(f"\nsegments translated back to confirm a finding: {_pct(model_report.back_translated, len(sources))}")
+        if back_translate:
+            print(
+                f"\nsegments translated back to confirm a finding: {_pct(model_report.back_translated, len(sources))}"
+            )
+    if back_translate:
+        # A pair with no reverse model is checked so by the service: the target alone, the names' words rendered.
+        alone = check_segments([Pair(s, r) for s, r in zip(sources, references)], SOURCE, TARGET, translate=forward)
+        fp_alone, results["without_reverse_model"] = false_positives(alone, len(sources), verified)
+        rc_alone, results["without_reverse_model"]["recall"], _ = recall(sources, references, alone, None, forward)
+        print("\n(d) The same without a reverse model (no back translation; the words of names rendered by en→pt)\n")
+        print(fp_alone + "\n\n" + rc_alone)
     print(f"\n{time.perf_counter() - started:.0f} s")
     if args.show:
         print("\n== references flagged")

@@ -745,7 +745,7 @@ def test_the_words_still_missing_are_rendered_in_one_call_and_only_they():
 
     pairs = [
         Pair("Since then, the Geiger Counter became a mainstay.", "Desde então, o contador Geiger se tornou um marco."),
-        Pair("Daniel Sturridge saved Liverpool.", "Daniel salvou o Liverpool."),  # no English word: not rendered
+        Pair("Daniel Sturridge saved Liverpool.", "Daniel salvou o Liverpool."),  # rendered as itself: still lost
         Pair("Talks in London.", "Conversas em Londres."),  # clean: nothing asked
     ]
     report = check_segments(
@@ -755,8 +755,34 @@ def test_the_words_still_missing_are_rendered_in_one_call_and_only_they():
         back_translate=lambda texts: ["Since then, the accountant Geiger became a landmark."] * len(texts),
         translate=translate,
     )
-    assert asked == [["Counter"]]
+    assert asked == [["Counter", "Sturridge"]]
     assert [s.index for s in report.flagged] == [1]
-    # without a back translation "Counter" beside the kept "Geiger" is not asked for, so nothing is rendered
+    # without a back translation "Counter" beside the kept "Geiger" is not asked for, so not rendered either
     assert [s.index for s in check_segments(pairs, EN, PT, translate=translate).flagged] == [1]
-    assert len(asked) == 1
+    assert asked[1:] == [["Sturridge"]]
+
+
+def test_without_a_back_translation_the_models_rendering_of_a_name_brings_an_exonym_home():
+    source, target = "Erdogan flew to Cologne.", "Erdogan voou para Colônia."
+    asked: list[list[str]] = []
+
+    def translate(words):
+        asked.append(words)
+        return ["Colónia" for _ in words]  # the model's own spelling: accents do not count
+
+    assert check_segments([Pair(source, target)], EN, PT).flagged  # the target alone cannot tell
+    assert check_segments([Pair(source, target)], EN, PT, translate=translate).flagged == []
+    assert asked == [["Cologne"]]
+    # a misspelt exonym is no rendering of it
+    assert check_segments([Pair(source, "Erdogan voou para Colonha.")], EN, PT, translate=translate).flagged
+
+
+def test_a_rendering_counts_inflected_but_not_merely_similar():
+    source = "Many Muslim residents left."
+    found = check_pair(
+        Pair(source, "Muitos moradores muçulmanos partiram."), EN, PT, renderings={"Muslim": "muçulmano"}
+    )
+    assert found == []
+    # "Combs" rendered as itself is not "como"
+    lost = check_pair(Pair("Sean Combs spoke.", "Sean falou como sempre."), EN, PT, renderings={"Combs": "Combs"})
+    assert [f.message for f in lost] == ["the name “Combs” is not in the translation"]

@@ -138,6 +138,23 @@ def test_with_a_reverse_model_a_names_english_word_is_rendered_by_the_forward_mo
     assert names_flagged() == []
 
 
+def test_without_a_reverse_model_the_route_just_used_renders_a_missing_name(jobs, monkeypatch):
+    source = "Erdogan flew to Cologne."
+    monkeypatch.setitem(OUTPUTS, source, "Erdogan voou para Colônia.")
+    article = {"title": "Trip", "body": source, "format": "text"}
+
+    def names_flagged(policy: CheckPolicy) -> int:
+        pipeline = Pipeline(Router([TableEngine()]), jobs, GlossaryStore(jobs.redis), checks=policy)
+        job_id = jobs.create({"source_lang": "en", "target_langs": ["pt"], "article": dict(article)})
+        assert pipeline.run(job_id, "pt") == "succeeded"
+        return jobs.result(job_id, "pt")["checks"]["by_check"]["names"]
+
+    assert names_flagged(CheckPolicy()) == 1  # the table renders "Cologne" as it is
+    monkeypatch.setitem(OUTPUTS, "Cologne", "Colônia")
+    assert names_flagged(CheckPolicy()) == 0
+    assert names_flagged(CheckPolicy(back_translate=False)) == 1  # no model calls from the checks at all
+
+
 def test_back_translation_can_be_turned_off(jobs):
     report, asked = run_with_reverse_model(jobs, CheckPolicy(back_translate=False))
     assert asked == [] and report["clauses_checked"] is False and report["back_translated"] == 0
