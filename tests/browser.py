@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -113,7 +114,19 @@ class Browser:
         return WebDriverWait(self.driver, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
     def wait_for_text(self, css: str, text: str, timeout: float = 30) -> None:
-        WebDriverWait(self.driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+        present = EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
+
+        def shown(driver) -> bool:
+            try:
+                return present(driver)
+            except WebDriverException as e:
+                # Read while the page is being replaced, chromedriver may report the element's node gone in its
+                # own words rather than as a stale element: not there yet, ask again.
+                if "does not belong to the document" in str(e):
+                    return False
+                raise
+
+        WebDriverWait(self.driver, timeout).until(shown)
 
     def text(self, css: str = "body") -> str:
         return self.find(css).text

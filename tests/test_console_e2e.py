@@ -204,7 +204,7 @@ def test_an_editor_builds_a_glossary(console, browser):
     assert all("Editor A (nt_live_" in row.text for row in versions)  # every version names its author
     browser.fill("#from-version", "2")
     browser.fill("#to-version", "3")
-    browser.click("form.inline-form button[type=submit]")
+    browser.submit("form.inline-form button[type=submit]")
     browser.wait_for_text("#diff-summary", "3 added, 0 changed, 0 removed")
     browser.check_page("glossary-history")
     browser.submit("#version-2 button[type=submit]")
