@@ -8,8 +8,8 @@ step only (max_decoding_length=1: encoder output plus every layer's
 cross-attention keys and values, per hypothesis); the full decode at several
 TRANSLATE_MAX_BATCH_TOKENS and beams, on the service's threading (a replica
 per core) and with MALLOC_ARENA_MAX=2 (scripts/env.sh) unless the row says
-otherwise; one pooled translate_batch of 4096 source tokens (the bench's (a)). Throughput here is indicative (a few
-articles); `make bench` measures (c)/(a).
+otherwise; one pooled translate_batch of 4096 source tokens (the bench's (a), and (a') on a replica per core).
+Throughput here is indicative (a few articles); `make bench` measures (c)/(a).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ ROWS = [
     ("full decode, beam 4, 2048", {"phase": "engine", "beam": 4, "budget": 2048}),
     ("full decode, beam 4, 4096", {"phase": "engine", "beam": 4, "budget": 4096}),
     ("full decode, beam 4, 8192", {"phase": "engine", "beam": 4, "budget": 8192}),
+    ("full decode, beam 4, 16384", {"phase": "engine", "beam": 4, "budget": 16384}),
     ("full decode, beam 1, 4096", {"phase": "engine", "beam": 1, "budget": 4096}),
     (
         "full decode, beam 4, 4096, glibc's default arenas",
@@ -42,6 +43,8 @@ ROWS = [
     ),
     ("full decode, beam 4, 4096, 1 replica x all threads", {"phase": "engine", "beam": 4, "budget": 4096, "inter": 1}),
     ("pooled translate_batch, 4096 src tokens, beam 4", {"phase": "pooled", "beam": 4, "budget": 4096, "inter": 1}),
+    # The bench's (a'): the same call on the service's threading, each replica decoding 4096 source tokens.
+    ("pooled, 4096 src tokens, beam 4, a replica per core", {"phase": "pooled", "beam": 4, "budget": 4096}),
 ]
 
 
