@@ -68,7 +68,7 @@ def check_pair(
     renderings: dict[str, str] | None = None,
 ) -> list[Finding]:
     """Every finding on one segment; `back` is its translation translated back, when there is one; `renderings`
-    the model's translations of the English words of names found missing (`names.check`)."""
+    the model's translations of the words of names found missing (`names.check`)."""
     if not pair.target.strip():
         return []
     findings = (

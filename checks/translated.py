@@ -42,7 +42,7 @@ def check_translation(
 ) -> Report:
     """The report of one translated article. `back_translate` (texts in `target` -> texts in `source`), when
     given, confirms what the clause check and the names check find; `translate` (`source` -> `target`) renders
-    the English words of names still found missing (`check_segments`)."""
+    the words of names still found missing (`check_segments`)."""
     return check_segments(
         pairs(segments_and_translations), source, target, options or Options(), back_translate, translate
     )
