@@ -82,6 +82,11 @@ def check_pair(
         + glossary.check(pair, source, target)
         + headline.check(pair, source, target, options.headline_max)
     )
+    return _ordered(findings)
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    """Most serious first, then in the order of CHECKS."""
     return sorted(findings, key=lambda f: (RANK[f.severity], CHECKS.index(f.check)))
 
 
@@ -165,8 +170,9 @@ def check_segments(
     if translate is not None and words:
         asked = sorted(set().union(*words.values()))
         renderings = dict(zip(asked, translate(asked)))
-        for i in words:
-            findings[i] = check_pair(pairs[i], source, target, options, backs.get(i), renderings)
+        for i in words:  # only the names check reads renderings: the other findings stand
+            others = [f for f in findings[i] if f.check != "names"]
+            findings[i] = _ordered(others + names.check(pairs[i], source, target, backs.get(i), renderings))
     report = Report(len(pairs), back_translated=len(suspects) if back_translate is not None else None)
     for index, (pair, found) in enumerate(zip(pairs, findings)):
         if found:
