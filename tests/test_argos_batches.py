@@ -1,8 +1,13 @@
-"""How the argos engine cuts an article into model batches (length_sorted_batches)."""
+"""How the argos engine cuts an article into model batches (length_sorted_batches)
+and hands them to its replicas (on_free_replicas)."""
 
+import threading
+import time
+
+import pytest
 from hypothesis import example, given, settings, strategies as st
 
-from translation.engines.argos import length_sorted_batches
+from translation.engines.argos import length_sorted_batches, on_free_replicas
 
 lengths_lists = st.lists(st.integers(min_value=0, max_value=1200), max_size=120)
 budgets = st.integers(min_value=1, max_value=8192)
@@ -77,3 +82,56 @@ def test_the_batch_count_is_rounded_up_to_the_replicas():
 def test_fewer_segments_than_replicas_gives_one_batch_each():
     assert length_sorted_batches([5], 1000, replicas=4) == [[0]]
     assert length_sorted_batches([5, 9], 1000, replicas=4) == [[1], [0]]
+
+
+def _recording_decoder(seconds_per_batch: dict[int, float]):
+    """decode(batch) that sleeps as given and records how many run at once and in which order they start."""
+    lock, state = threading.Lock(), {"running": 0, "most": 0, "started": []}
+
+    def decode(batch: int) -> str:
+        with lock:
+            state["running"] += 1
+            state["most"] = max(state["most"], state["running"])
+            state["started"].append(batch)
+        time.sleep(seconds_per_batch.get(batch, 0.01))
+        with lock:
+            state["running"] -= 1
+        return f"out{batch}"
+
+    return decode, state
+
+
+def test_free_replicas_keep_the_batch_order_and_never_run_more_batches_than_replicas():
+    decode, state = _recording_decoder({})
+    assert on_free_replicas(list(range(9)), decode, 2) == [f"out{i}" for i in range(9)]
+    assert state["most"] == 2
+
+
+def test_a_replica_that_finishes_takes_the_next_batch_without_waiting_for_a_slower_one():
+    # Batch 0 is slow: batches 2 and 3 must start on the other replica while it runs
+    # (the engine used to wait for the oldest batch before submitting the next).
+    decode, state = _recording_decoder({0: 0.5})
+    started = time.perf_counter()
+    on_free_replicas([0, 1, 2, 3], decode, 2)
+    assert state["started"][:4] == [0, 1, 2, 3]
+    assert time.perf_counter() - started < 0.5 + 0.25, "batches 1-3 ran beside batch 0, not after it"
+
+
+def test_one_replica_or_one_batch_runs_in_the_calling_thread():
+    caller = threading.get_ident()
+    assert on_free_replicas([1, 2], lambda b: threading.get_ident() == caller, 1) == [True, True]
+    assert on_free_replicas([1], lambda b: threading.get_ident() == caller, 4) == [True]
+
+
+def test_an_error_is_raised_and_the_batches_not_started_are_dropped():
+    decode, state = _recording_decoder({0: 0.2})
+
+    def failing(batch: int) -> str:
+        if batch == 1:
+            raise RuntimeError("model failed")
+        return decode(batch)
+
+    with pytest.raises(RuntimeError, match="model failed"):
+        on_free_replicas(list(range(20)), failing, 2)
+    time.sleep(0.3)  # what was decoding when the error came has finished
+    assert len(state["started"]) < 19, state["started"]

@@ -39,12 +39,16 @@ def test_bench_smoke_run_produces_every_figure():
     assert set(figures["ratios"]) == {
         "c_over_a",
         "c_over_a_replicas",
+        "c_over_a_replicas_median",
         "a_replicas_over_a",
         "a_over_b",
         "c_over_b",
         "two_workers_over_one",
     }
-    assert "targets:" in result.stdout and "CPU: " in result.stdout
+    # (a') and (c) again on a fresh stack: a ratio per round, every output right.
+    assert len(figures["rounds"]) == 2
+    assert all(r["c_over_a_replicas"] > 0 and r["failed_or_wrong"] == 0 for r in figures["rounds"])
+    assert "targets:" in result.stdout and "CPU: " in result.stdout and "(c)/(a') >= 0.95 (median)" in result.stdout
 
 
 # Four stacks (1 and 3 tiny pairs, each layout): about a minute.

@@ -10,15 +10,18 @@ flight across the replicas) bounds the worker's memory: see docs/performance.md,
 
 from __future__ import annotations
 
-from collections import deque
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from config import Settings
 from translation.argos_packages import installed_models
 from translation.engines.base import ModelInfo
 
 NAME = "argos"
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -100,27 +103,21 @@ class ArgosModel:
         o = self.options
         replicas = max(1, o.inter_threads)
         budget = max(1, o.max_batch_tokens // (o.beam_size * replicas))
-        # One batch per replica in flight, the next submitted when the oldest
-        # is done: a replica's batch memory is released before it starts the
-        # next, and a call from another thread (a short request on the same
-        # model, WORKER_SERVES_INTERACTIVE) queues behind the batches decoding
-        # now, not behind the rest of an article.
-        pending: deque[tuple[list[int], list]] = deque()
-        for batch in length_sorted_batches([len(t) for t in tokens], budget, replicas):
-            pending.append((batch, self._translate_batch([tokens[i] for i in batch])))
-            if len(pending) >= replicas:
-                self._collect(pending.popleft(), outputs)
-        while pending:
-            self._collect(pending.popleft(), outputs)
+        batches = length_sorted_batches([len(t) for t in tokens], budget, replicas)
+        decoded = on_free_replicas(batches, lambda batch: self._decode_batch([tokens[i] for i in batch]), replicas)
+        for batch, texts in zip(batches, decoded):
+            for i, text in zip(batch, texts):
+                outputs[i] = text
         return outputs
 
-    def _collect(self, submitted: tuple[list[int], list], outputs: list[str]) -> None:
-        batch, results = submitted
-        for i, result in zip(batch, results):
+    def _decode_batch(self, tokens: list[list[str]]) -> list[str]:
+        texts = []
+        for result in self._translate_batch(tokens):
             pieces = result.result().hypotheses[0]
             if self.target_prefix and pieces[:1] == [self.target_prefix]:
                 pieces = pieces[1:]
-            outputs[i] = self._decode(pieces)
+            texts.append(self._decode(pieces))
+        return texts
 
     def _translate_batch(self, tokens: list[list[str]]):
         prefix = [[self.target_prefix] for _ in tokens] if self.target_prefix else None
@@ -148,6 +145,36 @@ class ArgosModel:
         if all(sp.piece_to_id(p) != sp.unk_id() for p in pieces):
             return sp.decode_pieces(pieces)
         return "".join(pieces).replace("\u2581", " ").strip()
+
+
+def on_free_replicas(batches: list[T], decode: Callable[[T], R], replicas: int) -> list[R]:
+    """decode(batch) for every batch, results in batch order, with at most
+    `replicas` batches of this call decoding at any time, each next batch
+    taken by whichever finishes first.
+
+    One batch per replica bounds the call's memory (a replica's batch is done
+    before it takes the next), and a call from another thread (a short request
+    on the same model, WORKER_SERVES_INTERACTIVE) queues behind the batches
+    decoding now, not behind the rest of an article. Waiting for the oldest
+    batch instead left a replica idle whenever a younger one finished first
+    (docs/performance.md, "Replicas that wait for each other")."""
+    if replicas <= 1 or len(batches) <= 1:
+        return [decode(batch) for batch in batches]
+    # CTranslate2 releases the GIL while it decodes, so one thread per replica
+    # keeps each replica fed; the threads live for one call.
+    pool = ThreadPoolExecutor(max_workers=min(replicas, len(batches)), thread_name_prefix="argos-replica")
+    try:
+        futures = [pool.submit(decode, batch) for batch in batches]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in done:  # a failing batch ends the call at once, not after the batches before it
+            error = future.exception()
+            if error is not None:
+                raise error
+        return [future.result() for future in futures]
+    finally:
+        # On an error (a soft time limit raised into this thread), batches not
+        # started are dropped; those decoding now finish in the background.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def length_sorted_batches(lengths: list[int], budget: int, replicas: int = 1) -> list[list[int]]:
