@@ -108,13 +108,20 @@ def test_free_replicas_keep_the_batch_order_and_never_run_more_batches_than_repl
 
 
 def test_a_replica_that_finishes_takes_the_next_batch_without_waiting_for_a_slower_one():
-    # Batch 0 is slow: batches 2 and 3 must start on the other replica while it runs
-    # (the engine used to wait for the oldest batch before submitting the next).
-    decode, state = _recording_decoder({0: 0.5})
-    started = time.perf_counter()
-    on_free_replicas([0, 1, 2, 3], decode, 2)
-    assert state["started"][:4] == [0, 1, 2, 3]
-    assert time.perf_counter() - started < 0.5 + 0.25, "batches 1-3 ran beside batch 0, not after it"
+    # Batch 0 runs until batch 3 has started: that happens only if the other
+    # replica goes on to batches 2 and 3 while batch 0 still decodes (the
+    # engine used to wait for the oldest batch before submitting the next).
+    third_started, seen = threading.Event(), {}
+
+    def decode(batch: int) -> int:
+        if batch == 0:
+            seen["beside"] = third_started.wait(timeout=10)
+        if batch == 3:
+            third_started.set()
+        return batch
+
+    assert on_free_replicas([0, 1, 2, 3], decode, 2) == [0, 1, 2, 3]
+    assert seen["beside"], "batch 3 did not start while batch 0 was decoding"
 
 
 def test_one_replica_or_one_batch_runs_in_the_calling_thread():
