@@ -191,16 +191,9 @@ def _again(
 ) -> dict:
     """(a') then (c) once more, (c) on a stack of its own (a cold segment cache)."""
     a_replicas = direct.raw_batched(on_replicas, sp, articles, BEAM, 4096)
-    with Stack(
-        work / f"stack-{size}-round", package.parent, None, BEAM, args.max_batch_tokens, engines="argos"
-    ) as stack:
-        c_service = service.through_service(
-            stack.url,
-            # Other external ids: the article store outlives a stack.
-            [{**a, "external_id": f"{a['external_id']}-round{number}"} for a in articles],
-            tokens_per_article,
-            stack.headers,
-        )
+    c_service, _ = _on_fresh_stack(
+        work / f"stack-{size}-round", package, articles, tokens_per_article, args, f"-round{number}"
+    )
     result = _round(a_replicas, c_service)
     print(
         f"round {number + 1}: (a') {result['a_replicas_tokens_per_s']:.1f}, (c) {result['c_tokens_per_s']:.1f} "
@@ -209,23 +202,30 @@ def _again(
     return result
 
 
+def _on_fresh_stack(
+    place: Path, package: Path, articles: list[dict], tokens_per_article: list[int], args, suffix: str, workers: int = 1
+) -> tuple[dict, list[int]]:
+    """(c) on a stack started for it: the figures, and the peak RSS of the worker's processes."""
+    with Stack(place, package.parent, None, BEAM, args.max_batch_tokens, workers=workers, engines="argos") as stack:
+        run = service.through_service(
+            stack.url,
+            # Other external ids than (c)'s: the segment cache is per stack, but the article store is not.
+            [{**a, "external_id": a["external_id"] + suffix} for a in articles],
+            tokens_per_article,
+            stack.headers,
+        )
+        return run, stack.worker_peaks_rss_bytes()
+
+
 def _two_workers(
     work: Path, size: str, package: Path, articles: list[dict], tokens_per_article: list[int], args
 ) -> dict:
     """(c) again with two worker processes sharing the same cores (the default
     threading splits the cores between them)."""
     threads = max(1, args.threads // 2)
-    with Stack(
-        work / f"stack-{size}-2", package.parent, None, BEAM, args.max_batch_tokens, workers=2, engines="argos"
-    ) as stack:
-        # Other external ids than (c)'s: the segment cache is per stack, but the article store is not.
-        run = service.through_service(
-            stack.url,
-            [{**a, "external_id": a["external_id"] + "-2w"} for a in articles],
-            tokens_per_article,
-            stack.headers,
-        )
-        peaks = stack.worker_peaks_rss_bytes()
+    run, peaks = _on_fresh_stack(
+        work / f"stack-{size}-2", package, articles, tokens_per_article, args, "-2w", workers=2
+    )
     run.update(workers=2, threads_per_worker=threads, pool_peak_rss_bytes=peaks[1:], main_peak_rss_bytes=peaks[0])
     _line(f"(c) service, 2 workers x {threads} core{'s' if threads > 1 else ''}", run)
     return run
